@@ -1,0 +1,48 @@
+/*
+ * cli — the `satmark` command: shared definitions for the subcommands.
+ *
+ * Each subcommand lives in src/cli/cmd_<name>.c and exports one
+ * `const struct cli_command cli_cmd_<name>`; main.c dispatches on argv[1].
+ * Exit codes: CLI_OK (0) done, CLI_FAILED (1) failed with a message on stderr
+ * naming the file and the reason, CLI_USAGE (2) bad usage.
+ * Subcommands are thin: they parse arguments and call the core.
+ */
+#ifndef SATMARK_CLI_H
+#define SATMARK_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "diag.h"
+
+enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
+
+struct cli_command {
+    const char *name;
+    const char *summary; /* one line for `satmark --help` */
+    const char *usage;   /* full text for `satmark help NAME` */
+    /* argv[0] is the subcommand name; returns an exit code. */
+    int (*run)(int argc, char **argv);
+};
+
+/* Prints dg's warnings ("satmark: warning: ...") and, if it failed, its error
+ * ("satmark: error: ...") to stderr. dg is borrowed. */
+void cli_report(const struct diag *dg);
+/* Prints "satmark NAME: MESSAGE" and a pointer to `satmark help NAME`; returns CLI_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* True when argv[i] is -h or --help. */
+bool cli_is_help(const char *arg);
+/* Prints a command's usage to out. */
+void cli_print_usage(const struct cli_command *cmd, FILE *out);
+
+extern const struct cli_command cli_cmd_info;
+extern const struct cli_command cli_cmd_mark;
+extern const struct cli_command cli_cmd_validate;
+extern const struct cli_command cli_cmd_export;
+extern const struct cli_command cli_cmd_claims;
+extern const struct cli_command cli_cmd_render;
+extern const struct cli_command cli_cmd_batch;
+extern const struct cli_command cli_cmd_view;
+
+#endif

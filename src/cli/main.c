@@ -1,0 +1,110 @@
+/*
+ * main — entry point of the `satmark` command: global options (--help,
+ * --version), `satmark help COMMAND`, and dispatch to the subcommands.
+ * The table below is the one place that lists them.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct cli_command *const commands[] = {
+    &cli_cmd_info,
+};
+
+static const size_t command_count = sizeof commands / sizeof commands[0];
+
+static const struct cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < command_count; i++)
+        if (strcmp(commands[i]->name, name) == 0)
+            return commands[i];
+    return NULL;
+}
+
+static void print_main_help(FILE *out)
+{
+    fprintf(out,
+            "satmark %s: mark satellite imagery as evidence for published claims\n\n"
+            "usage: satmark COMMAND [ARGS...]\n"
+            "       satmark help COMMAND\n"
+            "       satmark --version\n\ncommands:\n",
+            SATMARK_VERSION);
+    for (size_t i = 0; i < command_count; i++)
+        fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(out, "\nexit status: 0 done, 1 failed (the message names the file and the "
+                 "reason), 2 bad usage\n");
+}
+
+void cli_report(const struct diag *dg)
+{
+    for (size_t i = 0; i < diag_warning_count(dg); i++)
+        fprintf(stderr, "satmark: warning: %s\n", diag_warning(dg, i));
+    if (diag_failed(dg))
+        fprintf(stderr, "satmark: error: %s\n", diag_message(dg));
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "satmark %s: ", command);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see `satmark help %s`)\n", command);
+    return CLI_USAGE;
+}
+
+bool cli_is_help(const char *arg)
+{
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+void cli_print_usage(const struct cli_command *cmd, FILE *out)
+{
+    fprintf(out, "%s", cmd->usage);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_main_help(stderr);
+        return CLI_USAGE;
+    }
+    const char *name = argv[1];
+    if (cli_is_help(name)) {
+        print_main_help(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+        printf("satmark %s\n", SATMARK_VERSION);
+        return CLI_OK;
+    }
+    if (strcmp(name, "help") == 0) {
+        if (argc < 3) {
+            print_main_help(stdout);
+            return CLI_OK;
+        }
+        const struct cli_command *cmd = find_command(argv[2]);
+        if (!cmd) {
+            fprintf(stderr, "satmark: unknown command '%s'\n", argv[2]);
+            return CLI_USAGE;
+        }
+        cli_print_usage(cmd, stdout);
+        return CLI_OK;
+    }
+    const struct cli_command *cmd = find_command(name);
+    if (!cmd) {
+        fprintf(stderr, "satmark: unknown command '%s' (see `satmark --help`)\n", name);
+        return CLI_USAGE;
+    }
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (cli_is_help(argv[i])) {
+            cli_print_usage(cmd, stdout);
+            return CLI_OK;
+        }
+    }
+    return cmd->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,141 @@
+/*
+ * diag — see diag.h. Messages are heap strings formatted with vsnprintf;
+ * warnings live in a growable array capped at DIAG_MAX_WARNINGS (+1 for the
+ * "more warnings" marker) so hostile input cannot make it grow without bound.
+ */
+#include "diag.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct diag {
+    char *error;
+    char **warnings;
+    size_t nwarnings;
+    size_t capwarnings;
+    size_t dropped;
+};
+
+struct diag *diag_new(void) { return calloc(1, sizeof(struct diag)); }
+
+void diag_reset(struct diag *dg)
+{
+    if (!dg)
+        return;
+    free(dg->error);
+    dg->error = NULL;
+    for (size_t i = 0; i < dg->nwarnings; i++)
+        free(dg->warnings[i]);
+    free(dg->warnings);
+    dg->warnings = NULL;
+    dg->nwarnings = dg->capwarnings = dg->dropped = 0;
+}
+
+void diag_free(struct diag *dg)
+{
+    diag_reset(dg);
+    free(dg);
+}
+
+/* New heap string; caller frees. NULL on out of memory. */
+static char *format_message(const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0)
+        return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (s)
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
+void diag_verror(struct diag *dg, const char *fmt, va_list ap)
+{
+    if (!dg || dg->error)
+        return;
+    dg->error = format_message(fmt, ap);
+    if (!dg->error)
+        dg->error = strdup("out of memory");
+}
+
+void diag_error(struct diag *dg, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_verror(dg, fmt, ap);
+    va_end(ap);
+}
+
+static void push_warning(struct diag *dg, char *msg)
+{
+    if (dg->nwarnings == dg->capwarnings) {
+        size_t cap = dg->capwarnings ? dg->capwarnings * 2 : 8;
+        char **w = realloc(dg->warnings, cap * sizeof *w);
+        if (!w) {
+            free(msg);
+            return;
+        }
+        dg->warnings = w;
+        dg->capwarnings = cap;
+    }
+    dg->warnings[dg->nwarnings++] = msg;
+}
+
+void diag_warn(struct diag *dg, const char *fmt, ...)
+{
+    if (!dg)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = format_message(fmt, ap);
+    va_end(ap);
+    if (!msg)
+        return;
+    if (dg->nwarnings && strcmp(dg->warnings[dg->nwarnings - 1], msg) == 0) {
+        free(msg);
+        return;
+    }
+    if (dg->nwarnings >= DIAG_MAX_WARNINGS) {
+        free(msg);
+        dg->dropped++;
+        return;
+    }
+    push_warning(dg, msg);
+}
+
+bool diag_failed(const struct diag *dg) { return dg && dg->error; }
+
+const char *diag_message(const struct diag *dg)
+{
+    return dg && dg->error ? dg->error : "";
+}
+
+size_t diag_warning_count(const struct diag *dg)
+{
+    if (!dg)
+        return 0;
+    return dg->nwarnings + (dg->dropped ? 1 : 0);
+}
+
+const char *diag_warning(const struct diag *dg, size_t i)
+{
+    if (!dg)
+        return "";
+    if (i < dg->nwarnings)
+        return dg->warnings[i];
+    if (i == dg->nwarnings && dg->dropped)
+        return "... more warnings omitted";
+    return "";
+}
+
+void diag_clear_error(struct diag *dg)
+{
+    if (!dg)
+        return;
+    free(dg->error);
+    dg->error = NULL;
+}
