@@ -10,6 +10,13 @@
 
 static const struct cli_command *const commands[] = {
     &cli_cmd_info,
+    &cli_cmd_view,
+    &cli_cmd_mark,
+    &cli_cmd_validate,
+    &cli_cmd_render,
+    &cli_cmd_batch,
+    &cli_cmd_export,
+    &cli_cmd_claims,
 };
 
 static const size_t command_count = sizeof commands / sizeof commands[0];

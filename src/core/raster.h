@@ -105,6 +105,9 @@ struct raster_info {
     bool has_rpc;              /* RPC metadata present (not used for georeferencing) */
     bool has_gcps;             /* GCPs present (not used for georeferencing) */
 
+    /* From SATMARK_ACQUIRED, ACQUISITION_DATE, ACQUISITIONDATE, DATE_ACQUIRED,
+     * ACQUISITION_START_TIME, SENSING_TIME, DATETIME (first found), else
+     * TIFFTAG_DATETIME with a warning (that is the file's write time). */
     char acquired[RASTER_DATE_MAX];  /* "YYYY-MM-DD" or ISO 8601 time, "" when unknown */
     const char *acquired_source;     /* metadata item it came from, e.g. "ACQUISITION_DATE" */
     bool synthetic;            /* SATMARK_SYNTHETIC=YES: a generated demo tile, not real imagery */
@@ -125,7 +128,10 @@ struct raster_info {
 /* Opens path (borrowed) with the allow-listed drivers. Cheap: reads headers
  * only. opt may be NULL (defaults). Returns a new handle (free with
  * raster_close) or NULL with "path: reason" on dg. The info warnings are also
- * added to dg as warnings. */
+ * added to dg as warnings. Refused: remote paths unless allowed, inline XML,
+ * formats outside the allow-list, files without bands, VRTs whose sources are
+ * missing (or remote when remote access is off). A file whose blocks exceed
+ * 256 MB opens (info works) but every pixel read fails with a clear error. */
 struct raster *raster_open(const char *path, const struct raster_open_options *opt,
                            struct diag *dg);
 /* Closes the dataset and frees r; accepts NULL. */

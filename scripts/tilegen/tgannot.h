@@ -1,0 +1,36 @@
+/*
+ * tgannot — writes the satmark annotation file (docs/formats.md) for scenes
+ * the generator painted: one Feature per annotated object, observed on every
+ * image whose scene contains it (same id). Geometry comes from the scene, so
+ * the marks sit exactly on what the tiles show. Coordinates are WGS84 lon,lat
+ * rounded to 7 decimals; exterior rings are counter-clockwise; key order and
+ * number formatting are fixed, so equal inputs give byte-identical files.
+ */
+#ifndef SATMARK_TGANNOT_H
+#define SATMARK_TGANNOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "tggeo.h"
+#include "tgscene.h"
+
+struct tgannot_image {
+    const struct tgscene *scene; /* borrowed */
+    const char *image;           /* file name recorded in observations (borrowed) */
+    const char *sha256;          /* hex SHA-256 of the final tile (borrowed) */
+};
+
+struct tgannot_options {
+    const char *timestamp; /* created/modified, YYYY-MM-DDTHH:MM:SSZ */
+    size_t max_features;   /* 0: all; else keep this many, spread over the scene */
+    bool bench;            /* also mark unlabelled objects (ships, stacks, buildings...) */
+    double half_extent;    /* metres around the origin that the tile covers */
+};
+
+/* Writes path (borrowed) atomically (temp file + rename). */
+bool tgannot_write(const struct tgannot_image *images, int nimages, struct tggeo *geo,
+                   const struct tgannot_options *opt, const char *path, struct diag *dg);
+
+#endif

@@ -1,0 +1,562 @@
+/*
+ * cmd_mark — `satmark mark FILE add|edit|delete ...`: edits an annotation
+ * file from the command line.
+ *
+ * Each run reads FILE (created when absent), applies one edit through the
+ * annot module (so the same checks as in the viewer apply), and saves with
+ * gjson_write_file: atomic replace, previous version kept as FILE~. Pixel
+ * positions (--pixel TILE X,Y ...) use the geo module's convention: (0,0) is
+ * the top-left corner of the top-left pixel, X right, Y down, so the centre
+ * of pixel (i, j) is i+0.5,j+0.5. Giving a tile (--pixel or --image) records
+ * an observation: the tile's file name, SHA-256 and acquisition date.
+ * Concurrent runs on the same FILE are not serialised: the last save wins.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "annot.h"
+#include "claims.h"
+#include "cli.h"
+#include "geo.h"
+#include "gjson.h"
+#include "raster.h"
+
+static const char usage[] =
+    "usage: satmark mark FILE add --class CLASS GEOMETRY [options]\n"
+    "       satmark mark FILE edit ID [options] [GEOMETRY]\n"
+    "       satmark mark FILE delete ID\n"
+    "\n"
+    "Adds, edits or deletes one annotation in FILE (GeoJSON; created when\n"
+    "absent). Every save is atomic and keeps the previous version as FILE~.\n"
+    "`add` prints the id of the new feature.\n"
+    "\n"
+    "GEOMETRY (positions are LON,LAT in WGS84 degrees):\n"
+    "  --point LON,LAT\n"
+    "  --line LON,LAT LON,LAT [LON,LAT...]\n"
+    "  --polygon LON,LAT LON,LAT LON,LAT [LON,LAT...]   (closed for you)\n"
+    "  --pixel TILE X,Y [X,Y...]  pixel positions on a georeferenced tile\n"
+    "                    (0,0 = top-left corner of the image); 1 position makes a\n"
+    "                    point, 2 a line, 3 or more a polygon (see --as)\n"
+    "  --as point|line|polygon   geometry type for --pixel\n"
+    "\n"
+    "options:\n"
+    "  --class CLASS     pier ship container_stack munitions_pit rail crane\n"
+    "                    building aoi other\n"
+    "  --label TEXT      --note TEXT      --author NAME (default $SATMARK_AUTHOR)\n"
+    "  --id ID           id for a new feature (default CLASS-N)\n"
+    "  --claim ID:STANCE link a claim (STANCE: supports, contradicts, context);\n"
+    "                    repeatable; with edit the same as --add-claim\n"
+    "  --add-claim ID:STANCE   --remove-claim ID     (edit; repeatable)\n"
+    "  --move DLON,DLAT  shift the geometry by degrees (edit)\n"
+    "  --image TILE      record an observation on TILE (file name, SHA-256,\n"
+    "                    acquisition date); --pixel records its tile too\n"
+    "  --site NAME --title TEXT  file metadata (the \"satmark\" member)\n"
+    "\n"
+    "exit status: 0 saved, 1 failed (nothing saved), 2 bad usage\n";
+
+#define MAX_LIST 64
+
+struct claim_arg {
+    const char *id;
+    enum annot_stance stance;
+};
+
+struct mark_args {
+    const char *file;
+    const char *action;
+    const char *id;
+    const char *cls;
+    const char *label;
+    const char *note;
+    const char *author;
+    const char *image;
+    const char *site;
+    const char *title;
+    const char *as;
+    const char *move;
+    enum annot_geom_type geom_type; /* NONE: no geometry option */
+    const char *pixel_tile;
+    const char *positions[4096];
+    size_t npositions;
+    struct claim_arg add_claims[MAX_LIST];
+    size_t nadd_claims;
+    const char *remove_claims[MAX_LIST];
+    size_t nremove_claims;
+};
+
+static bool is_option(const char *s)
+{
+    return s[0] == '-' && s[1] == '-';
+}
+
+static bool parse_pair(const char *s, double *a, double *b)
+{
+    char *end;
+    errno = 0;
+    *a = strtod(s, &end);
+    if (end == s || *end != ',' || errno)
+        return false;
+    const char *second = end + 1;
+    *b = strtod(second, &end);
+    return end != second && *end == '\0' && !errno && isfinite(*a) && isfinite(*b);
+}
+
+static bool parse_claim(const char *s, struct claim_arg *out)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s)
+        return false;
+    if (!annot_stance_from_name(colon + 1, &out->stance))
+        return false;
+    out->id = s; /* cut at the colon by the caller's copy below */
+    return true;
+}
+
+/* Reads the value of an option; returns NULL (usage error printed) when absent. */
+static const char *option_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc || is_option(argv[*i + 1]))
+        return NULL;
+    return argv[++*i];
+}
+
+static int parse_args(int argc, char **argv, struct mark_args *a, char claim_buf[][256])
+{
+    memset(a, 0, sizeof *a);
+    a->geom_type = ANNOT_GEOM_NONE;
+    if (argc < 3)
+        return cli_usage_error("mark", "expected FILE and add, edit or delete");
+    a->file = argv[1];
+    a->action = argv[2];
+    int i = 3;
+    bool needs_id = strcmp(a->action, "edit") == 0 || strcmp(a->action, "delete") == 0;
+    if (!needs_id && strcmp(a->action, "add") != 0)
+        return cli_usage_error("mark", "unknown action \"%s\" (add, edit or delete)", a->action);
+    if (needs_id) {
+        if (i >= argc || is_option(argv[i]))
+            return cli_usage_error("mark", "%s needs a feature ID", a->action);
+        a->id = argv[i++];
+    }
+    size_t nclaimbuf = 0;
+    for (; i < argc; i++) {
+        const char *opt = argv[i];
+        const char **slot = NULL;
+        if (strcmp(opt, "--class") == 0)
+            slot = &a->cls;
+        else if (strcmp(opt, "--label") == 0)
+            slot = &a->label;
+        else if (strcmp(opt, "--note") == 0)
+            slot = &a->note;
+        else if (strcmp(opt, "--author") == 0)
+            slot = &a->author;
+        else if (strcmp(opt, "--image") == 0)
+            slot = &a->image;
+        else if (strcmp(opt, "--site") == 0)
+            slot = &a->site;
+        else if (strcmp(opt, "--title") == 0)
+            slot = &a->title;
+        else if (strcmp(opt, "--as") == 0)
+            slot = &a->as;
+        else if (strcmp(opt, "--move") == 0)
+            slot = &a->move;
+        else if (strcmp(opt, "--id") == 0)
+            slot = &a->id;
+        if (slot) {
+            if (slot == &a->id && needs_id)
+                return cli_usage_error("mark", "--id is for add; edit and delete take the ID "
+                                               "after the action");
+            /* Values may start with a single '-' (negative numbers, notes). */
+            if (i + 1 >= argc)
+                return cli_usage_error("mark", "%s needs a value", opt);
+            *slot = argv[++i];
+            continue;
+        }
+        if (strcmp(opt, "--claim") == 0 || strcmp(opt, "--add-claim") == 0) {
+            const char *v = option_value(argc, argv, &i);
+            struct claim_arg c;
+            if (!v || !parse_claim(v, &c) || strlen(v) >= 256)
+                return cli_usage_error("mark", "%s needs CLAIM_ID:STANCE with STANCE supports, "
+                                               "contradicts or context",
+                                       opt);
+            if (a->nadd_claims == MAX_LIST)
+                return cli_usage_error("mark", "too many claim options");
+            snprintf(claim_buf[nclaimbuf], 256, "%s", v);
+            *strrchr(claim_buf[nclaimbuf], ':') = '\0';
+            c.id = claim_buf[nclaimbuf++];
+            a->add_claims[a->nadd_claims++] = c;
+            continue;
+        }
+        if (strcmp(opt, "--remove-claim") == 0) {
+            const char *v = option_value(argc, argv, &i);
+            if (!v)
+                return cli_usage_error("mark", "--remove-claim needs a claim id");
+            if (a->nremove_claims == MAX_LIST)
+                return cli_usage_error("mark", "too many claim options");
+            a->remove_claims[a->nremove_claims++] = v;
+            continue;
+        }
+        enum annot_geom_type gt = ANNOT_GEOM_NONE;
+        bool pixel = strcmp(opt, "--pixel") == 0;
+        if (strcmp(opt, "--point") == 0)
+            gt = ANNOT_GEOM_POINT;
+        else if (strcmp(opt, "--line") == 0)
+            gt = ANNOT_GEOM_LINESTRING;
+        else if (strcmp(opt, "--polygon") == 0)
+            gt = ANNOT_GEOM_POLYGON;
+        if (gt != ANNOT_GEOM_NONE || pixel) {
+            if (a->npositions || a->pixel_tile)
+                return cli_usage_error("mark", "give one geometry option");
+            a->geom_type = gt;
+            if (pixel) {
+                if (i + 1 >= argc || is_option(argv[i + 1]))
+                    return cli_usage_error("mark", "--pixel needs a TILE and X,Y positions");
+                a->pixel_tile = argv[++i];
+            }
+            while (i + 1 < argc && !is_option(argv[i + 1])) {
+                if (a->npositions == sizeof a->positions / sizeof a->positions[0])
+                    return cli_usage_error("mark", "too many positions");
+                a->positions[a->npositions++] = argv[++i];
+            }
+            if (a->npositions == 0)
+                return cli_usage_error("mark", "%s needs positions", opt);
+            continue;
+        }
+        if (cli_is_help(opt))
+            return -1;
+        return cli_usage_error("mark", "unknown option or stray argument \"%s\"", opt);
+    }
+    if (strcmp(a->action, "add") == 0) {
+        if (!a->cls)
+            return cli_usage_error("mark", "add needs --class");
+        if (a->npositions == 0)
+            return cli_usage_error("mark", "add needs a geometry (--point, --line, --polygon "
+                                           "or --pixel)");
+    }
+    if (strcmp(a->action, "delete") == 0 &&
+        (a->cls || a->label || a->note || a->npositions || a->nadd_claims ||
+         a->nremove_claims || a->image || a->move))
+        return cli_usage_error("mark", "delete takes only the feature ID");
+    if (a->as && !a->pixel_tile)
+        return cli_usage_error("mark", "--as goes with --pixel");
+    if (a->author && strcmp(a->action, "add") != 0)
+        return cli_usage_error("mark", "--author is for add (a feature keeps its author)");
+    if (a->move && strcmp(a->action, "edit") != 0)
+        return cli_usage_error("mark", "--move is for edit");
+    return CLI_OK;
+}
+
+/* Text from the command line must be UTF-8 to be written as JSON. */
+static bool check_utf8(const char *what, const char *s, struct diag *dg)
+{
+    if (!s)
+        return true;
+    json_t *probe = json_string(s);
+    if (!probe) {
+        diag_error(dg, "%s is not valid UTF-8 text", what);
+        return false;
+    }
+    json_decref(probe);
+    return true;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* Opens tile, converts pixel positions (if any) and fills the observation. */
+static bool use_tile(const char *tile, const struct mark_args *a, bool convert,
+                     struct annot_lonlat *pts, struct annot_observation *obs,
+                     char sha[HASH_SHA256_HEX_LEN + 1], char *acquired, size_t acquired_cap,
+                     struct diag *dg)
+{
+    struct raster *r = raster_open(tile, NULL, dg);
+    if (!r)
+        return false;
+    bool ok = raster_sha256(r, sha, dg);
+    const struct raster_info *info = raster_get_info(r);
+    snprintf(acquired, acquired_cap, "%s", info->acquired);
+    if (ok && !*acquired)
+        diag_warn(dg, "%s: acquisition date unknown; the observation has none", tile);
+    if (ok && convert) {
+        struct geo_ref *g = geo_ref_from_raster(r, dg);
+        ok = g != NULL;
+        if (ok && !geo_ref_has_crs(g)) {
+            diag_error(dg, "%s: the tile has no coordinate reference system; pixel positions "
+                           "cannot be turned into longitude/latitude",
+                       tile);
+            ok = false;
+        }
+        for (size_t k = 0; ok && k < a->npositions; k++) {
+            double px, py;
+            if (!parse_pair(a->positions[k], &px, &py)) {
+                diag_error(dg, "--pixel: \"%s\" is not X,Y", a->positions[k]);
+                ok = false;
+            } else if (px < 0 || py < 0 || px > info->width || py > info->height) {
+                diag_error(dg, "%s: pixel position %s is outside the image (%d x %d)", tile,
+                           a->positions[k], info->width, info->height);
+                ok = false;
+            } else {
+                ok = geo_pixel_to_lonlat(g, px, py, &pts[k].lon, &pts[k].lat, dg);
+            }
+        }
+        geo_ref_free(g);
+    }
+    raster_close(r);
+    obs->image = (char *)base_name(tile);
+    obs->sha256 = sha;
+    obs->acquired = acquired;
+    return ok;
+}
+
+/* Builds the geometry from the options (nothing when none was given). */
+static bool build_geometry(const struct mark_args *a, struct annot_geometry *g,
+                           struct annot_observation *pixel_obs, bool *have_pixel_obs,
+                           char sha[HASH_SHA256_HEX_LEN + 1], char *acquired, size_t cap,
+                           struct diag *dg)
+{
+    *have_pixel_obs = false;
+    memset(g, 0, sizeof *g);
+    if (a->npositions == 0)
+        return true;
+    struct annot_lonlat *pts = calloc(a->npositions, sizeof *pts);
+    if (!pts) {
+        diag_error(dg, "out of memory");
+        return false;
+    }
+    enum annot_geom_type type = a->geom_type;
+    bool ok = true;
+    if (a->pixel_tile) {
+        ok = use_tile(a->pixel_tile, a, true, pts, pixel_obs, sha, acquired, cap, dg);
+        *have_pixel_obs = ok;
+        if (a->as) {
+            if (strcmp(a->as, "point") == 0)
+                type = ANNOT_GEOM_POINT;
+            else if (strcmp(a->as, "line") == 0)
+                type = ANNOT_GEOM_LINESTRING;
+            else if (strcmp(a->as, "polygon") == 0)
+                type = ANNOT_GEOM_POLYGON;
+            else {
+                diag_error(dg, "--as must be point, line or polygon");
+                ok = false;
+            }
+        } else {
+            type = a->npositions == 1   ? ANNOT_GEOM_POINT
+                   : a->npositions == 2 ? ANNOT_GEOM_LINESTRING
+                                        : ANNOT_GEOM_POLYGON;
+        }
+    } else {
+        for (size_t k = 0; ok && k < a->npositions; k++)
+            if (!parse_pair(a->positions[k], &pts[k].lon, &pts[k].lat)) {
+                diag_error(dg, "\"%s\" is not LON,LAT (decimal degrees, longitude first)",
+                           a->positions[k]);
+                ok = false;
+            }
+    }
+    ok = ok && annot_geometry_from_points(g, type, pts, a->npositions, dg) &&
+         annot_geometry_check(g, "the new geometry", dg);
+    free(pts);
+    return ok;
+}
+
+/* Warns about claim ids not in claims.json next to FILE (when there is one). */
+static void warn_unknown_claims(const struct mark_args *a, struct diag *dg)
+{
+    if (a->nadd_claims == 0)
+        return;
+    char path[PATH_MAX];
+    const char *slash = strrchr(a->file, '/');
+    int n = slash ? snprintf(path, sizeof path, "%.*s/claims.json", (int)(slash - a->file),
+                             a->file)
+                  : snprintf(path, sizeof path, "claims.json");
+    if (n <= 0 || (size_t)n >= sizeof path || access(path, R_OK) != 0)
+        return;
+    struct diag *inner = diag_new();
+    struct claims_catalog *cat = NULL;
+    if (inner && claims_catalog_read(path, &cat, inner)) {
+        for (size_t i = 0; i < a->nadd_claims; i++)
+            if (!claims_find(cat, a->add_claims[i].id))
+                diag_warn(dg, "%s: claim \"%s\" is not in %s (satmark validate will reject "
+                              "the link until it is added)",
+                          a->file, a->add_claims[i].id, path);
+    }
+    claims_catalog_free(cat);
+    diag_free(inner);
+}
+
+static bool apply_edit(struct annot_set *set, const struct mark_args *a,
+                       const struct annot_geometry *g, const struct annot_observation *obs,
+                       size_t nobs, char *new_id, size_t new_id_cap, struct diag *dg)
+{
+    enum annot_class cls = ANNOT_CLASS_OTHER;
+    if (a->cls && !annot_class_from_name(a->cls, &cls)) {
+        diag_error(dg, "unknown class \"%s\" (pier, ship, container_stack, munitions_pit, "
+                       "rail, crane, building, aoi, other)",
+                   a->cls);
+        return false;
+    }
+    if (strcmp(a->action, "delete") == 0)
+        return annot_delete(set, a->id, dg);
+    if (strcmp(a->action, "add") == 0) {
+        struct annot_feature f;
+        annot_feature_init(&f);
+        f.id = (char *)a->id;
+        f.cls = cls;
+        f.label = (char *)a->label;
+        f.note = (char *)a->note;
+        f.author = (char *)a->author;
+        f.geom = *g;
+        struct annot_claim_link links[MAX_LIST];
+        for (size_t i = 0; i < a->nadd_claims; i++) {
+            links[i].claim = (char *)a->add_claims[i].id;
+            links[i].stance = a->add_claims[i].stance;
+            for (size_t k = 0; k < i; k++)
+                if (strcmp(links[k].claim, links[i].claim) == 0) {
+                    diag_error(dg, "claim \"%s\" given twice", links[i].claim);
+                    return false;
+                }
+        }
+        f.claims = a->nadd_claims ? links : NULL;
+        f.nclaims = a->nadd_claims;
+        f.obs = (struct annot_observation *)obs;
+        f.nobs = nobs;
+        size_t index;
+        if (!annot_add(set, &f, &index, dg))
+            return false;
+        snprintf(new_id, new_id_cap, "%s", annot_get(set, index)->id);
+        return true;
+    }
+    /* edit: several field changes, one undo step. */
+    if (!annot_find(set, a->id)) {
+        diag_error(dg, "%s: no feature with id \"%s\"", a->file, a->id);
+        return false;
+    }
+    bool ok = true;
+    annot_group_begin(set);
+    if (ok && a->cls)
+        ok = annot_edit_class(set, a->id, cls, dg);
+    if (ok && a->label)
+        ok = annot_edit_label(set, a->id, a->label, dg);
+    if (ok && a->note)
+        ok = annot_edit_note(set, a->id, a->note, dg);
+    if (ok && g->type != ANNOT_GEOM_NONE)
+        ok = annot_edit_geometry(set, a->id, g, dg);
+    if (ok && a->move) {
+        double dlon, dlat;
+        if (!parse_pair(a->move, &dlon, &dlat)) {
+            diag_error(dg, "--move: \"%s\" is not DLON,DLAT", a->move);
+            ok = false;
+        } else {
+            ok = annot_edit_move(set, a->id, dlon, dlat, dg);
+        }
+    }
+    for (size_t i = 0; ok && i < a->nadd_claims; i++)
+        ok = annot_edit_add_claim(set, a->id, a->add_claims[i].id, a->add_claims[i].stance, dg);
+    for (size_t i = 0; ok && i < a->nremove_claims; i++)
+        ok = annot_edit_remove_claim(set, a->id, a->remove_claims[i], dg);
+    for (size_t i = 0; ok && i < nobs; i++)
+        ok = annot_edit_add_observation(set, a->id, &obs[i], dg);
+    annot_group_end(set);
+    snprintf(new_id, new_id_cap, "%s", a->id);
+    return ok;
+}
+
+static int run(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (cli_is_help(argv[i])) {
+            fputs(usage, stdout);
+            return CLI_OK;
+        }
+    static struct mark_args a;
+    static char claim_buf[MAX_LIST][256];
+    int rc = parse_args(argc, argv, &a, claim_buf);
+    if (rc != CLI_OK)
+        return rc;
+    if (!a.author)
+        a.author = getenv("SATMARK_AUTHOR");
+
+    struct diag *dg = diag_new();
+    if (!dg) {
+        fprintf(stderr, "satmark: error: out of memory\n");
+        return CLI_FAILED;
+    }
+    const char *texts[][2] = {{"--label", a.label}, {"--note", a.note},   {"--author", a.author},
+                              {"--class", a.cls},   {"--site", a.site},   {"--title", a.title},
+                              {"the id", a.id}};
+    bool ok = true;
+    for (size_t i = 0; ok && i < sizeof texts / sizeof texts[0]; i++)
+        ok = check_utf8(texts[i][0], texts[i][1], dg);
+    for (size_t i = 0; ok && i < a.nadd_claims; i++)
+        ok = check_utf8("a claim id", a.add_claims[i].id, dg);
+
+    struct annot_set *set = NULL;
+    struct stat st;
+    bool exists = stat(a.file, &st) == 0;
+    if (ok && exists) {
+        ok = gjson_read_file(a.file, &set, dg);
+    } else if (ok) {
+        if (strcmp(a.action, "add") != 0) {
+            diag_error(dg, "%s: no such file (only add creates a file)", a.file);
+            ok = false;
+        } else {
+            set = annot_set_new();
+            ok = set != NULL;
+            if (!ok)
+                diag_error(dg, "out of memory");
+        }
+    }
+    if (ok && (a.site || a.title))
+        ok = annot_set_meta(set, a.site ? a.site : annot_set_site(set),
+                            a.title ? a.title : annot_set_title(set), dg);
+
+    struct annot_geometry geom = {0};
+    struct annot_observation obs[2];
+    size_t nobs = 0;
+    char sha1[HASH_SHA256_HEX_LEN + 1] = "", sha2[HASH_SHA256_HEX_LEN + 1] = "";
+    char acq1[RASTER_DATE_MAX] = "", acq2[RASTER_DATE_MAX] = "";
+    bool have_pixel_obs = false;
+    if (ok)
+        ok = build_geometry(&a, &geom, &obs[0], &have_pixel_obs, sha1, acq1, sizeof acq1, dg);
+    if (have_pixel_obs)
+        nobs = 1;
+    if (ok && a.image) {
+        ok = use_tile(a.image, &a, false, NULL, &obs[nobs], sha2, acq2, sizeof acq2, dg);
+        if (ok && !(nobs == 1 && strcmp(obs[0].sha256, obs[1].sha256) == 0))
+            nobs++;
+    }
+    if (ok)
+        warn_unknown_claims(&a, dg);
+    char id[256] = "";
+    if (ok)
+        ok = apply_edit(set, &a, &geom, obs, nobs, id, sizeof id, dg);
+    bool changed = ok && annot_is_dirty(set);
+    if (ok && !changed)
+        diag_warn(dg, "%s: nothing changed; not saved", a.file);
+    if (changed)
+        ok = gjson_write_file(a.file, set, dg);
+    if (ok)
+        annot_mark_saved(set);
+    annot_geometry_clear(&geom);
+    cli_report(dg);
+    if (ok && strcmp(a.action, "add") == 0)
+        printf("%s\n", id);
+    annot_set_free(set);
+    diag_free(dg);
+    return ok ? CLI_OK : CLI_FAILED;
+}
+
+const struct cli_command cli_cmd_mark = {
+    .name = "mark",
+    .summary = "add, edit or delete an annotation in a GeoJSON file",
+    .usage = usage,
+    .run = run,
+};

@@ -1,0 +1,206 @@
+/*
+ * cmd_render — `satmark render TILE [ANNOTATIONS...] -o OUT.png ...`: one
+ * annotated, georeferenced figure. Thin over figure_run (src/core/figure.h),
+ * the same code `satmark batch` runs for each manifest entry.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "figure.h"
+
+#define RENDER_MAX_INPUTS 256
+
+static const char render_usage[] =
+    "usage: satmark render TILE [ANNOTATIONS.geojson...] -o OUT.png [options]\n"
+    "\n"
+    "Draws the image (with the marks of the annotation files, if any) as a\n"
+    "figure: title, legend, scale bar, north arrow, caption citing the claims the\n"
+    "marks bear on, imagery credit. Writes OUT.png (with provenance metadata),\n"
+    "OUT.pgw (world file) and OUT.png.aux.xml (CRS), so GIS software places it.\n"
+    "\n"
+    "view (default: the whole tile):\n"
+    "  --bbox W,S,E,N        a lon/lat box (degrees)\n"
+    "  --feature ID [--pad D] a mark and D around it (default 150m; '80', '80m', '1.5km')\n"
+    "  --size WxH            output pixels (default 1600x: height from the view's aspect)\n"
+    "  --fit expand|letterbox  fill the output with more imagery around the view\n"
+    "                        (default) or keep the view and pad with grey bands\n"
+    "  --bands R,G,B | N     source bands shown (default: the file's RGB bands)\n"
+    "text:\n"
+    "  --title TEXT          title (default: the site's title and the acquisition date)\n"
+    "  --caption TEXT        text shown above the citations\n"
+    "  --claims CATALOG      claims catalog (default: claims.json beside the first\n"
+    "                        annotation file, when present)\n"
+    "  --claim ID            cite this claim (repeatable; default: every claim a mark\n"
+    "                        in the view links to)\n"
+    "  --style FILE          style file (default: assets/style.json)\n"
+    "  --font FAMILIES       Pango font families (default \"DejaVu Sans, NanumGothic\")\n"
+    "furniture (all on by default except the inset):\n"
+    "  --no-legend --no-scalebar --no-north --no-caption --no-credit --no-title\n"
+    "  --no-labels           marks without their labels\n"
+    "  --inset               locator inset: the whole tile with the view outlined\n"
+    "  --no-hash             do not record the tile's SHA-256 (faster on huge tiles)\n"
+    "\n"
+    "exit status: 0 written, 1 failed (message names the file and the reason), 2 usage\n";
+
+struct render_args {
+    struct figure_spec spec;
+    const char *annotations[RENDER_MAX_INPUTS];
+    const char *claims[RENDER_MAX_INPUTS];
+};
+
+static int parse(int argc, char **argv, struct render_args *a)
+{
+    struct figure_spec *s = &a->spec;
+    figure_spec_init(s);
+    bool have_bbox = false, have_feature = false, have_pad = false, options_done = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEEDS_VALUE()                                                                        \
+    do {                                                                                     \
+        if (!val)                                                                            \
+            return cli_usage_error("render", "%s needs a value", arg);                       \
+        i++;                                                                                 \
+    } while (0)
+        if (options_done || arg[0] != '-' || arg[1] == '\0') {
+            if (!s->tile) {
+                s->tile = arg;
+            } else {
+                if (s->nannotations == RENDER_MAX_INPUTS)
+                    return cli_usage_error("render", "too many annotation files");
+                a->annotations[s->nannotations++] = arg;
+            }
+        } else if (strcmp(arg, "--") == 0) {
+            options_done = true;
+        } else if (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) {
+            NEEDS_VALUE();
+            s->out_path = val;
+        } else if (strcmp(arg, "--size") == 0) {
+            NEEDS_VALUE();
+            if (!figure_parse_size(val, &s->width, &s->height))
+                return cli_usage_error("render", "--size needs WxH (16..16384), e.g. 1600x1200 "
+                                                 "or 1600x for the view's aspect");
+        } else if (strcmp(arg, "--bbox") == 0) {
+            NEEDS_VALUE();
+            if (!figure_parse_bbox(val, s->bbox))
+                return cli_usage_error("render", "--bbox needs W,S,E,N in degrees with W < E, "
+                                                 "S < N");
+            s->view = FIGURE_VIEW_BBOX;
+            have_bbox = true;
+        } else if (strcmp(arg, "--feature") == 0) {
+            NEEDS_VALUE();
+            s->feature_id = val;
+            s->view = FIGURE_VIEW_FEATURE;
+            have_feature = true;
+        } else if (strcmp(arg, "--pad") == 0) {
+            NEEDS_VALUE();
+            if (!figure_parse_distance(val, &s->pad_m))
+                return cli_usage_error("render", "--pad needs a distance like 150m or 1.5km");
+            have_pad = true;
+        } else if (strcmp(arg, "--fit") == 0) {
+            NEEDS_VALUE();
+            if (strcmp(val, "expand") == 0)
+                s->fit = RENDER_FIT_EXPAND;
+            else if (strcmp(val, "letterbox") == 0)
+                s->fit = RENDER_FIT_LETTERBOX;
+            else
+                return cli_usage_error("render", "--fit is expand or letterbox");
+        } else if (strcmp(arg, "--bands") == 0) {
+            NEEDS_VALUE();
+            if (!figure_parse_bands(val, s->bands))
+                return cli_usage_error("render", "--bands needs R,G,B or one band number");
+        } else if (strcmp(arg, "--claims") == 0) {
+            NEEDS_VALUE();
+            s->claims_path = val;
+        } else if (strcmp(arg, "--claim") == 0) {
+            NEEDS_VALUE();
+            if (s->nclaim_ids == RENDER_MAX_INPUTS)
+                return cli_usage_error("render", "too many --claim options");
+            a->claims[s->nclaim_ids++] = val;
+        } else if (strcmp(arg, "--caption") == 0) {
+            NEEDS_VALUE();
+            s->caption = val;
+        } else if (strcmp(arg, "--title") == 0) {
+            NEEDS_VALUE();
+            s->title = val;
+        } else if (strcmp(arg, "--style") == 0) {
+            NEEDS_VALUE();
+            s->style_path = val;
+        } else if (strcmp(arg, "--font") == 0) {
+            NEEDS_VALUE();
+            s->font = val;
+        } else if (strcmp(arg, "--no-legend") == 0) {
+            s->legend = false;
+        } else if (strcmp(arg, "--no-scalebar") == 0) {
+            s->scalebar = false;
+        } else if (strcmp(arg, "--no-north") == 0) {
+            s->north = false;
+        } else if (strcmp(arg, "--no-caption") == 0) {
+            s->show_caption = false;
+        } else if (strcmp(arg, "--no-credit") == 0) {
+            s->credit = false;
+        } else if (strcmp(arg, "--no-title") == 0) {
+            s->title_band = false;
+        } else if (strcmp(arg, "--no-labels") == 0) {
+            s->labels = false;
+        } else if (strcmp(arg, "--inset") == 0) {
+            s->inset = true;
+        } else if (strcmp(arg, "--no-hash") == 0) {
+            s->hash_tile = false;
+        } else {
+            return cli_usage_error("render", "unknown option '%s'", arg);
+        }
+#undef NEEDS_VALUE
+    }
+    if (!s->tile)
+        return cli_usage_error("render", "missing TILE");
+    if (!s->out_path)
+        return cli_usage_error("render", "missing -o OUT.png");
+    if (have_bbox && have_feature)
+        return cli_usage_error("render", "--bbox and --feature exclude each other");
+    if (have_pad && !have_feature)
+        return cli_usage_error("render", "--pad goes with --feature");
+    if (have_feature && s->nannotations == 0)
+        return cli_usage_error("render", "--feature needs the annotation file that defines it");
+    s->annotations = a->annotations;
+    s->claim_ids = a->claims;
+    return CLI_OK;
+}
+
+static int run_render(int argc, char **argv)
+{
+    struct render_args *a = calloc(1, sizeof *a);
+    if (!a) {
+        fprintf(stderr, "satmark: error: out of memory\n");
+        return CLI_FAILED;
+    }
+    int rc = parse(argc, argv, a);
+    if (rc != CLI_OK) {
+        free(a);
+        return rc;
+    }
+    struct diag *dg = diag_new();
+    if (!dg) {
+        free(a);
+        fprintf(stderr, "satmark: error: out of memory\n");
+        return CLI_FAILED;
+    }
+    struct figure_result res;
+    bool ok = figure_run(&a->spec, &res, dg);
+    cli_report(dg);
+    if (ok)
+        fprintf(stderr, "satmark: wrote %s (%dx%d, %zu marks, %zu labels)\n", a->spec.out_path,
+                res.view.out_w, res.view.out_h, res.marks.drawn, res.marks.labels_placed);
+    diag_free(dg);
+    free(a);
+    return ok ? CLI_OK : CLI_FAILED;
+}
+
+const struct cli_command cli_cmd_render = {
+    .name = "render",
+    .summary = "draw an image and its marks as a georeferenced PNG figure",
+    .usage = render_usage,
+    .run = run_render,
+};

@@ -1,0 +1,205 @@
+/*
+ * cmd_validate — `satmark validate FILE...`: checks annotation files and
+ * claims catalogs without changing them.
+ *
+ * A file whose top-level object has a "satmark_claims" member is a claims
+ * catalog and is checked by the claims module; anything else is read as an
+ * annotation file by gjson (strict: errors name FILE:LINE:COLUMN). Claim
+ * links of annotation files are checked against a catalog: the one given with
+ * --claims, else a catalog among the FILE arguments, else claims.json in the
+ * annotation file's directory when it exists. Errors go to stderr as the bare
+ * "FILE:LINE:COLUMN: reason" so editors can jump to them; one line per file on
+ * stdout says "FILE: ok (...)". Exit 1 when any file has an error; warnings
+ * never fail.
+ */
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "annot.h"
+#include "claims.h"
+#include "cli.h"
+#include "gjson.h"
+
+static const char usage[] =
+    "usage: satmark validate [--claims CATALOG] [--quiet] FILE...\n"
+    "\n"
+    "Checks annotation files (GeoJSON) and claims catalogs (JSON with a\n"
+    "\"satmark_claims\" member). Prints \"FILE: ok (N features, W warnings)\" for\n"
+    "each good file; errors are printed as FILE:LINE:COLUMN: reason.\n"
+    "\n"
+    "  --claims CATALOG  check the claim links of annotation files against this\n"
+    "                    catalog (default: a catalog given among FILE, else\n"
+    "                    claims.json next to the annotation file, if present)\n"
+    "  --quiet           print errors only (no warnings, no ok lines)\n"
+    "\n"
+    "exit status: 0 all files valid (warnings allowed), 1 a file has an error,\n"
+    "2 bad usage\n";
+
+/* Cheap first look: does the text contain the key at all? Annotation files
+ * are large, so they are not parsed twice. */
+static bool mentions_catalog_key(const char *path)
+{
+    static const char key[] = "\"satmark_claims\"";
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return false;
+    char buf[65536 + sizeof key];
+    size_t keep = 0;
+    bool found = false;
+    for (;;) {
+        size_t n = fread(buf + keep, 1, sizeof buf - keep - 1, fp);
+        if (n == 0)
+            break;
+        n += keep;
+        buf[n] = '\0';
+        /* The text may contain NUL bytes; search each NUL-free stretch. */
+        for (size_t at = 0; at < n && !found; at += strlen(buf + at) + 1)
+            found = strstr(buf + at, key) != NULL;
+        if (found)
+            break;
+        keep = n < sizeof key - 1 ? n : sizeof key - 1;
+        memmove(buf, buf + n - keep, keep);
+    }
+    fclose(fp);
+    return found;
+}
+
+static bool is_catalog(const char *path)
+{
+    if (!mentions_catalog_key(path))
+        return false;
+    json_error_t err;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+    bool catalog = json_is_object(root) && json_object_get(root, "satmark_claims") != NULL;
+    json_decref(root);
+    return catalog;
+}
+
+static void print_warnings(const struct diag *dg, bool quiet)
+{
+    if (quiet)
+        return;
+    for (size_t i = 0; i < diag_warning_count(dg); i++)
+        fprintf(stderr, "warning: %s\n", diag_warning(dg, i));
+}
+
+static bool validate_catalog(const char *path, bool quiet)
+{
+    struct diag *dg = diag_new();
+    struct claims_catalog *cat = NULL;
+    bool ok = claims_catalog_read(path, &cat, dg);
+    print_warnings(dg, quiet);
+    if (!ok)
+        fprintf(stderr, "%s\n", diag_message(dg));
+    else if (!quiet)
+        printf("%s: ok (claims catalog: %zu sources, %zu claims, %zu discrepancies, %zu "
+               "warnings)\n",
+               path, claims_source_count(cat), claims_claim_count(cat),
+               claims_discrepancy_count(cat), diag_warning_count(dg));
+    claims_catalog_free(cat);
+    diag_free(dg);
+    return ok;
+}
+
+/* claims.json in the directory of path, if it exists: into out. */
+static bool sibling_catalog(const char *path, char *out, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    int n;
+    if (slash)
+        n = snprintf(out, cap, "%.*s/claims.json", (int)(slash - path), path);
+    else
+        n = snprintf(out, cap, "claims.json");
+    return n > 0 && (size_t)n < cap && access(out, R_OK) == 0;
+}
+
+static bool validate_annotations(const char *path, const char *catalog_path, bool quiet)
+{
+    struct diag *dg = diag_new();
+    struct annot_set *set = NULL;
+    bool ok = gjson_read_file(path, &set, dg);
+    char sibling[PATH_MAX];
+    const char *link_catalog = catalog_path;
+    if (ok && !link_catalog && sibling_catalog(path, sibling, sizeof sibling) &&
+        is_catalog(sibling))
+        link_catalog = sibling;
+    if (ok && link_catalog) {
+        struct claims_catalog *cat = NULL;
+        if (!claims_catalog_read(link_catalog, &cat, dg)) {
+            /* The catalog's own problems are reported when it is validated;
+             * here they only mean the links cannot be checked. */
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", diag_message(dg));
+            diag_clear_error(dg);
+            diag_warn(dg, "%s: claim links not checked: %s", path, msg);
+        } else {
+            ok = claims_check_links(cat, set, path, dg);
+        }
+        claims_catalog_free(cat);
+    }
+    print_warnings(dg, quiet);
+    if (!ok)
+        fprintf(stderr, "%s\n", diag_message(dg));
+    else if (!quiet)
+        printf("%s: ok (%zu feature%s, %zu warning%s%s%s)\n", path, annot_count(set),
+               annot_count(set) == 1 ? "" : "s", diag_warning_count(dg),
+               diag_warning_count(dg) == 1 ? "" : "s",
+               link_catalog ? ", claim links checked against " : ", claim links not checked",
+               link_catalog ? link_catalog : "");
+    annot_set_free(set);
+    diag_free(dg);
+    return ok;
+}
+
+static int run(int argc, char **argv)
+{
+    const char *catalog = NULL;
+    bool quiet = false;
+    int first = 1;
+    for (; first < argc; first++) {
+        const char *a = argv[first];
+        if (cli_is_help(a)) {
+            fputs(usage, stdout);
+            return CLI_OK;
+        } else if (strcmp(a, "--claims") == 0) {
+            if (first + 1 >= argc)
+                return cli_usage_error("validate", "--claims needs a file");
+            catalog = argv[++first];
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            quiet = true;
+        } else if (strcmp(a, "--") == 0) {
+            first++;
+            break;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return cli_usage_error("validate", "unknown option %s", a);
+        } else {
+            break;
+        }
+    }
+    if (first >= argc)
+        return cli_usage_error("validate", "no file given");
+    if (!catalog)
+        for (int i = first; i < argc; i++)
+            if (is_catalog(argv[i])) {
+                catalog = argv[i];
+                break;
+            }
+    bool all_ok = true;
+    for (int i = first; i < argc; i++) {
+        bool ok = is_catalog(argv[i]) ? validate_catalog(argv[i], quiet)
+                                      : validate_annotations(argv[i], catalog, quiet);
+        all_ok = all_ok && ok;
+    }
+    return all_ok ? CLI_OK : CLI_FAILED;
+}
+
+const struct cli_command cli_cmd_validate = {
+    .name = "validate",
+    .summary = "check annotation files and claims catalogs",
+    .usage = usage,
+    .run = run,
+};

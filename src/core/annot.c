@@ -1,0 +1,1526 @@
+/*
+ * annot — the annotation feature set and its undoable edits (see annot.h for
+ * the geometry representation and the ownership rules).
+ *
+ * The undo log is a list of steps; a step is a list of changes, each change
+ * holding deep copies of the feature before and after (add: after only;
+ * delete: before only) and the index it sits at. Undo applies the changes of
+ * a step backwards, redo forwards. Copies cost memory proportional to the
+ * edited features only, and make every edit type undoable by the same code,
+ * which is what lets the tests cover undo of every edit exhaustively.
+ *
+ * Dirty tracking: every step gets a unique state number; the set's state is
+ * the number of the last applied step (or of the base, before the first).
+ * The set is dirty when that differs from the state marked saved, so undoing
+ * back to the saved state makes it clean again.
+ */
+#include "annot.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- names ------------------------------------------------------------------ */
+
+static const char *const class_names[ANNOT_CLASS_COUNT] = {
+    "pier", "ship", "container_stack", "munitions_pit", "rail",
+    "crane", "building", "aoi", "other",
+};
+
+const char *annot_class_name(enum annot_class cls)
+{
+    if ((int)cls < 0 || cls >= ANNOT_CLASS_COUNT)
+        return "other";
+    return class_names[cls];
+}
+
+bool annot_class_from_name(const char *name, enum annot_class *out)
+{
+    if (!name)
+        return false;
+    for (int i = 0; i < ANNOT_CLASS_COUNT; i++)
+        if (strcmp(name, class_names[i]) == 0) {
+            *out = (enum annot_class)i;
+            return true;
+        }
+    return false;
+}
+
+static const char *const stance_names[ANNOT_STANCE_COUNT] = {"supports", "contradicts",
+                                                              "context"};
+
+const char *annot_stance_name(enum annot_stance stance)
+{
+    if ((int)stance < 0 || stance >= ANNOT_STANCE_COUNT)
+        return "context";
+    return stance_names[stance];
+}
+
+bool annot_stance_from_name(const char *name, enum annot_stance *out)
+{
+    if (!name)
+        return false;
+    for (int i = 0; i < ANNOT_STANCE_COUNT; i++)
+        if (strcmp(name, stance_names[i]) == 0) {
+            *out = (enum annot_stance)i;
+            return true;
+        }
+    return false;
+}
+
+const char *annot_geom_type_name(enum annot_geom_type type)
+{
+    switch (type) {
+    case ANNOT_GEOM_NONE: return "null";
+    case ANNOT_GEOM_POINT: return "Point";
+    case ANNOT_GEOM_LINESTRING: return "LineString";
+    case ANNOT_GEOM_POLYGON: return "Polygon";
+    case ANNOT_GEOM_MULTIPOINT: return "MultiPoint";
+    case ANNOT_GEOM_MULTILINESTRING: return "MultiLineString";
+    case ANNOT_GEOM_MULTIPOLYGON: return "MultiPolygon";
+    case ANNOT_GEOM_COLLECTION: return "GeometryCollection";
+    }
+    return "null";
+}
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static bool oom(struct diag *dg)
+{
+    diag_error(dg, "out of memory");
+    return false;
+}
+
+/* Copies s into *dst (NULL stays NULL). New string owned by the caller. */
+static bool dup_string(char **dst, const char *s, struct diag *dg)
+{
+    *dst = NULL;
+    if (!s)
+        return true;
+    size_t n = strlen(s) + 1;
+    *dst = malloc(n);
+    if (!*dst)
+        return oom(dg);
+    memcpy(*dst, s, n);
+    return true;
+}
+
+/* Replaces *dst by a copy of s (s may alias *dst). */
+static bool replace_string(char **dst, const char *s, struct diag *dg)
+{
+    char *copy;
+    if (!dup_string(&copy, s, dg))
+        return false;
+    free(*dst);
+    *dst = copy;
+    return true;
+}
+
+static bool is_ring_geometry(enum annot_geom_type type)
+{
+    return type == ANNOT_GEOM_POLYGON || type == ANNOT_GEOM_MULTIPOLYGON;
+}
+
+/* ---- geometry ---------------------------------------------------------------- */
+
+static void part_clear(struct annot_part *p)
+{
+    free(p->pts);
+    free(p->alt);
+    memset(p, 0, sizeof *p);
+}
+
+void annot_geometry_clear(struct annot_geometry *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->nparts; i++)
+        part_clear(&g->parts[i]);
+    free(g->parts);
+    for (size_t i = 0; i < g->nmembers; i++)
+        annot_geometry_clear(&g->members[i]);
+    free(g->members);
+    memset(g, 0, sizeof *g);
+    g->type = ANNOT_GEOM_NONE;
+}
+
+static bool part_copy(struct annot_part *dst, const struct annot_part *src, struct diag *dg)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->member = src->member;
+    if (src->n == 0)
+        return true;
+    dst->pts = malloc(src->n * sizeof *dst->pts);
+    if (!dst->pts)
+        return oom(dg);
+    memcpy(dst->pts, src->pts, src->n * sizeof *dst->pts);
+    if (src->alt) {
+        dst->alt = malloc(src->n * sizeof *dst->alt);
+        if (!dst->alt) {
+            part_clear(dst);
+            return oom(dg);
+        }
+        memcpy(dst->alt, src->alt, src->n * sizeof *dst->alt);
+    }
+    dst->n = src->n;
+    return true;
+}
+
+bool annot_geometry_copy(struct annot_geometry *dst, const struct annot_geometry *src,
+                         struct diag *dg)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->type = src->type;
+    if (src->nparts) {
+        dst->parts = calloc(src->nparts, sizeof *dst->parts);
+        if (!dst->parts)
+            return oom(dg);
+        for (size_t i = 0; i < src->nparts; i++) {
+            if (!part_copy(&dst->parts[i], &src->parts[i], dg)) {
+                dst->nparts = i;
+                annot_geometry_clear(dst);
+                return false;
+            }
+        }
+        dst->nparts = src->nparts;
+    }
+    if (src->nmembers) {
+        dst->members = calloc(src->nmembers, sizeof *dst->members);
+        if (!dst->members) {
+            annot_geometry_clear(dst);
+            return oom(dg);
+        }
+        for (size_t i = 0; i < src->nmembers; i++) {
+            if (!annot_geometry_copy(&dst->members[i], &src->members[i], dg)) {
+                dst->nmembers = i;
+                annot_geometry_clear(dst);
+                return false;
+            }
+        }
+        dst->nmembers = src->nmembers;
+    }
+    return true;
+}
+
+/* Twice the signed planar area of a closed ring (positive = counter-clockwise). */
+static double ring_signed_area2(const struct annot_part *ring)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i + 1 < ring->n; i++)
+        sum += (ring->pts[i].lon * ring->pts[i + 1].lat) -
+               (ring->pts[i + 1].lon * ring->pts[i].lat);
+    return sum;
+}
+
+static void part_reverse(struct annot_part *p)
+{
+    for (size_t i = 0, j = p->n ? p->n - 1 : 0; i < j; i++, j--) {
+        struct annot_lonlat t = p->pts[i];
+        p->pts[i] = p->pts[j];
+        p->pts[j] = t;
+        if (p->alt) {
+            double a = p->alt[i];
+            p->alt[i] = p->alt[j];
+            p->alt[j] = a;
+        }
+    }
+}
+
+bool annot_geometry_from_points(struct annot_geometry *dst, enum annot_geom_type type,
+                                const struct annot_lonlat *pts, size_t n, struct diag *dg)
+{
+    memset(dst, 0, sizeof *dst);
+    size_t need;
+    switch (type) {
+    case ANNOT_GEOM_POINT: need = 1; break;
+    case ANNOT_GEOM_LINESTRING: need = 2; break;
+    case ANNOT_GEOM_POLYGON: need = 3; break;
+    default:
+        diag_error(dg, "geometry from points: type %s is not Point, LineString or Polygon",
+                   annot_geom_type_name(type));
+        return false;
+    }
+    if (type == ANNOT_GEOM_POINT ? n != 1 : n < need) {
+        diag_error(dg, "a %s needs %s%zu position%s, got %zu", annot_geom_type_name(type),
+                   type == ANNOT_GEOM_POINT ? "" : "at least ", need, need > 1 ? "s" : "", n);
+        return false;
+    }
+    bool close = false;
+    if (type == ANNOT_GEOM_POLYGON)
+        close = !(pts[0].lon == pts[n - 1].lon && pts[0].lat == pts[n - 1].lat) || n < 4;
+    size_t total = n + (close ? 1 : 0);
+    if (type == ANNOT_GEOM_POLYGON && total < 4) {
+        diag_error(dg, "a Polygon needs at least 3 distinct positions");
+        return false;
+    }
+    dst->parts = calloc(1, sizeof *dst->parts);
+    if (!dst->parts)
+        return oom(dg);
+    dst->parts[0].pts = malloc(total * sizeof *pts);
+    if (!dst->parts[0].pts) {
+        free(dst->parts);
+        dst->parts = NULL;
+        return oom(dg);
+    }
+    memcpy(dst->parts[0].pts, pts, n * sizeof *pts);
+    if (close)
+        dst->parts[0].pts[n] = pts[0];
+    dst->parts[0].n = total;
+    dst->nparts = 1;
+    dst->type = type;
+    if (type == ANNOT_GEOM_POLYGON && ring_signed_area2(&dst->parts[0]) < 0)
+        part_reverse(&dst->parts[0]);
+    return true;
+}
+
+static bool position_ok(struct annot_lonlat p)
+{
+    return isfinite(p.lon) && isfinite(p.lat) && p.lon >= -180.0 && p.lon <= 180.0 &&
+           p.lat >= -90.0 && p.lat <= 90.0;
+}
+
+static bool check_simple(const struct annot_geometry *g, const char *what, struct diag *dg)
+{
+    size_t min_n = 1;
+    bool ring = is_ring_geometry(g->type);
+    switch (g->type) {
+    case ANNOT_GEOM_NONE:
+        if (g->nparts || g->nmembers) {
+            diag_error(dg, "%s: null geometry with coordinates", what);
+            return false;
+        }
+        return true;
+    case ANNOT_GEOM_POINT:
+    case ANNOT_GEOM_LINESTRING:
+        if (g->nparts != 1) {
+            diag_error(dg, "%s: %s must have exactly one part", what,
+                       annot_geom_type_name(g->type));
+            return false;
+        }
+        if (g->type == ANNOT_GEOM_POINT && g->parts[0].n != 1) {
+            diag_error(dg, "%s: a Point has exactly one position", what);
+            return false;
+        }
+        min_n = g->type == ANNOT_GEOM_POINT ? 1 : 2;
+        break;
+    case ANNOT_GEOM_POLYGON:
+        if (g->nparts < 1) {
+            diag_error(dg, "%s: a Polygon needs an exterior ring", what);
+            return false;
+        }
+        min_n = 4;
+        break;
+    case ANNOT_GEOM_MULTIPOINT:
+        if (g->nparts > 1) {
+            diag_error(dg, "%s: a MultiPoint keeps its positions in one part", what);
+            return false;
+        }
+        break;
+    case ANNOT_GEOM_MULTILINESTRING: min_n = 2; break;
+    case ANNOT_GEOM_MULTIPOLYGON: min_n = 4; break;
+    case ANNOT_GEOM_COLLECTION:
+        diag_error(dg, "%s: nested GeometryCollection", what);
+        return false;
+    default:
+        diag_error(dg, "%s: unknown geometry type %d", what, (int)g->type);
+        return false;
+    }
+    if (g->nmembers) {
+        diag_error(dg, "%s: only a GeometryCollection has members", what);
+        return false;
+    }
+    for (size_t i = 0; i < g->nparts; i++) {
+        const struct annot_part *p = &g->parts[i];
+        const char *kind = ring ? "ring" : "part";
+        if (p->n < min_n) {
+            diag_error(dg, "%s: %s %zu has %zu position%s, %s needs at least %zu", what, kind, i,
+                       p->n, p->n == 1 ? "" : "s", ring ? "a linear ring" : "it", min_n);
+            return false;
+        }
+        for (size_t k = 0; k < p->n; k++) {
+            if (!position_ok(p->pts[k])) {
+                diag_error(dg, "%s: %s %zu position %zu (%g, %g) is outside lon [-180, 180], "
+                               "lat [-90, 90]",
+                           what, kind, i, k, p->pts[k].lon, p->pts[k].lat);
+                return false;
+            }
+            if (p->alt && !isfinite(p->alt[k])) {
+                diag_error(dg, "%s: %s %zu position %zu has a non-finite altitude", what, kind,
+                           i, k);
+                return false;
+            }
+        }
+        if (ring && (p->pts[0].lon != p->pts[p->n - 1].lon ||
+                     p->pts[0].lat != p->pts[p->n - 1].lat)) {
+            diag_error(dg, "%s: ring %zu is not closed (first and last positions differ)", what,
+                       i);
+            return false;
+        }
+        size_t want_member;
+        if (g->type == ANNOT_GEOM_MULTILINESTRING)
+            want_member = i;
+        else if (g->type == ANNOT_GEOM_MULTIPOLYGON)
+            want_member = i == 0 ? 0 : g->parts[i - 1].member;
+        else
+            want_member = 0;
+        bool member_ok = p->member == want_member;
+        if (g->type == ANNOT_GEOM_MULTIPOLYGON && i > 0 && p->member == want_member + 1)
+            member_ok = true;
+        if (!member_ok) {
+            diag_error(dg, "%s: part %zu has member %zu out of sequence", what, i, p->member);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool annot_geometry_check(const struct annot_geometry *g, const char *what, struct diag *dg)
+{
+    if (!what)
+        what = "geometry";
+    if (g->type != ANNOT_GEOM_COLLECTION)
+        return check_simple(g, what, dg);
+    if (g->nparts) {
+        diag_error(dg, "%s: a GeometryCollection has members, not parts", what);
+        return false;
+    }
+    for (size_t i = 0; i < g->nmembers; i++) {
+        char sub[256];
+        snprintf(sub, sizeof sub, "%s member %zu", what, i);
+        if (!check_simple(&g->members[i], sub, dg))
+            return false;
+    }
+    return true;
+}
+
+size_t annot_geometry_normalize_winding(struct annot_geometry *g)
+{
+    size_t reversed = 0;
+    if (g->type == ANNOT_GEOM_COLLECTION) {
+        for (size_t i = 0; i < g->nmembers; i++)
+            reversed += annot_geometry_normalize_winding(&g->members[i]);
+        return reversed;
+    }
+    if (!is_ring_geometry(g->type))
+        return 0;
+    for (size_t i = 0; i < g->nparts; i++) {
+        bool exterior = i == 0 || g->parts[i].member != g->parts[i - 1].member;
+        double a = ring_signed_area2(&g->parts[i]);
+        if ((exterior && a < 0) || (!exterior && a > 0)) {
+            part_reverse(&g->parts[i]);
+            reversed++;
+        }
+    }
+    return reversed;
+}
+
+static void bbox_extend(const struct annot_geometry *g, struct annot_lonlat *min,
+                        struct annot_lonlat *max, bool *any)
+{
+    for (size_t i = 0; i < g->nparts; i++)
+        for (size_t k = 0; k < g->parts[i].n; k++) {
+            struct annot_lonlat p = g->parts[i].pts[k];
+            if (!*any) {
+                *min = *max = p;
+                *any = true;
+                continue;
+            }
+            min->lon = fmin(min->lon, p.lon);
+            min->lat = fmin(min->lat, p.lat);
+            max->lon = fmax(max->lon, p.lon);
+            max->lat = fmax(max->lat, p.lat);
+        }
+    for (size_t i = 0; i < g->nmembers; i++)
+        bbox_extend(&g->members[i], min, max, any);
+}
+
+bool annot_geometry_bbox(const struct annot_geometry *g, struct annot_lonlat *min,
+                         struct annot_lonlat *max)
+{
+    bool any = false;
+    struct annot_lonlat lo = {0, 0}, hi = {0, 0};
+    bbox_extend(g, &lo, &hi, &any);
+    if (any) {
+        *min = lo;
+        *max = hi;
+    }
+    return any;
+}
+
+size_t annot_geometry_npositions(const struct annot_geometry *g)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < g->nparts; i++)
+        n += g->parts[i].n;
+    for (size_t i = 0; i < g->nmembers; i++)
+        n += annot_geometry_npositions(&g->members[i]);
+    return n;
+}
+
+/* Part number `index` counting through a collection's members in order; the
+ * geometry owning it goes to *owner. NULL when out of range. */
+static struct annot_part *flat_part(struct annot_geometry *g, size_t index,
+                                    struct annot_geometry **owner)
+{
+    if (g->type != ANNOT_GEOM_COLLECTION) {
+        *owner = g;
+        return index < g->nparts ? &g->parts[index] : NULL;
+    }
+    for (size_t m = 0; m < g->nmembers; m++) {
+        if (index < g->members[m].nparts) {
+            *owner = &g->members[m];
+            return &g->members[m].parts[index];
+        }
+        index -= g->members[m].nparts;
+    }
+    return NULL;
+}
+
+/* ---- features ------------------------------------------------------------------ */
+
+void annot_feature_init(struct annot_feature *f)
+{
+    memset(f, 0, sizeof *f);
+    f->cls = ANNOT_CLASS_OTHER;
+    f->geom.type = ANNOT_GEOM_NONE;
+}
+
+void annot_feature_clear(struct annot_feature *f)
+{
+    if (!f)
+        return;
+    free(f->id);
+    free(f->label);
+    annot_geometry_clear(&f->geom);
+    for (size_t i = 0; i < f->nobs; i++) {
+        free(f->obs[i].image);
+        free(f->obs[i].sha256);
+        free(f->obs[i].acquired);
+    }
+    free(f->obs);
+    for (size_t i = 0; i < f->nclaims; i++)
+        free(f->claims[i].claim);
+    free(f->claims);
+    free(f->note);
+    free(f->created);
+    free(f->modified);
+    free(f->author);
+    free(f->extra_properties);
+    free(f->extra_members);
+    annot_feature_init(f);
+}
+
+bool annot_feature_copy(struct annot_feature *dst, const struct annot_feature *src,
+                        struct diag *dg)
+{
+    annot_feature_init(dst);
+    dst->cls = src->cls;
+    if (!dup_string(&dst->id, src->id, dg) || !dup_string(&dst->label, src->label, dg) ||
+        !dup_string(&dst->note, src->note, dg) || !dup_string(&dst->created, src->created, dg) ||
+        !dup_string(&dst->modified, src->modified, dg) ||
+        !dup_string(&dst->author, src->author, dg) ||
+        !dup_string(&dst->extra_properties, src->extra_properties, dg) ||
+        !dup_string(&dst->extra_members, src->extra_members, dg) ||
+        !annot_geometry_copy(&dst->geom, &src->geom, dg))
+        goto fail;
+    if (src->nobs) {
+        dst->obs = calloc(src->nobs, sizeof *dst->obs);
+        if (!dst->obs) {
+            oom(dg);
+            goto fail;
+        }
+        dst->nobs = src->nobs;
+        for (size_t i = 0; i < src->nobs; i++)
+            if (!dup_string(&dst->obs[i].image, src->obs[i].image, dg) ||
+                !dup_string(&dst->obs[i].sha256, src->obs[i].sha256, dg) ||
+                !dup_string(&dst->obs[i].acquired, src->obs[i].acquired, dg))
+                goto fail;
+    }
+    if (src->nclaims) {
+        dst->claims = calloc(src->nclaims, sizeof *dst->claims);
+        if (!dst->claims) {
+            oom(dg);
+            goto fail;
+        }
+        dst->nclaims = src->nclaims;
+        for (size_t i = 0; i < src->nclaims; i++) {
+            dst->claims[i].stance = src->claims[i].stance;
+            if (!dup_string(&dst->claims[i].claim, src->claims[i].claim, dg))
+                goto fail;
+        }
+    }
+    return true;
+fail:
+    annot_feature_clear(dst);
+    return false;
+}
+
+/* ---- the set ---------------------------------------------------------------------- */
+
+enum change_kind { CHANGE_ADD, CHANGE_DELETE, CHANGE_MODIFY };
+
+struct change {
+    enum change_kind kind;
+    size_t index;
+    struct annot_feature before; /* DELETE, MODIFY */
+    struct annot_feature after;  /* ADD, MODIFY */
+};
+
+struct step {
+    uint64_t state;
+    size_t nchanges;
+    size_t cap;
+    struct change *changes;
+};
+
+struct annot_set {
+    struct annot_feature *features;
+    size_t count;
+    size_t cap;
+
+    char *site;
+    char *title;
+    char *extra_members;
+    char *author;
+
+    annot_clock_fn clock;
+    void *clock_ctx;
+
+    struct step *steps; /* steps[0..applied) are applied, steps[applied..nsteps) redoable */
+    size_t nsteps;
+    size_t applied;
+    size_t steps_cap;
+    uint64_t base_state; /* state before steps[0] */
+    uint64_t next_state;
+    uint64_t saved_state;
+    bool meta_dirty;
+
+    struct step open; /* changes of the current group */
+    int group_depth;
+
+    uint64_t generation;
+};
+
+static void system_clock(char out[21], void *ctx)
+{
+    (void)ctx;
+    time_t now = time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&now, &tm) || strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
+        snprintf(out, 21, "1970-01-01T00:00:00Z");
+}
+
+struct annot_set *annot_set_new(void)
+{
+    struct annot_set *set = calloc(1, sizeof *set);
+    if (!set)
+        return NULL;
+    set->clock = system_clock;
+    set->next_state = 1;
+    return set;
+}
+
+static void step_clear(struct step *s)
+{
+    for (size_t i = 0; i < s->nchanges; i++) {
+        annot_feature_clear(&s->changes[i].before);
+        annot_feature_clear(&s->changes[i].after);
+    }
+    free(s->changes);
+    memset(s, 0, sizeof *s);
+}
+
+static void drop_redo(struct annot_set *set)
+{
+    while (set->nsteps > set->applied)
+        step_clear(&set->steps[--set->nsteps]);
+}
+
+void annot_clear_history(struct annot_set *set)
+{
+    uint64_t current = set->applied ? set->steps[set->applied - 1].state : set->base_state;
+    for (size_t i = 0; i < set->nsteps; i++)
+        step_clear(&set->steps[i]);
+    set->nsteps = set->applied = 0;
+    set->base_state = current;
+}
+
+void annot_set_free(struct annot_set *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->count; i++)
+        annot_feature_clear(&set->features[i]);
+    free(set->features);
+    for (size_t i = 0; i < set->nsteps; i++)
+        step_clear(&set->steps[i]);
+    free(set->steps);
+    step_clear(&set->open);
+    free(set->site);
+    free(set->title);
+    free(set->extra_members);
+    free(set->author);
+    free(set);
+}
+
+void annot_set_clock(struct annot_set *set, annot_clock_fn fn, void *ctx)
+{
+    set->clock = fn ? fn : system_clock;
+    set->clock_ctx = fn ? ctx : NULL;
+}
+
+bool annot_set_author(struct annot_set *set, const char *author, struct diag *dg)
+{
+    return replace_string(&set->author, author, dg);
+}
+
+const char *annot_set_site(const struct annot_set *set)
+{
+    return set->site ? set->site : "";
+}
+
+const char *annot_set_title(const struct annot_set *set)
+{
+    return set->title ? set->title : "";
+}
+
+bool annot_set_meta(struct annot_set *set, const char *site, const char *title,
+                    struct diag *dg)
+{
+    char *s, *t;
+    if (!dup_string(&s, site, dg))
+        return false;
+    if (!dup_string(&t, title, dg)) {
+        free(s);
+        return false;
+    }
+    free(set->site);
+    free(set->title);
+    set->site = s;
+    set->title = t;
+    set->meta_dirty = true;
+    set->generation++;
+    return true;
+}
+
+const char *annot_set_extra_members(const struct annot_set *set)
+{
+    return set->extra_members;
+}
+
+bool annot_set_set_extra_members(struct annot_set *set, const char *json, struct diag *dg)
+{
+    if (!replace_string(&set->extra_members, json, dg))
+        return false;
+    set->meta_dirty = true;
+    set->generation++;
+    return true;
+}
+
+size_t annot_count(const struct annot_set *set)
+{
+    return set->count;
+}
+
+const struct annot_feature *annot_get(const struct annot_set *set, size_t i)
+{
+    return i < set->count ? &set->features[i] : NULL;
+}
+
+bool annot_index_of(const struct annot_set *set, const char *id, size_t *index)
+{
+    if (!id)
+        return false;
+    for (size_t i = 0; i < set->count; i++)
+        if (strcmp(set->features[i].id, id) == 0) {
+            if (index)
+                *index = i;
+            return true;
+        }
+    return false;
+}
+
+const struct annot_feature *annot_find(const struct annot_set *set, const char *id)
+{
+    size_t i;
+    return annot_index_of(set, id, &i) ? &set->features[i] : NULL;
+}
+
+/* Largest n of ids "<prefix>-<n>" (decimal, no leading zeros required). */
+static unsigned long long max_id_number(const struct annot_set *set, const char *prefix)
+{
+    size_t plen = strlen(prefix);
+    unsigned long long max = 0;
+    for (size_t i = 0; i < set->count; i++) {
+        const char *id = set->features[i].id;
+        if (strncmp(id, prefix, plen) != 0 || id[plen] != '-')
+            continue;
+        const char *digits = id + plen + 1;
+        if (*digits < '0' || *digits > '9')
+            continue;
+        char *end;
+        unsigned long long n = strtoull(digits, &end, 10);
+        if (*end == '\0' && n > max)
+            max = n;
+    }
+    return max;
+}
+
+bool annot_new_id(const struct annot_set *set, enum annot_class cls, char *out, size_t cap,
+                  struct diag *dg)
+{
+    const char *prefix = annot_class_name(cls);
+    unsigned long long n = max_id_number(set, prefix) + 1;
+    /* The largest number plus one is unused unless ids like "pier-01" exist. */
+    for (;; n++) {
+        int len = snprintf(out, cap, "%s-%llu", prefix, n);
+        if (len < 0 || (size_t)len >= cap) {
+            diag_error(dg, "id buffer too small");
+            return false;
+        }
+        if (!annot_find(set, out))
+            return true;
+    }
+}
+
+static bool reserve_features(struct annot_set *set, size_t need, struct diag *dg)
+{
+    if (need <= set->cap)
+        return true;
+    size_t cap = set->cap ? set->cap * 2 : 16;
+    while (cap < need)
+        cap *= 2;
+    struct annot_feature *grown = realloc(set->features, cap * sizeof *grown);
+    if (!grown)
+        return oom(dg);
+    set->features = grown;
+    set->cap = cap;
+    return true;
+}
+
+/* Inserts f (ownership moves into the set) at index. Capacity must be reserved. */
+static void insert_at(struct annot_set *set, size_t index, struct annot_feature *f)
+{
+    memmove(&set->features[index + 1], &set->features[index],
+            (set->count - index) * sizeof *set->features);
+    set->features[index] = *f;
+    set->count++;
+    annot_feature_init(f);
+}
+
+/* Removes the feature at index, moving it into *out. */
+static void remove_at(struct annot_set *set, size_t index, struct annot_feature *out)
+{
+    *out = set->features[index];
+    memmove(&set->features[index], &set->features[index + 1],
+            (set->count - index - 1) * sizeof *set->features);
+    set->count--;
+}
+
+static bool feature_label(const struct annot_feature *f, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "feature %s", f->id && *f->id ? f->id : "(no id)");
+    return true;
+}
+
+bool annot_load_feature(struct annot_set *set, const struct annot_feature *f,
+                        struct diag *dg)
+{
+    if (!f->id || !*f->id) {
+        diag_error(dg, "feature %zu: missing id", set->count);
+        return false;
+    }
+    if (annot_find(set, f->id)) {
+        diag_error(dg, "feature %zu: duplicate id \"%s\"", set->count, f->id);
+        return false;
+    }
+    char what[160];
+    feature_label(f, what, sizeof what);
+    if (!annot_geometry_check(&f->geom, what, dg) || !reserve_features(set, set->count + 1, dg))
+        return false;
+    struct annot_feature copy;
+    if (!annot_feature_copy(&copy, f, dg))
+        return false;
+    annot_geometry_normalize_winding(&copy.geom);
+    insert_at(set, set->count, &copy);
+    return true;
+}
+
+/* ---- undo log ----------------------------------------------------------------------- */
+
+static uint64_t current_state(const struct annot_set *set)
+{
+    return set->applied ? set->steps[set->applied - 1].state : set->base_state;
+}
+
+/* Appends a change to the open step; `before`/`after` ownership moves in. */
+static bool record_change(struct annot_set *set, enum change_kind kind, size_t index,
+                          struct annot_feature *before, struct annot_feature *after,
+                          struct diag *dg)
+{
+    struct step *s = &set->open;
+    if (s->nchanges == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 4;
+        struct change *grown = realloc(s->changes, cap * sizeof *grown);
+        if (!grown)
+            return oom(dg);
+        s->changes = grown;
+        s->cap = cap;
+    }
+    struct change *c = &s->changes[s->nchanges++];
+    c->kind = kind;
+    c->index = index;
+    annot_feature_init(&c->before);
+    annot_feature_init(&c->after);
+    if (before) {
+        c->before = *before;
+        annot_feature_init(before);
+    }
+    if (after) {
+        c->after = *after;
+        annot_feature_init(after);
+    }
+    return true;
+}
+
+/* Closes the open step (if it has changes) and pushes it on the log. */
+static void commit_open_step(struct annot_set *set)
+{
+    if (set->open.nchanges == 0)
+        return;
+    drop_redo(set);
+    if (set->nsteps == ANNOT_UNDO_MAX) {
+        set->base_state = set->steps[0].state;
+        step_clear(&set->steps[0]);
+        memmove(&set->steps[0], &set->steps[1], (set->nsteps - 1) * sizeof *set->steps);
+        set->nsteps--;
+        set->applied--;
+    }
+    if (set->nsteps == set->steps_cap) {
+        size_t cap = set->steps_cap ? set->steps_cap * 2 : 16;
+        if (cap > ANNOT_UNDO_MAX)
+            cap = ANNOT_UNDO_MAX;
+        struct step *grown = realloc(set->steps, cap * sizeof *grown);
+        if (!grown) {
+            /* Cannot keep the step: the edit stays applied but is not undoable;
+             * forget the history so undo never restores a wrong state. */
+            step_clear(&set->open);
+            annot_clear_history(set);
+            set->base_state = set->next_state++;
+            return;
+        }
+        set->steps = grown;
+        set->steps_cap = cap;
+    }
+    set->open.state = set->next_state++;
+    set->steps[set->nsteps++] = set->open;
+    set->applied = set->nsteps;
+    memset(&set->open, 0, sizeof set->open);
+}
+
+void annot_group_begin(struct annot_set *set)
+{
+    set->group_depth++;
+}
+
+void annot_group_end(struct annot_set *set)
+{
+    if (set->group_depth > 0 && --set->group_depth == 0)
+        commit_open_step(set);
+}
+
+static void after_change(struct annot_set *set)
+{
+    set->generation++;
+    if (set->group_depth == 0)
+        commit_open_step(set);
+}
+
+/* Applies a change forwards (redo) or backwards (undo). Memory for the copies
+ * is taken before anything moves, so a failure leaves the set unchanged. */
+static bool apply_change(struct annot_set *set, const struct change *c, bool forward)
+{
+    struct diag *dg = NULL;
+    enum change_kind kind = c->kind;
+    if (!forward && kind == CHANGE_ADD)
+        kind = CHANGE_DELETE;
+    else if (!forward && kind == CHANGE_DELETE)
+        kind = CHANGE_ADD;
+    const struct annot_feature *target = forward ? &c->after : &c->before;
+    struct annot_feature copy, old;
+    switch (kind) {
+    case CHANGE_ADD:
+        if (!reserve_features(set, set->count + 1, dg) || !annot_feature_copy(&copy, target, dg))
+            return false;
+        insert_at(set, c->index, &copy);
+        return true;
+    case CHANGE_DELETE:
+        remove_at(set, c->index, &old);
+        annot_feature_clear(&old);
+        return true;
+    case CHANGE_MODIFY:
+        if (!annot_feature_copy(&copy, target, dg))
+            return false;
+        annot_feature_clear(&set->features[c->index]);
+        set->features[c->index] = copy;
+        return true;
+    }
+    return false;
+}
+
+bool annot_can_undo(const struct annot_set *set)
+{
+    return set->applied > 0;
+}
+
+bool annot_can_redo(const struct annot_set *set)
+{
+    return set->applied < set->nsteps;
+}
+
+bool annot_undo(struct annot_set *set)
+{
+    /* An open group is closed first so undo never splits it. */
+    if (set->open.nchanges) {
+        set->group_depth = 0;
+        commit_open_step(set);
+    }
+    if (!annot_can_undo(set))
+        return false;
+    const struct step *s = &set->steps[set->applied - 1];
+    for (size_t i = s->nchanges; i-- > 0;)
+        if (!apply_change(set, &s->changes[i], false)) {
+            /* Out of memory midway: redo what was undone to stay consistent. */
+            for (size_t k = i + 1; k < s->nchanges; k++)
+                apply_change(set, &s->changes[k], true);
+            return false;
+        }
+    set->applied--;
+    set->generation++;
+    return true;
+}
+
+bool annot_redo(struct annot_set *set)
+{
+    if (set->open.nchanges || !annot_can_redo(set))
+        return false;
+    const struct step *s = &set->steps[set->applied];
+    for (size_t i = 0; i < s->nchanges; i++)
+        if (!apply_change(set, &s->changes[i], true)) {
+            for (size_t k = i; k-- > 0;)
+                apply_change(set, &s->changes[k], false);
+            return false;
+        }
+    set->applied++;
+    set->generation++;
+    return true;
+}
+
+uint64_t annot_generation(const struct annot_set *set)
+{
+    return set->generation;
+}
+
+bool annot_is_dirty(const struct annot_set *set)
+{
+    return set->meta_dirty || set->open.nchanges > 0 || current_state(set) != set->saved_state;
+}
+
+void annot_mark_saved(struct annot_set *set)
+{
+    set->saved_state = current_state(set);
+    set->meta_dirty = false;
+}
+
+/* ---- edits --------------------------------------------------------------------------- */
+
+static void stamp_modified(struct annot_set *set, struct annot_feature *f)
+{
+    char now[21];
+    set->clock(now, set->clock_ctx);
+    now[20] = '\0';
+    char *copy;
+    if (dup_string(&copy, now, NULL)) {
+        free(f->modified);
+        f->modified = copy;
+    }
+}
+
+bool annot_add(struct annot_set *set, const struct annot_feature *f, size_t *index,
+               struct diag *dg)
+{
+    struct annot_feature nf;
+    if (!annot_feature_copy(&nf, f, dg))
+        return false;
+    if ((int)nf.cls < 0 || nf.cls >= ANNOT_CLASS_COUNT)
+        nf.cls = ANNOT_CLASS_OTHER;
+    bool ok = true;
+    if (!nf.id || !*nf.id) {
+        char id[96];
+        ok = annot_new_id(set, nf.cls, id, sizeof id, dg) && replace_string(&nf.id, id, dg);
+    } else if (annot_find(set, nf.id)) {
+        diag_error(dg, "id \"%s\" is already used in this file", nf.id);
+        ok = false;
+    }
+    if (ok && !nf.label)
+        ok = replace_string(&nf.label, "", dg);
+    if (ok && !nf.note)
+        ok = replace_string(&nf.note, "", dg);
+    if (ok && !nf.author)
+        ok = replace_string(&nf.author, set->author ? set->author : "", dg);
+    char what[160];
+    feature_label(&nf, what, sizeof what);
+    if (ok)
+        ok = annot_geometry_check(&nf.geom, what, dg);
+    if (ok)
+        ok = reserve_features(set, set->count + 1, dg);
+    struct annot_feature logged;
+    annot_feature_init(&logged);
+    if (ok) {
+        annot_geometry_normalize_winding(&nf.geom);
+        if (!nf.modified)
+            stamp_modified(set, &nf);
+        if (!nf.created)
+            ok = dup_string(&nf.created, nf.modified, dg);
+    }
+    if (ok)
+        ok = annot_feature_copy(&logged, &nf, dg) &&
+             record_change(set, CHANGE_ADD, set->count, NULL, &logged, dg);
+    if (!ok) {
+        annot_feature_clear(&nf);
+        annot_feature_clear(&logged);
+        return false;
+    }
+    if (index)
+        *index = set->count;
+    insert_at(set, set->count, &nf);
+    after_change(set);
+    return true;
+}
+
+bool annot_delete(struct annot_set *set, const char *id, struct diag *dg)
+{
+    size_t index;
+    if (!annot_index_of(set, id, &index)) {
+        diag_error(dg, "no feature with id \"%s\"", id ? id : "");
+        return false;
+    }
+    struct annot_feature old;
+    remove_at(set, index, &old);
+    if (!record_change(set, CHANGE_DELETE, index, &old, NULL, dg)) {
+        reserve_features(set, set->count + 1, NULL); /* the slot was just freed: cannot fail */
+        insert_at(set, index, &old);
+        return false;
+    }
+    after_change(set);
+    return true;
+}
+
+/* Starts a modification: *work becomes a copy of the feature to change. */
+static bool modify_begin(struct annot_set *set, const char *id, size_t *index,
+                         struct annot_feature *work, struct diag *dg)
+{
+    if (!annot_index_of(set, id, index)) {
+        diag_error(dg, "no feature with id \"%s\"", id ? id : "");
+        annot_feature_init(work);
+        return false;
+    }
+    return annot_feature_copy(work, &set->features[*index], dg);
+}
+
+/* Finishes a modification: checks, stamps `modified`, logs and installs *work
+ * (ownership moves in). On failure the set is unchanged and *work freed. */
+static bool modify_commit(struct annot_set *set, size_t index, struct annot_feature *work,
+                          struct diag *dg)
+{
+    char what[160];
+    feature_label(work, what, sizeof what);
+    if (!annot_geometry_check(&work->geom, what, dg)) {
+        annot_feature_clear(work);
+        return false;
+    }
+    annot_geometry_normalize_winding(&work->geom);
+    stamp_modified(set, work);
+    struct annot_feature before, after;
+    if (!annot_feature_copy(&after, work, dg)) {
+        annot_feature_clear(work);
+        return false;
+    }
+    before = set->features[index];
+    if (!record_change(set, CHANGE_MODIFY, index, &before, &after, dg)) {
+        annot_feature_clear(&after);
+        annot_feature_clear(work);
+        return false;
+    }
+    set->features[index] = *work;
+    annot_feature_init(work);
+    after_change(set);
+    return true;
+}
+
+bool annot_replace(struct annot_set *set, const char *id, const struct annot_feature *f,
+                   struct diag *dg)
+{
+    size_t index;
+    if (!annot_index_of(set, id, &index)) {
+        diag_error(dg, "no feature with id \"%s\"", id ? id : "");
+        return false;
+    }
+    if (f->id && *f->id && strcmp(f->id, id) != 0 && annot_find(set, f->id)) {
+        diag_error(dg, "id \"%s\" is already used in this file", f->id);
+        return false;
+    }
+    struct annot_feature work;
+    if (!annot_feature_copy(&work, f, dg))
+        return false;
+    const struct annot_feature *old = &set->features[index];
+    bool ok = true;
+    if (!work.id || !*work.id)
+        ok = replace_string(&work.id, old->id, dg);
+    if (ok)
+        ok = replace_string(&work.created, old->created, dg);
+    if (ok && !work.label)
+        ok = replace_string(&work.label, "", dg);
+    if (ok && !work.note)
+        ok = replace_string(&work.note, "", dg);
+    if (ok && !work.author)
+        ok = replace_string(&work.author, old->author, dg);
+    if ((int)work.cls < 0 || work.cls >= ANNOT_CLASS_COUNT)
+        work.cls = ANNOT_CLASS_OTHER;
+    if (!ok) {
+        annot_feature_clear(&work);
+        return false;
+    }
+    return modify_commit(set, index, &work, dg);
+}
+
+bool annot_edit_label(struct annot_set *set, const char *id, const char *label,
+                      struct diag *dg)
+{
+    size_t index;
+    struct annot_feature work;
+    if (!modify_begin(set, id, &index, &work, dg))
+        return false;
+    if (!replace_string(&work.label, label ? label : "", dg)) {
+        annot_feature_clear(&work);
+        return false;
+    }
+    return modify_commit(set, index, &work, dg);
+}
+
+bool annot_edit_note(struct annot_set *set, const char *id, const char *note,
+                     struct diag *dg)
+{
+    size_t index;
+    struct annot_feature work;
+    if (!modify_begin(set, id, &index, &work, dg))
+        return false;
+    if (!replace_string(&work.note, note ? note : "", dg)) {
+        annot_feature_clear(&work);
+        return false;
+    }
+    return modify_commit(set, index, &work, dg);
+}
+
+bool annot_edit_class(struct annot_set *set, const char *id, enum annot_class cls,
+                      struct diag *dg)
+{
+    if ((int)cls < 0 || cls >= ANNOT_CLASS_COUNT) {
+        diag_error(dg, "class %d out of range", (int)cls);
+        return false;
+    }
+    size_t index;
+    struct annot_feature work;
+    if (!modify_begin(set, id, &index, &work, dg))
+        return false;
+    work.cls = cls;
+    return modify_commit(set, index, &work, dg);
+}
+
+bool annot_edit_geometry(struct annot_set *set, const char *id,
+                         const struct annot_geometry *g, struct diag *dg)
+{
+    size_t index;
+    struct annot_feature work;
+    if (!modify_begin(set, id, &index, &work, dg))
+        return false;
+    struct annot_geometry copy;
+    if (!annot_geometry_copy(&copy, g, dg)) {
+        annot_feature_clear(&work);
+        return false;
+    }
+    annot_geometry_clear(&work.geom);
+    work.geom = copy;
+    return modify_commit(set, index, &work, dg);
+}
+
+static void move_geometry(struct annot_geometry *g, double dlon, double dlat)
+{
+    for (size_t i = 0; i < g->nparts; i++)
+        for (size_t k = 0; k < g->parts[i].n; k++) {
+            g->parts[i].pts[k].lon += dlon;
+            g->parts[i].pts[k].lat += dlat;
+        }
+    for (size_t i = 0; i < g->nmembers; i++)
+        move_geometry(&g->members[i], dlon, dlat);
+}
+
+bool annot_edit_move(struct annot_set *set, const char *id, double dlon, double dlat,
+                     struct diag *dg)
+{
+    if (!isfinite(dlon) || !isfinite(dlat)) {
+        diag_error(dg, "move by a non-finite offset");
+        return false;
+    }
+    size_t index;
+    struct annot_feature work;
+    if (!modify_begin(set, id, &index, &work, dg))
+        return false;
+    move_geometry(&work.geom, dlon, dlat);
+    return modify_commit(set, index, &work, dg);
+}
+
+/* The part to edit, checking the indices; NULL with an error on dg. */
+static struct annot_part *edit_part(struct annot_feature *work, size_t part, size_t index,
+                                    size_t extra, struct annot_geometry **owner,
+                                    struct diag *dg)
+{
+    struct annot_part *p = flat_part(&work->geom, part, owner);
+    if (!p) {
+        diag_error(dg, "feature %s: no part %zu", work->id, part);
+        return NULL;
+    }
+    if (index >= p->n + extra) {
+        diag_error(dg, "feature %s: part %zu has no position %zu", work->id, part, index);
+        return NULL;
+    }
+    return p;
+}
+
+bool annot_edit_set_vertex(struct annot_set *set, const char *id, size_t part, size_t index,
+                           struct annot_lonlat pos, struct diag *dg)
+{
+    size_t fi;
+    struct annot_feature work;
+    if (!modify_begin(set, id, &fi, &work, dg))
+        return false;
+    struct annot_geometry *owner;
+    struct annot_part *p = edit_part(&work, part, index, 0, &owner, dg);
+    if (!p) {
+        annot_feature_clear(&work);
+        return false;
+    }
+    p->pts[index] = pos;
+    if (is_ring_geometry(owner->type) && (index == 0 || index == p->n - 1)) {
+        p->pts[0] = pos;
+        p->pts[p->n - 1] = pos;
+    }
+    return modify_commit(set, fi, &work, dg);
+}
+
+bool annot_edit_insert_vertex(struct annot_set *set, const char *id, size_t part,
+                              size_t index, struct annot_lonlat pos, struct diag *dg)
+{
+    size_t fi;
+    struct annot_feature work;
+    if (!modify_begin(set, id, &fi, &work, dg))
+        return false;
+    struct annot_geometry *owner;
+    struct annot_part *p = edit_part(&work, part, index, 1, &owner, dg);
+    bool ok = p != NULL;
+    if (ok && owner->type == ANNOT_GEOM_POINT) {
+        diag_error(dg, "feature %s: a Point has exactly one position", work.id);
+        ok = false;
+    }
+    if (ok && is_ring_geometry(owner->type) && (index == 0 || index >= p->n)) {
+        diag_error(dg, "feature %s: insert into a ring between positions 1 and %zu", work.id,
+                   p->n - 1);
+        ok = false;
+    }
+    if (ok) {
+        struct annot_lonlat *pts = realloc(p->pts, (p->n + 1) * sizeof *pts);
+        if (!pts)
+            ok = oom(dg);
+        else
+            p->pts = pts;
+    }
+    if (ok && p->alt) {
+        double *alt = realloc(p->alt, (p->n + 1) * sizeof *alt);
+        if (!alt)
+            ok = oom(dg);
+        else
+            p->alt = alt;
+    }
+    if (!ok) {
+        annot_feature_clear(&work);
+        return false;
+    }
+    memmove(&p->pts[index + 1], &p->pts[index], (p->n - index) * sizeof *p->pts);
+    p->pts[index] = pos;
+    if (p->alt) {
+        memmove(&p->alt[index + 1], &p->alt[index], (p->n - index) * sizeof *p->alt);
+        p->alt[index] = index > 0 ? p->alt[index - 1] : p->alt[index + 1];
+    }
+    p->n++;
+    return modify_commit(set, fi, &work, dg);
+}
+
+bool annot_edit_remove_vertex(struct annot_set *set, const char *id, size_t part,
+                              size_t index, struct diag *dg)
+{
+    size_t fi;
+    struct annot_feature work;
+    if (!modify_begin(set, id, &fi, &work, dg))
+        return false;
+    struct annot_geometry *owner;
+    struct annot_part *p = edit_part(&work, part, index, 0, &owner, dg);
+    if (!p) {
+        annot_feature_clear(&work);
+        return false;
+    }
+    bool ring = is_ring_geometry(owner->type);
+    size_t min_n = ring ? 4 : owner->type == ANNOT_GEOM_MULTIPOINT ? 1
+                          : owner->type == ANNOT_GEOM_POINT       ? 1
+                                                                  : 2;
+    if (p->n - 1 < min_n || owner->type == ANNOT_GEOM_POINT) {
+        diag_error(dg, "feature %s: part %zu cannot lose a position (it has %zu)", work.id,
+                   part, p->n);
+        annot_feature_clear(&work);
+        return false;
+    }
+    if (ring && index == p->n - 1)
+        index = 0;
+    memmove(&p->pts[index], &p->pts[index + 1], (p->n - index - 1) * sizeof *p->pts);
+    if (p->alt)
+        memmove(&p->alt[index], &p->alt[index + 1], (p->n - index - 1) * sizeof *p->alt);
+    p->n--;
+    if (ring && index == 0) {
+        p->pts[p->n - 1] = p->pts[0];
+        if (p->alt)
+            p->alt[p->n - 1] = p->alt[0];
+    }
+    return modify_commit(set, fi, &work, dg);
+}
+
+static bool find_link(const struct annot_feature *f, const char *claim, size_t *at)
+{
+    for (size_t i = 0; i < f->nclaims; i++)
+        if (strcmp(f->claims[i].claim, claim) == 0) {
+            *at = i;
+            return true;
+        }
+    return false;
+}
+
+bool annot_edit_add_claim(struct annot_set *set, const char *id, const char *claim,
+                          enum annot_stance stance, struct diag *dg)
+{
+    if (!claim || !*claim) {
+        diag_error(dg, "empty claim id");
+        return false;
+    }
+    if ((int)stance < 0 || stance >= ANNOT_STANCE_COUNT) {
+        diag_error(dg, "stance %d out of range", (int)stance);
+        return false;
+    }
+    size_t index, at;
+    struct annot_feature work;
+    if (!modify_begin(set, id, &index, &work, dg))
+        return false;
+    if (find_link(&work, claim, &at)) {
+        work.claims[at].stance = stance;
+    } else {
+        struct annot_claim_link *grown =
+            realloc(work.claims, (work.nclaims + 1) * sizeof *grown);
+        char *copy = NULL;
+        if (grown)
+            work.claims = grown;
+        if (!grown || !dup_string(&copy, claim, dg)) {
+            if (!grown)
+                oom(dg);
+            annot_feature_clear(&work);
+            return false;
+        }
+        work.claims[work.nclaims].claim = copy;
+        work.claims[work.nclaims].stance = stance;
+        work.nclaims++;
+    }
+    return modify_commit(set, index, &work, dg);
+}
+
+bool annot_edit_remove_claim(struct annot_set *set, const char *id, const char *claim,
+                             struct diag *dg)
+{
+    size_t index, at;
+    struct annot_feature work;
+    if (!modify_begin(set, id, &index, &work, dg))
+        return false;
+    if (!claim || !find_link(&work, claim, &at)) {
+        diag_error(dg, "feature %s does not link claim \"%s\"", work.id, claim ? claim : "");
+        annot_feature_clear(&work);
+        return false;
+    }
+    free(work.claims[at].claim);
+    memmove(&work.claims[at], &work.claims[at + 1],
+            (work.nclaims - at - 1) * sizeof *work.claims);
+    work.nclaims--;
+    return modify_commit(set, index, &work, dg);
+}
+
+bool annot_edit_cycle_stance(struct annot_set *set, const char *id, const char *claim,
+                             struct diag *dg)
+{
+    size_t index, at;
+    struct annot_feature work;
+    if (!modify_begin(set, id, &index, &work, dg))
+        return false;
+    if (!claim || !find_link(&work, claim, &at)) {
+        diag_error(dg, "feature %s does not link claim \"%s\"", work.id, claim ? claim : "");
+        annot_feature_clear(&work);
+        return false;
+    }
+    work.claims[at].stance = (enum annot_stance)((work.claims[at].stance + 1) % ANNOT_STANCE_COUNT);
+    return modify_commit(set, index, &work, dg);
+}
+
+static bool same_string(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+bool annot_edit_add_observation(struct annot_set *set, const char *id,
+                                const struct annot_observation *obs, struct diag *dg)
+{
+    if (!obs->image || !*obs->image) {
+        diag_error(dg, "observation without an image name");
+        return false;
+    }
+    size_t index;
+    struct annot_feature work;
+    if (!modify_begin(set, id, &index, &work, dg))
+        return false;
+    for (size_t i = 0; i < work.nobs; i++)
+        if (same_string(work.obs[i].image, obs->image) &&
+            same_string(work.obs[i].sha256, obs->sha256)) {
+            annot_feature_clear(&work);
+            return true;
+        }
+    struct annot_observation *grown = realloc(work.obs, (work.nobs + 1) * sizeof *grown);
+    if (!grown) {
+        annot_feature_clear(&work);
+        return oom(dg);
+    }
+    work.obs = grown;
+    struct annot_observation *o = &work.obs[work.nobs];
+    memset(o, 0, sizeof *o);
+    work.nobs++;
+    if (!dup_string(&o->image, obs->image, dg) ||
+        !dup_string(&o->sha256, obs->sha256 ? obs->sha256 : "", dg) ||
+        !dup_string(&o->acquired, obs->acquired ? obs->acquired : "", dg)) {
+        annot_feature_clear(&work);
+        return false;
+    }
+    return modify_commit(set, index, &work, dg);
+}

@@ -1,0 +1,307 @@
+/*
+ * annot — the annotation feature set and its edit operations with an undo log.
+ *
+ * An annotation is a geographic fact: a geometry in WGS84 lon/lat (degrees,
+ * axis order lon then lat, RFC 7946), a class, a label, the images it was
+ * observed on and the claims it bears on. Images are only backdrops; nothing
+ * here knows about pixels.
+ *
+ * Geometry representation (struct annot_geometry): `parts` is a flat list of
+ * coordinate sequences, `member` groups them.
+ *   Point            1 part, n = 1
+ *   LineString       1 part, n >= 2
+ *   Polygon          one part per ring; part 0 is the exterior ring, the rest
+ *                    holes; every part has member 0
+ *   MultiPoint       1 part holding all points (n >= 1); member 0
+ *   MultiLineString  one part per line string; member = line index (0, 1, ...)
+ *   MultiPolygon     one part per ring; member = polygon index; the first part
+ *                    of each member is that polygon's exterior ring. Parts of
+ *                    one member are contiguous and members ascend.
+ *   GeometryCollection  no parts; `members` holds the member geometries (none
+ *                    of which is a collection)
+ *   None             a Feature whose geometry is null: no parts, no members
+ * Rings are stored closed (last position == first, n >= 4), exterior rings
+ * counter-clockwise and holes clockwise (the reader rewinds; edits keep it).
+ * `alt` is NULL for 2D parts, else n altitudes (metres, kept from 3D input
+ * and written back; never used for drawing).
+ *
+ * Invariants of a set: feature ids are non-empty and unique; every feature's
+ * geometry passed annot_geometry_check. Edits go through functions below; each
+ * records an undo step (a copy of the feature before and after), bumps the
+ * generation counter, and refreshes the feature's `modified` time from the
+ * set's clock. The set owns every string and array reachable from a feature;
+ * pointers returned by accessors are borrowed until the next edit, undo, redo
+ * or free of the set.
+ */
+#ifndef SATMARK_ANNOT_H
+#define SATMARK_ANNOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+/* Classes in legend order (the order of assets/style.json). */
+enum annot_class {
+    ANNOT_CLASS_PIER,
+    ANNOT_CLASS_SHIP,
+    ANNOT_CLASS_CONTAINER_STACK,
+    ANNOT_CLASS_MUNITIONS_PIT,
+    ANNOT_CLASS_RAIL,
+    ANNOT_CLASS_CRANE,
+    ANNOT_CLASS_BUILDING,
+    ANNOT_CLASS_AOI,
+    ANNOT_CLASS_OTHER,
+    ANNOT_CLASS_COUNT
+};
+
+/* "pier", "ship", "container_stack", ...; static string; "other" for out-of-range values. */
+const char *annot_class_name(enum annot_class cls);
+/* Parses a class name (exact, lowercase). Returns false (out untouched) when unknown. */
+bool annot_class_from_name(const char *name, enum annot_class *out);
+
+enum annot_stance {
+    ANNOT_STANCE_SUPPORTS,
+    ANNOT_STANCE_CONTRADICTS,
+    ANNOT_STANCE_CONTEXT,
+    ANNOT_STANCE_COUNT
+};
+
+/* "supports", "contradicts", "context"; static string. */
+const char *annot_stance_name(enum annot_stance stance);
+bool annot_stance_from_name(const char *name, enum annot_stance *out);
+
+enum annot_geom_type {
+    ANNOT_GEOM_NONE,
+    ANNOT_GEOM_POINT,
+    ANNOT_GEOM_LINESTRING,
+    ANNOT_GEOM_POLYGON,
+    ANNOT_GEOM_MULTIPOINT,
+    ANNOT_GEOM_MULTILINESTRING,
+    ANNOT_GEOM_MULTIPOLYGON,
+    ANNOT_GEOM_COLLECTION
+};
+
+/* "Point", "LineString", ... (GeoJSON spelling); "null" for NONE; static string. */
+const char *annot_geom_type_name(enum annot_geom_type type);
+
+struct annot_lonlat {
+    double lon; /* degrees east, [-180, 180] */
+    double lat; /* degrees north, [-90, 90] */
+};
+
+struct annot_part {
+    size_t n;                 /* number of positions */
+    struct annot_lonlat *pts; /* n positions */
+    double *alt;              /* NULL (2D) or n altitudes */
+    size_t member;            /* polygon/line index in Multi* types, else 0 */
+};
+
+struct annot_geometry {
+    enum annot_geom_type type;
+    size_t nparts;
+    struct annot_part *parts;
+    size_t nmembers;                 /* GeometryCollection only */
+    struct annot_geometry *members;  /* GeometryCollection only */
+};
+
+struct annot_observation {
+    char *image;    /* file name of the tile (no directory) */
+    char *sha256;   /* 64 lowercase hex digits, or "" when unknown */
+    char *acquired; /* "YYYY-MM-DD" or ISO 8601 time, or "" when unknown */
+};
+
+struct annot_claim_link {
+    char *claim; /* claim id in the catalog */
+    enum annot_stance stance;
+};
+
+struct annot_feature {
+    char *id;
+    enum annot_class cls;
+    char *label;
+    struct annot_geometry geom;
+    size_t nobs;
+    struct annot_observation *obs;
+    size_t nclaims;
+    struct annot_claim_link *claims;
+    char *note;
+    char *created;  /* "YYYY-MM-DDTHH:MM:SSZ" or NULL (JSON null) */
+    char *modified; /* as created */
+    char *author;
+    /* Properties satmark does not know, kept and written back unchanged:
+     * compact JSON object text ("{...}") or NULL when there are none. */
+    char *extra_properties;
+    /* Foreign members of the Feature object (RFC 7946 §6.1) other than
+     * type, id, geometry, properties and bbox: JSON object text or NULL. */
+    char *extra_members;
+};
+
+/* ---- plain data helpers (no set involved) ---------------------------------- */
+
+/* Zeroes f (all pointers NULL, class other, geometry None). */
+void annot_feature_init(struct annot_feature *f);
+/* Frees everything f owns and re-initialises it; accepts NULL. */
+void annot_feature_clear(struct annot_feature *f);
+/* Deep copy of src into dst (dst is overwritten, not freed first). NULL strings
+ * in src stay NULL. Returns false on out of memory (dst left initialised). */
+bool annot_feature_copy(struct annot_feature *dst, const struct annot_feature *src,
+                        struct diag *dg);
+
+/* Frees everything g owns and sets it to None; accepts NULL. */
+void annot_geometry_clear(struct annot_geometry *g);
+/* Deep copy (dst overwritten). */
+bool annot_geometry_copy(struct annot_geometry *dst, const struct annot_geometry *src,
+                         struct diag *dg);
+/* Builds a geometry of type POINT (n == 1), LINESTRING (n >= 2) or POLYGON
+ * (n >= 3; the ring is closed and wound counter-clockwise here) from n
+ * positions (borrowed). dst is overwritten. */
+bool annot_geometry_from_points(struct annot_geometry *dst, enum annot_geom_type type,
+                                const struct annot_lonlat *pts, size_t n,
+                                struct diag *dg);
+/* Checks the invariants listed at the top (ranges, counts, closed rings,
+ * member numbering, finite numbers). On failure records "what: reason" where
+ * `what` (borrowed, e.g. "feature 3 (pier-1)") prefixes the message. Does not
+ * check winding (see annot_geometry_normalize_winding). */
+bool annot_geometry_check(const struct annot_geometry *g, const char *what, struct diag *dg);
+/* Rewinds rings in place: exteriors counter-clockwise, holes clockwise.
+ * Returns the number of rings reversed. */
+size_t annot_geometry_normalize_winding(struct annot_geometry *g);
+/* Bounding box over all positions; false when the geometry has none. */
+bool annot_geometry_bbox(const struct annot_geometry *g, struct annot_lonlat *min,
+                         struct annot_lonlat *max);
+/* Total number of positions (members included). */
+size_t annot_geometry_npositions(const struct annot_geometry *g);
+
+/* ---- the set --------------------------------------------------------------- */
+
+struct annot_set;
+
+/* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out. */
+typedef void (*annot_clock_fn)(char out[21], void *ctx);
+
+/* New, empty set (clean, generation 0, system clock); free with annot_set_free.
+ * Returns NULL only on out of memory. */
+struct annot_set *annot_set_new(void);
+/* Frees the set, its features and its undo log; accepts NULL. */
+void annot_set_free(struct annot_set *set);
+
+/* Replaces the clock used for created/modified (tests inject a fixed one).
+ * fn NULL restores the system clock. ctx is borrowed for the set's lifetime. */
+void annot_set_clock(struct annot_set *set, annot_clock_fn fn, void *ctx);
+/* Default author for features added without one (borrowed, copied). */
+bool annot_set_author(struct annot_set *set, const char *author, struct diag *dg);
+
+/* File-level metadata (the "satmark" foreign member): site and title, "" when
+ * absent; borrowed until the next change. Setting them is not an undoable edit
+ * but bumps the generation and makes the set dirty. */
+const char *annot_set_site(const struct annot_set *set);
+const char *annot_set_title(const struct annot_set *set);
+bool annot_set_meta(struct annot_set *set, const char *site, const char *title,
+                    struct diag *dg);
+/* Foreign members of the FeatureCollection other than type, features, bbox and
+ * satmark, as JSON object text, or NULL; borrowed. Kept for round trips. */
+const char *annot_set_extra_members(const struct annot_set *set);
+/* Takes a copy of json (object text or NULL). */
+bool annot_set_set_extra_members(struct annot_set *set, const char *json, struct diag *dg);
+
+size_t annot_count(const struct annot_set *set);
+/* Feature i (0-based, file order); borrowed until the next change of the set. */
+const struct annot_feature *annot_get(const struct annot_set *set, size_t i);
+/* Feature with that id or NULL; borrowed as above. */
+const struct annot_feature *annot_find(const struct annot_set *set, const char *id);
+/* Index of the feature with that id; false when absent. */
+bool annot_index_of(const struct annot_set *set, const char *id, size_t *index);
+
+/* A new id "<class>-<n>", n one more than the largest n of that class in the
+ * set (so a deleted feature's id is not handed to a different feature while
+ * higher ones exist), written into out (cap bytes). */
+bool annot_new_id(const struct annot_set *set, enum annot_class cls, char *out, size_t cap,
+                  struct diag *dg);
+
+/* Loading: appends a copy of f exactly as given (no undo step, no timestamps,
+ * no id generation, generation and dirty state unchanged). Used by readers.
+ * Fails on an empty or duplicate id or a geometry failing annot_geometry_check. */
+bool annot_load_feature(struct annot_set *set, const struct annot_feature *f,
+                        struct diag *dg);
+
+/* ---- edits (each one undoable) --------------------------------------------- */
+
+/* Adds a copy of f at the end. A NULL or empty id gets annot_new_id; NULL
+ * label/note become ""; NULL author becomes the set's author; created and
+ * modified are set from the clock when NULL. The geometry is checked and
+ * rewound. On success *index (if not NULL) is the new feature's index. */
+bool annot_add(struct annot_set *set, const struct annot_feature *f, size_t *index,
+               struct diag *dg);
+/* Replaces the feature with id `id` by a copy of f, keeping `id` unless f->id
+ * is non-empty and different (then it must be unused), keeping `created`,
+ * refreshing `modified`. */
+bool annot_replace(struct annot_set *set, const char *id, const struct annot_feature *f,
+                   struct diag *dg);
+bool annot_delete(struct annot_set *set, const char *id, struct diag *dg);
+
+/* Single-field edits; strings are borrowed and copied. */
+bool annot_edit_label(struct annot_set *set, const char *id, const char *label,
+                      struct diag *dg);
+bool annot_edit_note(struct annot_set *set, const char *id, const char *note,
+                     struct diag *dg);
+bool annot_edit_class(struct annot_set *set, const char *id, enum annot_class cls,
+                      struct diag *dg);
+/* Replaces the geometry with a checked, rewound copy of g. */
+bool annot_edit_geometry(struct annot_set *set, const char *id,
+                         const struct annot_geometry *g, struct diag *dg);
+/* Moves every position by (dlon, dlat) degrees; fails (nothing changed) when a
+ * position would leave the valid range. */
+bool annot_edit_move(struct annot_set *set, const char *id, double dlon, double dlat,
+                     struct diag *dg);
+/* Sets position `index` of part `part` (for a collection: of the flattened
+ * parts of all members, in order). On a ring, index 0 and n-1 move together. */
+bool annot_edit_set_vertex(struct annot_set *set, const char *id, size_t part, size_t index,
+                           struct annot_lonlat pos, struct diag *dg);
+/* Inserts a position before `index` (index == n appends; on a ring index is in
+ * [1, n-1]); removes a position (refused when the part would become too short). */
+bool annot_edit_insert_vertex(struct annot_set *set, const char *id, size_t part,
+                              size_t index, struct annot_lonlat pos, struct diag *dg);
+bool annot_edit_remove_vertex(struct annot_set *set, const char *id, size_t part,
+                              size_t index, struct diag *dg);
+/* Adds a claim link, or changes its stance when the feature already links it. */
+bool annot_edit_add_claim(struct annot_set *set, const char *id, const char *claim,
+                          enum annot_stance stance, struct diag *dg);
+bool annot_edit_remove_claim(struct annot_set *set, const char *id, const char *claim,
+                             struct diag *dg);
+/* supports -> contradicts -> context -> supports. */
+bool annot_edit_cycle_stance(struct annot_set *set, const char *id, const char *claim,
+                             struct diag *dg);
+/* Appends an observation (copied); an identical one (same image and sha256)
+ * is not duplicated (then no undo step is recorded). */
+bool annot_edit_add_observation(struct annot_set *set, const char *id,
+                                const struct annot_observation *obs, struct diag *dg);
+
+/* Groups the edits between begin and end into one undo step (e.g. a vertex
+ * drag, or a CLI edit changing several fields). Groups nest; only the
+ * outermost end closes the step. An empty group records nothing. */
+void annot_group_begin(struct annot_set *set);
+void annot_group_end(struct annot_set *set);
+
+/* Undo/redo one step; false when there is nothing to undo/redo. A new edit
+ * after undo discards the redo steps. The log keeps at most ANNOT_UNDO_MAX
+ * steps (the oldest are dropped). */
+#define ANNOT_UNDO_MAX 1000
+bool annot_undo(struct annot_set *set);
+bool annot_redo(struct annot_set *set);
+bool annot_can_undo(const struct annot_set *set);
+bool annot_can_redo(const struct annot_set *set);
+/* Forgets all undo/redo steps. */
+void annot_clear_history(struct annot_set *set);
+
+/* Increases on every change (edit, undo, redo, metadata); a viewer redraws
+ * when it differs from the value it last drew. */
+uint64_t annot_generation(const struct annot_set *set);
+/* True when the content differs from the state last marked saved (undoing back
+ * to the saved state makes it clean again). A new set is clean. */
+bool annot_is_dirty(const struct annot_set *set);
+/* Marks the current state as saved (call after a successful gjson_write_file). */
+void annot_mark_saved(struct annot_set *set);
+
+#endif

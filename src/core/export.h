@@ -1,0 +1,68 @@
+/*
+ * export — write annotation sets to formats other tools open: GeoJSON
+ * (RFC 7946, for the web and any GIS), KML (Google Earth), GeoPackage and
+ * FlatGeobuf (through GDAL/OGR), with every mark's claim links resolved into
+ * readable citations so the export stands on its own without the catalog.
+ *
+ * The format is chosen by the output's extension (.geojson/.json, .kml,
+ * .gpkg, .fgb). Every format carries the same attributes (docs/export.md):
+ * id, class, label, note, observed, observations, claims (resolved, JSON),
+ * claim_ids, stances, citations, created, modified, author, source_file.
+ * Several inputs merge into one output; feature ids must stay unique, so a
+ * duplicate id fails the export unless the caller asks for the later
+ * duplicates to be prefixed with their file's site name ("dunai:pit-1").
+ *
+ * Coordinates are WGS84 lon/lat degrees (EPSG:4326, lon first, written with
+ * at most 7 decimals in text formats). Output is atomic: written into a
+ * temporary directory next to the target, fsync'ed, then renamed over it; a
+ * failure leaves any previous file untouched.
+ */
+#ifndef SATMARK_EXPORT_H
+#define SATMARK_EXPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+struct annot_set;
+struct claims_catalog;
+struct style;
+
+enum export_format { EXPORT_GEOJSON, EXPORT_KML, EXPORT_GPKG, EXPORT_FGB };
+
+/* Picks the format from path's extension (case-insensitive); false when the
+ * extension is none of .geojson .json .kml .gpkg .fgb. */
+bool export_format_from_path(const char *path, enum export_format *out);
+/* "GeoJSON", "KML", "GeoPackage", "FlatGeobuf"; static string. */
+const char *export_format_name(enum export_format format);
+
+/* One input: a set and the file it was read from (both borrowed for the
+ * duration of export_write; path appears in messages and in the
+ * source_file attribute). */
+struct export_input {
+    const struct annot_set *set;
+    const char *path;
+};
+
+enum export_duplicate_ids {
+    EXPORT_DUPLICATES_FAIL,   /* a feature id seen in an earlier input: error */
+    EXPORT_DUPLICATES_PREFIX, /* rename it "<site>:<id>" (site: the file's satmark.site,
+                                 else its name without directory and extension) */
+};
+
+struct export_options {
+    const struct claims_catalog *catalog; /* NULL: links are exported unresolved */
+    const struct style *style;            /* KML colours; NULL: style_default() */
+    enum export_duplicate_ids duplicates;
+};
+
+/* Writes the ninputs sets (merged, in order) to out_path in the format its
+ * extension names. opts may be NULL (no catalog, default style, duplicates
+ * fail). Links to claims the catalog does not define are exported with a
+ * warning. Returns false with "PATH: reason" on dg on failure; the target is
+ * then unchanged. */
+bool export_write(const char *out_path, const struct export_input *inputs, size_t ninputs,
+                  const struct export_options *opts, struct diag *dg);
+
+#endif

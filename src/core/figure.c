@@ -1,0 +1,1390 @@
+/*
+ * figure — see figure.h. figure_run loads its inputs into a `struct fig`
+ * (every resource it owns, freed in one place), measures the text bands,
+ * fits the view, reads the imagery once at the output size, composes it over
+ * the background into a Cairo ARGB32 surface, draws marks (keeping clear of
+ * the furniture boxes), the furniture and the bands, then converts the
+ * surface to straight RGBA and hands it to pngout with the metadata.
+ */
+#include "figure.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pango/pangocairo.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "annot.h"
+#include "claims.h"
+#include "geo.h"
+#include "gjson.h"
+#include "hash.h"
+#include "pngout.h"
+#include "raster.h"
+#include "style.h"
+
+#define FIGURE_PI 3.14159265358979323846
+#define FIGURE_MAX_TEXT ((size_t)1 << 20) /* cap of any text we build */
+#define FIGURE_MAX_CAPTION_CLAIMS 8
+
+static const struct style_rgb INK = {26, 26, 26};
+static const struct style_rgb GREY = {90, 90, 90};
+static const struct style_rgb BACKGROUND = {64, 64, 64}; /* outside the image / letterbox */
+
+void figure_spec_init(struct figure_spec *spec)
+{
+    memset(spec, 0, sizeof *spec);
+    spec->view = FIGURE_VIEW_TILE;
+    spec->pad_m = 150;
+    spec->width = 1600;
+    spec->height = 0;
+    spec->fit = RENDER_FIT_EXPAND;
+    spec->legend = spec->scalebar = spec->north = spec->show_caption = spec->credit = true;
+    spec->labels = spec->title_band = true;
+    spec->inset = false;
+    spec->hash_tile = true;
+}
+
+/* ---- small parsers ----------------------------------------------------------- */
+
+bool figure_parse_size(const char *text, int *width, int *height)
+{
+    char *end;
+    errno = 0;
+    long w = strtol(text, &end, 10);
+    if (end == text || *end != 'x' || errno || w < 16 || w > 16384)
+        return false;
+    const char *hs = end + 1;
+    long h = 0;
+    if (*hs) {
+        h = strtol(hs, &end, 10);
+        if (end == hs || *end || errno || (h != 0 && (h < 16 || h > 16384)))
+            return false;
+    }
+    *width = (int)w;
+    *height = (int)h;
+    return true;
+}
+
+bool figure_parse_distance(const char *text, double *metres)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || !isfinite(v) || v < 0)
+        return false;
+    if (*end == '\0' || strcmp(end, "m") == 0)
+        *metres = v;
+    else if (strcmp(end, "km") == 0)
+        *metres = v * 1000;
+    else
+        return false;
+    return *metres <= 1e7;
+}
+
+bool figure_parse_bbox(const char *text, double bbox[4])
+{
+    const char *p = text;
+    for (int i = 0; i < 4; i++) {
+        char *end;
+        bbox[i] = strtod(p, &end);
+        if (end == p || !isfinite(bbox[i]))
+            return false;
+        if (i < 3 && *end != ',')
+            return false;
+        if (i == 3 && *end != '\0')
+            return false;
+        p = end + 1;
+    }
+    return bbox[0] < bbox[2] && bbox[1] < bbox[3] && bbox[0] >= -180 && bbox[2] <= 180 &&
+           bbox[1] >= -90 && bbox[3] <= 90;
+}
+
+bool figure_parse_bands(const char *text, int bands[3])
+{
+    const char *p = text;
+    int n = 0;
+    for (;;) {
+        char *end;
+        errno = 0;
+        long b = strtol(p, &end, 10);
+        if (end == p || errno || b < 1 || b > 65535 || n == 3)
+            return false;
+        bands[n++] = (int)b;
+        if (*end == '\0')
+            break;
+        if (*end != ',')
+            return false;
+        p = end + 1;
+    }
+    if (n == 1)
+        bands[1] = bands[2] = 0;
+    return n == 1 || n == 3;
+}
+
+double figure_round_length(double max_m)
+{
+    double p = pow(10, floor(log10(max_m)));
+    double best = p;
+    for (int k = 0; k < 3; k++) {
+        double c = p * (k == 0 ? 1 : k == 1 ? 2 : 5);
+        if (c <= max_m * (1 + 1e-9))
+            best = c;
+    }
+    return best;
+}
+
+/* ---- bounded string builder ------------------------------------------------ */
+
+struct sbuf {
+    char *s;
+    size_t n, cap;
+    bool failed;
+};
+
+__attribute__((format(printf, 2, 3))) static void sb_printf(struct sbuf *b, const char *fmt,
+                                                             ...)
+{
+    if (b->failed)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    va_list ap2;
+    va_copy(ap2, ap);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (k < 0 || b->n + (size_t)k + 1 > FIGURE_MAX_TEXT) {
+        b->failed = true;
+        va_end(ap2);
+        return;
+    }
+    if (b->n + (size_t)k + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap : 256;
+        while (nc < b->n + (size_t)k + 1)
+            nc *= 2;
+        char *q = realloc(b->s, nc);
+        if (!q) {
+            b->failed = true;
+            va_end(ap2);
+            return;
+        }
+        b->s = q;
+        b->cap = nc;
+    }
+    vsnprintf(b->s + b->n, (size_t)k + 1, fmt, ap2);
+    va_end(ap2);
+    b->n += (size_t)k;
+}
+
+/* Appends s escaped for Pango markup. */
+static void sb_markup(struct sbuf *b, const char *s)
+{
+    gchar *e = g_markup_escape_text(s, -1);
+    sb_printf(b, "%s", e);
+    g_free(e);
+}
+
+static const char *sb_str(const struct sbuf *b) { return b->s ? b->s : ""; }
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* ---- the figure's state ---------------------------------------------------- */
+
+struct fig {
+    const struct figure_spec *spec;
+    struct raster *r;
+    const struct raster_info *info;
+    struct geo_ref *g;
+    struct annot_set **sets;
+    size_t nsets;
+    struct style *st;
+    struct claims_catalog *cat;
+    char *catalog_path;
+    struct render_overlay *ov;
+    char tile_sha[HASH_SHA256_HEX_LEN + 1];
+    char (*annot_sha)[HASH_SHA256_HEX_LEN + 1];
+
+    struct render_rect req; /* requested window, tile px */
+    const char **claim_ids; /* claims cited, catalog order */
+    size_t nclaims;
+    struct sbuf title, caption_markup, caption_plain, credit, params;
+
+    int w, h;
+    double scale;
+    double title_h, caption_h;
+    struct render_view view;
+    struct render_rect placed, map; /* output px */
+    cairo_surface_t *surface;
+    cairo_t *cr;
+};
+
+static void fig_free(struct fig *f)
+{
+    if (f->cr)
+        cairo_destroy(f->cr);
+    if (f->surface)
+        cairo_surface_destroy(f->surface);
+    free(f->claim_ids);
+    free(f->title.s);
+    free(f->caption_markup.s);
+    free(f->caption_plain.s);
+    free(f->credit.s);
+    free(f->params.s);
+    render_overlay_free(f->ov);
+    claims_catalog_free(f->cat);
+    free(f->catalog_path);
+    style_free(f->st);
+    for (size_t i = 0; i < f->nsets; i++)
+        annot_set_free(f->sets[i]);
+    free(f->sets);
+    free(f->annot_sha);
+    geo_ref_free(f->g);
+    raster_close(f->r);
+}
+
+static bool load_inputs(struct fig *f, struct diag *dg)
+{
+    const struct figure_spec *s = f->spec;
+    struct raster_open_options ro;
+    raster_open_options_init(&ro);
+    memcpy(ro.bands, s->bands, sizeof ro.bands);
+    f->r = raster_open(s->tile, &ro, dg);
+    if (!f->r)
+        return false;
+    f->info = raster_get_info(f->r);
+    f->g = geo_ref_from_raster(f->r, dg);
+    if (!f->g)
+        return false;
+    if (s->hash_tile && !raster_sha256(f->r, f->tile_sha, dg))
+        return false;
+
+    f->sets = calloc(s->nannotations ? s->nannotations : 1, sizeof *f->sets);
+    f->annot_sha = calloc(s->nannotations ? s->nannotations : 1, sizeof *f->annot_sha);
+    if (!f->sets || !f->annot_sha) {
+        diag_error(dg, "%s: out of memory", s->out_path);
+        return false;
+    }
+    for (size_t i = 0; i < s->nannotations; i++) {
+        if (!gjson_read_file(s->annotations[i], &f->sets[i], dg))
+            return false;
+        f->nsets++;
+        if (!hash_file_sha256(s->annotations[i], f->annot_sha[i], dg))
+            return false;
+    }
+
+    if (s->style_path) {
+        if (!style_load(s->style_path, &f->st, dg))
+            return false;
+    } else {
+        struct diag *quiet = diag_new();
+        if (!quiet || !style_load_default_file(&f->st, quiet)) {
+            diag_warn(dg, "using the built-in style (%s)",
+                      quiet ? diag_message(quiet) : "out of memory");
+            f->st = style_default();
+        }
+        diag_free(quiet);
+        if (!f->st) {
+            diag_error(dg, "%s: out of memory", s->out_path);
+            return false;
+        }
+    }
+
+    const char *cat_path = s->claims_path;
+    if (!cat_path && s->nannotations) {
+        const char *a = s->annotations[0];
+        const char *slash = strrchr(a, '/');
+        size_t dir = slash ? (size_t)(slash - a + 1) : 0;
+        f->catalog_path = malloc(dir + sizeof "claims.json");
+        if (!f->catalog_path) {
+            diag_error(dg, "%s: out of memory", s->out_path);
+            return false;
+        }
+        memcpy(f->catalog_path, a, dir);
+        memcpy(f->catalog_path + dir, "claims.json", sizeof "claims.json");
+        struct stat sb;
+        if (stat(f->catalog_path, &sb) == 0)
+            cat_path = f->catalog_path;
+    }
+    if (cat_path && !claims_catalog_read(cat_path, &f->cat, dg))
+        return false;
+    for (size_t i = 0; f->cat && i < f->nsets; i++)
+        if (!claims_check_links(f->cat, f->sets[i], s->annotations[i], dg))
+            return false;
+
+    f->ov = render_overlay_new(f->g, (const struct annot_set *const *)f->sets, f->nsets, dg);
+    return f->ov != NULL;
+}
+
+static bool compute_request(struct fig *f, struct diag *dg)
+{
+    const struct figure_spec *s = f->spec;
+    switch (s->view) {
+    case FIGURE_VIEW_TILE:
+        render_request_tile(f->info->width, f->info->height, &f->req);
+        return true;
+    case FIGURE_VIEW_BBOX:
+        if (!render_request_bbox(f->g, s->bbox[0], s->bbox[1], s->bbox[2], s->bbox[3], &f->req,
+                                 dg)) {
+            diag_error(dg, "%s: cannot frame the box", s->tile);
+            return false;
+        }
+        return true;
+    case FIGURE_VIEW_FEATURE:
+        for (size_t i = 0; i < f->nsets; i++) {
+            const struct annot_feature *feat = annot_find(f->sets[i], s->feature_id);
+            if (feat) {
+                if (!render_request_feature(f->g, feat, s->pad_m, &f->req, dg)) {
+                    diag_error(dg, "%s: cannot frame feature %s", s->annotations[i],
+                               s->feature_id);
+                    return false;
+                }
+                return true;
+            }
+        }
+        diag_error(dg, "%s: no feature with id \"%s\" in the annotation files", s->tile,
+                   s->feature_id ? s->feature_id : "");
+        return false;
+    }
+    return false;
+}
+
+static bool rect_meets(const struct render_rect *a, const struct render_rect *b)
+{
+    return a->x <= b->x + b->w && b->x <= a->x + a->w && a->y <= b->y + b->h &&
+           b->y <= a->y + a->h;
+}
+
+/* Claims cited: the explicit list, else those linked by marks in the request. */
+static bool choose_claims(struct fig *f, struct diag *dg)
+{
+    const struct figure_spec *s = f->spec;
+    size_t cap = s->nclaim_ids;
+    for (size_t i = 0; i < render_overlay_count(f->ov); i++)
+        cap += render_overlay_claim_count(f->ov, i);
+    f->claim_ids = calloc(cap ? cap : 1, sizeof *f->claim_ids);
+    if (!f->claim_ids) {
+        diag_error(dg, "%s: out of memory", s->out_path);
+        return false;
+    }
+    if (s->nclaim_ids) {
+        for (size_t k = 0; k < s->nclaim_ids; k++) {
+            if (!f->cat) {
+                diag_error(dg, "%s: claim \"%s\" given but no claims catalog (use --claims)",
+                           s->out_path, s->claim_ids[k]);
+                return false;
+            }
+            if (!claims_find(f->cat, s->claim_ids[k])) {
+                diag_error(dg, "%s: claim \"%s\" is not in the catalog",
+                           claims_catalog_path(f->cat), s->claim_ids[k]);
+                return false;
+            }
+            f->claim_ids[f->nclaims++] = s->claim_ids[k];
+        }
+        return true;
+    }
+    /* linked from marks in the requested window, in catalog order when known */
+    size_t nlinked = 0;
+    const char **linked = f->claim_ids;
+    for (size_t i = 0; i < render_overlay_count(f->ov); i++) {
+        struct render_rect box;
+        if (!render_overlay_bbox(f->ov, i, &box) || !rect_meets(&box, &f->req))
+            continue;
+        for (size_t k = 0; k < render_overlay_claim_count(f->ov, i); k++) {
+            const char *id = render_overlay_claim(f->ov, i, k);
+            bool seen = false;
+            for (size_t j = 0; j < nlinked && !seen; j++)
+                seen = strcmp(linked[j], id) == 0;
+            if (!seen)
+                linked[nlinked++] = id;
+        }
+    }
+    if (!f->cat) {
+        f->nclaims = nlinked;
+        if (nlinked)
+            diag_warn(dg, "%s: marks link %zu claim(s) but no claims catalog was found: the "
+                          "caption lists their ids without citations", s->out_path, nlinked);
+        return true;
+    }
+    /* reorder into catalog order */
+    const char **ordered = calloc(nlinked ? nlinked : 1, sizeof *ordered);
+    if (!ordered) {
+        diag_error(dg, "%s: out of memory", s->out_path);
+        return false;
+    }
+    size_t n = 0;
+    for (size_t c = 0; c < claims_claim_count(f->cat); c++) {
+        const struct claims_claim *cl = claims_claim_at(f->cat, c);
+        for (size_t j = 0; j < nlinked; j++)
+            if (strcmp(linked[j], cl->id) == 0) {
+                ordered[n++] = cl->id;
+                break;
+            }
+    }
+    memcpy(f->claim_ids, ordered, n * sizeof *ordered);
+    free(ordered);
+    f->nclaims = n;
+    return true;
+}
+
+/* Counts the marks in the request linking claim id, per stance. */
+static void stance_counts(const struct fig *f, const char *id, size_t counts[ANNOT_STANCE_COUNT])
+{
+    memset(counts, 0, ANNOT_STANCE_COUNT * sizeof counts[0]);
+    for (size_t i = 0; i < render_overlay_count(f->ov); i++) {
+        struct render_rect box;
+        if (!render_overlay_bbox(f->ov, i, &box) || !rect_meets(&box, &f->req))
+            continue;
+        for (size_t k = 0; k < render_overlay_claim_count(f->ov, i); k++)
+            if (strcmp(render_overlay_claim(f->ov, i, k), id) == 0) {
+                enum annot_stance st = render_overlay_claim_stance(f->ov, i, k);
+                if ((int)st >= 0 && st < ANNOT_STANCE_COUNT)
+                    counts[st]++;
+            }
+    }
+}
+
+static void build_texts(struct fig *f)
+{
+    const struct figure_spec *s = f->spec;
+    const struct raster_info *in = f->info;
+    /* title */
+    if (s->title) {
+        sb_printf(&f->title, "%s", s->title);
+    } else {
+        const char *name = "";
+        for (size_t i = 0; i < f->nsets && !*name; i++)
+            name = annot_set_title(f->sets[i]);
+        if (!*name)
+            name = in->site;
+        if (!*name)
+            name = base_name(s->tile);
+        sb_printf(&f->title, "%s", name);
+        if (s->view == FIGURE_VIEW_FEATURE) {
+            for (size_t i = 0; i < f->nsets; i++) {
+                const struct annot_feature *feat = annot_find(f->sets[i], s->feature_id);
+                if (feat) {
+                    sb_printf(&f->title, ": %s", feat->label[0] ? feat->label : feat->id);
+                    break;
+                }
+            }
+        }
+        if (in->acquired[0])
+            sb_printf(&f->title, " — %s", in->acquired);
+    }
+
+    /* credit: say "synthetic" once, and the date once */
+    if (in->synthetic && !strstr(in->credit, "ynthetic"))
+        sb_printf(&f->credit, "Synthetic demo imagery, not a real satellite image%s%s",
+                  in->credit[0] ? " · " : "", in->credit);
+    else if (in->synthetic)
+        sb_printf(&f->credit, "%s", in->credit);
+    else
+        sb_printf(&f->credit, "Imagery: %s", in->credit[0] ? in->credit : "source not stated");
+    if (in->acquired[0] && !strstr(sb_str(&f->credit), in->acquired))
+        sb_printf(&f->credit, " · acquired %s", in->acquired);
+
+    /* caption: user text, then the claims with their citations */
+    struct sbuf *m = &f->caption_markup, *p = &f->caption_plain;
+    if (s->caption && s->caption[0]) {
+        sb_markup(m, s->caption);
+        sb_printf(p, "%s", s->caption);
+    }
+    for (size_t k = 0; k < f->nclaims; k++) {
+        if (m->n)
+            sb_printf(m, "\n");
+        if (p->n)
+            sb_printf(p, "\n");
+        if (k == FIGURE_MAX_CAPTION_CLAIMS) {
+            sb_printf(m, "<i>… and %zu more claim(s); all are listed in the PNG metadata.</i>",
+                      f->nclaims - k);
+            /* the plain version (metadata) keeps all of them */
+        }
+        const struct claims_claim *cl = f->cat ? claims_find(f->cat, f->claim_ids[k]) : NULL;
+        bool in_caption = k < FIGURE_MAX_CAPTION_CLAIMS;
+        if (!cl) {
+            if (in_caption) {
+                sb_printf(m, "<b>[%zu]</b> claim ", k + 1);
+                sb_markup(m, f->claim_ids[k]);
+            }
+            sb_printf(p, "[%zu] claim %s", k + 1, f->claim_ids[k]);
+            continue;
+        }
+        if (in_caption) {
+            sb_printf(m, "<b>[%zu]</b> ", k + 1);
+            sb_markup(m, cl->text);
+        }
+        sb_printf(p, "[%zu] %s (%s)", k + 1, cl->text, cl->id);
+        for (size_t j = 0; j < cl->nsources; j++) {
+            const struct claims_source *src = claims_find_source(f->cat, cl->source_ids[j]);
+            if (!src)
+                continue;
+            if (in_caption) {
+                sb_printf(m, j == 0 ? " — <i>" : "; <i>");
+                sb_markup(m, src->outlet);
+                sb_printf(m, "</i>, “");
+                sb_markup(m, src->headline);
+                sb_printf(m, "”");
+                if (src->published[0])
+                    sb_printf(m, ", %s", src->published);
+            }
+            sb_printf(p, "%s %s, \"%s\"%s%s", j == 0 ? " —" : ";", src->outlet, src->headline,
+                      src->published[0] ? ", " : "", src->published);
+        }
+        if (cl->nattributed) {
+            if (in_caption)
+                sb_printf(m, "; attributed to ");
+            sb_printf(p, "; attributed to ");
+            for (size_t j = 0; j < cl->nattributed; j++) {
+                if (in_caption) {
+                    sb_markup(m, cl->attributed_to[j]);
+                    sb_printf(m, j + 1 < cl->nattributed ? ", " : "");
+                }
+                sb_printf(p, "%s%s", cl->attributed_to[j], j + 1 < cl->nattributed ? ", " : "");
+            }
+        }
+        size_t counts[ANNOT_STANCE_COUNT];
+        stance_counts(f, cl->id, counts);
+        if (counts[0] + counts[1] + counts[2] > 0) {
+            struct sbuf st = {0};
+            const char *names[ANNOT_STANCE_COUNT] = {"support", "contradict", "context"};
+            for (int i = 0; i < ANNOT_STANCE_COUNT; i++)
+                if (counts[i])
+                    sb_printf(&st, "%s%zu %s", st.n ? ", " : "", counts[i],
+                              i == 2 ? (counts[i] == 1 ? "gives context" : "give context")
+                                     : names[i]);
+            if (in_caption)
+                sb_printf(m, ". <span foreground=\"#555555\">Marks shown: %s.</span>", sb_str(&st));
+            sb_printf(p, ". Marks shown: %s.", sb_str(&st));
+            free(st.s);
+        } else if (in_caption) {
+            sb_printf(m, ".");
+        }
+    }
+}
+
+/* ---- pixels --------------------------------------------------------------- */
+
+/* Turns rows [r0, r1) of straight RGBA8 pixels, in place, into Cairo's
+ * premultiplied native-endian ARGB32 composed over an opaque background (the
+ * result is opaque). Both formats have 4 bytes per pixel, so the imagery is
+ * read straight into the surface's memory. */
+static void rgba_to_argb_over(uint8_t *data, int w, int r0, int r1, int stride,
+                              struct style_rgb bg)
+{
+    for (int y = r0; y < r1; y++) {
+        uint8_t *row = data + (size_t)y * stride;
+        uint32_t *dst = (uint32_t *)(void *)row;
+        for (int x = 0; x < w; x++) {
+            const uint8_t *p = row + 4 * x;
+            unsigned a = p[3], ia = 255 - a;
+            unsigned r = p[0], g = p[1], b = p[2];
+            if (a != 255) {
+                r = (r * a + bg.r * ia + 127) / 255;
+                g = (g * a + bg.g * ia + 127) / 255;
+                b = (b * a + bg.b * ia + 127) / 255;
+            }
+            dst[x] = 0xff000000u | (r << 16) | (g << 8) | b;
+        }
+    }
+}
+
+/* ---- reading the imagery on several threads ------------------------------- */
+
+/* The output is always cut into the same parts (so the pixels never depend
+ * on the number of CPUs); parts go round-robin to up to FIGURE_READ_THREADS
+ * threads, each with its own raster handle (raster.h: handles are not
+ * thread-safe, separate handles are) sharing the main handle's stretch. */
+#define FIGURE_READ_PARTS 8
+#define FIGURE_READ_THREADS 4
+
+struct read_worker {
+    const struct fig *f;
+    const struct raster_open_options *ro;
+    const struct raster_stretch *stretch;
+    struct raster *r; /* borrowed (thread 0) or owned */
+    bool own;
+    int first, step;
+    uint8_t *data;
+    int stride;
+    struct diag *dg;
+    bool ok;
+};
+
+static void *read_parts(void *arg)
+{
+    struct read_worker *w = arg;
+    const struct fig *f = w->f;
+    w->ok = true;
+    if (!w->r) {
+        w->r = raster_open(f->spec->tile, w->ro, w->dg);
+        w->own = true;
+        if (!w->r || !raster_set_stretch(w->r, w->stretch, w->dg)) {
+            w->ok = false;
+            return NULL;
+        }
+    }
+    const struct render_view *v = &f->view;
+    for (int k = w->first; k < FIGURE_READ_PARTS; k += w->step) {
+        int r0 = (int)((long)f->h * k / FIGURE_READ_PARTS);
+        int r1 = (int)((long)f->h * (k + 1) / FIGURE_READ_PARTS);
+        if (r1 <= r0)
+            continue;
+        double ky = v->src_h / f->h;
+        uint8_t *dst = w->data + (size_t)r0 * w->stride;
+        if (!raster_read_rgba(w->r, v->src_x, v->src_y + r0 * ky, v->src_w, (r1 - r0) * ky, f->w,
+                              r1 - r0, dst, w->dg))
+            w->ok = false;
+        rgba_to_argb_over(w->data, f->w, r0, r1, w->stride, BACKGROUND);
+    }
+    return NULL;
+}
+
+static int online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : (int)n;
+}
+
+/* Reads the view's imagery into the (ARGB32) surface, composed over the
+ * background. On failure the first reason goes to dg. */
+static bool read_imagery(struct fig *f, const struct raster_open_options *ro, struct diag *dg)
+{
+    struct raster_stretch stretch;
+    if (!raster_get_stretch(f->r, &stretch, dg))
+        return false;
+    cairo_surface_flush(f->surface);
+    uint8_t *data = cairo_image_surface_get_data(f->surface);
+    int stride = cairo_image_surface_get_stride(f->surface);
+    if (stride != f->w * 4) { /* never for ARGB32, whose rows are 4-byte units */
+        diag_error(dg, "%s: unexpected surface layout", f->spec->out_path);
+        return false;
+    }
+    int threads = f->spec->threads > 0 ? f->spec->threads : online_cpus();
+    threads = threads > FIGURE_READ_THREADS ? FIGURE_READ_THREADS : threads;
+    /* small figures are not worth a second GDAL handle */
+    if ((long)f->w * f->h < 512L * 512L)
+        threads = 1;
+    struct read_worker w[FIGURE_READ_THREADS];
+    pthread_t tids[FIGURE_READ_THREADS];
+    bool started[FIGURE_READ_THREADS] = {false};
+    for (int t = 0; t < threads; t++) {
+        w[t] = (struct read_worker){f, ro, &stretch, t == 0 ? f->r : NULL, false, t, threads,
+                                    data, stride, diag_new(), false};
+        if (!w[t].dg) {
+            threads = t;
+            break;
+        }
+        if (t > 0)
+            started[t] = pthread_create(&tids[t], NULL, read_parts, &w[t]) == 0;
+    }
+    if (threads == 0) {
+        diag_error(dg, "%s: out of memory", f->spec->out_path);
+        return false;
+    }
+    read_parts(&w[0]);
+    for (int t = 1; t < threads; t++) {
+        if (started[t]) {
+            pthread_join(tids[t], NULL);
+        } else { /* no thread: do its parts here with the main handle */
+            w[t].r = f->r;
+            read_parts(&w[t]);
+        }
+    }
+    bool ok = true;
+    for (int t = 0; t < threads; t++) {
+        if (!w[t].ok && ok) {
+            diag_error(dg, "%s", diag_message(w[t].dg));
+            ok = false;
+        }
+        /* warnings of the extra handles repeat the main handle's: dropped */
+        if (w[t].own)
+            raster_close(w[t].r);
+        diag_free(w[t].dg);
+    }
+    cairo_surface_mark_dirty(f->surface);
+    return ok;
+}
+
+/* ---- furniture -------------------------------------------------------------- */
+
+static void panel(cairo_t *cr, const struct render_rect *r, double radius)
+{
+    double x = r->x, y = r->y, w = r->w, h = r->h;
+    cairo_new_sub_path(cr);
+    cairo_arc(cr, x + w - radius, y + radius, radius, -FIGURE_PI / 2, 0);
+    cairo_arc(cr, x + w - radius, y + h - radius, radius, 0, FIGURE_PI / 2);
+    cairo_arc(cr, x + radius, y + h - radius, radius, FIGURE_PI / 2, FIGURE_PI);
+    cairo_arc(cr, x + radius, y + radius, radius, FIGURE_PI, 3 * FIGURE_PI / 2);
+    cairo_close_path(cr);
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgba(cr, 0, 0, 0, 0.35);
+    cairo_set_line_width(cr, 1);
+    cairo_stroke(cr);
+}
+
+struct legend_entry {
+    enum annot_class cls;
+    enum render_mark_kind kind;
+};
+
+/* Classes with a mark in the view, in legend order, with the kind of their
+ * first visible mark. Returns the count. */
+static size_t legend_entries(const struct fig *f, struct legend_entry out[ANNOT_CLASS_COUNT])
+{
+    bool seen[ANNOT_CLASS_COUNT] = {false};
+    enum render_mark_kind kind[ANNOT_CLASS_COUNT] = {RENDER_MARK_POINT};
+    for (size_t i = 0; i < render_overlay_count(f->ov); i++) {
+        enum annot_class c = render_overlay_class(f->ov, i);
+        if ((int)c < 0 || c >= ANNOT_CLASS_COUNT || seen[c])
+            continue;
+        if (!render_overlay_visible(f->ov, i, &f->view))
+            continue;
+        seen[c] = true;
+        kind[c] = render_overlay_kind(f->ov, i);
+    }
+    size_t n = 0;
+    for (int c = 0; c < ANNOT_CLASS_COUNT; c++)
+        if (seen[c])
+            out[n++] = (struct legend_entry){(enum annot_class)c, kind[c]};
+    return n;
+}
+
+struct furniture {
+    struct render_rect legend, north, scalebar, credit, inset;
+    bool has_legend, has_north, has_scalebar, has_credit, has_inset;
+    struct legend_entry entries[ANNOT_CLASS_COUNT];
+    size_t nentries;
+    double north_deg;
+    double bar_m, bar_px;
+    int inset_w, inset_h;
+};
+
+static double font_px(const struct fig *f, double base) { return base * f->scale; }
+
+static void measure(const struct fig *f, const char *text, double px, double wrap, double *w,
+                    double *h)
+{
+    render_text(f->cr, text, f->spec->font, px, 0, 0, wrap, INK, 0, INK, true, w, h);
+}
+
+static void format_length(double m, char *out, size_t cap)
+{
+    if (m >= 1000)
+        snprintf(out, cap, "%g km", m / 1000);
+    else
+        snprintf(out, cap, "%g m", m);
+}
+
+/* Decides what furniture is shown and where (output px). */
+static void layout_furniture(struct fig *f, struct furniture *fu, struct diag *dg)
+{
+    const struct figure_spec *s = f->spec;
+    double pad = 8 * f->scale, margin = 12 * f->scale;
+    struct render_rect map = f->map;
+    memset(fu, 0, sizeof *fu);
+    double left_x = map.x + margin;
+
+    if (s->inset && f->info->width > 0 && f->info->height > 0) {
+        double iw = fmax(96, 0.2 * f->w);
+        double ih = iw * f->info->height / f->info->width;
+        if (ih > 0.3 * map.h) {
+            ih = 0.3 * map.h;
+            iw = ih * f->info->width / f->info->height;
+        }
+        fu->inset_w = (int)fmax(8, iw);
+        fu->inset_h = (int)fmax(8, ih);
+        fu->inset = (struct render_rect){left_x, map.y + margin, fu->inset_w, fu->inset_h};
+        fu->has_inset = true;
+        left_x += fu->inset_w + margin;
+    }
+
+    double cx, cy;
+    render_view_to_tile(&f->view, f->placed.x + f->placed.w / 2, f->placed.y + f->placed.h / 2,
+                        &cx, &cy);
+    if (s->north) {
+        if (!geo_ref_has_crs(f->g)) {
+            diag_warn(dg, "%s: no CRS, so no north arrow", s->tile);
+        } else {
+            struct diag *quiet = diag_new();
+            if (quiet && geo_true_north_deg(f->g, cx, cy, &fu->north_deg, quiet)) {
+                double side = 56 * f->scale;
+                fu->north = (struct render_rect){left_x, map.y + margin, side, side};
+                fu->has_north = true;
+            } else {
+                diag_warn(dg, "%s: no north arrow (%s)", s->tile,
+                          quiet ? diag_message(quiet) : "out of memory");
+            }
+            diag_free(quiet);
+        }
+    }
+
+    if (s->scalebar) {
+        double lon1, lat1, lon2, lat2, x1, y1, x2, y2;
+        double half = fmin(100, f->w / 4.0);
+        render_view_to_tile(&f->view, f->w / 2.0 - half, f->placed.y + f->placed.h / 2, &x1, &y1);
+        render_view_to_tile(&f->view, f->w / 2.0 + half, f->placed.y + f->placed.h / 2, &x2, &y2);
+        struct diag *quiet = diag_new();
+        if (!geo_ref_has_crs(f->g)) {
+            diag_warn(dg, "%s: no CRS, so no scale bar", s->tile);
+        } else if (quiet && geo_pixel_to_lonlat(f->g, x1, y1, &lon1, &lat1, quiet) &&
+                   geo_pixel_to_lonlat(f->g, x2, y2, &lon2, &lat2, quiet)) {
+            double m_per_px = geo_distance_m(lon1, lat1, lon2, lat2) / (2 * half);
+            double max_px = 0.25 * map.w;
+            if (m_per_px > 0 && isfinite(m_per_px)) {
+                fu->bar_m = figure_round_length(max_px * m_per_px);
+                fu->bar_px = fu->bar_m / m_per_px;
+                double tw, th;
+                char label[64];
+                format_length(fu->bar_m, label, sizeof label);
+                measure(f, label, font_px(f, 11), 0, &tw, &th);
+                double w = fu->bar_px + tw + 3 * pad, h = th * 1.2 + 8 * f->scale + 2 * pad;
+                fu->scalebar = (struct render_rect){map.x + margin, map.y + map.h - margin - h, w, h};
+                fu->has_scalebar = true;
+            }
+        } else {
+            diag_warn(dg, "%s: no scale bar (%s)", s->tile,
+                      quiet ? diag_message(quiet) : "out of memory");
+        }
+        diag_free(quiet);
+    }
+
+    if (s->credit) {
+        double tw, th;
+        measure(f, sb_str(&f->credit), font_px(f, 9.5), 0.6 * map.w, &tw, &th);
+        fu->credit = (struct render_rect){map.x + map.w - margin - tw - 2 * pad,
+                                          map.y + map.h - margin - th - pad, tw + 2 * pad,
+                                          th + pad};
+        fu->has_credit = true;
+    }
+
+    if (s->legend) {
+        fu->nentries = legend_entries(f, fu->entries);
+        if (fu->nentries) {
+            double maxw = 0, rowh = 0;
+            for (size_t i = 0; i < fu->nentries; i++) {
+                const struct style_class *sc = style_for_class(f->st, fu->entries[i].cls);
+                double tw, th;
+                measure(f, sc->title, font_px(f, 11), 0, &tw, &th);
+                maxw = fmax(maxw, tw);
+                rowh = fmax(rowh, th);
+            }
+            rowh = fmax(rowh * 1.25, 16 * f->scale);
+            double sw = 26 * f->scale;
+            double w = sw + maxw + 3 * pad, h = rowh * fu->nentries + 2 * pad;
+            fu->legend = (struct render_rect){map.x + map.w - margin - w, map.y + margin, w, h};
+            fu->has_legend = true;
+        }
+    }
+}
+
+static void draw_legend(struct fig *f, const struct furniture *fu)
+{
+    cairo_t *cr = f->cr;
+    double pad = 8 * f->scale, sw = 26 * f->scale;
+    panel(cr, &fu->legend, 4 * f->scale);
+    double rowh = (fu->legend.h - 2 * pad) / fu->nentries;
+    for (size_t i = 0; i < fu->nentries; i++) {
+        const struct style_class *sc = style_for_class(f->st, fu->entries[i].cls);
+        double y = fu->legend.y + pad + i * rowh;
+        render_legend_swatch(cr, sc, fu->entries[i].kind, fu->legend.x + pad, y + rowh * 0.15,
+                             sw, rowh * 0.7, f->scale);
+        double tw, th;
+        measure(f, sc->title, font_px(f, 11), 0, &tw, &th);
+        render_text(cr, sc->title, f->spec->font, font_px(f, 11), fu->legend.x + 2 * pad + sw,
+                    y + (rowh - th) / 2, 0, INK, 0, INK, false, NULL, NULL);
+    }
+}
+
+static void draw_north(struct fig *f, const struct furniture *fu)
+{
+    cairo_t *cr = f->cr;
+    panel(cr, &fu->north, 4 * f->scale);
+    double cx = fu->north.x + fu->north.w / 2, cy = fu->north.y + fu->north.h / 2;
+    double len = fu->north.h * 0.5;
+    double a = fu->north_deg * FIGURE_PI / 180;
+    cairo_save(cr);
+    cairo_translate(cr, cx, cy + fu->north.h * 0.08 * cos(a));
+    cairo_translate(cr, -fu->north.h * 0.08 * sin(a), 0);
+    cairo_rotate(cr, a);
+    double hw = len * 0.3;
+    /* left half dark, right half light: readable on any imagery */
+    cairo_move_to(cr, 0, -len / 2);
+    cairo_line_to(cr, -hw, len / 2);
+    cairo_line_to(cr, 0, len * 0.28);
+    cairo_close_path(cr);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_fill(cr);
+    cairo_move_to(cr, 0, -len / 2);
+    cairo_line_to(cr, hw, len / 2);
+    cairo_line_to(cr, 0, len * 0.28);
+    cairo_close_path(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_set_line_width(cr, fmax(1, 0.8 * f->scale));
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_stroke(cr);
+    cairo_restore(cr);
+    /* the N stays upright, beyond the tip */
+    double tw, th;
+    measure(f, "N", font_px(f, 12), 0, &tw, &th);
+    double r = len / 2 + th * 0.45;
+    double nx = cx + sin(a) * r - fu->north.h * 0.08 * sin(a);
+    double ny = cy - cos(a) * r + fu->north.h * 0.08 * cos(a);
+    render_markup(cr, "<b>N</b>", f->spec->font, font_px(f, 12), nx - tw / 2, ny - th / 2, 0, INK,
+                  false, NULL, NULL);
+}
+
+static void draw_scalebar(struct fig *f, const struct furniture *fu)
+{
+    cairo_t *cr = f->cr;
+    double pad = 8 * f->scale;
+    panel(cr, &fu->scalebar, 4 * f->scale);
+    char label[64], half[64];
+    format_length(fu->bar_m, label, sizeof label);
+    double tw, th;
+    measure(f, label, font_px(f, 11), 0, &tw, &th);
+    double x0 = fu->scalebar.x + pad, bar_h = 6 * f->scale;
+    double y0 = fu->scalebar.y + pad + th * 1.2;
+    int segments = 4;
+    for (int i = 0; i < segments; i++) {
+        cairo_rectangle(cr, x0 + fu->bar_px * i / segments, y0, fu->bar_px / segments, bar_h);
+        if (i % 2 == 0)
+            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        else
+            cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_fill(cr);
+    }
+    cairo_rectangle(cr, x0, y0, fu->bar_px, bar_h);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_set_line_width(cr, fmax(1, 0.75 * f->scale));
+    cairo_stroke(cr);
+    double px = font_px(f, 11);
+    render_text(cr, "0", f->spec->font, px, x0 - 2 * f->scale, fu->scalebar.y + pad * 0.6, 0,
+                INK, 0, INK, false, NULL, NULL);
+    snprintf(half, sizeof half, "%g", fu->bar_m >= 1000 ? fu->bar_m / 2000 : fu->bar_m / 2);
+    double hw, hh;
+    measure(f, half, px, 0, &hw, &hh);
+    render_text(cr, half, f->spec->font, px, x0 + fu->bar_px / 2 - hw / 2,
+                fu->scalebar.y + pad * 0.6, 0, INK, 0, INK, false, NULL, NULL);
+    double nw, nh;
+    char num[64];
+    snprintf(num, sizeof num, "%g", fu->bar_m >= 1000 ? fu->bar_m / 1000 : fu->bar_m);
+    measure(f, num, px, 0, &nw, &nh);
+    render_text(cr, label, f->spec->font, px, x0 + fu->bar_px - nw / 2,
+                fu->scalebar.y + pad * 0.6, 0, INK, 0, INK, false, NULL, NULL);
+}
+
+static void draw_credit(struct fig *f, const struct furniture *fu)
+{
+    double pad = 8 * f->scale;
+    panel(f->cr, &fu->credit, 3 * f->scale);
+    render_text(f->cr, sb_str(&f->credit), f->spec->font, font_px(f, 9.5), fu->credit.x + pad,
+                fu->credit.y + pad / 2, 0.6 * f->map.w, GREY, 0, INK, false, NULL, NULL);
+}
+
+static bool draw_inset(struct fig *f, const struct furniture *fu, struct diag *dg)
+{
+    int iw = fu->inset_w, ih = fu->inset_h;
+    uint8_t *buf = malloc((size_t)iw * ih * 4);
+    if (!buf) {
+        diag_error(dg, "%s: out of memory", f->spec->out_path);
+        return false;
+    }
+    if (!raster_read_rgba(f->r, 0, 0, f->info->width, f->info->height, iw, ih, buf, dg)) {
+        free(buf);
+        return false;
+    }
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, iw, ih);
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+        free(buf);
+        cairo_surface_destroy(s);
+        diag_error(dg, "%s: out of memory", f->spec->out_path);
+        return false;
+    }
+    cairo_surface_flush(s);
+    uint8_t *sd = cairo_image_surface_get_data(s);
+    int ss = cairo_image_surface_get_stride(s);
+    for (int y = 0; y < ih; y++)
+        memcpy(sd + (size_t)y * ss, buf + (size_t)y * iw * 4, (size_t)iw * 4);
+    rgba_to_argb_over(sd, iw, 0, ih, ss, BACKGROUND);
+    cairo_surface_mark_dirty(s);
+    free(buf);
+    cairo_t *cr = f->cr;
+    cairo_save(cr);
+    cairo_set_source_surface(cr, s, fu->inset.x, fu->inset.y);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    cairo_surface_destroy(s);
+    cairo_rectangle(cr, fu->inset.x, fu->inset.y, iw, ih);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_set_line_width(cr, fmax(1.5, 1.5 * f->scale));
+    cairo_stroke(cr);
+    /* the requested window on the whole tile */
+    double kx = iw / (double)f->info->width, ky = ih / (double)f->info->height;
+    double x = fu->inset.x + f->req.x * kx, y = fu->inset.y + f->req.y * ky;
+    double w = fmax(3, f->req.w * kx), h = fmax(3, f->req.h * ky);
+    cairo_save(cr);
+    cairo_rectangle(cr, fu->inset.x, fu->inset.y, iw, ih);
+    cairo_clip(cr);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_set_source_rgb(cr, 1.0, 0.85, 0.1);
+    cairo_set_line_width(cr, fmax(1.5, 2 * f->scale));
+    cairo_stroke(cr);
+    cairo_restore(cr);
+    return true;
+}
+
+static void draw_bands(struct fig *f)
+{
+    cairo_t *cr = f->cr;
+    double pad = 14 * f->scale;
+    if (f->title_h > 0) {
+        cairo_rectangle(cr, 0, 0, f->w, f->title_h);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_fill(cr);
+        gchar *esc = g_markup_escape_text(sb_str(&f->title), -1);
+        struct sbuf mk = {0};
+        sb_printf(&mk, "<b>%s</b>", esc);
+        g_free(esc);
+        render_markup(cr, sb_str(&mk), f->spec->font, font_px(f, 19), pad, pad * 0.6,
+                      f->w - 2 * pad, INK, false, NULL, NULL);
+        free(mk.s);
+    }
+    if (f->caption_h > 0) {
+        double y = f->h - f->caption_h;
+        cairo_rectangle(cr, 0, y, f->w, f->caption_h);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_fill(cr);
+        render_markup(cr, sb_str(&f->caption_markup), f->spec->font, font_px(f, 11.5), pad,
+                      y + pad * 0.7, f->w - 2 * pad, INK, false, NULL, NULL);
+    }
+    /* a hairline frame around the map */
+    cairo_rectangle(cr, 0.5, f->title_h + 0.5, f->w - 1, f->h - f->title_h - f->caption_h - 1);
+    cairo_set_source_rgba(cr, 0, 0, 0, 0.6);
+    cairo_set_line_width(cr, 1);
+    cairo_stroke(cr);
+}
+
+/* ---- metadata -------------------------------------------------------------- */
+
+static bool write_png(struct fig *f, const struct figure_result *res, struct diag *dg)
+{
+    const struct figure_spec *s = f->spec;
+    const struct raster_info *in = f->info;
+    struct sbuf software = {0}, crs = {0}, claims = {0}, sources = {0}, annots = {0};
+    sb_printf(&software, "satmark %s", SATMARK_VERSION);
+    if (in->has_crs) {
+        sb_printf(&crs, "%s", in->crs_name);
+        if (in->epsg)
+            sb_printf(&crs, " (EPSG:%d)", in->epsg);
+    } else {
+        sb_printf(&crs, "none (pixel space)");
+    }
+    for (size_t k = 0; k < f->nclaims; k++) {
+        const struct claims_claim *cl = f->cat ? claims_find(f->cat, f->claim_ids[k]) : NULL;
+        sb_printf(&claims, "%s%s: %s", k ? "\n" : "", f->claim_ids[k], cl ? cl->text : "");
+        for (size_t j = 0; cl && j < cl->nsources; j++) {
+            bool dup = false;
+            for (size_t kk = 0; kk < k && !dup; kk++) {
+                const struct claims_claim *o = claims_find(f->cat, f->claim_ids[kk]);
+                for (size_t jj = 0; o && jj < o->nsources && !dup; jj++)
+                    dup = strcmp(o->source_ids[jj], cl->source_ids[j]) == 0;
+            }
+            for (size_t jj = 0; jj < j && !dup; jj++)
+                dup = strcmp(cl->source_ids[jj], cl->source_ids[j]) == 0;
+            const struct claims_source *src = claims_find_source(f->cat, cl->source_ids[j]);
+            if (dup || !src)
+                continue;
+            sb_printf(&sources, "%s%s: %s, \"%s\"%s%s%s%s", sources.n ? "\n" : "", src->id,
+                      src->outlet, src->headline, src->author[0] ? ", " : "", src->author,
+                      src->published[0] ? ", " : "", src->published);
+        }
+    }
+    for (size_t i = 0; i < f->nsets; i++)
+        sb_printf(&annots, "%s%s sha256:%s", i ? "\n" : "", base_name(s->annotations[i]),
+                  f->annot_sha[i]);
+    sb_printf(&f->params, "size=%dx%d; window=%.3f,%.3f,%.3f,%.3f (tile px); fit=%s; bands=",
+              f->w, f->h, res->view.src_x, res->view.src_y, res->view.src_w, res->view.src_h,
+              s->fit == RENDER_FIT_LETTERBOX ? "letterbox" : "expand");
+    if (s->bands[0])
+        sb_printf(&f->params, "%d,%d,%d", s->bands[0], s->bands[1], s->bands[2]);
+    else
+        sb_printf(&f->params, "auto(%d,%d,%d)", in->display_bands[0], in->display_bands[1],
+                  in->display_bands[2]);
+    switch (s->view) {
+    case FIGURE_VIEW_TILE:
+        sb_printf(&f->params, "; view=tile");
+        break;
+    case FIGURE_VIEW_BBOX:
+        sb_printf(&f->params, "; view=bbox:%.7g,%.7g,%.7g,%.7g", s->bbox[0], s->bbox[1],
+                  s->bbox[2], s->bbox[3]);
+        break;
+    case FIGURE_VIEW_FEATURE:
+        sb_printf(&f->params, "; view=feature:%s pad=%gm", s->feature_id, s->pad_m);
+        break;
+    }
+    sb_printf(&f->params, "; furniture=%s%s%s%s%s%s%s", s->legend ? "legend," : "",
+              s->scalebar ? "scalebar," : "", s->north ? "north," : "",
+              s->show_caption ? "caption," : "", s->credit ? "credit," : "",
+              s->inset ? "inset," : "", s->labels ? "labels" : "nolabels");
+    if (res->scalebar_m > 0)
+        sb_printf(&f->params, "; scalebar=%gm", res->scalebar_m);
+    if (res->has_north)
+        sb_printf(&f->params, "; north=%.2fdeg", res->north_deg);
+    if (s->parameters)
+        sb_printf(&f->params, "; request=%s", s->parameters);
+
+    struct pngout_text texts[16];
+    size_t n = 0;
+    texts[n++] = (struct pngout_text){"Title", sb_str(&f->title)};
+    texts[n++] = (struct pngout_text){"Software", sb_str(&software)};
+    if (f->caption_plain.n)
+        texts[n++] = (struct pngout_text){"Description", sb_str(&f->caption_plain)};
+    if (in->synthetic)
+        texts[n++] = (struct pngout_text){"Disclaimer",
+                                          "Synthetic demo imagery, not a real satellite image"};
+    texts[n++] = (struct pngout_text){"satmark_tile", base_name(s->tile)};
+    if (f->tile_sha[0])
+        texts[n++] = (struct pngout_text){"satmark_tile_sha256", f->tile_sha};
+    texts[n++] = (struct pngout_text){"satmark_acquired", in->acquired};
+    texts[n++] = (struct pngout_text){"satmark_credit", sb_str(&f->credit)};
+    texts[n++] = (struct pngout_text){"satmark_crs", sb_str(&crs)};
+    if (f->nsets)
+        texts[n++] = (struct pngout_text){"satmark_annotations", sb_str(&annots)};
+    if (f->nclaims)
+        texts[n++] = (struct pngout_text){"satmark_claims", sb_str(&claims)};
+    if (sources.n)
+        texts[n++] = (struct pngout_text){"satmark_sources", sb_str(&sources)};
+    texts[n++] = (struct pngout_text){"satmark_parameters", sb_str(&f->params)};
+
+    bool ok = !(software.failed || crs.failed || claims.failed || sources.failed ||
+                annots.failed || f->params.failed || f->title.failed ||
+                f->caption_plain.failed);
+    if (!ok)
+        diag_error(dg, "%s: metadata too large or out of memory", s->out_path);
+    /* figures are rendered again from their inputs at will: no fsync */
+    struct pngout_options po;
+    pngout_options_init(&po);
+    po.format = PNGOUT_ARGB32;
+    po.sync = false;
+    po.threads = s->threads;
+    cairo_surface_flush(f->surface);
+    ok = ok && pngout_write(s->out_path, cairo_image_surface_get_data(f->surface), f->w, f->h,
+                            (size_t)cairo_image_surface_get_stride(f->surface), texts, n, &po,
+                            dg);
+    if (ok && res->georeferenced)
+        ok = pngout_write_georef_opt(s->out_path, res->geotransform,
+                                     in->has_crs ? in->crs_wkt : NULL, &po, dg);
+    free(software.s);
+    free(crs.s);
+    free(claims.s);
+    free(sources.s);
+    free(annots.s);
+    return ok;
+}
+
+/* ---- the whole figure ------------------------------------------------------ */
+
+static bool check_spec(const struct figure_spec *s, struct diag *dg)
+{
+    if (!s->tile || !*s->tile) {
+        diag_error(dg, "figure: no image given");
+        return false;
+    }
+    if (!s->out_path || !*s->out_path) {
+        diag_error(dg, "%s: no output file given", s->tile);
+        return false;
+    }
+    size_t n = strlen(s->out_path);
+    if (n < 5 || strcmp(s->out_path + n - 4, ".png") != 0) {
+        diag_error(dg, "%s: the output file name must end in .png", s->out_path);
+        return false;
+    }
+    if (s->width < 16 || s->width > 16384 || (s->height != 0 && (s->height < 16 ||
+                                                                 s->height > 16384))) {
+        diag_error(dg, "%s: output size %dx%d out of range (16..16384)", s->out_path, s->width,
+                   s->height);
+        return false;
+    }
+    if (s->view == FIGURE_VIEW_FEATURE && (!s->feature_id || !*s->feature_id)) {
+        diag_error(dg, "%s: a feature view needs a feature id", s->out_path);
+        return false;
+    }
+    return true;
+}
+
+static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
+{
+    const struct figure_spec *s = f->spec;
+    if (!load_inputs(f, dg) || !compute_request(f, dg) || !choose_claims(f, dg))
+        return false;
+    build_texts(f);
+
+    f->w = s->width;
+    f->scale = fmin(3.0, fmax(1.0, f->w / 1000.0));
+    /* measure the bands on a scratch surface */
+    cairo_surface_t *scratch = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+    f->cr = cairo_create(scratch);
+    cairo_surface_destroy(scratch);
+    double pad = 14 * f->scale, tw, th;
+    f->title_h = 0;
+    if (s->title_band && f->title.n) {
+        measure(f, sb_str(&f->title), font_px(f, 19), f->w - 2 * pad, &tw, &th);
+        f->title_h = ceil(th + 1.2 * pad);
+    }
+    f->caption_h = 0;
+    if (s->show_caption && f->caption_markup.n) {
+        render_markup(f->cr, sb_str(&f->caption_markup), s->font, font_px(f, 11.5), 0, 0,
+                      f->w - 2 * pad, INK, true, &tw, &th);
+        f->caption_h = ceil(th + 1.4 * pad);
+    }
+    cairo_destroy(f->cr);
+    f->cr = NULL;
+
+    f->h = s->height;
+    if (f->h == 0) {
+        double map_h = f->req.h * f->w / f->req.w;
+        f->h = (int)lround(fmin(4.0 * f->w, map_h + f->title_h + f->caption_h));
+        f->h = f->h < 16 ? 16 : f->h;
+    }
+    if ((double)f->w * f->h > (double)RASTER_MAX_OUT_PIXELS || f->h > 16384) {
+        diag_error(dg, "%s: output %dx%d is too large", s->out_path, f->w, f->h);
+        return false;
+    }
+    if (f->title_h + f->caption_h > 0.6 * f->h) {
+        diag_warn(dg, "%s: %dx%d is too small for the title and caption; caption left out",
+                  s->out_path, f->w, f->h);
+        f->caption_h = 0;
+        if (f->title_h > 0.3 * f->h)
+            f->title_h = 0;
+    }
+    f->map = (struct render_rect){0, f->title_h, f->w, f->h - f->title_h - f->caption_h};
+    if (!render_view_place(&f->req, f->w, f->h, &f->map, &f->view, &f->placed, dg))
+        return false;
+
+    /* imagery */
+    f->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, f->w, f->h);
+    if (cairo_surface_status(f->surface) != CAIRO_STATUS_SUCCESS) {
+        diag_error(dg, "%s: out of memory for a %dx%d figure", s->out_path, f->w, f->h);
+        return false;
+    }
+    struct raster_open_options ro;
+    raster_open_options_init(&ro);
+    memcpy(ro.bands, s->bands, sizeof ro.bands);
+    if (!read_imagery(f, &ro, dg))
+        return false;
+    f->cr = cairo_create(f->surface);
+    cairo_t *cr = f->cr;
+    if (s->fit == RENDER_FIT_LETTERBOX) {
+        cairo_rectangle(cr, 0, 0, f->w, f->h);
+        cairo_rectangle(cr, f->placed.x, f->placed.y, f->placed.w, f->placed.h);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+        cairo_set_source_rgb(cr, BACKGROUND.r / 255.0, BACKGROUND.g / 255.0, BACKGROUND.b / 255.0);
+        cairo_fill(cr);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+    }
+
+    struct furniture fu;
+    layout_furniture(f, &fu, dg);
+    struct render_rect keep[8];
+    size_t nkeep = 0;
+    if (fu.has_legend)
+        keep[nkeep++] = fu.legend;
+    if (fu.has_north)
+        keep[nkeep++] = fu.north;
+    if (fu.has_scalebar)
+        keep[nkeep++] = fu.scalebar;
+    if (fu.has_credit)
+        keep[nkeep++] = fu.credit;
+    if (fu.has_inset)
+        keep[nkeep++] = fu.inset;
+    keep[nkeep++] = (struct render_rect){0, 0, f->w, f->title_h};
+    keep[nkeep++] = (struct render_rect){0, f->h - f->caption_h, f->w, f->caption_h};
+
+    struct render_marks_options mo;
+    render_marks_options_init(&mo);
+    mo.scale = f->scale;
+    mo.labels = s->labels;
+    mo.font = s->font;
+    mo.frame = s->fit == RENDER_FIT_LETTERBOX ? f->placed : f->map;
+    mo.keep_clear = keep;
+    mo.nkeep_clear = nkeep;
+    if (s->view == FIGURE_VIEW_FEATURE)
+        mo.highlight_id = s->feature_id;
+    cairo_save(cr);
+    if (s->fit == RENDER_FIT_LETTERBOX)
+        cairo_rectangle(cr, f->placed.x, f->placed.y, f->placed.w, f->placed.h);
+    else
+        cairo_rectangle(cr, f->map.x, f->map.y, f->map.w, f->map.h);
+    cairo_clip(cr);
+    bool ok = render_overlay_draw(cr, &f->view, f->ov, f->st, &mo, &res->marks, dg);
+    cairo_restore(cr);
+    if (!ok)
+        return false;
+    if (res->marks.labels_skipped)
+        diag_warn(dg, "%s: %zu of %zu labels left out where they would overlap", s->out_path,
+                  res->marks.labels_skipped,
+                  res->marks.labels_skipped + res->marks.labels_placed);
+
+    if (fu.has_inset && !draw_inset(f, &fu, dg))
+        return false;
+    if (fu.has_legend)
+        draw_legend(f, &fu);
+    if (fu.has_north)
+        draw_north(f, &fu);
+    if (fu.has_scalebar)
+        draw_scalebar(f, &fu);
+    if (fu.has_credit)
+        draw_credit(f, &fu);
+    draw_bands(f);
+    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+        diag_error(dg, "%s: drawing failed: %s", s->out_path,
+                   cairo_status_to_string(cairo_status(cr)));
+        return false;
+    }
+
+    res->view = f->view;
+    res->has_north = fu.has_north;
+    res->north_deg = fu.north_deg;
+    res->scalebar_m = fu.has_scalebar ? fu.bar_m : 0;
+    res->georeferenced = f->info->has_geotransform;
+    if (!res->georeferenced)
+        diag_warn(dg, "%s: the image has no georeferencing, so the PNG gets no world file",
+                  s->tile);
+    double gt[6];
+    geo_ref_geotransform(f->g, gt);
+    double kx = f->view.src_w / f->w, ky = f->view.src_h / f->h;
+    res->geotransform[0] = gt[0] + gt[1] * f->view.src_x + gt[2] * f->view.src_y;
+    res->geotransform[1] = gt[1] * kx;
+    res->geotransform[2] = gt[2] * ky;
+    res->geotransform[3] = gt[3] + gt[4] * f->view.src_x + gt[5] * f->view.src_y;
+    res->geotransform[4] = gt[4] * kx;
+    res->geotransform[5] = gt[5] * ky;
+    return write_png(f, res, dg);
+}
+
+bool figure_run(const struct figure_spec *spec, struct figure_result *result, struct diag *dg)
+{
+    struct figure_result local;
+    if (!result)
+        result = &local;
+    memset(result, 0, sizeof *result);
+    if (!check_spec(spec, dg))
+        return false;
+    struct fig f;
+    memset(&f, 0, sizeof f);
+    f.spec = spec;
+    bool ok = fig_make(&f, result, dg);
+    fig_free(&f);
+    return ok;
+}

@@ -1,0 +1,743 @@
+/*
+ * pngout — see pngout.h. All libpng calls that can longjmp run inside
+ * run_guarded(), the only function here that calls setjmp: a job struct holds
+ * every resource (compressed bands, text array, FILE), allocated before and
+ * freed after the guarded call, so a longjmp out of libpng never leaks or
+ * skips cleanup in our code. Reading RGBA uses libpng's simplified API, which
+ * needs no setjmp at all.
+ *
+ * Compression: the filtered image (one filter byte + the row, per row) is cut
+ * into bands of PNGOUT_BAND_ROWS rows. Each band is raw-deflated on its own
+ * by a worker thread and ended with Z_SYNC_FLUSH (byte aligned), the last
+ * with Z_FINISH; the bands are written, in order, as the payload of IDAT
+ * chunks between a zlib header and the Adler-32 of the whole stream
+ * (adler32_combine). That is one valid zlib stream whatever the number of
+ * threads, so the bytes never depend on the machine.
+ */
+#include "pngout.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <png.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define PNGOUT_ERR_MAX 256
+#define PNGOUT_BAND_ROWS 128
+#define PNGOUT_MAX_THREADS 8
+
+void pngout_options_init(struct pngout_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->zlib_level = 1;
+    opt->filter = 2;
+    opt->threads = 0;
+    opt->sync = true;
+    opt->format = PNGOUT_RGBA8;
+}
+
+/* ---- atomic files ------------------------------------------------------- */
+
+struct atomic_file {
+    FILE *fp;
+    char *tmp_path; /* owned */
+};
+
+/* Opens a new temporary file next to path (O_EXCL, mode 0666 minus umask).
+ * On success af holds the FILE and the temporary name. */
+static bool atomic_open(const char *path, struct atomic_file *af, struct diag *dg)
+{
+    af->fp = NULL;
+    af->tmp_path = NULL;
+    size_t len = strlen(path) + 64;
+    char *tmp = malloc(len);
+    if (!tmp) {
+        diag_error(dg, "%s: out of memory", path);
+        return false;
+    }
+    for (int attempt = 0; attempt < 100; attempt++) {
+        snprintf(tmp, len, "%s.tmp.%ld.%d", path, (long)getpid(), attempt);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+        if (fd < 0) {
+            if (errno == EEXIST)
+                continue;
+            diag_error(dg, "%s: cannot create temporary file: %s", path, strerror(errno));
+            free(tmp);
+            return false;
+        }
+        af->fp = fdopen(fd, "wb");
+        if (!af->fp) {
+            diag_error(dg, "%s: %s", path, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            free(tmp);
+            return false;
+        }
+        af->tmp_path = tmp;
+        return true;
+    }
+    diag_error(dg, "%s: cannot find a free temporary name", path);
+    free(tmp);
+    return false;
+}
+
+static void atomic_abort(struct atomic_file *af)
+{
+    if (af->fp)
+        fclose(af->fp);
+    if (af->tmp_path)
+        unlink(af->tmp_path);
+    free(af->tmp_path);
+    af->fp = NULL;
+    af->tmp_path = NULL;
+}
+
+/* Flushes, syncs (when asked) and renames the temporary file over path. */
+static bool atomic_commit(struct atomic_file *af, const char *path, bool sync, struct diag *dg)
+{
+    bool ok = fflush(af->fp) == 0 && !ferror(af->fp) && (!sync || fsync(fileno(af->fp)) == 0);
+    int saved = errno;
+    if (fclose(af->fp) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    af->fp = NULL;
+    if (ok && rename(af->tmp_path, path) != 0) {
+        ok = false;
+        saved = errno;
+    }
+    if (!ok) {
+        diag_error(dg, "%s: cannot write: %s", path, strerror(saved));
+        unlink(af->tmp_path);
+    }
+    free(af->tmp_path);
+    af->tmp_path = NULL;
+    return ok;
+}
+
+/* ---- guarded libpng calls ----------------------------------------------- */
+
+/* One band of rows, deflated by a worker. */
+struct band {
+    int y0, y1;
+    uint8_t *data; /* owned: 2 bytes of room, the deflated band, 4 bytes of room */
+    size_t len;    /* deflated bytes (after the 2 bytes of room) */
+    uLong adler;   /* Adler-32 of the band's filtered bytes */
+    size_t raw_len;
+    bool ok;
+};
+
+struct png_job {
+    bool writing;
+    FILE *fp;
+    /* libpng error text, filled by on_png_error before it longjmps */
+    char error[PNGOUT_ERR_MAX];
+    /* writing */
+    const uint8_t *pixels;
+    int width, height;
+    size_t stride;
+    enum pngout_format format;
+    bool opaque;
+    png_text *texts;
+    size_t ntexts;
+    int zlib_level, filter;
+    struct band *bands;
+    size_t nbands;
+    /* reading text */
+    void (*visit)(const char *key, const char *value, void *user);
+    void *user;
+    int read_width, read_height;
+};
+
+static void on_png_error(png_structp png, png_const_charp msg)
+{
+    struct png_job *job = png_get_error_ptr(png);
+    snprintf(job->error, sizeof job->error, "%s", msg);
+    png_longjmp(png, 1);
+}
+
+static void on_png_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg; /* warnings (e.g. benign chunk issues) do not change what we write */
+}
+
+/* The zlib stream header for a level (RFC 1950: deflate, 32 KiB window). */
+static void zlib_header(int level, uint8_t out[2])
+{
+    int flevel = level <= 1 ? 0 : level <= 5 ? 1 : level == 6 ? 2 : 3;
+    unsigned cmf = 0x78, flg = (unsigned)flevel << 6;
+    flg += 31 - ((cmf * 256 + flg) % 31);
+    out[0] = (uint8_t)cmf;
+    out[1] = (uint8_t)flg;
+}
+
+static void write_body(png_structp png, png_infop info, struct png_job *job)
+{
+    png_init_io(png, job->fp);
+    png_set_IHDR(png, info, (png_uint_32)job->width, (png_uint_32)job->height, 8,
+                 job->opaque ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_RGB_ALPHA,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    if (job->ntexts)
+        png_set_text(png, info, job->texts, (int)job->ntexts);
+    png_write_info(png, info);
+    /* the bands, already deflated: header in the room before the first, the
+     * Adler-32 of everything in the room after the last */
+    uLong adler = adler32(0L, Z_NULL, 0);
+    for (size_t i = 0; i < job->nbands; i++)
+        adler = adler32_combine(adler, job->bands[i].adler, (z_off_t)job->bands[i].raw_len);
+    for (size_t i = 0; i < job->nbands; i++) {
+        struct band *b = &job->bands[i];
+        uint8_t *start = b->data + 2;
+        size_t len = b->len;
+        if (i == 0) {
+            zlib_header(job->zlib_level, b->data);
+            start = b->data;
+            len += 2;
+        }
+        if (i + 1 == job->nbands) {
+            uint8_t *t = b->data + 2 + b->len;
+            t[0] = (uint8_t)(adler >> 24), t[1] = (uint8_t)(adler >> 16);
+            t[2] = (uint8_t)(adler >> 8), t[3] = (uint8_t)adler;
+            len += 4;
+        }
+        png_write_chunk(png, (png_const_bytep) "IDAT", start, len);
+    }
+    png_write_chunk(png, (png_const_bytep) "IEND", NULL, 0);
+}
+
+static void read_text_body(png_structp png, png_infop info, struct png_job *job)
+{
+    png_init_io(png, job->fp);
+    png_read_info(png, info);
+    job->read_width = (int)png_get_image_width(png, info);
+    job->read_height = (int)png_get_image_height(png, info);
+    png_textp text = NULL;
+    int n = png_get_text(png, info, &text, NULL);
+    for (int i = 0; i < n; i++)
+        job->visit(text[i].key, text[i].text ? text[i].text : "", job->user);
+}
+
+/* The one function that calls setjmp. Returns false with job->error set when
+ * libpng failed. */
+static bool run_guarded(struct png_job *job)
+{
+    png_structp png;
+    if (job->writing)
+        png = png_create_write_struct(PNG_LIBPNG_VER_STRING, job, on_png_error, on_png_warning);
+    else
+        png = png_create_read_struct(PNG_LIBPNG_VER_STRING, job, on_png_error, on_png_warning);
+    if (!png) {
+        snprintf(job->error, sizeof job->error, "out of memory");
+        return false;
+    }
+    png_infop info = png_create_info_struct(png);
+    if (!info) {
+        if (job->writing)
+            png_destroy_write_struct(&png, NULL);
+        else
+            png_destroy_read_struct(&png, NULL, NULL);
+        snprintf(job->error, sizeof job->error, "out of memory");
+        return false;
+    }
+    volatile bool ok = false;
+    if (setjmp(png_jmpbuf(png)) == 0) {
+        if (job->writing)
+            write_body(png, info, job);
+        else
+            read_text_body(png, info, job);
+        ok = true;
+    }
+    if (job->writing)
+        png_destroy_write_struct(&png, &info);
+    else
+        png_destroy_read_struct(&png, &info, NULL);
+    return ok;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static bool is_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    return true;
+}
+
+/* PNG keyword rules: 1..79 Latin-1 printable characters, no leading,
+ * trailing or consecutive spaces. We accept ASCII printable only. */
+static bool valid_keyword(const char *k)
+{
+    size_t n = strlen(k);
+    if (n == 0 || n > 79 || k[0] == ' ' || k[n - 1] == ' ')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)k[i];
+        if (c < 0x20 || c > 0x7e)
+            return false;
+        if (c == ' ' && k[i + 1] == ' ')
+            return false;
+    }
+    return true;
+}
+
+/* Converts row y of the job's pixels into out (RGB or RGBA bytes). */
+static void convert_row(const struct png_job *job, int y, uint8_t *out)
+{
+    const uint8_t *src = job->pixels + (size_t)y * job->stride;
+    int n = job->opaque ? 3 : 4;
+    if (job->format == PNGOUT_RGBA8) {
+        if (n == 4) {
+            memcpy(out, src, (size_t)job->width * 4);
+            return;
+        }
+        for (int x = 0; x < job->width; x++) {
+            out[3 * x] = src[4 * x];
+            out[3 * x + 1] = src[4 * x + 1];
+            out[3 * x + 2] = src[4 * x + 2];
+        }
+        return;
+    }
+    const uint32_t *w = (const uint32_t *)(const void *)src;
+    for (int x = 0; x < job->width; x++) {
+        uint32_t v = w[x];
+        unsigned a = v >> 24, r = (v >> 16) & 255, g = (v >> 8) & 255, b = v & 255;
+        if (a != 255 && a != 0) {
+            r = (r * 255 + a / 2) / a;
+            g = (g * 255 + a / 2) / a;
+            b = (b * 255 + a / 2) / a;
+            r = r > 255 ? 255 : r;
+            g = g > 255 ? 255 : g;
+            b = b > 255 ? 255 : b;
+        }
+        uint8_t *o = out + (size_t)x * n;
+        o[0] = (uint8_t)r, o[1] = (uint8_t)g, o[2] = (uint8_t)b;
+        if (n == 4)
+            o[3] = (uint8_t)a;
+    }
+}
+
+static bool pixel_opaque(const struct png_job *job, const uint8_t *row, int x)
+{
+    if (job->format == PNGOUT_RGBA8)
+        return row[4 * x + 3] == 255;
+    return (((const uint32_t *)(const void *)row)[x] >> 24) == 255;
+}
+
+/* Appends out_len bytes of room to the band buffer when deflate ran out. */
+static bool band_grow(struct band *b, size_t *cap, z_stream *zs)
+{
+    size_t used = 2 + b->len;
+    size_t ncap = *cap * 2;
+    uint8_t *q = realloc(b->data, ncap);
+    if (!q)
+        return false;
+    b->data = q;
+    *cap = ncap;
+    zs->next_out = q + used;
+    zs->avail_out = (uInt)(ncap - used - 4);
+    return true;
+}
+
+struct band_worker {
+    const struct png_job *job;
+    size_t first, step; /* bands first, first + step, ... */
+};
+
+/* Filters and deflates the worker's bands. Never calls libpng. */
+static void *deflate_bands(void *arg)
+{
+    struct band_worker *w = arg;
+    const struct png_job *job = w->job;
+    size_t rowbytes = (size_t)job->width * (job->opaque ? 3 : 4);
+    int bpp = job->opaque ? 3 : 4;
+    uint8_t *prev = malloc(rowbytes), *cur = malloc(rowbytes), *filt = malloc(rowbytes + 1);
+    for (size_t i = w->first; i < job->nbands; i += w->step) {
+        struct band *b = &job->bands[i];
+        b->ok = false;
+        if (!prev || !cur || !filt)
+            continue;
+        z_stream zs;
+        memset(&zs, 0, sizeof zs);
+        if (deflateInit2(&zs, job->zlib_level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+            continue;
+        b->raw_len = (size_t)(b->y1 - b->y0) * (rowbytes + 1);
+        size_t cap = deflateBound(&zs, (uLong)b->raw_len) + 64 + 6;
+        b->data = malloc(cap);
+        b->len = 0;
+        b->adler = adler32(0L, Z_NULL, 0);
+        bool ok = b->data != NULL;
+        if (ok) {
+            zs.next_out = b->data + 2;
+            zs.avail_out = (uInt)(cap - 6);
+        }
+        if (ok && b->y0 > 0 && job->filter == 2)
+            convert_row(job, b->y0 - 1, prev);
+        for (int y = b->y0; y < b->y1 && ok; y++) {
+            convert_row(job, y, cur);
+            filt[0] = (uint8_t)job->filter;
+            if (job->filter == 2 && y > 0) {
+                for (size_t k = 0; k < rowbytes; k++)
+                    filt[1 + k] = (uint8_t)(cur[k] - prev[k]);
+            } else if (job->filter == 1) {
+                memcpy(filt + 1, cur, (size_t)bpp);
+                for (size_t k = (size_t)bpp; k < rowbytes; k++)
+                    filt[1 + k] = (uint8_t)(cur[k] - cur[k - (size_t)bpp]);
+            } else {
+                memcpy(filt + 1, cur, rowbytes);
+            }
+            b->adler = adler32(b->adler, filt, (uInt)(rowbytes + 1));
+            zs.next_in = filt;
+            zs.avail_in = (uInt)(rowbytes + 1);
+            bool last_row = y + 1 == b->y1;
+            int flush = last_row ? (i + 1 == job->nbands ? Z_FINISH : Z_SYNC_FLUSH) : Z_NO_FLUSH;
+            for (;;) {
+                int zr = deflate(&zs, flush);
+                b->len = (size_t)(zs.next_out - (b->data + 2));
+                if (zr == Z_STREAM_ERROR) {
+                    ok = false;
+                    break;
+                }
+                if (flush == Z_FINISH && zr == Z_STREAM_END)
+                    break;
+                if (zs.avail_out > 0 && zs.avail_in == 0 && flush != Z_FINISH)
+                    break;
+                if (zs.avail_out == 0 && !band_grow(b, &cap, &zs)) {
+                    ok = false;
+                    break;
+                }
+            }
+            uint8_t *t = prev;
+            prev = cur;
+            cur = t;
+        }
+        deflateEnd(&zs);
+        b->ok = ok;
+    }
+    free(prev);
+    free(cur);
+    free(filt);
+    return NULL;
+}
+
+static int online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > PNGOUT_MAX_THREADS ? PNGOUT_MAX_THREADS : (int)n;
+}
+
+/* Deflates all bands of job on up to `threads` threads. */
+static bool deflate_all(struct png_job *job, int threads)
+{
+    if (threads < 1)
+        threads = 1;
+    if ((size_t)threads > job->nbands)
+        threads = (int)job->nbands;
+    struct band_worker workers[PNGOUT_MAX_THREADS];
+    pthread_t tids[PNGOUT_MAX_THREADS];
+    bool started[PNGOUT_MAX_THREADS] = {false};
+    for (int t = 0; t < threads; t++) {
+        workers[t] = (struct band_worker){job, (size_t)t, (size_t)threads};
+        if (t > 0)
+            started[t] = pthread_create(&tids[t], NULL, deflate_bands, &workers[t]) == 0;
+    }
+    /* this thread does worker 0, plus the share of any thread that did not start */
+    deflate_bands(&workers[0]);
+    for (int t = 1; t < threads; t++) {
+        if (started[t])
+            pthread_join(tids[t], NULL);
+        else
+            deflate_bands(&workers[t]);
+    }
+    for (size_t i = 0; i < job->nbands; i++)
+        if (!job->bands[i].ok)
+            return false;
+    return true;
+}
+
+bool pngout_write(const char *path, const uint8_t *rgba, int width, int height, size_t stride,
+                  const struct pngout_text *texts, size_t ntexts,
+                  const struct pngout_options *opt, struct diag *dg)
+{
+    struct pngout_options defaults;
+    if (!opt) {
+        pngout_options_init(&defaults);
+        opt = &defaults;
+    }
+    if (width <= 0 || height <= 0 || width > 1000000 || height > 1000000 ||
+        stride < (size_t)width * 4) {
+        diag_error(dg, "%s: invalid image size %dx%d", path, width, height);
+        return false;
+    }
+    if (opt->zlib_level < 0 || opt->zlib_level > 9 || opt->filter < 0 || opt->filter > 2 ||
+        (opt->format != PNGOUT_RGBA8 && opt->format != PNGOUT_ARGB32)) {
+        diag_error(dg, "%s: invalid PNG options (zlib level %d, filter %d)", path,
+                   opt->zlib_level, opt->filter);
+        return false;
+    }
+    for (size_t i = 0; i < ntexts; i++) {
+        if (!texts[i].key || !valid_keyword(texts[i].key) || !texts[i].value) {
+            diag_error(dg, "%s: invalid PNG text keyword '%s'", path,
+                       texts[i].key ? texts[i].key : "(null)");
+            return false;
+        }
+    }
+
+    struct png_job job = {
+        .writing = true,
+        .pixels = rgba,
+        .width = width,
+        .height = height,
+        .stride = stride,
+        .format = opt->format,
+        .opaque = true,
+        .ntexts = ntexts,
+        .zlib_level = opt->zlib_level,
+        .filter = opt->filter,
+    };
+    for (int y = 0; y < height && job.opaque; y++) {
+        const uint8_t *row = rgba + (size_t)y * stride;
+        for (int x = 0; x < width; x++)
+            if (!pixel_opaque(&job, row, x)) {
+                job.opaque = false;
+                break;
+            }
+    }
+    job.nbands = ((size_t)height + PNGOUT_BAND_ROWS - 1) / PNGOUT_BAND_ROWS;
+    job.bands = calloc(job.nbands, sizeof *job.bands);
+    job.texts = ntexts ? calloc(ntexts, sizeof *job.texts) : NULL;
+    bool ok = job.bands && (!ntexts || job.texts);
+    for (size_t i = 0; ok && i < job.nbands; i++) {
+        job.bands[i].y0 = (int)(i * PNGOUT_BAND_ROWS);
+        job.bands[i].y1 = (int)((i + 1) * PNGOUT_BAND_ROWS < (size_t)height
+                                    ? (i + 1) * PNGOUT_BAND_ROWS
+                                    : (size_t)height);
+    }
+    if (ok && !deflate_all(&job, opt->threads > 0 ? opt->threads : online_cpus())) {
+        diag_error(dg, "%s: out of memory while compressing", path);
+        ok = false;
+    } else if (!ok) {
+        diag_error(dg, "%s: out of memory", path);
+    }
+    for (size_t i = 0; ok && i < ntexts; i++) {
+        png_text *t = &job.texts[i];
+        /* libpng takes non-const pointers but only reads them */
+        t->key = (png_charp)(uintptr_t)texts[i].key;
+        t->text = (png_charp)(uintptr_t)texts[i].value;
+        if (is_ascii(texts[i].value)) {
+            t->compression = PNG_TEXT_COMPRESSION_NONE;
+            t->text_length = strlen(texts[i].value);
+        } else {
+            t->compression = PNG_ITXT_COMPRESSION_NONE;
+            t->itxt_length = strlen(texts[i].value);
+            t->lang = (png_charp)(uintptr_t)"";
+            t->lang_key = (png_charp)(uintptr_t)"";
+        }
+    }
+
+    struct atomic_file af;
+    if (ok)
+        ok = atomic_open(path, &af, dg);
+    if (ok) {
+        job.fp = af.fp;
+        if (run_guarded(&job)) {
+            ok = atomic_commit(&af, path, opt->sync, dg);
+        } else {
+            diag_error(dg, "%s: PNG encoder: %s", path, job.error);
+            atomic_abort(&af);
+            ok = false;
+        }
+    }
+    for (size_t i = 0; job.bands && i < job.nbands; i++)
+        free(job.bands[i].data);
+    free(job.bands);
+    free(job.texts);
+    return ok;
+}
+
+char *pngout_world_file_path(const char *png_path)
+{
+    size_t n = strlen(png_path);
+    char *out = malloc(n + 5);
+    if (!out)
+        return NULL;
+    memcpy(out, png_path, n + 1);
+    if (n >= 4 && out[n - 4] == '.' && strchr("pP", out[n - 3]) && strchr("nN", out[n - 2]) &&
+        strchr("gG", out[n - 1]))
+        memcpy(out + n - 4, ".pgw", 5);
+    else
+        memcpy(out + n, ".pgw", 5);
+    return out;
+}
+
+/* Writes text (borrowed, NUL-terminated) to path atomically. */
+static bool write_small_file(const char *path, const char *text, bool sync, struct diag *dg)
+{
+    struct atomic_file af;
+    if (!atomic_open(path, &af, dg))
+        return false;
+    size_t n = strlen(text);
+    if (fwrite(text, 1, n, af.fp) != n) {
+        diag_error(dg, "%s: cannot write: %s", path, strerror(errno));
+        atomic_abort(&af);
+        return false;
+    }
+    return atomic_commit(&af, path, sync, dg);
+}
+
+/* XML-escapes s into a new string (free with free()); NULL on out of memory. */
+static char *xml_escape(const char *s)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        n += *p == '&' ? 5 : (*p == '<' || *p == '>') ? 4 : (*p == '"') ? 6 : 1;
+    char *out = malloc(n + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (const char *p = s; *p; p++) {
+        const char *rep = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;"
+                        : *p == '"' ? "&quot;" : NULL;
+        if (rep) {
+            size_t k = strlen(rep);
+            memcpy(o, rep, k);
+            o += k;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+bool pngout_write_georef(const char *png_path, const double gt[6], const char *srs_wkt,
+                         struct diag *dg)
+{
+    return pngout_write_georef_opt(png_path, gt, srs_wkt, NULL, dg);
+}
+
+bool pngout_write_georef_opt(const char *png_path, const double gt[6], const char *srs_wkt,
+                             const struct pngout_options *opt, struct diag *dg)
+{
+    bool sync = opt ? opt->sync : true;
+    char *world = pngout_world_file_path(png_path);
+    if (!world) {
+        diag_error(dg, "%s: out of memory", png_path);
+        return false;
+    }
+    /* World file: A, D, B, E, then the CRS coordinates of the CENTRE of the
+     * top-left pixel (GDAL's geotransform names its corner). */
+    char text[512];
+    snprintf(text, sizeof text, "%.17g\n%.17g\n%.17g\n%.17g\n%.17g\n%.17g\n", gt[1], gt[4],
+             gt[2], gt[5], gt[0] + 0.5 * gt[1] + 0.5 * gt[2], gt[3] + 0.5 * gt[4] + 0.5 * gt[5]);
+    bool ok = write_small_file(world, text, sync, dg);
+    free(world);
+    if (!ok)
+        return false;
+
+    size_t n = strlen(png_path);
+    char *aux = malloc(n + 9);
+    if (!aux) {
+        diag_error(dg, "%s: out of memory", png_path);
+        return false;
+    }
+    memcpy(aux, png_path, n);
+    memcpy(aux + n, ".aux.xml", 9);
+    if (!srs_wkt || !*srs_wkt) {
+        if (unlink(aux) != 0 && errno != ENOENT) {
+            diag_error(dg, "%s: cannot remove stale file: %s", aux, strerror(errno));
+            ok = false;
+        }
+        free(aux);
+        return ok;
+    }
+    char *esc = xml_escape(srs_wkt);
+    size_t len = esc ? strlen(esc) + 128 : 0;
+    char *xml = esc ? malloc(len) : NULL;
+    if (!xml) {
+        free(esc);
+        free(aux);
+        diag_error(dg, "%s: out of memory", png_path);
+        return false;
+    }
+    /* No dataAxisToSRSAxisMapping attribute: GDAL then applies the
+     * traditional GIS order (x = easting/lon), which is what the world file
+     * and our geotransforms use. */
+    snprintf(xml, len, "<PAMDataset>\n  <SRS>%s</SRS>\n</PAMDataset>\n", esc);
+    ok = write_small_file(aux, xml, sync, dg);
+    free(xml);
+    free(esc);
+    free(aux);
+    return ok;
+}
+
+/* ---- reading (tests, info) ---------------------------------------------- */
+
+bool pngout_read_text(const char *path,
+                      void (*visit)(const char *key, const char *value, void *user), void *user,
+                      int *width, int *height, struct diag *dg)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        diag_error(dg, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    unsigned char sig[8];
+    if (fread(sig, 1, 8, fp) != 8 || png_sig_cmp(sig, 0, 8) != 0) {
+        fclose(fp);
+        diag_error(dg, "%s: not a PNG file", path);
+        return false;
+    }
+    rewind(fp);
+    struct png_job job = {.writing = false, .fp = fp, .visit = visit, .user = user};
+    bool ok = run_guarded(&job);
+    fclose(fp);
+    if (!ok) {
+        diag_error(dg, "%s: PNG decoder: %s", path, job.error);
+        return false;
+    }
+    if (width)
+        *width = job.read_width;
+    if (height)
+        *height = job.read_height;
+    return true;
+}
+
+uint8_t *pngout_read_rgba(const char *path, int *width, int *height, struct diag *dg)
+{
+    png_image image;
+    memset(&image, 0, sizeof image);
+    image.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&image, path)) {
+        diag_error(dg, "%s: %s", path, image.message);
+        png_image_free(&image);
+        return NULL;
+    }
+    if (image.width > 65536 || image.height > 65536) {
+        diag_error(dg, "%s: image too large (%ux%u)", path, image.width, image.height);
+        png_image_free(&image);
+        return NULL;
+    }
+    image.format = PNG_FORMAT_RGBA;
+    uint8_t *buf = malloc(PNG_IMAGE_SIZE(image));
+    if (!buf) {
+        diag_error(dg, "%s: out of memory", path);
+        png_image_free(&image);
+        return NULL;
+    }
+    if (!png_image_finish_read(&image, NULL, buf, 0, NULL)) {
+        diag_error(dg, "%s: %s", path, image.message);
+        free(buf);
+        png_image_free(&image);
+        return NULL;
+    }
+    *width = (int)image.width;
+    *height = (int)image.height;
+    return buf;
+}

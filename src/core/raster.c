@@ -1,0 +1,1439 @@
+/*
+ * raster — open images with GDAL, describe them, read windows as RGBA8 (see raster.h).
+ *
+ * How it stays safe on hostile files:
+ *   - GDALOpenEx only with an allow-list of drivers, remote paths refused
+ *     unless asked (also the sources a VRT points to), inline XML refused.
+ *   - Every GDAL call runs inside call_begin/call_end: a per-call error
+ *     handler (CPLPushErrorHandlerEx, thread-local, never the global one)
+ *     that copies GDAL's messages to the caller's diag naming the file, and
+ *     thread-local config options (no directory listing on open; /vsicurl/
+ *     restricted when remote access is off).
+ *   - Reads go through GDALRasterIOEx into buffers sized by the *output*
+ *     (processed in strips of bounded size), never by the image's declared
+ *     width x height; GDAL picks the overview level.
+ *   - Strings from the file (metadata, CRS names) are copied with control
+ *     characters replaced and a length cap, so they are safe to print.
+ * Invariants: r->info always points into storage owned by r; display bands
+ * are valid 1-based band numbers; stretch high > low once computed.
+ */
+#include "raster.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_minixml.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <gdal.h>
+#include <ogr_srs_api.h>
+
+#define MAX_FILE_STRING 1024     /* cap on any string copied from the file */
+#define MAX_GDAL_WARNINGS_PER_CALL 8
+#define STRIP_VALUES (1L << 20)  /* output pixels per strip read: bounds memory */
+#define STRETCH_SAMPLE_SIDE 512  /* a small level is read decimated to at most this */
+#define STRETCH_GRID 16          /* else this many windows per axis ... */
+#define STRETCH_WINDOW 32        /* ... of this many pixels per side */
+#define STRETCH_LOW_PCT 0.02
+#define STRETCH_HIGH_PCT 0.98
+#define AVERAGE_MAX_DECIMATION 8.0
+#define MAX_BLOCK_BYTES (256.0 * 1024 * 1024) /* GDAL allocates a whole block to read it */ /* beyond this, "average" would read too much: nearest */
+
+static const char *const allowed_driver_list[] = {
+    "GTiff", "JP2OpenJPEG", "PNG", "JPEG", "GIF", "WEBP", "BMP", "VRT", "ENVI", "EHdr",
+    "netCDF", "HDF5", "HDF5Image", "HDF4", "HDF4Image", "GPKG", "NITF", NULL,
+};
+
+static const char allowed_driver_text[] =
+    "GTiff (incl. COG), JP2OpenJPEG, PNG, JPEG, GIF, WEBP, BMP (with world files), VRT, ENVI, "
+    "EHdr, netCDF, HDF5, HDF4, GPKG, NITF";
+
+enum display_mode { DISPLAY_GREY, DISPLAY_RGB, DISPLAY_PALETTE };
+
+struct band_private {
+    GDALDataType type;
+    bool signed_byte; /* GDAL 3.6 exposes Int8 as Byte + PIXELTYPE=SIGNEDBYTE */
+    bool complex;
+};
+
+struct raster {
+    GDALDatasetH ds;
+    char *path;
+    bool allow_remote;
+    struct raster_info info;
+    struct raster_band_info *bands;
+    struct band_private *priv;
+    struct raster_size *overviews;
+    char *driver, *driver_long, *crs_name, *crs_wkt, *acquired_source, *credit, *site;
+    char **warnings;
+    size_t warning_count;
+    bool have_sha256;
+    char sha256[HASH_SHA256_HEX_LEN + 1];
+    enum raster_resampling resampling;
+    enum display_mode mode;
+    int disp[3];
+    int alpha;
+    bool use_mask; /* read GDAL's per-dataset mask of disp[0] */
+    uint8_t *palette;  /* palette_count RGBA entries */
+    int palette_count;
+    bool stretch_ready;
+    struct raster_stretch stretch;
+    char block_problem[160]; /* non-empty: pixels are not read (absurd block size) */
+};
+
+/* ---- GDAL call guard: per-call error capture and config -------------------- */
+
+struct gdal_call {
+    const char *path;
+    struct diag *dg;
+    char first_error[512];
+    int errors;
+    int warnings;
+    char seen[MAX_GDAL_WARNINGS_PER_CALL][512]; /* libtiff often says a thing twice */
+    char *saved_readdir;
+    char *saved_curl;
+};
+
+static void sanitize_into(char *dst, size_t cap, const char *src)
+{
+    size_t i = 0;
+    for (; src && src[i] && i + 1 < cap; i++) {
+        unsigned char c = (unsigned char)src[i];
+        dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+    dst[i] = '\0';
+}
+
+static void CPL_STDCALL capture_gdal_error(CPLErr cls, CPLErrorNum num, const char *msg)
+{
+    (void)num;
+    struct gdal_call *call = CPLGetErrorHandlerUserData();
+    if (!call || cls == CE_Debug || cls == CE_None)
+        return;
+    char clean[512];
+    sanitize_into(clean, sizeof clean, msg ? msg : "");
+    if (cls == CE_Warning) {
+        /* libtiff reports many things twice, with and without "file: ". */
+        int kept = call->warnings < MAX_GDAL_WARNINGS_PER_CALL ? call->warnings
+                                                              : MAX_GDAL_WARNINGS_PER_CALL;
+        size_t len = strlen(clean);
+        for (int i = 0; i < kept; i++) {
+            size_t sl = strlen(call->seen[i]);
+            const char *longer = len > sl ? clean : call->seen[i];
+            const char *shorter = len > sl ? call->seen[i] : clean;
+            size_t ll = len > sl ? len : sl, ls = len > sl ? sl : len;
+            if (ls > 0 && strcmp(longer + (ll - ls), shorter) == 0)
+                return;
+        }
+        if (call->warnings < MAX_GDAL_WARNINGS_PER_CALL) {
+            snprintf(call->seen[call->warnings], sizeof call->seen[0], "%s", clean);
+            diag_warn(call->dg, "%s: GDAL: %s", call->path, clean);
+        }
+        call->warnings++;
+        return;
+    }
+    if (call->errors++ == 0)
+        snprintf(call->first_error, sizeof call->first_error, "%s", clean);
+}
+
+static char *dup_config(const char *key)
+{
+    const char *v = CPLGetThreadLocalConfigOption(key, NULL);
+    return v ? CPLStrdup(v) : NULL;
+}
+
+static void call_begin(struct gdal_call *call, const char *path, bool allow_remote,
+                       struct diag *dg)
+{
+    memset(call, 0, sizeof *call);
+    call->path = path;
+    call->dg = dg;
+    call->saved_readdir = dup_config("GDAL_DISABLE_READDIR_ON_OPEN");
+    call->saved_curl = dup_config("CPL_VSIL_CURL_ALLOWED_FILENAME");
+    /* Sidecar files (.tfw, .aux.xml, .ovr) are still found by stat; listing a
+     * huge directory on every open is what this avoids. */
+    CPLSetThreadLocalConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", "TRUE");
+    if (!allow_remote)
+        CPLSetThreadLocalConfigOption("CPL_VSIL_CURL_ALLOWED_FILENAME",
+                                      "satmark-remote-access-is-off");
+    CPLPushErrorHandlerEx(capture_gdal_error, call);
+}
+
+static void call_end(struct gdal_call *call)
+{
+    CPLPopErrorHandler();
+    CPLSetThreadLocalConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", call->saved_readdir);
+    CPLSetThreadLocalConfigOption("CPL_VSIL_CURL_ALLOWED_FILENAME", call->saved_curl);
+    CPLFree(call->saved_readdir);
+    CPLFree(call->saved_curl);
+    call->saved_readdir = call->saved_curl = NULL;
+}
+
+/* The reason to show for a failed GDAL call: GDAL's first error or fallback. */
+static const char *call_reason(const struct gdal_call *call, const char *fallback)
+{
+    return call->first_error[0] ? call->first_error : fallback;
+}
+
+static pthread_once_t gdal_registered = PTHREAD_ONCE_INIT;
+
+static void register_gdal(void)
+{
+    GDALAllRegister();
+}
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static char *copy_clean(const char *s)
+{
+    char *c = malloc(MAX_FILE_STRING);
+    if (!c)
+        return NULL;
+    sanitize_into(c, MAX_FILE_STRING, s ? s : "");
+    char *shrunk = realloc(c, strlen(c) + 1);
+    return shrunk ? shrunk : c;
+}
+
+static bool add_warning(struct raster *r, struct diag *dg, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool add_warning(struct raster *r, struct diag *dg, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    diag_warn(dg, "%s: %s", r->path, text);
+    char **grown = realloc(r->warnings, (r->warning_count + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    r->warnings = grown;
+    if (!(r->warnings[r->warning_count] = copy_clean(text)))
+        return false;
+    r->warning_count++;
+    r->info.warnings = (const char *const *)r->warnings;
+    r->info.warning_count = r->warning_count;
+    return true;
+}
+
+static bool contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return true;
+    return false;
+}
+
+bool raster_path_is_remote(const char *path)
+{
+    /* URL schemes rather than any "://": HDF5 subdataset names contain
+     * '"://' for a local file. */
+    static const char *const markers[] = {
+        "http://", "https://", "ftp://", "ftps://", "s3://", "gs://", "az://",
+        "/vsicurl", "/vsis3", "/vsigs", "/vsiaz", "/vsiadls", "/vsioss",
+        "/vsiswift", "/vsiwebhdfs", "/vsihdfs", "/vsihttp", NULL,
+    };
+    for (int i = 0; markers[i]; i++)
+        if (contains_nocase(path, markers[i]))
+            return true;
+    return false;
+}
+
+const char *raster_allowed_drivers(void)
+{
+    return allowed_driver_text;
+}
+
+void raster_open_options_init(struct raster_open_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->resampling = RASTER_RESAMPLE_NEAREST;
+}
+
+/* ---- open ------------------------------------------------------------------- */
+
+static GDALDatasetH open_allowed(const char *name)
+{
+    return GDALOpenEx(name, GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR,
+                      allowed_driver_list, NULL, NULL);
+}
+
+static bool driver_allowed(const char *short_name)
+{
+    for (int i = 0; allowed_driver_list[i]; i++)
+        if (strcmp(allowed_driver_list[i], short_name) == 0)
+            return true;
+    return false;
+}
+
+/* Explains why GDALOpenEx failed on path: missing file, format not on the
+ * allow-list, or GDAL's own reason. */
+static void explain_open_failure(const char *path, const struct gdal_call *call,
+                                 struct diag *dg)
+{
+    struct stat st;
+    bool plain = strncmp(path, "/vsi", 4) != 0 && !strchr(path, ':');
+    errno = 0;
+    if (plain && stat(path, &st) != 0) {
+        diag_error(dg, "%s: %s", path, strerror(errno ? errno : ENOENT));
+        return;
+    }
+    if (plain && S_ISDIR(st.st_mode)) {
+        diag_error(dg, "%s: is a directory, not a raster file", path);
+        return;
+    }
+    if (plain && st.st_size == 0) {
+        diag_error(dg, "%s: empty file (0 bytes), not a raster", path);
+        return;
+    }
+    if (call->first_error[0]) {
+        diag_error(dg, "%s: cannot open raster: %s", path, call->first_error);
+        return;
+    }
+    GDALDriverH other = plain ? GDALIdentifyDriver(path, NULL) : NULL;
+    if (other && !driver_allowed(GDALGetDriverShortName(other))) {
+        diag_error(dg, "%s: format %s is not one satmark reads (allowed: %s)", path,
+                   GDALGetDriverShortName(other), allowed_driver_text);
+        return;
+    }
+    diag_error(dg, "%s: not a supported raster format (allowed: %s)", path, allowed_driver_text);
+}
+
+/* Refuses VRTs (and other multi-file formats) whose parts are remote when
+ * remote access is off, or missing, before any pixel is read. */
+static bool check_file_list(struct raster *r, struct diag *dg)
+{
+    char **files = GDALGetFileList(r->ds);
+    bool ok = true;
+    for (int i = 0; ok && files && files[i]; i++) {
+        char clean[512];
+        sanitize_into(clean, sizeof clean, files[i]);
+        struct stat st;
+        bool plain = strncmp(files[i], "/vsi", 4) != 0 && !raster_path_is_remote(files[i]);
+        if (!r->allow_remote && raster_path_is_remote(files[i])) {
+            diag_error(dg, "%s: refers to the remote file '%s' and remote access is off "
+                           "(use --allow-remote)", r->path, clean);
+            ok = false;
+        } else if (plain && stat(files[i], &st) != 0) {
+            diag_error(dg, "%s: refers to the missing file '%s'", r->path, clean);
+            ok = false;
+        }
+    }
+    CSLDestroy(files);
+    return ok;
+}
+
+/* Checks one source file name a VRT refers to (relative to the VRT's folder
+ * when relative); names with ':' (subdatasets, drivers' syntax) are left to
+ * GDAL. */
+static bool check_vrt_source(struct raster *r, const char *name, bool relative,
+                             struct diag *dg)
+{
+    char clean[512];
+    sanitize_into(clean, sizeof clean, name);
+    if (raster_path_is_remote(name)) {
+        if (r->allow_remote)
+            return true;
+        diag_error(dg, "%s: VRT refers to the remote file '%s' and remote access is off "
+                       "(use --allow-remote)", r->path, clean);
+        return false;
+    }
+    if (strncmp(name, "/vsi", 4) == 0 || strchr(name, ':'))
+        return true;
+    char *full = relative ? CPLStrdup(CPLFormFilename(CPLGetPath(r->path), name, NULL))
+                          : CPLStrdup(name);
+    struct stat st;
+    bool ok = stat(full, &st) == 0;
+    if (!ok)
+        diag_error(dg, "%s: VRT refers to the missing file '%s'", r->path, clean);
+    CPLFree(full);
+    return ok;
+}
+
+static bool check_vrt_tree(struct raster *r, const CPLXMLNode *node, int depth, struct diag *dg)
+{
+    for (; node; node = node->psNext) {
+        if (node->eType != CXT_Element)
+            continue;
+        if (strcasecmp(node->pszValue, "SourceFilename") == 0) {
+            const char *name = CPLGetXMLValue(node, NULL, "");
+            bool relative = CPLTestBool(CPLGetXMLValue(node, "relativeToVRT", "0"));
+            if (*name && !check_vrt_source(r, name, relative, dg))
+                return false;
+        } else if (depth < 64 && !check_vrt_tree(r, node->psChild, depth + 1, dg)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A VRT opens even when its sources are missing or remote; GDAL would only
+ * say so when pixels are read. Check them now, from the VRT's own XML. */
+static bool check_vrt_sources(struct raster *r, struct diag *dg)
+{
+    GDALDriverH drv = GDALGetDatasetDriver(r->ds);
+    if (!drv || strcmp(GDALGetDriverShortName(drv), "VRT") != 0)
+        return true;
+    char **xml = GDALGetMetadata(r->ds, "xml:VRT");
+    if (!xml || !xml[0])
+        return true;
+    CPLXMLNode *tree = CPLParseXMLString(xml[0]);
+    if (!tree)
+        return true;
+    bool ok = check_vrt_tree(r, tree, 0, dg);
+    CPLDestroyXMLNode(tree);
+    return ok;
+}
+
+static int subdataset_count(GDALDatasetH ds)
+{
+    char **md = GDALGetMetadata(ds, "SUBDATASETS");
+    int n = 0;
+    for (int i = 0; md && md[i]; i++)
+        if (strstr(md[i], "_NAME="))
+            n++;
+    return n;
+}
+
+/* Name of the 1-based subdataset idx; borrowed from ds's metadata. */
+static const char *subdataset_name(GDALDatasetH ds, int idx)
+{
+    char key[64];
+    snprintf(key, sizeof key, "SUBDATASET_%d_NAME", idx);
+    return GDALGetMetadataItem(ds, key, "SUBDATASETS");
+}
+
+static bool open_dataset(struct raster *r, const struct raster_open_options *opt,
+                         struct diag *dg)
+{
+    /* A FIFO or device would block or stream forever inside GDAL's probe. */
+    struct stat st;
+    if (strncmp(r->path, "/vsi", 4) != 0 && !strchr(r->path, ':') && stat(r->path, &st) == 0 &&
+        !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        diag_error(dg, "%s: not a regular file", r->path);
+        return false;
+    }
+    struct gdal_call call;
+    call_begin(&call, r->path, r->allow_remote, dg);
+    r->ds = open_allowed(r->path);
+    if (!r->ds) {
+        explain_open_failure(r->path, &call, dg);
+        call_end(&call);
+        return false;
+    }
+    int nsub = subdataset_count(r->ds);
+    int want = opt->subdataset;
+    if (want > nsub) {
+        diag_error(dg, "%s: has %d subdataset(s), cannot open subdataset %d", r->path, nsub, want);
+        call_end(&call);
+        return false;
+    }
+    if (want == 0 && GDALGetRasterCount(r->ds) == 0 && nsub > 0) {
+        want = 1;
+        add_warning(r, dg, "container without raster bands: showing subdataset 1 of %d", nsub);
+    } else if (want == 0 && nsub > 1) {
+        add_warning(r, dg, "file has %d subdatasets (pages/variables): showing the first "
+                           "image; choose another with the subdataset option", nsub);
+    }
+    if (want > 0) {
+        const char *sub = subdataset_name(r->ds, want);
+        char *name = sub ? CPLStrdup(sub) : NULL;
+        GDALClose(r->ds);
+        r->ds = NULL;
+        if (!name) {
+            diag_error(dg, "%s: subdataset %d has no name", r->path, want);
+            call_end(&call);
+            return false;
+        }
+        if (!r->allow_remote && raster_path_is_remote(name)) {
+            diag_error(dg, "%s: subdataset %d is remote and remote access is off", r->path, want);
+        } else {
+            r->ds = open_allowed(name);
+            if (!r->ds)
+                diag_error(dg, "%s: cannot open subdataset %d: %s", r->path, want,
+                           call_reason(&call, "not a supported raster"));
+        }
+        CPLFree(name);
+        if (!r->ds) {
+            call_end(&call);
+            return false;
+        }
+    }
+    /* Errors GDAL reported while the open still succeeded are worth knowing. */
+    if (call.errors)
+        add_warning(r, dg, "GDAL reported while opening: %s", call.first_error);
+    call_end(&call);
+    if (GDALGetRasterCount(r->ds) <= 0) {
+        diag_error(dg, "%s: has no raster bands", r->path);
+        return false;
+    }
+    if (GDALGetRasterXSize(r->ds) <= 0 || GDALGetRasterYSize(r->ds) <= 0) {
+        diag_error(dg, "%s: has an empty pixel grid (%d x %d)", r->path,
+                   GDALGetRasterXSize(r->ds), GDALGetRasterYSize(r->ds));
+        return false;
+    }
+    return check_file_list(r, dg) && check_vrt_sources(r, dg);
+}
+
+static void fill_bands(struct raster *r)
+{
+    int n = GDALGetRasterCount(r->ds);
+    for (int i = 0; i < n; i++) {
+        GDALRasterBandH b = GDALGetRasterBand(r->ds, i + 1);
+        struct raster_band_info *bi = &r->bands[i];
+        struct band_private *bp = &r->priv[i];
+        bp->type = GDALGetRasterDataType(b);
+        bp->complex = GDALDataTypeIsComplex(bp->type) != 0;
+        const char *pixeltype = GDALGetMetadataItem(b, "PIXELTYPE", "IMAGE_STRUCTURE");
+        bp->signed_byte = bp->type == GDT_Byte && pixeltype && strcmp(pixeltype, "SIGNEDBYTE") == 0;
+        snprintf(bi->type_name, sizeof bi->type_name, "%s",
+                 bp->signed_byte ? "Int8" : GDALGetDataTypeName(bp->type));
+        snprintf(bi->color_interp, sizeof bi->color_interp, "%s",
+                 GDALGetColorInterpretationName(GDALGetRasterColorInterpretation(b)));
+        int has = 0;
+        double nd = GDALGetRasterNoDataValue(b, &has);
+        bi->has_nodata = has != 0;
+        bi->nodata = has ? nd : 0.0;
+        bi->has_palette = GDALGetRasterColorTable(b) != NULL;
+        const char *nbits = GDALGetMetadataItem(b, "NBITS", "IMAGE_STRUCTURE");
+        int bits = nbits ? atoi(nbits) : 0;
+        bi->bits = bits > 0 && bits <= 64 ? bits : GDALGetDataTypeSizeBits(bp->type);
+    }
+}
+
+/* A hostile file can declare one strip of gigabytes; GDAL would allocate it
+ * whole on the first read. Such files are described but not read. */
+static void check_block_sizes(struct raster *r)
+{
+    for (int i = 0; i < r->info.band_count; i++) {
+        int bx = 0, by = 0;
+        GDALGetBlockSize(GDALGetRasterBand(r->ds, i + 1), &bx, &by);
+        double bytes = (double)bx * by * GDALGetDataTypeSizeBytes(r->priv[i].type);
+        if (bytes > MAX_BLOCK_BYTES) {
+            snprintf(r->block_problem, sizeof r->block_problem,
+                     "band %d is stored in blocks of %d x %d pixels (%.0f MB), above the "
+                     "%.0f MB satmark reads", i + 1, bx, by, bytes / 1048576.0,
+                     MAX_BLOCK_BYTES / 1048576.0);
+            return;
+        }
+    }
+}
+
+static bool fill_overviews(struct raster *r)
+{
+    GDALRasterBandH b = GDALGetRasterBand(r->ds, 1);
+    int n = GDALGetOverviewCount(b);
+    if (n <= 0)
+        return true;
+    r->overviews = calloc((size_t)n, sizeof *r->overviews);
+    if (!r->overviews)
+        return false;
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+        GDALRasterBandH ov = GDALGetOverview(b, i);
+        if (!ov)
+            continue;
+        r->overviews[kept].width = GDALGetRasterBandXSize(ov);
+        r->overviews[kept].height = GDALGetRasterBandYSize(ov);
+        kept++;
+    }
+    r->info.overview_count = kept;
+    r->info.overviews = r->overviews;
+    return true;
+}
+
+static bool crs_is_engineering(OGRSpatialReferenceH srs)
+{
+    return OSRIsLocal(srs) || (!OSRIsGeographic(srs) && !OSRIsProjected(srs) &&
+                               !OSRIsCompound(srs) && !OSRIsGeocentric(srs));
+}
+
+static int crs_epsg(OGRSpatialReferenceH srs)
+{
+    const char *auth = OSRGetAuthorityName(srs, NULL);
+    const char *code = OSRGetAuthorityCode(srs, NULL);
+    if (auth && code && strcasecmp(auth, "EPSG") == 0)
+        return atoi(code);
+    /* Some files carry a full definition without the code: ask GDAL to
+     * recognise it, on a clone (identification may modify the object). */
+    OGRSpatialReferenceH clone = OSRClone(srs);
+    int epsg = 0;
+    if (clone && OSRAutoIdentifyEPSG(clone) == OGRERR_NONE) {
+        auth = OSRGetAuthorityName(clone, NULL);
+        code = OSRGetAuthorityCode(clone, NULL);
+        if (auth && code && strcasecmp(auth, "EPSG") == 0)
+            epsg = atoi(code);
+    }
+    OSRDestroySpatialReference(clone);
+    return epsg;
+}
+
+static bool fill_georef(struct raster *r, struct diag *dg)
+{
+    struct raster_info *in = &r->info;
+    double gt[6];
+    in->has_geotransform = GDALGetGeoTransform(r->ds, gt) == CE_None;
+    if (in->has_geotransform) {
+        for (int i = 0; i < 6; i++)
+            if (!isfinite(gt[i]))
+                in->has_geotransform = false;
+        if (in->has_geotransform && gt[1] * gt[5] - gt[2] * gt[4] == 0.0)
+            in->has_geotransform = false;
+        if (!in->has_geotransform)
+            add_warning(r, dg, "geotransform is degenerate (zero or non-finite): ignored");
+    }
+    if (in->has_geotransform)
+        memcpy(in->geotransform, gt, sizeof gt);
+    else {
+        static const double identity[6] = {0, 1, 0, 0, 0, 1};
+        memcpy(in->geotransform, identity, sizeof identity);
+    }
+    in->has_rpc = GDALGetMetadata(r->ds, "RPC") != NULL;
+    in->has_gcps = GDALGetGCPCount(r->ds) > 0;
+
+    OGRSpatialReferenceH srs = GDALGetSpatialRef(r->ds);
+    if (srs && crs_is_engineering(srs)) {
+        add_warning(r, dg, "CRS is a local/engineering CRS (\"%s\"): no lon/lat",
+                    OSRGetName(srs) ? OSRGetName(srs) : "unnamed");
+        srs = NULL;
+    }
+    if (srs) {
+        char *wkt = NULL;
+        const char *const wkt_opts[] = {"FORMAT=WKT2_2019", NULL};
+        if (OSRExportToWktEx(srs, &wkt, wkt_opts) != OGRERR_NONE || !wkt) {
+            add_warning(r, dg, "CRS cannot be written as WKT: ignored");
+        } else {
+            r->crs_wkt = malloc(strlen(wkt) + 1);
+            if (!r->crs_wkt) {
+                CPLFree(wkt);
+                return false;
+            }
+            strcpy(r->crs_wkt, wkt);
+            in->has_crs = true;
+            in->epsg = crs_epsg(srs);
+            if (!(r->crs_name = copy_clean(OSRGetName(srs) ? OSRGetName(srs) : "unnamed")))
+                return false;
+        }
+        CPLFree(wkt);
+    }
+    if (!in->has_geotransform) {
+        if (in->has_rpc)
+            add_warning(r, dg, "georeferenced only by RPC metadata, which satmark does not "
+                               "use: loads in pixel space");
+        else if (in->has_gcps)
+            add_warning(r, dg, "georeferenced only by ground control points, which satmark "
+                               "does not use: loads in pixel space");
+        else
+            add_warning(r, dg, "no georeferencing (no geotransform): loads in pixel space");
+        if (in->has_crs)
+            add_warning(r, dg, "has a CRS but no geotransform: CRS ignored");
+    } else {
+        if (!in->has_crs)
+            add_warning(r, dg, "has a geotransform but no CRS: pixel <-> image coordinates "
+                               "only, no lon/lat");
+        if (in->geotransform[2] != 0.0 || in->geotransform[4] != 0.0)
+            add_warning(r, dg, "geotransform is rotated (%.2f degrees): rotation respected",
+                        atan2(in->geotransform[4], in->geotransform[1]) * 180.0 /
+                            3.14159265358979323846);
+        else if (in->geotransform[5] > 0.0)
+            add_warning(r, dg, "south-up image (positive y pixel size): drawn as stored, "
+                               "north is down");
+    }
+    return true;
+}
+
+/* Copies the first metadata item of keys present in ds's default domain. */
+static const char *first_item(GDALDatasetH ds, const char *const *keys, const char **which)
+{
+    for (int i = 0; keys[i]; i++) {
+        const char *v = GDALGetMetadataItem(ds, keys[i], NULL);
+        if (v && *v) {
+            if (which)
+                *which = keys[i];
+            return v;
+        }
+    }
+    return NULL;
+}
+
+static bool looks_like_date(const char *s)
+{
+    for (int i = 0; i < 10; i++) {
+        bool want_dash = i == 4 || i == 7;
+        if (want_dash ? s[i] != '-' : !isdigit((unsigned char)s[i]))
+            return false;
+    }
+    return true;
+}
+
+static bool fill_provenance(struct raster *r, struct diag *dg)
+{
+    struct raster_info *in = &r->info;
+    static const char *const date_keys[] = {
+        "SATMARK_ACQUIRED", "ACQUISITION_DATE", "ACQUISITIONDATE", "DATE_ACQUIRED",
+        "ACQUISITION_START_TIME", "SENSING_TIME", "DATETIME", NULL,
+    };
+    const char *which = NULL;
+    const char *date = first_item(r->ds, date_keys, &which);
+    char clean[RASTER_DATE_MAX];
+    if (date) {
+        sanitize_into(clean, sizeof clean, date);
+        if (looks_like_date(clean)) {
+            snprintf(in->acquired, sizeof in->acquired, "%s", clean);
+        } else {
+            add_warning(r, dg, "%s '%s' is not a YYYY-MM-DD date: ignored", which, clean);
+            which = NULL;
+        }
+    }
+    if (!in->acquired[0]) {
+        const char *dt = GDALGetMetadataItem(r->ds, "TIFFTAG_DATETIME", NULL);
+        which = NULL;
+        if (dt) {
+            sanitize_into(clean, sizeof clean, dt);
+            /* TIFF writes "YYYY:MM:DD HH:MM:SS"; it is when the file was made,
+             * which may differ from when the image was taken. */
+            if (strlen(clean) >= 10 && clean[4] == ':' && clean[7] == ':') {
+                clean[4] = clean[7] = '-';
+                if (clean[10] == ' ')
+                    clean[10] = 'T';
+            }
+            if (looks_like_date(clean)) {
+                snprintf(in->acquired, sizeof in->acquired, "%s", clean);
+                which = "TIFFTAG_DATETIME";
+                add_warning(r, dg, "date taken from TIFFTAG_DATETIME (when the file was "
+                                   "written, possibly not the acquisition date)");
+            }
+        }
+    }
+    if (!(r->acquired_source = copy_clean(which ? which : "")))
+        return false;
+    const char *synthetic = GDALGetMetadataItem(r->ds, "SATMARK_SYNTHETIC", NULL);
+    in->synthetic = synthetic && (strcasecmp(synthetic, "YES") == 0 ||
+                                  strcasecmp(synthetic, "TRUE") == 0 || strcmp(synthetic, "1") == 0);
+    static const char *const credit_keys[] = {"SATMARK_CREDIT", "TIFFTAG_COPYRIGHT",
+                                              "TIFFTAG_ARTIST", NULL};
+    if (!(r->credit = copy_clean(first_item(r->ds, credit_keys, NULL))))
+        return false;
+    if (!(r->site = copy_clean(GDALGetMetadataItem(r->ds, "SATMARK_SITE", NULL))))
+        return false;
+    if (in->synthetic)
+        add_warning(r, dg, "synthetic demo image (SATMARK_SYNTHETIC=YES), not real imagery");
+    return true;
+}
+
+/* ---- display bands ------------------------------------------------------------ */
+
+static GDALColorInterp band_interp(const struct raster *r, int band)
+{
+    return GDALGetRasterColorInterpretation(GDALGetRasterBand(r->ds, band));
+}
+
+static bool load_palette(struct raster *r, int band)
+{
+    GDALColorTableH ct = GDALGetRasterColorTable(GDALGetRasterBand(r->ds, band));
+    int n = ct ? GDALGetColorEntryCount(ct) : 0;
+    free(r->palette);
+    r->palette = NULL;
+    r->palette_count = 0;
+    if (n <= 0)
+        return true;
+    if (n > 65536)
+        n = 65536;
+    r->palette = malloc((size_t)n * 4);
+    if (!r->palette)
+        return false;
+    bool gray = GDALGetPaletteInterpretation(ct) == GPI_Gray;
+    for (int i = 0; i < n; i++) {
+        GDALColorEntry e = {0, 0, 0, 0};
+        if (gray) {
+            const GDALColorEntry *g = GDALGetColorEntry(ct, i);
+            if (g)
+                e = (GDALColorEntry){g->c1, g->c1, g->c1, 255};
+        } else if (!GDALGetColorEntryAsRGB(ct, i, &e)) {
+            e = (GDALColorEntry){0, 0, 0, 0};
+        }
+        uint8_t *p = r->palette + (size_t)i * 4;
+        p[0] = (uint8_t)(e.c1 < 0 ? 0 : e.c1 > 255 ? 255 : e.c1);
+        p[1] = (uint8_t)(e.c2 < 0 ? 0 : e.c2 > 255 ? 255 : e.c2);
+        p[2] = (uint8_t)(e.c3 < 0 ? 0 : e.c3 > 255 ? 255 : e.c3);
+        p[3] = (uint8_t)(e.c4 < 0 ? 0 : e.c4 > 255 ? 255 : e.c4);
+    }
+    r->palette_count = n;
+    return true;
+}
+
+static bool choose_display(struct raster *r, const int bands[3], int alpha_band, struct diag *dg)
+{
+    int n = r->info.band_count;
+    for (int i = 0; i < 3; i++) {
+        if (bands[i] < 0 || bands[i] > n) {
+            diag_error(dg, "%s: band %d does not exist (the file has %d band%s)", r->path,
+                       bands[i], n, n == 1 ? "" : "s");
+            return false;
+        }
+    }
+    if (alpha_band < -1 || alpha_band > n) {
+        diag_error(dg, "%s: alpha band %d does not exist (the file has %d band%s)", r->path,
+                   alpha_band, n, n == 1 ? "" : "s");
+        return false;
+    }
+    int grey = 0;
+    if (bands[0] > 0 && bands[1] == 0 && bands[2] == 0) {
+        grey = bands[0];
+    } else if (bands[0] > 0 || bands[1] > 0 || bands[2] > 0) {
+        if (bands[0] == 0 || bands[1] == 0 || bands[2] == 0) {
+            diag_error(dg, "%s: give one band (grey) or three (R,G,B), not two", r->path);
+            return false;
+        }
+        r->mode = DISPLAY_RGB;
+        memcpy(r->disp, bands, sizeof r->disp);
+    } else if (band_interp(r, 1) == GCI_PaletteIndex && r->bands[0].has_palette) {
+        grey = 1;
+    } else if (n >= 3) {
+        int rgb[3] = {0, 0, 0};
+        for (int b = 1; b <= n; b++) {
+            GDALColorInterp ci = band_interp(r, b);
+            if (ci == GCI_RedBand && !rgb[0])
+                rgb[0] = b;
+            else if (ci == GCI_GreenBand && !rgb[1])
+                rgb[1] = b;
+            else if (ci == GCI_BlueBand && !rgb[2])
+                rgb[2] = b;
+        }
+        if (!rgb[0] || !rgb[1] || !rgb[2])
+            rgb[0] = 1, rgb[1] = 2, rgb[2] = 3;
+        r->mode = DISPLAY_RGB;
+        memcpy(r->disp, rgb, sizeof r->disp);
+    } else {
+        grey = 1;
+    }
+    if (grey) {
+        r->disp[0] = r->disp[1] = r->disp[2] = grey;
+        bool palette = band_interp(r, grey) == GCI_PaletteIndex && r->bands[grey - 1].has_palette;
+        r->mode = palette ? DISPLAY_PALETTE : DISPLAY_GREY;
+        if (palette && !load_palette(r, grey)) {
+            diag_error(dg, "%s: out of memory", r->path);
+            return false;
+        }
+    }
+    r->alpha = 0;
+    if (alpha_band > 0) {
+        r->alpha = alpha_band;
+    } else if (alpha_band == 0) {
+        for (int b = 1; b <= n && !r->alpha; b++)
+            if (band_interp(r, b) == GCI_AlphaBand && b != r->disp[0] && b != r->disp[1] &&
+                b != r->disp[2])
+                r->alpha = b;
+    }
+    int flags = GDALGetMaskFlags(GDALGetRasterBand(r->ds, r->disp[0]));
+    r->use_mask = r->alpha == 0 && (flags & GMF_PER_DATASET) && !(flags & GMF_ALL_VALID) &&
+                  !(flags & GMF_NODATA) && !(flags & GMF_ALPHA);
+    for (int i = 0; i < 3; i++)
+        r->info.display_bands[i] = r->disp[i];
+    r->info.display_alpha_band = r->alpha;
+    r->info.palette_expanded = r->mode == DISPLAY_PALETTE;
+    r->stretch_ready = false;
+    return true;
+}
+
+bool raster_set_bands(struct raster *r, const int bands[3], int alpha_band, struct diag *dg)
+{
+    struct gdal_call call;
+    call_begin(&call, r->path, r->allow_remote, dg);
+    bool ok = choose_display(r, bands, alpha_band, dg);
+    call_end(&call);
+    return ok;
+}
+
+void raster_set_resampling(struct raster *r, enum raster_resampling resampling)
+{
+    r->resampling = resampling;
+}
+
+/* ---- open / close / info ------------------------------------------------------- */
+
+struct raster *raster_open(const char *path, const struct raster_open_options *opt,
+                           struct diag *dg)
+{
+    struct raster_open_options defaults;
+    if (!opt) {
+        raster_open_options_init(&defaults);
+        opt = &defaults;
+    }
+    if (!path || !*path) {
+        diag_error(dg, "(empty path): no file given");
+        return NULL;
+    }
+    if (path[0] == '<') {
+        diag_error(dg, "%.40s...: inline XML is not a file name", path);
+        return NULL;
+    }
+    if (!opt->allow_remote && raster_path_is_remote(path)) {
+        diag_error(dg, "%s: remote access is off; pass --allow-remote (allow_remote) to read "
+                       "network paths", path);
+        return NULL;
+    }
+    pthread_once(&gdal_registered, register_gdal);
+
+    struct raster *r = calloc(1, sizeof *r);
+    if (!r || !(r->path = malloc(strlen(path) + 1))) {
+        diag_error(dg, "%s: out of memory", path);
+        free(r);
+        return NULL;
+    }
+    strcpy(r->path, path);
+    r->allow_remote = opt->allow_remote;
+    r->resampling = opt->resampling;
+    r->info.path = r->path;
+    if (!open_dataset(r, opt, dg)) {
+        raster_close(r);
+        return NULL;
+    }
+    struct gdal_call call;
+    call_begin(&call, r->path, r->allow_remote, dg);
+    bool ok = true;
+    struct raster_info *in = &r->info;
+    GDALDriverH drv = GDALGetDatasetDriver(r->ds);
+    in->width = GDALGetRasterXSize(r->ds);
+    in->height = GDALGetRasterYSize(r->ds);
+    in->band_count = GDALGetRasterCount(r->ds);
+    r->bands = calloc((size_t)in->band_count, sizeof *r->bands);
+    r->priv = calloc((size_t)in->band_count, sizeof *r->priv);
+    r->driver = copy_clean(drv ? GDALGetDriverShortName(drv) : "");
+    r->driver_long = copy_clean(drv ? GDALGetDriverLongName(drv) : "");
+    ok = r->bands && r->priv && r->driver && r->driver_long;
+    if (!ok)
+        diag_error(dg, "%s: out of memory", r->path);
+    if (ok) {
+        in->bands = r->bands;
+        in->driver = r->driver;
+        in->driver_long = r->driver_long;
+        fill_bands(r);
+        check_block_sizes(r);
+        ok = fill_overviews(r) && fill_georef(r, dg) && fill_provenance(r, dg);
+        if (!ok)
+            diag_error(dg, "%s: out of memory", r->path);
+    }
+    if (ok && r->block_problem[0])
+        add_warning(r, dg, "%s: pixels will not be read", r->block_problem);
+    if (ok) {
+        for (int i = 0; i < in->band_count; i++)
+            if (r->priv[i].complex) {
+                add_warning(r, dg, "band %d is complex (%s): its amplitude is shown", i + 1,
+                            r->bands[i].type_name);
+                break;
+            }
+        ok = choose_display(r, opt->bands, opt->alpha_band, dg);
+    }
+    call_end(&call);
+    in->crs_name = r->crs_name ? r->crs_name : "";
+    in->crs_wkt = r->crs_wkt ? r->crs_wkt : "";
+    in->acquired_source = r->acquired_source ? r->acquired_source : "";
+    in->credit = r->credit ? r->credit : "";
+    in->site = r->site ? r->site : "";
+    if (!ok) {
+        raster_close(r);
+        return NULL;
+    }
+    return r;
+}
+
+void raster_close(struct raster *r)
+{
+    if (!r)
+        return;
+    if (r->ds) {
+        /* Closing can report (e.g. a failed .aux.xml write); keep it off stderr. */
+        struct gdal_call call;
+        call_begin(&call, r->path, r->allow_remote, NULL);
+        GDALClose(r->ds);
+        call_end(&call);
+    }
+    for (size_t i = 0; i < r->warning_count; i++)
+        free(r->warnings[i]);
+    free(r->warnings);
+    free(r->bands);
+    free(r->priv);
+    free(r->overviews);
+    free(r->driver);
+    free(r->driver_long);
+    free(r->crs_name);
+    free(r->crs_wkt);
+    free(r->acquired_source);
+    free(r->credit);
+    free(r->site);
+    free(r->palette);
+    free(r->path);
+    free(r);
+}
+
+const struct raster_info *raster_get_info(const struct raster *r)
+{
+    return &r->info;
+}
+
+bool raster_sha256(struct raster *r, char hex[HASH_SHA256_HEX_LEN + 1], struct diag *dg)
+{
+    if (!r->have_sha256) {
+        if (raster_path_is_remote(r->path) || strncmp(r->path, "/vsi", 4) == 0) {
+            diag_error(dg, "%s: SHA-256 is only computed for local files", r->path);
+            return false;
+        }
+        if (!hash_file_sha256(r->path, r->sha256, dg))
+            return false;
+        r->have_sha256 = true;
+    }
+    memcpy(hex, r->sha256, sizeof r->sha256);
+    return true;
+}
+
+/* ---- pixel reading ---------------------------------------------------------- */
+
+/* Reads the fractional source window of band (any level) into buf as doubles
+ * (complex bands: amplitude). buf holds bw*bh values (2x for complex). */
+static bool read_values(GDALRasterBandH band, const struct band_private *bp, double x0,
+                        double y0, double w, double h, int bw, int bh, double *buf,
+                        GDALRIOResampleAlg alg)
+{
+    int xs = GDALGetRasterBandXSize(band), ys = GDALGetRasterBandYSize(band);
+    x0 = fmax(0.0, x0);
+    y0 = fmax(0.0, y0);
+    w = fmin(w, xs - x0);
+    h = fmin(h, ys - y0);
+    if (w <= 0 || h <= 0)
+        return false;
+    int ix0 = (int)floor(x0), iy0 = (int)floor(y0);
+    int ix1 = (int)ceil(x0 + w), iy1 = (int)ceil(y0 + h);
+    if (ix1 > xs)
+        ix1 = xs;
+    if (iy1 > ys)
+        iy1 = ys;
+    if (ix1 <= ix0)
+        ix1 = ix0 + 1;
+    if (iy1 <= iy0)
+        iy1 = iy0 + 1;
+    GDALRasterIOExtraArg extra;
+    INIT_RASTERIO_EXTRA_ARG(extra);
+    extra.eResampleAlg = alg;
+    extra.bFloatingPointWindowValidity = TRUE;
+    extra.dfXOff = x0;
+    extra.dfYOff = y0;
+    extra.dfXSize = w;
+    extra.dfYSize = h;
+    bool complex = bp && bp->complex;
+    CPLErr err = GDALRasterIOEx(band, GF_Read, ix0, iy0, ix1 - ix0, iy1 - iy0, buf, bw, bh,
+                                complex ? GDT_CFloat64 : GDT_Float64, 0, 0, &extra);
+    if (err != CE_None)
+        return false;
+    size_t n = (size_t)bw * (size_t)bh;
+    if (complex)
+        for (size_t i = 0; i < n; i++)
+            buf[i] = hypot(buf[2 * i], buf[2 * i + 1]);
+    if (bp && bp->signed_byte)
+        for (size_t i = 0; i < n; i++)
+            if (buf[i] >= 128.0)
+                buf[i] -= 256.0;
+    return true;
+}
+
+static bool is_nodata(const struct raster_band_info *bi, double v)
+{
+    if (!bi->has_nodata)
+        return false;
+    if (isnan(bi->nodata))
+        return isnan(v);
+    return v == bi->nodata;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void keep_valid(const struct raster_band_info *bi, const double *vals, size_t n,
+                       double *out, size_t *count)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(vals[i]) && isfinite(vals[i]) && !is_nodata(bi, vals[i]))
+            out[(*count)++] = vals[i];
+}
+
+/* Collects valid values of one band into *out (new array, caller frees) from
+ * a small level read whole, or windows spread over a large level. */
+static size_t sample_band(struct raster *r, int band_no, double **out, struct diag *dg)
+{
+    GDALRasterBandH band = GDALGetRasterBand(r->ds, band_no);
+    const struct raster_band_info *bi = &r->bands[band_no - 1];
+    const struct band_private *bp = &r->priv[band_no - 1];
+    /* The finest overview that is already small, else the coarsest one. */
+    GDALRasterBandH level = band;
+    int nov = GDALGetOverviewCount(band);
+    for (int i = 0; i < nov; i++) {
+        GDALRasterBandH ov = GDALGetOverview(band, i);
+        if (!ov)
+            continue;
+        level = ov;
+        if ((double)GDALGetRasterBandXSize(ov) * GDALGetRasterBandYSize(ov) <=
+            4.0 * STRETCH_SAMPLE_SIDE * STRETCH_SAMPLE_SIDE)
+            break;
+    }
+    int lw = GDALGetRasterBandXSize(level), lh = GDALGetRasterBandYSize(level);
+    size_t cap = (size_t)STRETCH_SAMPLE_SIDE * STRETCH_SAMPLE_SIDE;
+    double *vals = malloc(cap * sizeof *vals * 2);
+    double *buf = malloc(cap * sizeof *buf * 2);
+    size_t count = 0;
+    *out = vals;
+    if (!vals || !buf) {
+        free(buf);
+        diag_error(dg, "%s: out of memory", r->path);
+        return 0;
+    }
+    int failed = 0;
+    if ((double)lw * lh <= 4.0 * STRETCH_SAMPLE_SIDE * STRETCH_SAMPLE_SIDE) {
+        double scale = fmin(1.0, (double)STRETCH_SAMPLE_SIDE / (lw > lh ? lw : lh));
+        int bw = (int)fmax(1.0, lw * scale), bh = (int)fmax(1.0, lh * scale);
+        if (read_values(level, bp, 0, 0, lw, lh, bw, bh, buf, GRIORA_NearestNeighbour)) {
+            keep_valid(bi, buf, (size_t)bw * bh, vals, &count);
+        } else {
+            /* Salvage what can be read row by row (a corrupt tile must not
+             * leave the whole image without a stretch). */
+            failed++;
+            for (int y = 0; y < bh; y++)
+                if (read_values(level, bp, 0, (double)y * lh / bh, lw, (double)lh / bh, bw, 1,
+                                buf, GRIORA_NearestNeighbour))
+                    keep_valid(bi, buf, (size_t)bw, vals, &count);
+        }
+    } else {
+        int win_w = lw < STRETCH_WINDOW ? lw : STRETCH_WINDOW;
+        int win_h = lh < STRETCH_WINDOW ? lh : STRETCH_WINDOW;
+        for (int gy = 0; gy < STRETCH_GRID; gy++) {
+            for (int gx = 0; gx < STRETCH_GRID; gx++) {
+                double x = (lw - win_w) * (gx + 0.5) / STRETCH_GRID;
+                double y = (lh - win_h) * (gy + 0.5) / STRETCH_GRID;
+                x = floor(x);
+                y = floor(y);
+                if (read_values(level, bp, x, y, win_w, win_h, win_w, win_h, buf,
+                                GRIORA_NearestNeighbour))
+                    keep_valid(bi, buf, (size_t)win_w * win_h, vals, &count);
+                else
+                    failed++;
+            }
+        }
+    }
+    free(buf);
+    if (failed)
+        diag_warn(dg, "%s: part of band %d could not be read while computing the contrast "
+                      "stretch", r->path, band_no);
+    return count;
+}
+
+static bool byte_identity(const struct raster *r, int band_no)
+{
+    const struct band_private *bp = &r->priv[band_no - 1];
+    return bp->type == GDT_Byte && !bp->signed_byte;
+}
+
+static bool compute_stretch(struct raster *r, struct diag *dg)
+{
+    if (r->block_problem[0]) {
+        diag_error(dg, "%s: %s", r->path, r->block_problem);
+        return false;
+    }
+    for (int ch = 0; ch < 3; ch++) {
+        int b = r->disp[ch];
+        if (ch > 0 && b == r->disp[ch - 1]) {
+            r->stretch.low[ch] = r->stretch.low[ch - 1];
+            r->stretch.high[ch] = r->stretch.high[ch - 1];
+            continue;
+        }
+        if (r->mode == DISPLAY_PALETTE || byte_identity(r, b)) {
+            r->stretch.low[ch] = 0.0;
+            r->stretch.high[ch] = 255.0;
+            continue;
+        }
+        double *vals = NULL;
+        size_t n = sample_band(r, b, &vals, dg);
+        if (!vals)
+            return false;
+        double low = 0.0, high = 1.0;
+        if (n > 0) {
+            qsort(vals, n, sizeof *vals, compare_doubles);
+            low = vals[(size_t)floor(STRETCH_LOW_PCT * (double)(n - 1))];
+            high = vals[(size_t)ceil(STRETCH_HIGH_PCT * (double)(n - 1))];
+            if (!(high > low)) {
+                /* A constant image: centre it so it shows mid-grey. */
+                low = vals[0] - 0.5;
+                high = vals[0] + 0.5;
+                if (!(high > low)) /* huge magnitudes: step of one ulp is not enough */
+                    low = vals[0] - fabs(vals[0]) * 1e-9, high = vals[0] + fabs(vals[0]) * 1e-9;
+            }
+        }
+        free(vals);
+        r->stretch.low[ch] = low;
+        r->stretch.high[ch] = high;
+    }
+    r->stretch_ready = true;
+    return true;
+}
+
+bool raster_get_stretch(struct raster *r, struct raster_stretch *out, struct diag *dg)
+{
+    if (!r->stretch_ready) {
+        struct gdal_call call;
+        call_begin(&call, r->path, r->allow_remote, dg);
+        bool ok = compute_stretch(r, dg);
+        call_end(&call);
+        if (!ok)
+            return false;
+    }
+    *out = r->stretch;
+    return true;
+}
+
+bool raster_set_stretch(struct raster *r, const struct raster_stretch *s, struct diag *dg)
+{
+    for (int i = 0; i < 3; i++) {
+        if (!isfinite(s->low[i]) || !isfinite(s->high[i]) || !(s->high[i] > s->low[i])) {
+            diag_error(dg, "%s: invalid stretch for channel %d (low %g, high %g)", r->path, i,
+                       s->low[i], s->high[i]);
+            return false;
+        }
+    }
+    r->stretch = *s;
+    r->stretch_ready = true;
+    return true;
+}
+
+static uint8_t stretch_value(double v, double low, double high)
+{
+    double t = (v - low) * 255.0 / (high - low);
+    if (!(t > 0.0))
+        return 0;
+    if (t >= 255.0)
+        return 255;
+    return (uint8_t)(t + 0.5);
+}
+
+/* The per-read plan: which source bands, their buffers, and the stretch. */
+struct read_plan {
+    int band_nos[5]; /* up to 3 colour bands + alpha + mask (0 = mask of disp[0]) */
+    int nbands;
+    int colour_slot[3]; /* slot of each output channel in band_nos */
+    int alpha_slot;     /* -1 = none */
+    int mask_slot;      /* -1 = none */
+    double *buf[5];
+    GDALRIOResampleAlg alg;
+};
+
+static int plan_slot(struct read_plan *p, int band_no)
+{
+    for (int i = 0; i < p->nbands; i++)
+        if (p->band_nos[i] == band_no)
+            return i;
+    p->band_nos[p->nbands] = band_no;
+    return p->nbands++;
+}
+
+/* Reads one rectangle of output (cols c0..c1, rows r0..r1 of the out grid)
+ * into rgba_out. Returns false when some band could not be read (the cell is
+ * then left transparent). */
+static bool read_cell(struct raster *r, const struct read_plan *p, double sx, double sy,
+                      double fx, double fy, int out_w, int c0, int c1, int r0, int r1,
+                      uint8_t *rgba_out)
+{
+    int bw = c1 - c0, bh = r1 - r0;
+    double x0 = sx + c0 / fx, y0 = sy + r0 / fy, w = bw / fx, h = bh / fy;
+    for (int i = 0; i < p->nbands; i++) {
+        GDALRasterBandH band;
+        const struct band_private *bp = NULL;
+        GDALRIOResampleAlg alg = p->alg;
+        if (i == p->mask_slot) {
+            band = GDALGetMaskBand(GDALGetRasterBand(r->ds, r->disp[0]));
+            alg = GRIORA_NearestNeighbour;
+        } else {
+            band = GDALGetRasterBand(r->ds, p->band_nos[i]);
+            bp = &r->priv[p->band_nos[i] - 1];
+            /* Averaging palette indices or alpha makes no sense. */
+            if (r->mode == DISPLAY_PALETTE || i == p->alpha_slot)
+                alg = GRIORA_NearestNeighbour;
+        }
+        if (!band || !read_values(band, bp, x0, y0, w, h, bw, bh, p->buf[i], alg))
+            return false;
+    }
+    const struct raster_stretch *st = &r->stretch;
+    for (int y = 0; y < bh; y++) {
+        uint8_t *row = rgba_out + ((size_t)(r0 + y) * out_w + c0) * 4;
+        for (int x = 0; x < bw; x++) {
+            size_t k = (size_t)y * bw + x;
+            uint8_t px[4] = {0, 0, 0, 255};
+            if (r->mode == DISPLAY_PALETTE) {
+                double v = p->buf[p->colour_slot[0]][k];
+                const struct raster_band_info *bi = &r->bands[r->disp[0] - 1];
+                if (isnan(v) || is_nodata(bi, v) || v < 0 || v >= r->palette_count) {
+                    px[3] = 0;
+                } else {
+                    memcpy(px, r->palette + (size_t)v * 4, 4);
+                }
+            } else {
+                bool any_nan = false;
+                int nodata_bands = 0, with_nodata = 0;
+                for (int ch = 0; ch < 3; ch++) {
+                    double v = p->buf[p->colour_slot[ch]][k];
+                    const struct raster_band_info *bi = &r->bands[r->disp[ch] - 1];
+                    if (isnan(v) || !isfinite(v)) {
+                        any_nan = true;
+                        continue;
+                    }
+                    if (bi->has_nodata) {
+                        with_nodata++;
+                        if (is_nodata(bi, v))
+                            nodata_bands++;
+                    }
+                    px[ch] = stretch_value(v, st->low[ch], st->high[ch]);
+                }
+                /* NaN anywhere, or every band that declares nodata is nodata. */
+                if (any_nan || (with_nodata > 0 && nodata_bands == with_nodata))
+                    px[3] = 0;
+            }
+            if (p->alpha_slot >= 0 && px[3] != 0) {
+                double a = p->buf[p->alpha_slot][k];
+                double scale = r->priv[r->alpha - 1].type == GDT_UInt16 ? 255.0 / 65535.0 : 1.0;
+                double av = isnan(a) ? 0.0 : a * scale;
+                uint8_t a8 = av <= 0 ? 0 : av >= 255 ? 255 : (uint8_t)(av + 0.5);
+                if (a8 < px[3])
+                    px[3] = a8;
+            }
+            if (p->mask_slot >= 0 && !(p->buf[p->mask_slot][k] > 0))
+                px[3] = 0;
+            if (px[3] == 0)
+                px[0] = px[1] = px[2] = 0;
+            memcpy(row + (size_t)x * 4, px, 4);
+        }
+    }
+    return true;
+}
+
+static void clear_cell(uint8_t *rgba_out, int out_w, int c0, int c1, int r0, int r1)
+{
+    for (int y = r0; y < r1; y++)
+        memset(rgba_out + ((size_t)y * out_w + c0) * 4, 0, (size_t)(c1 - c0) * 4);
+}
+
+/* Decimation left after GDAL picks the best overview for this request. */
+static double residual_decimation(struct raster *r, double decimation)
+{
+    double best = 1.0;
+    GDALRasterBandH b = GDALGetRasterBand(r->ds, r->disp[0]);
+    int n = GDALGetOverviewCount(b);
+    for (int i = 0; i < n; i++) {
+        GDALRasterBandH ov = GDALGetOverview(b, i);
+        if (!ov || GDALGetRasterBandXSize(ov) <= 0)
+            continue;
+        double f = (double)r->info.width / GDALGetRasterBandXSize(ov);
+        if (f <= decimation * 1.2 && f > best)
+            best = f;
+    }
+    return decimation / best;
+}
+
+bool raster_read_rgba(struct raster *r, double src_x, double src_y, double src_w, double src_h,
+                      int out_w, int out_h, uint8_t *rgba_out, struct diag *dg)
+{
+    if (!(src_w > 0) || !(src_h > 0) || !isfinite(src_x) || !isfinite(src_y) ||
+        !isfinite(src_w) || !isfinite(src_h) || out_w <= 0 || out_h <= 0 ||
+        (long)out_w * (long)out_h > RASTER_MAX_OUT_PIXELS) {
+        diag_error(dg, "%s: invalid read request (window %g,%g %gx%g -> %dx%d)", r->path, src_x,
+                   src_y, src_w, src_h, out_w, out_h);
+        return false;
+    }
+    memset(rgba_out, 0, (size_t)out_w * (size_t)out_h * 4);
+    if (r->block_problem[0]) {
+        diag_error(dg, "%s: %s", r->path, r->block_problem);
+        return false;
+    }
+    struct gdal_call call;
+    call_begin(&call, r->path, r->allow_remote, dg);
+    if (!r->stretch_ready && !compute_stretch(r, dg)) {
+        call_end(&call);
+        return false;
+    }
+    double fx = out_w / src_w, fy = out_h / src_h;
+    /* Output columns/rows whose centre falls inside the image. */
+    double c0d = ceil(-src_x * fx - 0.5), c1d = ceil((r->info.width - src_x) * fx - 0.5);
+    double r0d = ceil(-src_y * fy - 0.5), r1d = ceil((r->info.height - src_y) * fy - 0.5);
+    int c0 = (int)fmax(0.0, fmin(c0d, out_w)), c1 = (int)fmax(0.0, fmin(c1d, out_w));
+    int r0 = (int)fmax(0.0, fmin(r0d, out_h)), r1 = (int)fmax(0.0, fmin(r1d, out_h));
+    if (c0 >= c1 || r0 >= r1) {
+        call_end(&call);
+        return true; /* entirely outside: transparent */
+    }
+    struct read_plan plan = {.alpha_slot = -1, .mask_slot = -1};
+    for (int ch = 0; ch < 3; ch++)
+        plan.colour_slot[ch] = plan_slot(&plan, r->disp[ch]);
+    if (r->alpha > 0)
+        plan.alpha_slot = plan_slot(&plan, r->alpha);
+    if (r->use_mask) {
+        plan.mask_slot = plan.nbands;
+        plan.band_nos[plan.nbands++] = 0;
+    }
+    plan.alg = GRIORA_NearestNeighbour;
+    double decimation = fmax(src_w / out_w, src_h / out_h);
+    if (r->resampling == RASTER_RESAMPLE_AVERAGE && decimation > 1.0 &&
+        residual_decimation(r, decimation) <= AVERAGE_MAX_DECIMATION)
+        plan.alg = GRIORA_Average;
+
+    int cols = c1 - c0;
+    int strip_rows = (int)fmax(1.0, fmin((double)(r1 - r0), (double)STRIP_VALUES / cols));
+    size_t buf_values = (size_t)cols * (size_t)strip_rows * 2; /* x2: complex */
+    bool ok = true;
+    for (int i = 0; i < plan.nbands && ok; i++)
+        ok = (plan.buf[i] = malloc(buf_values * sizeof(double))) != NULL;
+    if (!ok) {
+        for (int i = 0; i < plan.nbands; i++)
+            free(plan.buf[i]);
+        diag_error(dg, "%s: out of memory for a %dx%d read", r->path, out_w, out_h);
+        call_end(&call);
+        return false;
+    }
+    long failed_cells = 0;
+    for (int y = r0; y < r1; y += strip_rows) {
+        int y1 = y + strip_rows < r1 ? y + strip_rows : r1;
+        if (read_cell(r, &plan, src_x, src_y, fx, fy, out_w, c0, c1, y, y1, rgba_out))
+            continue;
+        /* A corrupt block spoils the whole strip: retry in cells so every
+         * readable part is shown, at most ~1024 cells per strip. */
+        int cell = 64;
+        while ((long)((cols + cell - 1) / cell) * ((y1 - y + cell - 1) / cell) > 1024)
+            cell *= 2;
+        for (int cy = y; cy < y1; cy += cell) {
+            int cy1 = cy + cell < y1 ? cy + cell : y1;
+            for (int cx = c0; cx < c1; cx += cell) {
+                int cx1 = cx + cell < c1 ? cx + cell : c1;
+                if (!read_cell(r, &plan, src_x, src_y, fx, fy, out_w, cx, cx1, cy, cy1,
+                               rgba_out)) {
+                    clear_cell(rgba_out, out_w, cx, cx1, cy, cy1);
+                    failed_cells++;
+                }
+            }
+        }
+    }
+    for (int i = 0; i < plan.nbands; i++)
+        free(plan.buf[i]);
+    if (failed_cells)
+        diag_error(dg, "%s: part of the image could not be read (shown transparent): %s",
+                   r->path, call_reason(&call, "read error"));
+    call_end(&call);
+    return failed_cells == 0;
+}

@@ -1,0 +1,1002 @@
+/*
+ * input — the view transform and everything the user does: keys, mouse,
+ * typed text, the marking tools, selection, moving and vertex editing, the
+ * claims panel, the label and jump prompts, the modal questions. Real and
+ * scripted input arrive here alike (script.c pushes SDL events).
+ *
+ * Every change to the marks is one annot edit (or an undo group for a drag),
+ * so Ctrl+Z undoes exactly what the user did. Positions are converted from
+ * the screen to image pixels (view) and to lon/lat (geo of image A) at the
+ * moment of the click.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "journal.h"
+#include "viewer.h"
+
+/* ---- view -------------------------------------------------------------- */
+
+void view_screen_to_image(const struct view *v, double sx, double sy, double *ix, double *iy)
+{
+    *ix = v->cx + (sx - v->w / 2.0) / v->scale;
+    *iy = v->cy + (sy - v->h / 2.0) / v->scale;
+}
+
+void view_image_to_screen(const struct view *v, double ix, double iy, double *sx, double *sy)
+{
+    *sx = (ix - v->cx) * v->scale + v->w / 2.0;
+    *sy = (iy - v->cy) * v->scale + v->h / 2.0;
+}
+
+void view_fit(struct view *v, int image_w, int image_h)
+{
+    double avail_h = v->h - VIEWER_STATUS_H;
+    if (avail_h < 1)
+        avail_h = 1;
+    double sx = v->w / (double)image_w, sy = avail_h / image_h;
+    v->scale = fmin(sx, sy);
+    v->cx = image_w / 2.0;
+    /* Centre in the area above the status bar. */
+    v->cy = image_h / 2.0 + (VIEWER_STATUS_H / 2.0) / v->scale;
+}
+
+static void clamp_scale(struct view *v)
+{
+    if (v->scale > 64)
+        v->scale = 64;
+    if (v->scale < 1e-5)
+        v->scale = 1e-5;
+}
+
+void view_zoom_about(struct view *v, double sx, double sy, double factor)
+{
+    double ix, iy;
+    view_screen_to_image(v, sx, sy, &ix, &iy);
+    v->scale *= factor;
+    clamp_scale(v);
+    /* Keep (ix, iy) under the pointer. */
+    v->cx = ix - (sx - v->w / 2.0) / v->scale;
+    v->cy = iy - (sy - v->h / 2.0) / v->scale;
+}
+
+struct render_view view_to_render(const struct view *v)
+{
+    struct render_view rv;
+    rv.src_w = v->w / v->scale;
+    rv.src_h = v->h / v->scale;
+    rv.src_x = v->cx - rv.src_w / 2;
+    rv.src_y = v->cy - rv.src_h / 2;
+    rv.out_w = v->w;
+    rv.out_h = v->h;
+    return rv;
+}
+
+bool view_for_b(struct viewer *vw, const struct view *v, struct view *out)
+{
+    *out = *v;
+    if (!vw->has_b)
+        return false;
+    if (!vw->a.georeferenced || !vw->b.georeferenced)
+        return true; /* pixel space: same grid assumed */
+    double lon0, lat0, lon1, lat1, bx0, by0, bx1, by1;
+    double step = 100.0 / v->scale;
+    if (!geo_pixel_to_lonlat(vw->a.geo, v->cx, v->cy, &lon0, &lat0, NULL) ||
+        !geo_pixel_to_lonlat(vw->a.geo, v->cx + step, v->cy, &lon1, &lat1, NULL) ||
+        !geo_lonlat_to_pixel(vw->b.geo, lon0, lat0, &bx0, &by0, NULL) ||
+        !geo_lonlat_to_pixel(vw->b.geo, lon1, lat1, &bx1, &by1, NULL))
+        return false;
+    double d = hypot(bx1 - bx0, by1 - by0);
+    if (!(d > 0))
+        return false;
+    out->cx = bx0;
+    out->cy = by0;
+    out->scale = 100.0 / d;
+    return true;
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+const char *tool_name(enum tool t)
+{
+    switch (t) {
+    case TOOL_SELECT: return "Select";
+    case TOOL_POINT: return "Point";
+    case TOOL_LINE: return "Line";
+    case TOOL_POLYGON: return "Polygon";
+    case TOOL_RECT: return "Rectangle";
+    case TOOL_MEASURE: return "Measure";
+    }
+    return "?";
+}
+
+static bool screen_to_lonlat(struct viewer *vw, double sx, double sy, struct annot_lonlat *out)
+{
+    double ix, iy;
+    view_screen_to_image(&vw->view, sx, sy, &ix, &iy);
+    struct diag *dg = diag_new();
+    bool ok = geo_pixel_to_lonlat(vw->a.geo, ix, iy, &out->lon, &out->lat, dg);
+    if (!ok)
+        viewer_message(vw, true, "%s", diag_failed(dg) ? diag_message(dg)
+                                                       : "no georeference at this point");
+    diag_free(dg);
+    return ok;
+}
+
+static bool lonlat_to_screen(struct viewer *vw, struct annot_lonlat p, double *sx, double *sy)
+{
+    double ix, iy;
+    if (!geo_lonlat_to_pixel(vw->a.geo, p.lon, p.lat, &ix, &iy, NULL))
+        return false;
+    view_image_to_screen(&vw->view, ix, iy, sx, sy);
+    return true;
+}
+
+static void report(struct viewer *vw, struct diag *dg, const char *what)
+{
+    if (diag_failed(dg))
+        viewer_message(vw, true, "%s: %s", what, diag_message(dg));
+}
+
+static void cancel_draft(struct viewer *vw)
+{
+    vw->ndraft = 0;
+    viewer_invalidate(vw);
+}
+
+static void set_tool(struct viewer *vw, enum tool t)
+{
+    vw->tool = t;
+    vw->ndraft = 0;
+    viewer_message(vw, false, "Tool: %s", tool_name(t));
+    viewer_invalidate(vw);
+}
+
+static void select_feature(struct viewer *vw, const char *id)
+{
+    snprintf(vw->selected, sizeof vw->selected, "%s", id ? id : "");
+    viewer_invalidate(vw);
+}
+
+/* ---- creating marks ------------------------------------------------------ */
+
+static void add_mark(struct viewer *vw, enum annot_geom_type type, const struct annot_lonlat *pts,
+                     size_t n)
+{
+    if (!vw->a.georeferenced) {
+        viewer_message(vw, true, "%s has no coordinate reference system: marks cannot be placed",
+                       vw->a.name);
+        return;
+    }
+    struct diag *dg = diag_new();
+    struct annot_feature f;
+    annot_feature_init(&f);
+    f.cls = vw->cls;
+    if (!annot_geometry_from_points(&f.geom, type, pts, n, dg)) {
+        report(vw, dg, "new mark");
+        diag_free(dg);
+        return;
+    }
+    const char *sha, *hash_error;
+    if (!imagery_sha256(&vw->a, &sha, &hash_error))
+        viewer_message(vw, true, "observation without SHA-256: %s", hash_error);
+    struct annot_observation obs = {
+        .image = (char *)vw->a.name, .sha256 = (char *)sha, .acquired = vw->a.acquired};
+    f.nobs = 1;
+    f.obs = &obs;
+    size_t index;
+    if (annot_add(vw->set, &f, &index, dg)) {
+        const struct annot_feature *added = annot_get(vw->set, index);
+        select_feature(vw, added->id);
+        viewer_message(vw, false, "Added %s %s", annot_class_name(added->cls), added->id);
+    } else {
+        report(vw, dg, "new mark");
+    }
+    annot_geometry_clear(&f.geom);
+    diag_free(dg);
+    viewer_invalidate(vw);
+}
+
+static void finish_draft(struct viewer *vw)
+{
+    if (vw->tool == TOOL_LINE && vw->ndraft >= 2) {
+        add_mark(vw, ANNOT_GEOM_LINESTRING, vw->draft, vw->ndraft);
+        vw->ndraft = 0;
+    } else if (vw->tool == TOOL_POLYGON && vw->ndraft >= 3) {
+        add_mark(vw, ANNOT_GEOM_POLYGON, vw->draft, vw->ndraft);
+        vw->ndraft = 0;
+    } else if (vw->tool == TOOL_LINE || vw->tool == TOOL_POLYGON) {
+        viewer_message(vw, true, "%s needs at least %d vertices", tool_name(vw->tool),
+                       vw->tool == TOOL_LINE ? 2 : 3);
+    }
+    viewer_invalidate(vw);
+}
+
+/* ---- hit testing ----------------------------------------------------------- */
+
+static double seg_distance(double px, double py, double x0, double y0, double x1, double y1)
+{
+    double dx = x1 - x0, dy = y1 - y0;
+    double len2 = dx * dx + dy * dy;
+    double t = len2 > 0 ? ((px - x0) * dx + (py - y0) * dy) / len2 : 0;
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    return hypot(px - (x0 + t * dx), py - (y0 + t * dy));
+}
+
+/* Screen distance from (sx, sy) to feature f (points and edges), and whether
+ * it lies inside one of its polygons; *area gets the polygons' screen area. */
+static double feature_distance(struct viewer *vw, const struct annot_feature *f, double sx,
+                               double sy, bool *inside, double *area)
+{
+    *inside = false;
+    *area = 0;
+    double best = INFINITY;
+    size_t nparts = f->geom.nparts;
+    const struct annot_part *parts = f->geom.parts;
+    /* A collection: test its members' parts. */
+    for (size_t m = 0; m <= f->geom.nmembers; m++) {
+        if (f->geom.type == ANNOT_GEOM_COLLECTION) {
+            if (m == f->geom.nmembers)
+                break;
+            nparts = f->geom.members[m].nparts;
+            parts = f->geom.members[m].parts;
+        } else if (m > 0) {
+            break;
+        }
+        for (size_t p = 0; p < nparts; p++) {
+            const struct annot_part *part = &parts[p];
+            double prevx = 0, prevy = 0;
+            bool ring = part->n >= 4 && part->pts[0].lon == part->pts[part->n - 1].lon &&
+                        part->pts[0].lat == part->pts[part->n - 1].lat;
+            bool crossing = false;
+            double ring_area = 0;
+            for (size_t i = 0; i < part->n; i++) {
+                double x, y;
+                if (!lonlat_to_screen(vw, part->pts[i], &x, &y))
+                    continue;
+                if (part->n == 1 || f->geom.type == ANNOT_GEOM_MULTIPOINT)
+                    best = fmin(best, hypot(sx - x, sy - y));
+                else if (i > 0) {
+                    best = fmin(best, seg_distance(sx, sy, prevx, prevy, x, y));
+                    if (ring) {
+                        if ((prevy > sy) != (y > sy) &&
+                            sx < prevx + (sy - prevy) * (x - prevx) / (y - prevy))
+                            crossing = !crossing;
+                        ring_area += prevx * y - x * prevy;
+                    }
+                }
+                prevx = x;
+                prevy = y;
+            }
+            if (ring && crossing)
+                *inside = !*inside;
+            *area += fabs(ring_area) / 2;
+        }
+    }
+    return best;
+}
+
+/* The feature under (sx, sy): points and lines within a few pixels first,
+ * then the smallest polygon containing the point. NULL when none. */
+static const struct annot_feature *hit_test(struct viewer *vw, double sx, double sy)
+{
+    const double tolerance = 7;
+    const struct annot_feature *best = NULL;
+    double best_score = INFINITY;
+    for (size_t i = 0; i < annot_count(vw->set); i++) {
+        const struct annot_feature *f = annot_get(vw->set, i);
+        if (vw->hidden_classes & (1u << f->cls))
+            continue;
+        bool inside;
+        double area;
+        double d = feature_distance(vw, f, sx, sy, &inside, &area);
+        double score;
+        if (d <= tolerance)
+            score = d;
+        else if (inside)
+            score = tolerance + 1 + log1p(area); /* smaller polygons win */
+        else
+            continue;
+        if (score < best_score) {
+            best_score = score;
+            best = f;
+        }
+    }
+    return best;
+}
+
+size_t input_selected_vertices(struct viewer *vw, double *xs, double *ys, size_t *parts,
+                               size_t *indices, size_t max)
+{
+    const struct annot_feature *f = vw->selected[0] ? annot_find(vw->set, vw->selected) : NULL;
+    if (!f || f->geom.type == ANNOT_GEOM_COLLECTION)
+        return 0;
+    size_t n = 0;
+    for (size_t p = 0; p < f->geom.nparts && n < max; p++) {
+        const struct annot_part *part = &f->geom.parts[p];
+        bool ring = part->n >= 4 && part->pts[0].lon == part->pts[part->n - 1].lon &&
+                    part->pts[0].lat == part->pts[part->n - 1].lat;
+        size_t count = ring ? part->n - 1 : part->n;
+        for (size_t i = 0; i < count && n < max; i++) {
+            if (!lonlat_to_screen(vw, part->pts[i], &xs[n], &ys[n]))
+                continue;
+            parts[n] = p;
+            indices[n] = i;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* ---- edits on the selection -------------------------------------------------- */
+
+static void delete_selected(struct viewer *vw)
+{
+    if (!vw->selected[0])
+        return;
+    struct diag *dg = diag_new();
+    if (annot_delete(vw->set, vw->selected, dg))
+        viewer_message(vw, false, "Deleted %s (Ctrl+Z undoes)", vw->selected);
+    else
+        report(vw, dg, "delete");
+    diag_free(dg);
+    select_feature(vw, NULL);
+}
+
+static void undo_redo(struct viewer *vw, bool redo)
+{
+    bool ok = redo ? annot_redo(vw->set) : annot_undo(vw->set);
+    viewer_message(vw, !ok, "%s", ok ? (redo ? "Redone" : "Undone")
+                                     : (redo ? "Nothing to redo" : "Nothing to undo"));
+    if (vw->selected[0] && !annot_find(vw->set, vw->selected))
+        vw->selected[0] = '\0';
+    viewer_invalidate(vw);
+}
+
+static void commit_label(struct viewer *vw)
+{
+    struct diag *dg = diag_new();
+    if (vw->selected[0] && annot_edit_label(vw->set, vw->selected, vw->text, dg))
+        viewer_message(vw, false, "Label of %s: %s", vw->selected, vw->text);
+    else
+        report(vw, dg, "label");
+    diag_free(dg);
+}
+
+static void jump_to(struct viewer *vw, const char *query)
+{
+    const struct annot_feature *f = annot_find(vw->set, query);
+    for (size_t i = 0; !f && i < annot_count(vw->set); i++) {
+        const struct annot_feature *g = annot_get(vw->set, i);
+        if (g->label && strcasecmp(g->label, query) == 0)
+            f = g;
+    }
+    /* Then a substring of the label, case-insensitive. */
+    for (size_t i = 0; !f && i < annot_count(vw->set); i++) {
+        const struct annot_feature *g = annot_get(vw->set, i);
+        if (!g->label || !*query)
+            continue;
+        size_t ql = strlen(query);
+        for (const char *s = g->label; *s && !f; s++)
+            if (strncasecmp(s, query, ql) == 0)
+                f = g;
+    }
+    if (!f) {
+        viewer_message(vw, true, "No mark with id or label \"%s\"", query);
+        return;
+    }
+    struct annot_lonlat lo, hi;
+    if (!annot_geometry_bbox(&f->geom, &lo, &hi)) {
+        viewer_message(vw, true, "%s has no geometry", f->id);
+        return;
+    }
+    double x0, y0, x1, y1;
+    if (!geo_lonlat_to_pixel(vw->a.geo, lo.lon, lo.lat, &x0, &y0, NULL) ||
+        !geo_lonlat_to_pixel(vw->a.geo, hi.lon, hi.lat, &x1, &y1, NULL)) {
+        viewer_message(vw, true, "%s is outside this image's projection", f->id);
+        return;
+    }
+    vw->view.cx = (x0 + x1) / 2;
+    vw->view.cy = (y0 + y1) / 2;
+    double w = fabs(x1 - x0), h = fabs(y1 - y0);
+    if (w > 0 || h > 0) {
+        /* The mark fills at most half the window. */
+        double s = fmin(vw->view.w / (2 * fmax(w, 1)), vw->view.h / (2 * fmax(h, 1)));
+        vw->view.scale = fmin(s, 4);
+    } else if (vw->view.scale < 1) {
+        vw->view.scale = 1;
+    }
+    clamp_scale(&vw->view);
+    select_feature(vw, f->id);
+    viewer_message(vw, false, "Jumped to %s", f->id);
+}
+
+/* ---- claims panel -------------------------------------------------------------- */
+
+static void claim_clicked(struct viewer *vw, size_t claim_index)
+{
+    const struct claims_claim *c = claims_claim_at(vw->claims, claim_index);
+    if (!vw->selected[0]) {
+        viewer_message(vw, true, "Select a mark first, then click a claim to link it");
+        return;
+    }
+    const struct annot_feature *f = annot_find(vw->set, vw->selected);
+    if (!f)
+        return;
+    const struct annot_claim_link *link = NULL;
+    for (size_t i = 0; i < f->nclaims; i++)
+        if (strcmp(f->claims[i].claim, c->id) == 0)
+            link = &f->claims[i];
+    struct diag *dg = diag_new();
+    bool ok;
+    const char *now;
+    if (!link) {
+        ok = annot_edit_add_claim(vw->set, vw->selected, c->id, ANNOT_STANCE_SUPPORTS, dg);
+        now = "supports";
+    } else if (link->stance == ANNOT_STANCE_CONTEXT) {
+        ok = annot_edit_remove_claim(vw->set, vw->selected, c->id, dg);
+        now = "unlinked";
+    } else {
+        ok = annot_edit_cycle_stance(vw->set, vw->selected, c->id, dg);
+        now = link->stance == ANNOT_STANCE_SUPPORTS ? "contradicts" : "context";
+    }
+    if (ok)
+        viewer_message(vw, false, "%s %s %s", vw->selected, now, c->id);
+    else
+        report(vw, dg, "claim link");
+    diag_free(dg);
+    viewer_invalidate(vw);
+}
+
+bool input_claim_matches(const struct claims_claim *c, const char *query)
+{
+    if (!*query)
+        return true;
+    size_t ql = strlen(query);
+    const char *fields[] = {c->id, c->text, c->place};
+    for (size_t k = 0; k < 3; k++)
+        for (const char *s = fields[k]; s && *s; s++)
+            if (strncasecmp(s, query, ql) == 0)
+                return true;
+    return false;
+}
+
+/* The k-th claim matching the search; false when there are fewer. */
+static bool claims_filtered_at(const struct viewer *vw, size_t k, size_t *index)
+{
+    for (size_t i = 0; i < claims_claim_count(vw->claims); i++)
+        if (input_claim_matches(claims_claim_at(vw->claims, i), vw->claims_search) && k-- == 0) {
+            *index = i;
+            return true;
+        }
+    return false;
+}
+
+static size_t rows_index(const struct viewer *vw, size_t claim)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < claim; i++)
+        if (input_claim_matches(claims_claim_at(vw->claims, i), vw->claims_search))
+            k++;
+    return k;
+}
+
+static bool in_rect(const SDL_Rect *r, int x, int y)
+{
+    return x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h;
+}
+
+/* ---- text ---------------------------------------------------------------------- */
+
+static void text_append(char *buf, size_t cap, const char *add)
+{
+    size_t len = strlen(buf), n = strlen(add);
+    if (len + n + 1 > cap)
+        return;
+    memcpy(buf + len, add, n + 1);
+}
+
+static void text_backspace(char *buf)
+{
+    size_t len = strlen(buf);
+    /* Remove one UTF-8 character: continuation bytes are 10xxxxxx. */
+    while (len > 0) {
+        len--;
+        if (((unsigned char)buf[len] & 0xC0) != 0x80)
+            break;
+    }
+    buf[len] = '\0';
+}
+
+static void start_text(struct viewer *vw, enum text_mode mode, const char *initial)
+{
+    vw->text_mode = mode;
+    snprintf(vw->text, sizeof vw->text, "%s", initial ? initial : "");
+    viewer_invalidate(vw);
+}
+
+/* ---- keys ---------------------------------------------------------------------- */
+
+static bool is_ctrl(Uint16 mod) { return (mod & KMOD_CTRL) != 0; }
+static bool is_shift(Uint16 mod) { return (mod & KMOD_SHIFT) != 0; }
+
+static void pan_by(struct viewer *vw, double dx_screen, double dy_screen)
+{
+    vw->view.cx += dx_screen / vw->view.scale;
+    vw->view.cy += dy_screen / vw->view.scale;
+    viewer_invalidate(vw);
+}
+
+static void handle_modal_key(struct viewer *vw, SDL_Keycode sym)
+{
+    if (vw->modal == MODAL_QUIT) {
+        if (sym == SDLK_s) {
+            vw->modal = MODAL_NONE;
+            if (viewer_save(vw))
+                vw->running = false;
+        } else if (sym == SDLK_d) {
+            struct diag *dg = diag_new();
+            if (vw->journal_path && !journal_remove(vw->journal_path, dg))
+                report(vw, dg, "journal");
+            diag_free(dg);
+            vw->modal = MODAL_NONE;
+            vw->running = false;
+        } else if (sym == SDLK_ESCAPE) {
+            vw->modal = MODAL_NONE;
+            viewer_message(vw, false, "Quit cancelled");
+        }
+    } else if (vw->modal == MODAL_RECOVER) {
+        if (sym == SDLK_r || sym == SDLK_d)
+            viewer_answer_recovery(vw, sym == SDLK_r);
+    }
+    viewer_invalidate(vw);
+}
+
+static void handle_text_key(struct viewer *vw, SDL_Keycode sym)
+{
+    if (sym == SDLK_BACKSPACE) {
+        text_backspace(vw->text);
+    } else if (sym == SDLK_ESCAPE) {
+        vw->text_mode = TEXT_NONE;
+    } else if (sym == SDLK_RETURN || sym == SDLK_KP_ENTER) {
+        enum text_mode mode = vw->text_mode;
+        vw->text_mode = TEXT_NONE;
+        if (mode == TEXT_LABEL)
+            commit_label(vw);
+        else if (mode == TEXT_JUMP)
+            jump_to(vw, vw->text);
+    }
+    viewer_invalidate(vw);
+}
+
+static void handle_key(struct viewer *vw, const SDL_KeyboardEvent *key)
+{
+    SDL_Keycode sym = key->keysym.sym;
+    Uint16 mod = key->keysym.mod;
+    if (vw->modal != MODAL_NONE) {
+        handle_modal_key(vw, sym);
+        return;
+    }
+    if (vw->text_mode != TEXT_NONE) {
+        handle_text_key(vw, sym);
+        return;
+    }
+    if (is_ctrl(mod)) {
+        switch (sym) {
+        case SDLK_s: viewer_save(vw); return;
+        case SDLK_q: viewer_request_quit(vw); return;
+        case SDLK_z: undo_redo(vw, is_shift(mod)); return;
+        case SDLK_y: undo_redo(vw, true); return;
+        default: return;
+        }
+    }
+    if (sym == SDLK_F1 || sym == SDLK_QUESTION || (sym == SDLK_SLASH && is_shift(mod))) {
+        vw->help = !vw->help;
+        viewer_invalidate(vw);
+        return;
+    }
+    if (vw->claims_open) {
+        /* Typing goes to the search box (TEXTINPUT); keys edit it. */
+        if (sym == SDLK_TAB) {
+            vw->claims_open = false;
+        } else if (sym == SDLK_BACKSPACE) {
+            text_backspace(vw->claims_search);
+            vw->claims_cursor = 0;
+        } else if (sym == SDLK_UP) {
+            if (vw->claims_cursor > 0)
+                vw->claims_cursor--;
+        } else if (sym == SDLK_DOWN) {
+            size_t index;
+            if (claims_filtered_at(vw, vw->claims_cursor + 1, &index))
+                vw->claims_cursor++;
+        } else if (sym == SDLK_RETURN || sym == SDLK_KP_ENTER) {
+            size_t index;
+            if (claims_filtered_at(vw, vw->claims_cursor, &index))
+                claim_clicked(vw, index);
+            else
+                viewer_message(vw, true, "No claim matches \"%s\"", vw->claims_search);
+        } else if (sym == SDLK_ESCAPE) {
+            if (vw->claims_search[0])
+                vw->claims_search[0] = '\0';
+            else
+                vw->claims_open = false;
+        } else if (sym == SDLK_DELETE) {
+            delete_selected(vw);
+        }
+        viewer_invalidate(vw);
+        return;
+    }
+    if (sym >= SDLK_1 && sym <= SDLK_9) {
+        enum annot_class cls = (enum annot_class)(sym - SDLK_1);
+        if (is_shift(mod)) {
+            vw->hidden_classes ^= 1u << cls;
+            viewer_message(vw, false, "Layer %s %s", annot_class_name(cls),
+                           vw->hidden_classes & (1u << cls) ? "hidden" : "shown");
+        } else {
+            vw->cls = cls;
+            viewer_message(vw, false, "Class %d: %s", (int)cls + 1, annot_class_name(cls));
+        }
+        viewer_invalidate(vw);
+        return;
+    }
+    double pan = fmax(32, fmin(vw->view.w, vw->view.h) / 8.0);
+    switch (sym) {
+    case SDLK_s: set_tool(vw, TOOL_SELECT); break;
+    case SDLK_p: set_tool(vw, TOOL_POINT); break;
+    case SDLK_l: set_tool(vw, TOOL_LINE); break;
+    case SDLK_g: set_tool(vw, TOOL_POLYGON); break;
+    case SDLK_r: set_tool(vw, TOOL_RECT); break;
+    case SDLK_m: set_tool(vw, TOOL_MEASURE); break;
+    case SDLK_LEFT: pan_by(vw, -pan, 0); break;
+    case SDLK_RIGHT: pan_by(vw, pan, 0); break;
+    case SDLK_UP: pan_by(vw, 0, -pan); break;
+    case SDLK_DOWN: pan_by(vw, 0, pan); break;
+    case SDLK_PLUS:
+    case SDLK_EQUALS:
+    case SDLK_KP_PLUS:
+        view_zoom_about(&vw->view, vw->view.w / 2.0, vw->view.h / 2.0, 1.5);
+        viewer_invalidate(vw);
+        break;
+    case SDLK_MINUS:
+    case SDLK_KP_MINUS:
+        view_zoom_about(&vw->view, vw->view.w / 2.0, vw->view.h / 2.0, 1 / 1.5);
+        viewer_invalidate(vw);
+        break;
+    case SDLK_HOME:
+        view_fit(&vw->view, vw->a.width, vw->a.height);
+        viewer_invalidate(vw);
+        break;
+    case SDLK_0:
+        view_zoom_about(&vw->view, vw->view.w / 2.0, vw->view.h / 2.0, 1.0 / vw->view.scale);
+        viewer_invalidate(vw);
+        break;
+    case SDLK_RETURN:
+    case SDLK_KP_ENTER:
+        if (vw->ndraft > 0 && (vw->tool == TOOL_LINE || vw->tool == TOOL_POLYGON)) {
+            finish_draft(vw);
+        } else if (vw->selected[0]) {
+            const struct annot_feature *f = annot_find(vw->set, vw->selected);
+            start_text(vw, TEXT_LABEL, f && f->label ? f->label : "");
+        }
+        break;
+    case SDLK_ESCAPE:
+        if (vw->help)
+            vw->help = false;
+        else if (vw->ndraft > 0)
+            cancel_draft(vw);
+        else
+            select_feature(vw, NULL);
+        viewer_invalidate(vw);
+        break;
+    case SDLK_BACKSPACE:
+        if (vw->ndraft > 0) {
+            vw->ndraft--;
+            viewer_invalidate(vw);
+        } else {
+            delete_selected(vw);
+        }
+        break;
+    case SDLK_DELETE: delete_selected(vw); break;
+    case SDLK_TAB:
+        if (!vw->claims) {
+            viewer_message(vw, true, "No claims catalog (give --claims FILE)");
+        } else {
+            vw->claims_open = true;
+            vw->claims_search[0] = '\0';
+            vw->claims_cursor = 0;
+        }
+        viewer_invalidate(vw);
+        break;
+    case SDLK_j:
+        start_text(vw, TEXT_JUMP, "");
+        vw->skip_next_text = true;
+        break;
+    case SDLK_w:
+        if (vw->has_b) {
+            vw->compare = COMPARE_SWIPE;
+            vw->show_b = false;
+            viewer_message(vw, false, "Swipe: drag the divider; left %s, right %s", vw->a.name,
+                           vw->b.name);
+        }
+        viewer_invalidate(vw);
+        break;
+    case SDLK_c:
+        if (vw->has_b) {
+            if (vw->compare != COMPARE_FLICKER) {
+                vw->compare = COMPARE_FLICKER;
+                vw->show_b = true;
+            } else {
+                vw->show_b = !vw->show_b;
+            }
+            viewer_message(vw, false, "Showing %s", vw->show_b ? vw->b.name : vw->a.name);
+        }
+        viewer_invalidate(vw);
+        break;
+    case SDLK_i:
+        vw->show_imagery = !vw->show_imagery;
+        viewer_message(vw, false, "Imagery %s", vw->show_imagery ? "shown" : "hidden");
+        viewer_invalidate(vw);
+        break;
+    case SDLK_t:
+        vw->show_labels = !vw->show_labels;
+        viewer_message(vw, false, "Labels %s", vw->show_labels ? "shown" : "hidden");
+        viewer_invalidate(vw);
+        break;
+    default: break;
+    }
+}
+
+/* ---- mouse ---------------------------------------------------------------------- */
+
+static bool near_divider(struct viewer *vw, int x)
+{
+    return vw->has_b && vw->compare == COMPARE_SWIPE &&
+           fabs(x - vw->divider * vw->view.w) <= 6;
+}
+
+static void mouse_down(struct viewer *vw, const SDL_MouseButtonEvent *b)
+{
+    if (vw->modal != MODAL_NONE)
+        return;
+    vw->drag = DRAG_NONE;
+    vw->drag_button = b->button;
+    vw->drag_x0 = vw->drag_last_x = b->x;
+    vw->drag_y0 = vw->drag_last_y = b->y;
+    vw->drag_moved = false;
+    if (vw->claims_open) {
+        SDL_Rect panel = overlay_claims_rect(vw);
+        if (in_rect(&panel, b->x, b->y)) {
+            if (b->button == SDL_BUTTON_LEFT)
+                for (size_t i = 0; i < vw->nclaim_rows; i++)
+                    if (b->y >= vw->claim_rows[i].y0 && b->y < vw->claim_rows[i].y1) {
+                        vw->claims_cursor = rows_index(vw, vw->claim_rows[i].claim);
+                        claim_clicked(vw, vw->claim_rows[i].claim);
+                    }
+            return;
+        }
+    }
+    if (b->button != SDL_BUTTON_LEFT) {
+        vw->drag = DRAG_PAN;
+        return;
+    }
+    if (near_divider(vw, b->x)) {
+        vw->drag = DRAG_DIVIDER;
+        return;
+    }
+    switch (vw->tool) {
+    case TOOL_SELECT: {
+        /* A vertex handle of the selection first. */
+        double xs[512], ys[512];
+        size_t parts[512], idx[512];
+        size_t n = input_selected_vertices(vw, xs, ys, parts, idx, 512);
+        for (size_t i = 0; i < n; i++) {
+            if (hypot(xs[i] - b->x, ys[i] - b->y) <= 6) {
+                vw->drag = DRAG_VERTEX;
+                vw->drag_part = parts[i];
+                vw->drag_index = idx[i];
+                annot_group_begin(vw->set);
+                return;
+            }
+        }
+        const struct annot_feature *f = hit_test(vw, b->x, b->y);
+        if (f) {
+            select_feature(vw, f->id);
+            vw->drag = DRAG_MOVE;
+            annot_group_begin(vw->set);
+        } else {
+            select_feature(vw, NULL);
+            vw->drag = DRAG_PAN;
+        }
+        break;
+    }
+    case TOOL_RECT:
+        vw->drag = DRAG_RECT;
+        break;
+    default:
+        /* Clicks add; a drag pans. */
+        vw->drag = DRAG_PAN;
+        break;
+    }
+}
+
+static void mouse_motion(struct viewer *vw, const SDL_MouseMotionEvent *m)
+{
+    vw->mouse_x = m->x;
+    vw->mouse_y = m->y;
+    vw->mouse_in = true;
+    vw->status_dirty = true;
+    vw->needs_frame = true;
+    if (vw->drag == DRAG_NONE) {
+        if (vw->ndraft > 0 || vw->tool == TOOL_MEASURE)
+            viewer_invalidate(vw); /* rubber band */
+        return;
+    }
+    double dx = m->x - vw->drag_last_x, dy = m->y - vw->drag_last_y;
+    if (!vw->drag_moved && hypot(m->x - vw->drag_x0, m->y - vw->drag_y0) < 4)
+        return;
+    vw->drag_moved = true;
+    struct diag *dg = diag_new();
+    switch (vw->drag) {
+    case DRAG_PAN:
+        pan_by(vw, -dx, -dy);
+        break;
+    case DRAG_MOVE: {
+        struct annot_lonlat from, to;
+        if (screen_to_lonlat(vw, vw->drag_last_x, vw->drag_last_y, &from) &&
+            screen_to_lonlat(vw, m->x, m->y, &to) &&
+            !annot_edit_move(vw->set, vw->selected, to.lon - from.lon, to.lat - from.lat, dg))
+            report(vw, dg, "move");
+        break;
+    }
+    case DRAG_VERTEX: {
+        struct annot_lonlat to;
+        if (screen_to_lonlat(vw, m->x, m->y, &to) &&
+            !annot_edit_set_vertex(vw->set, vw->selected, vw->drag_part, vw->drag_index, to, dg))
+            report(vw, dg, "vertex");
+        break;
+    }
+    case DRAG_DIVIDER:
+        vw->divider = fmin(1, fmax(0, m->x / (double)vw->view.w));
+        break;
+    default:
+        break;
+    }
+    diag_free(dg);
+    vw->drag_last_x = m->x;
+    vw->drag_last_y = m->y;
+    viewer_invalidate(vw);
+}
+
+static void mouse_up(struct viewer *vw, const SDL_MouseButtonEvent *b)
+{
+    enum drag_kind drag = vw->drag;
+    vw->drag = DRAG_NONE;
+    if (drag == DRAG_MOVE || drag == DRAG_VERTEX) {
+        annot_group_end(vw->set);
+        if (vw->drag_moved)
+            viewer_message(vw, false, "%s %s", drag == DRAG_MOVE ? "Moved" : "Edited vertex of",
+                           vw->selected);
+        viewer_invalidate(vw);
+        return;
+    }
+    if (drag == DRAG_RECT) {
+        struct annot_lonlat c[4];
+        if (fabs(b->x - vw->drag_x0) >= 3 && fabs(b->y - vw->drag_y0) >= 3 &&
+            screen_to_lonlat(vw, vw->drag_x0, vw->drag_y0, &c[0]) &&
+            screen_to_lonlat(vw, b->x, vw->drag_y0, &c[1]) &&
+            screen_to_lonlat(vw, b->x, b->y, &c[2]) &&
+            screen_to_lonlat(vw, vw->drag_x0, b->y, &c[3]))
+            add_mark(vw, ANNOT_GEOM_POLYGON, c, 4);
+        viewer_invalidate(vw);
+        return;
+    }
+    if (drag == DRAG_NONE || vw->drag_moved)
+        return;
+    /* A click (no movement). */
+    if (b->button == SDL_BUTTON_RIGHT) {
+        if (vw->ndraft > 0 && (vw->tool == TOOL_LINE || vw->tool == TOOL_POLYGON))
+            finish_draft(vw);
+        return;
+    }
+    if (b->button != SDL_BUTTON_LEFT)
+        return;
+    struct annot_lonlat p;
+    switch (vw->tool) {
+    case TOOL_POINT:
+        if (screen_to_lonlat(vw, b->x, b->y, &p))
+            add_mark(vw, ANNOT_GEOM_POINT, &p, 1);
+        break;
+    case TOOL_LINE:
+    case TOOL_POLYGON:
+    case TOOL_MEASURE:
+        if (vw->ndraft < VIEWER_MAX_DRAFT && screen_to_lonlat(vw, b->x, b->y, &p))
+            vw->draft[vw->ndraft++] = p;
+        viewer_invalidate(vw);
+        break;
+    default:
+        break;
+    }
+}
+
+void input_handle(struct viewer *vw, const SDL_Event *ev)
+{
+    switch (ev->type) {
+    case SDL_QUIT:
+        viewer_request_quit(vw);
+        break;
+    case SDL_WINDOWEVENT:
+        if (ev->window.event == SDL_WINDOWEVENT_CLOSE) {
+            viewer_request_quit(vw);
+        } else if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+            vw->view.w = ev->window.data1;
+            vw->view.h = ev->window.data2;
+            overlay_free(vw);
+            if (!overlay_init(vw))
+                viewer_message(vw, true, "cannot resize the overlay");
+            viewer_invalidate(vw);
+        } else if (ev->window.event == SDL_WINDOWEVENT_LEAVE) {
+            vw->mouse_in = false;
+            vw->status_dirty = true;
+        }
+        vw->needs_frame = true;
+        break;
+    case SDL_KEYDOWN:
+        handle_key(vw, &ev->key);
+        vw->needs_frame = true;
+        break;
+    case SDL_KEYUP:
+        vw->skip_next_text = false;
+        break;
+    case SDL_TEXTINPUT: {
+        if (vw->skip_next_text) {
+            vw->skip_next_text = false;
+            break;
+        }
+        if (vw->modal != MODAL_NONE)
+            break;
+        if (vw->text_mode != TEXT_NONE)
+            text_append(vw->text, sizeof vw->text, ev->text.text);
+        else if (vw->claims_open) {
+            text_append(vw->claims_search, sizeof vw->claims_search, ev->text.text);
+            vw->claims_cursor = 0;
+        }
+        else
+            break;
+        viewer_invalidate(vw);
+        break;
+    }
+    case SDL_MOUSEBUTTONDOWN:
+        vw->mouse_x = ev->button.x;
+        vw->mouse_y = ev->button.y;
+        mouse_down(vw, &ev->button);
+        vw->needs_frame = true;
+        break;
+    case SDL_MOUSEBUTTONUP:
+        vw->mouse_x = ev->button.x;
+        vw->mouse_y = ev->button.y;
+        mouse_up(vw, &ev->button);
+        vw->needs_frame = true;
+        break;
+    case SDL_MOUSEMOTION:
+        mouse_motion(vw, &ev->motion);
+        break;
+    case SDL_MOUSEWHEEL: {
+        if (vw->modal != MODAL_NONE)
+            break;
+        int dy = ev->wheel.y;
+        if (ev->wheel.direction == SDL_MOUSEWHEEL_FLIPPED)
+            dy = -dy;
+        if (dy != 0) {
+            view_zoom_about(&vw->view, vw->mouse_x, vw->mouse_y, pow(1.25, dy));
+            viewer_invalidate(vw);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}

@@ -1,0 +1,571 @@
+/*
+ * main — `satmark-view`: argument parsing, start-up (window, images, style,
+ * claims, annotations, journal recovery), the event loop, saving and
+ * quitting. `satmark view ...` execs this program with the same arguments.
+ *
+ * The loop: take every pending event (real or pushed by the script), let the
+ * script push its next command when the previous one is done, write the
+ * autosave journal when due, then build a frame if anything changed. While
+ * tiles are loading the loop waits on the tile cache (a few ms) instead of
+ * sleeping on the event queue, so finished tiles show at once; when nothing
+ * happens it sleeps on the event queue.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gjson.h"
+#include "journal.h"
+#include "viewer.h"
+
+static const char usage[] =
+    "usage: satmark-view TILE [ANNOTATIONS.geojson] [--claims FILE] [--compare TILE_B]\n"
+    "                    [--style FILE] [--size WxH] [--script FILE] [--screenshot OUT.png]\n"
+    "                    [--recover=yes|no] [--journal-interval SECONDS] [--author NAME]\n"
+    "                    [--bench]\n"
+    "(also run as `satmark view ...`; see docs/viewer.md)\n";
+
+double viewer_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void viewer_message(struct viewer *vw, bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(vw->message, sizeof vw->message, fmt, ap);
+    va_end(ap);
+    vw->message_error = error;
+    vw->message_s = viewer_now_s();
+    vw->status_dirty = true;
+    vw->needs_frame = true;
+    if (error)
+        fprintf(stderr, "satmark-view: %s\n", vw->message);
+}
+
+void viewer_invalidate(struct viewer *vw)
+{
+    vw->overlay_dirty = true;
+    vw->needs_frame = true;
+}
+
+bool viewer_unsaved(const struct viewer *vw)
+{
+    return vw->set && (annot_is_dirty(vw->set) || vw->recovered_unsaved);
+}
+
+bool viewer_save(struct viewer *vw)
+{
+    if (!vw->annot_path) {
+        viewer_message(vw, true, "No annotation file: start with `satmark view TILE FILE.geojson`");
+        return false;
+    }
+    struct diag *dg = diag_new();
+    bool ok = gjson_write_file(vw->annot_path, vw->set, dg);
+    if (ok) {
+        annot_mark_saved(vw->set);
+        vw->recovered_unsaved = false;
+        vw->journal_generation = annot_generation(vw->set);
+        if (vw->journal_path && !journal_remove(vw->journal_path, dg))
+            viewer_message(vw, true, "%s", diag_message(dg));
+        else
+            viewer_message(vw, false, "Saved %zu marks to %s", annot_count(vw->set),
+                           vw->annot_path);
+    } else {
+        viewer_message(vw, true, "Not saved: %s", diag_message(dg));
+    }
+    diag_free(dg);
+    viewer_invalidate(vw);
+    return ok;
+}
+
+void viewer_request_quit(struct viewer *vw)
+{
+    if (vw->modal == MODAL_RECOVER)
+        return; /* answer the recovery question first */
+    if (viewer_unsaved(vw)) {
+        vw->modal = MODAL_QUIT;
+        viewer_invalidate(vw);
+    } else {
+        vw->running = false;
+    }
+}
+
+static void replace_set(struct viewer *vw, struct annot_set *set)
+{
+    annot_set_free(vw->set);
+    vw->set = set;
+    vw->a.overlay_built = false;
+    vw->b.overlay_built = false;
+    vw->selected[0] = '\0';
+    viewer_invalidate(vw);
+}
+
+void viewer_answer_recovery(struct viewer *vw, bool recover)
+{
+    vw->modal = MODAL_NONE;
+    struct diag *dg = diag_new();
+    if (recover) {
+        struct journal_info info;
+        struct annot_set *set = NULL;
+        if (journal_read(vw->journal_path, vw->annot_path, &info, &set, dg)) {
+            if (vw->author)
+                annot_set_author(set, vw->author, dg);
+            replace_set(vw, set);
+            vw->recovered_unsaved = true;
+            vw->journal_generation = annot_generation(set);
+            viewer_message(vw, info.target_changed,
+                           "Recovered %zu marks from the journal of %s%s (not saved yet: Ctrl+S)",
+                           annot_count(set), info.written,
+                           info.target_changed ? "; the file changed since" : "");
+        } else {
+            /* Keep the unreadable journal aside; never overwrite it. */
+            char aside[4200];
+            snprintf(aside, sizeof aside, "%s.unreadable", vw->journal_path);
+            rename(vw->journal_path, aside);
+            viewer_message(vw, true, "Cannot recover: %s (kept as %s)", diag_message(dg), aside);
+        }
+    } else {
+        if (journal_remove(vw->journal_path, dg))
+            viewer_message(vw, false, "Journal discarded");
+        else
+            viewer_message(vw, true, "%s", diag_message(dg));
+    }
+    diag_free(dg);
+    viewer_invalidate(vw);
+}
+
+static void journal_tick(struct viewer *vw)
+{
+    if (!vw->journal_path || vw->modal == MODAL_RECOVER)
+        return;
+    uint64_t gen = annot_generation(vw->set);
+    double now = viewer_now_s();
+    bool unsaved = viewer_unsaved(vw);
+    if (journal_due(gen, vw->journal_generation, unsaved, now, vw->journal_last_s,
+                    vw->journal_interval_s)) {
+        struct diag *dg = diag_new();
+        if (journal_write(vw->journal_path, vw->annot_path, vw->set, dg)) {
+            vw->journal_generation = gen;
+            vw->journal_last_s = now;
+        } else {
+            viewer_message(vw, true, "Autosave journal: %s", diag_message(dg));
+            vw->journal_last_s = now; /* retry later, not every frame */
+        }
+        diag_free(dg);
+    } else if (!unsaved && gen != vw->journal_generation) {
+        /* Undone back to the saved state: nothing to protect. */
+        journal_remove(vw->journal_path, NULL);
+        vw->journal_generation = gen;
+    }
+}
+
+double viewer_frame(struct viewer *vw)
+{
+    double t0 = viewer_now_s();
+    tilecache_begin_frame(vw->a.cache);
+    if (vw->has_b)
+        tilecache_begin_frame(vw->b.cache);
+    imagery_upload(vw, &vw->a, VIEWER_UPLOADS_PER_FRAME);
+    if (vw->has_b)
+        imagery_upload(vw, &vw->b, VIEWER_UPLOADS_PER_FRAME);
+    overlay_refresh_marks(vw, &vw->a);
+    if (vw->has_b)
+        overlay_refresh_marks(vw, &vw->b);
+
+    SDL_SetRenderDrawColor(vw->renderer, 38, 40, 44, 255);
+    SDL_RenderClear(vw->renderer);
+    vw->a.missing_tiles = vw->b.missing_tiles = 0;
+    if (vw->show_imagery) {
+        struct view vb;
+        if (vw->has_b && vw->compare == COMPARE_SWIPE) {
+            int split = (int)floor(vw->divider * vw->view.w);
+            SDL_Rect left = {0, 0, split, vw->view.h}, right = {split, 0, vw->view.w - split,
+                                                                 vw->view.h};
+            if (left.w > 0)
+                imagery_draw(vw, &vw->a, &vw->view, &left);
+            if (right.w > 0 && view_for_b(vw, &vw->view, &vb))
+                imagery_draw(vw, &vw->b, &vb, &right);
+        } else if (vw->has_b && vw->show_b) {
+            if (view_for_b(vw, &vw->view, &vb))
+                imagery_draw(vw, &vw->b, &vb, NULL);
+        } else {
+            imagery_draw(vw, &vw->a, &vw->view, NULL);
+        }
+    }
+    overlay_draw(vw);
+    double t1 = viewer_now_s();
+    vw->needs_frame = false;
+    return (t1 - t0) * 1000;
+}
+
+static bool parse_size(const char *s, int *w, int *h)
+{
+    char *end;
+    long a = strtol(s, &end, 10);
+    if (*end != 'x' && *end != 'X')
+        return false;
+    long b = strtol(end + 1, &end, 10);
+    if (*end || a < 200 || b < 150 || a > 16384 || b > 16384)
+        return false;
+    *w = (int)a;
+    *h = (int)b;
+    return true;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "satmark view: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage);
+    return 2;
+}
+
+/* Parses argv into vw's options; returns -1 to go on, else an exit code. */
+static int parse_args(struct viewer *vw, int argc, char **argv)
+{
+    int positional = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+#define TAKE(field)                                                                         \
+    do {                                                                                    \
+        if (!next)                                                                          \
+            return usage_error("%s needs a value", a);                                      \
+        vw->field = next;                                                                   \
+        i++;                                                                                \
+    } while (0)
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            printf("%s", usage);
+            return 0;
+        } else if (strcmp(a, "--claims") == 0) {
+            TAKE(claims_path);
+        } else if (strcmp(a, "--compare") == 0) {
+            TAKE(compare_path);
+        } else if (strcmp(a, "--style") == 0) {
+            TAKE(style_path);
+        } else if (strcmp(a, "--script") == 0) {
+            TAKE(script_path);
+        } else if (strcmp(a, "--screenshot") == 0) {
+            TAKE(screenshot_path);
+        } else if (strcmp(a, "--author") == 0) {
+            TAKE(author);
+        } else if (strcmp(a, "--size") == 0) {
+            if (!next || !parse_size(next, &vw->win_w, &vw->win_h))
+                return usage_error("--size needs WxH (at least 200x150), got '%s'",
+                                   next ? next : "");
+            i++;
+        } else if (strncmp(a, "--recover=", 10) == 0) {
+            if (strcmp(a + 10, "yes") == 0)
+                vw->recover_answer = 1;
+            else if (strcmp(a + 10, "no") == 0)
+                vw->recover_answer = 0;
+            else
+                return usage_error("--recover takes yes or no, got '%s'", a + 10);
+        } else if (strcmp(a, "--journal-interval") == 0) {
+            char *end;
+            double v = next ? strtod(next, &end) : 0;
+            if (!next || *end || !(v >= 0.05 && v <= 3600))
+                return usage_error("--journal-interval needs seconds (0.05..3600), got '%s'",
+                                   next ? next : "");
+            vw->journal_interval_s = v;
+            i++;
+        } else if (strcmp(a, "--bench") == 0) {
+            vw->bench = true;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown option '%s'", a);
+        } else if (positional == 0) {
+            vw->tile_path = a;
+            positional++;
+        } else if (positional == 1) {
+            vw->annot_path = a;
+            positional++;
+        } else {
+            return usage_error("unexpected argument '%s'", a);
+        }
+#undef TAKE
+    }
+    if (!vw->tile_path)
+        return usage_error("%s", "missing TILE");
+    return -1;
+}
+
+static void print_warnings(struct diag *dg)
+{
+    for (size_t i = 0; i < diag_warning_count(dg); i++)
+        fprintf(stderr, "satmark-view: warning: %s\n", diag_warning(dg, i));
+    diag_reset(dg);
+}
+
+static bool fail(struct viewer *vw)
+{
+    print_warnings(vw->dg);
+    return false;
+}
+
+/* Loads style, claims and annotations; false (message printed) on a hard error. */
+static bool load_documents(struct viewer *vw)
+{
+    struct diag *dg = vw->dg;
+    if (vw->style_path) {
+        if (!style_load(vw->style_path, &vw->style, dg)) {
+            fprintf(stderr, "satmark-view: error: %s\n", diag_message(dg));
+            return fail(vw);
+        }
+    } else if (!style_load_default_file(&vw->style, dg)) {
+        fprintf(stderr, "satmark-view: warning: %s; using the built-in style\n",
+                diag_message(dg));
+        diag_reset(dg);
+        vw->style = style_default();
+        if (!vw->style)
+            return fail(vw);
+    }
+    char claims_guess[4200];
+    if (!vw->claims_path && vw->annot_path) {
+        const char *slash = strrchr(vw->annot_path, '/');
+        if (slash)
+            snprintf(claims_guess, sizeof claims_guess, "%.*s/claims.json",
+                     (int)(slash - vw->annot_path), vw->annot_path);
+        else
+            snprintf(claims_guess, sizeof claims_guess, "claims.json");
+        if (access(claims_guess, R_OK) == 0)
+            vw->claims_path = claims_guess;
+    }
+    if (vw->claims_path) {
+        if (!claims_catalog_read(vw->claims_path, &vw->claims, dg)) {
+            fprintf(stderr, "satmark-view: error: %s\n", diag_message(dg));
+            return fail(vw);
+        }
+        if (vw->claims_path == claims_guess)
+            vw->claims_path = NULL; /* do not keep a pointer to the stack */
+    }
+    if (vw->annot_path && access(vw->annot_path, F_OK) == 0) {
+        if (!gjson_read_file(vw->annot_path, &vw->set, dg)) {
+            fprintf(stderr, "satmark-view: error: %s\n", diag_message(dg));
+            return fail(vw);
+        }
+    } else {
+        vw->set = annot_set_new();
+        if (!vw->set) {
+            fprintf(stderr, "satmark-view: error: out of memory\n");
+            return false;
+        }
+        if (vw->annot_path)
+            fprintf(stderr, "satmark-view: %s does not exist yet: it is created on the first "
+                            "save (Ctrl+S)\n", vw->annot_path);
+    }
+    const char *author = vw->author ? vw->author : getenv("SATMARK_AUTHOR");
+    if (!author)
+        author = getenv("USER");
+    if (author)
+        annot_set_author(vw->set, author, dg);
+    print_warnings(dg);
+    if (vw->annot_path) {
+        vw->journal_path = journal_path_for(vw->annot_path);
+        if (!vw->journal_path)
+            return false;
+    }
+    return true;
+}
+
+static void check_journal(struct viewer *vw)
+{
+    if (!vw->journal_path || !journal_exists(vw->journal_path))
+        return;
+    if (vw->recover_answer >= 0) {
+        viewer_answer_recovery(vw, vw->recover_answer == 1);
+        return;
+    }
+    /* Ask; show when it was written. */
+    struct journal_info info;
+    struct annot_set *set = NULL;
+    struct diag *dg = diag_new();
+    if (journal_read(vw->journal_path, vw->annot_path, &info, &set, dg))
+        snprintf(vw->pending_journal, sizeof vw->pending_journal, "%s (%zu marks)",
+                 info.written, info.features);
+    else
+        snprintf(vw->pending_journal, sizeof vw->pending_journal, "an earlier session");
+    annot_set_free(set);
+    diag_free(dg);
+    vw->modal = MODAL_RECOVER;
+    viewer_invalidate(vw);
+}
+
+static bool start_sdl(struct viewer *vw)
+{
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+        fprintf(stderr, "satmark-view: error: cannot start SDL: %s\n", SDL_GetError());
+        return false;
+    }
+    char title[600];
+    snprintf(title, sizeof title, "satmark \u2014 %s", vw->a.name);
+    Uint32 flags = vw->bench ? 0 : SDL_WINDOW_RESIZABLE;
+    vw->window = SDL_CreateWindow(title, SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
+                                  vw->win_w, vw->win_h, flags);
+    if (!vw->window) {
+        fprintf(stderr, "satmark-view: error: cannot open a window: %s\n", SDL_GetError());
+        return false;
+    }
+    vw->renderer = SDL_CreateRenderer(vw->window, -1, 0);
+    if (!vw->renderer)
+        vw->renderer = SDL_CreateRenderer(vw->window, -1, SDL_RENDERER_SOFTWARE);
+    if (!vw->renderer) {
+        fprintf(stderr, "satmark-view: error: cannot create a renderer: %s\n", SDL_GetError());
+        return false;
+    }
+    SDL_GetWindowSize(vw->window, &vw->view.w, &vw->view.h);
+    return true;
+}
+
+static void finish_script_session(struct viewer *vw)
+{
+    if (vw->screenshot_path) {
+        viewer_frame(vw);
+        if (!screenshot_write(vw, vw->screenshot_path))
+            vw->exit_code = 1;
+        SDL_RenderPresent(vw->renderer);
+    }
+    if (viewer_unsaved(vw) && vw->journal_path && vw->modal != MODAL_RECOVER) {
+        /* Unsaved work at the end of a script is kept in the journal. */
+        struct diag *dg = diag_new();
+        if (journal_write(vw->journal_path, vw->annot_path, vw->set, dg))
+            fprintf(stderr, "satmark-view: unsaved changes kept in %s\n", vw->journal_path);
+        else
+            fprintf(stderr, "satmark-view: error: %s\n", diag_message(dg));
+        diag_free(dg);
+    }
+    vw->running = false;
+}
+
+static void run_loop(struct viewer *vw)
+{
+    vw->running = true;
+    while (vw->running) {
+        bool loading = !imagery_idle(&vw->a) || (vw->has_b && !imagery_idle(&vw->b));
+        bool busy = vw->needs_frame || vw->overlay_dirty || vw->status_dirty || loading ||
+                    (vw->script && !vw->script_done) || vw->exit_after_idle;
+        SDL_Event ev;
+        if (!busy) {
+            /* Idle: sleep until input, waking to expire the status message. */
+            if (SDL_WaitEventTimeout(&ev, 500))
+                input_handle(vw, &ev);
+            if (vw->message[0] && viewer_now_s() - vw->message_s > 6 &&
+                viewer_now_s() - vw->message_s < 7.5)
+                vw->status_dirty = true;
+        }
+        while (vw->running && SDL_PollEvent(&ev))
+            input_handle(vw, &ev);
+        if (!vw->running)
+            break;
+        if (vw->script && !vw->script_done)
+            script_step(vw);
+        journal_tick(vw);
+        if (loading) {
+            if (!vw->needs_frame && !vw->overlay_dirty)
+                tilecache_wait_finished(vw->a.cache, 8);
+            vw->needs_frame = true;
+        }
+        if (vw->needs_frame || vw->overlay_dirty || vw->status_dirty) {
+            viewer_frame(vw);
+            SDL_RenderPresent(vw->renderer);
+        }
+        if (vw->script && vw->script_done) {
+            finish_script_session(vw);
+        } else if (vw->exit_after_idle && viewer_idle(vw)) {
+            viewer_frame(vw);
+            if (!screenshot_write(vw, vw->screenshot_path))
+                vw->exit_code = 1;
+            SDL_RenderPresent(vw->renderer);
+            vw->running = false;
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct viewer viewer;
+    struct viewer *vw = &viewer;
+    memset(vw, 0, sizeof *vw);
+    vw->start_s = viewer_now_s();
+    vw->recover_answer = -1;
+    vw->journal_interval_s = 2.0;
+    vw->win_w = 1280;
+    vw->win_h = 800;
+    vw->divider = 0.5;
+    vw->show_imagery = true;
+    vw->show_labels = true;
+    vw->tool = TOOL_SELECT;
+    vw->cls = ANNOT_CLASS_PIER;
+    int rc = parse_args(vw, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (vw->bench && vw->win_w == 1280 && vw->win_h == 800) {
+        vw->win_w = 1920;
+        vw->win_h = 1080;
+    }
+    vw->dg = diag_new();
+    if (!vw->dg)
+        return 1;
+    vw->exit_code = 0;
+    bool ok = true;
+    if (vw->script_path) {
+        vw->script = vscript_read_file(vw->script_path, vw->dg);
+        if (!vw->script) {
+            fprintf(stderr, "satmark-view: error: %s\n", diag_message(vw->dg));
+            diag_free(vw->dg);
+            return 1;
+        }
+    }
+    vw->has_b = vw->compare_path != NULL;
+    if (!imagery_open(vw, &vw->a, vw->tile_path) ||
+        (vw->compare_path && !imagery_open(vw, &vw->b, vw->compare_path))) {
+        fprintf(stderr, "satmark-view: error: %s\n", diag_message(vw->dg));
+        ok = false;
+    }
+    print_warnings(vw->dg);
+    ok = ok && load_documents(vw);
+    ok = ok && start_sdl(vw);
+    if (ok && !overlay_init(vw)) {
+        fprintf(stderr, "satmark-view: error: cannot create the overlay (%dx%d)\n", vw->view.w,
+                vw->view.h);
+        ok = false;
+    }
+    if (ok) {
+        view_fit(&vw->view, vw->a.width, vw->a.height);
+        vw->journal_last_s = viewer_now_s();
+        vw->journal_generation = annot_generation(vw->set);
+        check_journal(vw);
+        if (vw->bench) {
+            vw->exit_code = bench_run(vw);
+        } else {
+            vw->exit_after_idle = vw->screenshot_path && !vw->script;
+            run_loop(vw);
+        }
+    } else {
+        vw->exit_code = 1;
+    }
+    overlay_free(vw);
+    imagery_close(&vw->a);
+    if (vw->has_b)
+        imagery_close(&vw->b);
+    annot_set_free(vw->set);
+    claims_catalog_free(vw->claims);
+    style_free(vw->style);
+    vscript_free(vw->script);
+    free(vw->journal_path);
+    diag_free(vw->dg);
+    if (vw->renderer)
+        SDL_DestroyRenderer(vw->renderer);
+    if (vw->window)
+        SDL_DestroyWindow(vw->window);
+    SDL_Quit();
+    return vw->exit_code;
+}

@@ -1,0 +1,681 @@
+/*
+ * overlay — everything drawn over the imagery, with Cairo into one ARGB32
+ * surface the size of the window, uploaded as one SDL texture: the marks
+ * (through the core renderer, exactly as figures draw them), the mark being
+ * drawn, selection handles, the measurement, the scale bar, the compare
+ * divider, the claims panel, prompts, the help and the modal questions, and
+ * the status bar.
+ *
+ * The surface is re-drawn only when something on it changed (overlay_dirty:
+ * view, marks, tools, panels); pointer motion alone re-draws just the status
+ * bar strip and uploads only that strip. Cairo's pixels are premultiplied,
+ * SDL's blending expects straight alpha, so the upload converts (transparent
+ * and opaque pixels, the vast majority, cost one comparison).
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <glib.h>
+
+#include "viewer.h"
+
+static const struct style_rgb WHITE = {255, 255, 255};
+static const struct style_rgb BLACK = {0, 0, 0};
+static const struct style_rgb GREY = {190, 190, 190};
+static const struct style_rgb YELLOW = {255, 220, 80};
+static const struct style_rgb RED = {255, 110, 100};
+
+#define LABELS_MAX_VISIBLE 400 /* more marks in view: labels off (unreadable anyway) */
+
+bool overlay_init(struct viewer *vw)
+{
+    vw->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, vw->view.w, vw->view.h);
+    if (cairo_surface_status(vw->surface) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(vw->surface);
+        vw->surface = NULL;
+        return false;
+    }
+    vw->overlay_tex = SDL_CreateTexture(vw->renderer, SDL_PIXELFORMAT_ARGB8888,
+                                        SDL_TEXTUREACCESS_STREAMING, vw->view.w, vw->view.h);
+    if (!vw->overlay_tex)
+        return false;
+    SDL_SetTextureBlendMode(vw->overlay_tex, SDL_BLENDMODE_BLEND);
+    vw->overlay_dirty = true;
+    return true;
+}
+
+void overlay_free(struct viewer *vw)
+{
+    if (vw->overlay_tex)
+        SDL_DestroyTexture(vw->overlay_tex);
+    vw->overlay_tex = NULL;
+    if (vw->surface)
+        cairo_surface_destroy(vw->surface);
+    vw->surface = NULL;
+}
+
+void overlay_refresh_marks(struct viewer *vw, struct image_layer *img)
+{
+    uint64_t gen = annot_generation(vw->set);
+    if (img->overlay_built && img->overlay_generation == gen)
+        return;
+    struct diag *dg = diag_new();
+    const struct annot_set *sets[1] = {vw->set};
+    struct render_overlay *ov = render_overlay_new(img->geo, sets, 1, dg);
+    if (ov) {
+        render_overlay_free(img->overlay);
+        img->overlay = ov;
+        /* Say once per image why marks are missing (no CRS, out of domain). */
+        if (!img->overlay_built && diag_warning_count(dg) > 0)
+            viewer_message(vw, true, "%s", diag_warning(dg, 0));
+    } else {
+        viewer_message(vw, true, "cannot project the marks: %s", diag_message(dg));
+    }
+    img->overlay_built = true;
+    img->overlay_generation = gen;
+    diag_free(dg);
+    vw->overlay_dirty = true;
+}
+
+SDL_Rect overlay_claims_rect(const struct viewer *vw)
+{
+    int w = vw->view.w < 900 ? vw->view.w / 2 : 440;
+    SDL_Rect r = {vw->view.w - w, 0, w, vw->view.h - VIEWER_STATUS_H};
+    return r;
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static void set_rgb(cairo_t *cr, struct style_rgb c, double alpha)
+{
+    cairo_set_source_rgba(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0, alpha);
+}
+
+static void panel(cairo_t *cr, double x, double y, double w, double h, double alpha)
+{
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_set_source_rgba(cr, 0.08, 0.09, 0.11, alpha);
+    cairo_fill(cr);
+}
+
+static void text(cairo_t *cr, const char *s, double px, double x, double y, double wrap,
+                 struct style_rgb rgb, double *w, double *h)
+{
+    render_text(cr, s, NULL, px, x, y, wrap, rgb, 0, BLACK, false, w, h);
+}
+
+static void text_halo(cairo_t *cr, const char *s, double px, double x, double y,
+                      struct style_rgb rgb)
+{
+    render_text(cr, s, NULL, px, x, y, 0, rgb, 2.5, BLACK, false, NULL, NULL);
+}
+
+static void measure(cairo_t *cr, const char *s, double px, double wrap, double *w, double *h)
+{
+    render_text(cr, s, NULL, px, 0, 0, wrap, WHITE, 0, BLACK, true, w, h);
+}
+
+static void format_dms(double v, bool lat, char *out, size_t cap)
+{
+    char hemi = lat ? (v >= 0 ? 'N' : 'S') : (v >= 0 ? 'E' : 'W');
+    double a = fabs(v);
+    int deg = (int)a;
+    double mins = (a - deg) * 60;
+    int m = (int)mins;
+    double s = (mins - m) * 60;
+    if (s >= 59.95) {
+        s = 0;
+        if (++m == 60) {
+            m = 0;
+            deg++;
+        }
+    }
+    snprintf(out, cap, "%d\u00b0%02d'%04.1f\"%c", deg, m, s, hemi);
+}
+
+static bool lonlat_screen(struct viewer *vw, const struct view *v, struct geo_ref *g,
+                          struct annot_lonlat p, double *sx, double *sy)
+{
+    double ix, iy;
+    if (!geo_lonlat_to_pixel(g, p.lon, p.lat, &ix, &iy, NULL))
+        return false;
+    (void)vw;
+    view_image_to_screen(v, ix, iy, sx, sy);
+    return true;
+}
+
+/* ---- marks -------------------------------------------------------------- */
+
+static void draw_marks(struct viewer *vw, cairo_t *cr, struct image_layer *img,
+                       const struct view *v, double clip_x0, double clip_x1)
+{
+    if (!img->overlay)
+        return;
+    struct render_view rv = view_to_render(v);
+    size_t visible = 0;
+    size_t n = render_overlay_count(img->overlay);
+    for (size_t i = 0; i < n && visible <= LABELS_MAX_VISIBLE; i++)
+        if (!(vw->hidden_classes & (1u << render_overlay_class(img->overlay, i))) &&
+            render_overlay_visible(img->overlay, i, &rv))
+            visible++;
+    struct render_marks_options opt;
+    render_marks_options_init(&opt);
+    opt.labels = vw->show_labels && visible <= LABELS_MAX_VISIBLE;
+    opt.highlight_id = vw->selected[0] ? vw->selected : NULL;
+    opt.hidden_classes = vw->hidden_classes;
+    struct render_rect keep[2] = {
+        {0, vw->view.h - VIEWER_STATUS_H - 40, 260, 40 + VIEWER_STATUS_H},
+        {0, vw->view.h - VIEWER_STATUS_H, vw->view.w, VIEWER_STATUS_H},
+    };
+    opt.keep_clear = keep;
+    opt.nkeep_clear = 2;
+    cairo_save(cr);
+    cairo_rectangle(cr, clip_x0, 0, clip_x1 - clip_x0, vw->view.h - VIEWER_STATUS_H);
+    cairo_clip(cr);
+    struct diag *dg = diag_new();
+    if (!render_overlay_draw(cr, &rv, img->overlay, vw->style, &opt, NULL, dg))
+        viewer_message(vw, true, "drawing marks: %s", diag_message(dg));
+    diag_free(dg);
+    cairo_restore(cr);
+}
+
+/* The line, polygon or measurement being drawn, with a rubber band to the pointer. */
+static void draw_draft(struct viewer *vw, cairo_t *cr)
+{
+    if (vw->ndraft == 0 && !(vw->drag == DRAG_RECT))
+        return;
+    const struct style_class *sc = style_for_class(vw->style, vw->cls);
+    struct style_rgb c = vw->tool == TOOL_MEASURE ? YELLOW : sc->colour;
+    cairo_save(cr);
+    cairo_set_line_width(cr, 2);
+    if (vw->drag == DRAG_RECT) {
+        cairo_rectangle(cr, vw->drag_x0, vw->drag_y0, vw->mouse_x - vw->drag_x0,
+                        vw->mouse_y - vw->drag_y0);
+        set_rgb(cr, c, 0.25);
+        cairo_fill_preserve(cr);
+        set_rgb(cr, c, 1);
+        cairo_stroke(cr);
+        cairo_restore(cr);
+        return;
+    }
+    bool first = true;
+    for (size_t i = 0; i < vw->ndraft; i++) {
+        double x, y;
+        if (!lonlat_screen(vw, &vw->view, vw->a.geo, vw->draft[i], &x, &y))
+            continue;
+        if (first)
+            cairo_move_to(cr, x, y);
+        else
+            cairo_line_to(cr, x, y);
+        first = false;
+    }
+    if (vw->mouse_in)
+        cairo_line_to(cr, vw->mouse_x, vw->mouse_y);
+    if (vw->tool == TOOL_POLYGON || (vw->tool == TOOL_MEASURE && vw->ndraft >= 2))
+        cairo_close_path(cr);
+    set_rgb(cr, BLACK, 0.8);
+    cairo_set_line_width(cr, 4);
+    cairo_stroke_preserve(cr);
+    set_rgb(cr, c, 1);
+    cairo_set_line_width(cr, 2);
+    double dash[] = {6, 4};
+    cairo_set_dash(cr, dash, 2, 0);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+    for (size_t i = 0; i < vw->ndraft; i++) {
+        double x, y;
+        if (!lonlat_screen(vw, &vw->view, vw->a.geo, vw->draft[i], &x, &y))
+            continue;
+        cairo_arc(cr, x, y, 3.5, 0, 6.283185307179586);
+        set_rgb(cr, WHITE, 1);
+        cairo_fill_preserve(cr);
+        set_rgb(cr, BLACK, 1);
+        cairo_set_line_width(cr, 1);
+        cairo_stroke(cr);
+    }
+    cairo_restore(cr);
+}
+
+static void format_length(double m, char *out, size_t cap)
+{
+    if (m >= 1000)
+        snprintf(out, cap, "%.3f km", m / 1000);
+    else
+        snprintf(out, cap, "%.1f m", m);
+}
+
+static void draw_measure(struct viewer *vw, cairo_t *cr)
+{
+    if (vw->tool != TOOL_MEASURE || vw->ndraft == 0)
+        return;
+    struct annot_lonlat pts[VIEWER_MAX_DRAFT + 1];
+    size_t n = vw->ndraft;
+    memcpy(pts, vw->draft, n * sizeof pts[0]);
+    struct annot_lonlat cursor;
+    double ix, iy;
+    view_screen_to_image(&vw->view, vw->mouse_x, vw->mouse_y, &ix, &iy);
+    if (vw->mouse_in && geo_pixel_to_lonlat(vw->a.geo, ix, iy, &cursor.lon, &cursor.lat, NULL))
+        pts[n++] = cursor;
+    double length = 0;
+    for (size_t i = 1; i < n; i++)
+        length += geo_distance_m(pts[i - 1].lon, pts[i - 1].lat, pts[i].lon, pts[i].lat);
+    char len_text[64], line[256];
+    format_length(length, len_text, sizeof len_text);
+    if (n >= 3) {
+        double lon[VIEWER_MAX_DRAFT + 1], lat[VIEWER_MAX_DRAFT + 1], perimeter;
+        for (size_t i = 0; i < n; i++) {
+            lon[i] = pts[i].lon;
+            lat[i] = pts[i].lat;
+        }
+        double area = geo_polygon_area_m2(n, lon, lat, &perimeter);
+        char per_text[64];
+        format_length(perimeter, per_text, sizeof per_text);
+        if (area >= 1e6)
+            snprintf(line, sizeof line, "Length %s   Area %.3f km\u00b2 (perimeter %s)", len_text,
+                     area / 1e6, per_text);
+        else
+            snprintf(line, sizeof line, "Length %s   Area %.0f m\u00b2 (perimeter %s)", len_text,
+                     area, per_text);
+    } else {
+        snprintf(line, sizeof line, "Distance %s (geodesic, WGS84)", len_text);
+    }
+    double w, h;
+    measure(cr, line, 13, 0, &w, &h);
+    double x = vw->mouse_x + 16, y = vw->mouse_y + 16;
+    if (x + w + 12 > vw->view.w)
+        x = vw->view.w - w - 12;
+    if (y + h + 10 > vw->view.h - VIEWER_STATUS_H)
+        y = vw->view.h - VIEWER_STATUS_H - h - 10;
+    panel(cr, x - 6, y - 4, w + 12, h + 8, 0.85);
+    text(cr, line, 13, x, y, 0, YELLOW, NULL, NULL);
+}
+
+static void draw_handles(struct viewer *vw, cairo_t *cr)
+{
+    if (vw->tool != TOOL_SELECT || !vw->selected[0])
+        return;
+    double xs[512], ys[512];
+    size_t parts[512], idx[512];
+    size_t n = input_selected_vertices(vw, xs, ys, parts, idx, 512);
+    if (n == 1)
+        return; /* a point: the highlight shows it */
+    for (size_t i = 0; i < n; i++) {
+        cairo_rectangle(cr, xs[i] - 4, ys[i] - 4, 8, 8);
+        set_rgb(cr, WHITE, 1);
+        cairo_fill_preserve(cr);
+        set_rgb(cr, BLACK, 1);
+        cairo_set_line_width(cr, 1.5);
+        cairo_stroke(cr);
+    }
+}
+
+/* A scale bar of a round length (1, 2 or 5 x 10^n m) at most 180 px long. */
+static void draw_scale_bar(struct viewer *vw, cairo_t *cr)
+{
+    if (!vw->a.georeferenced)
+        return;
+    double rx, ry;
+    if (!geo_ground_resolution_at(vw->a.geo, vw->view.cx, vw->view.cy, &rx, &ry, NULL) ||
+        !(rx > 0))
+        return;
+    double m_per_px = rx / vw->view.scale;
+    double target = 180 * m_per_px;
+    double p10 = pow(10, floor(log10(target)));
+    double len = p10;
+    if (5 * p10 <= target)
+        len = 5 * p10;
+    else if (2 * p10 <= target)
+        len = 2 * p10;
+    double px = len / m_per_px;
+    double x = 14, y = vw->view.h - VIEWER_STATUS_H - 16;
+    cairo_save(cr);
+    cairo_rectangle(cr, x, y, px, 6);
+    set_rgb(cr, BLACK, 0.9);
+    cairo_set_line_width(cr, 3);
+    cairo_stroke_preserve(cr);
+    set_rgb(cr, WHITE, 1);
+    cairo_fill(cr);
+    cairo_rectangle(cr, x, y, px / 2, 6);
+    set_rgb(cr, BLACK, 1);
+    cairo_fill(cr);
+    char label[64];
+    if (len >= 1000)
+        snprintf(label, sizeof label, "%g km", len / 1000);
+    else
+        snprintf(label, sizeof label, "%g m", len);
+    text_halo(cr, label, 12, x, y - 18, WHITE);
+    cairo_restore(cr);
+}
+
+static void draw_divider(struct viewer *vw, cairo_t *cr)
+{
+    if (!vw->has_b || vw->compare != COMPARE_SWIPE)
+        return;
+    double x = floor(vw->divider * vw->view.w) + 0.5;
+    cairo_save(cr);
+    cairo_move_to(cr, x, 0);
+    cairo_line_to(cr, x, vw->view.h - VIEWER_STATUS_H);
+    set_rgb(cr, BLACK, 0.8);
+    cairo_set_line_width(cr, 4);
+    cairo_stroke_preserve(cr);
+    set_rgb(cr, WHITE, 1);
+    cairo_set_line_width(cr, 2);
+    cairo_stroke(cr);
+    char left[300], right[300];
+    snprintf(left, sizeof left, "%s %s", vw->a.acquired[0] ? vw->a.acquired : "A", vw->a.name);
+    snprintf(right, sizeof right, "%s %s", vw->b.acquired[0] ? vw->b.acquired : "B", vw->b.name);
+    double w, h;
+    measure(cr, left, 13, 0, &w, &h);
+    text_halo(cr, left, 13, x - w - 10, 10, WHITE);
+    text_halo(cr, right, 13, x + 10, 10, WHITE);
+    cairo_restore(cr);
+}
+
+/* Position of claim i among the claims matching the search. */
+static size_t rows_before_cursor(const struct viewer *vw, size_t claim)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < claim; i++)
+        if (input_claim_matches(claims_claim_at(vw->claims, i), vw->claims_search))
+            k++;
+    return k;
+}
+
+static void draw_claims_panel(struct viewer *vw, cairo_t *cr)
+{
+    vw->nclaim_rows = 0;
+    if (!vw->claims_open || !vw->claims)
+        return;
+    SDL_Rect r = overlay_claims_rect(vw);
+    panel(cr, r.x, r.y, r.w, r.h, 0.92);
+    double x = r.x + 12, y = r.y + 10, wrap = r.w - 24;
+    const struct annot_feature *f = vw->selected[0] ? annot_find(vw->set, vw->selected) : NULL;
+    char head[512];
+    snprintf(head, sizeof head, "Claims \u2014 %s", f ? f->id : "no mark selected");
+    double h;
+    text(cr, head, 15, x, y, wrap, WHITE, NULL, &h);
+    y += h + 4;
+    snprintf(head, sizeof head, "Search: %s\u2502", vw->claims_search);
+    text(cr, head, 13, x, y, wrap, YELLOW, NULL, &h);
+    y += h + 4;
+    text(cr, "Click or Enter: link the selected mark (supports \u2192 contradicts \u2192 context "
+             "\u2192 unlinked). Up/Down choose. Tab closes.",
+         11, x, y, wrap, GREY, NULL, &h);
+    y += h + 8;
+    size_t shown = 0;
+    for (size_t i = 0; i < claims_claim_count(vw->claims); i++) {
+        const struct claims_claim *c = claims_claim_at(vw->claims, i);
+        if (!input_claim_matches(c, vw->claims_search))
+            continue;
+        /* Keep the cursor's row in view. */
+        if (vw->claims_cursor >= 6 && shown++ < vw->claims_cursor - 5)
+            continue;
+        if (y > r.y + r.h - 30 || vw->nclaim_rows == VIEWER_MAX_CLAIM_ROWS)
+            break;
+        const char *stance = NULL;
+        for (size_t k = 0; f && k < f->nclaims; k++)
+            if (strcmp(f->claims[k].claim, c->id) == 0)
+                stance = annot_stance_name(f->claims[k].stance);
+        char line[2048];
+        snprintf(line, sizeof line, "%s%s%s\n%s", stance ? "[" : "", stance ? stance : "",
+                 stance ? "] " : "", c->id);
+        double y0 = y;
+        if (vw->claims_cursor == rows_before_cursor(vw, i)) {
+            cairo_rectangle(cr, r.x + 4, y - 3, r.w - 8, 1);
+            cairo_rectangle(cr, r.x + 4, y - 3, 3, 40);
+            set_rgb(cr, YELLOW, 0.9);
+            cairo_fill(cr);
+        }
+        struct style_rgb colour = !stance                    ? WHITE
+                                  : strcmp(stance, "supports") == 0 ? (struct style_rgb){120, 230, 120}
+                                  : strcmp(stance, "contradicts") == 0 ? RED
+                                                                       : YELLOW;
+        text(cr, line + (stance ? 0 : 0), 13, x, y, wrap, colour, NULL, &h);
+        y += h;
+        char body[600];
+        snprintf(body, sizeof body, "%.300s", c->text);
+        text(cr, body, 11, x, y, wrap, GREY, NULL, &h);
+        y += h + 8;
+        vw->claim_rows[vw->nclaim_rows].y0 = (int)y0;
+        vw->claim_rows[vw->nclaim_rows].y1 = (int)y - 4;
+        vw->claim_rows[vw->nclaim_rows].claim = i;
+        vw->nclaim_rows++;
+        cairo_move_to(cr, x, y - 4.5);
+        cairo_line_to(cr, x + wrap, y - 4.5);
+        set_rgb(cr, GREY, 0.3);
+        cairo_set_line_width(cr, 1);
+        cairo_stroke(cr);
+    }
+}
+
+static void draw_prompt(struct viewer *vw, cairo_t *cr)
+{
+    if (vw->text_mode == TEXT_NONE)
+        return;
+    char line[VIEWER_TEXT_MAX + 200];
+    snprintf(line, sizeof line, "%s %s\u2502   (Enter accepts, Esc cancels)",
+             vw->text_mode == TEXT_LABEL ? "Label of the selected mark:"
+                                         : "Jump to id or label:",
+             vw->text);
+    double w, h;
+    measure(cr, line, 15, vw->view.w - 80, &w, &h);
+    double x = (vw->view.w - w) / 2, y = vw->view.h - VIEWER_STATUS_H - h - 60;
+    panel(cr, x - 12, y - 8, w + 24, h + 16, 0.92);
+    text(cr, line, 15, x, y, vw->view.w - 80, WHITE, NULL, NULL);
+}
+
+static const char help_text[] =
+    "<b>satmark viewer \u2014 keys</b>\n\n"
+    "<b>Navigate</b>\n"
+    "wheel: zoom about the pointer   drag (middle/right, or left on empty ground): pan\n"
+    "arrows: pan   + / \u2212: zoom   Home: fit image   0: 1:1 pixels   J: jump to id or label\n\n"
+    "<b>Tools</b>\n"
+    "S select (click a mark; drag moves it; drag a vertex handle to edit)\n"
+    "P point (each click adds a mark)   L line   G polygon (click vertices; Enter or\n"
+    "right click finishes; Backspace removes the last vertex; Esc cancels)\n"
+    "R rectangle (drag)   M measure (geodesic distance and area; Esc clears)\n"
+    "1\u20139: class (1 pier, 2 ship, 3 container stack, 4 munitions pit, 5 rail,\n"
+    "6 crane, 7 building, 8 area of interest, 9 other)\n\n"
+    "<b>Edit</b>\n"
+    "Enter: edit the label of the selection   Delete: delete the selection\n"
+    "Ctrl+Z: undo   Ctrl+Y or Ctrl+Shift+Z: redo   Ctrl+S: save   Ctrl+Q: quit\n"
+    "Tab: claims panel (type to search; click a claim to link the selection,\n"
+    "clicks cycle supports \u2192 contradicts \u2192 context \u2192 unlinked)\n\n"
+    "<b>Layers and compare</b>\n"
+    "I: imagery on/off   T: labels on/off   Shift+1\u20139: show/hide a class\n"
+    "W: swipe (drag the divider)   C: flicker between the two dates (--compare)\n\n"
+    "F1 or ?: this help   Esc: close";
+
+static void draw_help(struct viewer *vw, cairo_t *cr)
+{
+    if (!vw->help)
+        return;
+    double w, h;
+    render_markup(cr, help_text, NULL, 14, 0, 0, 0, WHITE, true, &w, &h);
+    double x = (vw->view.w - w) / 2, y = (vw->view.h - VIEWER_STATUS_H - h) / 2;
+    if (x < 10)
+        x = 10;
+    if (y < 10)
+        y = 10;
+    panel(cr, x - 20, y - 16, w + 40, h + 32, 0.93);
+    render_markup(cr, help_text, NULL, 14, x, y, 0, WHITE, false, NULL, NULL);
+}
+
+static void draw_modal(struct viewer *vw, cairo_t *cr)
+{
+    if (vw->modal == MODAL_NONE)
+        return;
+    char body[2048];
+    if (vw->modal == MODAL_QUIT) {
+        gchar *path = g_markup_escape_text(vw->annot_path ? vw->annot_path : "(no file)", -1);
+        snprintf(body, sizeof body,
+                 "<b>Unsaved changes in %s</b>\n\nS: save and quit    D: discard and quit    "
+                 "Esc: keep working",
+                 path);
+        g_free(path);
+    } else {
+        snprintf(body, sizeof body,
+                 "<b>Unsaved work was found</b>\n\nThe autosave journal from %s holds marks "
+                 "that were never saved\n(the viewer was closed without saving, or crashed)."
+                 "\n\nR: recover them    D: discard the journal",
+                 vw->pending_journal);
+    }
+    double w, h;
+    render_markup(cr, body, NULL, 16, 0, 0, 0, WHITE, true, &w, &h);
+    double x = (vw->view.w - w) / 2, y = (vw->view.h - h) / 2;
+    cairo_rectangle(cr, 0, 0, vw->view.w, vw->view.h);
+    cairo_set_source_rgba(cr, 0, 0, 0, 0.45);
+    cairo_fill(cr);
+    panel(cr, x - 24, y - 20, w + 48, h + 40, 0.97);
+    cairo_rectangle(cr, x - 24.5, y - 20.5, w + 49, h + 41);
+    set_rgb(cr, YELLOW, 1);
+    cairo_set_line_width(cr, 1);
+    cairo_stroke(cr);
+    render_markup(cr, body, NULL, 16, x, y, 0, WHITE, false, NULL, NULL);
+}
+
+static void draw_status(struct viewer *vw, cairo_t *cr)
+{
+    double y0 = vw->view.h - VIEWER_STATUS_H;
+    cairo_save(cr);
+    cairo_rectangle(cr, 0, y0, vw->view.w, VIEWER_STATUS_H);
+    cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+    cairo_set_source_rgba(cr, 0.1, 0.11, 0.13, 1);
+    cairo_fill(cr);
+    cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+    char left[512] = "";
+    if (vw->mouse_in) {
+        double ix, iy, lon, lat;
+        view_screen_to_image(&vw->view, vw->mouse_x, vw->mouse_y, &ix, &iy);
+        if (vw->a.georeferenced && geo_pixel_to_lonlat(vw->a.geo, ix, iy, &lon, &lat, NULL)) {
+            char dlon[32], dlat[32];
+            format_dms(lon, false, dlon, sizeof dlon);
+            format_dms(lat, true, dlat, sizeof dlat);
+            snprintf(left, sizeof left, "%.6f, %.6f  (%s %s)   px %.0f, %.0f", lon, lat, dlat,
+                     dlon, floor(ix), floor(iy));
+        } else {
+            snprintf(left, sizeof left, "px %.0f, %.0f", floor(ix), floor(iy));
+        }
+    }
+    char ground[64] = "";
+    double rx, ry;
+    if (vw->a.georeferenced &&
+        geo_ground_resolution_at(vw->a.geo, vw->view.cx, vw->view.cy, &rx, &ry, NULL))
+        snprintf(ground, sizeof ground, "%.2f m/px", rx / vw->view.scale);
+    else
+        snprintf(ground, sizeof ground, "zoom %.3f", vw->view.scale);
+    const struct style_class *sc = style_for_class(vw->style, vw->cls);
+    char right[512];
+    int loading = vw->a.missing_tiles + (vw->has_b ? vw->b.missing_tiles : 0);
+    char load[64] = "";
+    if (loading > 0)
+        snprintf(load, sizeof load, "loading %d tiles   ", loading);
+    snprintf(right, sizeof right, "%s%s   %s   class %d %s   %s", load, ground,
+             tool_name(vw->tool), (int)vw->cls + 1, sc->title,
+             viewer_unsaved(vw) ? "\u25cf unsaved" : "saved");
+    double rw, rh;
+    measure(cr, right, 13, 0, &rw, &rh);
+    double ty = y0 + (VIEWER_STATUS_H - rh) / 2;
+    /* Class swatch before the class name. */
+    text(cr, left, 13, 8, ty, 0, WHITE, NULL, NULL);
+    text(cr, right, 13, vw->view.w - rw - 10, ty, 0,
+         viewer_unsaved(vw) ? YELLOW : GREY, NULL, NULL);
+    cairo_rectangle(cr, vw->view.w - rw - 24, y0 + 8, 9, 9);
+    set_rgb(cr, sc->colour, 1);
+    cairo_fill(cr);
+    /* A recent message, centred. */
+    if (vw->message[0] && viewer_now_s() - vw->message_s < 6) {
+        double mw, mh;
+        measure(cr, vw->message, 13, 0, &mw, &mh);
+        double mx = vw->view.w / 2.0 - mw / 2;
+        double lw, lh;
+        measure(cr, left, 13, 0, &lw, &lh);
+        if (mx < lw + 20)
+            mx = lw + 20;
+        if (mx + mw < vw->view.w - rw - 30)
+            text(cr, vw->message, 13, mx, ty, 0, vw->message_error ? RED : (struct style_rgb){150, 220, 255},
+                 NULL, NULL);
+    }
+    cairo_restore(cr);
+}
+
+/* Copies the rectangle (x, y, w, h) of the premultiplied surface into the
+ * straight-alpha texture. */
+static void upload(struct viewer *vw, int x, int y, int w, int h)
+{
+    cairo_surface_flush(vw->surface);
+    const unsigned char *src = cairo_image_surface_get_data(vw->surface);
+    int stride = cairo_image_surface_get_stride(vw->surface);
+    SDL_Rect r = {x, y, w, h};
+    void *dst;
+    int pitch;
+    if (SDL_LockTexture(vw->overlay_tex, &r, &dst, &pitch) != 0)
+        return;
+    for (int row = 0; row < h; row++) {
+        const uint32_t *s = (const uint32_t *)(src + (size_t)(y + row) * stride) + x;
+        uint32_t *d = (uint32_t *)((unsigned char *)dst + (size_t)row * pitch);
+        for (int col = 0; col < w; col++) {
+            uint32_t p = s[col];
+            uint32_t a = p >> 24;
+            if (a == 0 || a == 255) {
+                d[col] = a ? p : 0;
+            } else {
+                uint32_t r8 = ((p >> 16) & 255) * 255 / a;
+                uint32_t g8 = ((p >> 8) & 255) * 255 / a;
+                uint32_t b8 = (p & 255) * 255 / a;
+                d[col] = a << 24 | r8 << 16 | g8 << 8 | b8;
+            }
+        }
+    }
+    SDL_UnlockTexture(vw->overlay_tex);
+}
+
+void overlay_draw(struct viewer *vw)
+{
+    if (!vw->surface || !vw->overlay_tex)
+        return;
+    if (vw->overlay_dirty) {
+        cairo_t *cr = cairo_create(vw->surface);
+        cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
+        cairo_paint(cr);
+        cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+        if (vw->has_b && vw->compare == COMPARE_SWIPE) {
+            double split = vw->divider * vw->view.w;
+            struct view vb;
+            draw_marks(vw, cr, &vw->a, &vw->view, 0, split);
+            if (view_for_b(vw, &vw->view, &vb))
+                draw_marks(vw, cr, &vw->b, &vb, split, vw->view.w);
+        } else if (vw->has_b && vw->show_b) {
+            struct view vb;
+            if (view_for_b(vw, &vw->view, &vb))
+                draw_marks(vw, cr, &vw->b, &vb, 0, vw->view.w);
+        } else {
+            draw_marks(vw, cr, &vw->a, &vw->view, 0, vw->view.w);
+        }
+        draw_handles(vw, cr);
+        draw_draft(vw, cr);
+        draw_divider(vw, cr);
+        draw_scale_bar(vw, cr);
+        draw_measure(vw, cr);
+        draw_claims_panel(vw, cr);
+        draw_prompt(vw, cr);
+        draw_help(vw, cr);
+        draw_status(vw, cr);
+        draw_modal(vw, cr);
+        cairo_destroy(cr);
+        upload(vw, 0, 0, vw->view.w, vw->view.h);
+        vw->overlay_dirty = false;
+        vw->status_dirty = false;
+    } else if (vw->status_dirty && vw->modal == MODAL_NONE) {
+        cairo_t *cr = cairo_create(vw->surface);
+        draw_status(vw, cr);
+        cairo_destroy(cr);
+        upload(vw, 0, vw->view.h - VIEWER_STATUS_H, vw->view.w, VIEWER_STATUS_H);
+        vw->status_dirty = false;
+    }
+    SDL_RenderCopy(vw->renderer, vw->overlay_tex, NULL, NULL);
+}

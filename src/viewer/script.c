@@ -1,0 +1,393 @@
+/*
+ * script — replaying an input script (vscript) by pushing synthetic SDL
+ * events into the same queue real input arrives on, so a scripted session
+ * goes through exactly the code a user's session does; writing screenshots
+ * (the renderer's pixels, read back, written by pngout); and the --bench
+ * run (a fixed pan/zoom path, frame times and peak memory).
+ *
+ * One command is pushed per loop iteration; the loop handles its events and
+ * draws a frame before the next command, so each command sees the state the
+ * previous one left, as a user would.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "pngout.h"
+#include "viewer.h"
+
+bool viewer_idle(struct viewer *vw)
+{
+    if (vw->needs_frame || vw->overlay_dirty)
+        return false;
+    if (!imagery_idle(&vw->a) || (vw->has_b && !imagery_idle(&vw->b)))
+        return false;
+    return vw->a.missing_tiles == 0 && (!vw->has_b || vw->b.missing_tiles == 0);
+}
+
+bool screenshot_write(struct viewer *vw, const char *path)
+{
+    int w = vw->view.w, h = vw->view.h;
+    uint8_t *pixels = malloc((size_t)w * h * 4);
+    if (!pixels) {
+        fprintf(stderr, "satmark-view: error: %s: out of memory\n", path);
+        return false;
+    }
+    /* ABGR8888 is R, G, B, A in memory order on little- and big-endian alike
+     * as SDL defines packed formats per 32-bit value: use RGBA32, the alias
+     * for the byte order R,G,B,A. */
+    if (SDL_RenderReadPixels(vw->renderer, NULL, SDL_PIXELFORMAT_RGBA32, pixels, w * 4) != 0) {
+        fprintf(stderr, "satmark-view: error: %s: cannot read the frame: %s\n", path,
+                SDL_GetError());
+        free(pixels);
+        return false;
+    }
+    const char *sha = "", *err = NULL;
+    imagery_sha256(&vw->a, &sha, &err);
+    char view_text[256];
+    struct render_view rv = view_to_render(&vw->view);
+    snprintf(view_text, sizeof view_text, "src %.2f %.2f %.2f %.2f out %d %d", rv.src_x,
+             rv.src_y, rv.src_w, rv.src_h, rv.out_w, rv.out_h);
+    struct pngout_text texts[] = {
+        {"Software", "satmark-view " SATMARK_VERSION},
+        {"satmark:image", vw->a.name},
+        {"satmark:image_sha256", sha},
+        {"satmark:view", view_text},
+    };
+    struct diag *dg = diag_new();
+    bool ok = pngout_write(path, pixels, w, h, (size_t)w * 4, texts,
+                           sizeof texts / sizeof texts[0], NULL, dg);
+    if (!ok)
+        fprintf(stderr, "satmark-view: error: %s\n", diag_message(dg));
+    else
+        fprintf(stderr, "satmark-view: screenshot %s (%dx%d)\n", path, w, h);
+    diag_free(dg);
+    free(pixels);
+    return ok;
+}
+
+/* ---- pushing events ------------------------------------------------------ */
+
+static Uint32 window_id(struct viewer *vw) { return SDL_GetWindowID(vw->window); }
+
+static void push_motion(struct viewer *vw, int x, int y, Uint32 state, int dx, int dy)
+{
+    SDL_Event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = SDL_MOUSEMOTION;
+    ev.motion.windowID = window_id(vw);
+    ev.motion.x = x;
+    ev.motion.y = y;
+    ev.motion.xrel = dx;
+    ev.motion.yrel = dy;
+    ev.motion.state = state;
+    ev.motion.timestamp = SDL_GetTicks();
+    SDL_PushEvent(&ev);
+}
+
+static void push_button(struct viewer *vw, int x, int y, int button, bool down, int clicks)
+{
+    SDL_Event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = down ? SDL_MOUSEBUTTONDOWN : SDL_MOUSEBUTTONUP;
+    ev.button.windowID = window_id(vw);
+    ev.button.button = (Uint8)button;
+    ev.button.state = down ? SDL_PRESSED : SDL_RELEASED;
+    ev.button.clicks = (Uint8)clicks;
+    ev.button.x = x;
+    ev.button.y = y;
+    ev.button.timestamp = SDL_GetTicks();
+    SDL_PushEvent(&ev);
+}
+
+static int sdl_button(enum vscript_button b)
+{
+    return b == VSCRIPT_MIDDLE ? SDL_BUTTON_MIDDLE : b == VSCRIPT_RIGHT ? SDL_BUTTON_RIGHT
+                                                                        : SDL_BUTTON_LEFT;
+}
+
+static void push_click(struct viewer *vw, double x, double y, int button, int clicks)
+{
+    int ix = (int)lround(x), iy = (int)lround(y);
+    push_motion(vw, ix, iy, 0, 0, 0);
+    for (int c = 1; c <= clicks; c++) {
+        push_button(vw, ix, iy, button, true, c);
+        push_button(vw, ix, iy, button, false, c);
+    }
+}
+
+static SDL_Keycode key_from_name(const char *name)
+{
+    static const struct {
+        const char *alias, *sdl;
+    } aliases[] = {
+        {"enter", "Return"}, {"esc", "Escape"}, {"del", "Delete"}, {"plus", "+"},
+        {"minus", "-"},      {"equals", "="},   {"question", "?"}, {"slash", "/"},
+        {"space", "Space"},  {"bs", "Backspace"},
+    };
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (strcasecmp(name, aliases[i].alias) == 0)
+            name = aliases[i].sdl;
+    SDL_Keycode k = SDL_GetKeyFromName(name);
+    return k;
+}
+
+static void push_key(struct viewer *vw, SDL_Keycode sym, unsigned mods)
+{
+    Uint16 mod = 0;
+    if (mods & VSCRIPT_MOD_CTRL)
+        mod |= KMOD_LCTRL;
+    if (mods & VSCRIPT_MOD_SHIFT)
+        mod |= KMOD_LSHIFT;
+    if (mods & VSCRIPT_MOD_ALT)
+        mod |= KMOD_LALT;
+    SDL_Event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.key.windowID = window_id(vw);
+    ev.key.keysym.sym = sym;
+    ev.key.keysym.scancode = SDL_GetScancodeFromKey(sym);
+    ev.key.keysym.mod = mod;
+    ev.key.timestamp = SDL_GetTicks();
+    ev.type = SDL_KEYDOWN;
+    ev.key.state = SDL_PRESSED;
+    SDL_PushEvent(&ev);
+    ev.type = SDL_KEYUP;
+    ev.key.state = SDL_RELEASED;
+    SDL_PushEvent(&ev);
+}
+
+/* Pushes text as TEXTINPUT events, split at character boundaries to fit SDL's
+ * fixed-size event buffer. */
+static void push_text(struct viewer *vw, const char *text)
+{
+    size_t len = strlen(text), pos = 0;
+    while (pos < len) {
+        size_t n = len - pos;
+        if (n > SDL_TEXTINPUTEVENT_TEXT_SIZE - 1) {
+            n = SDL_TEXTINPUTEVENT_TEXT_SIZE - 1;
+            while (n > 0 && ((unsigned char)text[pos + n] & 0xC0) == 0x80)
+                n--;
+        }
+        SDL_Event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = SDL_TEXTINPUT;
+        ev.text.windowID = window_id(vw);
+        ev.text.timestamp = SDL_GetTicks();
+        memcpy(ev.text.text, text + pos, n);
+        ev.text.text[n] = '\0';
+        SDL_PushEvent(&ev);
+        pos += n;
+    }
+}
+
+static void script_fail(struct viewer *vw, const struct vscript_cmd *cmd, const char *why)
+{
+    fprintf(stderr, "satmark-view: error: %s:%d: %s: %s\n", vw->script_path, cmd->line,
+            vscript_op_name(cmd->op), why);
+    vw->exit_code = 1;
+    vw->script_done = true;
+}
+
+void script_step(struct viewer *vw)
+{
+    double now = viewer_now_s();
+    if (vw->script_wait_until > now)
+        return;
+    if (vw->script_waiting_idle) {
+        if (!viewer_idle(vw))
+            return;
+        vw->script_waiting_idle = false;
+    }
+    /* The events of the previous command must be handled first. */
+    SDL_PumpEvents();
+    if (SDL_PeepEvents(NULL, 0, SDL_PEEKEVENT, SDL_FIRSTEVENT, SDL_LASTEVENT) > 0)
+        return;
+    if (vw->script_pc >= vscript_count(vw->script)) {
+        vw->script_done = true;
+        return;
+    }
+    const struct vscript_cmd *cmd = vscript_at(vw->script, vw->script_pc++);
+    switch (cmd->op) {
+    case VSCRIPT_CLICK:
+        push_click(vw, cmd->x, cmd->y, sdl_button(cmd->button), 1);
+        break;
+    case VSCRIPT_DBLCLICK:
+        push_click(vw, cmd->x, cmd->y, sdl_button(cmd->button), 2);
+        break;
+    case VSCRIPT_CLICK_LONLAT: {
+        double ix, iy, sx, sy;
+        struct diag *dg = diag_new();
+        if (!geo_lonlat_to_pixel(vw->a.geo, cmd->x, cmd->y, &ix, &iy, dg)) {
+            script_fail(vw, cmd, diag_failed(dg) ? diag_message(dg) : "not on this image");
+            diag_free(dg);
+            return;
+        }
+        diag_free(dg);
+        view_image_to_screen(&vw->view, ix, iy, &sx, &sy);
+        if (sx < 0 || sy < 0 || sx >= vw->view.w || sy >= vw->view.h - VIEWER_STATUS_H) {
+            script_fail(vw, cmd, "that point is outside the window (pan or zoom first)");
+            return;
+        }
+        push_click(vw, sx, sy, sdl_button(cmd->button), 1);
+        break;
+    }
+    case VSCRIPT_MOVE:
+        push_motion(vw, (int)lround(cmd->x), (int)lround(cmd->y), 0, 0, 0);
+        break;
+    case VSCRIPT_DRAG: {
+        int button = sdl_button(cmd->button);
+        int x0 = (int)lround(cmd->x), y0 = (int)lround(cmd->y);
+        int x1 = (int)lround(cmd->x2), y1 = (int)lround(cmd->y2);
+        push_motion(vw, x0, y0, 0, 0, 0);
+        push_button(vw, x0, y0, button, true, 1);
+        const int steps = 12;
+        int px = x0, py = y0;
+        for (int i = 1; i <= steps; i++) {
+            int x = x0 + (x1 - x0) * i / steps, y = y0 + (y1 - y0) * i / steps;
+            push_motion(vw, x, y, SDL_BUTTON(button), x - px, y - py);
+            px = x;
+            py = y;
+        }
+        push_button(vw, x1, y1, button, false, 1);
+        break;
+    }
+    case VSCRIPT_WHEEL: {
+        push_motion(vw, (int)lround(cmd->x), (int)lround(cmd->y), 0, 0, 0);
+        SDL_Event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = SDL_MOUSEWHEEL;
+        ev.wheel.windowID = window_id(vw);
+        ev.wheel.y = (Sint32)lround(cmd->dy);
+        ev.wheel.preciseY = (float)cmd->dy;
+        ev.wheel.direction = SDL_MOUSEWHEEL_NORMAL;
+        ev.wheel.timestamp = SDL_GetTicks();
+        SDL_PushEvent(&ev);
+        break;
+    }
+    case VSCRIPT_KEY: {
+        SDL_Keycode sym = key_from_name(cmd->text);
+        if (sym == SDLK_UNKNOWN) {
+            char why[300];
+            snprintf(why, sizeof why, "unknown key name '%s'", cmd->text);
+            script_fail(vw, cmd, why);
+            return;
+        }
+        push_key(vw, sym, cmd->mods);
+        break;
+    }
+    case VSCRIPT_TEXT:
+        push_text(vw, cmd->text);
+        break;
+    case VSCRIPT_WAIT:
+        vw->script_wait_until = now + cmd->ms / 1000.0;
+        break;
+    case VSCRIPT_WAIT_IDLE:
+        vw->script_waiting_idle = true;
+        break;
+    case VSCRIPT_SCREENSHOT:
+        viewer_frame(vw);
+        if (!screenshot_write(vw, cmd->text))
+            vw->exit_code = 1;
+        SDL_RenderPresent(vw->renderer);
+        break;
+    case VSCRIPT_QUIT: {
+        SDL_Event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = SDL_QUIT;
+        ev.quit.timestamp = SDL_GetTicks();
+        SDL_PushEvent(&ev);
+        break;
+    }
+    }
+}
+
+/* ---- bench ---------------------------------------------------------------- */
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void pace(double frame_start, double period)
+{
+    double left = frame_start + period - viewer_now_s();
+    if (left > 0) {
+        struct timespec ts = {0, (long)(left * 1e9)};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* The fixed path: from the whole image, zoom in about a point off-centre to
+ * beyond 1:1, pan across, zoom back out. Frames are paced at 60 Hz like a
+ * display would; each frame's time is its build (tile uploads, imagery,
+ * overlay) and present. */
+int bench_run(struct viewer *vw)
+{
+    const double period = 1.0 / 60;
+    const int zoom_frames = 240, pan_frames = 240, out_frames = 240;
+    SDL_Event ev;
+    /* First frame with imagery: the coarsest tile shown over the whole view. */
+    double first_ms = -1;
+    for (int i = 0; i < 600 && first_ms < 0; i++) {
+        double t0 = viewer_now_s();
+        while (SDL_PollEvent(&ev)) {
+        }
+        viewer_frame(vw);
+        SDL_RenderPresent(vw->renderer);
+        int levels = tilecache_level_count(vw->a.cache);
+        if (tilecache_tile_texture(tilecache_get(vw->a.cache, levels - 1, 0, 0, false)))
+            first_ms = (viewer_now_s() - vw->start_s) * 1000;
+        else
+            tilecache_wait_finished(vw->a.cache, 5);
+        (void)t0;
+    }
+    int total = zoom_frames + pan_frames + out_frames;
+    double *times = calloc((size_t)total, sizeof *times);
+    if (!times)
+        return 1;
+    double fit_scale = vw->view.scale;
+    double target_scale = 1.5;
+    double zoom_step = pow(target_scale / fit_scale, 1.0 / zoom_frames);
+    /* Zoom towards a point a third of the way in. */
+    double fx = vw->view.w * 0.38, fy = vw->view.h * 0.42;
+    for (int i = 0; i < total; i++) {
+        double t0 = viewer_now_s();
+        while (SDL_PollEvent(&ev)) {
+        }
+        if (i < zoom_frames) {
+            view_zoom_about(&vw->view, fx, fy, zoom_step);
+        } else if (i < zoom_frames + pan_frames) {
+            vw->view.cx += 14 / vw->view.scale;
+            vw->view.cy += 5 / vw->view.scale;
+        } else {
+            view_zoom_about(&vw->view, vw->view.w / 2.0, vw->view.h / 2.0, 1 / zoom_step);
+        }
+        viewer_invalidate(vw);
+        viewer_frame(vw);
+        SDL_RenderPresent(vw->renderer);
+        times[i] = (viewer_now_s() - t0) * 1000;
+        pace(t0, period);
+    }
+    struct tilecache_stats st;
+    tilecache_stats(vw->a.cache, &st);
+    qsort(times, (size_t)total, sizeof *times, compare_double);
+    double median = times[total / 2];
+    double p99 = times[(int)floor(0.99 * (total - 1))];
+    double max = times[total - 1];
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("frames %d median_ms %.2f p99_ms %.2f max_ms %.2f first_frame_ms %.1f peak_rss_mb %.1f\n",
+           total, median, p99, max, first_ms, ru.ru_maxrss / 1024.0);
+    fprintf(stderr,
+            "satmark-view bench: %dx%d, %zu marks, tiles read %zu, evicted %zu, dropped %zu, "
+            "cache %.1f of %.1f MB\n",
+            vw->view.w, vw->view.h, annot_count(vw->set), st.loaded_total, st.evicted_total,
+            st.dropped_total, st.bytes / 1048576.0, st.max_bytes / 1048576.0);
+    free(times);
+    return 0;
+}

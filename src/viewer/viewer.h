@@ -1,0 +1,255 @@
+/*
+ * viewer — shared definitions of the SDL2 viewer (`satmark-view`).
+ *
+ * The viewer is a thin front-end over the core: imagery comes from a
+ * tilecache per image (filled by worker threads, each with its own raster
+ * handle), marks are drawn by the core renderer (render.h) into one cairo
+ * surface the size of the window, edits go through annot's edit operations
+ * (so every edit is undoable), saving through gjson, the autosave journal
+ * through journal. Everything here runs on the UI thread except the reader
+ * callbacks in imagery.c and the hashing thread.
+ *
+ * Each frame is built from a short list of layers, bottom to top: the
+ * imagery tiles of image A (and B for compare), the overlay texture (marks,
+ * tool previews, scale bar, panels, status bar). The overlay is re-drawn only
+ * when something it shows changed (view, marks, tool state, panels); the
+ * status bar alone is re-drawn on pointer motion.
+ *
+ * Coordinates: "image" = full-resolution pixel grid of image A, pixel-corner
+ * convention; "screen" = window pixels, (0,0) top-left; lon/lat in degrees.
+ */
+#ifndef SATMARK_VIEWER_H
+#define SATMARK_VIEWER_H
+
+#include <SDL.h>
+#include <cairo.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "annot.h"
+#include "claims.h"
+#include "diag.h"
+#include "geo.h"
+#include "hash.h"
+#include "raster.h"
+#include "render.h"
+#include "style.h"
+#include "tilecache.h"
+#include "vscript.h"
+
+#define VIEWER_STATUS_H 26
+#define VIEWER_MAX_DRAFT 4096
+#define VIEWER_TEXT_MAX 512
+#define VIEWER_UPLOADS_PER_FRAME 12
+
+/* What a worker thread needs to open its own raster handle. */
+struct tilecache_source {
+    char *path;
+    bool has_stretch;
+    struct raster_stretch stretch;
+};
+
+/* One image (A, or B in compare mode). */
+struct image_layer {
+    char *path;
+    const char *name;            /* file name part of path */
+    struct raster *raster;       /* UI-thread handle */
+    struct geo_ref *geo;         /* UI-thread georeference */
+    int width, height;
+    char acquired[RASTER_DATE_MAX];
+    bool georeferenced;          /* has a CRS: marks can be placed */
+    struct tilecache_source source;
+    struct tilecache *cache;
+    struct render_overlay *overlay;
+    uint64_t overlay_generation;
+    bool overlay_built;
+    int missing_tiles;           /* visible tiles not shown at their level, last frame */
+    int failed_tiles;            /* visible tiles whose read failed */
+    /* SHA-256, computed on a thread at start (reading a large file takes a while). */
+    pthread_t hash_thread;
+    bool hash_started;
+    bool hash_joined;
+    bool hash_ok;
+    char sha256[HASH_SHA256_HEX_LEN + 1];
+    char hash_error[512];
+};
+
+/* What part of image A the window shows. */
+struct view {
+    double cx, cy;  /* image pixel at the window centre */
+    double scale;   /* screen pixels per image pixel */
+    int w, h;       /* window size */
+};
+
+enum tool { TOOL_SELECT, TOOL_POINT, TOOL_LINE, TOOL_POLYGON, TOOL_RECT, TOOL_MEASURE };
+
+enum text_mode { TEXT_NONE, TEXT_LABEL, TEXT_JUMP };
+
+enum modal { MODAL_NONE, MODAL_QUIT, MODAL_RECOVER };
+
+enum drag_kind {
+    DRAG_NONE,
+    DRAG_PAN,
+    DRAG_MOVE,      /* moving the selected feature */
+    DRAG_VERTEX,    /* moving one vertex of the selected feature */
+    DRAG_RECT,      /* drawing a rectangle */
+    DRAG_DIVIDER,   /* the compare swipe divider */
+};
+
+enum compare_mode { COMPARE_SWIPE, COMPARE_FLICKER };
+
+struct claim_row {
+    int y0, y1;      /* screen rows of the entry in the claims panel */
+    size_t claim;    /* index in the catalog */
+};
+
+#define VIEWER_MAX_CLAIM_ROWS 64
+
+struct viewer {
+    /* options */
+    const char *tile_path, *annot_path, *claims_path, *compare_path, *style_path;
+    const char *script_path, *screenshot_path, *author;
+    int recover_answer; /* -1 ask, 0 no, 1 yes */
+    double journal_interval_s;
+    bool bench;
+    int win_w, win_h;
+
+    struct diag *dg;
+    SDL_Window *window;
+    SDL_Renderer *renderer;
+    bool running;
+    double start_s;
+
+    struct image_layer a, b;
+    bool has_b;
+    enum compare_mode compare;
+    bool show_b;        /* flicker: B shown */
+    double divider;     /* swipe divider x in [0,1] of the window width */
+
+    struct view view;
+    struct style *style;
+    struct claims_catalog *claims;
+    struct annot_set *set;
+    char *journal_path;
+    bool recovered_unsaved;   /* content came from the journal, not yet saved */
+    uint64_t journal_generation;
+    double journal_last_s;
+    char pending_journal[64]; /* journal time offered for recovery */
+
+    /* overlay */
+    cairo_surface_t *surface;
+    SDL_Texture *overlay_tex;
+    bool overlay_dirty;       /* everything must be re-drawn */
+    bool status_dirty;        /* only the status bar */
+    uint64_t drawn_generation;
+    bool needs_frame;
+
+    /* layers */
+    bool show_imagery, show_labels;
+    unsigned hidden_classes;
+
+    /* interaction */
+    enum tool tool;
+    enum annot_class cls;
+    char selected[128];
+    struct annot_lonlat draft[VIEWER_MAX_DRAFT]; /* line/polygon/measure vertices */
+    size_t ndraft;
+    enum drag_kind drag;
+    int drag_button;
+    double drag_x0, drag_y0, drag_last_x, drag_last_y;
+    bool drag_moved;
+    size_t drag_part, drag_index;
+    struct annot_lonlat drag_anchor; /* lon/lat where a move started */
+    int mouse_x, mouse_y;
+    bool mouse_in;
+
+    enum text_mode text_mode;
+    char text[VIEWER_TEXT_MAX];
+    bool skip_next_text; /* the TEXTINPUT of the key that opened a prompt */
+    enum modal modal;
+    bool help;
+    bool claims_open;
+    char claims_search[128];
+    size_t claims_cursor; /* row among the claims matching the search */
+    struct claim_row claim_rows[VIEWER_MAX_CLAIM_ROWS];
+    size_t nclaim_rows;
+
+    char message[512];
+    bool message_error;
+    double message_s;
+
+    /* script */
+    struct vscript *script;
+    size_t script_pc;
+    double script_wait_until;
+    bool script_waiting_idle;
+    bool script_done;
+    bool exit_after_idle; /* --screenshot without a script */
+    int exit_code;
+};
+
+/* ---- main.c ---- */
+double viewer_now_s(void);
+/* Shows a message in the status bar (printf-style); errors also go to stderr. */
+void viewer_message(struct viewer *vw, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Re-draws everything on the next frame. */
+void viewer_invalidate(struct viewer *vw);
+bool viewer_unsaved(const struct viewer *vw);
+bool viewer_save(struct viewer *vw);
+void viewer_request_quit(struct viewer *vw);
+/* The answer to "recover the journal?": loads it (recover) or deletes it. */
+void viewer_answer_recovery(struct viewer *vw, bool recover);
+/* Builds and presents one frame; returns its build time in ms. */
+double viewer_frame(struct viewer *vw);
+
+/* ---- view (input.c) ---- */
+void view_screen_to_image(const struct view *v, double sx, double sy, double *ix, double *iy);
+void view_image_to_screen(const struct view *v, double ix, double iy, double *sx, double *sy);
+void view_fit(struct view *v, int image_w, int image_h);
+void view_zoom_about(struct view *v, double sx, double sy, double factor);
+struct render_view view_to_render(const struct view *v);
+/* The view of image B showing the same ground as v on image A. */
+bool view_for_b(struct viewer *vw, const struct view *v, struct view *out);
+
+/* ---- imagery.c ---- */
+bool imagery_open(struct viewer *vw, struct image_layer *img, const char *path);
+void imagery_close(struct image_layer *img);
+/* Uploads up to max finished tiles to textures; returns how many. */
+int imagery_upload(struct viewer *vw, struct image_layer *img, int max);
+/* Draws img for view v, clipped to clip (may be NULL); requests missing tiles. */
+void imagery_draw(struct viewer *vw, struct image_layer *img, const struct view *v,
+                  const SDL_Rect *clip);
+bool imagery_idle(struct image_layer *img);
+/* Waits for the hashing thread; false (with the reason) when hashing failed. */
+bool imagery_sha256(struct image_layer *img, const char **hex, const char **error);
+
+/* ---- overlay.c ---- */
+bool overlay_init(struct viewer *vw);
+void overlay_free(struct viewer *vw);
+/* Re-draws what is dirty and uploads it; draws the texture. */
+void overlay_draw(struct viewer *vw);
+/* Rebuilds the projected marks of img when the set changed. */
+void overlay_refresh_marks(struct viewer *vw, struct image_layer *img);
+/* Screen rectangle of the claims panel (valid when open). */
+SDL_Rect overlay_claims_rect(const struct viewer *vw);
+
+/* ---- input.c ---- */
+void input_handle(struct viewer *vw, const SDL_Event *ev);
+const char *tool_name(enum tool t);
+/* True when the claim's id, text or place contains query (case-insensitive). */
+bool input_claim_matches(const struct claims_claim *c, const char *query);
+/* Screen positions of the selected feature's vertices (for handles):
+ * up to max, returns the count; part/index of each in parts/indices. */
+size_t input_selected_vertices(struct viewer *vw, double *xs, double *ys, size_t *parts,
+                               size_t *indices, size_t max);
+
+/* ---- script.c ---- */
+/* Runs the next script command(s) when the previous ones are done. */
+void script_step(struct viewer *vw);
+bool viewer_idle(struct viewer *vw);
+bool screenshot_write(struct viewer *vw, const char *path);
+int bench_run(struct viewer *vw);
+
+#endif

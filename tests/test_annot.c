@@ -1,0 +1,526 @@
+/* Unit tests of annot: names, ids, geometry checks and winding, every edit
+ * type with undo and redo (compared through the deterministic GeoJSON text of
+ * the whole set), groups, the undo limit, and dirty/generation tracking. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "annot.h"
+#include "gjson.h"
+
+/* A deterministic clock: 2026-01-01T00:00:SSZ, one second later each call. */
+static void test_clock(char out[21], void *ctx)
+{
+    int *tick = ctx;
+    unsigned t = (unsigned)*tick % 3600u;
+    snprintf(out, 21, "2026-01-01T00:%02u:%02uZ", (t / 60u) % 60u, t % 60u);
+    (*tick)++;
+}
+
+static int tick;
+
+static struct annot_set *new_set(void)
+{
+    struct annot_set *set = annot_set_new();
+    assert_non_null(set);
+    tick = 0;
+    annot_set_clock(set, test_clock, &tick);
+    return set;
+}
+
+static char *snapshot(const struct annot_set *set)
+{
+    struct diag *dg = diag_new();
+    char *s = gjson_write_string(set, NULL, dg);
+    assert_non_null(s);
+    diag_free(dg);
+    return s;
+}
+
+static void add_points(struct annot_set *set, enum annot_class cls, const char *id,
+                       enum annot_geom_type type, const struct annot_lonlat *pts, size_t n)
+{
+    struct diag *dg = diag_new();
+    struct annot_feature f;
+    annot_feature_init(&f);
+    f.cls = cls;
+    f.id = (char *)id;
+    assert_true(annot_geometry_from_points(&f.geom, type, pts, n, dg));
+    bool ok = annot_add(set, &f, NULL, dg);
+    if (!ok)
+        fail_msg("add failed: %s", diag_message(dg));
+    annot_geometry_clear(&f.geom);
+    diag_free(dg);
+}
+
+static const struct annot_lonlat square_cw[] = {
+    {130.30, 42.24}, {130.30, 42.25}, {130.31, 42.25}, {130.31, 42.24}};
+static const struct annot_lonlat line2[] = {{130.3011, 42.2431}, {130.3042, 42.2447}};
+static const struct annot_lonlat one_point[] = {{130.305, 42.245}};
+
+static void names_round_trip(void **state)
+{
+    (void)state;
+    for (int c = 0; c < ANNOT_CLASS_COUNT; c++) {
+        enum annot_class back;
+        assert_true(annot_class_from_name(annot_class_name((enum annot_class)c), &back));
+        assert_int_equal(back, c);
+    }
+    enum annot_class cls = ANNOT_CLASS_PIER;
+    assert_false(annot_class_from_name("Pier", &cls));
+    assert_int_equal(cls, ANNOT_CLASS_PIER);
+    assert_string_equal(annot_class_name(ANNOT_CLASS_CONTAINER_STACK), "container_stack");
+    enum annot_stance st;
+    assert_true(annot_stance_from_name("contradicts", &st));
+    assert_int_equal(st, ANNOT_STANCE_CONTRADICTS);
+    assert_false(annot_stance_from_name("refutes", &st));
+}
+
+static void ids_are_readable_and_unique(void **state)
+{
+    (void)state;
+    struct annot_set *set = new_set();
+    struct diag *dg = diag_new();
+    add_points(set, ANNOT_CLASS_PIER, NULL, ANNOT_GEOM_LINESTRING, line2, 2);
+    add_points(set, ANNOT_CLASS_PIER, NULL, ANNOT_GEOM_LINESTRING, line2, 2);
+    add_points(set, ANNOT_CLASS_SHIP, NULL, ANNOT_GEOM_POINT, one_point, 1);
+    assert_string_equal(annot_get(set, 0)->id, "pier-1");
+    assert_string_equal(annot_get(set, 1)->id, "pier-2");
+    assert_string_equal(annot_get(set, 2)->id, "ship-1");
+    /* Deleting pier-1 does not make the next pier reuse a lower number. */
+    assert_true(annot_delete(set, "pier-1", dg));
+    add_points(set, ANNOT_CLASS_PIER, NULL, ANNOT_GEOM_LINESTRING, line2, 2);
+    assert_non_null(annot_find(set, "pier-3"));
+    /* An explicit duplicate id is refused and changes nothing. */
+    struct annot_feature f;
+    annot_feature_init(&f);
+    f.id = "ship-1";
+    assert_true(annot_geometry_from_points(&f.geom, ANNOT_GEOM_POINT, one_point, 1, dg));
+    size_t before = annot_count(set);
+    assert_false(annot_add(set, &f, NULL, dg));
+    assert_non_null(strstr(diag_message(dg), "ship-1"));
+    assert_int_equal(annot_count(set), before);
+    annot_geometry_clear(&f.geom);
+    /* Timestamps come from the injected clock; new features get defaults. */
+    const struct annot_feature *ship = annot_find(set, "ship-1");
+    assert_string_equal(ship->created, ship->modified);
+    assert_non_null(strstr(ship->created, "2026-01-01T00:00:"));
+    assert_string_equal(ship->label, "");
+    assert_string_equal(ship->author, "");
+    diag_free(dg);
+    annot_set_free(set);
+}
+
+static void geometry_checks_and_winding(void **state)
+{
+    (void)state;
+    struct diag *dg = diag_new();
+    struct annot_geometry g;
+    /* from_points closes the ring and winds it counter-clockwise. */
+    assert_true(annot_geometry_from_points(&g, ANNOT_GEOM_POLYGON, square_cw, 4, dg));
+    assert_int_equal(g.parts[0].n, 5);
+    assert_true(g.parts[0].pts[0].lon == g.parts[0].pts[4].lon);
+    double area2 = 0;
+    for (size_t i = 0; i + 1 < g.parts[0].n; i++)
+        area2 += g.parts[0].pts[i].lon * g.parts[0].pts[i + 1].lat -
+                 g.parts[0].pts[i + 1].lon * g.parts[0].pts[i].lat;
+    assert_true(area2 > 0);
+    assert_true(annot_geometry_check(&g, "t", dg));
+    /* Breaking the closure is caught. */
+    g.parts[0].pts[4].lat += 0.001;
+    assert_false(annot_geometry_check(&g, "t", dg));
+    assert_non_null(strstr(diag_message(dg), "not closed"));
+    diag_reset(dg);
+    g.parts[0].pts[4] = g.parts[0].pts[0];
+    /* Out of range positions are caught. */
+    g.parts[0].pts[1].lat = 91;
+    assert_false(annot_geometry_check(&g, "t", dg));
+    assert_non_null(strstr(diag_message(dg), "outside"));
+    annot_geometry_clear(&g);
+    diag_reset(dg);
+    /* A point needs exactly one position, a line two. */
+    assert_false(annot_geometry_from_points(&g, ANNOT_GEOM_POINT, line2, 2, dg));
+    diag_reset(dg);
+    assert_false(annot_geometry_from_points(&g, ANNOT_GEOM_LINESTRING, one_point, 1, dg));
+    diag_reset(dg);
+    /* Holes are wound clockwise by normalize. */
+    struct annot_part parts[2];
+    struct annot_lonlat outer[] = {{0, 0}, {0, 10}, {10, 10}, {10, 0}, {0, 0}}; /* CW */
+    struct annot_lonlat hole[] = {{2, 2}, {4, 2}, {4, 4}, {2, 4}, {2, 2}};      /* CCW */
+    parts[0] = (struct annot_part){5, outer, NULL, 0};
+    parts[1] = (struct annot_part){5, hole, NULL, 0};
+    struct annot_geometry poly = {ANNOT_GEOM_POLYGON, 2, parts, 0, NULL};
+    assert_int_equal(annot_geometry_normalize_winding(&poly), 2);
+    assert_true(outer[1].lon == 10 && outer[1].lat == 0);
+    assert_true(hole[1].lon == 2 && hole[1].lat == 4);
+    assert_int_equal(annot_geometry_normalize_winding(&poly), 0);
+    struct annot_lonlat lo, hi;
+    assert_true(annot_geometry_bbox(&poly, &lo, &hi));
+    assert_true(lo.lon == 0 && hi.lat == 10);
+    assert_int_equal(annot_geometry_npositions(&poly), 10);
+    diag_free(dg);
+}
+
+/* Applies one edit, checks it changed the set, then undo restores the exact
+ * previous state and redo the exact edited state. */
+typedef bool (*edit_fn)(struct annot_set *set, struct diag *dg);
+
+static void check_undo_redo(struct annot_set *set, edit_fn edit, const char *name)
+{
+    struct diag *dg = diag_new();
+    char *before = snapshot(set);
+    uint64_t gen = annot_generation(set);
+    if (!edit(set, dg))
+        fail_msg("edit %s failed: %s", name, diag_message(dg));
+    char *after = snapshot(set);
+    if (strcmp(before, after) == 0)
+        fail_msg("edit %s changed nothing", name);
+    assert_true(annot_generation(set) > gen);
+    assert_true(annot_can_undo(set));
+    assert_true(annot_undo(set));
+    char *undone = snapshot(set);
+    if (strcmp(before, undone) != 0)
+        fail_msg("undo of %s did not restore the set", name);
+    assert_true(annot_can_redo(set));
+    assert_true(annot_redo(set));
+    char *redone = snapshot(set);
+    if (strcmp(after, redone) != 0)
+        fail_msg("redo of %s did not restore the edit", name);
+    free(before);
+    free(after);
+    free(undone);
+    free(redone);
+    diag_free(dg);
+}
+
+static bool e_label(struct annot_set *s, struct diag *dg)
+{
+    return annot_edit_label(s, "pier-1", "Pier 1 (north)", dg);
+}
+static bool e_note(struct annot_set *s, struct diag *dg)
+{
+    return annot_edit_note(s, "pier-1", "offloading berth", dg);
+}
+static bool e_class(struct annot_set *s, struct diag *dg)
+{
+    return annot_edit_class(s, "ship-1", ANNOT_CLASS_CRANE, dg);
+}
+static bool e_move(struct annot_set *s, struct diag *dg)
+{
+    return annot_edit_move(s, "aoi-1", 0.001, -0.002, dg);
+}
+static bool e_set_vertex(struct annot_set *s, struct diag *dg)
+{
+    return annot_edit_set_vertex(s, "aoi-1", 0, 0, (struct annot_lonlat){130.299, 42.239}, dg);
+}
+static bool e_insert_vertex(struct annot_set *s, struct diag *dg)
+{
+    return annot_edit_insert_vertex(s, "pier-1", 0, 1, (struct annot_lonlat){130.302, 42.244},
+                                    dg);
+}
+static bool e_remove_vertex(struct annot_set *s, struct diag *dg)
+{
+    return annot_edit_remove_vertex(s, "pier-1", 0, 1, dg);
+}
+static bool e_geometry(struct annot_set *s, struct diag *dg)
+{
+    struct annot_geometry g;
+    bool ok = annot_geometry_from_points(&g, ANNOT_GEOM_LINESTRING, line2, 2, dg) &&
+              annot_edit_geometry(s, "ship-1", &g, dg);
+    annot_geometry_clear(&g);
+    return ok;
+}
+static bool e_add_claim(struct annot_set *s, struct diag *dg)
+{
+    return annot_edit_add_claim(s, "pier-1", "rason-lady-r-pier1", ANNOT_STANCE_SUPPORTS, dg);
+}
+static bool e_remove_claim(struct annot_set *s, struct diag *dg)
+{
+    return annot_edit_remove_claim(s, "pier-1", "rason-lady-r-pier1", dg);
+}
+static bool e_cycle(struct annot_set *s, struct diag *dg)
+{
+    return annot_edit_cycle_stance(s, "pier-1", "rason-lady-r-pier1", dg);
+}
+static bool e_observation(struct annot_set *s, struct diag *dg)
+{
+    struct annot_observation o = {"rason-najin_2024-03-17.tif",
+                                  "9f2c000000000000000000000000000000000000000000000000000000000000",
+                                  "2024-03-17"};
+    return annot_edit_add_observation(s, "pier-1", &o, dg);
+}
+static bool e_delete(struct annot_set *s, struct diag *dg)
+{
+    return annot_delete(s, "pier-1", dg);
+}
+static bool e_add(struct annot_set *s, struct diag *dg)
+{
+    (void)dg;
+    add_points(s, ANNOT_CLASS_MUNITIONS_PIT, NULL, ANNOT_GEOM_POINT, one_point, 1);
+    return true;
+}
+static bool e_replace(struct annot_set *s, struct diag *dg)
+{
+    struct annot_feature f;
+    bool ok = annot_feature_copy(&f, annot_find(s, "ship-1"), dg);
+    if (ok) {
+        free(f.label);
+        f.label = NULL;
+        f.cls = ANNOT_CLASS_SHIP;
+        free(f.note);
+        f.note = strdup("replaced");
+        ok = annot_replace(s, "ship-1", &f, dg);
+    }
+    annot_feature_clear(&f);
+    return ok;
+}
+
+static void undo_redo_every_edit(void **state)
+{
+    (void)state;
+    struct annot_set *set = new_set();
+    add_points(set, ANNOT_CLASS_PIER, NULL, ANNOT_GEOM_LINESTRING, line2, 2);
+    add_points(set, ANNOT_CLASS_SHIP, NULL, ANNOT_GEOM_POINT, one_point, 1);
+    add_points(set, ANNOT_CLASS_AOI, NULL, ANNOT_GEOM_POLYGON, square_cw, 4);
+    static const struct {
+        edit_fn fn;
+        const char *name;
+    } edits[] = {
+        {e_label, "label"},
+        {e_note, "note"},
+        {e_class, "class"},
+        {e_move, "move"},
+        {e_set_vertex, "set vertex"},
+        {e_insert_vertex, "insert vertex"},
+        {e_remove_vertex, "remove vertex"},
+        {e_geometry, "geometry"},
+        {e_add_claim, "add claim"},
+        {e_cycle, "cycle stance"},
+        {e_remove_claim, "remove claim"},
+        {e_observation, "observation"},
+        {e_replace, "replace"},
+        {e_add, "add"},
+        {e_delete, "delete"},
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++)
+        check_undo_redo(set, edits[i].fn, edits[i].name);
+    /* Undo everything back to the three added features, then redo it all. */
+    char *end = snapshot(set);
+    while (annot_can_undo(set))
+        assert_true(annot_undo(set));
+    assert_int_equal(annot_count(set), 0);
+    assert_false(annot_undo(set));
+    while (annot_can_redo(set))
+        assert_true(annot_redo(set));
+    char *again = snapshot(set);
+    assert_string_equal(end, again);
+    free(end);
+    free(again);
+    annot_set_free(set);
+}
+
+static void ring_vertex_edits_keep_closure(void **state)
+{
+    (void)state;
+    struct annot_set *set = new_set();
+    struct diag *dg = diag_new();
+    add_points(set, ANNOT_CLASS_AOI, "area", ANNOT_GEOM_POLYGON, square_cw, 4);
+    struct annot_lonlat p = {130.2995, 42.2395};
+    assert_true(annot_edit_set_vertex(set, "area", 0, 4, p, dg));
+    const struct annot_part *ring = &annot_find(set, "area")->geom.parts[0];
+    assert_true(ring->pts[0].lon == p.lon && ring->pts[4].lon == p.lon);
+    /* A 4-position ring (triangle) cannot lose a vertex. */
+    assert_true(annot_edit_remove_vertex(set, "area", 0, 0, dg));
+    ring = &annot_find(set, "area")->geom.parts[0];
+    assert_int_equal(ring->n, 4);
+    assert_true(ring->pts[0].lon == ring->pts[3].lon && ring->pts[0].lat == ring->pts[3].lat);
+    assert_false(annot_edit_remove_vertex(set, "area", 0, 1, dg));
+    diag_reset(dg);
+    /* Inserting at the ring's start is refused (the closing pair stays). */
+    assert_false(annot_edit_insert_vertex(set, "area", 0, 0, p, dg));
+    diag_reset(dg);
+    assert_false(annot_edit_set_vertex(set, "area", 1, 0, p, dg));
+    diag_reset(dg);
+    assert_false(annot_edit_set_vertex(set, "area", 0, 9, p, dg));
+    diag_free(dg);
+    annot_set_free(set);
+}
+
+static void failed_edits_change_nothing(void **state)
+{
+    (void)state;
+    struct annot_set *set = new_set();
+    struct diag *dg = diag_new();
+    add_points(set, ANNOT_CLASS_SHIP, NULL, ANNOT_GEOM_POINT, one_point, 1);
+    annot_mark_saved(set);
+    char *before = snapshot(set);
+    uint64_t gen = annot_generation(set);
+    assert_false(annot_edit_move(set, "ship-1", 100.0, 0, dg)); /* lon 230 */
+    assert_non_null(strstr(diag_message(dg), "outside"));
+    diag_reset(dg);
+    assert_false(annot_edit_label(set, "nope", "x", dg));
+    assert_non_null(strstr(diag_message(dg), "nope"));
+    diag_reset(dg);
+    assert_false(annot_edit_remove_claim(set, "ship-1", "unlinked", dg));
+    diag_reset(dg);
+    assert_false(annot_edit_cycle_stance(set, "ship-1", "unlinked", dg));
+    diag_reset(dg);
+    assert_false(annot_delete(set, "nope", dg));
+    char *after = snapshot(set);
+    assert_string_equal(before, after);
+    assert_true(annot_generation(set) == gen);
+    assert_false(annot_is_dirty(set));
+    assert_true(annot_undo(set)); /* only the add is in the log */
+    assert_false(annot_can_undo(set));
+    free(before);
+    free(after);
+    diag_free(dg);
+    annot_set_free(set);
+}
+
+static void stance_cycles(void **state)
+{
+    (void)state;
+    struct annot_set *set = new_set();
+    struct diag *dg = diag_new();
+    add_points(set, ANNOT_CLASS_SHIP, NULL, ANNOT_GEOM_POINT, one_point, 1);
+    assert_true(annot_edit_add_claim(set, "ship-1", "c", ANNOT_STANCE_SUPPORTS, dg));
+    enum annot_stance want[] = {ANNOT_STANCE_CONTRADICTS, ANNOT_STANCE_CONTEXT,
+                                ANNOT_STANCE_SUPPORTS};
+    for (size_t i = 0; i < 3; i++) {
+        assert_true(annot_edit_cycle_stance(set, "ship-1", "c", dg));
+        assert_int_equal(annot_find(set, "ship-1")->claims[0].stance, want[i]);
+    }
+    /* Adding an existing link changes its stance instead of duplicating it. */
+    assert_true(annot_edit_add_claim(set, "ship-1", "c", ANNOT_STANCE_CONTEXT, dg));
+    assert_int_equal(annot_find(set, "ship-1")->nclaims, 1);
+    assert_int_equal(annot_find(set, "ship-1")->claims[0].stance, ANNOT_STANCE_CONTEXT);
+    diag_free(dg);
+    annot_set_free(set);
+}
+
+static void groups_undo_as_one(void **state)
+{
+    (void)state;
+    struct annot_set *set = new_set();
+    struct diag *dg = diag_new();
+    add_points(set, ANNOT_CLASS_PIER, NULL, ANNOT_GEOM_LINESTRING, line2, 2);
+    char *before = snapshot(set);
+    annot_group_begin(set);
+    annot_group_begin(set); /* nested: only the outer end closes */
+    assert_true(annot_edit_label(set, "pier-1", "A", dg));
+    annot_group_end(set);
+    for (int i = 0; i < 5; i++)
+        assert_true(annot_edit_move(set, "pier-1", 0.0001, 0, dg));
+    annot_group_end(set);
+    /* An empty group records nothing. */
+    annot_group_begin(set);
+    annot_group_end(set);
+    assert_true(annot_undo(set));
+    char *undone = snapshot(set);
+    assert_string_equal(before, undone);
+    assert_true(annot_redo(set));
+    assert_string_equal(annot_find(set, "pier-1")->label, "A");
+    free(before);
+    free(undone);
+    diag_free(dg);
+    annot_set_free(set);
+}
+
+static void undo_log_is_bounded(void **state)
+{
+    (void)state;
+    struct annot_set *set = new_set();
+    struct diag *dg = diag_new();
+    add_points(set, ANNOT_CLASS_SHIP, NULL, ANNOT_GEOM_POINT, one_point, 1);
+    for (int i = 0; i < ANNOT_UNDO_MAX + 10; i++) {
+        char label[32];
+        snprintf(label, sizeof label, "v%d", i);
+        assert_true(annot_edit_label(set, "ship-1", label, dg));
+    }
+    int undone = 0;
+    while (annot_undo(set))
+        undone++;
+    assert_int_equal(undone, ANNOT_UNDO_MAX);
+    char want[32];
+    snprintf(want, sizeof want, "v%d", 9);
+    assert_string_equal(annot_find(set, "ship-1")->label, want);
+    diag_free(dg);
+    annot_set_free(set);
+}
+
+static void dirty_follows_saved_state(void **state)
+{
+    (void)state;
+    struct annot_set *set = new_set();
+    struct diag *dg = diag_new();
+    assert_false(annot_is_dirty(set));
+    uint64_t g0 = annot_generation(set);
+    add_points(set, ANNOT_CLASS_SHIP, NULL, ANNOT_GEOM_POINT, one_point, 1);
+    assert_true(annot_is_dirty(set));
+    annot_mark_saved(set);
+    assert_false(annot_is_dirty(set));
+    assert_true(annot_edit_label(set, "ship-1", "x", dg));
+    assert_true(annot_is_dirty(set));
+    assert_true(annot_undo(set));
+    assert_false(annot_is_dirty(set)); /* back at the saved state */
+    assert_true(annot_undo(set));
+    assert_true(annot_is_dirty(set));
+    assert_true(annot_redo(set));
+    assert_false(annot_is_dirty(set));
+    /* A different edit after undo is a new state, even with the same content. */
+    assert_true(annot_edit_label(set, "ship-1", "y", dg));
+    assert_true(annot_undo(set));
+    assert_false(annot_is_dirty(set));
+    assert_true(annot_generation(set) > g0 + 5);
+    assert_true(annot_set_meta(set, "dunai", "Dunai depot", dg));
+    assert_true(annot_is_dirty(set));
+    annot_mark_saved(set);
+    assert_false(annot_is_dirty(set));
+    diag_free(dg);
+    annot_set_free(set);
+}
+
+static void load_feature_rejects_duplicates(void **state)
+{
+    (void)state;
+    struct annot_set *set = new_set();
+    struct diag *dg = diag_new();
+    struct annot_feature f;
+    annot_feature_init(&f);
+    f.id = "a";
+    assert_true(annot_geometry_from_points(&f.geom, ANNOT_GEOM_POINT, one_point, 1, dg));
+    assert_true(annot_load_feature(set, &f, dg));
+    assert_false(annot_is_dirty(set));
+    assert_false(annot_can_undo(set));
+    assert_null(annot_find(set, "a")->created); /* loading keeps null timestamps */
+    assert_false(annot_load_feature(set, &f, dg));
+    assert_non_null(strstr(diag_message(dg), "duplicate"));
+    annot_geometry_clear(&f.geom);
+    diag_free(dg);
+    annot_set_free(set);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(names_round_trip),
+        cmocka_unit_test(ids_are_readable_and_unique),
+        cmocka_unit_test(geometry_checks_and_winding),
+        cmocka_unit_test(undo_redo_every_edit),
+        cmocka_unit_test(ring_vertex_edits_keep_closure),
+        cmocka_unit_test(failed_edits_change_nothing),
+        cmocka_unit_test(stance_cycles),
+        cmocka_unit_test(groups_undo_as_one),
+        cmocka_unit_test(undo_log_is_bounded),
+        cmocka_unit_test(dirty_follows_saved_state),
+        cmocka_unit_test(load_feature_rejects_duplicates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

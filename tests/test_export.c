@@ -1,0 +1,463 @@
+/* Unit tests of export: format choice by extension; GeoJSON that follows RFC
+ * 7946 (counter-clockwise exteriors even from clockwise input, clockwise
+ * holes, at most 7 decimals, no crs) and carries the resolved citations; KML
+ * escaping; GeoPackage and FlatGeobuf read back through OGR with the same
+ * features and attributes; merging (duplicate ids fail or get prefixed);
+ * failures leave the target untouched and no temporary files behind. Sets are
+ * built with annot's loader. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <dirent.h>
+#include <gdal.h>
+#include <jansson.h>
+#include <ogr_api.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "annot.h"
+#include "claims.h"
+#include "export.h"
+
+static char tmpdir[64];
+
+static int make_tmpdir(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/satmark-export-test-XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_tmpdir(void **state)
+{
+    (void)state;
+    DIR *d = opendir(tmpdir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            char p[512];
+            snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
+            if (e->d_name[0] != '.' || strlen(e->d_name) > 2)
+                unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(tmpdir);
+    return 0;
+}
+
+static void out_path(char *buf, size_t cap, const char *name)
+{
+    snprintf(buf, cap, "%s/%s", tmpdir, name);
+}
+
+/* Number of entries in tmpdir whose name starts with ".satmark-export". */
+static int leftover_temporaries(void)
+{
+    int n = 0;
+    DIR *d = opendir(tmpdir);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += strncmp(e->d_name, ".satmark-export", 15) == 0;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* ---- a small set ---------------------------------------------------------- */
+
+static void load(struct annot_set *set, const char *id, enum annot_class cls,
+                 enum annot_geom_type type, struct annot_part *parts, size_t nparts,
+                 const char *label, const char *claim, enum annot_stance stance)
+{
+    struct annot_feature f;
+    annot_feature_init(&f);
+    f.id = (char *)id;
+    f.cls = cls;
+    f.label = (char *)label;
+    f.note = "";
+    f.author = "";
+    f.geom = (struct annot_geometry){.type = type, .nparts = nparts, .parts = parts};
+    struct annot_observation obs = {.image = "najin_2023-11-20.tif", .sha256 = "",
+                                    .acquired = "2023-11-20"};
+    f.nobs = 1;
+    f.obs = &obs;
+    struct annot_claim_link link = {.claim = (char *)claim, .stance = stance};
+    if (claim) {
+        f.nclaims = 1;
+        f.claims = &link;
+    }
+    struct diag *dg = diag_new();
+    if (!annot_load_feature(set, &f, dg))
+        fail_msg("annot_load_feature(%s): %s", id, diag_message(dg));
+    diag_free(dg);
+}
+
+/* A ship point with a long-decimal position, a clockwise polygon with a
+ * counter-clockwise hole (both wrong for RFC 7946), a pier line. */
+static struct annot_set *make_set(const char *prefix)
+{
+    struct annot_set *set = annot_set_new();
+    char id[64];
+    static struct annot_lonlat ship = {130.123456789, 42.987654321};
+    struct annot_part ship_part = {.n = 1, .pts = &ship};
+    snprintf(id, sizeof id, "%sship-1", prefix);
+    load(set, id, ANNOT_CLASS_SHIP, ANNOT_GEOM_POINT, &ship_part, 1, "Ship <Maia> & \"Angara\"",
+         "fixture-ships-at-least-2", ANNOT_STANCE_SUPPORTS);
+    static struct annot_lonlat outer_cw[5] = {{130, 42}, {130, 42.01}, {130.01, 42.01},
+                                              {130.01, 42}, {130, 42}};
+    static struct annot_lonlat hole_ccw[5] = {{130.004, 42.004}, {130.006, 42.004},
+                                              {130.006, 42.006}, {130.004, 42.006},
+                                              {130.004, 42.004}};
+    struct annot_part rings[2] = {{.n = 5, .pts = outer_cw}, {.n = 5, .pts = hole_ccw}};
+    snprintf(id, sizeof id, "%sberth", prefix);
+    load(set, id, ANNOT_CLASS_AOI, ANNOT_GEOM_POLYGON, rings, 2, "Berth", NULL,
+         ANNOT_STANCE_CONTEXT);
+    static struct annot_lonlat pier[2] = {{130.001, 42.001}, {130.009, 42.001}};
+    struct annot_part pier_part = {.n = 2, .pts = pier};
+    snprintf(id, sizeof id, "%spier-1", prefix);
+    load(set, id, ANNOT_CLASS_PIER, ANNOT_GEOM_LINESTRING, &pier_part, 1, "Пирс 1 / 부두 1",
+         "no-such-claim", ANNOT_STANCE_CONTEXT);
+    return set;
+}
+
+static struct claims_catalog *fixture_catalog(void)
+{
+    struct diag *dg = diag_new();
+    struct claims_catalog *cat = NULL;
+    if (!claims_catalog_read(SATMARK_TEST_DATA "/claims/catalog.json", &cat, dg))
+        fail_msg("catalog: %s", diag_message(dg));
+    diag_free(dg);
+    return cat;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, f);
+    buf[got] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+static void format_from_extension(void **state)
+{
+    (void)state;
+    enum export_format f;
+    assert_true(export_format_from_path("a/b.geojson", &f));
+    assert_int_equal(f, EXPORT_GEOJSON);
+    assert_true(export_format_from_path("B.JSON", &f));
+    assert_int_equal(f, EXPORT_GEOJSON);
+    assert_true(export_format_from_path("x.kml", &f));
+    assert_int_equal(f, EXPORT_KML);
+    assert_true(export_format_from_path("x.GPKG", &f));
+    assert_int_equal(f, EXPORT_GPKG);
+    assert_true(export_format_from_path("x.fgb", &f));
+    assert_int_equal(f, EXPORT_FGB);
+    assert_false(export_format_from_path("x.shp", &f));
+    assert_false(export_format_from_path("fgb", &f));
+}
+
+/* Twice the signed area of a JSON ring. */
+static double json_ring_area(json_t *ring)
+{
+    double a = 0;
+    size_t n = json_array_size(ring);
+    for (size_t i = 0, j = n - 1; i < n; j = i++) {
+        json_t *p = json_array_get(ring, i), *q = json_array_get(ring, j);
+        a += json_number_value(json_array_get(q, 0)) * json_number_value(json_array_get(p, 1)) -
+             json_number_value(json_array_get(p, 0)) * json_number_value(json_array_get(q, 1));
+    }
+    return a;
+}
+
+static void geojson_follows_rfc7946_and_cites(void **state)
+{
+    (void)state;
+    struct annot_set *set = make_set("");
+    struct claims_catalog *cat = fixture_catalog();
+    struct diag *dg = diag_new();
+    char path[256];
+    out_path(path, sizeof path, "out.geojson");
+    struct export_input in = {.set = set, .path = "port.geojson"};
+    struct export_options opts = {.catalog = cat};
+    assert_true(export_write(path, &in, 1, &opts, dg));
+    /* The unknown claim is a warning naming the file and the feature. */
+    assert_int_equal(diag_warning_count(dg), 1);
+    assert_non_null(strstr(diag_warning(dg, 0), "port.geojson: feature \"pier-1\""));
+
+    char *text = slurp(path);
+    assert_non_null(text);
+    assert_null(strstr(text, "\"crs\""));
+    assert_non_null(strstr(text, "[130.1234568,42.9876543]")); /* 7 decimals, rounded */
+    json_error_t err;
+    json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+    assert_non_null(root);
+    assert_string_equal(json_string_value(json_object_get(root, "type")), "FeatureCollection");
+    json_t *features = json_object_get(root, "features");
+    assert_int_equal(json_array_size(features), 3);
+
+    json_t *ship = json_array_get(features, 0);
+    assert_string_equal(json_string_value(json_object_get(ship, "id")), "ship-1");
+    json_t *props = json_object_get(ship, "properties");
+    assert_string_equal(json_string_value(json_object_get(props, "class")), "ship");
+    assert_string_equal(json_string_value(json_object_get(props, "label")),
+                        "Ship <Maia> & \"Angara\"");
+    assert_string_equal(json_string_value(json_object_get(props, "observed")),
+                        "najin_2023-11-20.tif (2023-11-20)");
+    json_t *link = json_array_get(json_object_get(props, "claims"), 0);
+    assert_string_equal(json_string_value(json_object_get(link, "claim")),
+                        "fixture-ships-at-least-2");
+    assert_string_equal(json_string_value(json_object_get(link, "stance")), "supports");
+    assert_string_equal(json_string_value(json_object_get(link, "text")),
+                        "At least two ships were loading at the fixture pier.");
+    json_t *src = json_array_get(json_object_get(link, "sources"), 0);
+    assert_string_equal(json_string_value(json_object_get(src, "outlet")), "Newsweek");
+    assert_string_equal(json_string_value(json_object_get(src, "published")), "2024-01-22");
+    assert_non_null(strstr(json_string_value(json_object_get(src, "headline")),
+                           "Weapons Shipments"));
+    const char *citations = json_string_value(json_object_get(props, "citations"));
+    assert_non_null(strstr(citations, "supports fixture-ships-at-least-2"));
+    assert_non_null(strstr(citations, "UK Defence Intelligence"));
+
+    json_t *berth = json_array_get(features, 1);
+    json_t *coords = json_object_get(json_object_get(berth, "geometry"), "coordinates");
+    assert_int_equal(json_array_size(coords), 2);
+    assert_true(json_ring_area(json_array_get(coords, 0)) > 0); /* exterior CCW */
+    assert_true(json_ring_area(json_array_get(coords, 1)) < 0); /* hole CW */
+
+    json_t *pier = json_object_get(json_array_get(features, 2), "properties");
+    json_t *unresolved = json_array_get(json_object_get(pier, "claims"), 0);
+    assert_true(json_is_null(json_object_get(unresolved, "text")));
+    assert_string_equal(json_string_value(json_object_get(pier, "label")), "Пирс 1 / 부두 1");
+
+    json_decref(root);
+    free(text);
+    assert_int_equal(leftover_temporaries(), 0);
+    diag_free(dg);
+    claims_catalog_free(cat);
+    annot_set_free(set);
+}
+
+static void kml_escapes_and_cites(void **state)
+{
+    (void)state;
+    struct annot_set *set = make_set("");
+    struct claims_catalog *cat = fixture_catalog();
+    struct diag *dg = diag_new();
+    char path[256];
+    out_path(path, sizeof path, "out.kml");
+    struct export_input in = {.set = set, .path = "port.geojson"};
+    struct export_options opts = {.catalog = cat};
+    assert_true(export_write(path, &in, 1, &opts, dg));
+    char *text = slurp(path);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "<name>Ship &lt;Maia&gt; &amp; &quot;Angara&quot;</name>"));
+    assert_null(strstr(text, "<Maia>"));
+    assert_non_null(strstr(text, "<description><![CDATA["));
+    assert_non_null(strstr(text, "Newsweek"));
+    assert_non_null(strstr(text, "<Folder><name>"));
+    assert_non_null(strstr(text, "<styleUrl>#class-ship</styleUrl>"));
+    assert_non_null(strstr(text, "<innerBoundaryIs>"));
+    assert_non_null(strstr(text, "<Data name=\"claim_ids\"><value>fixture-ships-at-least-2"));
+    free(text);
+    diag_free(dg);
+    claims_catalog_free(cat);
+    annot_set_free(set);
+}
+
+/* Opens path with OGR and checks the feature count and that every export
+ * attribute is a field of the (single) layer. */
+static void check_ogr_readback(const char *path, long expected)
+{
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!ds)
+        fail_msg("OGR cannot open %s", path);
+    assert_int_equal(GDALDatasetGetLayerCount(ds), 1);
+    OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+    assert_int_equal(OGR_L_GetFeatureCount(layer, TRUE), expected);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    static const char *const names[] = {"id",       "class",     "label",   "note",
+                                        "observed", "observations", "claims", "claim_ids",
+                                        "stances",  "citations", "created", "modified",
+                                        "author",   "source_file"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (OGR_FD_GetFieldIndex(defn, names[i]) < 0)
+            fail_msg("%s: no field %s", path, names[i]);
+    /* The first feature is the ship, at its lon/lat (not swapped). */
+    OGR_L_ResetReading(layer);
+    OGRFeatureH f = OGR_L_GetNextFeature(layer);
+    assert_non_null(f);
+    assert_string_equal(OGR_F_GetFieldAsString(f, OGR_FD_GetFieldIndex(defn, "id")), "ship-1");
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    assert_float_equal(OGR_G_GetX(g, 0), 130.123456789, 1e-9);
+    assert_float_equal(OGR_G_GetY(g, 0), 42.987654321, 1e-9);
+    assert_non_null(strstr(OGR_F_GetFieldAsString(f, OGR_FD_GetFieldIndex(defn, "citations")),
+                           "Newsweek"));
+    OGR_F_Destroy(f);
+    GDALClose(ds);
+}
+
+static void gpkg_and_fgb_read_back(void **state)
+{
+    (void)state;
+    struct annot_set *set = make_set("");
+    struct claims_catalog *cat = fixture_catalog();
+    struct diag *dg = diag_new();
+    struct export_input in = {.set = set, .path = "port.geojson"};
+    struct export_options opts = {.catalog = cat};
+    char path[256];
+    out_path(path, sizeof path, "out.gpkg");
+    if (!export_write(path, &in, 1, &opts, dg))
+        fail_msg("gpkg: %s", diag_message(dg));
+    check_ogr_readback(path, 3);
+    /* Writing again replaces the file rather than appending to it. */
+    assert_true(export_write(path, &in, 1, &opts, dg));
+    check_ogr_readback(path, 3);
+    out_path(path, sizeof path, "out.fgb");
+    if (!export_write(path, &in, 1, &opts, dg))
+        fail_msg("fgb: %s", diag_message(dg));
+    check_ogr_readback(path, 3);
+    assert_int_equal(leftover_temporaries(), 0);
+    diag_free(dg);
+    claims_catalog_free(cat);
+    annot_set_free(set);
+}
+
+static void duplicate_ids_fail_or_get_prefixed(void **state)
+{
+    (void)state;
+    struct annot_set *a = make_set(""), *b = make_set("");
+    assert_true(annot_set_meta(b, "dunai", "Dunai", NULL));
+    struct export_input in[2] = {{.set = a, .path = "x/port.geojson"},
+                                 {.set = b, .path = "x/dunai.geojson"}};
+    char path[256];
+    out_path(path, sizeof path, "merged.geojson");
+    FILE *old = fopen(path, "w");
+    fputs("previous content\n", old);
+    fclose(old);
+
+    struct diag *dg = diag_new();
+    assert_false(export_write(path, in, 2, NULL, dg));
+    assert_non_null(strstr(diag_message(dg), "x/dunai.geojson"));
+    assert_non_null(strstr(diag_message(dg), "\"ship-1\""));
+    char *text = slurp(path);
+    assert_string_equal(text, "previous content\n"); /* untouched */
+    free(text);
+    assert_int_equal(leftover_temporaries(), 0);
+
+    diag_reset(dg);
+    struct export_options opts = {.duplicates = EXPORT_DUPLICATES_PREFIX};
+    assert_true(export_write(path, in, 2, &opts, dg));
+    text = slurp(path);
+    json_error_t err;
+    json_t *root = json_loads(text, 0, &err);
+    json_t *features = json_object_get(root, "features");
+    assert_int_equal(json_array_size(features), 6);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(features, 3), "id")),
+                        "dunai:ship-1");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_array_get(features, 3), "properties"),
+                            "source_file")),
+                        "x/dunai.geojson");
+    json_decref(root);
+    free(text);
+    diag_free(dg);
+    annot_set_free(a);
+    annot_set_free(b);
+}
+
+static void unwritable_target_fails_cleanly(void **state)
+{
+    (void)state;
+    struct annot_set *set = make_set("");
+    struct export_input in = {.set = set, .path = "port.geojson"};
+    struct diag *dg = diag_new();
+    assert_false(export_write("/nonexistent-dir/out.geojson", &in, 1, NULL, dg));
+    assert_non_null(strstr(diag_message(dg), "/nonexistent-dir/out.geojson"));
+    diag_reset(dg);
+    char path[256];
+    out_path(path, sizeof path, "out.shp");
+    assert_false(export_write(path, &in, 1, NULL, dg));
+    assert_non_null(strstr(diag_message(dg), "unknown output format"));
+    diag_reset(dg);
+    assert_false(export_write("port.geojson", &in, 1, NULL, dg));
+    assert_non_null(strstr(diag_message(dg), "overwrite an input"));
+    diag_free(dg);
+    annot_set_free(set);
+}
+
+static void without_catalog_links_stay_ids(void **state)
+{
+    (void)state;
+    struct annot_set *set = make_set("");
+    struct export_input in = {.set = set, .path = "port.geojson"};
+    struct diag *dg = diag_new();
+    char path[256];
+    out_path(path, sizeof path, "nocat.geojson");
+    assert_true(export_write(path, &in, 1, NULL, dg));
+    assert_int_equal(diag_warning_count(dg), 0);
+    char *text = slurp(path);
+    assert_non_null(strstr(text, "\"claim_ids\":\"fixture-ships-at-least-2\""));
+    assert_non_null(strstr(text, "(no claims catalog)"));
+    free(text);
+    diag_free(dg);
+    annot_set_free(set);
+}
+
+static void single_member_collection_is_unwrapped(void **state)
+{
+    (void)state;
+    struct annot_set *set = annot_set_new();
+    struct annot_lonlat pt = {100, 0};
+    struct annot_part part = {.n = 1, .pts = &pt};
+    struct annot_geometry member = {.type = ANNOT_GEOM_POINT, .nparts = 1, .parts = &part};
+    struct annot_feature f;
+    annot_feature_init(&f);
+    f.id = "gc";
+    f.label = f.note = f.author = "";
+    f.geom = (struct annot_geometry){.type = ANNOT_GEOM_COLLECTION, .nmembers = 1,
+                                     .members = &member};
+    struct diag *dg = diag_new();
+    assert_true(annot_load_feature(set, &f, dg));
+    char path[256];
+    out_path(path, sizeof path, "gc.geojson");
+    struct export_input in = {.set = set, .path = "gc-input.geojson"};
+    assert_true(export_write(path, &in, 1, NULL, dg));
+    char *text = slurp(path);
+    assert_non_null(strstr(text, "\"geometry\":{\"type\":\"Point\",\"coordinates\":[100,0]}"));
+    assert_null(strstr(text, "GeometryCollection"));
+    free(text);
+    diag_free(dg);
+    annot_set_free(set);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(format_from_extension),
+        cmocka_unit_test(geojson_follows_rfc7946_and_cites),
+        cmocka_unit_test(kml_escapes_and_cites),
+        cmocka_unit_test(gpkg_and_fgb_read_back),
+        cmocka_unit_test(duplicate_ids_fail_or_get_prefixed),
+        cmocka_unit_test(unwritable_target_fails_cleanly),
+        cmocka_unit_test(without_catalog_links_stay_ids),
+        cmocka_unit_test(single_member_collection_is_unwrapped),
+    };
+    return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
+}

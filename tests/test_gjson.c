@@ -1,0 +1,383 @@
+/* Unit tests of gjson: number formatting, round trips (read -> write -> read
+ * identical, second write byte-identical), rewinding, defaults for plain
+ * GeoJSON, warnings vs errors, FILE:LINE:COLUMN positions, deep nesting, and
+ * the atomic save with its FILE~ backup. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "annot.h"
+#include "gjson.h"
+
+static struct annot_set *read_ok(const char *text, struct diag *dg)
+{
+    struct annot_set *set = NULL;
+    if (!gjson_read_buffer("mem.geojson", text, strlen(text), &set, dg))
+        fail_msg("read failed: %s", diag_message(dg));
+    return set;
+}
+
+static void read_fails(const char *text, const char *expect_prefix, const char *expect_part)
+{
+    struct diag *dg = diag_new();
+    struct annot_set *set = (struct annot_set *)1;
+    assert_false(gjson_read_buffer("mem.geojson", text, strlen(text), &set, dg));
+    assert_null(set);
+    const char *msg = diag_message(dg);
+    if (strncmp(msg, expect_prefix, strlen(expect_prefix)) != 0)
+        fail_msg("expected message starting \"%s\", got \"%s\"", expect_prefix, msg);
+    if (expect_part && !strstr(msg, expect_part))
+        fail_msg("expected \"%s\" in \"%s\"", expect_part, msg);
+    diag_free(dg);
+}
+
+static bool has_warning(const struct diag *dg, const char *part)
+{
+    for (size_t i = 0; i < diag_warning_count(dg); i++)
+        if (strstr(diag_warning(dg, i), part))
+            return true;
+    return false;
+}
+
+static void number_format(void **state)
+{
+    (void)state;
+    char buf[64];
+    assert_string_equal(gjson_format_number(130.123456789, buf, sizeof buf), "130.1234568");
+    assert_string_equal(gjson_format_number(1.5, buf, sizeof buf), "1.5");
+    assert_string_equal(gjson_format_number(100.0, buf, sizeof buf), "100");
+    assert_string_equal(gjson_format_number(-0.00000001, buf, sizeof buf), "0");
+    assert_string_equal(gjson_format_number(-42.2431, buf, sizeof buf), "-42.2431");
+    assert_string_equal(gjson_format_number(0.00000006, buf, sizeof buf), "0.0000001");
+}
+
+static const char rich[] =
+    "{\"type\": \"FeatureCollection\", \"satmark\": {\"version\": 1, \"site\": \"rason-najin\","
+    " \"title\": \"Rason/Najin port\"}, \"name\": \"layer\", \"features\": ["
+    "{\"type\": \"Feature\", \"id\": \"pier-1\", \"geometry\": {\"type\": \"LineString\","
+    " \"coordinates\": [[130.30110001, 42.2431], [130.3042, 42.2447]]},"
+    " \"properties\": {\"class\": \"pier\", \"label\": \"Pier 1 \\\"north\\\"\\n\\u00e9\\ud55c\","
+    " \"observations\": [{\"image\": \"a.tif\", \"sha256\": "
+    "\"9f2c0000000000000000000000000000000000000000000000000000000000ff\", \"acquired\": "
+    "\"2023-11-20\"}], \"claims\": [{\"claim\": \"najin-three-ships-loading\", \"stance\": "
+    "\"context\"}], \"note\": \"n\", \"created\": \"2026-11-23T10:00:00Z\", \"modified\": "
+    "null, \"author\": \"satmark demo\", \"zeta\": [1, 2.5, {\"b\": null, \"a\": true}],"
+    " \"alpha\": 0.1}, \"foreign\": {\"x\": 1}},"
+    "{\"type\": \"Feature\", \"id\": \"area\", \"geometry\": {\"type\": \"MultiPolygon\","
+    " \"coordinates\": [[[[0,0],[10,0],[10,10],[0,10],[0,0]],[[2,2],[2,4],[4,4],[4,2],[2,2]]],"
+    " [[[20,20],[21,20],[21,21],[20,20]]]]}, \"properties\": {\"class\": \"aoi\"}},"
+    "{\"type\": \"Feature\", \"id\": \"g\", \"geometry\": {\"type\": \"GeometryCollection\","
+    " \"geometries\": [{\"type\": \"Point\", \"coordinates\": [1, 2, 30.5]},"
+    " {\"type\": \"MultiLineString\", \"coordinates\": [[[1,1],[2,2]],[[3,3],[4,4],[5,5]]]},"
+    " {\"type\": \"MultiPoint\", \"coordinates\": [[1,1],[2,2]]}]}, \"properties\": null},"
+    "{\"type\": \"Feature\", \"id\": \"nothing\", \"geometry\": null, \"properties\": {}}"
+    "]}";
+
+static void round_trip_is_identical(void **state)
+{
+    (void)state;
+    struct diag *dg = diag_new();
+    struct annot_set *a = read_ok(rich, dg);
+    assert_int_equal(annot_count(a), 4);
+    assert_string_equal(annot_set_site(a), "rason-najin");
+    const struct annot_feature *pier = annot_find(a, "pier-1");
+    assert_int_equal(pier->cls, ANNOT_CLASS_PIER);
+    assert_true(pier->geom.parts[0].pts[0].lon == 130.3011); /* rounded to 7 decimals */
+    assert_int_equal(pier->nobs, 1);
+    assert_string_equal(pier->obs[0].acquired, "2023-11-20");
+    assert_int_equal(pier->claims[0].stance, ANNOT_STANCE_CONTEXT);
+    assert_null(pier->modified);
+    assert_non_null(strstr(pier->extra_properties, "zeta"));
+    const struct annot_feature *g = annot_find(a, "g");
+    assert_int_equal(g->geom.type, ANNOT_GEOM_COLLECTION);
+    assert_int_equal(g->geom.nmembers, 3);
+    assert_non_null(g->geom.members[0].parts[0].alt);
+    assert_true(g->geom.members[0].parts[0].alt[0] == 30.5);
+    const struct annot_feature *area = annot_find(a, "area");
+    assert_int_equal(area->geom.nparts, 3);
+    assert_int_equal(area->geom.parts[2].member, 1);
+
+    size_t len1, len2;
+    char *w1 = gjson_write_string(a, &len1, dg);
+    assert_non_null(w1);
+    assert_null(strstr(w1, "crs"));
+    struct annot_set *b = read_ok(w1, dg);
+    char *w2 = gjson_write_string(b, &len2, dg);
+    assert_int_equal(len1, len2);
+    assert_string_equal(w1, w2);
+    /* The second read equals the first field by field, too. */
+    assert_int_equal(annot_count(b), annot_count(a));
+    for (size_t i = 0; i < annot_count(a); i++) {
+        const struct annot_feature *x = annot_get(a, i), *y = annot_get(b, i);
+        assert_string_equal(x->id, y->id);
+        assert_int_equal(x->cls, y->cls);
+        assert_string_equal(x->label, y->label);
+        assert_int_equal(annot_geometry_npositions(&x->geom),
+                         annot_geometry_npositions(&y->geom));
+        if (x->extra_properties)
+            assert_string_equal(x->extra_properties, y->extra_properties);
+        if (x->extra_members)
+            assert_string_equal(x->extra_members, y->extra_members);
+    }
+    /* Extras survive: unknown properties, foreign members, collection members. */
+    assert_non_null(strstr(w1, "\"alpha\": 0.1"));
+    assert_non_null(strstr(w1, "\"foreign\": {\"x\": 1}"));
+    assert_non_null(strstr(w1, "\"name\": \"layer\""));
+    assert_non_null(strstr(w1, "[1, 2, 30.5]"));
+    free(w1);
+    free(w2);
+    annot_set_free(a);
+    annot_set_free(b);
+    diag_free(dg);
+}
+
+/* Exterior rings are written counter-clockwise, holes clockwise. */
+static void rewinds_rings(void **state)
+{
+    (void)state;
+    struct diag *dg = diag_new();
+    const char *cw = "{\"type\": \"Polygon\", \"coordinates\": ["
+                     "[[0,0],[0,10],[10,10],[10,0],[0,0]], [[2,2],[4,2],[4,4],[2,4],[2,2]]]}";
+    struct annot_set *set = read_ok(cw, dg);
+    assert_true(has_warning(dg, "winding"));
+    char *out = gjson_write_string(set, NULL, dg);
+    assert_non_null(strstr(out, "[[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]], "
+                                "[[2, 2], [2, 4], [4, 4], [4, 2], [2, 2]]]"));
+    free(out);
+    annot_set_free(set);
+    diag_reset(dg);
+    /* Already right: no warning. */
+    set = read_ok("{\"type\": \"Polygon\", \"coordinates\": [[[0,0],[10,0],[10,10],[0,0]]]}", dg);
+    assert_false(has_warning(dg, "winding"));
+    annot_set_free(set);
+    diag_free(dg);
+}
+
+static void plain_geojson_gets_defaults(void **state)
+{
+    (void)state;
+    struct diag *dg = diag_new();
+    const char *qgis = "{\"type\": \"FeatureCollection\", \"features\": ["
+                       "{\"type\": \"Feature\", \"properties\": {\"name\": \"Pier A\", "
+                       "\"fid\": 7}, \"geometry\": {\"type\": \"Point\", \"coordinates\": "
+                       "[130.3, 42.2]}},"
+                       "{\"type\": \"Feature\", \"id\": \"f-1\", \"properties\": {\"class\": "
+                       "\"road\"}, \"geometry\": {\"type\": \"Point\", \"coordinates\": [1, 2]}},"
+                       "{\"type\": \"Feature\", \"id\": 12, \"properties\": null, \"geometry\": "
+                       "{\"type\": \"Point\", \"coordinates\": [1, 2]}}]}";
+    struct annot_set *set = read_ok(qgis, dg);
+    assert_int_equal(annot_count(set), 3);
+    const struct annot_feature *f = annot_get(set, 0);
+    assert_string_equal(f->id, "f-2"); /* f-1 is taken by the second feature */
+    assert_string_equal(f->label, "Pier A");
+    assert_int_equal(f->cls, ANNOT_CLASS_OTHER);
+    assert_int_equal(f->nobs, 0);
+    assert_int_equal(f->nclaims, 0);
+    assert_null(f->created);
+    assert_string_equal(f->extra_properties, "{\"fid\": 7, \"name\": \"Pier A\"}");
+    assert_int_equal(annot_get(set, 1)->cls, ANNOT_CLASS_OTHER);
+    assert_true(has_warning(dg, "unknown class \"road\""));
+    assert_string_equal(annot_get(set, 2)->id, "12");
+    assert_true(has_warning(dg, "numeric feature id"));
+    assert_true(has_warning(dg, "generated ids"));
+    annot_set_free(set);
+    diag_free(dg);
+}
+
+static void errors_name_line_and_column(void **state)
+{
+    (void)state;
+    /* Syntax: jansson's position. */
+    read_fails("{\n  \"type\": \"Point\",\n  \"coordinates\": [0, 0],\n}", "mem.geojson:4:1: ",
+               NULL);
+    read_fails("{\"type\":\"Point\",\"coordinates\":[NaN,0]}", "mem.geojson:1:", "NaN");
+    read_fails("", "mem.geojson:1:1: ", "empty");
+    read_fails("   \n ", "mem.geojson:1:1: ", "empty");
+    read_fails("{\"type\":\"Point\",\"coordinates\":[1,2],\"type\":\"Point\"}", "mem.geojson:1:",
+               "duplicate");
+    read_fails("{\"type\":\"Feature\",\"properties\":{\"name\":\"Caf\xe9\"},\"geometry\":null}",
+               "mem.geojson:1:", "UTF-8");
+    /* Structure: our own locator. */
+    read_fails("{\"type\": \"FeatureCollection\", \"features\": [\n"
+               "{\"type\": \"Feature\", \"id\": \"a\", \"properties\": {}, \"geometry\": null},\n"
+               "{\"type\": \"Feature\", \"id\": \"a\", \"properties\": {}, \"geometry\": null}]}",
+               "mem.geojson:3:27: feature 1 (a): ", "duplicate feature id \"a\"");
+    read_fails("{\"type\": \"Point\",\n \"coordinates\": [45.52, -122.68]}", "mem.geojson:2:17: ",
+               "longitude first");
+    read_fails("{\"type\": \"Polygon\", \"coordinates\": [[[0,0],[1,0],[1,1],[0,1]]]}",
+               "mem.geojson:1:37: ", "not closed");
+    read_fails("{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", "
+               "\"properties\": {\"claims\": [{\"claim\": \"x\", \"stance\": \"maybe\"}]}, "
+               "\"geometry\": null}]}",
+               "mem.geojson:1:", "stance");
+    read_fails("{\"type\": \"featurecollection\", \"features\": []}", "mem.geojson:1:10: ",
+               "case-sensitive");
+    read_fails("{\"type\": \"Feature\", \"geometry\": null}", "mem.geojson:1:1: ", "properties");
+    read_fails("[1, 2]", "mem.geojson:1:1: ", "must be an object");
+}
+
+static void deep_nesting_fails_cleanly(void **state)
+{
+    (void)state;
+    size_t depth = 100000;
+    size_t n = 32 + 2 * depth;
+    char *text = malloc(n + 1);
+    assert_non_null(text);
+    size_t k = (size_t)sprintf(text, "{\"type\":\"Point\",\"coordinates\":");
+    for (size_t i = 0; i < depth; i++)
+        text[k++] = '[';
+    for (size_t i = 0; i < depth; i++)
+        text[k++] = ']';
+    text[k++] = '}';
+    text[k] = '\0';
+    struct diag *dg = diag_new();
+    struct annot_set *set = NULL;
+    assert_false(gjson_read_buffer("deep.geojson", text, k, &set, dg));
+    assert_non_null(strstr(diag_message(dg), "deep.geojson:1:"));
+    assert_non_null(strstr(diag_message(dg), "depth"));
+    free(text);
+    diag_free(dg);
+}
+
+static void accepted_with_warnings(void **state)
+{
+    (void)state;
+    struct diag *dg = diag_new();
+    struct annot_set *set = read_ok("\xEF\xBB\xBF{\"type\": \"Point\", \"coordinates\": [1, 2]}", dg);
+    assert_true(has_warning(dg, "byte order mark"));
+    annot_set_free(set);
+    diag_reset(dg);
+    set = read_ok("{\"type\": \"Point\", \"coordinates\": [1, 2, 3, 4]}", dg);
+    assert_true(has_warning(dg, "4 numbers"));
+    char *out = gjson_write_string(set, NULL, dg);
+    assert_non_null(strstr(out, "[1, 2, 3]"));
+    free(out);
+    annot_set_free(set);
+    diag_reset(dg);
+    set = read_ok("{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\"}, "
+                  "\"features\": []}",
+                  dg);
+    assert_true(has_warning(dg, "crs"));
+    out = gjson_write_string(set, NULL, dg);
+    assert_null(strstr(out, "crs"));
+    free(out);
+    annot_set_free(set);
+    diag_free(dg);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_int_equal(fread(s, 1, (size_t)n, fp), (size_t)n);
+    s[n] = '\0';
+    fclose(fp);
+    return s;
+}
+
+static void atomic_save_keeps_backup(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/satmark-gjson-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], backup[256];
+    snprintf(path, sizeof path, "%s/site.geojson", dir);
+    snprintf(backup, sizeof backup, "%s/site.geojson~", dir);
+    struct diag *dg = diag_new();
+    struct annot_set *set = read_ok(rich, dg);
+    assert_true(gjson_write_file(path, set, dg));
+    assert_int_equal(access(backup, F_OK), -1); /* nothing to back up the first time */
+    chmod(path, 0640);
+    char *v1 = slurp(path);
+    assert_true(annot_edit_label(set, "pier-1", "Pier one", dg));
+    assert_true(gjson_write_file(path, set, dg));
+    char *v2 = slurp(path);
+    char *bak = slurp(backup);
+    assert_non_null(bak);
+    assert_string_equal(bak, v1);
+    assert_string_not_equal(v1, v2);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640); /* the mode is kept */
+    /* The file read back equals the set; writing it again is byte-identical. */
+    struct annot_set *back = NULL;
+    assert_true(gjson_read_file(path, &back, dg));
+    char *again = gjson_write_string(back, NULL, dg);
+    assert_string_equal(again, v2);
+    /* No temporary files are left behind. */
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int entries = 0;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.') {
+            entries++;
+            assert_true(strcmp(e->d_name, "site.geojson") == 0 ||
+                        strcmp(e->d_name, "site.geojson~") == 0);
+        }
+    closedir(d);
+    assert_int_equal(entries, 2);
+    /* Saving into a missing directory fails with the path named. */
+    char bad[300];
+    snprintf(bad, sizeof bad, "%s/missing/x.geojson", dir);
+    assert_false(gjson_write_file(bad, set, dg));
+    assert_non_null(strstr(diag_message(dg), bad));
+    unlink(path);
+    unlink(backup);
+    rmdir(dir);
+    free(v1);
+    free(v2);
+    free(bak);
+    free(again);
+    annot_set_free(back);
+    annot_set_free(set);
+    diag_free(dg);
+}
+
+static void feature_string_and_file_errors(void **state)
+{
+    (void)state;
+    struct diag *dg = diag_new();
+    struct annot_set *set = read_ok(rich, dg);
+    char *s = gjson_feature_string(annot_find(set, "pier-1"), dg);
+    assert_non_null(s);
+    assert_true(strncmp(s, "{\n  \"type\": \"Feature\",\n  \"id\": \"pier-1\"", 38) == 0);
+    free(s);
+    annot_set_free(set);
+    struct annot_set *none = NULL;
+    assert_false(gjson_read_file("/nonexistent/x.geojson", &none, dg));
+    assert_non_null(strstr(diag_message(dg), "/nonexistent/x.geojson"));
+    diag_reset(dg);
+    assert_false(gjson_read_file("/tmp", &none, dg));
+    assert_non_null(strstr(diag_message(dg), "not a regular file"));
+    diag_free(dg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(number_format),
+        cmocka_unit_test(round_trip_is_identical),
+        cmocka_unit_test(rewinds_rings),
+        cmocka_unit_test(plain_geojson_gets_defaults),
+        cmocka_unit_test(errors_name_line_and_column),
+        cmocka_unit_test(deep_nesting_fails_cleanly),
+        cmocka_unit_test(accepted_with_warnings),
+        cmocka_unit_test(atomic_save_keeps_backup),
+        cmocka_unit_test(feature_string_and_file_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

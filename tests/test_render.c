@@ -1,0 +1,648 @@
+/*
+ * test_render — the renderer and the figure maker on small fixture tiles made
+ * here with GDAL (GTiff in a temporary directory, UTM 52N near 130E 42.25N):
+ *   - view arithmetic (place, expand vs letterbox, round trips) and the 1-2-5
+ *     scale bar lengths;
+ *   - alignment: a mark at a known lon/lat lands on the PNG pixel the world
+ *     file and an independent OSR transformation predict;
+ *   - reference images (tests/data/render/, PNG) with a per-pixel tolerance
+ *     and a maximum fraction of differing pixels; SATMARK_UPDATE_REFS=1
+ *     rewrites them (then look at them before committing);
+ *   - Cyrillic and Hangul labels: no unknown glyphs (tofu) and ink present;
+ *   - PNG text chunks and byte-identical output across runs;
+ *   - a rotated geotransform turns the north arrow by the rotation;
+ *   - greedy label placement skips labels that would collide.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cpl_conv.h>
+#include <gdal.h>
+#include <math.h>
+#include <ogr_srs_api.h>
+#include <pango/pangocairo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "figure.h"
+#include "gjson.h"
+#include "geo.h"
+#include "hash.h"
+#include "pngout.h"
+#include "raster.h"
+#include "render.h"
+#include "style.h"
+
+#define DATA SATMARK_TEST_DATA "/render"
+#define PX 4.0 /* metres per fixture pixel */
+
+static char tmpdir[256];
+static char tile_path[300], rotated_path[300], nocrs_path[300];
+
+static void make_tile(const char *path, int w, int h, const double gt[6], bool with_crs)
+{
+    GDALDriverH drv = GDALGetDriverByName("GTiff");
+    assert_non_null(drv);
+    GDALDatasetH ds = GDALCreate(drv, path, w, h, 3, GDT_Byte, NULL);
+    assert_non_null(ds);
+    GDALSetGeoTransform(ds, (double *)gt);
+    if (with_crs) {
+        OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+        OSRImportFromEPSG(srs, 32652);
+        char *wkt = NULL;
+        OSRExportToWkt(srs, &wkt);
+        GDALSetProjection(ds, wkt);
+        CPLFree(wkt);
+        OSRDestroySpatialReference(srs);
+    }
+    GDALSetMetadataItem(ds, "ACQUISITION_DATE", "2024-03-17", NULL);
+    GDALSetMetadataItem(ds, "SATMARK_SYNTHETIC", "YES", NULL);
+    GDALSetMetadataItem(ds, "SATMARK_CREDIT", "satmark test fixture", NULL);
+    uint8_t *band = malloc((size_t)w * h);
+    for (int b = 0; b < 3; b++) {
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                int v;
+                if (b == 0)
+                    v = 40 + x * 120 / w;
+                else if (b == 1)
+                    v = 60 + y * 100 / h;
+                else
+                    v = ((x / 25 + y / 25) % 2) ? 110 : 70;
+                band[(size_t)y * w + x] = (uint8_t)v;
+            }
+        GDALRasterBandH rb = GDALGetRasterBand(ds, b + 1);
+        GDALSetRasterColorInterpretation(rb, (GDALColorInterp)(GCI_RedBand + b));
+        assert_int_equal(GDALRasterIO(rb, GF_Write, 0, 0, w, h, band, w, h, GDT_Byte, 0, 0),
+                         CE_None);
+    }
+    free(band);
+    GDALClose(ds);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    GDALAllRegister();
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/satmark-test-render-XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return -1;
+    snprintf(tile_path, sizeof tile_path, "%s/fixture.tif", tmpdir);
+    snprintf(rotated_path, sizeof rotated_path, "%s/rotated.tif", tmpdir);
+    snprintf(nocrs_path, sizeof nocrs_path, "%s/nocrs.tif", tmpdir);
+    const double gt[6] = {581500, PX, 0, 4679000, 0, -PX};
+    make_tile(tile_path, 500, 500, gt, true);
+    /* rotated 30 degrees, centred on the central meridian of zone 52 (129E),
+     * where grid north is true north, so the arrow turns by the rotation only */
+    double c = cos(30 * 3.14159265358979 / 180), s = sin(30 * 3.14159265358979 / 180);
+    const double rgt[6] = {499000, PX * c, PX * s, 4679000, PX * s, -PX * c};
+    make_tile(rotated_path, 400, 400, rgt, true);
+    make_tile(nocrs_path, 200, 100, gt, false);
+    /* the style file is found through SATMARK_ASSETS */
+    setenv("SATMARK_ASSETS", SATMARK_SOURCE_DIR "/assets", 1);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void out_path(char *buf, size_t cap, const char *name)
+{
+    snprintf(buf, cap, "%s/%s", tmpdir, name);
+}
+
+/* A figure spec with every piece of furniture off: the PNG is the imagery. */
+static void bare_spec(struct figure_spec *s, const char *tile, const char *const *annots,
+                      size_t nannots, const char *out)
+{
+    figure_spec_init(s);
+    s->tile = tile;
+    s->annotations = annots;
+    s->nannotations = nannots;
+    s->out_path = out;
+    s->legend = s->scalebar = s->north = s->show_caption = s->credit = false;
+    s->title_band = false;
+    s->labels = false;
+    s->claims_path = DATA "/catalog.json";
+}
+
+/* Compares an image with a reference PNG: a pixel differs when a channel
+ * differs by more than tol; fails when more than max_fraction differ. With
+ * SATMARK_UPDATE_REFS=1 the reference is (re)written instead. */
+static void compare_with_reference(const uint8_t *rgba, int w, int h, const char *ref_name,
+                                   int tol, double max_fraction)
+{
+    char ref[512];
+    snprintf(ref, sizeof ref, "%s/%s", DATA, ref_name);
+    struct diag *dg = diag_new();
+    const char *update = getenv("SATMARK_UPDATE_REFS");
+    if (update && strcmp(update, "1") == 0) {
+        assert_true(pngout_write(ref, rgba, w, h, (size_t)w * 4, NULL, 0, NULL, dg));
+        fprintf(stderr, "updated reference %s\n", ref);
+        diag_free(dg);
+        return;
+    }
+    int rw = 0, rh = 0;
+    uint8_t *want = pngout_read_rgba(ref, &rw, &rh, dg);
+    if (!want)
+        fail_msg("reference %s missing (%s); run with SATMARK_UPDATE_REFS=1 to create it", ref,
+                 diag_message(dg));
+    assert_int_equal(rw, w);
+    assert_int_equal(rh, h);
+    size_t differ = 0;
+    for (size_t i = 0; i < (size_t)w * h; i++) {
+        for (int c = 0; c < 4; c++)
+            if (abs((int)rgba[4 * i + c] - (int)want[4 * i + c]) > tol) {
+                differ++;
+                break;
+            }
+    }
+    double frac = (double)differ / ((double)w * h);
+    if (frac > max_fraction)
+        fail_msg("%s: %.3f%% of pixels differ (allowed %.3f%%)", ref_name, 100 * frac,
+                 100 * max_fraction);
+    free(want);
+    diag_free(dg);
+}
+
+static uint8_t *read_png(const char *path, int *w, int *h)
+{
+    struct diag *dg = diag_new();
+    uint8_t *p = pngout_read_rgba(path, w, h, dg);
+    if (!p)
+        fail_msg("%s", diag_message(dg));
+    diag_free(dg);
+    return p;
+}
+
+/* ---- view arithmetic ----------------------------------------------------- */
+
+static void test_view_place_and_round_trip(void **state)
+{
+    (void)state;
+    struct diag *dg = diag_new();
+    struct render_rect req = {100, 200, 400, 200}; /* 2:1 */
+    struct render_rect area = {0, 50, 800, 800};   /* square area below a 50 px band */
+    struct render_view v;
+    struct render_rect placed;
+    assert_true(render_view_place(&req, 800, 900, &area, &v, &placed, dg));
+    /* width limits: scale 2, placed 800x400 centred vertically in the area */
+    assert_true(fabs(placed.w - 800) < 1e-9 && fabs(placed.h - 400) < 1e-9);
+    assert_true(fabs(placed.y - (50 + 200)) < 1e-9);
+    double ox, oy, tx, ty;
+    render_view_to_out(&v, 100, 200, &ox, &oy);
+    assert_true(fabs(ox - placed.x) < 1e-9 && fabs(oy - placed.y) < 1e-9);
+    render_view_to_out(&v, 500, 400, &ox, &oy);
+    assert_true(fabs(ox - 800) < 1e-9 && fabs(oy - 650) < 1e-9);
+    render_view_to_tile(&v, 123.5, 456.25, &tx, &ty);
+    render_view_to_out(&v, tx, ty, &ox, &oy);
+    assert_true(fabs(ox - 123.5) < 1e-9 && fabs(oy - 456.25) < 1e-9);
+    /* the view covers the whole output with square pixels */
+    assert_true(fabs(v.src_w / v.out_w - v.src_h / v.out_h) < 1e-12);
+    struct render_rect bad = {0, 0, 0, 10};
+    assert_false(render_view_place(&bad, 100, 100, &area, &v, NULL, dg));
+    diag_free(dg);
+}
+
+static void test_round_lengths(void **state)
+{
+    (void)state;
+    const double in[] = {0.9, 1, 1.9, 2, 4.99, 5, 9.99, 10, 1234, 2600, 7000, 49999};
+    const double want[] = {0.5, 1, 1, 2, 2, 5, 5, 10, 1000, 2000, 5000, 20000};
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
+        if (fabs(figure_round_length(in[i]) - want[i]) > 1e-9 * want[i])
+            fail_msg("round(%g) = %g, want %g", in[i], figure_round_length(in[i]), want[i]);
+}
+
+static void test_parsers(void **state)
+{
+    (void)state;
+    int w, h, b[3];
+    double m, bb[4];
+    assert_true(figure_parse_size("1600x1200", &w, &h) && w == 1600 && h == 1200);
+    assert_true(figure_parse_size("800x", &w, &h) && w == 800 && h == 0);
+    assert_false(figure_parse_size("8x8", &w, &h));
+    assert_false(figure_parse_size("800", &w, &h));
+    assert_false(figure_parse_size("99999x100", &w, &h));
+    assert_true(figure_parse_distance("150m", &m) && m == 150);
+    assert_true(figure_parse_distance("1.5km", &m) && m == 1500);
+    assert_false(figure_parse_distance("-3m", &m));
+    assert_false(figure_parse_distance("3 ft", &m));
+    assert_true(figure_parse_bands("3,2,1", b) && b[0] == 3 && b[1] == 2 && b[2] == 1);
+    assert_true(figure_parse_bands("4", b) && b[0] == 4 && b[1] == 0);
+    assert_false(figure_parse_bands("1,2", b));
+    assert_false(figure_parse_bands("1,2,3,4", b));
+    assert_false(figure_parse_bands("0,1,2", b));
+    assert_true(figure_parse_bbox("130.1,42.2,130.3,42.3", bb) && bb[2] == 130.3);
+    assert_false(figure_parse_bbox("130.3,42.2,130.1,42.3", bb));
+    assert_false(figure_parse_bbox("1,2,3", bb));
+}
+
+/* ---- alignment -------------------------------------------------------------- */
+
+static void test_mark_lands_on_expected_pixel(void **state)
+{
+    (void)state;
+    char out[300], plain[300];
+    out_path(out, sizeof out, "align.png");
+    out_path(plain, sizeof plain, "align-plain.png");
+    char one[300];
+    out_path(one, sizeof one, "one-ship.geojson");
+    FILE *gj = fopen(one, "w");
+    fprintf(gj, "{\"type\":\"Feature\",\"id\":\"ship-1\",\"geometry\":{\"type\":\"Point\","
+                "\"coordinates\":[130.0,42.25]},\"properties\":{\"class\":\"ship\"}}");
+    fclose(gj);
+    const char *annots[] = {one};
+    struct figure_spec s;
+    bare_spec(&s, tile_path, annots, 1, out);
+    s.width = 500;
+    s.height = 500;
+    struct diag *dg = diag_new();
+    struct figure_result res;
+    if (!figure_run(&s, &res, dg))
+        fail_msg("%s", diag_message(dg));
+    bare_spec(&s, tile_path, NULL, 0, plain);
+    s.width = 500;
+    s.height = 500;
+    assert_true(figure_run(&s, NULL, dg));
+    /* the PNG is the tile's own grid */
+    assert_true(fabs(res.view.src_x) < 1e-9 && fabs(res.view.src_w - 500) < 1e-9);
+
+    /* ship-1 at 130.0E 42.25N -> UTM 52N with OSR, then through the world file */
+    OGRSpatialReferenceH wgs = OSRNewSpatialReference(NULL), utm = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(wgs, 4326);
+    OSRImportFromEPSG(utm, 32652);
+    OSRSetAxisMappingStrategy(wgs, OAMS_TRADITIONAL_GIS_ORDER);
+    OSRSetAxisMappingStrategy(utm, OAMS_TRADITIONAL_GIS_ORDER);
+    OGRCoordinateTransformationH ct = OCTNewCoordinateTransformation(wgs, utm);
+    double X = 130.0, Y = 42.25;
+    assert_true(OCTTransform(ct, 1, &X, &Y, NULL));
+    OCTDestroyCoordinateTransformation(ct);
+    OSRDestroySpatialReference(wgs);
+    OSRDestroySpatialReference(utm);
+
+    char *world = pngout_world_file_path(out);
+    FILE *f = fopen(world, "r");
+    assert_non_null(f);
+    double A, D, B, E, C, F;
+    assert_int_equal(fscanf(f, "%lf %lf %lf %lf %lf %lf", &A, &D, &B, &E, &C, &F), 6);
+    fclose(f);
+    free(world);
+    assert_true(D == 0 && B == 0);
+    /* world file names pixel centres: column = (X - C) / A + 0.5 (corner convention) */
+    double col = (X - C) / A + 0.5, row = (Y - F) / E + 0.5;
+    assert_true(fabs(col - 248.27) < 0.05 && fabs(row - 245.48) < 0.05);
+
+    int w, h, pw, ph;
+    uint8_t *img = read_png(out, &w, &h), *base = read_png(plain, &pw, &ph);
+    struct style *st = style_default();
+    struct style_rgb ship = style_for_class(st, ANNOT_CLASS_SHIP)->colour;
+    style_free(st);
+    const uint8_t *p = img + ((size_t)(int)row * w + (int)col) * 4;
+    if (abs(p[0] - ship.r) > 30 || abs(p[1] - ship.g) > 30 || abs(p[2] - ship.b) > 30)
+        fail_msg("pixel (%d,%d) is %d,%d,%d; ship colour %d,%d,%d", (int)col, (int)row, p[0],
+                 p[1], p[2], ship.r, ship.g, ship.b);
+    /* and 20 px away nothing was drawn */
+    size_t far = ((size_t)(int)row * w + (int)col + 20) * 4;
+    assert_memory_equal(img + far, base + far, 4);
+    free(img);
+    free(base);
+    diag_free(dg);
+}
+
+/* ---- reference figure -------------------------------------------------------- */
+
+static void test_reference_figure(void **state)
+{
+    (void)state;
+    char out[300];
+    out_path(out, sizeof out, "figure.png");
+    const char *annots[] = {DATA "/marks.geojson"};
+    struct figure_spec s;
+    figure_spec_init(&s);
+    s.tile = tile_path;
+    s.annotations = annots;
+    s.nannotations = 1;
+    s.out_path = out;
+    s.claims_path = DATA "/catalog.json";
+    s.width = 640;
+    s.height = 560;
+    s.inset = true;
+    s.view = FIGURE_VIEW_FEATURE;
+    s.feature_id = "pier-1";
+    s.pad_m = 300;
+    struct diag *dg = diag_new();
+    struct figure_result res;
+    if (!figure_run(&s, &res, dg))
+        fail_msg("%s", diag_message(dg));
+    assert_true(res.has_north);
+    assert_true(res.scalebar_m > 0);
+    assert_true(res.marks.labels_placed >= 4);
+    int w, h;
+    uint8_t *img = read_png(out, &w, &h);
+    compare_with_reference(img, w, h, "figure_pier1.png", 40, 0.01);
+    free(img);
+    diag_free(dg);
+}
+
+/* ---- unicode --------------------------------------------------------------- */
+
+static void test_unicode_labels_have_glyphs(void **state)
+{
+    (void)state;
+    const char *texts[] = {"Дунай", "라선", "Najin 라선 Дунай"};
+    cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 360, 120);
+    cairo_t *cr = cairo_create(surf);
+    for (size_t i = 0; i < 3; i++) {
+        PangoLayout *layout = pango_cairo_create_layout(cr);
+        PangoFontDescription *desc = pango_font_description_from_string(RENDER_DEFAULT_FONT);
+        pango_font_description_set_absolute_size(desc, 24 * PANGO_SCALE);
+        pango_layout_set_font_description(layout, desc);
+        pango_font_description_free(desc);
+        pango_layout_set_text(layout, texts[i], -1);
+        if (pango_layout_get_unknown_glyphs_count(layout) != 0)
+            fail_msg("\"%s\" has %d unknown glyphs (tofu): is fonts-nanum installed?", texts[i],
+                     pango_layout_get_unknown_glyphs_count(layout));
+        g_object_unref(layout);
+    }
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    struct style_rgb ink = {20, 20, 20}, halo = {255, 255, 255};
+    render_text(cr, "Дунай", NULL, 28, 10, 10, 0, ink, 0, halo, false, NULL, NULL);
+    render_text(cr, "라선", NULL, 28, 10, 60, 0, ink, 0, halo, false, NULL, NULL);
+    render_text(cr, "Дунай", NULL, 28, 180, 10, 0, halo, 2.5, ink, false, NULL, NULL);
+    cairo_destroy(cr);
+    cairo_surface_flush(surf);
+    int w = 360, h = 120, stride = cairo_image_surface_get_stride(surf);
+    const unsigned char *data = cairo_image_surface_get_data(surf);
+    uint8_t *rgba = malloc((size_t)w * h * 4);
+    size_t dark_top = 0, dark_bottom = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            uint32_t v = ((const uint32_t *)(const void *)(data + (size_t)y * stride))[x];
+            uint8_t *q = rgba + ((size_t)y * w + x) * 4;
+            q[0] = (v >> 16) & 255, q[1] = (v >> 8) & 255, q[2] = v & 255, q[3] = 255;
+            if (q[0] < 100 && x < 170)
+                *(y < 55 ? &dark_top : &dark_bottom) += 1;
+        }
+    cairo_surface_destroy(surf);
+    /* both words leave real ink (a tofu box or nothing would not match the reference) */
+    assert_true(dark_top > 150);
+    assert_true(dark_bottom > 150);
+    compare_with_reference(rgba, w, h, "unicode_labels.png", 40, 0.01);
+    free(rgba);
+}
+
+/* ---- metadata and determinism -------------------------------------------------- */
+
+struct chunks {
+    char title[256], software[64], sha[80], crs[256], claims[512], acquired[32], desc[1024];
+    int n;
+};
+
+static void grab(const char *key, const char *value, void *user)
+{
+    struct chunks *c = user;
+    c->n++;
+#define GRAB(k, field)                                                                       \
+    if (strcmp(key, k) == 0)                                                                 \
+        snprintf(c->field, sizeof c->field, "%s", value);
+    GRAB("Title", title)
+    GRAB("Software", software)
+    GRAB("satmark_tile_sha256", sha)
+    GRAB("satmark_crs", crs)
+    GRAB("satmark_claims", claims)
+    GRAB("satmark_acquired", acquired)
+    GRAB("Description", desc)
+#undef GRAB
+}
+
+static void test_text_chunks_and_determinism(void **state)
+{
+    (void)state;
+    char a[300], b[300];
+    out_path(a, sizeof a, "meta-a.png");
+    out_path(b, sizeof b, "meta-b.png");
+    const char *annots[] = {DATA "/marks.geojson"};
+    struct figure_spec s;
+    figure_spec_init(&s);
+    s.tile = tile_path;
+    s.annotations = annots;
+    s.nannotations = 1;
+    s.claims_path = DATA "/catalog.json";
+    s.width = 400;
+    s.title = "Дунай — 라선 test";
+    s.out_path = a;
+    struct diag *dg = diag_new();
+    if (!figure_run(&s, NULL, dg))
+        fail_msg("%s", diag_message(dg));
+    s.out_path = b;
+    assert_true(figure_run(&s, NULL, dg));
+
+    struct chunks c = {0};
+    assert_true(pngout_read_text(a, grab, &c, NULL, NULL, dg));
+    assert_string_equal(c.title, "Дунай — 라선 test");
+    assert_string_equal(c.software, "satmark " SATMARK_VERSION);
+    char sha[HASH_SHA256_HEX_LEN + 1];
+    assert_true(hash_file_sha256(tile_path, sha, dg));
+    assert_string_equal(c.sha, sha);
+    assert_non_null(strstr(c.crs, "EPSG:32652"));
+    assert_string_equal(c.acquired, "2024-03-17");
+    assert_non_null(strstr(c.claims, "fixture-ships-loading"));
+    assert_non_null(strstr(c.desc, "Two ships loaded containers"));
+    assert_non_null(strstr(c.desc, "Fixture News"));
+
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int ca, cb;
+    size_t n = 0;
+    do {
+        ca = fgetc(fa);
+        cb = fgetc(fb);
+        assert_int_equal(ca, cb);
+        n++;
+    } while (ca != EOF);
+    fclose(fa);
+    fclose(fb);
+    assert_true(n > 1000);
+    diag_free(dg);
+}
+
+/* ---- north arrow on a rotated image -------------------------------------------- */
+
+static void test_rotated_north_arrow(void **state)
+{
+    (void)state;
+    char out[300];
+    out_path(out, sizeof out, "rotated.png");
+    struct figure_spec s;
+    figure_spec_init(&s);
+    s.tile = rotated_path;
+    s.out_path = out;
+    s.width = 300;
+    s.height = 300;
+    struct diag *dg = diag_new();
+    struct figure_result res;
+    if (!figure_run(&s, &res, dg))
+        fail_msg("%s", diag_message(dg));
+    assert_true(res.has_north);
+    /* expected from the geotransform alone: the pixel step that increases
+     * northing at constant easting, as a clockwise angle from up */
+    double c = cos(30 * 3.14159265358979 / 180), sn = sin(30 * 3.14159265358979 / 180);
+    double g1 = PX * c, g2 = PX * sn, g4 = PX * sn, g5 = -PX * c;
+    double det = g1 * g5 - g2 * g4;
+    double dpx = -g2 / det, dpy = g1 / det;
+    double want = atan2(dpx, -dpy) * 180 / 3.14159265358979;
+    if (fabs(res.north_deg - want) > 0.5)
+        fail_msg("north arrow at %.2f deg, want %.2f", res.north_deg, want);
+    assert_true(fabs(fabs(want) - 30) < 1e-6);
+    /* the unrotated fixture: grid convergence at 130E 42.25N is about +-0.7 deg */
+    char out2[300];
+    out_path(out2, sizeof out2, "north.png");
+    s.tile = tile_path;
+    s.out_path = out2;
+    assert_true(figure_run(&s, &res, dg));
+    assert_true(res.has_north && fabs(res.north_deg) > 0.3 && fabs(res.north_deg) < 1.2);
+    diag_free(dg);
+}
+
+static void test_no_crs_renders_with_warnings(void **state)
+{
+    (void)state;
+    char out[300];
+    out_path(out, sizeof out, "nocrs.png");
+    struct figure_spec s;
+    figure_spec_init(&s);
+    s.tile = nocrs_path;
+    s.out_path = out;
+    s.width = 200;
+    struct diag *dg = diag_new();
+    struct figure_result res;
+    if (!figure_run(&s, &res, dg))
+        fail_msg("%s", diag_message(dg));
+    assert_false(res.has_north);
+    assert_true(res.scalebar_m == 0);
+    assert_true(diag_warning_count(dg) > 0);
+    diag_free(dg);
+}
+
+/* ---- label placement -------------------------------------------------------------- */
+
+static void test_labels_avoid_collisions(void **state)
+{
+    (void)state;
+    /* 30 labelled points on the same spot: at most the 8 candidate positions fit */
+    char path[300];
+    out_path(path, sizeof path, "crowd.geojson");
+    FILE *f = fopen(path, "w");
+    fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[");
+    for (int i = 0; i < 30; i++)
+        fprintf(f, "%s{\"type\":\"Feature\",\"id\":\"s%d\",\"geometry\":{\"type\":\"Point\","
+                   "\"coordinates\":[130.0,42.25]},\"properties\":{\"class\":\"ship\","
+                   "\"label\":\"Ship %d\"}}",
+                i ? "," : "", i, i);
+    fprintf(f, "]}");
+    fclose(f);
+    struct diag *dg = diag_new();
+    struct annot_set *set = NULL;
+    if (!gjson_read_file(path, &set, dg))
+        fail_msg("%s", diag_message(dg));
+    struct raster *r = raster_open(tile_path, NULL, dg);
+    assert_non_null(r);
+    struct geo_ref *g = geo_ref_from_raster(r, dg);
+    const struct annot_set *sets[] = {set};
+    struct render_overlay *ov = render_overlay_new(g, sets, 1, dg);
+    assert_non_null(ov);
+    assert_int_equal(render_overlay_count(ov), 30);
+    cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 500, 500);
+    cairo_t *cr = cairo_create(surf);
+    struct render_view v = {0, 0, 500, 500, 500, 500};
+    struct style *st = style_default();
+    struct render_marks_stats stats;
+    assert_true(render_overlay_draw(cr, &v, ov, st, NULL, &stats, dg));
+    assert_int_equal(stats.drawn, 30);
+    assert_true(stats.labels_placed >= 1 && stats.labels_placed <= 8);
+    assert_int_equal(stats.labels_placed + stats.labels_skipped, 30);
+    assert_true(stats.classes_drawn == (1u << ANNOT_CLASS_SHIP));
+    /* hiding the class draws nothing */
+    struct render_marks_options opt;
+    render_marks_options_init(&opt);
+    opt.hidden_classes = 1u << ANNOT_CLASS_SHIP;
+    assert_true(render_overlay_draw(cr, &v, ov, st, &opt, &stats, dg));
+    assert_int_equal(stats.drawn, 0);
+    cairo_destroy(cr);
+    cairo_surface_destroy(surf);
+    style_free(st);
+    render_overlay_free(ov);
+    geo_ref_free(g);
+    raster_close(r);
+    annot_set_free(set);
+    diag_free(dg);
+}
+
+static void test_bad_inputs_fail_cleanly(void **state)
+{
+    (void)state;
+    char out[300];
+    out_path(out, sizeof out, "bad.png");
+    struct figure_spec s;
+    struct diag *dg = diag_new();
+    figure_spec_init(&s);
+    s.tile = SATMARK_TEST_DATA "/derived_zero_bytes.tif";
+    s.out_path = out;
+    assert_false(figure_run(&s, NULL, dg));
+    assert_non_null(strstr(diag_message(dg), "derived_zero_bytes.tif"));
+    assert_int_not_equal(access(out, F_OK), 0);
+    diag_reset(dg);
+    const char *annots[] = {DATA "/marks.geojson"};
+    figure_spec_init(&s);
+    s.tile = tile_path;
+    s.annotations = annots;
+    s.nannotations = 1;
+    s.out_path = out;
+    s.view = FIGURE_VIEW_FEATURE;
+    s.feature_id = "no-such-feature";
+    assert_false(figure_run(&s, NULL, dg));
+    assert_non_null(strstr(diag_message(dg), "no-such-feature"));
+    diag_reset(dg);
+    s.view = FIGURE_VIEW_TILE;
+    s.out_path = "/tmp/not-a-png.jpg";
+    assert_false(figure_run(&s, NULL, dg));
+    diag_reset(dg);
+    s.out_path = out;
+    const char *claims[] = {"no-such-claim"};
+    s.claim_ids = claims;
+    s.nclaim_ids = 1;
+    s.claims_path = DATA "/catalog.json";
+    assert_false(figure_run(&s, NULL, dg));
+    assert_non_null(strstr(diag_message(dg), "no-such-claim"));
+    assert_int_not_equal(access(out, F_OK), 0);
+    diag_free(dg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_view_place_and_round_trip),
+        cmocka_unit_test(test_round_lengths),
+        cmocka_unit_test(test_parsers),
+        cmocka_unit_test(test_mark_lands_on_expected_pixel),
+        cmocka_unit_test(test_reference_figure),
+        cmocka_unit_test(test_unicode_labels_have_glyphs),
+        cmocka_unit_test(test_text_chunks_and_determinism),
+        cmocka_unit_test(test_rotated_north_arrow),
+        cmocka_unit_test(test_no_crs_renders_with_warnings),
+        cmocka_unit_test(test_labels_avoid_collisions),
+        cmocka_unit_test(test_bad_inputs_fail_cleanly),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
