@@ -16,3 +16,14 @@ for tile in "$here"/assets/tiles/*.tif; do
   "$satmark" info --json "$tile" > "$out/info/$name.json"
 done
 echo "demo: outputs in $out"
+
+echo "== export the annotations (GeoJSON, KML, GeoPackage) to out/"
+for site in rason-najin dunai; do
+  for ext in geojson kml gpkg; do
+    "$satmark" export "$here/annotations/$site.geojson" --claims "$here/annotations/claims.json" \
+      -o "$out/$site.$ext"
+  done
+done
+echo "== figures of scripts/figures.manifest into out/figures"
+"$satmark" batch "$here/scripts/figures.manifest" -o "$out/figures" -j "$(nproc)"
+echo "demo: figures in $out/figures"

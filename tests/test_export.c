@@ -2,7 +2,7 @@
  * 7946 (counter-clockwise exteriors even from clockwise input, clockwise
  * holes, at most 7 decimals, no crs) and carries the resolved citations; KML
  * escaping; GeoPackage and FlatGeobuf read back through OGR with the same
- * features and attributes; merging (duplicate ids fail or get prefixed);
+ * features and attributes; merging (shared ids get prefixed or fail);
  * failures leave the target untouched and no temporary files behind. Sets are
  * built with annot's loader. */
 #include <setjmp.h>
@@ -339,11 +339,16 @@ static void gpkg_and_fgb_read_back(void **state)
     annot_set_free(set);
 }
 
-static void duplicate_ids_fail_or_get_prefixed(void **state)
+static void shared_ids_get_prefixed_or_fail(void **state)
 {
     (void)state;
     struct annot_set *a = make_set(""), *b = make_set("");
     assert_true(annot_set_meta(b, "dunai", "Dunai", NULL));
+    /* An id unique to b that looks like a prefixed one must not be taken. */
+    static struct annot_lonlat p = {131, 43};
+    struct annot_part part = {.n = 1, .pts = &p};
+    load(b, "port:ship-1", ANNOT_CLASS_OTHER, ANNOT_GEOM_POINT, &part, 1, "", NULL,
+         ANNOT_STANCE_CONTEXT);
     struct export_input in[2] = {{.set = a, .path = "x/port.geojson"},
                                  {.set = b, .path = "x/dunai.geojson"}};
     char path[256];
@@ -353,24 +358,29 @@ static void duplicate_ids_fail_or_get_prefixed(void **state)
     fclose(old);
 
     struct diag *dg = diag_new();
-    assert_false(export_write(path, in, 2, NULL, dg));
-    assert_non_null(strstr(diag_message(dg), "x/dunai.geojson"));
-    assert_non_null(strstr(diag_message(dg), "\"ship-1\""));
+    struct export_options strict = {.duplicates = EXPORT_DUPLICATES_FAIL};
+    assert_false(export_write(path, in, 2, &strict, dg));
+    assert_non_null(strstr(diag_message(dg), "x/dunai.geojson: feature id \"ship-1\" is also "
+                                             "used in x/port.geojson"));
     char *text = slurp(path);
     assert_string_equal(text, "previous content\n"); /* untouched */
     free(text);
     assert_int_equal(leftover_temporaries(), 0);
 
     diag_reset(dg);
-    struct export_options opts = {.duplicates = EXPORT_DUPLICATES_PREFIX};
-    assert_true(export_write(path, in, 2, &opts, dg));
+    assert_true(export_write(path, in, 2, NULL, dg)); /* default: prefix */
+    assert_int_equal(diag_warning_count(dg), 2);      /* one per input */
+    assert_non_null(strstr(diag_warning(dg, 1), "x/dunai.geojson: 3 feature ids"));
     text = slurp(path);
     json_error_t err;
     json_t *root = json_loads(text, 0, &err);
     json_t *features = json_object_get(root, "features");
-    assert_int_equal(json_array_size(features), 6);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(features, 3), "id")),
-                        "dunai:ship-1");
+    assert_int_equal(json_array_size(features), 7);
+    const char *expected[7] = {"port:ship-1-2", "port:berth", "port:pier-1", "dunai:ship-1",
+                               "dunai:berth", "dunai:pier-1", "port:ship-1"};
+    for (size_t i = 0; i < 7; i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(features, i), "id")),
+                            expected[i]);
     assert_string_equal(json_string_value(json_object_get(
                             json_object_get(json_array_get(features, 3), "properties"),
                             "source_file")),
@@ -454,7 +464,7 @@ int main(void)
         cmocka_unit_test(geojson_follows_rfc7946_and_cites),
         cmocka_unit_test(kml_escapes_and_cites),
         cmocka_unit_test(gpkg_and_fgb_read_back),
-        cmocka_unit_test(duplicate_ids_fail_or_get_prefixed),
+        cmocka_unit_test(shared_ids_get_prefixed_or_fail),
         cmocka_unit_test(unwritable_target_fails_cleanly),
         cmocka_unit_test(without_catalog_links_stay_ids),
         cmocka_unit_test(single_member_collection_is_unwrapped),

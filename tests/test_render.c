@@ -589,6 +589,54 @@ static void test_labels_avoid_collisions(void **state)
     diag_free(dg);
 }
 
+static void test_marks_observed_on_other_images(void **state)
+{
+    (void)state;
+    char path[300];
+    out_path(path, sizeof path, "observed.geojson");
+    FILE *f = fopen(path, "w");
+    fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":["
+               "{\"type\":\"Feature\",\"id\":\"always\",\"geometry\":{\"type\":\"Point\","
+               "\"coordinates\":[130.0,42.25]},\"properties\":{\"class\":\"pier\"}},"
+               "{\"type\":\"Feature\",\"id\":\"same-day\",\"geometry\":{\"type\":\"Point\","
+               "\"coordinates\":[130.0,42.25]},\"properties\":{\"class\":\"ship\","
+               "\"observations\":[{\"image\":\"x.tif\",\"sha256\":\"\",\"acquired\":"
+               "\"2024-03-17\"}]}},"
+               "{\"type\":\"Feature\",\"id\":\"other-day\",\"geometry\":{\"type\":\"Point\","
+               "\"coordinates\":[130.0,42.25]},\"properties\":{\"class\":\"ship\","
+               "\"observations\":[{\"image\":\"y.tif\",\"sha256\":\"\",\"acquired\":"
+               "\"2023-11-20\"}]}}]}");
+    fclose(f);
+    struct diag *dg = diag_new();
+    struct annot_set *set = NULL;
+    if (!gjson_read_file(path, &set, dg))
+        fail_msg("%s", diag_message(dg));
+    struct raster *r = raster_open(tile_path, NULL, dg);
+    struct geo_ref *g = geo_ref_from_raster(r, dg);
+    const struct annot_set *sets[] = {set};
+    struct render_image_match m = {"fixture.tif", NULL, "2024-03-17"};
+    size_t skipped = 0;
+    struct render_overlay *ov = render_overlay_new_observed(g, sets, 1, &m, &skipped, dg);
+    assert_non_null(ov);
+    assert_int_equal(render_overlay_count(ov), 2);
+    assert_int_equal(skipped, 1);
+    assert_string_equal(render_overlay_id(ov, 1), "same-day");
+    render_overlay_free(ov);
+    /* by file name too, and everything without a match */
+    struct render_image_match byname = {"y.tif", NULL, NULL};
+    ov = render_overlay_new_observed(g, sets, 1, &byname, &skipped, dg);
+    assert_int_equal(render_overlay_count(ov), 2);
+    assert_string_equal(render_overlay_id(ov, 1), "other-day");
+    render_overlay_free(ov);
+    ov = render_overlay_new(g, sets, 1, dg);
+    assert_int_equal(render_overlay_count(ov), 3);
+    render_overlay_free(ov);
+    geo_ref_free(g);
+    raster_close(r);
+    annot_set_free(set);
+    diag_free(dg);
+}
+
 static void test_bad_inputs_fail_cleanly(void **state)
 {
     (void)state;
@@ -642,6 +690,7 @@ int main(void)
         cmocka_unit_test(test_rotated_north_arrow),
         cmocka_unit_test(test_no_crs_renders_with_warnings),
         cmocka_unit_test(test_labels_avoid_collisions),
+        cmocka_unit_test(test_marks_observed_on_other_images),
         cmocka_unit_test(test_bad_inputs_fail_cleanly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

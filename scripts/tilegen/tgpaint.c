@@ -213,7 +213,7 @@ static struct rgbf shade_field(const struct tgscene *sc, float x, float y,
     float ca = (float)cos(r->angle), sa = (float)sin(r->angle);
     float across = -x * sa + y * ca;
     float furrow = sinf(across * 2.0f * (float)PI / 2.2f);
-    int kind = (int)(r->seed % 3);
+    int kind = r->variant % 3;
     struct rgbf c;
     if (sc->season == 0)
         c = kind == 0 ? (struct rgbf){96, 124, 56}
@@ -231,7 +231,7 @@ static struct rgbf shade_field(const struct tgscene *sc, float x, float y,
 
 static struct rgbf shade_water(const struct tgscene *sc, float x, float y)
 {
-    static const struct rgbf shallow = {44, 74, 80}, deep = {16, 34, 50};
+    static const struct rgbf shallow = {46, 78, 78}, deep = {20, 38, 50};
     float dist = (float)((x - sc->deep_ox) * sc->deep_x + (y - sc->deep_oy) * sc->deep_y);
     dist += 80.0f * tgnoise_fbm(x / 300.0f, y / 300.0f, 3, 0xdee9u);
     float t = clampf(dist / 700.0f, 0.0f, 1.0f);
@@ -243,7 +243,9 @@ static struct rgbf shade_water(const struct tgscene *sc, float x, float y)
     float swell = sinf(a / 7.5f + 2.5f * tgnoise_fbm(x / 80.0f, y / 80.0f, 2, 0x5e11u));
     float slick = tgnoise_fbm(x / 180.0f, y / 180.0f, 3, 0x511cu);
     float amp = 5.5f * (0.55f + 0.45f * t) * (0.8f + 0.4f * slick);
-    float v = w * amp + swell * 2.0f + slick * 4.0f;
+    /* wind streaks: long, faint bands along the wind */
+    float streak = tgnoise_fbm(a / 70.0f, b / 5.0f, 3, 0x57e4u);
+    float v = w * amp + swell * 2.0f + slick * 4.0f + streak * 3.0f;
     c.r += v, c.g += v * 1.05f, c.b += v * 1.1f;
     if (w > 0.55f && tgnoise_hash01((int32_t)floorf(x * 2), (int32_t)floorf(y * 2), 0x611au) >
                          0.985f)

@@ -80,6 +80,7 @@ static void add_region(struct tgscene *sc, enum tgscene_material m, const double
     r->npts = n;
     r->seed = tgnoise_mix(sc->seed, 0xabcdef00u + sc->nregions);
     r->angle = angle;
+    r->variant = (int)(r->seed % 3);
 }
 
 static struct tgscene_annot *annotate(struct tgscene_obj *o, const char *id, const char *label,
@@ -584,11 +585,10 @@ static void build_rason(struct tgscene *sc, bool bench)
                     fvehicle(sc, f, -235 + t * 3.6, v + 75, true, 1);
             char yid[48];
             snprintf(yid, sizeof yid, "yard-containers-%s-%02d", date, ++yard_no);
-            struct tgscene_annot *a =
-                annotate(s, yid, "Container yard block", "container_stack", TGGEOM_RECT,
-                         "Block of stacked containers in the port's container yard behind the "
-                         "quay. Contents unknown. Synthetic demo tile.");
-            link_claim(a, "najin-containers-loaded", "context");
+            annotate(s, yid, "Container yard block", "container_stack", TGGEOM_RECT,
+                     "Block of stacked containers in the port's container yard behind the quay, "
+                     "outside the piers the claims are about. Contents unknown. Synthetic demo "
+                     "tile.");
         }
     }
 
@@ -817,8 +817,13 @@ static void build_dunai(struct tgscene *sc, bool bench)
     {
         double f1[8] = {-1100, 520, -560, 470, -520, 1100, -1100, 1100};
         add_region(sc, TGMAT_FIELD, f1, 4, 0.2);
+        sc->regions[sc->nregions - 1].variant = 0;
         double f2[8] = {-1100, 300, -700, 280, -640, 450, -1100, 500};
         add_region(sc, TGMAT_FIELD, f2, 4, 1.4);
+        sc->regions[sc->nregions - 1].variant = 2;
+        double f3[8] = {-1100, 760, -800, 740, -760, 1100, -1100, 1100};
+        add_region(sc, TGMAT_FIELD, f3, 4, 0.25);
+        sc->regions[sc->nregions - 1].variant = 1;
         double g1[8] = {-700, 280, -560, 290, -560, 470, -640, 450};
         add_region(sc, TGMAT_GRASS, g1, 4, 0);
     }

@@ -92,6 +92,7 @@ struct tgscene_region {
     int npts;
     uint64_t seed;
     double angle; /* fields: furrow direction */
+    int variant;  /* fields: 0 ploughed / green crop, 1 stubble / ripe, 2 pasture / winter crop */
 };
 
 struct tgscene {

@@ -73,6 +73,9 @@ bool tgwrite_tile(const struct tgscene *scene, const struct tgwrite_options *opt
     GDALAllRegister();
     CPLSetConfigOption("GDAL_PAM_ENABLED", "NO");
     CPLSetConfigOption("GDAL_NUM_THREADS", "1");
+    /* bounded block cache: large tiles are written strip by strip, never held whole */
+    if (!CPLGetConfigOption("GDAL_CACHEMAX", NULL))
+        CPLSetConfigOption("GDAL_CACHEMAX", "256");
     CPLPushErrorHandlerEx(gdal_to_diag, dg);
 
     int n = opt->size;

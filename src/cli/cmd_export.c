@@ -29,7 +29,7 @@ struct export_args {
     const char *out;
     const char *catalog;
     bool no_catalog;
-    bool prefix_duplicates;
+    bool strict_ids;
 };
 
 static bool file_exists(const char *path)
@@ -61,8 +61,8 @@ static int parse_args(int argc, char **argv, struct export_args *a)
             a->catalog = argv[++i];
         } else if (!options_done && strcmp(arg, "--no-claims") == 0) {
             a->no_catalog = true;
-        } else if (!options_done && strcmp(arg, "--prefix-duplicates") == 0) {
-            a->prefix_duplicates = true;
+        } else if (!options_done && strcmp(arg, "--strict-ids") == 0) {
+            a->strict_ids = true;
         } else if (!options_done && arg[0] == '-' && arg[1] != '\0') {
             return cli_usage_error("export", "unknown option '%s'", arg);
         } else {
@@ -128,7 +128,7 @@ static int run_export(int argc, char **argv)
     struct export_options opts = {
         .catalog = cat,
         .style = st,
-        .duplicates = a.prefix_duplicates ? EXPORT_DUPLICATES_PREFIX : EXPORT_DUPLICATES_FAIL,
+        .duplicates = a.strict_ids ? EXPORT_DUPLICATES_FAIL : EXPORT_DUPLICATES_PREFIX,
     };
     if (export_write(a.out, inputs, a.nfiles, &opts, dg)) {
         size_t total = 0;
@@ -158,7 +158,7 @@ const struct cli_command cli_cmd_export = {
     .summary = "write annotations as GeoJSON, KML, GeoPackage or FlatGeobuf with citations",
     .usage =
         "usage: satmark export FILE... -o OUT [--claims CATALOG | --no-claims]\n"
-        "                      [--prefix-duplicates]\n"
+        "                      [--strict-ids]\n"
         "\n"
         "Writes the annotation files (merged, in order) to OUT; the format follows\n"
         "OUT's extension:\n"
@@ -176,8 +176,9 @@ const struct cli_command cli_cmd_export = {
         "  -o, --output OUT     the file to write (replaced atomically)\n"
         "  --claims CATALOG     claims catalog (default: " DEFAULT_CATALOG " if present)\n"
         "  --no-claims          export links unresolved, without a catalog\n"
-        "  --prefix-duplicates  a feature id already used by an earlier FILE becomes\n"
-        "                       SITE:ID (default: such a duplicate is an error)\n"
+        "  --strict-ids         fail when two FILEs use the same feature id (default:\n"
+        "                       every feature with such an id is exported as SITE:ID,\n"
+        "                       SITE being the file's satmark.site or its base name)\n"
         "\n"
         "exit status: 0 written, 1 failed (an input or the catalog is unreadable, or\n"
         "OUT cannot be written; OUT is then unchanged), 2 bad usage\n",

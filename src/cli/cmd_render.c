@@ -39,8 +39,13 @@ static const char render_usage[] =
     "furniture (all on by default except the inset):\n"
     "  --no-legend --no-scalebar --no-north --no-caption --no-credit --no-title\n"
     "  --no-labels           marks without their labels\n"
+    "  --all-marks           also marks observed only on other images (default: the\n"
+    "                        marks observed on TILE and those with no observations)\n"
     "  --inset               locator inset: the whole tile with the view outlined\n"
-    "  --no-hash             do not record the tile's SHA-256 (faster on huge tiles)\n"
+    "  --no-hash             do not record the tile's SHA-256 (faster on huge tiles;\n"
+    "                        needed for remote tiles)\n"
+    "  --allow-remote        let TILE be a /vsicurl/, /vsis3/... path (COGs are read by\n"
+    "                        range requests: only the window and overview needed)\n"
     "\n"
     "exit status: 0 written, 1 failed (message names the file and the reason), 2 usage\n";
 
@@ -149,6 +154,10 @@ static int parse(int argc, char **argv, struct render_args *a)
             s->inset = true;
         } else if (strcmp(arg, "--no-hash") == 0) {
             s->hash_tile = false;
+        } else if (strcmp(arg, "--all-marks") == 0) {
+            s->all_marks = true;
+        } else if (strcmp(arg, "--allow-remote") == 0) {
+            s->allow_remote = true;
         } else {
             return cli_usage_error("render", "unknown option '%s'", arg);
         }

@@ -170,9 +170,16 @@ static void merged_free(struct merged *m)
     memset(m, 0, sizeof *m);
 }
 
-/* Open-addressing set of borrowed strings, for unique ids. */
+/* Open-addressing set of borrowed strings (ids), each with the index of the
+ * input it was first seen in. Sized by the caller to at least twice the
+ * number of entries, so probing always ends. */
+struct idslot {
+    const char *id;
+    size_t input;
+};
+
 struct idset {
-    const char **slots;
+    struct idslot *slots;
     size_t cap;
 };
 
@@ -184,22 +191,41 @@ static uint64_t hash_string(const char *s)
     return h;
 }
 
-static bool idset_contains(const struct idset *set, const char *id)
+static bool idset_init(struct idset *set, size_t entries)
+{
+    set->cap = 16;
+    while (set->cap < entries * 2)
+        set->cap *= 2;
+    set->slots = calloc(set->cap, sizeof *set->slots);
+    return set->slots != NULL;
+}
+
+/* The slot holding id, or NULL. */
+static const struct idslot *idset_find(const struct idset *set, const char *id)
 {
     for (size_t i = hash_string(id) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
-        if (!set->slots[i])
-            return false;
-        if (strcmp(set->slots[i], id) == 0)
-            return true;
+        if (!set->slots[i].id)
+            return NULL;
+        if (strcmp(set->slots[i].id, id) == 0)
+            return &set->slots[i];
     }
 }
 
-static void idset_add(struct idset *set, const char *id)
+static bool idset_contains(const struct idset *set, const char *id)
+{
+    return idset_find(set, id) != NULL;
+}
+
+/* Adds id (borrowed) unless present. */
+static void idset_add(struct idset *set, const char *id, size_t input)
 {
     size_t i = hash_string(id) & (set->cap - 1);
-    while (set->slots[i])
+    while (set->slots[i].id) {
+        if (strcmp(set->slots[i].id, id) == 0)
+            return;
         i = (i + 1) & (set->cap - 1);
-    set->slots[i] = id;
+    }
+    set->slots[i] = (struct idslot){.id = id, .input = input};
 }
 
 /* The file's site for id prefixes: satmark.site, else the base name without extension. */
@@ -393,6 +419,63 @@ static bool geometry_has_z(const struct annot_geometry *g)
     return false;
 }
 
+/* Finds the ids used by more than one input into `shared` (ids borrowed from
+ * the sets). In EXPORT_DUPLICATES_FAIL mode the first one is an error. */
+static bool find_shared_ids(const struct export_input *inputs, size_t ninputs,
+                            const struct export_options *opts, struct idset *shared,
+                            size_t *nshared, struct diag *dg)
+{
+    size_t total = 0;
+    for (size_t in = 0; in < ninputs; in++)
+        total += annot_count(inputs[in].set);
+    struct idset seen;
+    if (!idset_init(&seen, total))
+        return false;
+    *nshared = 0;
+    bool ok = true;
+    for (size_t in = 0; ok && in < ninputs; in++) {
+        for (size_t i = 0; ok && i < annot_count(inputs[in].set); i++) {
+            const char *id = annot_get(inputs[in].set, i)->id;
+            const struct idslot *first = idset_find(&seen, id);
+            if (!first) {
+                idset_add(&seen, id, in);
+                continue;
+            }
+            if (opts->duplicates == EXPORT_DUPLICATES_FAIL) {
+                diag_error(dg, "%s: feature id \"%s\" is also used in %s; ids must be unique in "
+                               "the export (without --strict-ids they get their file's site "
+                               "as prefix)",
+                           inputs[in].path, id, inputs[first->input].path);
+                ok = false;
+            } else if (!idset_contains(shared, id)) {
+                idset_add(shared, id, first->input);
+                (*nshared)++;
+            }
+        }
+    }
+    free(seen.slots);
+    return ok;
+}
+
+/* The export id of feature f of input `in` into out (cap bytes): its own id,
+ * or "SITE:ID" (then "SITE:ID-2", ...) when another input uses the same id.
+ * `used` holds every id taken so far. */
+static bool export_id(const struct export_input *in, const struct annot_feature *f,
+                      const struct idset *shared, const struct idset *used, char *out,
+                      size_t cap)
+{
+    if (!idset_contains(shared, f->id)) {
+        snprintf(out, cap, "%s", f->id);
+        return true;
+    }
+    char site[128];
+    site_of(in, site, sizeof site);
+    snprintf(out, cap, "%s:%s", site, f->id);
+    for (int n = 2; idset_contains(used, out) && n < 1000; n++)
+        snprintf(out, cap, "%s:%s-%d", site, f->id, n);
+    return !idset_contains(used, out);
+}
+
 static bool merge(const struct export_input *inputs, size_t ninputs,
                   const struct export_options *opts, const char *out_path, struct merged *m,
                   struct diag *dg)
@@ -400,56 +483,52 @@ static bool merge(const struct export_input *inputs, size_t ninputs,
     size_t total = 0;
     for (size_t i = 0; i < ninputs; i++)
         total += annot_count(inputs[i].set);
-    struct idset ids = {0};
-    ids.cap = 16;
-    while (ids.cap < total * 2)
-        ids.cap *= 2;
-    ids.slots = calloc(ids.cap, sizeof *ids.slots);
+    struct idset shared = {0}, used = {0};
+    size_t nshared = 0;
     m->items = calloc(total ? total : 1, sizeof *m->items);
-    if (!ids.slots || !m->items) {
-        free(ids.slots);
+    if (!m->items || !idset_init(&shared, total) || !idset_init(&used, total)) {
+        free(shared.slots);
         diag_error(dg, "%s: out of memory", out_path);
         return false;
     }
-    bool ok = true;
+    bool ok = find_shared_ids(inputs, ninputs, opts, &shared, &nshared, dg);
+    /* Ids kept as they are are taken first, so a prefixed id cannot take one. */
+    for (size_t in = 0; ok && in < ninputs; in++)
+        for (size_t i = 0; i < annot_count(inputs[in].set); i++) {
+            const char *id = annot_get(inputs[in].set, i)->id;
+            if (!idset_contains(&shared, id))
+                idset_add(&used, id, in);
+        }
     for (size_t in = 0; ok && in < ninputs; in++) {
+        size_t renamed = 0;
+        char examples[160] = "";
         for (size_t i = 0; ok && i < annot_count(inputs[in].set); i++) {
             const struct annot_feature *f = annot_get(inputs[in].set, i);
             struct item *it = &m->items[m->n];
             it->f = f;
             it->input = in;
-            if (idset_contains(&ids, f->id)) {
-                if (opts->duplicates == EXPORT_DUPLICATES_FAIL) {
-                    diag_error(dg, "%s: feature id \"%s\" is also used in an earlier input; ids "
-                                   "must be unique in the export (use --prefix-duplicates)",
-                               inputs[in].path, f->id);
-                    ok = false;
-                    break;
-                }
-                char site[128], id[512];
-                site_of(&inputs[in], site, sizeof site);
-                snprintf(id, sizeof id, "%s:%s", site, f->id);
-                for (int n = 2; idset_contains(&ids, id) && n < 1000; n++)
-                    snprintf(id, sizeof id, "%s:%s-%d", site, f->id, n);
-                if (idset_contains(&ids, id)) {
-                    diag_error(dg, "%s: cannot make feature id \"%s\" unique", inputs[in].path,
-                               f->id);
-                    ok = false;
-                    break;
-                }
-                diag_warn(dg, "%s: feature id \"%s\" already used; exported as \"%s\"",
-                          inputs[in].path, f->id, id);
-                it->id = strdup(id);
-            } else {
-                it->id = strdup(f->id);
+            char id[512];
+            if (!export_id(&inputs[in], f, &shared, &used, id, sizeof id)) {
+                diag_error(dg, "%s: cannot make feature id \"%s\" unique", inputs[in].path,
+                           f->id);
+                ok = false;
+                break;
             }
+            if (strcmp(id, f->id) != 0) {
+                if (renamed++ < 3 && strlen(examples) + strlen(id) + 3 < sizeof examples) {
+                    strcat(examples, renamed > 1 ? ", " : "");
+                    strcat(examples, id);
+                }
+            }
+            it->id = strdup(id);
             m->n++;
             if (!it->id) {
                 diag_error(dg, "%s: out of memory", out_path);
                 ok = false;
                 break;
             }
-            idset_add(&ids, it->id);
+            if (strcmp(id, f->id) != 0)
+                idset_add(&used, it->id, in);
             if (!build_props(it, &inputs[in], opts->catalog, dg) ||
                 !add_extras(m, it, inputs[in].path, dg)) {
                 diag_error(dg, "%s: feature \"%s\": cannot build its properties (out of memory "
@@ -459,8 +538,14 @@ static bool merge(const struct export_input *inputs, size_t ninputs,
             }
             m->has_z = m->has_z || geometry_has_z(&f->geom);
         }
+        if (ok && renamed)
+            diag_warn(dg, "%s: %zu feature id%s also used by another input exported with the "
+                          "file's site as prefix (%s%s)",
+                      inputs[in].path, renamed, renamed == 1 ? "" : "s", examples,
+                      renamed > 3 ? ", ..." : "");
     }
-    free(ids.slots);
+    free(shared.slots);
+    free(used.slots);
     return ok;
 }
 

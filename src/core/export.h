@@ -8,9 +8,10 @@
  * .gpkg, .fgb). Every format carries the same attributes (docs/export.md):
  * id, class, label, note, observed, observations, claims (resolved, JSON),
  * claim_ids, stances, citations, created, modified, author, source_file.
- * Several inputs merge into one output; feature ids must stay unique, so a
- * duplicate id fails the export unless the caller asks for the later
- * duplicates to be prefixed with their file's site name ("dunai:pit-1").
+ * Several inputs merge into one output; feature ids must stay unique, so an
+ * id used by more than one input is written as "<site>:<id>" for every one
+ * of them ("dunai:pier-1", "rason-najin:pier-1"), or fails the export when
+ * the caller asks for strict ids.
  *
  * Coordinates are WGS84 lon/lat degrees (EPSG:4326, lon first, written with
  * at most 7 decimals in text formats). Output is atomic: written into a
@@ -45,10 +46,13 @@ struct export_input {
     const char *path;
 };
 
+/* What to do with a feature id used by more than one input (ids are unique
+ * within one file, not across sites). */
 enum export_duplicate_ids {
-    EXPORT_DUPLICATES_FAIL,   /* a feature id seen in an earlier input: error */
-    EXPORT_DUPLICATES_PREFIX, /* rename it "<site>:<id>" (site: the file's satmark.site,
-                                 else its name without directory and extension) */
+    EXPORT_DUPLICATES_PREFIX, /* default: every feature with that id becomes "<site>:<id>"
+                                 (site: the file's satmark.site, else its name without
+                                 directory and extension; "-2", "-3"... if still taken) */
+    EXPORT_DUPLICATES_FAIL,   /* error naming both files */
 };
 
 struct export_options {
@@ -58,8 +62,8 @@ struct export_options {
 };
 
 /* Writes the ninputs sets (merged, in order) to out_path in the format its
- * extension names. opts may be NULL (no catalog, default style, duplicates
- * fail). Links to claims the catalog does not define are exported with a
+ * extension names. opts may be NULL (no catalog, default style, shared ids
+ * prefixed). Links to claims the catalog does not define are exported with a
  * warning. Returns false with "PATH: reason" on dg on failure; the target is
  * then unchanged. */
 bool export_write(const char *out_path, const struct export_input *inputs, size_t ninputs,

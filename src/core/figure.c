@@ -1,10 +1,11 @@
 /*
  * figure — see figure.h. figure_run loads its inputs into a `struct fig`
  * (every resource it owns, freed in one place), measures the text bands,
- * fits the view, reads the imagery once at the output size, composes it over
- * the background into a Cairo ARGB32 surface, draws marks (keeping clear of
- * the furniture boxes), the furniture and the bands, then converts the
- * surface to straight RGBA and hands it to pngout with the metadata.
+ * fits the view, reads the imagery once at the output size straight into a
+ * Cairo ARGB32 surface (in parts, on several threads, composed over the
+ * background), draws marks (keeping clear of the furniture boxes), the
+ * furniture and the bands, then hands the surface's memory to pngout
+ * (PNGOUT_ARGB32) with the metadata.
  */
 #include "figure.h"
 
@@ -256,6 +257,7 @@ static bool load_inputs(struct fig *f, struct diag *dg)
     struct raster_open_options ro;
     raster_open_options_init(&ro);
     memcpy(ro.bands, s->bands, sizeof ro.bands);
+    ro.allow_remote = s->allow_remote;
     f->r = raster_open(s->tile, &ro, dg);
     if (!f->r)
         return false;
@@ -319,7 +321,13 @@ static bool load_inputs(struct fig *f, struct diag *dg)
         if (!claims_check_links(f->cat, f->sets[i], s->annotations[i], dg))
             return false;
 
-    f->ov = render_overlay_new(f->g, (const struct annot_set *const *)f->sets, f->nsets, dg);
+    struct render_image_match match = {base_name(s->tile), f->tile_sha, f->info->acquired};
+    size_t not_observed = 0;
+    f->ov = render_overlay_new_observed(f->g, (const struct annot_set *const *)f->sets, f->nsets,
+                                        s->all_marks ? NULL : &match, &not_observed, dg);
+    if (not_observed)
+        diag_warn(dg, "%s: %zu mark(s) observed only on other images are not drawn (use "
+                      "--all-marks to draw them)", s->tile, not_observed);
     return f->ov != NULL;
 }
 
@@ -471,7 +479,9 @@ static void build_texts(struct fig *f)
             for (size_t i = 0; i < f->nsets; i++) {
                 const struct annot_feature *feat = annot_find(f->sets[i], s->feature_id);
                 if (feat) {
-                    sb_printf(&f->title, ": %s", feat->label[0] ? feat->label : feat->id);
+                    const char *what = feat->label[0] ? feat->label : feat->id;
+                    if (!strstr(sb_str(&f->title), what))
+                        sb_printf(&f->title, ": %s", what);
                     break;
                 }
             }
@@ -1281,6 +1291,7 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
     struct raster_open_options ro;
     raster_open_options_init(&ro);
     memcpy(ro.bands, s->bands, sizeof ro.bands);
+    ro.allow_remote = s->allow_remote;
     if (!read_imagery(f, &ro, dg))
         return false;
     f->cr = cairo_create(f->surface);

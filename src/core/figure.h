@@ -57,7 +57,12 @@ struct figure_spec {
     const char *font;                 /* NULL = RENDER_DEFAULT_FONT */
     enum render_fit fit;              /* default RENDER_FIT_EXPAND */
     bool legend, scalebar, north, show_caption, credit, inset, labels, title_band;
-    bool hash_tile;                   /* SHA-256 of the tile in the metadata (default true) */
+    bool hash_tile;                   /* SHA-256 of the tile in the metadata (default true;
+                                         not possible for remote tiles: turn it off) */
+    bool allow_remote;                /* let GDAL read /vsicurl/, /vsis3/... (default false) */
+    bool all_marks;                   /* draw every mark, also those whose observations name
+                                         other images (default false: only marks observed on
+                                         this tile, and marks with no observations) */
     const char *parameters;           /* how the figure was asked for, stored in the PNG
                                          metadata (e.g. the manifest entry); may be NULL */
     int threads;                      /* threads for reading and compressing; 0 = the

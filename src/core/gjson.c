@@ -210,7 +210,8 @@ static void out_json_value(struct outbuf *b, json_t *v, bool *bad_utf8)
         const char *key;
         json_t *value;
         json_object_foreach(v, key, value) keys[k++] = key;
-        qsort(keys, n, sizeof *keys, compare_cstr);
+        if (n > 1)
+            qsort(keys, n, sizeof *keys, compare_cstr);
         out_mem(b, "{", 1);
         for (size_t i = 0; i < n; i++) {
             if (i)
@@ -1387,7 +1388,8 @@ static bool assign_ids(struct reader *r, struct pending *p, bool collection)
     for (size_t i = 0; i < p->count; i++)
         if (p->features[i].id)
             refs[n++] = (struct id_ref){p->features[i].id, i};
-    qsort(refs, n, sizeof *refs, compare_id_ref);
+    if (n > 1)
+        qsort(refs, n, sizeof *refs, compare_id_ref);
     for (size_t i = 1; i < n; i++)
         if (strcmp(refs[i].id, refs[i - 1].id) == 0) {
             size_t dup = refs[i].index;
@@ -1702,7 +1704,8 @@ static void out_extra_members(struct outbuf *b, const char *json, const char *in
     const char *key;
     json_t *value;
     json_object_foreach(obj, key, value) keys[k++] = key;
-    qsort(keys, n, sizeof *keys, compare_cstr);
+    if (n > 1)
+        qsort(keys, n, sizeof *keys, compare_cstr);
     for (size_t i = 0; i < n; i++) {
         out_str(b, ",\n");
         out_str(b, indent);

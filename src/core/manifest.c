@@ -126,7 +126,7 @@ static const char *const known_members[] = {
     "name",   "tile",  "annotations", "view",  "size",   "bands",    "catalog",
     "claims", "title", "caption",     "style", "font",   "fit",      "legend",
     "scalebar", "north", "show_caption", "credit", "inset", "labels", "show_title",
-    "hash",   NULL,
+    "hash",   "allow_remote", "all_marks", NULL,
 };
 
 /* Context for messages: "PATH: figures[I] (NAME): " */
@@ -378,7 +378,9 @@ static bool parse_figure(json_t *obj, const char *dir, const char *out_dir, stru
         !get_bool(obj, "inset", &s->inset, &w, dg) ||
         !get_bool(obj, "labels", &s->labels, &w, dg) ||
         !get_bool(obj, "show_title", &s->title_band, &w, dg) ||
-        !get_bool(obj, "hash", &s->hash_tile, &w, dg))
+        !get_bool(obj, "hash", &s->hash_tile, &w, dg) ||
+        !get_bool(obj, "allow_remote", &s->allow_remote, &w, dg) ||
+        !get_bool(obj, "all_marks", &s->all_marks, &w, dg))
         return false;
     f->params = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
     if (!f->params)

@@ -35,7 +35,7 @@
 void pngout_options_init(struct pngout_options *opt)
 {
     memset(opt, 0, sizeof *opt);
-    opt->zlib_level = 1;
+    opt->zlib_level = 2;
     opt->filter = 2;
     opt->threads = 0;
     opt->sync = true;

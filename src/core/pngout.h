@@ -48,8 +48,9 @@ enum pngout_format {
 };
 
 struct pngout_options {
-    /* zlib level 0..9. Default 1: imagery barely compresses better at higher
-     * levels and takes several times longer (docs/render.md has numbers). */
+    /* zlib level 0..9. Default 2: imagery barely compresses better at higher
+     * levels and takes several times longer; level 1 is 7% faster but 3%
+     * larger, which can exceed MapServer's output (docs/render.md). */
     int zlib_level;
     /* PNG filter type used on every row: 0 none, 1 sub, 2 up (default 2,
      * the fastest with the smallest output on imagery in our measurements). */

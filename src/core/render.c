@@ -418,9 +418,53 @@ static char *dup_str(const char *s)
     return d;
 }
 
+static bool observed_on(const struct annot_feature *af, const struct render_image_match *m)
+{
+    if (!m || af->nobs == 0)
+        return true;
+    for (size_t k = 0; k < af->nobs; k++) {
+        const struct annot_observation *o = &af->obs[k];
+        if (m->sha256 && m->sha256[0] && o->sha256 && o->sha256[0]) {
+            if (strcmp(o->sha256, m->sha256) == 0)
+                return true;
+            continue; /* both hashes known and different: another file */
+        }
+        if (m->image && o->image && strcmp(o->image, m->image) == 0)
+            return true;
+        if (m->acquired && strlen(m->acquired) >= 10 && o->acquired &&
+            strlen(o->acquired) >= 10 && strncmp(o->acquired, m->acquired, 10) == 0)
+            return true;
+    }
+    return false;
+}
+
+static struct render_overlay *overlay_build(struct geo_ref *g,
+                                            const struct annot_set *const *sets, size_t nsets,
+                                            const struct render_image_match *match,
+                                            size_t *not_observed, struct diag *dg);
+
 struct render_overlay *render_overlay_new(struct geo_ref *g, const struct annot_set *const *sets,
                                           size_t nsets, struct diag *dg)
 {
+    return overlay_build(g, sets, nsets, NULL, NULL, dg);
+}
+
+struct render_overlay *render_overlay_new_observed(struct geo_ref *g,
+                                                   const struct annot_set *const *sets,
+                                                   size_t nsets,
+                                                   const struct render_image_match *match,
+                                                   size_t *skipped, struct diag *dg)
+{
+    return overlay_build(g, sets, nsets, match, skipped, dg);
+}
+
+static struct render_overlay *overlay_build(struct geo_ref *g,
+                                            const struct annot_set *const *sets, size_t nsets,
+                                            const struct render_image_match *match,
+                                            size_t *not_observed, struct diag *dg)
+{
+    if (not_observed)
+        *not_observed = 0;
     struct render_overlay *ov = calloc(1, sizeof *ov);
     if (!ov) {
         diag_error(dg, "render: out of memory");
@@ -440,6 +484,11 @@ struct render_overlay *render_overlay_new(struct geo_ref *g, const struct annot_
     for (size_t s = 0; s < nsets; s++) {
         for (size_t i = 0; i < annot_count(sets[s]); i++) {
             const struct annot_feature *af = annot_get(sets[s], i);
+            if (!observed_on(af, match)) {
+                if (not_observed)
+                    (*not_observed)++;
+                continue;
+            }
             if (!grow((void **)&ov->features, &ov->cap, ov->n + 1, sizeof *ov->features))
                 goto oom;
             struct ov_feature *f = &ov->features[ov->n];
@@ -861,6 +910,76 @@ static int label_rank(const struct ov_feature *f, const char *highlight)
     return f->cls == ANNOT_CLASS_AOI ? 4 : 3;
 }
 
+/* True when output point (x, y) is inside f's rings (even-odd over all of
+ * them, so holes exclude). */
+static bool inside_rings(const struct draw_ctx *d, const struct ov_feature *f, double x,
+                         double y)
+{
+    /* test in tile px */
+    double tx = d->view->src_x + x / d->sx, ty = d->view->src_y + y / d->sy;
+    bool in = false;
+    for (size_t p = 0; p < f->nparts; p++) {
+        const struct ov_part *part = &d->ov->parts[f->part_start + p];
+        if (part->kind != PART_RING)
+            continue;
+        const double *xy = d->ov->xy + 2 * part->start;
+        for (size_t i = 0, j = part->n - 1; i < part->n; j = i++) {
+            double xi = xy[2 * i], yi = xy[2 * i + 1], xj = xy[2 * j], yj = xy[2 * j + 1];
+            if ((yi > ty) != (yj > ty) && tx < (xj - xi) * (ty - yi) / (yj - yi) + xi)
+                in = !in;
+        }
+    }
+    return in;
+}
+
+/* Candidate positions for the label of a large area: label centres on a grid
+ * over its box, inside the area, nearest to the anchor first. */
+static size_t area_candidates(const struct draw_ctx *d, const struct ov_feature *f, double ax,
+                              double ay, double w, double h, double (*out)[2], size_t cap)
+{
+    double bx = (f->bbox.x - d->view->src_x) * d->sx, by = (f->bbox.y - d->view->src_y) * d->sy;
+    double bw = f->bbox.w * d->sx, bh = f->bbox.h * d->sy;
+    enum { G = 7 };
+    double cx[G * G], cy[G * G], dist[G * G];
+    size_t n = 0;
+    for (int i = 0; i < G; i++)
+        for (int j = 0; j < G; j++) {
+            double x = bx + bw * (i + 0.5) / G, y = by + bh * (j + 0.5) / G;
+            if (!inside_rings(d, f, x, y))
+                continue;
+            cx[n] = x, cy[n] = y, dist[n] = hypot(x - ax, y - ay);
+            n++;
+        }
+    size_t k = 0;
+    while (k < cap && n > 0) {
+        size_t best = 0;
+        for (size_t i = 1; i < n; i++)
+            if (dist[i] < dist[best])
+                best = i;
+        out[k][0] = cx[best] - w / 2;
+        out[k][1] = cy[best] - h / 2;
+        k++;
+        cx[best] = cx[n - 1], cy[best] = cy[n - 1], dist[best] = dist[n - 1];
+        n--;
+    }
+    return k;
+}
+
+/* Output bounding box of f; true when f is small on the output (a pit, a
+ * ship, a short line): such marks are obstacles for labels and get their
+ * label beside them, like a point, instead of on top of them. */
+static bool small_mark_box(const struct draw_ctx *d, const struct ov_feature *f,
+                           struct render_rect *box)
+{
+    box->x = (f->bbox.x - d->view->src_x) * d->sx;
+    box->y = (f->bbox.y - d->view->src_y) * d->sy;
+    box->w = f->bbox.w * d->sx;
+    box->h = f->bbox.h * d->sy;
+    double ow = d->view->out_w, oh = d->view->out_h;
+    return f->anchor_kind != PART_POINTS && box->w * box->h < 0.01 * ow * oh &&
+           box->w < ow / 6 && box->h < oh / 6;
+}
+
 static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t nvisible,
                         struct boxes *obstacles, struct render_marks_stats *stats)
 {
@@ -888,8 +1007,17 @@ static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t 
             double ax = (f->anchor_x - d->view->src_x) * d->sx;
             double ay = (f->anchor_y - d->view->src_y) * d->sy;
             double gap = sc->symbol_size * opt->scale / 2 + 3 * opt->scale;
-            if (f->anchor_kind != PART_POINTS)
+            enum part_kind kind = f->anchor_kind;
+            struct render_rect mb;
+            if (small_mark_box(d, f, &mb)) {
+                /* beside the small mark, around its box's centre */
+                kind = PART_POINTS;
+                ax = mb.x + mb.w / 2;
+                ay = mb.y + mb.h / 2;
+                gap = fmax(mb.w, mb.h) / 2 + 3 * opt->scale;
+            } else if (f->anchor_kind != PART_POINTS) {
                 gap = sc->line_width * opt->scale + 4 * opt->scale;
+            }
             double cand[32][2];
             size_t nc = 0;
             if (f->cls == ANNOT_CLASS_AOI && f->anchor_kind == PART_RING) {
@@ -910,7 +1038,9 @@ static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t 
                         nc++;
                     }
             }
-            nc += label_candidates(f->anchor_kind, ax, ay, w, h, gap, cand + nc);
+            nc += label_candidates(kind, ax, ay, w, h, gap, cand + nc);
+            if (kind == PART_RING && nc < 32)
+                nc += area_candidates(d, f, ax, ay, w, h, cand + nc, 32 - nc);
             bool placed = false;
             for (size_t c = 0; c < nc && !placed; c++) {
                 struct render_rect r = {cand[c][0], cand[c][1], w, h};
@@ -977,6 +1107,14 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
     }
     for (size_t k = 0; k < opt->nkeep_clear; k++)
         boxes_add(&obstacles, opt->keep_clear[k]);
+    for (size_t v = 0; v < nvisible; v++) {
+        struct render_rect mb;
+        if (small_mark_box(&d, &ov->features[visible[v]], &mb)) {
+            double m = 1.5 * opt->scale;
+            boxes_add(&obstacles, (struct render_rect){mb.x - m, mb.y - m, mb.w + 2 * m,
+                                                       mb.h + 2 * m});
+        }
+    }
 
     cairo_save(cr);
     /* polygons (areas of interest underneath), lines, points, emphasis on top */

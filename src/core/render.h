@@ -109,6 +109,24 @@ struct render_overlay;
  * NULL only on out of memory (with a reason on dg). */
 struct render_overlay *render_overlay_new(struct geo_ref *g, const struct annot_set *const *sets,
                                           size_t nsets, struct diag *dg);
+/* Which image a figure or view shows, to keep only the marks observed on it. */
+struct render_image_match {
+    const char *image;    /* file name without directory, or NULL */
+    const char *sha256;   /* lowercase hex, or NULL / "" when unknown */
+    const char *acquired; /* "YYYY-MM-DD..." or NULL / "" when unknown */
+};
+
+/* As render_overlay_new, but keeps only the features observed on the image
+ * described by match (borrowed during the call): a feature with no
+ * observations is kept (a fact not tied to a date); otherwise one of its
+ * observations must have the same SHA-256, or else the same file name, or
+ * else the same acquisition day. *skipped (may be NULL) receives how many
+ * features were left out. */
+struct render_overlay *render_overlay_new_observed(struct geo_ref *g,
+                                                   const struct annot_set *const *sets,
+                                                   size_t nsets,
+                                                   const struct render_image_match *match,
+                                                   size_t *skipped, struct diag *dg);
 /* Frees; accepts NULL. */
 void render_overlay_free(struct render_overlay *ov);
 

@@ -44,10 +44,19 @@ static struct tilecache_reader *reader_open(struct tilecache_source *src, struct
     return reader;
 }
 
+/* Reads RGBA and reorders it on this worker thread to SDL's ARGB8888 (the
+ * 32-bit value 0xAARRGGBB: bytes B, G, R, A in memory on little-endian), the
+ * window surface's layout, so the UI thread's copies take SDL's fast paths. */
 static bool reader_read(struct tilecache_reader *reader, double x, double y, double w, double h,
                         int out_w, int out_h, uint8_t *rgba, struct diag *dg)
 {
-    return raster_read_rgba(reader->raster, x, y, w, h, out_w, out_h, rgba, dg);
+    bool ok = raster_read_rgba(reader->raster, x, y, w, h, out_w, out_h, rgba, dg);
+    uint32_t *px = (uint32_t *)(void *)rgba;
+    for (size_t i = 0; i < (size_t)out_w * out_h; i++) {
+        const uint8_t *p = rgba + i * 4;
+        px[i] = (uint32_t)p[3] << 24 | (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+    }
+    return ok;
 }
 
 static void reader_close(struct tilecache_reader *reader)
@@ -167,13 +176,17 @@ int imagery_upload(struct viewer *vw, struct image_layer *img, int max)
         const uint8_t *px = tilecache_tile_pixels(tile, &w, &h);
         struct tilecache_texture *tex = NULL;
         if (px) {
-            SDL_Texture *t = SDL_CreateTexture(vw->renderer, SDL_PIXELFORMAT_ABGR8888,
-                                               SDL_TEXTUREACCESS_STATIC, w, h);
+            /* Opaque tiles (the common case) skip blending and use the window's
+             * own format when it is XRGB: SDL's fastest (scaled) copies. */
+            const uint32_t *argb = (const uint32_t *)(const void *)px;
+            bool opaque = true;
+            for (size_t i = 0; i < (size_t)w * h && opaque; i++)
+                opaque = argb[i] >> 24 == 255;
+            Uint32 format = opaque && vw->window_format == SDL_PIXELFORMAT_RGB888
+                                ? SDL_PIXELFORMAT_RGB888
+                                : SDL_PIXELFORMAT_ARGB8888;
+            SDL_Texture *t = SDL_CreateTexture(vw->renderer, format, SDL_TEXTUREACCESS_STATIC, w, h);
             if (t && SDL_UpdateTexture(t, NULL, px, w * 4) == 0) {
-                /* Opaque tiles (the common case) skip blending: cheaper to draw. */
-                bool opaque = true;
-                for (size_t i = 3; i < (size_t)w * h * 4 && opaque; i += 4)
-                    opaque = px[i] == 255;
                 SDL_SetTextureBlendMode(t, opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
                 tex = malloc(sizeof *tex);
                 if (tex)

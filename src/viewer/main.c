@@ -201,6 +201,15 @@ double viewer_frame(struct viewer *vw)
             imagery_draw(vw, &vw->a, &vw->view, NULL);
         }
     }
+    int missing = vw->a.missing_tiles + vw->b.missing_tiles;
+    if (missing != vw->shown_missing) {
+        vw->shown_missing = missing;
+        vw->status_dirty = true;
+    }
+    marks_update(vw);
+    if (vw->sync_marks)
+        marks_wait(vw, -1);
+    marks_draw(vw);
     overlay_draw(vw);
     double t1 = viewer_now_s();
     vw->needs_frame = false;
@@ -405,6 +414,14 @@ static bool start_sdl(struct viewer *vw)
         fprintf(stderr, "satmark-view: error: cannot start SDL: %s\n", SDL_GetError());
         return false;
     }
+    const char *driver = SDL_GetCurrentVideoDriver();
+    if (driver && strcmp(driver, "offscreen") == 0) {
+        /* Headless (tests, bench): plain software rendering, no GL emulation
+         * (llvmpipe) behind the window surface. The environment may still
+         * choose otherwise (SDL_RENDER_DRIVER). */
+        SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    }
     char title[600];
     snprintf(title, sizeof title, "satmark \u2014 %s", vw->a.name);
     Uint32 flags = vw->bench ? 0 : SDL_WINDOW_RESIZABLE;
@@ -422,17 +439,27 @@ static bool start_sdl(struct viewer *vw)
         return false;
     }
     SDL_GetWindowSize(vw->window, &vw->view.w, &vw->view.h);
+    vw->window_format = SDL_GetWindowPixelFormat(vw->window);
     return true;
+}
+
+/* The --screenshot file: the final frame, marks in sync with the view. */
+static void final_screenshot(struct viewer *vw)
+{
+    if (!vw->screenshot_path || vw->screenshot_written)
+        return;
+    vw->screenshot_written = true;
+    vw->sync_marks = true;
+    viewer_frame(vw);
+    vw->sync_marks = false;
+    if (!screenshot_write(vw, vw->screenshot_path))
+        vw->exit_code = 1;
+    SDL_RenderPresent(vw->renderer);
 }
 
 static void finish_script_session(struct viewer *vw)
 {
-    if (vw->screenshot_path) {
-        viewer_frame(vw);
-        if (!screenshot_write(vw, vw->screenshot_path))
-            vw->exit_code = 1;
-        SDL_RenderPresent(vw->renderer);
-    }
+    final_screenshot(vw);
     if (viewer_unsaved(vw) && vw->journal_path && vw->modal != MODAL_RECOVER) {
         /* Unsaved work at the end of a script is kept in the journal. */
         struct diag *dg = diag_new();
@@ -450,7 +477,9 @@ static void run_loop(struct viewer *vw)
     vw->running = true;
     while (vw->running) {
         bool loading = !imagery_idle(&vw->a) || (vw->has_b && !imagery_idle(&vw->b));
+        bool marks_behind = !marks_current(vw);
         bool busy = vw->needs_frame || vw->overlay_dirty || vw->status_dirty || loading ||
+                    marks_behind ||
                     (vw->script && !vw->script_done) || vw->exit_after_idle;
         SDL_Event ev;
         if (!busy) {
@@ -472,6 +501,10 @@ static void run_loop(struct viewer *vw)
             if (!vw->needs_frame && !vw->overlay_dirty)
                 tilecache_wait_finished(vw->a.cache, 8);
             vw->needs_frame = true;
+        } else if (marks_behind) {
+            if (!vw->needs_frame && !vw->overlay_dirty)
+                marks_wait(vw, 8);
+            vw->needs_frame = true;
         }
         if (vw->needs_frame || vw->overlay_dirty || vw->status_dirty) {
             viewer_frame(vw);
@@ -480,13 +513,12 @@ static void run_loop(struct viewer *vw)
         if (vw->script && vw->script_done) {
             finish_script_session(vw);
         } else if (vw->exit_after_idle && viewer_idle(vw)) {
-            viewer_frame(vw);
-            if (!screenshot_write(vw, vw->screenshot_path))
-                vw->exit_code = 1;
-            SDL_RenderPresent(vw->renderer);
+            final_screenshot(vw);
             vw->running = false;
         }
     }
+    /* Quit by the user or the script's `quit`: the final frame too. */
+    final_screenshot(vw);
 }
 
 int main(int argc, char **argv)
@@ -495,6 +527,10 @@ int main(int argc, char **argv)
     struct viewer *vw = &viewer;
     memset(vw, 0, sizeof *vw);
     vw->start_s = viewer_now_s();
+    /* GDAL's block cache defaults to 5% of RAM, shared by the three raster
+     * handles; the tile cache already holds what is shown, so keep GDAL's
+     * small (the environment can still set it). */
+    setenv("GDAL_CACHEMAX", "64", 0);
     vw->recover_answer = -1;
     vw->journal_interval_s = 2.0;
     vw->win_w = 1280;
@@ -532,6 +568,10 @@ int main(int argc, char **argv)
     }
     print_warnings(vw->dg);
     ok = ok && load_documents(vw);
+    if (ok && !(vw->marks = marks_new(vw->style))) {
+        fprintf(stderr, "satmark-view: error: cannot start the marks thread\n");
+        ok = false;
+    }
     ok = ok && start_sdl(vw);
     if (ok && !overlay_init(vw)) {
         fprintf(stderr, "satmark-view: error: cannot create the overlay (%dx%d)\n", vw->view.w,
@@ -552,6 +592,12 @@ int main(int argc, char **argv)
     } else {
         vw->exit_code = 1;
     }
+    marks_free(vw->marks);
+    vw->marks = NULL;
+    if (vw->marks_tex)
+        SDL_DestroyTexture(vw->marks_tex);
+    SDL_FreeSurface(vw->marks_src);
+    SDL_FreeSurface(vw->marks_scratch);
     overlay_free(vw);
     imagery_close(&vw->a);
     if (vw->has_b)

@@ -29,7 +29,6 @@ static const struct style_rgb GREY = {190, 190, 190};
 static const struct style_rgb YELLOW = {255, 220, 80};
 static const struct style_rgb RED = {255, 110, 100};
 
-#define LABELS_MAX_VISIBLE 400 /* more marks in view: labels off (unreadable anyway) */
 
 bool overlay_init(struct viewer *vw)
 {
@@ -67,7 +66,7 @@ void overlay_refresh_marks(struct viewer *vw, struct image_layer *img)
     const struct annot_set *sets[1] = {vw->set};
     struct render_overlay *ov = render_overlay_new(img->geo, sets, 1, dg);
     if (ov) {
-        render_overlay_free(img->overlay);
+        marks_retire(vw->marks, img->overlay);
         img->overlay = ov;
         /* Say once per image why marks are missing (no CRS, out of domain). */
         if (!img->overlay_built && diag_warning_count(dg) > 0)
@@ -146,41 +145,6 @@ static bool lonlat_screen(struct viewer *vw, const struct view *v, struct geo_re
     (void)vw;
     view_image_to_screen(v, ix, iy, sx, sy);
     return true;
-}
-
-/* ---- marks -------------------------------------------------------------- */
-
-static void draw_marks(struct viewer *vw, cairo_t *cr, struct image_layer *img,
-                       const struct view *v, double clip_x0, double clip_x1)
-{
-    if (!img->overlay)
-        return;
-    struct render_view rv = view_to_render(v);
-    size_t visible = 0;
-    size_t n = render_overlay_count(img->overlay);
-    for (size_t i = 0; i < n && visible <= LABELS_MAX_VISIBLE; i++)
-        if (!(vw->hidden_classes & (1u << render_overlay_class(img->overlay, i))) &&
-            render_overlay_visible(img->overlay, i, &rv))
-            visible++;
-    struct render_marks_options opt;
-    render_marks_options_init(&opt);
-    opt.labels = vw->show_labels && visible <= LABELS_MAX_VISIBLE;
-    opt.highlight_id = vw->selected[0] ? vw->selected : NULL;
-    opt.hidden_classes = vw->hidden_classes;
-    struct render_rect keep[2] = {
-        {0, vw->view.h - VIEWER_STATUS_H - 40, 260, 40 + VIEWER_STATUS_H},
-        {0, vw->view.h - VIEWER_STATUS_H, vw->view.w, VIEWER_STATUS_H},
-    };
-    opt.keep_clear = keep;
-    opt.nkeep_clear = 2;
-    cairo_save(cr);
-    cairo_rectangle(cr, clip_x0, 0, clip_x1 - clip_x0, vw->view.h - VIEWER_STATUS_H);
-    cairo_clip(cr);
-    struct diag *dg = diag_new();
-    if (!render_overlay_draw(cr, &rv, img->overlay, vw->style, &opt, NULL, dg))
-        viewer_message(vw, true, "drawing marks: %s", diag_message(dg));
-    diag_free(dg);
-    cairo_restore(cr);
 }
 
 /* The line, polygon or measurement being drawn, with a rubber band to the pointer. */
@@ -634,48 +598,74 @@ static void upload(struct viewer *vw, int x, int y, int w, int h)
     SDL_UnlockTexture(vw->overlay_tex);
 }
 
+/* True when the chrome has something outside the status bar and the scale
+ * bar (panels, prompts, previews): then the whole surface is drawn. */
+static bool chrome_full(const struct viewer *vw)
+{
+    return vw->claims_open || vw->help || vw->modal != MODAL_NONE || vw->text_mode != TEXT_NONE ||
+           vw->ndraft > 0 || vw->drag == DRAG_RECT || (vw->tool == TOOL_SELECT && vw->selected[0]) ||
+           (vw->has_b && vw->compare == COMPARE_SWIPE);
+}
+
+static SDL_Rect scale_bar_rect(const struct viewer *vw)
+{
+    SDL_Rect r = {0, vw->view.h - VIEWER_STATUS_H - 44, 220, 44};
+    return r;
+}
+
 void overlay_draw(struct viewer *vw)
 {
     if (!vw->surface || !vw->overlay_tex)
         return;
+    bool full = chrome_full(vw);
+    SDL_Rect bar = scale_bar_rect(vw);
+    SDL_Rect status = {0, vw->view.h - VIEWER_STATUS_H, vw->view.w, VIEWER_STATUS_H};
     if (vw->overlay_dirty) {
         cairo_t *cr = cairo_create(vw->surface);
         cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
-        cairo_paint(cr);
-        cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
-        if (vw->has_b && vw->compare == COMPARE_SWIPE) {
-            double split = vw->divider * vw->view.w;
-            struct view vb;
-            draw_marks(vw, cr, &vw->a, &vw->view, 0, split);
-            if (view_for_b(vw, &vw->view, &vb))
-                draw_marks(vw, cr, &vw->b, &vb, split, vw->view.w);
-        } else if (vw->has_b && vw->show_b) {
-            struct view vb;
-            if (view_for_b(vw, &vw->view, &vb))
-                draw_marks(vw, cr, &vw->b, &vb, 0, vw->view.w);
-        } else {
-            draw_marks(vw, cr, &vw->a, &vw->view, 0, vw->view.w);
+        if (full || vw->chrome_was_full)
+            cairo_paint(cr);
+        else {
+            cairo_rectangle(cr, bar.x, bar.y, bar.w, bar.h);
+            cairo_fill(cr);
         }
-        draw_handles(vw, cr);
-        draw_draft(vw, cr);
-        draw_divider(vw, cr);
+        cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+        if (full) {
+            draw_handles(vw, cr);
+            draw_draft(vw, cr);
+            draw_divider(vw, cr);
+            draw_measure(vw, cr);
+            draw_claims_panel(vw, cr);
+            draw_prompt(vw, cr);
+            draw_help(vw, cr);
+        } else {
+            vw->nclaim_rows = 0;
+        }
         draw_scale_bar(vw, cr);
-        draw_measure(vw, cr);
-        draw_claims_panel(vw, cr);
-        draw_prompt(vw, cr);
-        draw_help(vw, cr);
         draw_status(vw, cr);
-        draw_modal(vw, cr);
+        if (full)
+            draw_modal(vw, cr);
         cairo_destroy(cr);
-        upload(vw, 0, 0, vw->view.w, vw->view.h);
+        if (full || vw->chrome_was_full) {
+            upload(vw, 0, 0, vw->view.w, vw->view.h);
+        } else {
+            upload(vw, bar.x, bar.y, bar.w, bar.h);
+            upload(vw, status.x, status.y, status.w, status.h);
+        }
+        vw->chrome_was_full = full;
         vw->overlay_dirty = false;
         vw->status_dirty = false;
     } else if (vw->status_dirty && vw->modal == MODAL_NONE) {
         cairo_t *cr = cairo_create(vw->surface);
         draw_status(vw, cr);
         cairo_destroy(cr);
-        upload(vw, 0, vw->view.h - VIEWER_STATUS_H, vw->view.w, VIEWER_STATUS_H);
+        upload(vw, status.x, status.y, status.w, status.h);
         vw->status_dirty = false;
     }
-    SDL_RenderCopy(vw->renderer, vw->overlay_tex, NULL, NULL);
+    if (full) {
+        SDL_RenderCopy(vw->renderer, vw->overlay_tex, NULL, NULL);
+    } else {
+        SDL_RenderCopy(vw->renderer, vw->overlay_tex, &bar, &bar);
+        SDL_RenderCopy(vw->renderer, vw->overlay_tex, &status, &status);
+    }
 }

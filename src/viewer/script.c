@@ -22,7 +22,7 @@
 
 bool viewer_idle(struct viewer *vw)
 {
-    if (vw->needs_frame || vw->overlay_dirty)
+    if (vw->needs_frame || vw->overlay_dirty || !marks_current(vw))
         return false;
     if (!imagery_idle(&vw->a) || (vw->has_b && !imagery_idle(&vw->b)))
         return false;
@@ -289,7 +289,9 @@ void script_step(struct viewer *vw)
         vw->script_waiting_idle = true;
         break;
     case VSCRIPT_SCREENSHOT:
+        vw->sync_marks = true;
         viewer_frame(vw);
+        vw->sync_marks = false;
         if (!screenshot_write(vw, cmd->text))
             vw->exit_code = 1;
         SDL_RenderPresent(vw->renderer);

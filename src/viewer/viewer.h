@@ -42,6 +42,9 @@
 #define VIEWER_MAX_DRAFT 4096
 #define VIEWER_TEXT_MAX 512
 #define VIEWER_UPLOADS_PER_FRAME 12
+#define VIEWER_LABELS_MAX_VISIBLE 400 /* more marks in view: no labels (unreadable, slow) */
+
+struct marks_layer;
 
 /* What a worker thread needs to open its own raster handle. */
 struct tilecache_source {
@@ -118,6 +121,7 @@ struct viewer {
     struct diag *dg;
     SDL_Window *window;
     SDL_Renderer *renderer;
+    Uint32 window_format; /* pixel format of the window surface */
     bool running;
     double start_s;
 
@@ -137,11 +141,24 @@ struct viewer {
     double journal_last_s;
     char pending_journal[64]; /* journal time offered for recovery */
 
-    /* overlay */
+    /* marks layer (drawn on its own thread, marks.c) */
+    struct marks_layer *marks;
+    SDL_Texture *marks_tex;
+    int marks_tex_w, marks_tex_h;
+    struct view marks_view; /* the view the texture was drawn for */
+    SDL_Surface *marks_src;     /* copy of the last rendering (for scaling) */
+    SDL_Surface *marks_scratch; /* the rendering scaled to the current view */
+    bool marks_tex_is_result;   /* the texture holds marks_src unscaled */
+    bool marks_ready;
+
+    /* chrome: everything else over the imagery (overlay.c) */
     cairo_surface_t *surface;
     SDL_Texture *overlay_tex;
     bool overlay_dirty;       /* everything must be re-drawn */
     bool status_dirty;        /* only the status bar */
+    bool chrome_was_full;
+    int shown_missing;        /* tiles-loading count the status bar shows */
+    bool sync_marks;          /* this frame waits for the marks layer (screenshots) */     /* the last chrome drawing covered the whole window */
     uint64_t drawn_generation;
     bool needs_frame;
 
@@ -186,6 +203,7 @@ struct viewer {
     bool script_waiting_idle;
     bool script_done;
     bool exit_after_idle; /* --screenshot without a script */
+    bool screenshot_written;
     int exit_code;
 };
 
@@ -234,6 +252,23 @@ void overlay_draw(struct viewer *vw);
 void overlay_refresh_marks(struct viewer *vw, struct image_layer *img);
 /* Screen rectangle of the claims panel (valid when open). */
 SDL_Rect overlay_claims_rect(const struct viewer *vw);
+
+/* ---- marks.c ---- */
+/* New marks layer with its thread; style borrowed for its lifetime. NULL on failure. */
+struct marks_layer *marks_new(const struct style *style);
+/* Stops the thread and frees the layer and retired overlays; accepts NULL. */
+void marks_free(struct marks_layer *ml);
+/* Takes ownership of an overlay no longer current; freed once no job uses it. */
+void marks_retire(struct marks_layer *ml, struct render_overlay *ov);
+/* Posts a job when what the layer shows changed (cheap when nothing did). */
+void marks_update(struct viewer *vw);
+/* Waits until the thread has drawn every posted job, at most timeout_ms
+ * (< 0: no limit); true when it has. */
+bool marks_wait(struct viewer *vw, int timeout_ms);
+/* True when the last posted job is drawn and uploaded. */
+bool marks_current(struct viewer *vw);
+/* Uploads a new result if any; draws the layer placed on the current view. */
+void marks_draw(struct viewer *vw);
 
 /* ---- input.c ---- */
 void input_handle(struct viewer *vw, const SDL_Event *ev);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # e2e: `satmark export` failure paths. A malformed input exits 1 naming the
 # file and leaves no output (and an existing output unchanged); duplicate ids
-# across inputs exit 1 unless --prefix-duplicates; an unknown extension or a
+# across inputs are prefixed (exit 0), or exit 1 with --strict-ids; an unknown extension or a
 # missing -o is a usage error (2); a missing default catalog is a warning.
 set -euo pipefail
 : "${SATMARK:?}" "${SATMARK_TEST_DATA:?}"
@@ -32,10 +32,13 @@ expect 1 "broken.geojson" -- "$SATMARK" export "$work/broken.geojson" --no-claim
 [[ "$(cat "$work/keep.geojson")" == previous ]] || fail "existing output changed by a failed export"
 
 expect 1 "does-not-exist.geojson" -- "$SATMARK" export "$work/does-not-exist.geojson" --no-claims -o "$work/x.geojson"
-expect 1 "feature id \"fixture-berth\" is also used" -- "$SATMARK" export "$fixture/port.geojson" "$fixture/port.geojson" --no-claims -o "$work/dup.geojson"
-expect 0 "exported as" -- "$SATMARK" export "$fixture/port.geojson" "$fixture/port.geojson" --no-claims \
-  --prefix-duplicates -o "$work/dup.geojson"
+expect 1 "feature id \"fixture-berth\" is also used" -- "$SATMARK" export "$fixture/port.geojson" \
+  "$fixture/port.geojson" --no-claims --strict-ids -o "$work/dup.geojson"
+[[ ! -e "$work/dup.geojson" ]] || fail "dup.geojson written despite --strict-ids"
+expect 0 "site as prefix" -- "$SATMARK" export "$fixture/port.geojson" "$fixture/port.geojson" --no-claims \
+  -o "$work/dup.geojson"
 grep -q '"id":"fixture-port:ship-1"' "$work/dup.geojson" || fail "prefixed id missing in dup.geojson"
+grep -q '"id":"fixture-port:ship-1-2"' "$work/dup.geojson" || fail "second prefixed id missing in dup.geojson"
 
 expect 2 "must end in" -- "$SATMARK" export "$fixture/port.geojson" -o "$work/out.shp"
 expect 2 "no output" -- "$SATMARK" export "$fixture/port.geojson"

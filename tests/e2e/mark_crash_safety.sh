@@ -72,7 +72,7 @@ for ((i = 1; i <= iterations; i++)); do
   if ((i % 2)); then
     delay_us=$((delay_us % (run_us + run_us / 10 + 1)))
   else
-    delay_us=$((read_us + delay_us % (run_us + run_us / 10 - read_us + 1)))
+    delay_us=$((read_us + delay_us % (run_us + run_us * 4 / 10 - read_us + 1)))
   fi
   "$SATMARK" mark "$f" add --class munitions_pit --point 131.05,43.05 --id "$id" >/dev/null 2>&1 &
   pid=$!

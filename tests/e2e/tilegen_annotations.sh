@@ -43,6 +43,16 @@ jq -e 'any(.features[]; .id == "dunai-depot" and .properties.class == "aoi")' "$
 if grep -Eq '[0-9]+\.[0-9]{8,}' "$r" "$d"; then fail "a coordinate has more than 7 decimals"; fi
 jq -e '[.features[] | select(.geometry.type == "Polygon") | .geometry.coordinates[0] | (.[0] == .[-1])] | all' "$r" "$d" >/dev/null || fail "unclosed ring"
 
+# the reference GeoJSON linter (installed by scripts/install-deps.sh) agrees,
+# including the right-hand rule for rings
+hint="$src/.cache/npm/node_modules/.bin/geojsonhint"
+if [[ -x "$hint" ]]; then
+  for f in "$r" "$d"; do
+    out=$(timeout 60 "$hint" "$f" 2>&1) || fail "geojsonhint $f: $out"
+    [[ -z "$out" ]] || fail "geojsonhint $f: $out"
+  done
+fi
+
 # benchmark tile with marks
 timeout 300 "$tg" --quiet --bench-size 1024 --marks 40 -o "$tmp/big.tif" --marks-out "$tmp/big.geojson"
 n=$(jq '.features | length' "$tmp/big.geojson")

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# bench — how fast `satmark render` and `satmark batch` are, against
+# MapServer's map2img (same raster, same GeoJSON through OGR, labels of the
+# same size) and `gdal_translate -of PNG -outsize` (imagery alone).
+#
+#   scripts/bench.sh            # installs the bench tools, builds, runs
+#   BENCH_RUNS=9 BENCH_BUILD=/path/to/build BENCH_SIZES="8192" scripts/bench.sh
+#   (BENCH_NO_SETUP=1 skips install-deps and the build)
+#
+# Tiles: 8192^2 and 16384^2 synthetic tiles with 500 marks from
+# satmark-tilegen, cached in .cache/bench/ (generation takes minutes once).
+# Runs alternate between the tools inside one loop (so load changes hit all
+# of them alike) and the medians are compared. Goals: satmark <= 1/3 of
+# map2img's time with a PNG no larger, on both tiles; batch -j 2 >= 1.8x the
+# throughput of -j 1. Timed results never fail anything: this prints.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${BENCH_BUILD:-$here/build}
+runs=${BENCH_RUNS:-7}
+sizes=${BENCH_SIZES:-8192 16384}
+work=$here/.cache/bench
+mkdir -p "$work"
+
+if [[ -z "${BENCH_NO_SETUP:-}" ]]; then
+  "$here/scripts/install-deps.sh" --bench
+  "$here/scripts/build.sh" "$build"
+fi
+satmark=$build/satmark
+tilegen=$build/satmark-tilegen
+export SATMARK_ASSETS=$here/assets
+for tool in "$satmark" "$tilegen" map2img gdal_translate gdalinfo; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
+done
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+size_of() { stat -c %s "$1"; }
+
+# One MapServer mapfile: the raster, then the marks in three OGR layers (one
+# per geometry type), one class per satmark class with its colour, labels
+# with a halo at $label_px pixels.
+write_mapfile() { # TILE GEOJSON WIDTH HEIGHT "MINX MINY MAXX MAXY" LABEL_PX > MAPFILE
+  local tile=$1 gj=$2 w=$3 h=$4 ext=$5 lpx=$6
+  local layer
+  layer=$(basename "$gj" .geojson)
+  cat <<EOM
+MAP
+  NAME "satmark_bench"
+  SIZE $w $h
+  EXTENT $ext
+  UNITS METERS
+  FONTSET "$work/fonts.txt"
+  IMAGETYPE "pngrgb"
+  PROJECTION "init=epsg:32652" END
+  OUTPUTFORMAT NAME "pngrgb" DRIVER "AGG/PNG" MIMETYPE "image/png" IMAGEMODE RGB EXTENSION "png" END
+  SYMBOL NAME "circle" TYPE ELLIPSE FILLED TRUE POINTS 1 1 END END
+  LAYER NAME "imagery" TYPE RASTER STATUS ON DATA "$tile" PROJECTION "init=epsg:32652" END END
+EOM
+  local t g c
+  for t in POLYGON LINE POINT; do
+    case $t in POLYGON) g=POLYGON ;; LINE) g=LINESTRING ;; POINT) g=POINT ;; esac
+    cat <<EOM
+  LAYER NAME "marks_$t" TYPE $t STATUS ON
+    CONNECTIONTYPE OGR CONNECTION "$gj" DATA "$layer"
+    PROCESSING "NATIVE_FILTER=OGR_GEOMETRY='$g'"
+    PROJECTION "init=epsg:4326" END
+    CLASSITEM "class"
+    LABELITEM "label"
+EOM
+    for c in "pier 255 214 0" "ship 0 229 255" "container_stack 255 145 0" \
+             "munitions_pit 255 23 68" "rail 255 255 255" "crane 118 255 3" \
+             "building 207 216 220" "aoi 255 235 59" "other 224 64 251"; do
+      set -- $c
+      echo "    CLASS EXPRESSION \"$1\""
+      case $t in
+        POINT) echo "      STYLE SYMBOL \"circle\" SIZE 14 COLOR $2 $3 $4 OUTLINECOLOR 0 0 0 WIDTH 2 END" ;;
+        LINE) echo "      STYLE COLOR 0 0 0 WIDTH 6 END STYLE COLOR $2 $3 $4 WIDTH 3 END" ;;
+        POLYGON) echo "      STYLE COLOR $2 $3 $4 OPACITY 30 END STYLE OUTLINECOLOR $2 $3 $4 WIDTH 3 END" ;;
+      esac
+      echo "      LABEL TEXT \"[label]\" TYPE TRUETYPE FONT \"dejavu\" SIZE $lpx COLOR 255 255 255 OUTLINECOLOR 0 0 0 OUTLINEWIDTH 3 POSITION AUTO PARTIALS FALSE END"
+      echo "    END"
+    done
+    echo "  END"
+  done
+  echo "END"
+}
+echo "dejavu /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf" > "$work/fonts.txt"
+
+# the CRS extent of a pixel window of TILE: "MINX MINY MAXX MAXY"
+extent_of() { # TILE X0 Y0 W H
+  gdalinfo -json "$1" | awk -v x0="$2" -v y0="$3" -v w="$4" -v h="$5" '
+    /"geoTransform"/ { grab = 1; n = 0; next }
+    grab && /\]/ { grab = 0 }
+    grab { gsub(/[ ,]/, ""); gt[n++] = $0 }
+    END { printf "%.3f %.3f %.3f %.3f\n", gt[0] + x0 * gt[1], gt[3] + (y0 + h) * gt[5], gt[0] + (x0 + w) * gt[1], gt[3] + y0 * gt[5] }'
+}
+# lon/lat box of the same window, for satmark --bbox
+bbox_of() { # TILE X0 Y0 W H
+  local ext
+  ext=$(extent_of "$@")
+  set -- $ext
+  printf '%s %s\n%s %s\n' "$1" "$2" "$3" "$4" | gdaltransform -s_srs EPSG:32652 -t_srs EPSG:4326 |
+    awk 'NR == 1 { w = $1; s = $2 } NR == 2 { e = $1; n = $2 } END { printf "%.7f,%.7f,%.7f,%.7f\n", w, s, e, n }'
+}
+
+declare -A T   # T[label] = newline-separated run times
+time_run() { # LABEL COMMAND...
+  local label=$1; shift
+  local t0 t1
+  t0=$(now)
+  "$@" >/dev/null 2>"$work/last.err" || { echo "bench: $label failed:" >&2; cat "$work/last.err" >&2; exit 1; }
+  t1=$(now)
+  T[$label]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')"$'\n'
+}
+med() { printf '%s' "${T[$1]}" | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+verdict() { awk -v v="$1" -v goal="$2" -v dir="$3" 'BEGIN { ok = (dir == "le") ? v <= goal : v >= goal; print ok ? "meets goal" : "MISSES goal" }'; }
+
+report_render() { # SIZE LABEL-PREFIX OUTS...
+  local n=$1 p=$2
+  local s m g
+  s=$(med "$p.satmark"); m=$(med "$p.map2img"); g=$(med "$p.gdal")
+  local ss ms gs
+  ss=$(size_of "$work/$p.satmark.png"); ms=$(size_of "$work/$p.map2img.png"); gs=$(size_of "$work/$p.gdal.png")
+  local r
+  r=$(ratio "$s" "$m")
+  printf '  %-34s %7.3f s  %9d bytes\n' "satmark render" "$s" "$ss"
+  printf '  %-34s %7.3f s  %9d bytes\n' "map2img (MapServer)" "$m" "$ms"
+  printf '  %-34s %7.3f s  %9d bytes\n' "gdal_translate -of PNG (no marks)" "$g" "$gs"
+  printf '  satmark/map2img time %s (goal <= 0.33: %s), size %s (goal <= 1: %s); satmark/gdal_translate time %s\n' \
+    "$r" "$(verdict "$r" 0.333 le)" "$(ratio "$ss" "$ms")" "$(verdict "$(ratio "$ss" "$ms")" 1 le)" "$(ratio "$s" "$g")"
+}
+
+for n in $sizes; do
+  tile=$work/bench$n.tif gj=$work/bench$n.geojson
+  if [[ ! -s "$tile" || ! -s "$gj" ]]; then
+    echo "bench: generating a ${n}x$n tile with 500 marks (once; cached in $work)"
+    "$tilegen" --quiet --bench-size "$n" --marks 500 -o "$tile" --marks-out "$gj"
+  fi
+  half=$(( (n - 2048) / 2 ))
+  write_mapfile "$tile" "$gj" 2048 2048 "$(extent_of "$tile" 0 0 "$n" "$n")" 24 > "$work/whole$n.map"
+  write_mapfile "$tile" "$gj" 2048 2048 "$(extent_of "$tile" "$half" "$half" 2048 2048)" 24 > "$work/window$n.map"
+  bbox=$(bbox_of "$tile" "$half" "$half" 2048 2048)
+  ext=$(extent_of "$tile" "$half" "$half" 2048 2048)
+  for ((i = 0; i < runs; i++)); do
+    time_run "whole$n.satmark" "$satmark" render "$tile" "$gj" -o "$work/whole$n.satmark.png" --size 2048x2048
+    time_run "whole$n.map2img" map2img -m "$work/whole$n.map" -o "$work/whole$n.map2img.png"
+    time_run "whole$n.gdal" gdal_translate -q -of PNG -outsize 2048 2048 "$tile" "$work/whole$n.gdal.png"
+    time_run "window$n.satmark" "$satmark" render "$tile" "$gj" -o "$work/window$n.satmark.png" --size 2048x2048 --bbox "$bbox"
+    time_run "window$n.map2img" map2img -m "$work/window$n.map" -o "$work/window$n.map2img.png"
+    # shellcheck disable=SC2086
+    time_run "window$n.gdal" gdal_translate -q -of PNG -projwin $(awk '{ print $1, $4, $3, $2 }' <<< "$ext") -outsize 2048 2048 "$tile" "$work/window$n.gdal.png"
+  done
+done
+
+# batch throughput: 12 figures (1024x1024 windows of the 8192 tile, marks on)
+tile=$work/bench8192.tif
+if [[ ! -s "$tile" ]]; then
+  "$tilegen" --quiet --bench-size 8192 --marks 500 -o "$tile" --marks-out "$work/bench8192.geojson"
+fi
+{
+  echo '{"satmark_manifest": 1, "defaults": {"tile": "bench8192.tif", "annotations": ["bench8192.geojson"], "size": "1024x1024"}, "figures": ['
+  for k in $(seq 0 11); do
+    x=$(( (k % 4) * 2048 )); y=$(( (k / 4) * 2048 ))
+    echo "  {\"name\": \"w$k\", \"view\": {\"bbox\": [$(bbox_of "$tile" "$x" "$y" 2048 2048)]}}$([[ $k -lt 11 ]] && echo ,)"
+  done
+  echo ']}'
+} > "$work/bench.manifest"
+for ((i = 0; i < (runs + 1) / 2; i++)); do
+  rm -rf "$work/batch1" "$work/batch2"
+  time_run batch.j1 "$satmark" batch "$work/bench.manifest" -o "$work/batch1" -j 1
+  time_run batch.j2 "$satmark" batch "$work/bench.manifest" -o "$work/batch2" -j 2
+done
+
+echo
+echo "== satmark bench ($(nproc) CPUs, $runs alternating runs, medians of wall time)"
+for n in $sizes; do
+  echo "${n}x$n tile, 500 marks, whole tile at 2048x2048:"
+  report_render "$n" "whole$n"
+  echo "${n}x$n tile, 500 marks, 1:1 window of 2048x2048 px:"
+  report_render "$n" "window$n"
+done
+j1=$(med batch.j1); j2=$(med batch.j2); sp=$(ratio "$j1" "$j2")
+echo "batch, 12 figures of 1024x1024:"
+printf '  -j 1 %.3f s, -j 2 %.3f s: speed-up %s (goal >= 1.8: %s)\n' "$j1" "$j2" "$sp" "$(verdict "$sp" 1.8 ge)"
+echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine inflates the numbers)"
