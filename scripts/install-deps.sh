@@ -15,8 +15,14 @@ packages=(
   libsdl2-dev libcmocka-dev
   fonts-dejavu-core fonts-nanum
   # tests: headless viewer under Xvfb, npm validators, images
-  xvfb xauth xdotool nodejs npm imagemagick
+  xvfb xauth xdotool imagemagick jq
 )
+# Node.js for the npm validators: use the machine's own if it has one (some
+# images ship NodeSource's nodejs, which bundles npm and conflicts with
+# Debian's npm package); otherwise Debian's.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(mapserver-bin hyperfine time)
 fi
@@ -43,5 +49,5 @@ npm_dir="$here/.cache/npm"
 if [[ ! -x "$npm_dir/node_modules/.bin/geojsonhint" || ! -d "$npm_dir/node_modules/@placemarkio/check-geojson" ]]; then
   mkdir -p "$npm_dir"
   (cd "$npm_dir" && { [[ -f package.json ]] || echo '{"name":"satmark-test-tools","private":true}' > package.json; } &&
-     npm install --no-audit --no-fund --loglevel=error @placemarkio/check-geojson@0 @mapbox/geojsonhint@3)
+     npm install --no-audit --no-fund --loglevel=error @placemarkio/check-geojson@0 @mapbox/geojsonhint@3.2.0)
 fi

@@ -478,13 +478,19 @@ static void run_loop(struct viewer *vw)
     while (vw->running) {
         bool loading = !imagery_idle(&vw->a) || (vw->has_b && !imagery_idle(&vw->b));
         bool marks_behind = !marks_current(vw);
+        bool script_active = vw->script && !vw->script_done;
+        double now = viewer_now_s();
+        bool script_sleeping = script_active && vw->script_wait_until > now;
         bool busy = vw->needs_frame || vw->overlay_dirty || vw->status_dirty || loading ||
-                    marks_behind ||
-                    (vw->script && !vw->script_done) || vw->exit_after_idle;
+                    marks_behind || (script_active && !script_sleeping) || vw->exit_after_idle;
         SDL_Event ev;
         if (!busy) {
-            /* Idle: sleep until input, waking to expire the status message. */
-            if (SDL_WaitEventTimeout(&ev, 500))
+            /* Idle: sleep until input, waking to expire the status message
+             * or to end a script's `wait`. */
+            int timeout_ms = 500;
+            if (script_sleeping)
+                timeout_ms = (int)fmin(500, fmax(1, (vw->script_wait_until - now) * 1000));
+            if (SDL_WaitEventTimeout(&ev, timeout_ms))
                 input_handle(vw, &ev);
             if (vw->message[0] && viewer_now_s() - vw->message_s > 6 &&
                 viewer_now_s() - vw->message_s < 7.5)

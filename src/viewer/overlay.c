@@ -511,7 +511,7 @@ static void draw_status(struct viewer *vw, cairo_t *cr)
     cairo_set_source_rgba(cr, 0.1, 0.11, 0.13, 1);
     cairo_fill(cr);
     cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
-    char left[512] = "";
+    char left[512] = "", left_short[256] = "";
     if (vw->mouse_in) {
         double ix, iy, lon, lat;
         view_screen_to_image(&vw->view, vw->mouse_x, vw->mouse_y, &ix, &iy);
@@ -521,6 +521,7 @@ static void draw_status(struct viewer *vw, cairo_t *cr)
             format_dms(lat, true, dlat, sizeof dlat);
             snprintf(left, sizeof left, "%.6f, %.6f  (%s %s)   px %.0f, %.0f", lon, lat, dlat,
                      dlon, floor(ix), floor(iy));
+            snprintf(left_short, sizeof left_short, "%.6f, %.6f", lon, lat);
         } else {
             snprintf(left, sizeof left, "px %.0f, %.0f", floor(ix), floor(iy));
         }
@@ -541,8 +542,12 @@ static void draw_status(struct viewer *vw, cairo_t *cr)
     snprintf(right, sizeof right, "%s%s   %s   class %d %s   %s", load, ground,
              tool_name(vw->tool), (int)vw->cls + 1, sc->title,
              viewer_unsaved(vw) ? "\u25cf unsaved" : "saved");
-    double rw, rh;
+    double rw, rh, lw0, lh0;
     measure(cr, right, 13, 0, &rw, &rh);
+    measure(cr, left, 13, 0, &lw0, &lh0);
+    /* A narrow window: the short form of the position (no DMS, no pixel). */
+    if (lw0 + rw + 40 > vw->view.w && left_short[0])
+        snprintf(left, sizeof left, "%s", left_short);
     double ty = y0 + (VIEWER_STATUS_H - rh) / 2;
     /* Class swatch before the class name. */
     text(cr, left, 13, 8, ty, 0, WHITE, NULL, NULL);

@@ -21,8 +21,10 @@ gdal_create -q -of GTiff -outsize 1000 800 -bands 3 -ot Byte -burn 70 -burn 90 -
 # $2 features, then kills the viewer with SIGKILL.
 mark_and_kill() {
   local script=$1 want=$2
-  timeout 300 "$viewer" "$work/site.tif" "$work/marks.geojson" --size 1000x826 \
-    --journal-interval 0.2 --recover=yes --script "$script" 2>> "$work/stderr.txt" &
+  # Started directly (not under timeout) so $! is the viewer itself; the
+  # script's final wait ends it anyway if this test dies first.
+  "$viewer" "$work/site.tif" "$work/marks.geojson" --size 1000x826 \
+    --journal-interval 0.2 --recover=yes --script "$script" > /dev/null 2>> "$work/stderr.txt" &
   pid=$!
   for _ in $(seq 1 600); do
     if [[ -f "$journal" ]] && grep -q "\"features\":$want}" "$journal"; then break; fi
@@ -41,7 +43,7 @@ click 100 100
 click 200 200
 key 4
 click 300 300
-wait 600000
+wait 120000
 SCRIPT
 mark_and_kill "$work/a.txt" 3
 [[ ! -e "$work/marks.geojson" ]] || fail "the annotation file was written without a save"
@@ -55,7 +57,7 @@ timeout 120 "$viewer" "$work/site.tif" "$work/marks.geojson" --recover=yes --scr
 grep -q "munitions_pit-1" "$work/marks.geojson" || fail "the pit was not recovered"
 
 # Another mark, killed again; this time answer the question with the R key.
-printf 'wait-idle\nkey p\nclick 400 400\nwait 600000\n' > "$work/b.txt"
+printf 'wait-idle\nkey p\nclick 400 400\nwait 120000\n' > "$work/b.txt"
 mark_and_kill "$work/b.txt" 4
 cat > "$work/answer.txt" <<SCRIPT
 wait-idle
@@ -70,7 +72,7 @@ timeout 120 "$viewer" "$work/site.tif" "$work/marks.geojson" --script "$work/ans
 [[ -s "$work/question.png" ]] || fail "no screenshot of the recovery question"
 
 # Killed once more, then discarded: the file keeps its 4 features.
-printf 'wait-idle\nkey p\nclick 500 500\nwait 600000\n' > "$work/c.txt"
+printf 'wait-idle\nkey p\nclick 500 500\nwait 120000\n' > "$work/c.txt"
 mark_and_kill "$work/c.txt" 5
 timeout 120 "$viewer" "$work/site.tif" "$work/marks.geojson" --recover=no --script "$work/save.txt" \
   2> "$work/stderr.txt" || { cat "$work/stderr.txt"; fail "discard run failed"; }
