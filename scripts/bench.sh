@@ -184,3 +184,31 @@ j1=$(med batch.j1); j2=$(med batch.j2); sp=$(ratio "$j1" "$j2")
 echo "batch, 12 figures of 1024x1024:"
 printf '  -j 1 %.3f s, -j 2 %.3f s: speed-up %s (goal >= 1.8: %s)\n' "$j1" "$j2" "$sp" "$(verdict "$sp" 1.8 ge)"
 echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine inflates the numbers)"
+
+# ============================================================================
+# Viewer section (helper "viewer"): satmark-view --bench replays a fixed
+# pan/zoom path (zoom in from the whole image to 1.5x, pan, zoom out; 720
+# frames paced at 60 Hz) at 1920x1080 under SDL's offscreen driver with the
+# software renderer, over a 16384x16384 tile with 5,000 requested marks.
+# Goals: first frame with imagery < 200 ms, p99 frame < 16 ms, peak RSS < 300 MB.
+# ============================================================================
+viewer=$build/satmark-view
+vtile=$work/bench16384.tif
+if [[ -x "$viewer" ]]; then
+  if [[ ! -s "$vtile" ]]; then
+    "$tilegen" --quiet --bench-size 16384 --marks 5000 -o "$vtile" --marks-out "$work/bench16384.geojson"
+  fi
+  echo
+  echo "== satmark-view bench (1920x1080, offscreen + software renderer, $(nproc) CPUs)"
+  vline=$(SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy timeout 600 \
+    "$viewer" "$vtile" "$work/bench16384.geojson" --bench 2> "$work/viewer-bench.log")
+  echo "$vline"
+  grep "satmark-view bench:" "$work/viewer-bench.log" || true
+  field() { echo "$vline" | awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
+  vp99=$(field p99_ms); vfirst=$(field first_frame_ms); vrss=$(field peak_rss_mb)
+  printf '  first frame %s ms (goal < 200: %s), p99 %s ms (goal < 16: %s), peak RSS %s MB (goal < 300: %s)\n' \
+    "$vfirst" "$(verdict "$vfirst" 200 le)" "$vp99" "$(verdict "$vp99" 16 le)" \
+    "$vrss" "$(verdict "$vrss" 300 le)"
+else
+  echo "satmark-view not built (SDL2 missing?): viewer bench skipped"
+fi

@@ -330,7 +330,7 @@ static void rason_pier_cranes(struct tgscene *sc, const struct frame *f, const s
 }
 
 static void rason_yard(struct tgscene *sc, const struct frame *f, double v0, double v1,
-                       struct tgnoise_rng *rng, bool named)
+                       struct tgnoise_rng *rng)
 {
     /* sheds and stacks in the yard behind the quay between v0 and v1 */
     for (double v = v0 + 30; v < v1 - 60; v += tgnoise_range(rng, 90, 150)) {
@@ -341,7 +341,6 @@ static void rason_yard(struct tgscene *sc, const struct frame *f, double v0, dou
         b->height = tgnoise_range(rng, 6, 11);
         b->variant = tgnoise_int(rng, 0, 5);
     }
-    (void)named;
     for (int i = 0; i < 6; i++)
         fvehicle(sc, f, tgnoise_range(rng, -190, -60), tgnoise_range(rng, v0, v1),
                  tgnoise_uniform(rng) < 0.5, tgnoise_int(rng, 0, 1));
@@ -566,8 +565,8 @@ static void build_rason(struct tgscene *sc, bool bench)
         annotate(b, id, blds[i].label, "building", TGGEOM_RECT,
                  "Port building (synthetic). Its use is not established from imagery.");
     }
-    rason_yard(sc, f, -quay_half, -170, &rng, false);
-    rason_yard(sc, f, 560, quay_half, &rng, false);
+    rason_yard(sc, f, -quay_half, -170, &rng);
+    rason_yard(sc, f, 560, quay_half, &rng);
     {
         /* the container yard changes from date to date */
         struct tgnoise_rng yard;

@@ -116,7 +116,8 @@ struct tgscene {
     size_t nobjs, cap_objs;
 };
 
-/* Site description used before a scene exists (for PROJ set-up). */
+/* Site description used before a scene exists (for PROJ set-up); *title is a
+ * static string. false for an unknown site. */
 bool tgscene_site_info(const char *site, int *epsg, double *lon, double *lat,
                        const char **title);
 
@@ -132,7 +133,8 @@ void tgscene_free(struct tgscene *scene);
 /* Corners (4 points, counter-clockwise) of an object's rectangle into xy[8]. */
 void tgscene_rect_corners(const struct tgscene_obj *o, double xy[8]);
 
-/* The dates of the bundled tiles of a site: two dates, earliest first. */
+/* The dates of the bundled tiles of a site: two static strings, earliest
+ * first. false for an unknown site. */
 bool tgscene_site_dates(const char *site, const char *dates[2]);
 
 #endif

@@ -609,9 +609,9 @@ static void rgba_to_argb_over(uint8_t *data, int w, int r0, int r1, int stride,
 /* ---- reading the imagery on several threads ------------------------------- */
 
 /* The output is always cut into the same parts (so the pixels never depend
- * on the number of CPUs); parts go round-robin to up to FIGURE_READ_THREADS
- * threads, each with its own raster handle (raster.h: handles are not
- * thread-safe, separate handles are) sharing the main handle's stretch. */
+ * on the number of CPUs); each of up to FIGURE_READ_THREADS threads takes a
+ * contiguous run of parts with its own raster handle (raster.h: handles are
+ * not thread-safe, separate handles are) sharing the main handle's stretch. */
 #define FIGURE_READ_PARTS 8
 #define FIGURE_READ_THREADS 4
 
@@ -621,7 +621,7 @@ struct read_worker {
     const struct raster_stretch *stretch;
     struct raster *r; /* borrowed (thread 0) or owned */
     bool own;
-    int first, step;
+    int first, step; /* thread index and thread count */
     uint8_t *data;
     int stride;
     struct diag *dg;
@@ -642,7 +642,11 @@ static void *read_parts(void *arg)
         }
     }
     const struct render_view *v = &f->view;
-    for (int k = w->first; k < FIGURE_READ_PARTS; k += w->step) {
+    /* contiguous parts per thread: neighbouring parts share source blocks,
+     * which a second handle would decode again (block caches are per handle) */
+    int k0 = FIGURE_READ_PARTS * w->first / w->step;
+    int k1 = FIGURE_READ_PARTS * (w->first + 1) / w->step;
+    for (int k = k0; k < k1; k++) {
         int r0 = (int)((long)f->h * k / FIGURE_READ_PARTS);
         int r1 = (int)((long)f->h * (k + 1) / FIGURE_READ_PARTS);
         if (r1 <= r0)

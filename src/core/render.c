@@ -1033,6 +1033,10 @@ static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t 
                         double x = x0 + col * (w * 0.75);
                         if (x + w > fmin(bx2, fx + fw))
                             break;
+                        /* a rotated area's box corner is outside it */
+                        if (!inside_rings(d, f, x, y0 + row * h * 1.2) ||
+                            !inside_rings(d, f, x + w, y0 + row * h * 1.2 + h))
+                            continue;
                         cand[nc][0] = x;
                         cand[nc][1] = y0 + row * h * 1.2;
                         nc++;

@@ -125,23 +125,34 @@ bool imagery_open(struct viewer *vw, struct image_layer *img, const char *path)
         .image_width = img->width,
         .image_height = img->height,
         .tile_size = TILECACHE_DEFAULT_TILE,
-        .max_bytes = vw->has_b || vw->compare_path ? TILECACHE_DEFAULT_BYTES / 2
-                                                   : TILECACHE_DEFAULT_BYTES,
+        /* A 1920x1080 view needs ~15 MB of tiles plus fallbacks: 64 MB keeps
+         * recent views too without growing the process much. */
+        .max_bytes = vw->has_b || vw->compare_path ? VIEWER_TILE_BYTES / 2 : VIEWER_TILE_BYTES,
         .worker_count = 2,
     };
     img->cache = tilecache_new(&cfg, &raster_ops, &img->source, vw->dg);
     if (!img->cache)
         return false;
-    if (!raster_path_is_remote(path) && pthread_create(&img->hash_thread, NULL, hash_main, img) == 0)
-        img->hash_started = true;
-    else
-        snprintf(img->hash_error, sizeof img->hash_error,
-                 "%s: cannot hash a remote image", path);
     return true;
+}
+
+void imagery_start_hash(struct image_layer *img)
+{
+    if (img->hash_started || img->hash_joined || !img->path)
+        return;
+    if (!raster_path_is_remote(img->path) &&
+        pthread_create(&img->hash_thread, NULL, hash_main, img) == 0) {
+        img->hash_started = true;
+    } else {
+        snprintf(img->hash_error, sizeof img->hash_error, "%s: cannot hash %s", img->path,
+                 raster_path_is_remote(img->path) ? "a remote image" : "(no thread)");
+        img->hash_joined = true;
+    }
 }
 
 bool imagery_sha256(struct image_layer *img, const char **hex, const char **error)
 {
+    imagery_start_hash(img);
     if (img->hash_started && !img->hash_joined) {
         pthread_join(img->hash_thread, NULL);
         img->hash_joined = true;

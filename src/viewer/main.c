@@ -515,6 +515,7 @@ static void run_loop(struct viewer *vw)
         if (vw->needs_frame || vw->overlay_dirty || vw->status_dirty) {
             viewer_frame(vw);
             SDL_RenderPresent(vw->renderer);
+            imagery_start_hash(&vw->a);
         }
         if (vw->script && vw->script_done) {
             finish_script_session(vw);
@@ -536,7 +537,7 @@ int main(int argc, char **argv)
     /* GDAL's block cache defaults to 5% of RAM, shared by the three raster
      * handles; the tile cache already holds what is shown, so keep GDAL's
      * small (the environment can still set it). */
-    setenv("GDAL_CACHEMAX", "64", 0);
+    setenv("GDAL_CACHEMAX", "32", 0);
     vw->recover_answer = -1;
     vw->journal_interval_s = 2.0;
     vw->win_w = 1280;

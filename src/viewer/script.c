@@ -348,6 +348,7 @@ int bench_run(struct viewer *vw)
             tilecache_wait_finished(vw->a.cache, 5);
         (void)t0;
     }
+    imagery_start_hash(&vw->a); /* as the interactive loop does after its first frame */
     int total = zoom_frames + pan_frames + out_frames;
     double *times = calloc((size_t)total, sizeof *times);
     if (!times)

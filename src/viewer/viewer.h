@@ -42,6 +42,7 @@
 #define VIEWER_MAX_DRAFT 4096
 #define VIEWER_TEXT_MAX 512
 #define VIEWER_UPLOADS_PER_FRAME 12
+#define VIEWER_TILE_BYTES ((size_t)64 * 1024 * 1024)
 #define VIEWER_LABELS_MAX_VISIBLE 400 /* more marks in view: no labels (unreadable, slow) */
 
 struct marks_layer;
@@ -240,7 +241,10 @@ int imagery_upload(struct viewer *vw, struct image_layer *img, int max);
 void imagery_draw(struct viewer *vw, struct image_layer *img, const struct view *v,
                   const SDL_Rect *clip);
 bool imagery_idle(struct image_layer *img);
-/* Waits for the hashing thread; false (with the reason) when hashing failed. */
+/* Starts hashing the file on a thread (after the first frame, so start-up
+ * does not compete with it); does nothing when started already. */
+void imagery_start_hash(struct image_layer *img);
+/* Waits for the hashing thread (starting it if needed); false (with the reason) when hashing failed. */
 bool imagery_sha256(struct image_layer *img, const char **hex, const char **error);
 
 /* ---- overlay.c ---- */
