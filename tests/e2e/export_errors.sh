@@ -56,7 +56,7 @@ sed 's/"fixture-name-variant"/"no-such-claim"/' "$fixture/port.geojson" >"$work/
 expect 0 'feature "pier-1" links to claim "no-such-claim"' -- "$SATMARK" export "$work/unknown-link.geojson" \
   --claims "$fixture/catalog.json" -o "$work/u.geojson"
 
-ls -a "$work" | grep -q '^\.satmark-export' && fail "temporary directory left behind"
+ls -a "$work" | grep >/dev/null '^\.satmark-export' && fail "temporary directory left behind"
 if ((failures)); then
   echo "export_errors: $failures failure(s)" >&2
   exit 1

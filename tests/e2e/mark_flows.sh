@@ -58,7 +58,7 @@ grep -q '{"claim": "fixture-ship-name", "stance": "supports"}' "$f" || fail "cla
 expect_rc 0 mark "$f" edit ship-1 --remove-claim fixture-ship-name
 grep -q 'fixture-ship-name' "$f" && fail "claim not removed"
 expect_rc 0 mark "$f" edit pier-1 --point 130.3,42.2
-grep -A3 '"id": "pier-1"' "$f" | grep -q '"type": "Point", "coordinates": \[130.3, 42.2\]' || fail "geometry not replaced"
+grep -A3 '"id": "pier-1"' "$f" | grep >/dev/null '"type": "Point", "coordinates": \[130.3, 42.2\]' || fail "geometry not replaced"
 
 # --- delete ---------------------------------------------------------------------------
 expect_rc 0 mark "$f" delete building-1
@@ -71,9 +71,9 @@ expect_rc 0 mark "$f" add --class building --point 130.3,42.2
 tile="$SATMARK_TEST_DATA/rio_world.byte.tif"
 expect_rc 0 mark "$f" add --class ship --pixel "$tile" 1440,600
 id=$out
-grep -A3 "\"id\": \"$id\"" "$f" | grep -q '"coordinates": \[0, 0\]' || fail "pixel 1440,600 is not 0,0"
+grep -A3 "\"id\": \"$id\"" "$f" | grep >/dev/null '"coordinates": \[0, 0\]' || fail "pixel 1440,600 is not 0,0"
 sha=$(sha256sum "$tile" | cut -d' ' -f1)
-grep -A12 "\"id\": \"$id\"" "$f" | grep -q "{\"image\": \"rio_world.byte.tif\", \"sha256\": \"$sha\"" ||
+grep -A12 "\"id\": \"$id\"" "$f" | grep >/dev/null "{\"image\": \"rio_world.byte.tif\", \"sha256\": \"$sha\"" ||
   fail "observation of the tile not recorded"
 expect_rc 0 mark "$f" add --class rail --pixel "$tile" 0,0 8,8
 grep -q '"coordinates": \[\[-180, 75\], \[-179, 74\]\]' "$f" || fail "2 pixels did not make a line at -180,75 -179,74"
@@ -81,7 +81,7 @@ expect_rc 0 mark "$f" add --class aoi --pixel "$tile" 0,0 8,0 8,8 0,8
 expect_rc 0 mark "$f" add --class rail --pixel "$tile" 0,0 8,0 8,8 --as line
 grep -q '"coordinates": \[\[-180, 75\], \[-179, 75\], \[-179, 74\]\]' "$f" || fail "--as line not honoured"
 expect_rc 0 mark "$f" edit ship-1 --image "$tile"
-grep -A12 '"id": "ship-1"' "$f" | grep -q '"image": "rio_world.byte.tif"' || fail "--image not recorded on edit"
+grep -A12 '"id": "ship-1"' "$f" | grep >/dev/null '"image": "rio_world.byte.tif"' || fail "--image not recorded on edit"
 expect_rc 1 mark "$f" add --class ship --pixel "$tile" 99999,5
 [[ $err == *"outside the image"* ]] || fail "pixel outside the image: $err"
 expect_rc 1 mark "$f" add --class ship --pixel "$SATMARK_TEST_DATA/rio_rotated.tif" 1,1

@@ -46,7 +46,7 @@ for bad in derived_zero_bytes.tif derived_header_only_8bytes.tif; do
   grep -q "$bad" "$tmp/err" || fail "$bad: message does not name the file"
 done
 [[ ! -e "$tmp/x.png" ]] || fail "a failed render left $tmp/x.png"
-ls "$tmp" | grep -q '\.tmp\.' && fail "temporary files left behind"
+ls "$tmp" | grep >/dev/null '\.tmp\.' && fail "temporary files left behind"
 
 # hostile but valid: a 100000x100000 declaration must not be allocated; a sparse
 # COG renders (transparent -> background) through its overviews
@@ -60,7 +60,7 @@ for f in derived_huge_dims_100k_square.tif cogeotiff_sparse.tif; do
   rc=$?
   set -e
   [[ $rc -eq 0 || $rc -eq 1 ]] || { cat "$tmp/err" >&2; fail "$f: exit $rc (crash or hang)"; }
-  [[ $rc -eq 0 ]] || grep -q "$f" "$tmp/err" || fail "$f: failure message does not name the file"
+  [[ $rc -eq 0 ]] || grep >/dev/null "$f" "$tmp/err" || fail "$f: failure message does not name the file"
 done
 
 # bands and a rotated tile without CRS (warnings, no world-file CRS)

@@ -61,7 +61,7 @@ done
 # Every file in the folder has an expectation above (a new file must get one).
 for f in "$dir"/*; do
   name=$(basename "$f")
-  printf '%s\n' "${cases[@]}" | grep -q "^$name|" || { echo "FAIL: no expectation for $name"; failures=$((failures + 1)); }
+  printf "%s\n" "${cases[@]}" | grep "^$name|" >/dev/null || { echo "FAIL: no expectation for $name"; failures=$((failures + 1)); }
 done
 
 # A file that is not there and a directory fail cleanly too.

@@ -94,11 +94,11 @@ while IFS='|' read -r file expect text reason; do
   checked=$((checked + 1))
   case $expect in
     ok)
-      if [[ $rc -ne 0 ]] || grep -v 'generated ids' <<<"$out" | grep -q '^warning'; then
+      if [[ $rc -ne 0 ]] || grep -v 'generated ids' <<<"$out" | grep >/dev/null '^warning'; then
         echo "FAIL: $file: expected ok without warnings, rc=$rc"; echo "$out"; failures=$((failures + 1))
       fi ;;
     warn)
-      if [[ $rc -ne 0 ]] || ! grep '^warning' <<<"$out" | grep -qF -- "$text"; then
+      if [[ $rc -ne 0 ]] || ! grep '^warning' <<<"$out" | grep -F >/dev/null -- "$text"; then
         echo "FAIL: $file: expected exit 0 with warning \"$text\", rc=$rc"; echo "$out"; failures=$((failures + 1))
       fi ;;
     error)
@@ -125,7 +125,7 @@ for f in controls-valid/geojsonhint-multipolygon.geojson antimeridian/cw-only.js
   timeout 60 "$SATMARK" mark "$tmp/in.geojson" add --class other --point 0,0 --id probe >/dev/null 2>&1
   timeout 60 "$SATMARK" mark "$tmp/in.geojson" delete probe 2>/dev/null
   first=$(cat "$tmp/in.geojson")
-  if timeout 60 "$SATMARK" validate "$tmp/in.geojson" 2>&1 | grep -q '^warning.*winding'; then
+  if timeout 60 "$SATMARK" validate "$tmp/in.geojson" 2>&1 | grep >/dev/null '^warning.*winding'; then
     echo "FAIL: $f: written file still has wrongly wound rings"; failures=$((failures + 1))
   fi
   timeout 60 "$SATMARK" mark "$tmp/in.geojson" add --class other --point 0,0 --id probe >/dev/null 2>&1
