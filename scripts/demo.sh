@@ -17,9 +17,14 @@ for tile in "$here"/assets/tiles/*.tif; do
 done
 echo "demo: outputs in $out"
 
+echo "== validate the annotation files and the claims catalog"
+"$satmark" validate "$here"/annotations/*.geojson "$here/annotations/claims.json"
+echo "== claims: evidence per claim, verdicts of the counting claims, discrepancies"
+(cd "$here" && "$satmark" claims) | tee "$out/claims.txt"
+(cd "$here" && "$satmark" claims --json) > "$out/claims.json"
 echo "== export the annotations (GeoJSON, KML, GeoPackage) to out/"
 for site in rason-najin dunai; do
-  for ext in geojson kml gpkg; do
+  for ext in geojson kml gpkg fgb; do
     "$satmark" export "$here/annotations/$site.geojson" --claims "$here/annotations/claims.json" \
       -o "$out/$site.$ext"
   done
