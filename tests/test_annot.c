@@ -13,6 +13,7 @@
 
 #include "annot.h"
 #include "gjson.h"
+#include "gjwrite.h"
 
 /* A deterministic clock: 2026-01-01T00:00:SSZ, one second later each call. */
 static void test_clock(char out[21], void *ctx)
@@ -37,7 +38,7 @@ static struct annot_set *new_set(void)
 static char *snapshot(const struct annot_set *set)
 {
     struct diag *dg = diag_new();
-    char *s = gjson_write_string(set, NULL, dg);
+    char *s = gjwrite_string(set, NULL, dg);
     assert_non_null(s);
     diag_free(dg);
     return s;

@@ -1,7 +1,9 @@
-/* Unit tests of gjson: number formatting, round trips (read -> write -> read
- * identical, second write byte-identical), rewinding, defaults for plain
- * GeoJSON, warnings vs errors, FILE:LINE:COLUMN positions, deep nesting, and
- * the atomic save with its FILE~ backup. */
+/* Unit tests of gjson (reading) together with gjwrite (writing): round trips
+ * (read -> write -> read identical, second write byte-identical), rewinding,
+ * defaults for plain GeoJSON, warnings vs errors, FILE:LINE:COLUMN positions,
+ * deep nesting, and the atomic save with its FILE~ backup. Writer-only checks
+ * (number format, layout) are in test_gjwrite.c, the save protocol itself in
+ * test_safefile.c. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 
 #include "annot.h"
 #include "gjson.h"
+#include "gjwrite.h"
 
 static struct annot_set *read_ok(const char *text, struct diag *dg)
 {
@@ -46,18 +49,6 @@ static bool has_warning(const struct diag *dg, const char *part)
         if (strstr(diag_warning(dg, i), part))
             return true;
     return false;
-}
-
-static void number_format(void **state)
-{
-    (void)state;
-    char buf[64];
-    assert_string_equal(gjson_format_number(130.123456789, buf, sizeof buf), "130.1234568");
-    assert_string_equal(gjson_format_number(1.5, buf, sizeof buf), "1.5");
-    assert_string_equal(gjson_format_number(100.0, buf, sizeof buf), "100");
-    assert_string_equal(gjson_format_number(-0.00000001, buf, sizeof buf), "0");
-    assert_string_equal(gjson_format_number(-42.2431, buf, sizeof buf), "-42.2431");
-    assert_string_equal(gjson_format_number(0.00000006, buf, sizeof buf), "0.0000001");
 }
 
 static const char rich[] =
@@ -107,11 +98,11 @@ static void round_trip_is_identical(void **state)
     assert_int_equal(area->geom.parts[2].member, 1);
 
     size_t len1, len2;
-    char *w1 = gjson_write_string(a, &len1, dg);
+    char *w1 = gjwrite_string(a, &len1, dg);
     assert_non_null(w1);
     assert_null(strstr(w1, "crs"));
     struct annot_set *b = read_ok(w1, dg);
-    char *w2 = gjson_write_string(b, &len2, dg);
+    char *w2 = gjwrite_string(b, &len2, dg);
     assert_int_equal(len1, len2);
     assert_string_equal(w1, w2);
     /* The second read equals the first field by field, too. */
@@ -149,7 +140,7 @@ static void rewinds_rings(void **state)
                      "[[0,0],[0,10],[10,10],[10,0],[0,0]], [[2,2],[4,2],[4,4],[2,4],[2,2]]]}";
     struct annot_set *set = read_ok(cw, dg);
     assert_true(has_warning(dg, "winding"));
-    char *out = gjson_write_string(set, NULL, dg);
+    char *out = gjwrite_string(set, NULL, dg);
     assert_non_null(strstr(out, "[[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]], "
                                 "[[2, 2], [2, 4], [4, 4], [4, 2], [2, 2]]]"));
     free(out);
@@ -258,7 +249,7 @@ static void accepted_with_warnings(void **state)
     diag_reset(dg);
     set = read_ok("{\"type\": \"Point\", \"coordinates\": [1, 2, 3, 4]}", dg);
     assert_true(has_warning(dg, "4 numbers"));
-    char *out = gjson_write_string(set, NULL, dg);
+    char *out = gjwrite_string(set, NULL, dg);
     assert_non_null(strstr(out, "[1, 2, 3]"));
     free(out);
     annot_set_free(set);
@@ -267,7 +258,7 @@ static void accepted_with_warnings(void **state)
                   "\"features\": []}",
                   dg);
     assert_true(has_warning(dg, "crs"));
-    out = gjson_write_string(set, NULL, dg);
+    out = gjwrite_string(set, NULL, dg);
     assert_null(strstr(out, "crs"));
     free(out);
     annot_set_free(set);
@@ -299,12 +290,12 @@ static void atomic_save_keeps_backup(void **state)
     snprintf(backup, sizeof backup, "%s/site.geojson~", dir);
     struct diag *dg = diag_new();
     struct annot_set *set = read_ok(rich, dg);
-    assert_true(gjson_write_file(path, set, dg));
+    assert_true(gjwrite_file(path, set, dg));
     assert_int_equal(access(backup, F_OK), -1); /* nothing to back up the first time */
     chmod(path, 0640);
     char *v1 = slurp(path);
     assert_true(annot_edit_label(set, "pier-1", "Pier one", dg));
-    assert_true(gjson_write_file(path, set, dg));
+    assert_true(gjwrite_file(path, set, dg));
     char *v2 = slurp(path);
     char *bak = slurp(backup);
     assert_non_null(bak);
@@ -316,7 +307,7 @@ static void atomic_save_keeps_backup(void **state)
     /* The file read back equals the set; writing it again is byte-identical. */
     struct annot_set *back = NULL;
     assert_true(gjson_read_file(path, &back, dg));
-    char *again = gjson_write_string(back, NULL, dg);
+    char *again = gjwrite_string(back, NULL, dg);
     assert_string_equal(again, v2);
     /* No temporary files are left behind. */
     DIR *d = opendir(dir);
@@ -333,7 +324,7 @@ static void atomic_save_keeps_backup(void **state)
     /* Saving into a missing directory fails with the path named. */
     char bad[300];
     snprintf(bad, sizeof bad, "%s/missing/x.geojson", dir);
-    assert_false(gjson_write_file(bad, set, dg));
+    assert_false(gjwrite_file(bad, set, dg));
     assert_non_null(strstr(diag_message(dg), bad));
     unlink(path);
     unlink(backup);
@@ -352,7 +343,7 @@ static void feature_string_and_file_errors(void **state)
     (void)state;
     struct diag *dg = diag_new();
     struct annot_set *set = read_ok(rich, dg);
-    char *s = gjson_feature_string(annot_find(set, "pier-1"), dg);
+    char *s = gjwrite_feature_string(annot_find(set, "pier-1"), dg);
     assert_non_null(s);
     assert_true(strncmp(s, "{\n  \"type\": \"Feature\",\n  \"id\": \"pier-1\"", 38) == 0);
     free(s);
@@ -369,7 +360,6 @@ static void feature_string_and_file_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(number_format),
         cmocka_unit_test(round_trip_is_identical),
         cmocka_unit_test(rewinds_rings),
         cmocka_unit_test(plain_geojson_gets_defaults),

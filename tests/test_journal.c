@@ -15,6 +15,7 @@
 
 #include "annot.h"
 #include "gjson.h"
+#include "gjwrite.h"
 #include "journal.h"
 
 static char dir[] = "/tmp/satmark-journal-XXXXXX";
@@ -105,14 +106,14 @@ static void round_trip(void **state)
     assert_int_equal(pier->geom.type, ANNOT_GEOM_LINESTRING);
     assert_true(pier->geom.parts[0].pts[1].lat == 42.25);
     /* Same content as the original, byte for byte when written. */
-    char *a = gjson_write_string(set, NULL, dg), *b = gjson_write_string(back, NULL, dg);
+    char *a = gjwrite_string(set, NULL, dg), *b = gjwrite_string(back, NULL, dg);
     assert_string_equal(a, b);
     free(a);
     free(b);
     annot_set_free(back);
 
     /* A target saved after the journal was written is detected. */
-    assert_true(gjson_write_file(target, set, dg));
+    assert_true(gjwrite_file(target, set, dg));
     assert_true(journal_write(jpath, target, set, dg));
     assert_true(journal_read(jpath, target, &info, &back, dg));
     assert_int_equal(strlen(info.target_sha256), 64);
@@ -175,7 +176,7 @@ static void damaged_journals_refused(void **state)
     diag_reset(dg);
 
     /* A header whose count disagrees with the body. */
-    char *body = gjson_write_string(set, NULL, dg);
+    char *body = gjwrite_string(set, NULL, dg);
     f = fopen(jpath, "wb");
     fprintf(f, "{\"satmark_journal\":1,\"target\":\"bad.geojson\",\"target_sha256\":\"\","
                "\"written\":\"t\",\"features\":5}\n%s", body);

@@ -2,61 +2,59 @@
  * tgannot — see tgannot.h. Features are collected in scene order of the first
  * image, then new ones of later images; a feature seen again gains an
  * observation. Bench mode gives unlabelled objects generated ids.
+ *
+ * The file is built as a struct annot_set (with the set's clock fixed to the
+ * options' timestamp, so output is deterministic) and written by the core
+ * writer (gjwrite) through safefile, so a generated file has exactly the
+ * format `satmark mark` writes and a later edit changes only what it edits.
+ * No FILE~ backup is kept: the generator's output is reproducible.
  */
 #include "tgannot.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "annot.h"
+#include "gjwrite.h"
+#include "safefile.h"
 #include "tgnoise.h"
 
-static double round7(double v)
+#define TGANNOT_AUTHOR "satmark demo (synthetic)"
+
+/* annot clock that always answers the options' timestamp (ctx). */
+static void fixed_clock(char out[21], void *ctx)
 {
-    return round(v * 1e7) / 1e7;
+    snprintf(out, 21, "%s", (const char *)ctx);
 }
 
-static json_t *lonlat(struct tggeo *geo, const struct tgscene *sc, double x, double y,
-                      struct diag *dg)
+/* n scene points (x, y metres) as lon/lat into out (caller's, n entries). */
+static bool to_lonlat(struct tggeo *geo, const struct tgscene *sc, const double *p, int n,
+                      struct annot_lonlat *out, struct diag *dg)
 {
-    double lon, lat;
-    if (!tggeo_to_lonlat(geo, sc->origin_e + x, sc->origin_n + y, &lon, &lat, dg))
-        return NULL;
-    return json_pack("[ff]", round7(lon), round7(lat));
+    for (int i = 0; i < n; i++)
+        if (!tggeo_to_lonlat(geo, sc->origin_e + p[2 * i], sc->origin_n + p[2 * i + 1],
+                             &out[i].lon, &out[i].lat, dg))
+            return false;
+    return true;
 }
 
-/* Ring (closed, counter-clockwise in lon/lat) or line from n scene points. */
-static json_t *coords(struct tggeo *geo, const struct tgscene *sc, const double *p, int n,
-                      bool ring, struct diag *dg)
+/* Geometry of type from n scene points; rings are closed and wound
+ * counter-clockwise by annot_geometry_from_points. */
+static bool geometry_from_scene(struct tggeo *geo, const struct tgscene *sc, const double *p,
+                                int n, enum annot_geom_type type, struct annot_geometry *g,
+                                struct diag *dg)
 {
-    json_t *arr = json_array();
-    for (int i = 0; i < n; i++) {
-        json_t *c = lonlat(geo, sc, p[2 * i], p[2 * i + 1], dg);
-        if (!c) {
-            json_decref(arr);
-            return NULL;
-        }
-        json_array_append_new(arr, c);
+    struct annot_lonlat *ll = malloc((size_t)n * sizeof *ll);
+    if (!ll) {
+        diag_error(dg, "%s: out of memory", sc->site);
+        return false;
     }
-    if (ring) {
-        double area = 0;
-        for (int i = 0; i < n; i++) {
-            json_t *a = json_array_get(arr, (size_t)i), *b = json_array_get(arr, (size_t)((i + 1) % n));
-            area += json_real_value(json_array_get(a, 0)) * json_real_value(json_array_get(b, 1)) -
-                    json_real_value(json_array_get(b, 0)) * json_real_value(json_array_get(a, 1));
-        }
-        if (area < 0) {
-            json_t *rev = json_array();
-            for (int i = n - 1; i >= 0; i--)
-                json_array_append(rev, json_array_get(arr, (size_t)i));
-            json_decref(arr);
-            arr = rev;
-        }
-        json_array_append(arr, json_array_get(arr, 0));
-    }
-    return arr;
+    bool ok = to_lonlat(geo, sc, p, n, ll, dg) &&
+              annot_geometry_from_points(g, type, ll, (size_t)n, dg);
+    free(ll);
+    return ok;
 }
 
 /* Liang-Barsky clip of segment a-b to the square [-h, h]^2; false if outside. */
@@ -103,34 +101,33 @@ static int clip_polyline(const double *p, int n, double h, double *out)
     return k;
 }
 
-static json_t *geometry(struct tggeo *geo, const struct tgscene *sc, const struct tgscene_obj *o,
-                        enum tgscene_geom g, double half_extent, struct diag *dg)
+static bool geometry(struct tggeo *geo, const struct tgscene *sc, const struct tgscene_obj *o,
+                     enum tgscene_geom g, double half_extent, struct annot_geometry *out,
+                     struct diag *dg)
 {
     double xy[8];
-    json_t *c = NULL;
-    int n;
     switch (g) {
     case TGGEOM_RECT:
         tgscene_rect_corners(o, xy);
-        c = coords(geo, sc, xy, 4, true, dg);
-        return c ? json_pack("{s:s, s:[o]}", "type", "Polygon", "coordinates", c) : NULL;
+        return geometry_from_scene(geo, sc, xy, 4, ANNOT_GEOM_POLYGON, out, dg);
     case TGGEOM_POLYGON:
-        c = coords(geo, sc, o->pts, o->npts, true, dg);
-        return c ? json_pack("{s:s, s:[o]}", "type", "Polygon", "coordinates", c) : NULL;
+        return geometry_from_scene(geo, sc, o->pts, o->npts, ANNOT_GEOM_POLYGON, out, dg);
     case TGGEOM_LINE: {
         double *clipped = malloc((size_t)o->npts * 4 * sizeof *clipped);
-        n = clipped ? clip_polyline(o->pts, o->npts, half_extent, clipped) : 0;
-        c = n >= 2 ? coords(geo, sc, clipped, n, false, dg) : NULL;
+        int n = clipped ? clip_polyline(o->pts, o->npts, half_extent, clipped) : 0;
+        bool ok = n >= 2 &&
+                  geometry_from_scene(geo, sc, clipped, n, ANNOT_GEOM_LINESTRING, out, dg);
         free(clipped);
         if (n < 2)
             diag_error(dg, "%s: line does not cross the tile", sc->site);
-        return c ? json_pack("{s:s, s:o}", "type", "LineString", "coordinates", c) : NULL;
+        return ok;
     }
-    case TGGEOM_POINT:
-        c = lonlat(geo, sc, o->cx, o->cy, dg);
-        return c ? json_pack("{s:s, s:o}", "type", "Point", "coordinates", c) : NULL;
+    case TGGEOM_POINT: {
+        double c[2] = {o->cx, o->cy};
+        return geometry_from_scene(geo, sc, c, 1, ANNOT_GEOM_POINT, out, dg);
     }
-    return NULL;
+    }
+    return false;
 }
 
 /* Generated annotation for an unlabelled object in bench mode, or NULL. */
@@ -161,29 +158,113 @@ static bool bench_annot(const struct tgscene_obj *o, size_t index, struct tgscen
     return false;
 }
 
-static json_t *observation(const struct tgannot_image *im)
+/* The observation of image im (strings borrowed from im; annot copies them). */
+static struct annot_observation observation(const struct tgannot_image *im)
 {
-    return json_pack("{s:s, s:s, s:s}", "image", im->image, "sha256", im->sha256, "acquired",
-                     im->scene->date);
+    return (struct annot_observation){(char *)im->image, (char *)im->sha256,
+                                      (char *)im->scene->date};
 }
 
-static json_t *feature(struct tggeo *geo, const struct tgannot_image *im,
-                       const struct tgscene_obj *o, const struct tgscene_annot *a,
-                       const struct tgannot_options *opt, struct diag *dg)
+/* Adds the feature for object o marked a, observed on im, to set. */
+static bool add_feature(struct annot_set *set, struct tggeo *geo, const struct tgannot_image *im,
+                        const struct tgscene_obj *o, const struct tgscene_annot *a,
+                        const struct tgannot_options *opt, struct diag *dg)
 {
-    json_t *g = geometry(geo, im->scene, o, a->geom, opt->half_extent, dg);
-    if (!g)
+    struct annot_feature f;
+    annot_feature_init(&f);
+    if (!annot_class_from_name(a->cls, &f.cls)) {
+        diag_error(dg, "%s: unknown class \"%s\"", a->id, a->cls);
+        return false;
+    }
+    if (!geometry(geo, im->scene, o, a->geom, opt->half_extent, &f.geom, dg))
+        return false;
+    /* The template borrows the scene's strings; annot_add copies everything. */
+    struct annot_observation ob = observation(im);
+    struct annot_claim_link links[TGSCENE_MAX_CLAIMS];
+    bool ok = true;
+    for (int i = 0; ok && i < a->nclaims; i++) {
+        links[i].claim = (char *)a->claims[i].claim;
+        ok = annot_stance_from_name(a->claims[i].stance, &links[i].stance);
+        if (!ok)
+            diag_error(dg, "%s: unknown stance \"%s\"", a->id, a->claims[i].stance);
+    }
+    f.id = (char *)a->id;
+    f.label = (char *)a->label;
+    f.note = (char *)a->note;
+    f.obs = &ob;
+    f.nobs = 1;
+    f.claims = a->nclaims ? links : NULL;
+    f.nclaims = (size_t)a->nclaims;
+    ok = ok && annot_add(set, &f, NULL, dg);
+    annot_geometry_clear(&f.geom);
+    return ok;
+}
+
+/* A new empty set for the scene, with the fixed clock and the demo author. */
+static struct annot_set *new_set(const struct tgscene *sc, const struct tgannot_options *opt,
+                                 struct diag *dg)
+{
+    struct annot_set *set = annot_set_new();
+    if (!set) {
+        diag_error(dg, "%s: out of memory", sc->site);
         return NULL;
-    json_t *claims = json_array();
-    for (int i = 0; i < a->nclaims; i++)
-        json_array_append_new(claims, json_pack("{s:s, s:s}", "claim", a->claims[i].claim,
-                                                "stance", a->claims[i].stance));
-    json_t *props = json_pack("{s:s, s:s, s:[o], s:o, s:s, s:s, s:s, s:s}", "class", a->cls,
-                              "label", a->label, "observations", observation(im), "claims",
-                              claims, "note", a->note, "created", opt->timestamp, "modified",
-                              opt->timestamp, "author", "satmark demo (synthetic)");
-    return json_pack("{s:s, s:s, s:o, s:o}", "type", "Feature", "id", a->id, "geometry", g,
-                     "properties", props);
+    }
+    annot_set_clock(set, fixed_clock, (void *)opt->timestamp);
+    if (!annot_set_author(set, TGANNOT_AUTHOR, dg) ||
+        !annot_set_meta(set, sc->site, sc->title, dg)) {
+        annot_set_free(set);
+        return NULL;
+    }
+    return set;
+}
+
+/* Keeps max of the set's features, an even spread over the scene so every
+ * class stays represented. Replaces *set. */
+static bool keep_spread(struct annot_set **set, const struct tgscene *sc,
+                        const struct tgannot_options *opt, struct diag *dg)
+{
+    struct annot_set *kept = new_set(sc, opt, dg);
+    size_t total = annot_count(*set);
+    bool ok = kept != NULL;
+    for (size_t k = 0; ok && k < opt->max_features; k++)
+        ok = annot_add(kept, annot_get(*set, k * total / opt->max_features), NULL, dg);
+    if (!ok) {
+        annot_set_free(kept);
+        return false;
+    }
+    annot_set_free(*set);
+    *set = kept;
+    return true;
+}
+
+/* Too few drawn objects for the requested count: tops up with filler marks
+ * spread over the tile (said so in their note) so a benchmark gets N marks. */
+static bool add_fillers(struct annot_set *set, struct tggeo *geo, const struct tgannot_image *im,
+                        const struct tgannot_options *opt, struct diag *dg)
+{
+    static const char *const classes[] = {"container_stack", "building", "crane", "other",
+                                          "munitions_pit", "ship"};
+    struct tgnoise_rng rng;
+    tgnoise_seed(&rng, tgnoise_string_seed(im->scene->site) ^ 0xf111ULL);
+    bool ok = true;
+    for (size_t k = 1; ok && annot_count(set) < opt->max_features; k++) {
+        struct tgscene_obj o = {0};
+        struct tgscene_annot a = {0};
+        double h = opt->half_extent * 0.95;
+        o.cx = tgnoise_range(&rng, -h, h);
+        o.cy = tgnoise_range(&rng, -h, h);
+        o.len = tgnoise_range(&rng, 8, 40);
+        o.wid = tgnoise_range(&rng, 4, 20);
+        o.angle = tgnoise_range(&rng, 0, 3.14159);
+        snprintf(a.id, sizeof a.id, "b-extra-%05zu", k);
+        a.cls = classes[k % (sizeof classes / sizeof classes[0])];
+        snprintf(a.label, sizeof a.label, "Benchmark mark %zu", k);
+        snprintf(a.note, sizeof a.note,
+                 "Benchmark filler mark: no object is drawn here on the synthetic tile.");
+        a.geom = strcmp(a.cls, "crane") == 0 ? TGGEOM_POINT : TGGEOM_RECT;
+        ok = add_feature(set, geo, im, &o, &a, opt, dg);
+    }
+    return ok;
 }
 
 static bool inside_tile(const struct tgscene_obj *o, double h)
@@ -203,8 +284,9 @@ static bool inside_tile(const struct tgscene_obj *o, double h)
 bool tgannot_write(const struct tgannot_image *images, int nimages, struct tggeo *geo,
                    const struct tgannot_options *opt, const char *path, struct diag *dg)
 {
-    json_t *features = json_array(), *index = json_object();
-    bool ok = true;
+    const struct tgscene *first = images[0].scene;
+    struct annot_set *set = new_set(first, opt, dg);
+    bool ok = set != NULL;
     for (int im = 0; ok && im < nimages; im++) {
         const struct tgscene *sc = images[im].scene;
         size_t auto_no = 0;
@@ -216,89 +298,28 @@ bool tgannot_write(const struct tgannot_image *images, int nimages, struct tggeo
                 a = &generated;
             if (!a || !inside_tile(o, opt->half_extent))
                 continue;
-            json_t *at = json_object_get(index, a->id);
-            if (at) {
-                json_t *f = json_array_get(features, (size_t)json_integer_value(at));
-                json_t *obs = json_object_get(json_object_get(f, "properties"), "observations");
-                json_array_append_new(obs, observation(&images[im]));
-                continue;
+            if (annot_find(set, a->id)) {
+                struct annot_observation ob = observation(&images[im]);
+                ok = annot_edit_add_observation(set, a->id, &ob, dg);
+            } else {
+                ok = add_feature(set, geo, &images[im], o, a, opt, dg);
             }
-            json_t *f = feature(geo, &images[im], o, a, opt, dg);
-            if (!f) {
-                ok = false;
-                break;
-            }
-            json_object_set_new(index, a->id, json_integer((json_int_t)json_array_size(features)));
-            json_array_append_new(features, f);
         }
     }
-    json_decref(index);
-    if (ok && opt->max_features && json_array_size(features) > opt->max_features) {
-        /* keep an even spread over the scene so every class stays represented */
-        json_t *kept = json_array();
-        size_t total = json_array_size(features);
-        for (size_t k = 0; k < opt->max_features; k++)
-            json_array_append(kept, json_array_get(features, k * total / opt->max_features));
-        json_decref(features);
-        features = kept;
-    }
-    /* too few drawn objects for the requested count: top up with filler marks
-     * spread over the tile (said so in their note) so a benchmark gets N marks */
-    if (ok && opt->max_features && json_array_size(features) < opt->max_features) {
-        static const char *const classes[] = {"container_stack", "building", "crane", "other",
-                                              "munitions_pit", "ship"};
-        const struct tgscene *sc = images[0].scene;
-        struct tgnoise_rng rng;
-        tgnoise_seed(&rng, tgnoise_string_seed(sc->site) ^ 0xf111ULL);
-        for (size_t k = 1; ok && json_array_size(features) < opt->max_features; k++) {
-            struct tgscene_obj o = {0};
-            struct tgscene_annot a = {0};
-            double h = opt->half_extent * 0.95;
-            o.cx = tgnoise_range(&rng, -h, h);
-            o.cy = tgnoise_range(&rng, -h, h);
-            o.len = tgnoise_range(&rng, 8, 40);
-            o.wid = tgnoise_range(&rng, 4, 20);
-            o.angle = tgnoise_range(&rng, 0, 3.14159);
-            snprintf(a.id, sizeof a.id, "b-extra-%05zu", k);
-            a.cls = classes[k % (sizeof classes / sizeof classes[0])];
-            snprintf(a.label, sizeof a.label, "Benchmark mark %zu", k);
-            snprintf(a.note, sizeof a.note,
-                     "Benchmark filler mark: no object is drawn here on the synthetic tile.");
-            a.geom = strcmp(a.cls, "crane") == 0 ? TGGEOM_POINT : TGGEOM_RECT;
-            json_t *f = feature(geo, &images[0], &o, &a, opt, dg);
-            if (!f)
-                ok = false;
-            else
-                json_array_append_new(features, f);
-        }
-    }
-    const struct tgscene *first = images[0].scene;
-    json_t *root = NULL;
+    if (ok && opt->max_features && annot_count(set) > opt->max_features)
+        ok = keep_spread(&set, first, opt, dg);
+    if (ok && opt->max_features && annot_count(set) < opt->max_features)
+        ok = add_fillers(set, geo, &images[0], opt, dg);
+    size_t len = 0;
+    char *text = ok ? gjwrite_string(set, &len, dg) : NULL;
+    ok = text != NULL;
     if (ok) {
-        root = json_pack(
-            "{s:s, s:{s:i, s:s, s:s}, s:o}", "type", "FeatureCollection", "satmark", "version",
-            1, "site", first->site, "title", first->title, "features", features);
-        features = NULL;
-        ok = root != NULL;
+        const struct safefile_options save = {.keep_backup = false, .new_file_mode = 0644};
+        ok = safefile_write(path, text, len, &save, dg);
+    } else if (!diag_failed(dg)) {
+        diag_error(dg, "%s: cannot build the annotation file", path);
     }
-    json_decref(features);
-    if (ok) {
-        char tmp[4096];
-        snprintf(tmp, sizeof tmp, "%s.tmp", path);
-        FILE *fp = fopen(tmp, "w");
-        ok = fp && json_dumpf(root, fp, JSON_INDENT(1) | JSON_PRESERVE_ORDER |
-                                            JSON_REAL_PRECISION(10)) == 0;
-        if (fp) {
-            ok = fputc('\n', fp) != EOF && ok;
-            ok = fclose(fp) == 0 && ok;
-        }
-        if (ok && rename(tmp, path) != 0)
-            ok = false;
-        if (!ok) {
-            remove(tmp);
-            diag_error(dg, "%s: cannot write the annotation file", path);
-        }
-    }
-    json_decref(root);
+    free(text);
+    annot_set_free(set);
     return ok;
 }

@@ -2,9 +2,12 @@
  * tgannot — writes the satmark annotation file (docs/formats.md) for scenes
  * the generator painted: one Feature per annotated object, observed on every
  * image whose scene contains it (same id). Geometry comes from the scene, so
- * the marks sit exactly on what the tiles show. Coordinates are WGS84 lon,lat
- * rounded to 7 decimals; exterior rings are counter-clockwise; key order and
- * number formatting are fixed, so equal inputs give byte-identical files.
+ * the marks sit exactly on what the tiles show. The features go into a
+ * struct annot_set written by the core writer (gjwrite), so the file has
+ * exactly the format `satmark mark` writes (WGS84 lon,lat with at most 7
+ * decimals, counter-clockwise exterior rings, fixed key order); timestamps
+ * come from the options through the set's clock, so equal inputs give
+ * byte-identical files.
  */
 #ifndef SATMARK_TGANNOT_H
 #define SATMARK_TGANNOT_H
@@ -29,7 +32,8 @@ struct tgannot_options {
     double half_extent;    /* metres around the origin that the tile covers */
 };
 
-/* Writes path (borrowed) atomically (temp file + rename). */
+/* Builds the set and writes path (borrowed) with the core writer (gjwrite)
+ * through safefile (atomic; no FILE~ backup). */
 bool tgannot_write(const struct tgannot_image *images, int nimages, struct tggeo *geo,
                    const struct tgannot_options *opt, const char *path, struct diag *dg);
 

@@ -4,7 +4,7 @@
  *
  * Each run reads FILE (created when absent), applies one edit through the
  * annot module (so the same checks as in the viewer apply), and saves with
- * gjson_write_file: atomic replace, previous version kept as FILE~. Pixel
+ * gjwrite_file: atomic replace, previous version kept as FILE~. Pixel
  * positions (--pixel TILE X,Y ...) use the geo module's convention: (0,0) is
  * the top-left corner of the top-left pixel, X right, Y down, so the centre
  * of pixel (i, j) is i+0.5,j+0.5. Giving a tile (--pixel or --image) records
@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "geo.h"
 #include "gjson.h"
+#include "gjwrite.h"
 #include "raster.h"
 
 static const char usage[] =
@@ -542,7 +543,7 @@ static int run(int argc, char **argv)
     if (ok && !changed)
         diag_warn(dg, "%s: nothing changed; not saved", a.file);
     if (changed)
-        ok = gjson_write_file(a.file, set, dg);
+        ok = gjwrite_file(a.file, set, dg);
     if (ok)
         annot_mark_saved(set);
     annot_geometry_clear(&geom);

@@ -36,16 +36,21 @@ const char *annot_class_name(enum annot_class cls)
     return class_names[cls];
 }
 
+/* Index of name (may be NULL) in names[count]; -1 when absent. */
+static int name_index(const char *const *names, int count, const char *name)
+{
+    for (int i = 0; name && i < count; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
 bool annot_class_from_name(const char *name, enum annot_class *out)
 {
-    if (!name)
-        return false;
-    for (int i = 0; i < ANNOT_CLASS_COUNT; i++)
-        if (strcmp(name, class_names[i]) == 0) {
-            *out = (enum annot_class)i;
-            return true;
-        }
-    return false;
+    int i = name_index(class_names, ANNOT_CLASS_COUNT, name);
+    if (i >= 0)
+        *out = (enum annot_class)i;
+    return i >= 0;
 }
 
 static const char *const stance_names[ANNOT_STANCE_COUNT] = {"supports", "contradicts",
@@ -60,14 +65,10 @@ const char *annot_stance_name(enum annot_stance stance)
 
 bool annot_stance_from_name(const char *name, enum annot_stance *out)
 {
-    if (!name)
-        return false;
-    for (int i = 0; i < ANNOT_STANCE_COUNT; i++)
-        if (strcmp(name, stance_names[i]) == 0) {
-            *out = (enum annot_stance)i;
-            return true;
-        }
-    return false;
+    int i = name_index(stance_names, ANNOT_STANCE_COUNT, name);
+    if (i >= 0)
+        *out = (enum annot_stance)i;
+    return i >= 0;
 }
 
 const char *annot_geom_type_name(enum annot_geom_type type)
@@ -1196,32 +1197,34 @@ bool annot_replace(struct annot_set *set, const char *id, const struct annot_fea
     return modify_commit(set, index, &work, dg);
 }
 
-bool annot_edit_label(struct annot_set *set, const char *id, const char *label,
-                      struct diag *dg)
+enum text_field { TEXT_LABEL, TEXT_NOTE };
+
+/* Sets the label or the note of feature id to text (NULL = ""), undoably. */
+static bool edit_text(struct annot_set *set, const char *id, enum text_field which,
+                      const char *text, struct diag *dg)
 {
     size_t index;
     struct annot_feature work;
     if (!modify_begin(set, id, &index, &work, dg))
         return false;
-    if (!replace_string(&work.label, label ? label : "", dg)) {
+    char **field = which == TEXT_LABEL ? &work.label : &work.note;
+    if (!replace_string(field, text ? text : "", dg)) {
         annot_feature_clear(&work);
         return false;
     }
     return modify_commit(set, index, &work, dg);
 }
 
+bool annot_edit_label(struct annot_set *set, const char *id, const char *label,
+                      struct diag *dg)
+{
+    return edit_text(set, id, TEXT_LABEL, label, dg);
+}
+
 bool annot_edit_note(struct annot_set *set, const char *id, const char *note,
                      struct diag *dg)
 {
-    size_t index;
-    struct annot_feature work;
-    if (!modify_begin(set, id, &index, &work, dg))
-        return false;
-    if (!replace_string(&work.note, note ? note : "", dg)) {
-        annot_feature_clear(&work);
-        return false;
-    }
-    return modify_commit(set, index, &work, dg);
+    return edit_text(set, id, TEXT_NOTE, note, dg);
 }
 
 bool annot_edit_class(struct annot_set *set, const char *id, enum annot_class cls,

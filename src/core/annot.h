@@ -301,7 +301,7 @@ uint64_t annot_generation(const struct annot_set *set);
 /* True when the content differs from the state last marked saved (undoing back
  * to the saved state makes it clean again). A new set is clean. */
 bool annot_is_dirty(const struct annot_set *set);
-/* Marks the current state as saved (call after a successful gjson_write_file). */
+/* Marks the current state as saved (call after a successful gjwrite_file). */
 void annot_mark_saved(struct annot_set *set);
 
 #endif

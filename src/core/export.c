@@ -7,13 +7,15 @@
  *    The properties carry the claim links resolved against the catalog, so a
  *    reader of any output sees what each mark is evidence for and who said it.
  * 2. write: GeoJSON and KML are text written here (geometry numbers through
- *    gjson_format_number so every satmark output formats coordinates alike;
+ *    gjwrite_number so every satmark output formats coordinates alike;
  *    XML escaped by hand); GeoPackage and FlatGeobuf go through OGR, whose
  *    errors are captured by a thread-local handler onto our diag.
- * 3. commit: everything is written inside a fresh temporary directory next to
- *    the target (mkdtemp, so drivers that add side files or care about the
- *    extension are satisfied), fsync'ed, renamed over the target, and the
- *    directory is fsync'ed; on failure the temporary directory is removed.
+ * 3. commit through safefile (the atomic-save protocol): text is streamed
+ *    into a temporary file beside the target; OGR writes into a fresh private
+ *    directory beside it (safefile_reserve, so drivers that add side files or
+ *    care about the extension are satisfied). Either is fsync'ed, renamed
+ *    over the target and the directory fsync'ed; on failure the temporary
+ *    file or directory is removed and the target is untouched.
  *
  * Coordinates: WGS84 lon/lat degrees, lon first everywhere (OGR is told
  * OAMS_TRADITIONAL_GIS_ORDER so EPSG:4326's lat/lon axis order never leaks).
@@ -21,9 +23,7 @@
 #include "export.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -42,6 +42,8 @@
 #include "annot.h"
 #include "claims.h"
 #include "gjson.h"
+#include "gjwrite.h"
+#include "safefile.h"
 #include "style.h"
 
 /* Text outputs larger than this are refused rather than exhausting memory. */
@@ -589,12 +591,12 @@ static size_t member_end(const struct annot_geometry *g, size_t first)
 static void geojson_position(struct text *t, const struct annot_part *part, size_t i)
 {
     char x[40], y[40];
-    gjson_format_number(part->pts[i].lon, x, sizeof x);
-    gjson_format_number(part->pts[i].lat, y, sizeof y);
+    gjwrite_number(part->pts[i].lon, x, sizeof x);
+    gjwrite_number(part->pts[i].lat, y, sizeof y);
     text_printf(t, "[%s,%s", x, y);
     if (part->alt) {
         char z[40];
-        gjson_format_number(part->alt[i], z, sizeof z);
+        gjwrite_number(part->alt[i], z, sizeof z);
         text_printf(t, ",%s", z);
     }
     text_append(t, "]");
@@ -764,12 +766,12 @@ static void kml_coordinates(struct text *t, const struct annot_part *part, bool 
     for (size_t k = 0; k < part->n; k++) {
         size_t i = reverse ? part->n - 1 - k : k;
         char x[40], y[40];
-        gjson_format_number(part->pts[i].lon, x, sizeof x);
-        gjson_format_number(part->pts[i].lat, y, sizeof y);
+        gjwrite_number(part->pts[i].lon, x, sizeof x);
+        gjwrite_number(part->pts[i].lat, y, sizeof y);
         text_printf(t, "%s%s,%s", k ? " " : "", x, y);
         if (part->alt) {
             char z[40];
-            gjson_format_number(part->alt[i], z, sizeof z);
+            gjwrite_number(part->alt[i], z, sizeof z);
             text_printf(t, ",%s", z);
         }
     }
@@ -1248,54 +1250,14 @@ done:
     return ok && !call.failed;
 }
 
-/* ---- atomic commit -------------------------------------------------------- */
+/* ---- atomic commit (protocol in safefile.h) ------------------------------- */
 
-/* Flushes path's data to disk. */
-static bool fsync_path(const char *path, bool directory)
+static bool write_text(struct safefile *sf, const struct text *t, struct diag *dg)
 {
-    int fd = open(path, directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-    if (fd < 0)
-        return false;
-    bool ok = fsync(fd) == 0 || (directory && (errno == EINVAL || errno == EROFS));
-    close(fd);
-    return ok;
-}
-
-/* Removes the temporary directory and whatever a driver left in it. */
-static void remove_tmpdir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char path[4096];
-            if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
-                unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
-static bool write_text_file(const char *path, const struct text *t, const char *out_path,
-                            struct diag *dg)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        diag_error(dg, "%s: cannot write: %s", out_path, strerror(errno));
-        return false;
-    }
-    bool ok = fwrite(t->data, 1, t->len, f) == t->len && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    int saved = errno;
-    if (fclose(f) != 0 && ok) {
-        ok = false;
-        saved = errno;
-    }
-    if (!ok)
-        diag_error(dg, "%s: cannot write: %s", out_path, strerror(saved));
-    return ok;
+    if (fwrite(t->data, 1, t->len, safefile_stream(sf)) == t->len)
+        return true;
+    diag_error(dg, "%s: cannot write: %s", safefile_target(sf), strerror(errno));
+    return false;
 }
 
 bool export_write(const char *out_path, const struct export_input *inputs, size_t ninputs,
@@ -1315,31 +1277,9 @@ bool export_write(const char *out_path, const struct export_input *inputs, size_
             return false;
         }
 
-    /* Temporary directory next to the target so the final rename stays on
-     * one file system. */
-    char dir[4096], tmpdir[4200], tmp_path[8400];
-    const char *slash = strrchr(out_path, '/');
-    const char *base = slash ? slash + 1 : out_path;
-    if (slash == out_path)
-        snprintf(dir, sizeof dir, "/");
-    else if (slash)
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - out_path), out_path);
-    else
-        snprintf(dir, sizeof dir, ".");
-    if (strlen(out_path) >= sizeof dir || !base[0]) {
-        diag_error(dg, "%s: not a usable file path", out_path);
-        return false;
-    }
-    snprintf(tmpdir, sizeof tmpdir, "%s/.satmark-export-XXXXXX", dir);
-    if (!mkdtemp(tmpdir)) {
-        diag_error(dg, "%s: cannot create a temporary directory in %s: %s", out_path, dir,
-                   strerror(errno));
-        return false;
-    }
-    snprintf(tmp_path, sizeof tmp_path, "%s/%s", tmpdir, base);
-
     struct merged m = {0};
     struct text t = {0};
+    struct safefile *sf = NULL;
     const struct style *st = opts->style;
     struct style *owned_style = NULL;
     bool ok = merge(inputs, ninputs, opts, out_path, &m, dg);
@@ -1347,26 +1287,27 @@ bool export_write(const char *out_path, const struct export_input *inputs, size_
         ok = build_geojson(&m, &t);
         if (!ok)
             diag_error(dg, "%s: out of memory building the GeoJSON text", out_path);
-        ok = ok && write_text_file(tmp_path, &t, out_path, dg);
+        ok = ok && (sf = safefile_begin(out_path, dg)) && write_text(sf, &t, dg);
     } else if (ok && format == EXPORT_KML) {
         if (!st)
             st = owned_style = style_default();
         ok = st && build_kml(&m, opts, st, &t);
         if (!ok)
             diag_error(dg, "%s: out of memory building the KML text", out_path);
-        ok = ok && write_text_file(tmp_path, &t, out_path, dg);
+        ok = ok && (sf = safefile_begin(out_path, dg)) && write_text(sf, &t, dg);
     } else if (ok) {
-        ok = write_ogr(tmp_path, out_path, format, &m, dg) && fsync_path(tmp_path, false);
-        if (!ok)
+        /* OGR creates the file itself (and may add side files): give it a
+         * path in a private directory beside the target. */
+        ok = (sf = safefile_reserve(out_path, ".satmark-export", dg)) &&
+             write_ogr(safefile_temp_path(sf), out_path, format, &m, dg);
+        if (!ok && sf)
             diag_error(dg, "%s: writing the %s file failed", out_path, export_format_name(format));
     }
-    if (ok && rename(tmp_path, out_path) != 0) {
-        diag_error(dg, "%s: cannot replace the file: %s", out_path, strerror(errno));
-        ok = false;
+    if (ok) {
+        ok = safefile_commit(sf, NULL, dg);
+        sf = NULL;
     }
-    if (ok && !fsync_path(dir, true))
-        diag_warn(dg, "%s: could not sync the directory %s", out_path, dir);
-    remove_tmpdir(tmpdir);
+    safefile_abort(sf);
     style_free(owned_style);
     free(t.data);
     merged_free(&m);

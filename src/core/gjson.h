@@ -1,5 +1,5 @@
 /*
- * gjson — read and write annotation files (RFC 7946 GeoJSON, docs/formats.md).
+ * gjson — read and validate annotation files (RFC 7946 GeoJSON, docs/formats.md).
  *
  * Reading is strict because an annotation file is evidence: JSON is parsed by
  * jansson with duplicate keys rejected and nesting bounded (no recursion on
@@ -12,17 +12,9 @@
  * ogr2ogr reads with satmark properties defaulted. A FeatureCollection, a
  * single Feature or a bare geometry (-> one feature) is accepted.
  *
- * Writing is deterministic: fixed key order, numbers with at most 7 decimals
- * (trailing zeros trimmed, no exponent), exterior rings counter-clockwise,
- * holes clockwise, no crs member, two-space indentation, one position per
- * line pair. So read -> write -> read yields the same set, and writing the
- * read of a written file is byte-identical.
- *
- * Saving is atomic: the new content goes to a temporary file in the target's
- * directory which is flushed and fsync'ed, the previous file is kept as
- * FILE~ (hard link, replaced atomically through rename), the temporary file
- * is renamed over FILE and the directory is fsync'ed. A crash at any moment
- * leaves FILE either the old or the new version, whole.
+ * Writing (deterministic format, atomic save) is gjwrite's (gjwrite.h); the
+ * reader rounds coordinates with gjwrite_number so what is read is what will
+ * be written.
  */
 #ifndef SATMARK_GJSON_H
 #define SATMARK_GJSON_H
@@ -44,19 +36,5 @@ bool gjson_read_file(const char *path, struct annot_set **out, struct diag *dg);
  * NUL-terminated); name (borrowed) is used in messages in place of the path. */
 bool gjson_read_buffer(const char *name, const char *data, size_t len,
                        struct annot_set **out, struct diag *dg);
-
-/* The file content for set (borrowed): new NUL-terminated string, free with
- * free(); *len (if not NULL) receives its length. NULL on out of memory. */
-char *gjson_write_string(const struct annot_set *set, size_t *len, struct diag *dg);
-/* One feature as a GeoJSON Feature object (same formatting, no trailing
- * newline, indented as at top level); new string, free with free(). */
-char *gjson_feature_string(const struct annot_feature *f, struct diag *dg);
-/* Atomic save of set to path as described above. Does not change the set;
- * callers call annot_mark_saved afterwards. */
-bool gjson_write_file(const char *path, const struct annot_set *set, struct diag *dg);
-
-/* Formats a coordinate with at most 7 decimals, trailing zeros trimmed and
- * "-0" written as "0", into out (cap >= 32). Returns out. */
-char *gjson_format_number(double value, char *out, size_t cap);
 
 #endif

@@ -6,7 +6,6 @@
 #include "journal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,8 @@
 #include <unistd.h>
 
 #include "gjson.h"
+#include "gjwrite.h"
+#include "safefile.h"
 
 /* A journal is a copy of an annotation file plus one line. */
 #define JOURNAL_MAX_SIZE (GJSON_MAX_FILE_SIZE + 4096)
@@ -41,77 +42,6 @@ static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
-}
-
-/* Directory part of path into out ("." when none). */
-static void dir_name(const char *path, char *out, size_t cap)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(out, cap, ".");
-    else if (slash == path)
-        snprintf(out, cap, "/");
-    else
-        snprintf(out, cap, "%.*s", (int)(slash - path), path);
-}
-
-static bool write_all(int fd, const char *data, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return false;
-        }
-        data += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
-/* Writes the two pieces to path through a temporary file, fsync and rename. */
-static bool write_atomic(const char *path, const char *head, size_t head_len, const char *body,
-                         size_t body_len, struct diag *dg)
-{
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 16);
-    if (!tmp) {
-        diag_error(dg, "%s: out of memory", path);
-        return false;
-    }
-    snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        diag_error(dg, "%s: cannot create a temporary file: %s", path, strerror(errno));
-        free(tmp);
-        return false;
-    }
-    bool ok = write_all(fd, head, head_len) && write_all(fd, body, body_len) && fsync(fd) == 0;
-    int saved_errno = errno;
-    if (close(fd) != 0 && ok) {
-        ok = false;
-        saved_errno = errno;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        ok = false;
-        saved_errno = errno;
-    }
-    if (!ok) {
-        diag_error(dg, "%s: cannot write: %s", path, strerror(saved_errno));
-        unlink(tmp);
-        free(tmp);
-        return false;
-    }
-    free(tmp);
-    char dir[4096];
-    dir_name(path, dir, sizeof dir);
-    int dfd = open(dir, O_RDONLY);
-    if (dfd >= 0) {
-        fsync(dfd); /* best effort: some file systems refuse fsync on directories */
-        close(dfd);
-    }
-    return true;
 }
 
 static void utc_now(char out[32])
@@ -145,7 +75,7 @@ bool journal_write(const char *journal_path, const char *target, const struct an
         return false;
     }
     size_t body_len = 0;
-    char *body = gjson_write_string(set, &body_len, dg);
+    char *body = gjwrite_string(set, &body_len, dg);
     if (!body) {
         free(head_text);
         if (!diag_failed(dg))
@@ -162,7 +92,18 @@ bool journal_write(const char *journal_path, const char *target, const struct an
     }
     line[head_len] = '\n';
     line[head_len + 1] = '\0';
-    bool ok = write_atomic(journal_path, line, head_len + 1, body, body_len, dg);
+    /* Mode 0600 for a new journal: it is private work in progress. */
+    const struct safefile_options opt = {.keep_backup = false, .new_file_mode = 0600};
+    struct safefile *sf = safefile_begin(journal_path, dg);
+    bool ok = sf != NULL;
+    if (ok && (fwrite(line, 1, head_len + 1, safefile_stream(sf)) != head_len + 1 ||
+               fwrite(body, 1, body_len, safefile_stream(sf)) != body_len)) {
+        diag_error(dg, "%s: cannot write: %s", journal_path, strerror(errno));
+        safefile_abort(sf);
+        ok = false;
+    } else if (ok) {
+        ok = safefile_commit(sf, &opt, dg);
+    }
     free(line);
     free(body);
     return ok;

@@ -5,7 +5,7 @@
  *
  * Why a separate file and not saving FILE itself: saving is the user's act
  * (FILE is evidence others may read); the journal only protects work in
- * progress. It is written atomically (temporary file in the same directory,
+ * progress. It is written atomically through safefile (temporary file in the same directory,
  * fsync, rename, fsync of the directory), so a kill at any moment leaves the
  * previous journal or the new one, whole. It is deleted when FILE is saved or
  * the user discards the changes.

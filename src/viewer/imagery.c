@@ -133,6 +133,10 @@ bool imagery_open(struct viewer *vw, struct image_layer *img, const char *path)
     img->cache = tilecache_new(&cfg, &raster_ops, &img->source, vw->dg);
     if (!img->cache)
         return false;
+    /* The coarsest tile (the first frame's imagery) is read while the rest
+     * of start-up (annotations, style, window) goes on; the first frame
+     * renews the request. */
+    tilecache_get(img->cache, tilecache_level_count(img->cache) - 1, 0, 0, true);
     return true;
 }
 
@@ -182,7 +186,12 @@ int imagery_upload(struct viewer *vw, struct image_layer *img, int max)
         return 0;
     int done = 0;
     struct tilecache_tile *tile;
-    while (done < max && (tile = tilecache_next_finished(img->cache))) {
+    /* At most max tiles and, after the first, VIEWER_UPLOAD_BUDGET_MS: on a
+     * busy machine one upload can take a millisecond or more, and the rest
+     * wait for the next frame (they stay pinned on the finished list). */
+    double deadline = viewer_now_s() + VIEWER_UPLOAD_BUDGET_MS / 1000.0;
+    while (done < max && (done == 0 || viewer_now_s() < deadline) &&
+           (tile = tilecache_next_finished(img->cache))) {
         int w, h;
         const uint8_t *px = tilecache_tile_pixels(tile, &w, &h);
         struct tilecache_texture *tex = NULL;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "gjson.h"
+#include "gjwrite.h"
 #include "journal.h"
 #include "viewer.h"
 
@@ -69,7 +70,7 @@ bool viewer_save(struct viewer *vw)
         return false;
     }
     struct diag *dg = diag_new();
-    bool ok = gjson_write_file(vw->annot_path, vw->set, dg);
+    bool ok = gjwrite_file(vw->annot_path, vw->set, dg);
     if (ok) {
         annot_mark_saved(vw->set);
         vw->recovered_unsaved = false;
@@ -180,6 +181,7 @@ double viewer_frame(struct viewer *vw)
     overlay_refresh_marks(vw, &vw->a);
     if (vw->has_b)
         overlay_refresh_marks(vw, &vw->b);
+    double t_upload = viewer_now_s();
 
     SDL_SetRenderDrawColor(vw->renderer, 38, 40, 44, 255);
     SDL_RenderClear(vw->renderer);
@@ -206,12 +208,18 @@ double viewer_frame(struct viewer *vw)
         vw->shown_missing = missing;
         vw->status_dirty = true;
     }
+    double t_imagery = viewer_now_s();
     marks_update(vw);
     if (vw->sync_marks)
         marks_wait(vw, -1);
     marks_draw(vw);
+    double t_marks = viewer_now_s();
     overlay_draw(vw);
     double t1 = viewer_now_s();
+    vw->phase_ms[PHASE_UPLOAD] = (t_upload - t0) * 1000;
+    vw->phase_ms[PHASE_IMAGERY] = (t_imagery - t_upload) * 1000;
+    vw->phase_ms[PHASE_MARKS] = (t_marks - t_imagery) * 1000;
+    vw->phase_ms[PHASE_CHROME] = (t1 - t_marks) * 1000;
     vw->needs_frame = false;
     return (t1 - t0) * 1000;
 }
@@ -603,8 +611,11 @@ int main(int argc, char **argv)
     vw->marks = NULL;
     if (vw->marks_tex)
         SDL_DestroyTexture(vw->marks_tex);
-    SDL_FreeSurface(vw->marks_src);
-    SDL_FreeSurface(vw->marks_scratch);
+    free(vw->marks_cells);
+    free(vw->marks_pixels);
+    free(vw->marks_xmap);
+    if (vw->marks_scaled)
+        SDL_DestroyTexture(vw->marks_scaled);
     overlay_free(vw);
     imagery_close(&vw->a);
     if (vw->has_b)

@@ -351,8 +351,13 @@ int bench_run(struct viewer *vw)
     imagery_start_hash(&vw->a); /* as the interactive loop does after its first frame */
     int total = zoom_frames + pan_frames + out_frames;
     double *times = calloc((size_t)total, sizeof *times);
-    if (!times)
+    /* Per part of the frame (viewer_phase, then present), for the report. */
+    double *parts = calloc((size_t)total * (VIEWER_PHASES + 1), sizeof *parts);
+    if (!times || !parts) {
+        free(times);
+        free(parts);
         return 1;
+    }
     double fit_scale = vw->view.scale;
     double target_scale = 1.5;
     double zoom_step = pow(target_scale / fit_scale, 1.0 / zoom_frames);
@@ -372,10 +377,37 @@ int bench_run(struct viewer *vw)
         }
         viewer_invalidate(vw);
         viewer_frame(vw);
+        double t_present = viewer_now_s();
         SDL_RenderPresent(vw->renderer);
-        times[i] = (viewer_now_s() - t0) * 1000;
+        double t1 = viewer_now_s();
+        times[i] = (t1 - t0) * 1000;
+        for (int p = 0; p < VIEWER_PHASES; p++)
+            parts[(size_t)p * total + i] = vw->phase_ms[p];
+        parts[(size_t)VIEWER_PHASES * total + i] = (t1 - t_present) * 1000;
         pace(t0, period);
     }
+    /* Where the time goes: p99 of each part per segment of the path. */
+    static const char *const part_names[VIEWER_PHASES + 1] = {"upload", "imagery", "marks",
+                                                              "chrome", "present"};
+    const int seg_start[4] = {0, zoom_frames, zoom_frames + pan_frames, total};
+    fprintf(stderr, "satmark-view bench: median,p99 ms of zoom-in/pan/zoom-out:");
+    for (int p = -1; p <= VIEWER_PHASES; p++) {
+        fprintf(stderr, " %s", p < 0 ? "frame" : part_names[p]);
+        for (int sgm = 0; sgm < 3; sgm++) {
+            int n = seg_start[sgm + 1] - seg_start[sgm];
+            double *seg = malloc((size_t)n * sizeof *seg);
+            if (!seg)
+                break;
+            const double *from = p < 0 ? times : parts + (size_t)p * total;
+            memcpy(seg, from + seg_start[sgm], (size_t)n * sizeof *seg);
+            qsort(seg, (size_t)n, sizeof *seg, compare_double);
+            fprintf(stderr, "%s%.1f,%.1f", sgm ? "/" : " ", seg[n / 2],
+                    seg[(int)floor(0.99 * (n - 1))]);
+            free(seg);
+        }
+    }
+    fprintf(stderr, "\n");
+    free(parts);
     struct tilecache_stats st;
     tilecache_stats(vw->a.cache, &st);
     qsort(times, (size_t)total, sizeof *times, compare_double);

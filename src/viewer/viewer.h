@@ -42,10 +42,15 @@
 #define VIEWER_MAX_DRAFT 4096
 #define VIEWER_TEXT_MAX 512
 #define VIEWER_UPLOADS_PER_FRAME 12
+#define VIEWER_UPLOAD_BUDGET_MS 3.0 /* tile uploads per frame stop after this */
 #define VIEWER_TILE_BYTES ((size_t)64 * 1024 * 1024)
+#define VIEWER_MARKS_CELL 64 /* marks layer: uploaded and drawn in cells this size */
 #define VIEWER_LABELS_MAX_VISIBLE 400 /* more marks in view: no labels (unreadable, slow) */
 
 struct marks_layer;
+
+/* The parts of a frame whose time the bench reports. */
+enum viewer_phase { PHASE_UPLOAD, PHASE_IMAGERY, PHASE_MARKS, PHASE_CHROME, VIEWER_PHASES };
 
 /* What a worker thread needs to open its own raster handle. */
 struct tilecache_source {
@@ -147,9 +152,13 @@ struct viewer {
     SDL_Texture *marks_tex;
     int marks_tex_w, marks_tex_h;
     struct view marks_view; /* the view the texture was drawn for */
-    SDL_Surface *marks_src;     /* copy of the last rendering (for scaling) */
-    SDL_Surface *marks_scratch; /* the rendering scaled to the current view */
-    bool marks_tex_is_result;   /* the texture holds marks_src unscaled */
+    /* Which MARKS_CELL-sized cells of the texture hold anything (the rest
+     * is transparent and never uploaded or drawn); owned. */
+    uint8_t *marks_cells;
+    int marks_cols, marks_rows;
+    uint32_t *marks_pixels;     /* copy of the last result, for scaling; owned */
+    SDL_Texture *marks_scaled;  /* the result scaled to the current view (zooming) */
+    int *marks_xmap;            /* per window column: source column or -1; owned */
     bool marks_ready;
 
     /* chrome: everything else over the imagery (overlay.c) */
@@ -162,6 +171,8 @@ struct viewer {
     bool sync_marks;          /* this frame waits for the marks layer (screenshots) */     /* the last chrome drawing covered the whole window */
     uint64_t drawn_generation;
     bool needs_frame;
+    /* Time of each part of the last frame, ms (the bench reports them). */
+    double phase_ms[VIEWER_PHASES];
 
     /* layers */
     bool show_imagery, show_labels;

@@ -1,0 +1,533 @@
+/*
+ * gjwrite — see gjwrite.h. Output goes into a growable buffer whose failure
+ * (out of memory) is sticky and checked once at the end (finish), so the
+ * formatting code reads as the format it produces. Strings that are not
+ * valid UTF-8 are still written (escaped as found) but make the whole write
+ * fail, since a file jansson cannot read back must never replace evidence.
+ */
+#include "gjwrite.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gjson.h"
+#include "safefile.h"
+
+/* ---- numbers ---------------------------------------------------------------- */
+
+char *gjwrite_number(double value, char *out, size_t cap)
+{
+    if (!isfinite(value)) {
+        snprintf(out, cap, "0");
+        return out;
+    }
+    if (fabs(value) >= 1e15) {
+        /* Far outside any coordinate; keep it exact rather than pretty. */
+        snprintf(out, cap, "%.17g", value);
+        return out;
+    }
+    snprintf(out, cap, "%.7f", value);
+    char *dot = strchr(out, '.');
+    if (dot) {
+        char *end = out + strlen(out) - 1;
+        while (end > dot && *end == '0')
+            *end-- = '\0';
+        if (end == dot)
+            *end = '\0';
+    }
+    if (strcmp(out, "-0") == 0)
+        snprintf(out, cap, "0");
+    return out;
+}
+
+/* ---- growable output buffer ---------------------------------------------------- */
+
+struct outbuf {
+    char *data;
+    size_t len;
+    size_t cap;
+    bool failed;
+};
+
+static void out_reserve(struct outbuf *b, size_t more)
+{
+    if (b->failed || b->len + more + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + more + 1) {
+        if (cap > GJSON_MAX_FILE_SIZE) {
+            b->failed = true;
+            return;
+        }
+        cap *= 2;
+    }
+    char *grown = realloc(b->data, cap);
+    if (!grown) {
+        b->failed = true;
+        return;
+    }
+    b->data = grown;
+    b->cap = cap;
+}
+
+static void out_mem(struct outbuf *b, const char *s, size_t n)
+{
+    out_reserve(b, n);
+    if (b->failed)
+        return;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void out_str(struct outbuf *b, const char *s)
+{
+    out_mem(b, s, strlen(s));
+}
+
+static void out_num(struct outbuf *b, double v)
+{
+    char buf[64];
+    out_str(b, gjwrite_number(v, buf, sizeof buf));
+}
+
+static bool utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p;
+        size_t n;
+        unsigned min;
+        if (c < 0x80) {
+            p++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            n = 1;
+            min = 0x80;
+            c &= 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2;
+            min = 0x800;
+            c &= 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 3;
+            min = 0x10000;
+            c &= 0x07;
+        } else {
+            return false;
+        }
+        p++;
+        for (size_t i = 0; i < n; i++, p++) {
+            if ((*p & 0xC0) != 0x80)
+                return false;
+            c = (c << 6) | (*p & 0x3F);
+        }
+        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+            return false;
+    }
+    return true;
+}
+
+/* A JSON string literal; invalid UTF-8 marks the buffer failed (caller reports). */
+static void out_json_string(struct outbuf *b, const char *s, bool *bad_utf8)
+{
+    if (!s)
+        s = "";
+    if (!utf8_valid(s)) {
+        *bad_utf8 = true;
+        b->failed = true;
+        return;
+    }
+    out_mem(b, "\"", 1);
+    const char *run = s;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        const char *esc = NULL;
+        char ubuf[8];
+        switch (c) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        case '\b': esc = "\\b"; break;
+        case '\f': esc = "\\f"; break;
+        default:
+            if (c < 0x20) {
+                snprintf(ubuf, sizeof ubuf, "\\u%04x", c);
+                esc = ubuf;
+            }
+        }
+        if (esc) {
+            out_mem(b, run, (size_t)(p - run));
+            out_str(b, esc);
+            run = p + 1;
+        }
+    }
+    out_mem(b, run, strlen(run));
+    out_mem(b, "\"", 1);
+}
+
+static int compare_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The keys of obj (borrowed from it), sorted: new array, free with free();
+ * NULL for an empty object or on out of memory (then b fails). */
+static const char **sorted_keys(struct outbuf *b, json_t *obj)
+{
+    size_t n = json_object_size(obj);
+    const char **keys = n ? malloc(n * sizeof *keys) : NULL;
+    if (!keys) {
+        b->failed = b->failed || n > 0;
+        return NULL;
+    }
+    size_t k = 0;
+    const char *key;
+    json_t *value;
+    json_object_foreach(obj, key, value) keys[k++] = key;
+    if (n > 1)
+        qsort(keys, n, sizeof *keys, compare_cstr);
+    return keys;
+}
+
+/* Compact JSON of any value, object keys sorted, reals in shortest
+ * round-trip form. Recursion depth is bounded by jansson's parse depth limit
+ * (JSON_PARSER_MAX_DEPTH), as every value written here was parsed by it. */
+static void out_json_value(struct outbuf *b, json_t *v, bool *bad_utf8)
+{
+    char num[64];
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        size_t n = json_object_size(v);
+        const char **keys = sorted_keys(b, v);
+        if (!keys && n)
+            return;
+        out_mem(b, "{", 1);
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                out_mem(b, ", ", 2);
+            out_json_string(b, keys[i], bad_utf8);
+            out_mem(b, ": ", 2);
+            out_json_value(b, json_object_get(v, keys[i]), bad_utf8);
+        }
+        out_mem(b, "}", 1);
+        free(keys);
+        return;
+    }
+    case JSON_ARRAY:
+        out_mem(b, "[", 1);
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i)
+                out_mem(b, ", ", 2);
+            out_json_value(b, json_array_get(v, i), bad_utf8);
+        }
+        out_mem(b, "]", 1);
+        return;
+    case JSON_STRING:
+        out_json_string(b, json_string_value(v), bad_utf8);
+        return;
+    case JSON_INTEGER:
+        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        out_str(b, num);
+        return;
+    case JSON_REAL: {
+        double d = json_real_value(v);
+        snprintf(num, sizeof num, "%.15g", d);
+        if (strtod(num, NULL) != d)
+            snprintf(num, sizeof num, "%.17g", d);
+        if (!strpbrk(num, ".eEn"))
+            strcat(num, ".0"); /* stays a real when read back */
+        out_str(b, num);
+        return;
+    }
+    case JSON_TRUE: out_str(b, "true"); return;
+    case JSON_FALSE: out_str(b, "false"); return;
+    case JSON_NULL: out_str(b, "null"); return;
+    }
+}
+
+
+char *gjwrite_json_value(json_t *value)
+{
+    struct outbuf b = {0};
+    bool bad = false;
+    out_json_value(&b, value, &bad);
+    if (b.failed) {
+        free(b.data);
+        return NULL;
+    }
+    return b.data;
+}
+
+/* ---- annotation files ------------------------------------------------------------ */
+
+static void out_position(struct outbuf *b, const struct annot_part *p, size_t k)
+{
+    out_mem(b, "[", 1);
+    out_num(b, p->pts[k].lon);
+    out_mem(b, ", ", 2);
+    out_num(b, p->pts[k].lat);
+    if (p->alt) {
+        out_mem(b, ", ", 2);
+        out_num(b, p->alt[k]);
+    }
+    out_mem(b, "]", 1);
+}
+
+static void out_sequence(struct outbuf *b, const struct annot_part *p)
+{
+    out_mem(b, "[", 1);
+    for (size_t k = 0; k < p->n; k++) {
+        if (k)
+            out_mem(b, ", ", 2);
+        out_position(b, p, k);
+    }
+    out_mem(b, "]", 1);
+}
+
+static void out_geometry(struct outbuf *b, const struct annot_geometry *g, bool *bad)
+{
+    if (g->type == ANNOT_GEOM_NONE) {
+        out_str(b, "null");
+        return;
+    }
+    out_str(b, "{\"type\": \"");
+    out_str(b, annot_geom_type_name(g->type));
+    if (g->type == ANNOT_GEOM_COLLECTION) {
+        out_str(b, "\", \"geometries\": [");
+        for (size_t i = 0; i < g->nmembers; i++) {
+            if (i)
+                out_mem(b, ", ", 2);
+            out_geometry(b, &g->members[i], bad);
+        }
+        out_str(b, "]}");
+        return;
+    }
+    out_str(b, "\", \"coordinates\": ");
+    switch (g->type) {
+    case ANNOT_GEOM_POINT:
+        out_position(b, &g->parts[0], 0);
+        break;
+    case ANNOT_GEOM_LINESTRING:
+        out_sequence(b, &g->parts[0]);
+        break;
+    case ANNOT_GEOM_MULTIPOINT:
+        if (g->nparts)
+            out_sequence(b, &g->parts[0]);
+        else
+            out_str(b, "[]");
+        break;
+    case ANNOT_GEOM_POLYGON:
+    case ANNOT_GEOM_MULTILINESTRING:
+        out_mem(b, "[", 1);
+        for (size_t i = 0; i < g->nparts; i++) {
+            if (i)
+                out_mem(b, ", ", 2);
+            out_sequence(b, &g->parts[i]);
+        }
+        out_mem(b, "]", 1);
+        break;
+    case ANNOT_GEOM_MULTIPOLYGON:
+        out_mem(b, "[", 1);
+        for (size_t i = 0; i < g->nparts; i++) {
+            bool first_of_member = i == 0 || g->parts[i].member != g->parts[i - 1].member;
+            if (first_of_member)
+                out_str(b, i ? "], [" : "[");
+            else
+                out_mem(b, ", ", 2);
+            out_sequence(b, &g->parts[i]);
+        }
+        out_str(b, g->nparts ? "]]" : "]");
+        break;
+    default:
+        break;
+    }
+    out_mem(b, "}", 1);
+}
+
+/* Writes the members of a stored JSON object text, one per line, with a
+ * leading ",\n" each. */
+static void out_extra_members(struct outbuf *b, const char *json, const char *indent, bool *bad)
+{
+    if (!json)
+        return;
+    json_error_t err;
+    json_t *obj = json_loads(json, JSON_REJECT_DUPLICATES, &err);
+    if (!json_is_object(obj)) {
+        json_decref(obj);
+        b->failed = true;
+        return;
+    }
+    size_t n = json_object_size(obj);
+    const char **keys = sorted_keys(b, obj);
+    for (size_t i = 0; keys && i < n; i++) {
+        out_str(b, ",\n");
+        out_str(b, indent);
+        out_json_string(b, keys[i], bad);
+        out_str(b, ": ");
+        out_json_value(b, json_object_get(obj, keys[i]), bad);
+    }
+    free(keys);
+    json_decref(obj);
+}
+
+static void out_nullable_string(struct outbuf *b, const char *s, bool *bad)
+{
+    if (s)
+        out_json_string(b, s, bad);
+    else
+        out_str(b, "null");
+}
+
+static void out_feature(struct outbuf *b, const struct annot_feature *f, const char *ind,
+                        bool *bad)
+{
+    /* ind: indentation of the feature's braces. */
+    char in1[32], in2[32], in3[32];
+    snprintf(in1, sizeof in1, "%s  ", ind);
+    snprintf(in2, sizeof in2, "%s    ", ind);
+    snprintf(in3, sizeof in3, "%s      ", ind);
+    out_str(b, "{\n");
+    out_str(b, in1);
+    out_str(b, "\"type\": \"Feature\",\n");
+    out_str(b, in1);
+    out_str(b, "\"id\": ");
+    out_json_string(b, f->id, bad);
+    out_str(b, ",\n");
+    out_str(b, in1);
+    out_str(b, "\"geometry\": ");
+    out_geometry(b, &f->geom, bad);
+    out_str(b, ",\n");
+    out_str(b, in1);
+    out_str(b, "\"properties\": {\n");
+    out_str(b, in2);
+    out_str(b, "\"class\": ");
+    out_json_string(b, annot_class_name(f->cls), bad);
+    out_str(b, ",\n");
+    out_str(b, in2);
+    out_str(b, "\"label\": ");
+    out_json_string(b, f->label, bad);
+    out_str(b, ",\n");
+    out_str(b, in2);
+    out_str(b, "\"observations\": [");
+    for (size_t i = 0; i < f->nobs; i++) {
+        out_str(b, i ? ",\n" : "\n");
+        out_str(b, in3);
+        out_str(b, "{\"image\": ");
+        out_json_string(b, f->obs[i].image, bad);
+        out_str(b, ", \"sha256\": ");
+        out_json_string(b, f->obs[i].sha256, bad);
+        out_str(b, ", \"acquired\": ");
+        out_json_string(b, f->obs[i].acquired, bad);
+        out_str(b, "}");
+    }
+    if (f->nobs) {
+        out_str(b, "\n");
+        out_str(b, in2);
+    }
+    out_str(b, "],\n");
+    out_str(b, in2);
+    out_str(b, "\"claims\": [");
+    for (size_t i = 0; i < f->nclaims; i++) {
+        out_str(b, i ? ",\n" : "\n");
+        out_str(b, in3);
+        out_str(b, "{\"claim\": ");
+        out_json_string(b, f->claims[i].claim, bad);
+        out_str(b, ", \"stance\": ");
+        out_json_string(b, annot_stance_name(f->claims[i].stance), bad);
+        out_str(b, "}");
+    }
+    if (f->nclaims) {
+        out_str(b, "\n");
+        out_str(b, in2);
+    }
+    out_str(b, "],\n");
+    out_str(b, in2);
+    out_str(b, "\"note\": ");
+    out_json_string(b, f->note, bad);
+    out_str(b, ",\n");
+    out_str(b, in2);
+    out_str(b, "\"created\": ");
+    out_nullable_string(b, f->created, bad);
+    out_str(b, ",\n");
+    out_str(b, in2);
+    out_str(b, "\"modified\": ");
+    out_nullable_string(b, f->modified, bad);
+    out_str(b, ",\n");
+    out_str(b, in2);
+    out_str(b, "\"author\": ");
+    out_json_string(b, f->author, bad);
+    out_extra_members(b, f->extra_properties, in2, bad);
+    out_str(b, "\n");
+    out_str(b, in1);
+    out_str(b, "}");
+    out_extra_members(b, f->extra_members, in1, bad);
+    out_str(b, "\n");
+    out_str(b, ind);
+    out_str(b, "}");
+}
+
+static char *finish(struct outbuf *b, bool bad, size_t *len, struct diag *dg)
+{
+    if (b->failed) {
+        if (bad)
+            diag_error(dg, "cannot write: a text field is not valid UTF-8");
+        else
+            diag_error(dg, "out of memory (or output over %zu bytes)", GJSON_MAX_FILE_SIZE);
+        free(b->data);
+        return NULL;
+    }
+    if (len)
+        *len = b->len;
+    return b->data;
+}
+
+char *gjwrite_feature_string(const struct annot_feature *f, struct diag *dg)
+{
+    struct outbuf b = {0};
+    bool bad = false;
+    out_feature(&b, f, "", &bad);
+    return finish(&b, bad, NULL, dg);
+}
+
+char *gjwrite_string(const struct annot_set *set, size_t *len, struct diag *dg)
+{
+    struct outbuf b = {0};
+    bool bad = false;
+    out_str(&b, "{\n  \"type\": \"FeatureCollection\",\n  \"satmark\": {\"version\": 1, "
+                "\"site\": ");
+    out_json_string(&b, annot_set_site(set), &bad);
+    out_str(&b, ", \"title\": ");
+    out_json_string(&b, annot_set_title(set), &bad);
+    out_str(&b, "}");
+    out_extra_members(&b, annot_set_extra_members(set), "  ", &bad);
+    out_str(&b, ",\n  \"features\": [");
+    for (size_t i = 0; i < annot_count(set); i++) {
+        out_str(&b, i ? ",\n    " : "\n    ");
+        out_feature(&b, annot_get(set, i), "    ", &bad);
+    }
+    out_str(&b, annot_count(set) ? "\n  ]\n}\n" : "]\n}\n");
+    return finish(&b, bad, len, dg);
+}
+
+/* ---- atomic save (protocol in safefile.h) ---------------------------------------- */
+
+bool gjwrite_file(const char *path, const struct annot_set *set, struct diag *dg)
+{
+    size_t len;
+    char *data = gjwrite_string(set, &len, dg);
+    if (!data) {
+        if (!diag_failed(dg))
+            diag_error(dg, "%s: out of memory", path);
+        return false;
+    }
+    const struct safefile_options opt = {.keep_backup = true, .new_file_mode = 0644};
+    bool ok = safefile_write(path, data, len, &opt, dg);
+    free(data);
+    return ok;
+}

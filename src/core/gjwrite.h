@@ -1,0 +1,48 @@
+/*
+ * gjwrite — write annotation files (RFC 7946 GeoJSON, docs/formats.md); the
+ * reading side is gjson.
+ *
+ * Writing is deterministic: fixed key order, numbers with at most 7 decimals
+ * (trailing zeros trimmed, no exponent), exterior rings counter-clockwise,
+ * holes clockwise, no crs member, two-space indentation, one position per
+ * line pair. So read -> write -> read yields the same set, and writing the
+ * read of a written file is byte-identical. Every writer of the satmark
+ * annotation format (satmark mark, the viewer, the journal, the demo-tile
+ * generator) goes through here, so all files have exactly one format.
+ *
+ * Saving is atomic through safefile (protocol in safefile.h): temporary file
+ * beside FILE, fsync, the previous file kept as FILE~, rename, directory
+ * fsync. A crash at any moment leaves FILE either the old or the new
+ * version, whole.
+ */
+#ifndef SATMARK_GJWRITE_H
+#define SATMARK_GJWRITE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "annot.h"
+#include "diag.h"
+
+/* The file content for set (borrowed): new NUL-terminated string, free with
+ * free(); *len (if not NULL) receives its length. NULL (error on dg) on out of
+ * memory or a text field that is not valid UTF-8. */
+char *gjwrite_string(const struct annot_set *set, size_t *len, struct diag *dg);
+/* One feature as a GeoJSON Feature object (same formatting, no trailing
+ * newline, indented as at top level); new string, free with free(). */
+char *gjwrite_feature_string(const struct annot_feature *f, struct diag *dg);
+/* Atomic save of set (borrowed) to path (borrowed) as described above, FILE~
+ * kept. Does not change the set; callers call annot_mark_saved afterwards. */
+bool gjwrite_file(const char *path, const struct annot_set *set, struct diag *dg);
+
+/* Formats a coordinate with at most 7 decimals, trailing zeros trimmed and
+ * "-0" written as "0", into out (cap >= 32). Returns out. */
+char *gjwrite_number(double value, char *out, size_t cap);
+
+/* Compact JSON text of value (borrowed) as the writer formats unknown
+ * members: object keys sorted, reals in shortest round-trip form. New
+ * string, free with free(); NULL on out of memory. */
+char *gjwrite_json_value(json_t *value);
+
+#endif
