@@ -17,7 +17,7 @@ gdal_create -q -of GTiff -outsize 1000 800 -bands 3 -ot Byte -burn 70 -burn 90 -
 
 cat > "$work/drive.sh" <<'DRIVE'
 set -euo pipefail
-viewer=$1 work=$2
+viewer=$1 work=$2 pace=$3
 unset SDL_VIDEODRIVER
 # Software rendering: what this test checks is the input path; Mesa's GLX
 # under Xvfb also keeps allocations LeakSanitizer reports at exit.
@@ -31,8 +31,12 @@ for _ in $(seq 1 200); do
   sleep 0.1
 done
 [[ -n "$wid" ]] || { echo "no satmark window" >&2; kill "$vpid"; exit 1; }
-sleep 1
-step() { xdotool "$@"; sleep 0.3; }
+# X input sent before the viewer draws its first frame can be lost: wait for
+# the window to be viewable, then give the first frame time (longer under the
+# sanitizers, which make everything several times slower).
+xdotool search --sync --onlyvisible --name 'satmark' >/dev/null
+sleep "$pace"
+step() { xdotool "$@"; sleep "$(awk -v p="$pace" 'BEGIN { print p * 0.3 }')"; }
 # Without a window manager, focus follows the pointer: put it in the window.
 step mousemove --window "$wid" 500 400
 step key p
@@ -44,7 +48,7 @@ step key Return
 step type --delay 50 'Pit 7'
 step key Return
 step key ctrl+s
-sleep 0.5
+sleep "$pace"
 step key ctrl+q
 for _ in $(seq 1 100); do kill -0 "$vpid" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$vpid" 2>/dev/null; then
@@ -54,7 +58,9 @@ if kill -0 "$vpid" 2>/dev/null; then
 fi
 wait "$vpid"
 DRIVE
-timeout 180 xvfb-run -a -s "-screen 0 1280x1024x24" bash "$work/drive.sh" "$viewer" "$work" \
+pace=1
+[[ ${SATMARK_SANITIZED:-0} == 1 ]] && pace=3
+timeout 240 xvfb-run -a -s "-screen 0 1280x1024x24" bash "$work/drive.sh" "$viewer" "$work" "$pace" \
   || { cat "$work/viewer.log" 2>/dev/null; fail "driving the viewer under Xvfb failed"; }
 [[ -s "$work/marks.geojson" ]] || { cat "$work/viewer.log"; fail "Ctrl+S saved nothing"; }
 python3 - "$work/marks.geojson" <<'PY'
