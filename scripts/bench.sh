@@ -6,6 +6,7 @@
 #   scripts/bench.sh            # installs the bench tools, builds, runs
 #   BENCH_RUNS=9 BENCH_BUILD=/path/to/build BENCH_SIZES="8192" scripts/bench.sh
 #   (BENCH_NO_SETUP=1 skips install-deps and the build)
+#   BENCH_SECTIONS="render" scripts/bench.sh   # any of: render batch viewer
 #
 # Tiles: 8192^2 and 16384^2 synthetic tiles with 500 marks from
 # satmark-tilegen, cached in .cache/bench/ (generation takes minutes once).
@@ -18,6 +19,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build=${BENCH_BUILD:-$here/build}
 runs=${BENCH_RUNS:-7}
 sizes=${BENCH_SIZES:-8192 16384}
+sections=" ${BENCH_SECTIONS:-render batch viewer} "
+want() { [[ $sections == *" $1 "* ]]; }
 work=$here/.cache/bench
 mkdir -p "$work"
 
@@ -131,6 +134,7 @@ report_render() { # SIZE LABEL-PREFIX OUTS...
     "$r" "$(verdict "$r" 0.333 le)" "$(ratio "$ss" "$ms")" "$(verdict "$(ratio "$ss" "$ms")" 1 le)" "$(ratio "$s" "$g")"
 }
 
+want render || sizes=""
 for n in $sizes; do
   tile=$work/bench$n.tif gj=$work/bench$n.geojson
   if [[ ! -s "$tile" || ! -s "$gj" ]]; then
@@ -155,6 +159,7 @@ done
 
 # batch throughput: 12 figures (1024x1024 windows of the 8192 tile, marks on)
 tile=$work/bench8192.tif
+if want batch; then
 if [[ ! -s "$tile" ]]; then
   "$tilegen" --quiet --bench-size 8192 --marks 500 -o "$tile" --marks-out "$work/bench8192.geojson"
 fi
@@ -171,6 +176,7 @@ for ((i = 0; i < (runs + 1) / 2; i++)); do
   time_run batch.j1 "$satmark" batch "$work/bench.manifest" -o "$work/batch1" -j 1
   time_run batch.j2 "$satmark" batch "$work/bench.manifest" -o "$work/batch2" -j 2
 done
+fi
 
 echo
 echo "== satmark bench ($(nproc) CPUs, $runs alternating runs, medians of wall time)"
@@ -180,9 +186,11 @@ for n in $sizes; do
   echo "${n}x$n tile, 500 marks, 1:1 window of 2048x2048 px:"
   report_render "$n" "window$n"
 done
-j1=$(med batch.j1); j2=$(med batch.j2); sp=$(ratio "$j1" "$j2")
-echo "batch, 12 figures of 1024x1024:"
-printf '  -j 1 %.3f s, -j 2 %.3f s: speed-up %s (goal >= 1.8: %s)\n' "$j1" "$j2" "$sp" "$(verdict "$sp" 1.8 ge)"
+if want batch; then
+  j1=$(med batch.j1); j2=$(med batch.j2); sp=$(ratio "$j1" "$j2")
+  echo "batch, 12 figures of 1024x1024:"
+  printf '  -j 1 %.3f s, -j 2 %.3f s: speed-up %s (goal >= 1.8: %s)\n' "$j1" "$j2" "$sp" "$(verdict "$sp" 1.8 ge)"
+fi
 echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine inflates the numbers)"
 
 # ============================================================================
@@ -193,15 +201,20 @@ echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the mach
 # Goals: first frame with imagery < 200 ms, p99 frame < 16 ms, peak RSS < 300 MB.
 # ============================================================================
 viewer=$build/satmark-view
-vtile=$work/bench16384.tif
-if [[ -x "$viewer" ]]; then
-  if [[ ! -s "$vtile" ]]; then
-    "$tilegen" --quiet --bench-size 16384 --marks 5000 -o "$vtile" --marks-out "$work/bench16384.geojson"
+# Its own file names: the render section's bench16384.tif has 500 marks.
+vtile=$work/viewer16384-5000marks.tif
+vmarks=$work/viewer16384-5000marks.geojson
+if ! want viewer; then
+  :
+elif [[ -x "$viewer" ]]; then
+  if [[ ! -s "$vtile" || ! -s "$vmarks" ]]; then
+    echo "bench: generating a 16384x16384 tile with 5,000 marks for the viewer (once; cached in $work)"
+    "$tilegen" --quiet --bench-size 16384 --marks 5000 -o "$vtile" --marks-out "$vmarks"
   fi
   echo
   echo "== satmark-view bench (1920x1080, offscreen + software renderer, $(nproc) CPUs)"
   vline=$(SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy timeout 600 \
-    "$viewer" "$vtile" "$work/bench16384.geojson" --bench 2> "$work/viewer-bench.log")
+    "$viewer" "$vtile" "$vmarks" --bench 2> "$work/viewer-bench.log")
   echo "$vline"
   grep "satmark-view bench:" "$work/viewer-bench.log" || true
   field() { echo "$vline" | awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }

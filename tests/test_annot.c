@@ -508,6 +508,90 @@ static void load_feature_rejects_duplicates(void **state)
     annot_set_free(set);
 }
 
+/* Every feature is found by id at its current index, checked against a scan
+ * of annot_get; `absent` (may be NULL) must not be found. */
+static void assert_lookups_match(const struct annot_set *set, const char *absent)
+{
+    for (size_t i = 0; i < annot_count(set); i++) {
+        const char *id = annot_get(set, i)->id;
+        size_t at = (size_t)-1;
+        assert_true(annot_index_of(set, id, &at));
+        assert_int_equal(at, i);
+        assert_ptr_equal(annot_find(set, id), annot_get(set, i));
+    }
+    if (absent)
+        assert_null(annot_find(set, absent));
+}
+
+/* The id index survives growth, deletes that shift indices, renames, undo and
+ * redo; new ids follow the largest number present at every point. */
+static void id_lookup_follows_every_change(void **state)
+{
+    (void)state;
+    struct annot_set *set = new_set();
+    struct diag *dg = diag_new();
+    struct annot_feature f;
+    annot_feature_init(&f);
+    assert_true(annot_geometry_from_points(&f.geom, ANNOT_GEOM_POINT, one_point, 1, dg));
+    char id[32];
+    for (int i = 1; i <= 3000; i++) {
+        snprintf(id, sizeof id, "%s-%d", i % 2 ? "pier" : "ship", i);
+        f.id = id;
+        assert_true(annot_load_feature(set, &f, dg));
+    }
+    f.id = "ship-1000";
+    assert_false(annot_load_feature(set, &f, dg));
+    assert_non_null(strstr(diag_message(dg), "duplicate id \"ship-1000\""));
+    diag_free(dg);
+    dg = diag_new();
+    assert_lookups_match(set, "pier-3001");
+
+    char fresh[32];
+    assert_true(annot_new_id(set, ANNOT_CLASS_PIER, fresh, sizeof fresh, dg));
+    assert_string_equal(fresh, "pier-3000"); /* ids need not match their class */
+    assert_true(annot_new_id(set, ANNOT_CLASS_SHIP, fresh, sizeof fresh, dg));
+    assert_string_equal(fresh, "ship-3001");
+    assert_true(annot_new_id(set, ANNOT_CLASS_CRANE, fresh, sizeof fresh, dg));
+    assert_string_equal(fresh, "crane-1");
+
+    assert_true(annot_delete(set, "ship-1000", dg));
+    assert_lookups_match(set, "ship-1000");
+    assert_true(annot_delete(set, "ship-3000", dg));
+    assert_true(annot_new_id(set, ANNOT_CLASS_SHIP, fresh, sizeof fresh, dg));
+    assert_string_equal(fresh, "ship-2999"); /* the largest number went away */
+    assert_true(annot_undo(set));
+    assert_true(annot_new_id(set, ANNOT_CLASS_SHIP, fresh, sizeof fresh, dg));
+    assert_string_equal(fresh, "ship-3001");
+    assert_true(annot_undo(set));
+    assert_lookups_match(set, NULL);
+    assert_int_equal(annot_count(set), 3000);
+    assert_true(annot_redo(set));
+    assert_lookups_match(set, "ship-1000");
+    assert_true(annot_undo(set));
+
+    f.id = "ship-5000";
+    assert_true(annot_replace(set, "pier-7", &f, dg));
+    assert_lookups_match(set, "pier-7");
+    assert_true(annot_new_id(set, ANNOT_CLASS_SHIP, fresh, sizeof fresh, dg));
+    assert_string_equal(fresh, "ship-5001");
+    f.id = "ship-5000";
+    assert_false(annot_add(set, &f, NULL, dg));
+    assert_true(annot_undo(set));
+    assert_lookups_match(set, "ship-5000");
+    assert_true(annot_redo(set));
+    assert_lookups_match(set, "pier-7");
+
+    f.id = NULL;
+    f.cls = ANNOT_CLASS_SHIP;
+    size_t index;
+    assert_true(annot_add(set, &f, &index, dg));
+    assert_string_equal(annot_get(set, index)->id, "ship-5001");
+    assert_lookups_match(set, NULL);
+    annot_geometry_clear(&f.geom);
+    diag_free(dg);
+    annot_set_free(set);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -522,6 +606,7 @@ int main(void)
         cmocka_unit_test(undo_log_is_bounded),
         cmocka_unit_test(dirty_follows_saved_state),
         cmocka_unit_test(load_feature_rejects_duplicates),
+        cmocka_unit_test(id_lookup_follows_every_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
  * (number format, layout) are in test_gjwrite.c, the save protocol itself in
  * test_safefile.c. */
 #include <dirent.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -357,6 +358,65 @@ static void feature_string_and_file_errors(void **state)
     diag_free(dg);
 }
 
+/* Coordinates read back are exactly what the writer will save (strtod of
+ * gjwrite_number), bit for bit, including values at and next to the halfway
+ * points of the 7th decimal, tiny negatives (saved as 0) and full precision. */
+static void coordinates_round_like_the_writer(void **state)
+{
+    (void)state;
+    enum { N = 4000 };
+    static double want[N];
+    size_t cap = (size_t)N * 64 + 256, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)snprintf(text + len, cap - len,
+                            "{\"type\": \"MultiPoint\", \"coordinates\": [");
+    unsigned long long lcg = 12345;
+    for (int i = 0; i < N; i++) {
+        lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+        double unit = (double)(lcg >> 11) / 9007199254740992.0; /* [0, 1) */
+        char num[64];
+        switch (i % 5) {
+        case 0: /* full precision */
+            snprintf(num, sizeof num, "%.17g", unit * 360.0 - 180.0);
+            break;
+        case 1: /* exactly half a unit of the 7th decimal, written in decimal */
+            snprintf(num, sizeof num, "%.7f5", unit * 170.0 - 85.0);
+            break;
+        case 2: /* just below and above the half */
+            snprintf(num, sizeof num, "%.7f%s", unit * 170.0 - 85.0,
+                     (lcg >> 7) & 1 ? "49999999" : "50000001");
+            break;
+        case 3: /* tiny values around zero */
+            snprintf(num, sizeof num, "%.3g", (unit - 0.5) * 4e-7);
+            break;
+        default: /* already 7 decimals, as the writer saves them */
+            snprintf(num, sizeof num, "%.7f", unit * 360.0 - 180.0);
+            break;
+        }
+        double v = strtod(num, NULL);
+        if (fabs(v) > 85.0)
+            snprintf(num, sizeof num, "%.7f", v = fmod(v, 85.0));
+        char saved[64];
+        want[i] = strtod(gjwrite_number(v, saved, sizeof saved), NULL);
+        len += (size_t)snprintf(text + len, cap - len, "%s[%s, %s]", i ? ", " : "", num, num);
+    }
+    snprintf(text + len, cap - len, "]}");
+    struct diag *dg = diag_new();
+    struct annot_set *set = read_ok(text, dg);
+    const struct annot_part *part = &annot_get(set, 0)->geom.parts[0];
+    assert_int_equal(part->n, N);
+    for (size_t i = 0; i < N; i++) {
+        if (memcmp(&part->pts[i].lon, &want[i], sizeof want[i]) != 0 ||
+            memcmp(&part->pts[i].lat, &want[i], sizeof want[i]) != 0)
+            fail_msg("position %zu: read %.17g, %.17g; the writer saves %.17g", i,
+                     part->pts[i].lon, part->pts[i].lat, want[i]);
+    }
+    annot_set_free(set);
+    diag_free(dg);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -368,6 +428,7 @@ int main(void)
         cmocka_unit_test(accepted_with_warnings),
         cmocka_unit_test(atomic_save_keeps_backup),
         cmocka_unit_test(feature_string_and_file_errors),
+        cmocka_unit_test(coordinates_round_like_the_writer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

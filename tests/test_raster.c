@@ -21,6 +21,7 @@
 #include <gdal.h>
 #include <ogr_srs_api.h>
 #include <cpl_conv.h>
+#include <cpl_string.h>
 
 #include "raster.h"
 
@@ -609,6 +610,168 @@ static void test_read_every_file(void **state)
     }
 }
 
+/* ---- Byte fast path == Float64 slow path ------------------------------------ */
+
+static struct raster *open_path_kind(const char *path, bool slow)
+{
+    if (slow)
+        setenv("SATMARK_RASTER_SLOW_PATH", "1", 1);
+    else
+        unsetenv("SATMARK_RASTER_SLOW_PATH");
+    struct raster *r = open_ok(path, NULL);
+    unsetenv("SATMARK_RASTER_SLOW_PATH");
+    return r;
+}
+
+/* Renders the same windows through both paths and compares byte for byte
+ * (also whether each read succeeded, for files with corrupt blocks). */
+static void compare_paths(const char *path, const int *bands)
+{
+    struct raster *fast = open_path_kind(path, false);
+    struct raster *slow = open_path_kind(path, true);
+    if (bands) { /* user band choice, e.g. one band repeated */
+        assert_true(raster_set_bands(fast, bands, 0, NULL));
+        assert_true(raster_set_bands(slow, bands, 0, NULL));
+    }
+    const struct raster_info *in = raster_get_info(fast);
+    double w = in->width, h = in->height;
+    const struct {
+        double x, y, w, h;
+        int ow, oh;
+    } win[] = {
+        {0, 0, w, h, in->width < 400 ? in->width : 400, in->height < 300 ? in->height : 300},
+        {w * 0.1 + 0.5, h * 0.2 + 0.25, w * 0.5, h * 0.4, 97, 61},   /* inside, fractional */
+        {-w * 0.3, -h * 0.2, w, h, 160, 120},                         /* partly outside */
+        {w * 0.6, h * 0.7, w, h, 150, 110},                           /* partly outside */
+        {0, 0, w, h, in->width / 5 + 1, in->height / 5 + 1},          /* via overviews */
+        {0, 0, w, h, in->width / 3 + 1, in->height / 7 + 1},          /* anisotropic */
+        {w * 0.25, h * 0.25, 7, 5, 70, 50},                           /* magnified */
+        {w * 2, h * 2, 10, 10, 10, 10},                               /* outside */
+    };
+    size_t nwin = sizeof win / sizeof win[0];
+    for (int pass = 0; pass < 2; pass++) {
+        enum raster_resampling rs = pass ? RASTER_RESAMPLE_AVERAGE : RASTER_RESAMPLE_NEAREST;
+        raster_set_resampling(fast, rs);
+        raster_set_resampling(slow, rs);
+        for (size_t i = 0; i < nwin; i++) {
+            size_t n = (size_t)win[i].ow * (size_t)win[i].oh * 4;
+            uint8_t *a = malloc(n), *b = malloc(n);
+            assert_non_null(a);
+            assert_non_null(b);
+            bool ok_fast = raster_read_rgba(fast, win[i].x, win[i].y, win[i].w, win[i].h,
+                                            win[i].ow, win[i].oh, a, NULL);
+            bool ok_slow = raster_read_rgba(slow, win[i].x, win[i].y, win[i].w, win[i].h,
+                                            win[i].ow, win[i].oh, b, NULL);
+            if (ok_fast != ok_slow || memcmp(a, b, n) != 0) {
+                size_t k = 0;
+                while (k < n && a[k] == b[k])
+                    k++;
+                fail_msg("%s: window %zu (%s): fast %s, slow %s, first difference at byte %zu "
+                         "(%d vs %d)", path, i, pass ? "average" : "nearest",
+                         ok_fast ? "ok" : "failed", ok_slow ? "ok" : "failed", k,
+                         k < n ? a[k] : -1, k < n ? b[k] : -1);
+            }
+            free(a);
+            free(b);
+        }
+    }
+    raster_close(fast);
+    raster_close(slow);
+}
+
+/* Writes a tiled Byte GeoTIFF with overviews: bands of a busy pattern where
+ * value 0 (a nodata candidate) occurs in patches; alpha_band > 0 makes that
+ * band an alpha band with 0, partial and 255 values. */
+static void write_pattern_tiff(const char *path, int w, int h, int bands, int alpha_band,
+                               bool nodata, bool mask)
+{
+    GDALAllRegister();
+    GDALDriverH drv = GDALGetDriverByName("GTiff");
+    char **co = NULL;
+    co = CSLSetNameValue(co, "TILED", "YES");
+    co = CSLSetNameValue(co, "BLOCKXSIZE", "64");
+    co = CSLSetNameValue(co, "BLOCKYSIZE", "64");
+    co = CSLSetNameValue(co, "COMPRESS", "DEFLATE");
+    GDALDatasetH ds = GDALCreate(drv, path, w, h, bands, GDT_Byte, co);
+    CSLDestroy(co);
+    assert_non_null(ds);
+    const double gt[6] = {606000.0, 0.5, 0, 4679000.0, 0, -0.5};
+    GDALSetGeoTransform(ds, (double *)gt);
+    uint8_t *v = malloc((size_t)w * h);
+    assert_non_null(v);
+    for (int b = 1; b <= bands; b++) {
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                unsigned u = (unsigned)(x * 7 + y * 13 + b * 31) ^ (unsigned)(x * y + b);
+                uint8_t val = (uint8_t)(u * 2654435761u >> 24);
+                if (((x / 9) + (y / 11)) % 5 == 0)
+                    val = 0; /* patches of 0 in every band */
+                if (b == alpha_band)
+                    val = (x / 13) % 3 == 0 ? 0 : (x / 13) % 3 == 1 ? (uint8_t)(x + y) : 255;
+                v[(size_t)y * w + x] = val;
+            }
+        write_band(ds, b, GDT_Byte, v, w, h);
+        if (b == alpha_band)
+            GDALSetRasterColorInterpretation(GDALGetRasterBand(ds, b), GCI_AlphaBand);
+        else if (nodata)
+            GDALSetRasterNoDataValue(GDALGetRasterBand(ds, b), 0);
+    }
+    if (mask) {
+        assert_int_equal(GDALCreateDatasetMaskBand(ds, GMF_PER_DATASET), CE_None);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                v[(size_t)y * w + x] = (x + 2 * y) % 17 < 5 ? 0 : 255;
+        assert_int_equal(GDALRasterIO(GDALGetMaskBand(GDALGetRasterBand(ds, 1)), GF_Write, 0,
+                                      0, w, h, v, w, h, GDT_Byte, 0, 0),
+                         CE_None);
+    }
+    free(v);
+    const int levels[] = {2, 4};
+    assert_int_equal(GDALBuildOverviews(ds, "AVERAGE", 2, levels, 0, NULL, NULL, NULL), CE_None);
+    GDALClose(ds);
+}
+
+static void test_fast_path_matches_slow(void **state)
+{
+    (void)state;
+    const struct {
+        const char *name;
+        int bands, alpha;
+        bool nodata, mask;
+    } made[] = {
+        {"fp_rgb.tif", 3, 0, false, false},   {"fp_rgb_nd.tif", 3, 0, true, false},
+        {"fp_grey.tif", 1, 0, false, false},  {"fp_grey_nd.tif", 1, 0, true, false},
+        {"fp_rgba.tif", 4, 4, false, false},  {"fp_grey_a.tif", 2, 2, false, false},
+        {"fp_grey_mask.tif", 1, 0, false, true}, {"fp_rgb_mask.tif", 3, 0, false, true},
+    };
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {
+        const char *path = tmp_path(made[i].name);
+        write_pattern_tiff(path, 333, 251, made[i].bands, made[i].alpha, made[i].nodata,
+                           made[i].mask);
+        compare_paths(path, NULL);
+        if (made[i].bands == 3) {
+            const int swapped[3] = {2, 2, 1}, single[3] = {3, 0, 0};
+            compare_paths(path, swapped);
+            compare_paths(path, single);
+        }
+        unlink(path);
+        char side[300];
+        snprintf(side, sizeof side, "%s.msk", path);
+        unlink(side);
+        snprintf(side, sizeof side, "%s.ovr", path);
+        unlink(side);
+    }
+    /* Real files: Landsat bands with overviews, a JPEG file, corrupt blocks. */
+    static const char *const files[] = {"L7_ETMs.tif", "rio_world.byte.tif", "rio_corrupt.tif",
+                                        "gdal_mandrilmini_12bitjpeg.tif", "cogeotiff_sparse.tif",
+                                        "itiff_usda_naip_256_webp_z3.tif"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", SATMARK_TEST_DATA, files[i]);
+        compare_paths(path, NULL);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -628,6 +791,7 @@ int main(void)
         cmocka_unit_test(test_complex_and_subdatasets),
         cmocka_unit_test(test_sha256_cached),
         cmocka_unit_test(test_read_every_file),
+        cmocka_unit_test(test_fast_path_matches_slow),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

@@ -13,6 +13,17 @@
  * the number of the last applied step (or of the base, before the first).
  * The set is dirty when that differs from the state marked saved, so undoing
  * back to the saved state makes it clean again.
+ *
+ * Id index: lookups by id (annot_find, the duplicate check of every load/add,
+ * new-id generation) go through an open-addressing hash table of id -> index
+ * (linear probing, at most half full), so loading n features costs O(n)
+ * instead of O(n^2). Appending updates it in place; anything that shifts
+ * indices or renames a feature (delete, undo/redo, replace) rebuilds it, which
+ * costs O(n) like the memmove those operations already do. If memory for the
+ * table runs out, `id_index_ok` is false and lookups fall back to a scan, so
+ * no edit fails because of the index. `class_max` caches, per class, the
+ * largest n of ids "<class>-<n>" (what annot_new_id needs) and is kept exact
+ * by the same append/rebuild paths.
  */
 #include "annot.h"
 
@@ -576,6 +587,11 @@ struct step {
     struct change *changes;
 };
 
+struct id_slot {
+    uint64_t hash;
+    size_t index_plus1;
+};
+
 struct annot_set {
     struct annot_feature *features;
     size_t count;
@@ -602,6 +618,11 @@ struct annot_set {
     int group_depth;
 
     uint64_t generation;
+
+    struct id_slot *id_slots; /* id_cap slots; index_plus1 == 0 marks an empty slot */
+    size_t id_cap;            /* power of two, >= 2 * count when id_index_ok */
+    bool id_index_ok;
+    unsigned long long class_max[ANNOT_CLASS_COUNT];
 };
 
 static void system_clock(char out[21], void *ctx)
@@ -663,6 +684,7 @@ void annot_set_free(struct annot_set *set)
     free(set->title);
     free(set->extra_members);
     free(set->author);
+    free(set->id_slots);
     free(set);
 }
 
@@ -730,10 +752,111 @@ const struct annot_feature *annot_get(const struct annot_set *set, size_t i)
     return i < set->count ? &set->features[i] : NULL;
 }
 
+/* ---- id index (see the top of the file) ------------------------------------------------ */
+
+static uint64_t id_hash(const char *id)
+{
+    uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
+        h ^= *p;
+        h *= UINT64_C(1099511628211);
+    }
+    return h;
+}
+
+/* For ids "<class>-<n>" (decimal digits only after the dash): the class whose
+ * name is the prefix and n. Any other id: false. */
+static bool id_class_number(const char *id, enum annot_class *cls, unsigned long long *n)
+{
+    const char *dash = strchr(id, '-');
+    if (!dash || dash[1] < '0' || dash[1] > '9')
+        return false;
+    size_t plen = (size_t)(dash - id);
+    for (int c = 0; c < ANNOT_CLASS_COUNT; c++)
+        if (strncmp(id, class_names[c], plen) == 0 && class_names[c][plen] == '\0') {
+            char *end;
+            unsigned long long value = strtoull(dash + 1, &end, 10);
+            if (*end != '\0')
+                return false;
+            *cls = (enum annot_class)c;
+            *n = value;
+            return true;
+        }
+    return false;
+}
+
+static void class_max_note(struct annot_set *set, const char *id)
+{
+    enum annot_class cls;
+    unsigned long long n;
+    if (id_class_number(id, &cls, &n) && n > set->class_max[cls])
+        set->class_max[cls] = n;
+}
+
+/* Puts feature `index` in the table; the table has a free slot. */
+static void id_slot_put(struct annot_set *set, size_t index)
+{
+    uint64_t h = id_hash(set->features[index].id);
+    size_t mask = set->id_cap - 1;
+    size_t at = (size_t)h & mask;
+    while (set->id_slots[at].index_plus1)
+        at = (at + 1) & mask;
+    set->id_slots[at] = (struct id_slot){h, index + 1};
+}
+
+/* Recomputes the table and class_max from the features. Never fails: without
+ * memory the table is dropped and lookups scan. */
+static void id_index_rebuild(struct annot_set *set)
+{
+    memset(set->class_max, 0, sizeof set->class_max);
+    for (size_t i = 0; i < set->count; i++)
+        class_max_note(set, set->features[i].id);
+    size_t cap = 16;
+    while (cap < 2 * (set->count + 1))
+        cap *= 2;
+    if (cap != set->id_cap || !set->id_slots) {
+        free(set->id_slots);
+        set->id_slots = calloc(cap, sizeof *set->id_slots);
+        set->id_cap = set->id_slots ? cap : 0;
+    } else {
+        memset(set->id_slots, 0, cap * sizeof *set->id_slots);
+    }
+    set->id_index_ok = set->id_slots != NULL;
+    if (set->id_index_ok)
+        for (size_t i = 0; i < set->count; i++)
+            id_slot_put(set, i);
+}
+
+/* The feature just appended at count - 1. */
+static void id_index_appended(struct annot_set *set)
+{
+    size_t index = set->count - 1;
+    if (!set->id_index_ok || 2 * set->count > set->id_cap) {
+        id_index_rebuild(set);
+        return;
+    }
+    class_max_note(set, set->features[index].id);
+    id_slot_put(set, index);
+}
+
 bool annot_index_of(const struct annot_set *set, const char *id, size_t *index)
 {
     if (!id)
         return false;
+    if (set->id_index_ok) {
+        uint64_t h = id_hash(id);
+        size_t mask = set->id_cap - 1;
+        for (size_t at = (size_t)h & mask; set->id_slots[at].index_plus1;
+             at = (at + 1) & mask) {
+            const struct id_slot *slot = &set->id_slots[at];
+            if (slot->hash == h && strcmp(set->features[slot->index_plus1 - 1].id, id) == 0) {
+                if (index)
+                    *index = slot->index_plus1 - 1;
+                return true;
+            }
+        }
+        return false;
+    }
     for (size_t i = 0; i < set->count; i++)
         if (strcmp(set->features[i].id, id) == 0) {
             if (index)
@@ -749,31 +872,12 @@ const struct annot_feature *annot_find(const struct annot_set *set, const char *
     return annot_index_of(set, id, &i) ? &set->features[i] : NULL;
 }
 
-/* Largest n of ids "<prefix>-<n>" (decimal, no leading zeros required). */
-static unsigned long long max_id_number(const struct annot_set *set, const char *prefix)
-{
-    size_t plen = strlen(prefix);
-    unsigned long long max = 0;
-    for (size_t i = 0; i < set->count; i++) {
-        const char *id = set->features[i].id;
-        if (strncmp(id, prefix, plen) != 0 || id[plen] != '-')
-            continue;
-        const char *digits = id + plen + 1;
-        if (*digits < '0' || *digits > '9')
-            continue;
-        char *end;
-        unsigned long long n = strtoull(digits, &end, 10);
-        if (*end == '\0' && n > max)
-            max = n;
-    }
-    return max;
-}
-
 bool annot_new_id(const struct annot_set *set, enum annot_class cls, char *out, size_t cap,
                   struct diag *dg)
 {
     const char *prefix = annot_class_name(cls);
-    unsigned long long n = max_id_number(set, prefix) + 1;
+    int slot = (int)cls >= 0 && cls < ANNOT_CLASS_COUNT ? (int)cls : ANNOT_CLASS_OTHER;
+    unsigned long long n = set->class_max[slot] + 1;
     /* The largest number plus one is unused unless ids like "pier-01" exist. */
     for (;; n++) {
         int len = snprintf(out, cap, "%s-%llu", prefix, n);
@@ -809,6 +913,10 @@ static void insert_at(struct annot_set *set, size_t index, struct annot_feature 
     set->features[index] = *f;
     set->count++;
     annot_feature_init(f);
+    if (index == set->count - 1)
+        id_index_appended(set);
+    else
+        id_index_rebuild(set);
 }
 
 /* Removes the feature at index, moving it into *out. */
@@ -818,6 +926,7 @@ static void remove_at(struct annot_set *set, size_t index, struct annot_feature 
     memmove(&set->features[index], &set->features[index + 1],
             (set->count - index - 1) * sizeof *set->features);
     set->count--;
+    id_index_rebuild(set);
 }
 
 static bool feature_label(const struct annot_feature *f, char *buf, size_t cap)
@@ -964,8 +1073,11 @@ static bool apply_change(struct annot_set *set, const struct change *c, bool for
     case CHANGE_MODIFY:
         if (!annot_feature_copy(&copy, target, dg))
             return false;
+        bool renamed = strcmp(copy.id, set->features[c->index].id) != 0;
         annot_feature_clear(&set->features[c->index]);
         set->features[c->index] = copy;
+        if (renamed)
+            id_index_rebuild(set);
         return true;
     }
     return false;
@@ -1150,6 +1262,7 @@ static bool modify_commit(struct annot_set *set, size_t index, struct annot_feat
         return false;
     }
     before = set->features[index];
+    bool renamed = strcmp(before.id, work->id) != 0;
     if (!record_change(set, CHANGE_MODIFY, index, &before, &after, dg)) {
         annot_feature_clear(&after);
         annot_feature_clear(work);
@@ -1157,6 +1270,8 @@ static bool modify_commit(struct annot_set *set, size_t index, struct annot_feat
     }
     set->features[index] = *work;
     annot_feature_init(work);
+    if (renamed)
+        id_index_rebuild(set);
     after_change(set);
     return true;
 }

@@ -88,6 +88,7 @@ struct raster {
     bool stretch_ready;
     struct raster_stretch stretch;
     char block_problem[160]; /* non-empty: pixels are not read (absurd block size) */
+    bool force_slow_path; /* SATMARK_RASTER_SLOW_PATH=1 at open: no Byte fast path (tests) */
 };
 
 /* ---- GDAL call guard: per-call error capture and config -------------------- */
@@ -896,6 +897,8 @@ struct raster *raster_open(const char *path, const struct raster_open_options *o
     r->allow_remote = opt->allow_remote;
     r->resampling = opt->resampling;
     r->info.path = r->path;
+    const char *slow = getenv("SATMARK_RASTER_SLOW_PATH");
+    r->force_slow_path = slow && strcmp(slow, "1") == 0;
     if (!open_dataset(r, opt, dg)) {
         raster_close(r);
         return NULL;
@@ -1000,13 +1003,14 @@ bool raster_sha256(struct raster *r, char hex[HASH_SHA256_HEX_LEN + 1], struct d
 
 /* ---- pixel reading ---------------------------------------------------------- */
 
-/* Reads the fractional source window of band (any level) into buf as doubles
- * (complex bands: amplitude). buf holds bw*bh values (2x for complex). */
-static bool read_values(GDALRasterBandH band, const struct band_private *bp, double x0,
-                        double y0, double w, double h, int bw, int bh, double *buf,
-                        GDALRIOResampleAlg alg)
+/* Clamps the fractional source window to the xs x ys grid and fills the
+ * integer window (*ix, *iy, *iw, *ih) and extra for GDALRasterIOEx. Both read
+ * paths go through it, so they ask GDAL for exactly the same pixels. False
+ * when nothing of the window is inside. */
+static bool source_window(int xs, int ys, double x0, double y0, double w, double h,
+                          GDALRIOResampleAlg alg, int *ix, int *iy, int *iw, int *ih,
+                          GDALRasterIOExtraArg *extra)
 {
-    int xs = GDALGetRasterBandXSize(band), ys = GDALGetRasterBandYSize(band);
     x0 = fmax(0.0, x0);
     y0 = fmax(0.0, y0);
     w = fmin(w, xs - x0);
@@ -1023,16 +1027,30 @@ static bool read_values(GDALRasterBandH band, const struct band_private *bp, dou
         ix1 = ix0 + 1;
     if (iy1 <= iy0)
         iy1 = iy0 + 1;
+    *ix = ix0, *iy = iy0, *iw = ix1 - ix0, *ih = iy1 - iy0;
+    INIT_RASTERIO_EXTRA_ARG(*extra);
+    extra->eResampleAlg = alg;
+    extra->bFloatingPointWindowValidity = TRUE;
+    extra->dfXOff = x0;
+    extra->dfYOff = y0;
+    extra->dfXSize = w;
+    extra->dfYSize = h;
+    return true;
+}
+
+/* Reads the fractional source window of band (any level) into buf as doubles
+ * (complex bands: amplitude). buf holds bw*bh values (2x for complex). */
+static bool read_values(GDALRasterBandH band, const struct band_private *bp, double x0,
+                        double y0, double w, double h, int bw, int bh, double *buf,
+                        GDALRIOResampleAlg alg)
+{
+    int ix, iy, iw, ih;
     GDALRasterIOExtraArg extra;
-    INIT_RASTERIO_EXTRA_ARG(extra);
-    extra.eResampleAlg = alg;
-    extra.bFloatingPointWindowValidity = TRUE;
-    extra.dfXOff = x0;
-    extra.dfYOff = y0;
-    extra.dfXSize = w;
-    extra.dfYSize = h;
+    if (!source_window(GDALGetRasterBandXSize(band), GDALGetRasterBandYSize(band), x0, y0, w, h,
+                       alg, &ix, &iy, &iw, &ih, &extra))
+        return false;
     bool complex = bp && bp->complex;
-    CPLErr err = GDALRasterIOEx(band, GF_Read, ix0, iy0, ix1 - ix0, iy1 - iy0, buf, bw, bh,
+    CPLErr err = GDALRasterIOEx(band, GF_Read, ix, iy, iw, ih, buf, bw, bh,
                                 complex ? GDT_CFloat64 : GDT_Float64, 0, 0, &extra);
     if (err != CE_None)
         return false;
@@ -1325,6 +1343,96 @@ static bool read_cell(struct raster *r, const struct read_plan *p, double sx, do
     return true;
 }
 
+/* The Byte fast path applies: every displayed band (and the alpha band) is
+ * unsigned Byte, no palette, and the stretch is the identity, so the slow
+ * path's Float64 detour would give back exactly the bytes GDAL has.
+ * SATMARK_RASTER_SLOW_PATH=1 at open time turns it off (tests compare). */
+static bool byte_fast_path(const struct raster *r)
+{
+    if (r->force_slow_path || r->mode == DISPLAY_PALETTE)
+        return false;
+    for (int ch = 0; ch < 3; ch++)
+        if (!byte_identity(r, r->disp[ch]) || r->stretch.low[ch] != 0.0 ||
+            r->stretch.high[ch] != 255.0)
+            return false;
+    return r->alpha == 0 || byte_identity(r, r->alpha);
+}
+
+/* Fast-path twin of read_cell: same windows and resampling, but GDAL writes
+ * Byte samples straight into the RGBA rows (pixel space 4), then one pass
+ * applies grey replication, nodata, alpha and mask exactly as read_cell does. */
+static bool read_cell_bytes(struct raster *r, const struct read_plan *p, double sx, double sy,
+                            double fx, double fy, int out_w, int c0, int c1, int r0, int r1,
+                            uint8_t *rgba_out)
+{
+    int bw = c1 - c0, bh = r1 - r0;
+    double x0 = sx + c0 / fx, y0 = sy + r0 / fy, w = bw / fx, h = bh / fy;
+    int ix, iy, iw, ih;
+    GDALRasterIOExtraArg extra;
+    if (!source_window(r->info.width, r->info.height, x0, y0, w, h, p->alg, &ix, &iy, &iw, &ih,
+                       &extra))
+        return false;
+    uint8_t *origin = rgba_out + ((size_t)r0 * out_w + c0) * 4;
+    GSpacing line = (GSpacing)out_w * 4;
+    bool grey = r->disp[0] == r->disp[1] && r->disp[1] == r->disp[2];
+    /* One dataset-level call lets a pixel-interleaved file decode each block
+     * once for all bands; alpha joins it when it is resampled the same way. */
+    int band_map[4] = {r->disp[0], r->disp[1], r->disp[2], r->alpha};
+    int nread = grey ? 1 : 3;
+    bool alpha_inline = r->alpha > 0 && p->alg == GRIORA_NearestNeighbour;
+    if (alpha_inline && !grey)
+        nread = 4;
+    if (GDALDatasetRasterIOEx(r->ds, GF_Read, ix, iy, iw, ih, origin, bw, bh, GDT_Byte, nread,
+                              band_map, 4, line, 1, &extra) != CE_None)
+        return false;
+    extra.eResampleAlg = GRIORA_NearestNeighbour; /* alpha and mask, as in read_cell */
+    if (r->alpha > 0 && nread < 4) {
+        if (GDALRasterIOEx(GDALGetRasterBand(r->ds, r->alpha), GF_Read, ix, iy, iw, ih,
+                           origin + 3, bw, bh, GDT_Byte, 4, line, &extra) != CE_None)
+            return false;
+    } else if (r->use_mask) {
+        /* use_mask implies no alpha band: the alpha byte holds the mask. */
+        GDALRasterBandH mask = GDALGetMaskBand(GDALGetRasterBand(r->ds, r->disp[0]));
+        if (!mask || GDALRasterIOEx(mask, GF_Read, ix, iy, iw, ih, origin + 3, bw, bh,
+                                    GDT_Byte, 4, line, &extra) != CE_None)
+            return false;
+    }
+    /* A nodata value only matters when a Byte can equal it. */
+    int nodata[3];
+    int with_nodata = 0;
+    for (int ch = 0; ch < 3; ch++) {
+        const struct raster_band_info *bi = &r->bands[r->disp[ch] - 1];
+        nodata[ch] = -1;
+        if (bi->has_nodata) {
+            with_nodata++;
+            if (bi->nodata >= 0 && bi->nodata <= 255 && bi->nodata == floor(bi->nodata))
+                nodata[ch] = (int)bi->nodata;
+        }
+    }
+    bool alpha_from_band = r->alpha > 0;
+    for (int y = 0; y < bh; y++) {
+        uint8_t *px = origin + (size_t)y * (size_t)line;
+        for (int x = 0; x < bw; x++, px += 4) {
+            if (grey)
+                px[1] = px[2] = px[0];
+            uint8_t a = alpha_from_band ? px[3] : 255;
+            if (r->use_mask && !alpha_from_band)
+                a = px[3] > 0 ? 255 : 0;
+            if (with_nodata > 0) {
+                int hits = 0;
+                for (int ch = 0; ch < 3; ch++)
+                    hits += nodata[ch] >= 0 && px[ch] == nodata[ch];
+                if (hits == with_nodata)
+                    a = 0;
+            }
+            px[3] = a;
+            if (a == 0)
+                px[0] = px[1] = px[2] = 0;
+        }
+    }
+    return true;
+}
+
 static void clear_cell(uint8_t *rgba_out, int out_w, int c0, int c1, int r0, int r1)
 {
     for (int y = r0; y < r1; y++)
@@ -1397,8 +1505,12 @@ bool raster_read_rgba(struct raster *r, double src_x, double src_y, double src_w
     int cols = c1 - c0;
     int strip_rows = (int)fmax(1.0, fmin((double)(r1 - r0), (double)STRIP_VALUES / cols));
     size_t buf_values = (size_t)cols * (size_t)strip_rows * 2; /* x2: complex */
+    bool fast = byte_fast_path(r);
+    bool (*read_cell_fn)(struct raster *, const struct read_plan *, double, double, double,
+                         double, int, int, int, int, int, uint8_t *) =
+        fast ? read_cell_bytes : read_cell;
     bool ok = true;
-    for (int i = 0; i < plan.nbands && ok; i++)
+    for (int i = 0; i < plan.nbands && ok && !fast; i++)
         ok = (plan.buf[i] = malloc(buf_values * sizeof(double))) != NULL;
     if (!ok) {
         for (int i = 0; i < plan.nbands; i++)
@@ -1410,7 +1522,7 @@ bool raster_read_rgba(struct raster *r, double src_x, double src_y, double src_w
     long failed_cells = 0;
     for (int y = r0; y < r1; y += strip_rows) {
         int y1 = y + strip_rows < r1 ? y + strip_rows : r1;
-        if (read_cell(r, &plan, src_x, src_y, fx, fy, out_w, c0, c1, y, y1, rgba_out))
+        if (read_cell_fn(r, &plan, src_x, src_y, fx, fy, out_w, c0, c1, y, y1, rgba_out))
             continue;
         /* A corrupt block spoils the whole strip: retry in cells so every
          * readable part is shown, at most ~1024 cells per strip. */
@@ -1421,8 +1533,8 @@ bool raster_read_rgba(struct raster *r, double src_x, double src_y, double src_w
             int cy1 = cy + cell < y1 ? cy + cell : y1;
             for (int cx = c0; cx < c1; cx += cell) {
                 int cx1 = cx + cell < c1 ? cx + cell : c1;
-                if (!read_cell(r, &plan, src_x, src_y, fx, fy, out_w, cx, cx1, cy, cy1,
-                               rgba_out)) {
+                if (!read_cell_fn(r, &plan, src_x, src_y, fx, fy, out_w, cx, cx1, cy, cy1,
+                                  rgba_out)) {
                     clear_cell(rgba_out, out_w, cx, cx1, cy, cy1);
                     failed_cells++;
                 }
