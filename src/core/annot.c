@@ -1568,18 +1568,29 @@ bool annot_edit_add_claim(struct annot_set *set, const char *id, const char *cla
     return modify_commit(set, index, &work, dg);
 }
 
+/* modify_begin for an edit of an existing claim link: also finds the link's
+ * index in *at, failing (with work cleared) when the feature does not link it. */
+static bool modify_begin_link(struct annot_set *set, const char *id, const char *claim,
+                              size_t *index, struct annot_feature *work, size_t *at,
+                              struct diag *dg)
+{
+    if (!modify_begin(set, id, index, work, dg))
+        return false;
+    if (!claim || !find_link(work, claim, at)) {
+        diag_error(dg, "feature %s does not link claim \"%s\"", work->id, claim ? claim : "");
+        annot_feature_clear(work);
+        return false;
+    }
+    return true;
+}
+
 bool annot_edit_remove_claim(struct annot_set *set, const char *id, const char *claim,
                              struct diag *dg)
 {
     size_t index, at;
     struct annot_feature work;
-    if (!modify_begin(set, id, &index, &work, dg))
+    if (!modify_begin_link(set, id, claim, &index, &work, &at, dg))
         return false;
-    if (!claim || !find_link(&work, claim, &at)) {
-        diag_error(dg, "feature %s does not link claim \"%s\"", work.id, claim ? claim : "");
-        annot_feature_clear(&work);
-        return false;
-    }
     free(work.claims[at].claim);
     memmove(&work.claims[at], &work.claims[at + 1],
             (work.nclaims - at - 1) * sizeof *work.claims);
@@ -1592,13 +1603,8 @@ bool annot_edit_cycle_stance(struct annot_set *set, const char *id, const char *
 {
     size_t index, at;
     struct annot_feature work;
-    if (!modify_begin(set, id, &index, &work, dg))
+    if (!modify_begin_link(set, id, claim, &index, &work, &at, dg))
         return false;
-    if (!claim || !find_link(&work, claim, &at)) {
-        diag_error(dg, "feature %s does not link claim \"%s\"", work.id, claim ? claim : "");
-        annot_feature_clear(&work);
-        return false;
-    }
     work.claims[at].stance = (enum annot_stance)((work.claims[at].stance + 1) % ANNOT_STANCE_COUNT);
     return modify_commit(set, index, &work, dg);
 }
