@@ -42,15 +42,6 @@ static const char *label_of(const struct geo_ref *g)
     return g->label ? g->label : "image";
 }
 
-static char *copy_string(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *c = malloc(n);
-    if (c)
-        memcpy(c, s, n);
-    return c;
-}
-
 static bool invert_geotransform(const double gt[6], double inv[6])
 {
     double det = gt[1] * gt[5] - gt[2] * gt[4];
@@ -80,7 +71,7 @@ struct geo_ref *geo_ref_new(const double gt[6], const char *crs_def, const char 
         diag_error(dg, "%s: out of memory", label ? label : "image");
         return NULL;
     }
-    if (label && !(g->label = copy_string(label))) {
+    if (label && !(g->label = strdup(label))) {
         diag_error(dg, "%s: out of memory", label);
         geo_ref_free(g);
         return NULL;

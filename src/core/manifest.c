@@ -100,15 +100,6 @@ static char *resolve(const char *dir, const char *rel)
     return out;
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 static bool valid_name(const char *s)
 {
     if (!*s || strlen(s) > 200 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
@@ -172,7 +163,7 @@ static bool get_string(json_t *obj, const char *key, char **out, const struct wh
         return true;
     if (!json_is_string(v))
         return fail(dg, w, "%s: must be a string", key);
-    *out = dup_str(json_string_value(v));
+    *out = strdup(json_string_value(v));
     if (!*out)
         return fail(dg, w, "out of memory");
     return true;
@@ -197,7 +188,7 @@ static bool get_string_list(json_t *obj, const char *key, const char *dir, char 
         json_t *e = json_is_string(v) ? v : json_array_get(v, i);
         if (!json_is_string(e) || !json_string_value(e)[0])
             return fail(dg, w, "%s[%zu]: must be a non-empty string", key, i);
-        (*out)[i] = dir ? resolve(dir, json_string_value(e)) : dup_str(json_string_value(e));
+        (*out)[i] = dir ? resolve(dir, json_string_value(e)) : strdup(json_string_value(e));
         if (!(*out)[i])
             return fail(dg, w, "out of memory");
         (*n)++;
@@ -228,7 +219,7 @@ static bool parse_view(json_t *v, struct mfig *f, const struct where *w, struct 
     if (feature) {
         if (!json_is_string(feature) || !json_string_value(feature)[0])
             return fail(dg, w, "view.feature: must be a feature id");
-        f->feature = dup_str(json_string_value(feature));
+        f->feature = strdup(json_string_value(feature));
         if (!f->feature)
             return fail(dg, w, "out of memory");
         s->view = FIGURE_VIEW_FEATURE;
@@ -283,7 +274,7 @@ static bool parse_figure(json_t *obj, const char *dir, const char *out_dir, stru
     json_t *name = json_object_get(obj, "name");
     if (!json_is_string(name) || !valid_name(json_string_value(name)))
         return fail(dg, &w, "name: required, letters, digits, '.', '_' and '-' only");
-    f->name = dup_str(json_string_value(name));
+    f->name = strdup(json_string_value(name));
     if (!f->name)
         return fail(dg, &w, "out of memory");
     f->pub.name = f->name;
@@ -453,7 +444,7 @@ bool manifest_read(const char *path, const char *out_dir, struct manifest **out,
     struct manifest *m = calloc(1, sizeof *m);
     if (m)
         m->figs = calloc(n ? n : 1, sizeof *m->figs);
-    char *dir = dup_str(path);
+    char *dir = strdup(path);
     if (!m || !m->figs || !dir) {
         diag_error(dg, "%s: out of memory", path);
         manifest_free(m);

@@ -339,16 +339,6 @@ static void draw_divider(struct viewer *vw, cairo_t *cr)
     cairo_restore(cr);
 }
 
-/* Position of claim i among the claims matching the search. */
-static size_t rows_before_cursor(const struct viewer *vw, size_t claim)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < claim; i++)
-        if (input_claim_matches(claims_claim_at(vw->claims, i), vw->claims_search))
-            k++;
-    return k;
-}
-
 static void draw_claims_panel(struct viewer *vw, cairo_t *cr)
 {
     vw->nclaim_rows = 0;
@@ -370,11 +360,12 @@ static void draw_claims_panel(struct viewer *vw, cairo_t *cr)
              "\u2192 unlinked). Up/Down choose. Tab closes.",
          11, x, y, wrap, GREY, NULL, &h);
     y += h + 8;
-    size_t shown = 0;
+    size_t shown = 0, matches = 0;
     for (size_t i = 0; i < claims_claim_count(vw->claims); i++) {
         const struct claims_claim *c = claims_claim_at(vw->claims, i);
         if (!input_claim_matches(c, vw->claims_search))
             continue;
+        size_t row = matches++; /* position among the claims matching the search */
         /* Keep the cursor's row in view. */
         if (vw->claims_cursor >= 6 && shown++ < vw->claims_cursor - 5)
             continue;
@@ -388,7 +379,7 @@ static void draw_claims_panel(struct viewer *vw, cairo_t *cr)
         snprintf(line, sizeof line, "%s%s%s\n%s", stance ? "[" : "", stance ? stance : "",
                  stance ? "] " : "", c->id);
         double y0 = y;
-        if (vw->claims_cursor == rows_before_cursor(vw, i)) {
+        if (vw->claims_cursor == row) {
             cairo_rectangle(cr, r.x + 4, y - 3, r.w - 8, 1);
             cairo_rectangle(cr, r.x + 4, y - 3, 3, 40);
             set_rgb(cr, YELLOW, 0.9);
