@@ -10,8 +10,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 packages=(
   build-essential cmake pkg-config git ca-certificates
   libgdal-dev gdal-bin libproj-dev proj-bin proj-data
-  libpng-dev libjansson-dev libssl-dev
-  libcairo2-dev libpango1.0-dev
+  libpng-dev zlib1g-dev libisal-dev libjansson-dev libssl-dev
+  libcairo2-dev libpango1.0-dev libfontconfig-dev
   libsdl2-dev libcmocka-dev
   fonts-dejavu-core fonts-nanum
   # tests: headless viewer under Xvfb, npm validators, images

@@ -168,7 +168,7 @@ static void test_atomic_replace_keeps_old_on_failure(void **state)
     unsigned char *before = slurp(path, &n0);
     struct pngout_options opt;
     pngout_options_init(&opt);
-    opt.zlib_level = 42; /* invalid: must fail without touching the file */
+    opt.level = 42; /* invalid: must fail without touching the file */
     assert_false(pngout_write(path, img, 8, 8, 32, NULL, 0, &opt, dg));
     size_t n1;
     unsigned char *after = slurp(path, &n1);

@@ -24,7 +24,9 @@
 
 #include "cli.h"
 #include "figure.h"
+#include "hash.h"
 #include "manifest.h"
+#include "raster.h"
 
 #define BATCH_MAX_MESSAGE 65536
 
@@ -158,14 +160,44 @@ static void write_all(int fd, const char *s, size_t n)
     }
 }
 
+/* Each tile is hashed once, in the parent, and the hash handed to every
+ * figure of that tile: a manifest usually makes many figures of one tile,
+ * and hashing a large tile costs as much as drawing a figure. */
+struct tile_hash {
+    const char *tile; /* borrowed from the manifest */
+    bool ok;
+    char hex[HASH_SHA256_HEX_LEN + 1];
+};
+
+/* The SHA-256 of fig's tile (borrowed from cache), or NULL when the figure
+ * hashes it itself (hash off, a remote tile, or hashing failed: the worker
+ * then reports why). */
+static const char *tile_hash_for(struct tile_hash *cache, size_t *ncache,
+                                 const struct figure_spec *spec)
+{
+    if (!spec->hash_tile || raster_path_is_remote(spec->tile) ||
+        strncmp(spec->tile, "/vsi", 4) == 0)
+        return NULL;
+    for (size_t i = 0; i < *ncache; i++)
+        if (strcmp(cache[i].tile, spec->tile) == 0)
+            return cache[i].ok ? cache[i].hex : NULL;
+    struct tile_hash *t = &cache[(*ncache)++];
+    t->tile = spec->tile;
+    struct diag *quiet = diag_new();
+    t->ok = quiet && hash_file_sha256(spec->tile, t->hex, quiet);
+    diag_free(quiet);
+    return t->ok ? t->hex : NULL;
+}
+
 /* The child: render one figure, report through fd, never return. */
 static void run_child(const struct manifest_figure *fig, int fd, long timeout, bool verbose,
-                      int threads)
+                      int threads, const char *tile_sha256)
 {
     alarm((unsigned)timeout);
     struct diag *dg = diag_new();
     struct figure_spec spec = fig->spec;
-    spec.threads = threads; /* share the CPUs among the workers */
+    spec.threads = threads;
+    spec.tile_sha256 = tile_sha256;
     bool ok = dg && figure_run(&spec, NULL, dg);
     char line[64];
     snprintf(line, sizeof line, "%s\n", ok ? "OK" : "FAIL");
@@ -189,7 +221,8 @@ static void run_child(const struct manifest_figure *fig, int fd, long timeout, b
 }
 
 static bool spawn(struct child *c, const struct manifest_figure *fig, size_t index,
-                  const struct batch_args *a, struct child *running, size_t nrunning)
+                  const struct batch_args *a, struct child *running, size_t nrunning,
+                  int threads, const char *tile_sha256)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -205,9 +238,7 @@ static bool spawn(struct child *c, const struct manifest_figure *fig, size_t ind
         close(fds[0]);
         for (size_t i = 0; i < nrunning; i++)
             close(running[i].fd);
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        long threads = cpus > a->jobs ? cpus / a->jobs : 1;
-        run_child(fig, fds[1], a->timeout, a->verbose, (int)threads);
+        run_child(fig, fds[1], a->timeout, a->verbose, threads, tile_sha256);
     }
     close(fds[1]);
     *c = (struct child){.pid = pid, .fd = fds[0], .figure = index};
@@ -297,14 +328,24 @@ static int run_batch(int argc, char **argv)
         if (i % a.shard_count == a.shard_index)
             sel[total++] = i;
 
+    /* -j N keeps at most N CPUs busy: N figures at a time on one thread
+     * each; when there are fewer figures than N, they share the spare CPUs */
+    size_t workers = total < (size_t)a.jobs ? total : (size_t)a.jobs;
+    int threads = workers ? (int)((size_t)a.jobs / workers) : 1;
+    struct tile_hash *hashes = calloc(n ? n : 1, sizeof *hashes);
+    size_t nhashes = 0;
+    /* what every worker would load for itself, loaded once before forking */
+    figure_prepare();
+
     bool tty = isatty(STDERR_FILENO);
     size_t next = 0, nrunning = 0, done = 0, failed = 0;
     progress(tty, 0, total, 0);
     while (next < total || nrunning > 0) {
         while (nrunning < (size_t)a.jobs && next < total) {
             size_t idx = sel[next];
-            if (!spawn(&running[nrunning], manifest_figure_at(m, idx), idx, &a, running,
-                       nrunning)) {
+            const struct manifest_figure *fig = manifest_figure_at(m, idx);
+            const char *sha = hashes ? tile_hash_for(hashes, &nhashes, &fig->spec) : NULL;
+            if (!spawn(&running[nrunning], fig, idx, &a, running, nrunning, threads, sha)) {
                 out[idx].done = true;
                 out[idx].msg = NULL;
                 fprintf(stderr, "%ssatmark batch: %s: error: cannot start a worker: %s\n",
@@ -389,6 +430,7 @@ static int run_batch(int argc, char **argv)
     free(out);
     free(sel);
     free(running);
+    free(hashes);
     manifest_free(m);
     diag_free(dg);
     return failed ? CLI_FAILED : CLI_OK;

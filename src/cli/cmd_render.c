@@ -46,6 +46,7 @@ static const char render_usage[] =
     "                        needed for remote tiles)\n"
     "  --allow-remote        let TILE be a /vsicurl/, /vsis3/... path (COGs are read by\n"
     "                        range requests: only the window and overview needed)\n"
+    "  --timings             print the wall time of each phase to stderr\n"
     "\n"
     "exit status: 0 written, 1 failed (message names the file and the reason), 2 usage\n";
 
@@ -53,6 +54,7 @@ struct render_args {
     struct figure_spec spec;
     const char *annotations[RENDER_MAX_INPUTS];
     const char *claims[RENDER_MAX_INPUTS];
+    bool timings;
 };
 
 static int parse(int argc, char **argv, struct render_args *a)
@@ -158,6 +160,8 @@ static int parse(int argc, char **argv, struct render_args *a)
             s->all_marks = true;
         } else if (strcmp(arg, "--allow-remote") == 0) {
             s->allow_remote = true;
+        } else if (strcmp(arg, "--timings") == 0) {
+            a->timings = true;
         } else {
             return cli_usage_error("render", "unknown option '%s'", arg);
         }
@@ -202,6 +206,9 @@ static int run_render(int argc, char **argv)
     if (ok)
         fprintf(stderr, "satmark: wrote %s (%dx%d, %zu marks, %zu labels)\n", a->spec.out_path,
                 res.view.out_w, res.view.out_h, res.marks.drawn, res.marks.labels_placed);
+    if (ok && a->timings)
+        fprintf(stderr, "satmark: timings ms: load %.1f imagery %.1f draw %.1f write %.1f\n",
+                res.ms_load, res.ms_imagery, res.ms_draw, res.ms_write);
     diag_free(dg);
     free(a);
     return ok ? CLI_OK : CLI_FAILED;

@@ -10,6 +10,7 @@
 #include "figure.h"
 
 #include <errno.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <pthread.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "annot.h"
@@ -211,6 +213,20 @@ struct fig {
     char *catalog_path;
     struct render_overlay *ov;
     char tile_sha[HASH_SHA256_HEX_LEN + 1];
+    /* the tile is hashed on its own thread while the rest loads */
+    pthread_t hash_thread;
+    bool hashing;          /* hash_thread started and not joined yet */
+    bool hash_ok;
+    struct diag *hash_dg;  /* owned; the hash thread's errors */
+    /* Which marks to draw depends on the tile's hash (render_observed_on),
+     * and hashing a large tile takes as long as the rest of the figure.
+     * Rather than wait for it, the marks are chosen by file name and date
+     * (speculative); the hash is computed on a second thread while the
+     * figure is drawn and compressed (one thread each), and the choice is
+     * checked against it before the PNG is written. When they differ (a
+     * renamed or changed tile) the figure is made again with the hash known
+     * first (exact). The PNG is the same either way. */
+    bool exact, speculative, redo;
     char (*annot_sha)[HASH_SHA256_HEX_LEN + 1];
 
     struct render_rect req; /* requested window, tile px */
@@ -227,8 +243,51 @@ struct fig {
     cairo_t *cr;
 };
 
+static void *hash_tile(void *arg)
+{
+    struct fig *f = arg;
+    f->hash_ok = hash_file_sha256(f->spec->tile, f->tile_sha, f->hash_dg);
+    return NULL;
+}
+
+/* Starts hashing the tile in the background (synchronously when no thread
+ * can be started). False with the reason on dg when hashing cannot be done. */
+static bool start_hash(struct fig *f, struct diag *dg)
+{
+    const char *path = f->spec->tile;
+    if (raster_path_is_remote(path) || strncmp(path, "/vsi", 4) == 0)
+        return raster_sha256(f->r, f->tile_sha, dg); /* says why it cannot */
+    f->hash_dg = diag_new();
+    if (!f->hash_dg) {
+        diag_error(dg, "%s: out of memory", path);
+        return false;
+    }
+    if (pthread_create(&f->hash_thread, NULL, hash_tile, f) == 0) {
+        f->hashing = true;
+        return true;
+    }
+    hash_tile(f);
+    if (!f->hash_ok)
+        diag_error(dg, "%s", diag_message(f->hash_dg));
+    return f->hash_ok;
+}
+
+/* Waits for the background hash; false with its reason on dg when it failed. */
+static bool finish_hash(struct fig *f, struct diag *dg)
+{
+    if (!f->hashing)
+        return true;
+    pthread_join(f->hash_thread, NULL);
+    f->hashing = false;
+    if (!f->hash_ok)
+        diag_error(dg, "%s", diag_message(f->hash_dg));
+    return f->hash_ok;
+}
+
 static void fig_free(struct fig *f)
 {
+    finish_hash(f, NULL);
+    diag_free(f->hash_dg);
     if (f->cr)
         cairo_destroy(f->cr);
     if (f->surface)
@@ -251,23 +310,11 @@ static void fig_free(struct fig *f)
     raster_close(f->r);
 }
 
-static bool load_inputs(struct fig *f, struct diag *dg)
+/* Reads the annotation files (and their hashes), the style and the claims
+ * catalog; none of them needs the tile. */
+static bool load_side_inputs(struct fig *f, struct diag *dg)
 {
     const struct figure_spec *s = f->spec;
-    struct raster_open_options ro;
-    raster_open_options_init(&ro);
-    memcpy(ro.bands, s->bands, sizeof ro.bands);
-    ro.allow_remote = s->allow_remote;
-    f->r = raster_open(s->tile, &ro, dg);
-    if (!f->r)
-        return false;
-    f->info = raster_get_info(f->r);
-    f->g = geo_ref_from_raster(f->r, dg);
-    if (!f->g)
-        return false;
-    if (s->hash_tile && !raster_sha256(f->r, f->tile_sha, dg))
-        return false;
-
     f->sets = calloc(s->nannotations ? s->nannotations : 1, sizeof *f->sets);
     f->annot_sha = calloc(s->nannotations ? s->nannotations : 1, sizeof *f->annot_sha);
     if (!f->sets || !f->annot_sha) {
@@ -317,11 +364,77 @@ static bool load_inputs(struct fig *f, struct diag *dg)
     }
     if (cat_path && !claims_catalog_read(cat_path, &f->cat, dg))
         return false;
+    /* fontconfig's first use reads its configuration and caches (~5 ms);
+     * doing it here takes that off the main thread's first text layout */
+    FcInit();
+    return true;
+}
+
+struct side_loader {
+    struct fig *f;
+    struct diag *dg; /* owned by the starter */
+    bool ok;
+};
+
+static void *run_side_loader(void *arg)
+{
+    struct side_loader *sl = arg;
+    sl->ok = load_side_inputs(sl->f, sl->dg);
+    return NULL;
+}
+
+/* Opens the tile on this thread while another reads the annotations, style
+ * and catalog (each takes ~15 ms, the tile mostly in PROJ's CRS lookup),
+ * then builds the overlay. Messages come out in the same order as if all
+ * ran here: the tile's first. */
+static bool load_inputs(struct fig *f, struct diag *dg)
+{
+    const struct figure_spec *s = f->spec;
+    struct side_loader sl = {f, diag_new(), false};
+    if (!sl.dg) {
+        diag_error(dg, "%s: out of memory", s->out_path);
+        return false;
+    }
+    pthread_t tid;
+    bool threaded = s->threads != 1 && pthread_create(&tid, NULL, run_side_loader, &sl) == 0;
+
+    struct raster_open_options ro;
+    raster_open_options_init(&ro);
+    memcpy(ro.bands, s->bands, sizeof ro.bands);
+    ro.allow_remote = s->allow_remote;
+    f->r = raster_open(s->tile, &ro, dg);
+    bool ok = f->r != NULL;
+    if (ok) {
+        f->info = raster_get_info(f->r);
+        /* the hash is needed now only when the marks cannot be chosen without it */
+        if (s->hash_tile && s->tile_sha256)
+            memcpy(f->tile_sha, s->tile_sha256, HASH_SHA256_HEX_LEN);
+        else if (s->hash_tile && f->exact)
+            ok = raster_sha256(f->r, f->tile_sha, dg);
+    }
+    if (ok) {
+        f->g = geo_ref_from_raster(f->r, dg);
+        ok = f->g != NULL;
+    }
+    if (threaded)
+        pthread_join(tid, NULL);
+    else
+        run_side_loader(&sl);
+    for (size_t i = 0; i < diag_warning_count(sl.dg); i++)
+        diag_warn(dg, "%s", diag_warning(sl.dg, i));
+    if (ok && !sl.ok)
+        diag_error(dg, "%s", diag_message(sl.dg));
+    ok = ok && sl.ok;
+    diag_free(sl.dg);
+    if (!ok)
+        return false;
+
     for (size_t i = 0; f->cat && i < f->nsets; i++)
         if (!claims_check_links(f->cat, f->sets[i], s->annotations[i], dg))
             return false;
 
     struct render_image_match match = {base_name(s->tile), f->tile_sha, f->info->acquired};
+    f->speculative = s->hash_tile && !f->exact && !s->tile_sha256;
     size_t not_observed = 0;
     f->ov = render_overlay_new_observed(f->g, (const struct annot_set *const *)f->sets, f->nsets,
                                         s->all_marks ? NULL : &match, &not_observed, dg);
@@ -329,6 +442,28 @@ static bool load_inputs(struct fig *f, struct diag *dg)
         diag_warn(dg, "%s: %zu mark(s) observed only on other images are not drawn (use "
                       "--all-marks to draw them)", s->tile, not_observed);
     return f->ov != NULL;
+}
+
+/* Waits for the tile's hash and checks that it selects the same marks as the
+ * speculative choice; sets f->redo and returns false when it does not. */
+static bool confirm_marks(struct fig *f, struct diag *dg)
+{
+    if (!finish_hash(f, dg))
+        return false;
+    if (!f->speculative)
+        return true;
+    const char *image = base_name(f->spec->tile);
+    struct render_image_match guess = {image, NULL, f->info->acquired};
+    struct render_image_match exact = {image, f->tile_sha, f->info->acquired};
+    for (size_t i = 0; i < f->nsets; i++)
+        for (size_t k = 0; k < annot_count(f->sets[i]); k++) {
+            const struct annot_feature *af = annot_get(f->sets[i], k);
+            if (render_observed_on(af, &guess) != render_observed_on(af, &exact)) {
+                f->redo = true;
+                return false;
+            }
+        }
+    return true;
 }
 
 static bool compute_request(struct fig *f, struct diag *dg)
@@ -617,7 +752,6 @@ static void rgba_to_argb_over(uint8_t *data, int w, int r0, int r1, int stride,
 
 struct read_worker {
     const struct fig *f;
-    const struct raster_open_options *ro;
     const struct raster_stretch *stretch;
     struct raster *r; /* borrowed (thread 0) or owned */
     bool own;
@@ -634,7 +768,7 @@ static void *read_parts(void *arg)
     const struct fig *f = w->f;
     w->ok = true;
     if (!w->r) {
-        w->r = raster_open(f->spec->tile, w->ro, w->dg);
+        w->r = raster_open_sibling(f->r, w->dg);
         w->own = true;
         if (!w->r || !raster_set_stretch(w->r, w->stretch, w->dg)) {
             w->ok = false;
@@ -669,7 +803,7 @@ static int online_cpus(void)
 
 /* Reads the view's imagery into the (ARGB32) surface, composed over the
  * background. On failure the first reason goes to dg. */
-static bool read_imagery(struct fig *f, const struct raster_open_options *ro, struct diag *dg)
+static bool read_imagery(struct fig *f, struct diag *dg)
 {
     struct raster_stretch stretch;
     if (!raster_get_stretch(f->r, &stretch, dg))
@@ -690,7 +824,7 @@ static bool read_imagery(struct fig *f, const struct raster_open_options *ro, st
     pthread_t tids[FIGURE_READ_THREADS];
     bool started[FIGURE_READ_THREADS] = {false};
     for (int t = 0; t < threads; t++) {
-        w[t] = (struct read_worker){f, ro, &stretch, t == 0 ? f->r : NULL, false, t, threads,
+        w[t] = (struct read_worker){f, &stretch, t == 0 ? f->r : NULL, false, t, threads,
                                     data, stride, diag_new(), false};
         if (!w[t].dg) {
             threads = t;
@@ -1219,6 +1353,11 @@ static bool check_spec(const struct figure_spec *s, struct diag *dg)
         diag_error(dg, "%s: no output file given", s->tile);
         return false;
     }
+    if (s->tile_sha256 && (strlen(s->tile_sha256) != HASH_SHA256_HEX_LEN ||
+                           strspn(s->tile_sha256, "0123456789abcdef") != HASH_SHA256_HEX_LEN)) {
+        diag_error(dg, "%s: the given SHA-256 is not 64 lowercase hex digits", s->tile);
+        return false;
+    }
     size_t n = strlen(s->out_path);
     if (n < 5 || strcmp(s->out_path + n - 4, ".png") != 0) {
         diag_error(dg, "%s: the output file name must end in .png", s->out_path);
@@ -1237,9 +1376,17 @@ static bool check_spec(const struct figure_spec *s, struct diag *dg)
     return true;
 }
 
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
 {
     const struct figure_spec *s = f->spec;
+    double t0 = now_ms();
     if (!load_inputs(f, dg) || !compute_request(f, dg) || !choose_claims(f, dg))
         return false;
     build_texts(f);
@@ -1292,12 +1439,15 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
         diag_error(dg, "%s: out of memory for a %dx%d figure", s->out_path, f->w, f->h);
         return false;
     }
-    struct raster_open_options ro;
-    raster_open_options_init(&ro);
-    memcpy(ro.bands, s->bands, sizeof ro.bands);
-    ro.allow_remote = s->allow_remote;
-    if (!read_imagery(f, &ro, dg))
+    double t1 = now_ms();
+    res->ms_load = t1 - t0;
+    if (!read_imagery(f, dg))
         return false;
+    /* hashing now overlaps drawing and compressing, which leave a core free */
+    if (f->speculative && !start_hash(f, dg))
+        return false;
+    double t2 = now_ms();
+    res->ms_imagery = t2 - t1;
     f->cr = cairo_create(f->surface);
     cairo_t *cr = f->cr;
     if (s->fit == RENDER_FIT_LETTERBOX) {
@@ -1342,9 +1492,9 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
     else
         cairo_rectangle(cr, f->map.x, f->map.y, f->map.w, f->map.h);
     cairo_clip(cr);
-    bool ok = render_overlay_draw(cr, &f->view, f->ov, f->st, &mo, &res->marks, dg);
+    bool drawn = render_overlay_draw(cr, &f->view, f->ov, f->st, &mo, &res->marks, dg);
     cairo_restore(cr);
-    if (!ok)
+    if (!drawn)
         return false;
     if (res->marks.labels_skipped)
         diag_warn(dg, "%s: %zu of %zu labels left out where they would overlap", s->out_path,
@@ -1385,7 +1535,19 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
     res->geotransform[3] = gt[3] + gt[4] * f->view.src_x + gt[5] * f->view.src_y;
     res->geotransform[4] = gt[4] * kx;
     res->geotransform[5] = gt[5] * ky;
-    return write_png(f, res, dg);
+    double t3 = now_ms();
+    res->ms_draw = t3 - t2;
+    if (!confirm_marks(f, dg))
+        return false;
+    bool ok = write_png(f, res, dg);
+    res->ms_write = now_ms() - t3;
+    return ok;
+}
+
+void figure_prepare(void)
+{
+    raster_init();
+    FcInit();
 }
 
 bool figure_run(const struct figure_spec *spec, struct figure_result *result, struct diag *dg)
@@ -1396,10 +1558,34 @@ bool figure_run(const struct figure_spec *spec, struct figure_result *result, st
     memset(result, 0, sizeof *result);
     if (!check_spec(spec, dg))
         return false;
+    /* the first attempt reports into its own diag: if it has to be made
+     * again (see confirm_marks), its warnings must not show twice */
+    struct diag *attempt = diag_new();
+    if (!attempt) {
+        diag_error(dg, "%s: out of memory", spec->out_path);
+        return false;
+    }
     struct fig f;
     memset(&f, 0, sizeof f);
     f.spec = spec;
-    bool ok = fig_make(&f, result, dg);
+    /* on one thread there is no second core to hash on: hash first */
+    f.exact = spec->threads == 1;
+    bool ok = fig_make(&f, result, attempt);
+    bool redo = f.redo;
     fig_free(&f);
+    if (redo) {
+        memset(result, 0, sizeof *result);
+        memset(&f, 0, sizeof f);
+        f.spec = spec;
+        f.exact = true;
+        ok = fig_make(&f, result, dg);
+        fig_free(&f);
+    } else {
+        for (size_t i = 0; i < diag_warning_count(attempt); i++)
+            diag_warn(dg, "%s", diag_warning(attempt, i));
+        if (!ok)
+            diag_error(dg, "%s", diag_message(attempt));
+    }
+    diag_free(attempt);
     return ok;
 }

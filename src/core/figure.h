@@ -66,7 +66,11 @@ struct figure_spec {
     const char *parameters;           /* how the figure was asked for, stored in the PNG
                                          metadata (e.g. the manifest entry); may be NULL */
     int threads;                      /* threads for reading and compressing; 0 = the
-                                         online CPUs (the bytes never depend on it) */
+                                         online CPUs, 1 = everything on the calling
+                                         thread (the bytes never depend on it) */
+    const char *tile_sha256;          /* the tile's SHA-256 (64 lowercase hex digits)
+                                         when the caller already has it (batch hashes
+                                         each tile once); NULL = hash the tile */
 };
 
 void figure_spec_init(struct figure_spec *spec);
@@ -80,6 +84,11 @@ struct figure_result {
     bool has_north;
     double scalebar_m;           /* scale bar length, metres (0 when none) */
     struct render_marks_stats marks;
+    /* wall time of each phase, milliseconds (for `render --timings` and the
+     * benchmark; never part of the output): opening the tile and reading the
+     * annotations, style and catalog; reading the imagery; drawing marks and
+     * furniture; encoding and writing the PNG and its side files */
+    double ms_load, ms_imagery, ms_draw, ms_write;
 };
 
 /* Makes the figure described by spec and writes spec->out_path (atomic) plus
@@ -87,6 +96,12 @@ struct figure_result {
  * no CRS...) go to dg. On failure returns false with "FILE: reason" on dg and
  * writes nothing. */
 bool figure_run(const struct figure_spec *spec, struct figure_result *result, struct diag *dg);
+
+/* Loads, once per process, what every figure needs and would otherwise load
+ * for itself (GDAL's drivers, fontconfig's configuration). A process that
+ * forks one worker per figure (batch) calls it before forking so the workers
+ * inherit it; calling it is never required. */
+void figure_prepare(void);
 
 /* Parses "1600x1200", "1600x" or "1600x0" (auto height) into width/height;
  * 16..16384 per side. */

@@ -89,6 +89,7 @@ struct raster {
     struct raster_stretch stretch;
     char block_problem[160]; /* non-empty: pixels are not read (absurd block size) */
     bool force_slow_path; /* SATMARK_RASTER_SLOW_PATH=1 at open: no Byte fast path (tests) */
+    struct raster_open_options opt; /* as opened (for raster_open_sibling) */
 };
 
 /* ---- GDAL call guard: per-call error capture and config -------------------- */
@@ -190,6 +191,11 @@ static pthread_once_t gdal_registered = PTHREAD_ONCE_INIT;
 static void register_gdal(void)
 {
     GDALAllRegister();
+}
+
+void raster_init(void)
+{
+    pthread_once(&gdal_registered, register_gdal);
 }
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -864,8 +870,38 @@ void raster_set_resampling(struct raster *r, enum raster_resampling resampling)
 
 /* ---- open / close / info ------------------------------------------------------- */
 
-struct raster *raster_open(const char *path, const struct raster_open_options *opt,
-                           struct diag *dg)
+/* Copies a string field of a sibling's source handle; false on out of memory. */
+static bool copy_field(char **dst, const char *src)
+{
+    if (!src)
+        return true;
+    *dst = strdup(src);
+    return *dst != NULL;
+}
+
+/* Takes the georeferencing and provenance of `like` (an open handle on the
+ * same file) instead of asking GDAL again. */
+static bool adopt_georef(struct raster *r, const struct raster *like)
+{
+    struct raster_info *in = &r->info;
+    const struct raster_info *src = &like->info;
+    in->has_geotransform = src->has_geotransform;
+    memcpy(in->geotransform, src->geotransform, sizeof in->geotransform);
+    in->has_crs = src->has_crs;
+    in->epsg = src->epsg;
+    in->has_rpc = src->has_rpc;
+    in->has_gcps = src->has_gcps;
+    memcpy(in->acquired, src->acquired, sizeof in->acquired);
+    in->synthetic = src->synthetic;
+    return copy_field(&r->crs_name, like->crs_name) && copy_field(&r->crs_wkt, like->crs_wkt) &&
+           copy_field(&r->acquired_source, like->acquired_source) &&
+           copy_field(&r->credit, like->credit) && copy_field(&r->site, like->site);
+}
+
+/* raster_open, or with `like` set, a second handle on like's file that takes
+ * its georeferencing and provenance from like (warnings are not repeated). */
+static struct raster *open_handle(const char *path, const struct raster_open_options *opt,
+                                  const struct raster *like, struct diag *dg)
 {
     struct raster_open_options defaults;
     if (!opt) {
@@ -894,6 +930,7 @@ struct raster *raster_open(const char *path, const struct raster_open_options *o
         return NULL;
     }
     strcpy(r->path, path);
+    r->opt = *opt;
     r->allow_remote = opt->allow_remote;
     r->resampling = opt->resampling;
     r->info.path = r->path;
@@ -924,7 +961,10 @@ struct raster *raster_open(const char *path, const struct raster_open_options *o
         in->driver_long = r->driver_long;
         fill_bands(r);
         check_block_sizes(r);
-        ok = fill_overviews(r) && fill_georef(r, dg) && fill_provenance(r, dg);
+        if (like)
+            ok = fill_overviews(r) && adopt_georef(r, like);
+        else
+            ok = fill_overviews(r) && fill_georef(r, dg) && fill_provenance(r, dg);
         if (!ok)
             diag_error(dg, "%s: out of memory", r->path);
     }
@@ -946,6 +986,31 @@ struct raster *raster_open(const char *path, const struct raster_open_options *o
     in->credit = r->credit ? r->credit : "";
     in->site = r->site ? r->site : "";
     if (!ok) {
+        raster_close(r);
+        return NULL;
+    }
+    return r;
+}
+
+struct raster *raster_open(const char *path, const struct raster_open_options *opt,
+                           struct diag *dg)
+{
+    return open_handle(path, opt, NULL, dg);
+}
+
+struct raster *raster_open_sibling(const struct raster *like, struct diag *dg)
+{
+    /* warnings of the first open are not repeated: a scratch diag takes them */
+    struct diag *quiet = diag_new();
+    if (!quiet) {
+        diag_error(dg, "%s: out of memory", like->path);
+        return NULL;
+    }
+    struct raster *r = open_handle(like->path, &like->opt, like, quiet);
+    if (!r)
+        diag_error(dg, "%s", diag_message(quiet));
+    diag_free(quiet);
+    if (r && like->stretch_ready && !raster_set_stretch(r, &like->stretch, dg)) {
         raster_close(r);
         return NULL;
     }

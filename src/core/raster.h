@@ -134,6 +134,16 @@ struct raster_info {
  * 256 MB opens (info works) but every pixel read fails with a clear error. */
 struct raster *raster_open(const char *path, const struct raster_open_options *opt,
                            struct diag *dg);
+/* A second handle on like's file (borrowed) with like's open options, for
+ * another thread (handles are not thread-safe; separate handles are). Faster
+ * than raster_open: the georeferencing, provenance and stretch are taken
+ * from like instead of being read again (the CRS lookup alone costs GDAL
+ * ~15 ms). like's warnings are not repeated. New; free with raster_close.
+ * NULL with "path: reason" on dg. */
+struct raster *raster_open_sibling(const struct raster *like, struct diag *dg);
+/* Registers GDAL's drivers (once per process; raster_open does it when
+ * needed). Calling it early lets a process that forks workers do it once. */
+void raster_init(void);
 /* Closes the dataset and frees r; accepts NULL. */
 void raster_close(struct raster *r);
 

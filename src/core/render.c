@@ -418,7 +418,7 @@ static char *dup_str(const char *s)
     return d;
 }
 
-static bool observed_on(const struct annot_feature *af, const struct render_image_match *m)
+bool render_observed_on(const struct annot_feature *af, const struct render_image_match *m)
 {
     if (!m || af->nobs == 0)
         return true;
@@ -484,7 +484,7 @@ static struct render_overlay *overlay_build(struct geo_ref *g,
     for (size_t s = 0; s < nsets; s++) {
         for (size_t i = 0; i < annot_count(sets[s]); i++) {
             const struct annot_feature *af = annot_get(sets[s], i);
-            if (!observed_on(af, match)) {
+            if (!render_observed_on(af, match)) {
                 if (not_observed)
                     (*not_observed)++;
                 continue;
@@ -642,21 +642,26 @@ static PangoLayout *new_layout(cairo_t *cr, const char *font, double px)
 }
 
 /* Draws layout at (x, y): halo outline first (when halo_px > 0), then fill. */
+/* Draws layout at (x, y): halo first (when halo_px > 0), then the text.
+ * The halo is the text drawn in the halo colour at 8 offsets on a circle of
+ * radius halo_px (16 when the radius is over 4.5 px), not the stroked glyph
+ * outlines: Cairo draws cached glyphs far faster than it strokes their
+ * curves (about a third of the time per label), and at these radii the two
+ * look the same. The copies overlap, so the halo is opaque. */
 static void show_layout(cairo_t *cr, PangoLayout *layout, double x, double y,
-                        struct style_rgb rgb, double alpha, double halo_px,
-                        struct style_rgb halo)
+                        struct style_rgb rgb, double halo_px, struct style_rgb halo)
 {
     if (halo_px > 0) {
-        cairo_new_path(cr);
-        cairo_move_to(cr, x, y);
-        pango_cairo_layout_path(cr, layout);
-        cairo_set_line_width(cr, 2 * halo_px);
-        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-        set_rgb(cr, halo, 0.9 * alpha);
-        cairo_stroke(cr);
+        set_rgb(cr, halo, 1.0);
+        int steps = halo_px > 4.5 ? 16 : 8;
+        for (int k = 0; k < steps; k++) {
+            double a = 2 * 3.14159265358979323846 * k / steps;
+            cairo_move_to(cr, x + halo_px * cos(a), y + halo_px * sin(a));
+            pango_cairo_show_layout(cr, layout);
+        }
     }
     cairo_move_to(cr, x, y);
-    set_rgb(cr, rgb, alpha);
+    set_rgb(cr, rgb, 1.0);
     pango_cairo_show_layout(cr, layout);
     cairo_new_path(cr);
 }
@@ -682,7 +687,7 @@ static void text_common(cairo_t *cr, const char *text, bool markup, const char *
     if (h)
         *h = logical.height;
     if (!measure_only)
-        show_layout(cr, layout, x, y, rgb, 1.0, halo_px, halo);
+        show_layout(cr, layout, x, y, rgb, halo_px, halo);
     g_object_unref(layout);
 }
 
@@ -806,53 +811,75 @@ static void set_dash(cairo_t *cr, const struct style_class *sc, double scale)
     cairo_set_dash(cr, dash, (int)sc->ndash, 0);
 }
 
-/* Draws the parts of f of one kind. */
-static void draw_feature_kind(const struct draw_ctx *d, const struct ov_feature *f,
-                              enum part_kind kind, bool emphasis, struct boxes *obstacles)
+/* Adds the parts of kind of feature f to the current path (points as their
+ * symbols); false when f has none. Points record label obstacles. */
+static bool feature_path(const struct draw_ctx *d, const struct ov_feature *f,
+                         enum part_kind kind, double r, double halo, struct boxes *obstacles)
 {
     cairo_t *cr = d->cr;
     const struct style_class *sc = style_for_class(d->st, f->cls);
-    double scale = d->opt->scale * (emphasis ? 1.5 : 1.0);
-    double lw = sc->line_width * scale;
-    double halo = fmax(1.0, 1.0 * d->opt->scale);
     bool any = false;
-    cairo_new_path(cr);
     for (size_t p = 0; p < f->nparts; p++) {
         const struct ov_part *part = &d->ov->parts[f->part_start + p];
         if (part->kind != kind)
             continue;
         any = true;
-        if (kind == PART_POINTS) {
-            const double *xy = d->ov->xy + 2 * part->start;
-            double r = sc->symbol_size * scale / 2;
-            for (size_t i = 0; i < part->n; i++) {
-                double x = (xy[2 * i] - d->view->src_x) * d->sx;
-                double y = (xy[2 * i + 1] - d->view->src_y) * d->sy;
-                if (x < -4 * r || y < -4 * r || x > d->view->out_w + 4 * r ||
-                    y > d->view->out_h + 4 * r)
-                    continue;
-                symbol_path(cr, sc->symbol, x, y, r);
-                if (obstacles)
-                    boxes_add(obstacles,
-                              (struct render_rect){x - r - halo, y - r - halo,
-                                                   2 * (r + halo), 2 * (r + halo)});
-            }
-        } else {
+        if (kind != PART_POINTS) {
             part_path(d, part);
+            continue;
+        }
+        const double *xy = d->ov->xy + 2 * part->start;
+        for (size_t i = 0; i < part->n; i++) {
+            double x = (xy[2 * i] - d->view->src_x) * d->sx;
+            double y = (xy[2 * i + 1] - d->view->src_y) * d->sy;
+            if (x < -4 * r || y < -4 * r || x > d->view->out_w + 4 * r ||
+                y > d->view->out_h + 4 * r)
+                continue;
+            symbol_path(cr, sc->symbol, x, y, r);
+            if (obstacles)
+                boxes_add(obstacles, (struct render_rect){x - r - halo, y - r - halo,
+                                                          2 * (r + halo), 2 * (r + halo)});
         }
     }
-    if (!any)
+    return any;
+}
+
+/* Draws the parts of one kind of the n features whose indices (into d->ov)
+ * are in feats, all of one class. Their outlines are stroked as one path
+ * (halo, then the styled line): each Cairo stroke has a fixed cost, so a
+ * figure with hundreds of marks draws in far less time. Fills stay per
+ * feature, so a ring's holes (even-odd) never interact with another
+ * feature. */
+static void draw_group(const struct draw_ctx *d, const size_t *feats, size_t n,
+                       enum part_kind kind, bool emphasis, struct boxes *obstacles)
+{
+    if (n == 0)
         return;
+    cairo_t *cr = d->cr;
+    const struct style_class *sc = style_for_class(d->st, d->ov->features[feats[0]].cls);
+    double scale = d->opt->scale * (emphasis ? 1.5 : 1.0);
+    double lw = sc->line_width * scale;
+    double halo = fmax(1.0, 1.0 * d->opt->scale);
+    double r = sc->symbol_size * scale / 2;
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-    if (kind == PART_RING) {
+    if (kind == PART_RING && sc->fill_opacity > 0) {
         cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-        if (sc->fill_opacity > 0) {
-            set_rgb(cr, sc->colour, sc->fill_opacity);
-            cairo_fill_preserve(cr);
+        set_rgb(cr, sc->colour, sc->fill_opacity);
+        for (size_t k = 0; k < n; k++) {
+            cairo_new_path(cr);
+            if (feature_path(d, &d->ov->features[feats[k]], kind, r, halo, NULL))
+                cairo_fill(cr);
         }
     }
+    cairo_new_path(cr);
+    bool any = false;
+    for (size_t k = 0; k < n; k++)
+        any |= feature_path(d, &d->ov->features[feats[k]], kind, r, halo, obstacles);
+    if (!any)
+        return;
     if (kind == PART_POINTS) {
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
         set_rgb(cr, sc->colour, 1.0);
         cairo_fill_preserve(cr);
         cairo_set_dash(cr, NULL, 0, 0);
@@ -1053,7 +1080,7 @@ static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t 
                     continue;
                 if (boxes_hit(obstacles, &r))
                     continue;
-                show_layout(cr, layout, r.x + halo_px, r.y, sc->label_colour, 1.0, halo_px,
+                show_layout(cr, layout, r.x + halo_px, r.y, sc->label_colour, halo_px,
                             sc->halo_colour);
                 boxes_add(obstacles, r);
                 placed = true;
@@ -1091,8 +1118,11 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
     struct draw_ctx d = {cr, view, ov, st, opt, view->out_w / view->src_w,
                          view->out_h / view->src_h};
     size_t *visible = malloc(ov->n * sizeof *visible);
+    size_t *group = malloc(ov->n * sizeof *group);
     struct boxes obstacles = {0};
-    if (!visible) {
+    if (!visible || !group) {
+        free(visible);
+        free(group);
         diag_error(dg, "render: out of memory");
         return false;
     }
@@ -1121,29 +1151,39 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
     }
 
     cairo_save(cr);
-    /* polygons (areas of interest underneath), lines, points, emphasis on top */
+    cairo_set_antialias(cr, CAIRO_ANTIALIAS_FAST);
+    /* polygons (areas of interest underneath), lines, points, emphasis on
+     * top; within a pass one group per class, in class order */
+    static const enum part_kind pass_kind[4] = {PART_RING, PART_RING, PART_LINE, PART_POINTS};
     for (int pass = 0; pass < 4; pass++) {
-        for (size_t v = 0; v < nvisible; v++) {
-            const struct ov_feature *f = &ov->features[visible[v]];
-            bool emphasis = opt->highlight_id && strcmp(f->id, opt->highlight_id) == 0;
-            if (emphasis)
+        for (int cls = 0; cls < ANNOT_CLASS_COUNT; cls++) {
+            if ((pass == 0) != (cls == ANNOT_CLASS_AOI) && pass < 2)
                 continue;
-            if (pass == 0 && f->cls == ANNOT_CLASS_AOI)
-                draw_feature_kind(&d, f, PART_RING, false, NULL);
-            else if (pass == 1 && f->cls != ANNOT_CLASS_AOI)
-                draw_feature_kind(&d, f, PART_RING, false, NULL);
-            else if (pass == 2)
-                draw_feature_kind(&d, f, PART_LINE, false, NULL);
-            else if (pass == 3)
-                draw_feature_kind(&d, f, PART_POINTS, false, &obstacles);
+            size_t n = 0;
+            for (size_t v = 0; v < nvisible; v++) {
+                const struct ov_feature *f = &ov->features[visible[v]];
+                if ((int)f->cls == cls &&
+                    !(opt->highlight_id && strcmp(f->id, opt->highlight_id) == 0))
+                    group[n++] = visible[v];
+            }
+            /* a dashed line drawn over another of its class must keep its own
+             * halo under it, or the dashes of the two fill each other's gaps */
+            bool dashed = style_for_class(st, (enum annot_class)cls)->ndash > 0;
+            struct boxes *obst = pass == 3 ? &obstacles : NULL;
+            if (dashed && pass_kind[pass] != PART_POINTS) {
+                for (size_t k = 0; k < n; k++)
+                    draw_group(&d, &group[k], 1, pass_kind[pass], false, obst);
+            } else {
+                draw_group(&d, group, n, pass_kind[pass], false, obst);
+            }
         }
     }
     for (size_t v = 0; v < nvisible; v++) {
         const struct ov_feature *f = &ov->features[visible[v]];
         if (opt->highlight_id && strcmp(f->id, opt->highlight_id) == 0) {
-            draw_feature_kind(&d, f, PART_RING, true, NULL);
-            draw_feature_kind(&d, f, PART_LINE, true, NULL);
-            draw_feature_kind(&d, f, PART_POINTS, true, &obstacles);
+            draw_group(&d, &visible[v], 1, PART_RING, true, NULL);
+            draw_group(&d, &visible[v], 1, PART_LINE, true, NULL);
+            draw_group(&d, &visible[v], 1, PART_POINTS, true, &obstacles);
         }
     }
     for (size_t v = 0; v < nvisible; v++)
@@ -1154,6 +1194,7 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
         ok = draw_labels(&d, visible, nvisible, &obstacles, stats);
     cairo_restore(cr);
     free(visible);
+    free(group);
     free(obstacles.r);
     cairo_status_t cs = cairo_status(cr);
     if (!ok || cs != CAIRO_STATUS_SUCCESS) {

@@ -127,6 +127,9 @@ struct render_overlay *render_overlay_new_observed(struct geo_ref *g,
                                                    size_t nsets,
                                                    const struct render_image_match *match,
                                                    size_t *skipped, struct diag *dg);
+/* The rule render_overlay_new_observed keeps features by: true when af
+ * (borrowed) has no observations or one matches m (borrowed; NULL = all). */
+bool render_observed_on(const struct annot_feature *af, const struct render_image_match *m);
 /* Frees; accepts NULL. */
 void render_overlay_free(struct render_overlay *ov);
 
