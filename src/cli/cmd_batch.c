@@ -24,7 +24,7 @@
 
 #include "cli.h"
 #include "figure.h"
-#include "hash.h"
+#include "hashcache.h"
 #include "manifest.h"
 #include "raster.h"
 
@@ -184,7 +184,7 @@ static const char *tile_hash_for(struct tile_hash *cache, size_t *ncache,
     struct tile_hash *t = &cache[(*ncache)++];
     t->tile = spec->tile;
     struct diag *quiet = diag_new();
-    t->ok = quiet && hash_file_sha256(spec->tile, t->hex, quiet);
+    t->ok = quiet && hashcache_sha256(spec->tile, t->hex, NULL, quiet);
     diag_free(quiet);
     return t->ok ? t->hex : NULL;
 }

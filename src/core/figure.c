@@ -27,6 +27,7 @@
 #include "geo.h"
 #include "gjson.h"
 #include "hash.h"
+#include "hashcache.h"
 #include "pngout.h"
 #include "raster.h"
 #include "style.h"
@@ -246,8 +247,17 @@ struct fig {
 static void *hash_tile(void *arg)
 {
     struct fig *f = arg;
-    f->hash_ok = hash_file_sha256(f->spec->tile, f->tile_sha, f->hash_dg);
+    f->hash_ok = hashcache_sha256(f->spec->tile, f->tile_sha, NULL, f->hash_dg);
     return NULL;
+}
+
+/* Hashes the tile on this thread (through the hash cache for local files). */
+static bool hash_tile_now(struct fig *f, struct diag *dg)
+{
+    const char *path = f->spec->tile;
+    if (raster_path_is_remote(path) || strncmp(path, "/vsi", 4) == 0)
+        return raster_sha256(f->r, f->tile_sha, dg); /* says why it cannot */
+    return hashcache_sha256(path, f->tile_sha, NULL, dg);
 }
 
 /* Starts hashing the tile in the background (synchronously when no thread
@@ -409,8 +419,8 @@ static bool load_inputs(struct fig *f, struct diag *dg)
         /* the hash is needed now only when the marks cannot be chosen without it */
         if (s->hash_tile && s->tile_sha256)
             memcpy(f->tile_sha, s->tile_sha256, HASH_SHA256_HEX_LEN);
-        else if (s->hash_tile && f->exact)
-            ok = raster_sha256(f->r, f->tile_sha, dg);
+        else if (s->hash_tile && (f->exact || hashcache_lookup(s->tile, f->tile_sha)))
+            ok = f->tile_sha[0] || hash_tile_now(f, dg);
     }
     if (ok) {
         f->g = geo_ref_from_raster(f->r, dg);
@@ -434,7 +444,7 @@ static bool load_inputs(struct fig *f, struct diag *dg)
             return false;
 
     struct render_image_match match = {base_name(s->tile), f->tile_sha, f->info->acquired};
-    f->speculative = s->hash_tile && !f->exact && !s->tile_sha256;
+    f->speculative = s->hash_tile && !f->tile_sha[0];
     size_t not_observed = 0;
     f->ov = render_overlay_new_observed(f->g, (const struct annot_set *const *)f->sets, f->nsets,
                                         s->all_marks ? NULL : &match, &not_observed, dg);

@@ -1,0 +1,150 @@
+/*
+ * hashcache — see hashcache.h. Entry file: line 1 the key (the file's
+ * status fields), line 2 the SHA-256; the entry's name is the SHA-256 of the
+ * key, so different files never share an entry and a lookup is one open().
+ */
+#include "hashcache.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define KEY_MAX 256
+#define DIR_MAX 4096
+
+/* The key of a file's current status; false when it is not a regular file. */
+static bool status_key(const char *path, char key[KEY_MAX], off_t *size)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    *size = st.st_size;
+    int n = snprintf(key, KEY_MAX, "dev=%ju ino=%ju size=%jd mtime=%jd.%09ld ctime=%jd.%09ld",
+                     (uintmax_t)st.st_dev, (uintmax_t)st.st_ino, (intmax_t)st.st_size,
+                     (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                     (intmax_t)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+    return n > 0 && n < KEY_MAX;
+}
+
+/* The cache directory (with its sha256/ part) into dir; false when off or
+ * when no base directory is known. */
+static bool cache_dir(char dir[DIR_MAX])
+{
+    const char *off = getenv("SATMARK_HASH_CACHE");
+    if (off && strcmp(off, "off") == 0)
+        return false;
+    const char *base = getenv("SATMARK_CACHE_DIR");
+    int n;
+    if (base && *base) {
+        n = snprintf(dir, DIR_MAX, "%s/sha256", base);
+    } else if ((base = getenv("XDG_CACHE_HOME")) && *base) {
+        n = snprintf(dir, DIR_MAX, "%s/satmark/sha256", base);
+    } else if ((base = getenv("HOME")) && *base) {
+        n = snprintf(dir, DIR_MAX, "%s/.cache/satmark/sha256", base);
+    } else {
+        return false;
+    }
+    return n > 0 && n < DIR_MAX;
+}
+
+static bool entry_path(const char *dir, const char *key, char path[DIR_MAX])
+{
+    char name[HASH_SHA256_HEX_LEN + 1];
+    hash_buffer_sha256(key, strlen(key), name);
+    int n = snprintf(path, DIR_MAX, "%s/%s", dir, name);
+    return n > 0 && n < DIR_MAX;
+}
+
+static bool is_hex64(const char *s)
+{
+    return strlen(s) == HASH_SHA256_HEX_LEN &&
+           strspn(s, "0123456789abcdef") == HASH_SHA256_HEX_LEN;
+}
+
+/* The kept hash of key, if there is a valid entry. */
+static bool lookup(const char *entry, const char *key, char hex[HASH_SHA256_HEX_LEN + 1])
+{
+    FILE *f = fopen(entry, "r");
+    if (!f)
+        return false;
+    char line1[KEY_MAX + 2], line2[HASH_SHA256_HEX_LEN + 3];
+    bool ok = fgets(line1, sizeof line1, f) && fgets(line2, sizeof line2, f);
+    fclose(f);
+    if (!ok)
+        return false;
+    line1[strcspn(line1, "\n")] = '\0';
+    line2[strcspn(line2, "\n")] = '\0';
+    if (strcmp(line1, key) != 0 || !is_hex64(line2))
+        return false;
+    memcpy(hex, line2, HASH_SHA256_HEX_LEN + 1);
+    return true;
+}
+
+/* mkdir -p for the cache directory (private: mode 0700). */
+static bool make_dirs(char *dir)
+{
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        bool ok = mkdir(dir, 0700) == 0 || errno == EEXIST;
+        *p = '/';
+        if (!ok)
+            return false;
+    }
+    return mkdir(dir, 0700) == 0 || errno == EEXIST;
+}
+
+/* Keeps hex for key; any failure just leaves no entry. */
+static void store(char *dir, const char *entry, const char *key, const char *hex)
+{
+    if (!make_dirs(dir))
+        return;
+    char tmp[DIR_MAX];
+    int n = snprintf(tmp, sizeof tmp, "%s.%ld.tmp", entry, (long)getpid());
+    if (n <= 0 || n >= (int)sizeof tmp)
+        return;
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return;
+    bool ok = fprintf(f, "%s\n%s\n", key, hex) > 0;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, entry) != 0)
+        unlink(tmp);
+}
+
+bool hashcache_sha256(const char *path, char hex[HASH_SHA256_HEX_LEN + 1], bool *from_cache,
+                      struct diag *dg)
+{
+    if (from_cache)
+        *from_cache = false;
+    char key[KEY_MAX], dir[DIR_MAX], entry[DIR_MAX];
+    off_t size = 0;
+    bool cacheable = status_key(path, key, &size) && size >= HASHCACHE_MIN_BYTES &&
+                     cache_dir(dir) && entry_path(dir, key, entry);
+    if (cacheable && lookup(entry, key, hex)) {
+        if (from_cache)
+            *from_cache = true;
+        return true;
+    }
+    if (!hash_file_sha256(path, hex, dg))
+        return false;
+    /* keep it only if the file did not change while it was read */
+    char after[KEY_MAX];
+    off_t size_after = 0;
+    if (cacheable && status_key(path, after, &size_after) && strcmp(after, key) == 0)
+        store(dir, entry, key, hex);
+    return true;
+}
+
+bool hashcache_lookup(const char *path, char hex[HASH_SHA256_HEX_LEN + 1])
+{
+    char key[KEY_MAX], dir[DIR_MAX], entry[DIR_MAX];
+    off_t size = 0;
+    return status_key(path, key, &size) && size >= HASHCACHE_MIN_BYTES && cache_dir(dir) &&
+           entry_path(dir, key, entry) && lookup(entry, key, hex);
+}
