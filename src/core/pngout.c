@@ -309,6 +309,15 @@ static void convert_row(const struct png_job *job, int y, uint8_t *out)
         return;
     }
     const uint32_t *w = (const uint32_t *)(const void *)src;
+    if (n == 3) { /* opaque: premultiplied equals straight, only reorder */
+        for (int x = 0; x < job->width; x++) {
+            uint32_t v = w[x];
+            out[3 * x] = (uint8_t)(v >> 16);
+            out[3 * x + 1] = (uint8_t)(v >> 8);
+            out[3 * x + 2] = (uint8_t)v;
+        }
+        return;
+    }
     for (int x = 0; x < job->width; x++) {
         uint32_t v = w[x];
         unsigned a = v >> 24, r = (v >> 16) & 255, g = (v >> 8) & 255, b = v & 255;
@@ -327,11 +336,31 @@ static void convert_row(const struct png_job *job, int y, uint8_t *out)
     }
 }
 
-static bool pixel_opaque(const struct png_job *job, const uint8_t *row, int x)
+/* True when every pixel of the row is opaque. Branch-free over the row (an
+ * AND of all alpha bytes), which the compiler vectorises: this runs over
+ * every pixel of every figure. */
+static bool row_opaque(const struct png_job *job, const uint8_t *row)
 {
-    if (job->format == PNGOUT_RGBA8)
-        return row[4 * x + 3] == 255;
-    return (((const uint32_t *)(const void *)row)[x] >> 24) == 255;
+    unsigned all = 255;
+    if (job->format == PNGOUT_RGBA8) {
+        for (int x = 0; x < job->width; x++)
+            all &= row[4 * x + 3];
+        return all == 255;
+    }
+    uint32_t words = 0xffffffffu;
+    const uint32_t *w = (const uint32_t *)(const void *)row;
+    for (int x = 0; x < job->width; x++)
+        words &= w[x];
+    return words >> 24 == 255;
+}
+
+/* out = a - b, bytewise (PNG's Up filter). restrict: the rows never overlap,
+ * so the loop is vectorised without run-time checks. */
+static void subtract_row(uint8_t *restrict out, const uint8_t *restrict a,
+                         const uint8_t *restrict b, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        out[k] = (uint8_t)(a[k] - b[k]);
 }
 
 /* Filters rows [b->y0, b->y1) into out (each row: the filter type byte,
@@ -347,8 +376,7 @@ static void filter_band(const struct png_job *job, const struct band *b, uint8_t
         convert_row(job, y, cur);
         out[0] = (uint8_t)job->filter;
         if (job->filter == 2 && y > 0) {
-            for (size_t k = 0; k < rowbytes; k++)
-                out[1 + k] = (uint8_t)(cur[k] - prev[k]);
+            subtract_row(out + 1, cur, prev, rowbytes);
         } else if (job->filter == 1) {
             memcpy(out + 1, cur, bpp);
             for (size_t k = bpp; k < rowbytes; k++)
@@ -530,14 +558,8 @@ bool pngout_write(const char *path, const uint8_t *rgba, int width, int height, 
         .level = opt->level,
         .filter = opt->filter,
     };
-    for (int y = 0; y < height && job.opaque; y++) {
-        const uint8_t *row = rgba + (size_t)y * stride;
-        for (int x = 0; x < width; x++)
-            if (!pixel_opaque(&job, row, x)) {
-                job.opaque = false;
-                break;
-            }
-    }
+    for (int y = 0; y < height && job.opaque; y++)
+        job.opaque = row_opaque(&job, rgba + (size_t)y * stride);
     job.texts = ntexts ? calloc(ntexts, sizeof *job.texts) : NULL;
     bool ok = !ntexts || job.texts;
     if (!ok) {
