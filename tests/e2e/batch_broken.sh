@@ -2,8 +2,9 @@
 # batch_broken — `satmark batch` renders every good figure of a manifest even
 # when some are broken (missing tile, unknown feature, corrupt raster), exits
 # 1 naming the failures, prints no progress bar when stderr is not a terminal,
-# gives the same bytes with -j 1 and -j 2, and --shard I/N splits the
-# manifest into complementary parts.
+# gives the same bytes with -j 1 and -j 2, survives a figure that times out
+# (its worker is replaced), and --shard I/N splits the manifest into
+# complementary parts.
 set -euo pipefail
 : "${SATMARK:?}" "${SATMARK_TEST_DATA:?}" "${SATMARK_SRC:?}"
 export SATMARK_ASSETS="$SATMARK_SRC/assets"
@@ -58,6 +59,31 @@ timeout 120 "$SATMARK" batch "$tmp/m/figs.manifest" -o "$tmp/s0" --shard 0/2 2>/
 timeout 120 "$SATMARK" batch "$tmp/m/figs.manifest" -o "$tmp/s1" --shard 1/2 2>/dev/null || true
 [[ "$(cd "$tmp/s0" && ls *.png | tr '\n' ' ')" == "box.png ship.png whole.png " ]] || fail "shard 0/2: $(ls "$tmp/s0")"
 [[ -z "$(ls "$tmp/s1"/*.png 2>/dev/null)" ]] || fail "shard 1/2 should hold only failing figures: $(ls "$tmp/s1")"
+
+# a figure that outlives --timeout takes down only its worker: the figure is
+# reported and a new worker renders the ones after it
+cat > "$tmp/m/slow.manifest" <<'JSON'
+{
+  "satmark_manifest": 1,
+  "defaults": { "tile": "tiles/t.tif", "annotations": ["marks.geojson"], "catalog": "catalog.json", "size": "320x" },
+  "figures": [
+    { "name": "before" },
+    { "name": "huge", "size": "16000x16000" },
+    { "name": "after1" },
+    { "name": "after2", "view": { "feature": "ship-1", "pad_m": 80 }, "size": "300x300" }
+  ]
+}
+JSON
+set +e
+timeout 300 "$SATMARK" batch "$tmp/m/slow.manifest" -o "$tmp/slow" -j 1 --timeout 1 2>"$tmp/err"
+rc=$?
+set -e
+[[ $rc -eq 1 ]] || { cat "$tmp/err" >&2; fail "timeout run: exit $rc, want 1"; }
+grep -q "huge: error: timed out after 1 s" "$tmp/err" || { cat "$tmp/err" >&2; fail "timeout not reported"; }
+for ok in before after1 after2; do
+  [[ -s "$tmp/slow/$ok.png" ]] || { cat "$tmp/err" >&2; fail "$ok.png not written after a worker timed out"; }
+done
+[[ ! -e "$tmp/slow/huge.png" ]] || fail "huge.png written although it timed out"
 
 # usage
 set +e
