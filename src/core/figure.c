@@ -31,6 +31,7 @@
 #include "pngout.h"
 #include "raster.h"
 #include "style.h"
+#include "viewread.h"
 
 #define FIGURE_PI 3.14159265358979323846
 #define FIGURE_MAX_TEXT ((size_t)1 << 20) /* cap of any text we build */
@@ -725,148 +726,16 @@ static void build_texts(struct fig *f)
     }
 }
 
-/* ---- pixels --------------------------------------------------------------- */
-
-/* Turns rows [r0, r1) of straight RGBA8 pixels, in place, into Cairo's
- * premultiplied native-endian ARGB32 composed over an opaque background (the
- * result is opaque). Both formats have 4 bytes per pixel, so the imagery is
- * read straight into the surface's memory. */
-static void rgba_to_argb_over(uint8_t *data, int w, int r0, int r1, int stride,
-                              struct style_rgb bg)
-{
-    for (int y = r0; y < r1; y++) {
-        uint8_t *row = data + (size_t)y * stride;
-        uint32_t *dst = (uint32_t *)(void *)row;
-        for (int x = 0; x < w; x++) {
-            const uint8_t *p = row + 4 * x;
-            unsigned a = p[3], ia = 255 - a;
-            unsigned r = p[0], g = p[1], b = p[2];
-            if (a != 255) {
-                r = (r * a + bg.r * ia + 127) / 255;
-                g = (g * a + bg.g * ia + 127) / 255;
-                b = (b * a + bg.b * ia + 127) / 255;
-            }
-            dst[x] = 0xff000000u | (r << 16) | (g << 8) | b;
-        }
-    }
-}
-
-/* ---- reading the imagery on several threads ------------------------------- */
-
-/* The output is always cut into the same parts (so the pixels never depend
- * on the number of CPUs); each of up to FIGURE_READ_THREADS threads takes a
- * contiguous run of parts with its own raster handle (raster.h: handles are
- * not thread-safe, separate handles are) sharing the main handle's stretch. */
-#define FIGURE_READ_PARTS 8
-#define FIGURE_READ_THREADS 4
-
-struct read_worker {
-    const struct fig *f;
-    const struct raster_stretch *stretch;
-    struct raster *r; /* borrowed (thread 0) or owned */
-    bool own;
-    int first, step; /* thread index and thread count */
-    uint8_t *data;
-    int stride;
-    struct diag *dg;
-    bool ok;
-};
-
-static void *read_parts(void *arg)
-{
-    struct read_worker *w = arg;
-    const struct fig *f = w->f;
-    w->ok = true;
-    if (!w->r) {
-        w->r = raster_open_sibling(f->r, w->dg);
-        w->own = true;
-        if (!w->r || !raster_set_stretch(w->r, w->stretch, w->dg)) {
-            w->ok = false;
-            return NULL;
-        }
-    }
-    const struct render_view *v = &f->view;
-    /* contiguous parts per thread: neighbouring parts share source blocks,
-     * which a second handle would decode again (block caches are per handle) */
-    int k0 = FIGURE_READ_PARTS * w->first / w->step;
-    int k1 = FIGURE_READ_PARTS * (w->first + 1) / w->step;
-    for (int k = k0; k < k1; k++) {
-        int r0 = (int)((long)f->h * k / FIGURE_READ_PARTS);
-        int r1 = (int)((long)f->h * (k + 1) / FIGURE_READ_PARTS);
-        if (r1 <= r0)
-            continue;
-        double ky = v->src_h / f->h;
-        uint8_t *dst = w->data + (size_t)r0 * w->stride;
-        if (!raster_read_rgba(w->r, v->src_x, v->src_y + r0 * ky, v->src_w, (r1 - r0) * ky, f->w,
-                              r1 - r0, dst, w->dg))
-            w->ok = false;
-        rgba_to_argb_over(w->data, f->w, r0, r1, w->stride, BACKGROUND);
-    }
-    return NULL;
-}
-
-static int online_cpus(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : (int)n;
-}
+/* ---- imagery --------------------------------------------------------------- */
 
 /* Reads the view's imagery into the (ARGB32) surface, composed over the
  * background. On failure the first reason goes to dg. */
 static bool read_imagery(struct fig *f, struct diag *dg)
 {
-    struct raster_stretch stretch;
-    if (!raster_get_stretch(f->r, &stretch, dg))
-        return false;
     cairo_surface_flush(f->surface);
-    uint8_t *data = cairo_image_surface_get_data(f->surface);
-    int stride = cairo_image_surface_get_stride(f->surface);
-    if (stride != f->w * 4) { /* never for ARGB32, whose rows are 4-byte units */
-        diag_error(dg, "%s: unexpected surface layout", f->spec->out_path);
-        return false;
-    }
-    int threads = f->spec->threads > 0 ? f->spec->threads : online_cpus();
-    threads = threads > FIGURE_READ_THREADS ? FIGURE_READ_THREADS : threads;
-    /* small figures are not worth a second GDAL handle */
-    if ((long)f->w * f->h < 512L * 512L)
-        threads = 1;
-    struct read_worker w[FIGURE_READ_THREADS];
-    pthread_t tids[FIGURE_READ_THREADS];
-    bool started[FIGURE_READ_THREADS] = {false};
-    for (int t = 0; t < threads; t++) {
-        w[t] = (struct read_worker){f, &stretch, t == 0 ? f->r : NULL, false, t, threads,
-                                    data, stride, diag_new(), false};
-        if (!w[t].dg) {
-            threads = t;
-            break;
-        }
-        if (t > 0)
-            started[t] = pthread_create(&tids[t], NULL, read_parts, &w[t]) == 0;
-    }
-    if (threads == 0) {
-        diag_error(dg, "%s: out of memory", f->spec->out_path);
-        return false;
-    }
-    read_parts(&w[0]);
-    for (int t = 1; t < threads; t++) {
-        if (started[t]) {
-            pthread_join(tids[t], NULL);
-        } else { /* no thread: do its parts here with the main handle */
-            w[t].r = f->r;
-            read_parts(&w[t]);
-        }
-    }
-    bool ok = true;
-    for (int t = 0; t < threads; t++) {
-        if (!w[t].ok && ok) {
-            diag_error(dg, "%s", diag_message(w[t].dg));
-            ok = false;
-        }
-        /* warnings of the extra handles repeat the main handle's: dropped */
-        if (w[t].own)
-            raster_close(w[t].r);
-        diag_free(w[t].dg);
-    }
+    bool ok = viewread_argb(f->r, &f->view, f->w, f->h, f->spec->threads,
+                            cairo_image_surface_get_data(f->surface),
+                            cairo_image_surface_get_stride(f->surface), BACKGROUND, dg);
     cairo_surface_mark_dirty(f->surface);
     return ok;
 }
@@ -1153,30 +1022,25 @@ static void draw_credit(struct fig *f, const struct furniture *fu)
 static bool draw_inset(struct fig *f, const struct furniture *fu, struct diag *dg)
 {
     int iw = fu->inset_w, ih = fu->inset_h;
-    uint8_t *buf = malloc((size_t)iw * ih * 4);
-    if (!buf) {
-        diag_error(dg, "%s: out of memory", f->spec->out_path);
-        return false;
-    }
-    if (!raster_read_rgba(f->r, 0, 0, f->info->width, f->info->height, iw, ih, buf, dg)) {
-        free(buf);
-        return false;
-    }
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, iw, ih);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
-        free(buf);
         cairo_surface_destroy(s);
         diag_error(dg, "%s: out of memory", f->spec->out_path);
         return false;
     }
+    struct render_view whole = {0};
+    whole.src_w = f->info->width;
+    whole.src_h = f->info->height;
+    whole.out_w = iw;
+    whole.out_h = ih;
     cairo_surface_flush(s);
-    uint8_t *sd = cairo_image_surface_get_data(s);
-    int ss = cairo_image_surface_get_stride(s);
-    for (int y = 0; y < ih; y++)
-        memcpy(sd + (size_t)y * ss, buf + (size_t)y * iw * 4, (size_t)iw * 4);
-    rgba_to_argb_over(sd, iw, 0, ih, ss, BACKGROUND);
+    bool read = viewread_argb(f->r, &whole, iw, ih, 1, cairo_image_surface_get_data(s),
+                              cairo_image_surface_get_stride(s), BACKGROUND, dg);
     cairo_surface_mark_dirty(s);
-    free(buf);
+    if (!read) {
+        cairo_surface_destroy(s);
+        return false;
+    }
     cairo_t *cr = f->cr;
     cairo_save(cr);
     cairo_set_source_surface(cr, s, fu->inset.x, fu->inset.y);

@@ -37,8 +37,9 @@
 #include <gdal.h>
 #include <ogr_srs_api.h>
 
+#include "gdalguard.h"
+
 #define MAX_FILE_STRING 1024     /* cap on any string copied from the file */
-#define MAX_GDAL_WARNINGS_PER_CALL 8
 #define STRIP_VALUES (1L << 20)  /* output pixels per strip read: bounds memory */
 #define STRETCH_SAMPLE_SIDE 512  /* a small level is read decimated to at most this */
 #define STRETCH_GRID 16          /* else this many windows per axis ... */
@@ -92,100 +93,6 @@ struct raster {
     struct raster_open_options opt; /* as opened (for raster_open_sibling) */
 };
 
-/* ---- GDAL call guard: per-call error capture and config -------------------- */
-
-struct gdal_call {
-    const char *path;
-    struct diag *dg;
-    char first_error[512];
-    int errors;
-    int warnings;
-    char seen[MAX_GDAL_WARNINGS_PER_CALL][512]; /* libtiff often says a thing twice */
-    char *saved_readdir;
-    char *saved_curl;
-};
-
-static void sanitize_into(char *dst, size_t cap, const char *src)
-{
-    size_t i = 0;
-    for (; src && src[i] && i + 1 < cap; i++) {
-        unsigned char c = (unsigned char)src[i];
-        dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-    }
-    dst[i] = '\0';
-}
-
-static void CPL_STDCALL capture_gdal_error(CPLErr cls, CPLErrorNum num, const char *msg)
-{
-    (void)num;
-    struct gdal_call *call = CPLGetErrorHandlerUserData();
-    if (!call || cls == CE_Debug || cls == CE_None)
-        return;
-    char clean[512];
-    sanitize_into(clean, sizeof clean, msg ? msg : "");
-    if (cls == CE_Warning) {
-        /* libtiff reports many things twice, with and without "file: ". */
-        int kept = call->warnings < MAX_GDAL_WARNINGS_PER_CALL ? call->warnings
-                                                              : MAX_GDAL_WARNINGS_PER_CALL;
-        size_t len = strlen(clean);
-        for (int i = 0; i < kept; i++) {
-            size_t sl = strlen(call->seen[i]);
-            const char *longer = len > sl ? clean : call->seen[i];
-            const char *shorter = len > sl ? call->seen[i] : clean;
-            size_t ll = len > sl ? len : sl, ls = len > sl ? sl : len;
-            if (ls > 0 && strcmp(longer + (ll - ls), shorter) == 0)
-                return;
-        }
-        if (call->warnings < MAX_GDAL_WARNINGS_PER_CALL) {
-            snprintf(call->seen[call->warnings], sizeof call->seen[0], "%s", clean);
-            diag_warn(call->dg, "%s: GDAL: %s", call->path, clean);
-        }
-        call->warnings++;
-        return;
-    }
-    if (call->errors++ == 0)
-        snprintf(call->first_error, sizeof call->first_error, "%s", clean);
-}
-
-static char *dup_config(const char *key)
-{
-    const char *v = CPLGetThreadLocalConfigOption(key, NULL);
-    return v ? CPLStrdup(v) : NULL;
-}
-
-static void call_begin(struct gdal_call *call, const char *path, bool allow_remote,
-                       struct diag *dg)
-{
-    memset(call, 0, sizeof *call);
-    call->path = path;
-    call->dg = dg;
-    call->saved_readdir = dup_config("GDAL_DISABLE_READDIR_ON_OPEN");
-    call->saved_curl = dup_config("CPL_VSIL_CURL_ALLOWED_FILENAME");
-    /* Sidecar files (.tfw, .aux.xml, .ovr) are still found by stat; listing a
-     * huge directory on every open is what this avoids. */
-    CPLSetThreadLocalConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", "TRUE");
-    if (!allow_remote)
-        CPLSetThreadLocalConfigOption("CPL_VSIL_CURL_ALLOWED_FILENAME",
-                                      "satmark-remote-access-is-off");
-    CPLPushErrorHandlerEx(capture_gdal_error, call);
-}
-
-static void call_end(struct gdal_call *call)
-{
-    CPLPopErrorHandler();
-    CPLSetThreadLocalConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", call->saved_readdir);
-    CPLSetThreadLocalConfigOption("CPL_VSIL_CURL_ALLOWED_FILENAME", call->saved_curl);
-    CPLFree(call->saved_readdir);
-    CPLFree(call->saved_curl);
-    call->saved_readdir = call->saved_curl = NULL;
-}
-
-/* The reason to show for a failed GDAL call: GDAL's first error or fallback. */
-static const char *call_reason(const struct gdal_call *call, const char *fallback)
-{
-    return call->first_error[0] ? call->first_error : fallback;
-}
-
 static pthread_once_t gdal_registered = PTHREAD_ONCE_INIT;
 
 static void register_gdal(void)
@@ -205,7 +112,7 @@ static char *copy_clean(const char *s)
     char *c = malloc(MAX_FILE_STRING);
     if (!c)
         return NULL;
-    sanitize_into(c, MAX_FILE_STRING, s ? s : "");
+    gdalguard_sanitize(c, MAX_FILE_STRING, s ? s : "");
     char *shrunk = realloc(c, strlen(c) + 1);
     return shrunk ? shrunk : c;
 }
@@ -286,7 +193,7 @@ static bool driver_allowed(const char *short_name)
 
 /* Explains why GDALOpenEx failed on path: missing file, format not on the
  * allow-list, or GDAL's own reason. */
-static void explain_open_failure(const char *path, const struct gdal_call *call,
+static void explain_open_failure(const char *path, const struct gdalguard *call,
                                  struct diag *dg)
 {
     struct stat st;
@@ -325,7 +232,7 @@ static bool check_file_list(struct raster *r, struct diag *dg)
     bool ok = true;
     for (int i = 0; ok && files && files[i]; i++) {
         char clean[512];
-        sanitize_into(clean, sizeof clean, files[i]);
+        gdalguard_sanitize(clean, sizeof clean, files[i]);
         struct stat st;
         bool plain = strncmp(files[i], "/vsi", 4) != 0 && !raster_path_is_remote(files[i]);
         if (!r->allow_remote && raster_path_is_remote(files[i])) {
@@ -348,7 +255,7 @@ static bool check_vrt_source(struct raster *r, const char *name, bool relative,
                              struct diag *dg)
 {
     char clean[512];
-    sanitize_into(clean, sizeof clean, name);
+    gdalguard_sanitize(clean, sizeof clean, name);
     if (raster_path_is_remote(name)) {
         if (r->allow_remote)
             return true;
@@ -431,19 +338,19 @@ static bool open_dataset(struct raster *r, const struct raster_open_options *opt
         diag_error(dg, "%s: not a regular file", r->path);
         return false;
     }
-    struct gdal_call call;
-    call_begin(&call, r->path, r->allow_remote, dg);
+    struct gdalguard call;
+    gdalguard_begin(&call, r->path, r->allow_remote, dg);
     r->ds = open_allowed(r->path);
     if (!r->ds) {
         explain_open_failure(r->path, &call, dg);
-        call_end(&call);
+        gdalguard_end(&call);
         return false;
     }
     int nsub = subdataset_count(r->ds);
     int want = opt->subdataset;
     if (want > nsub) {
         diag_error(dg, "%s: has %d subdataset(s), cannot open subdataset %d", r->path, nsub, want);
-        call_end(&call);
+        gdalguard_end(&call);
         return false;
     }
     if (want == 0 && GDALGetRasterCount(r->ds) == 0 && nsub > 0) {
@@ -460,7 +367,7 @@ static bool open_dataset(struct raster *r, const struct raster_open_options *opt
         r->ds = NULL;
         if (!name) {
             diag_error(dg, "%s: subdataset %d has no name", r->path, want);
-            call_end(&call);
+            gdalguard_end(&call);
             return false;
         }
         if (!r->allow_remote && raster_path_is_remote(name)) {
@@ -469,18 +376,18 @@ static bool open_dataset(struct raster *r, const struct raster_open_options *opt
             r->ds = open_allowed(name);
             if (!r->ds)
                 diag_error(dg, "%s: cannot open subdataset %d: %s", r->path, want,
-                           call_reason(&call, "not a supported raster"));
+                           gdalguard_reason(&call, "not a supported raster"));
         }
         CPLFree(name);
         if (!r->ds) {
-            call_end(&call);
+            gdalguard_end(&call);
             return false;
         }
     }
     /* Errors GDAL reported while the open still succeeded are worth knowing. */
     if (call.errors)
         add_warning(r, dg, "GDAL reported while opening: %s", call.first_error);
-    call_end(&call);
+    gdalguard_end(&call);
     if (GDALGetRasterCount(r->ds) <= 0) {
         diag_error(dg, "%s: has no raster bands", r->path);
         return false;
@@ -695,7 +602,7 @@ static bool fill_provenance(struct raster *r, struct diag *dg)
     const char *date = first_item(r->ds, date_keys, &which);
     char clean[RASTER_DATE_MAX];
     if (date) {
-        sanitize_into(clean, sizeof clean, date);
+        gdalguard_sanitize(clean, sizeof clean, date);
         if (looks_like_date(clean)) {
             snprintf(in->acquired, sizeof in->acquired, "%s", clean);
         } else {
@@ -707,7 +614,7 @@ static bool fill_provenance(struct raster *r, struct diag *dg)
         const char *dt = GDALGetMetadataItem(r->ds, "TIFFTAG_DATETIME", NULL);
         which = NULL;
         if (dt) {
-            sanitize_into(clean, sizeof clean, dt);
+            gdalguard_sanitize(clean, sizeof clean, dt);
             /* TIFF writes "YYYY:MM:DD HH:MM:SS"; it is when the file was made,
              * which may differ from when the image was taken. */
             if (strlen(clean) >= 10 && clean[4] == ':' && clean[7] == ':') {
@@ -856,10 +763,10 @@ static bool choose_display(struct raster *r, const int bands[3], int alpha_band,
 
 bool raster_set_bands(struct raster *r, const int bands[3], int alpha_band, struct diag *dg)
 {
-    struct gdal_call call;
-    call_begin(&call, r->path, r->allow_remote, dg);
+    struct gdalguard call;
+    gdalguard_begin(&call, r->path, r->allow_remote, dg);
     bool ok = choose_display(r, bands, alpha_band, dg);
-    call_end(&call);
+    gdalguard_end(&call);
     return ok;
 }
 
@@ -940,8 +847,8 @@ static struct raster *open_handle(const char *path, const struct raster_open_opt
         raster_close(r);
         return NULL;
     }
-    struct gdal_call call;
-    call_begin(&call, r->path, r->allow_remote, dg);
+    struct gdalguard call;
+    gdalguard_begin(&call, r->path, r->allow_remote, dg);
     bool ok = true;
     struct raster_info *in = &r->info;
     GDALDriverH drv = GDALGetDatasetDriver(r->ds);
@@ -979,7 +886,7 @@ static struct raster *open_handle(const char *path, const struct raster_open_opt
             }
         ok = choose_display(r, opt->bands, opt->alpha_band, dg);
     }
-    call_end(&call);
+    gdalguard_end(&call);
     in->crs_name = r->crs_name ? r->crs_name : "";
     in->crs_wkt = r->crs_wkt ? r->crs_wkt : "";
     in->acquired_source = r->acquired_source ? r->acquired_source : "";
@@ -1023,10 +930,10 @@ void raster_close(struct raster *r)
         return;
     if (r->ds) {
         /* Closing can report (e.g. a failed .aux.xml write); keep it off stderr. */
-        struct gdal_call call;
-        call_begin(&call, r->path, r->allow_remote, NULL);
+        struct gdalguard call;
+        gdalguard_begin(&call, r->path, r->allow_remote, NULL);
         GDALClose(r->ds);
-        call_end(&call);
+        gdalguard_end(&call);
     }
     for (size_t i = 0; i < r->warning_count; i++)
         free(r->warnings[i]);
@@ -1274,10 +1181,10 @@ static bool compute_stretch(struct raster *r, struct diag *dg)
 bool raster_get_stretch(struct raster *r, struct raster_stretch *out, struct diag *dg)
 {
     if (!r->stretch_ready) {
-        struct gdal_call call;
-        call_begin(&call, r->path, r->allow_remote, dg);
+        struct gdalguard call;
+        gdalguard_begin(&call, r->path, r->allow_remote, dg);
         bool ok = compute_stretch(r, dg);
-        call_end(&call);
+        gdalguard_end(&call);
         if (!ok)
             return false;
     }
@@ -1536,10 +1443,10 @@ bool raster_read_rgba(struct raster *r, double src_x, double src_y, double src_w
         diag_error(dg, "%s: %s", r->path, r->block_problem);
         return false;
     }
-    struct gdal_call call;
-    call_begin(&call, r->path, r->allow_remote, dg);
+    struct gdalguard call;
+    gdalguard_begin(&call, r->path, r->allow_remote, dg);
     if (!r->stretch_ready && !compute_stretch(r, dg)) {
-        call_end(&call);
+        gdalguard_end(&call);
         return false;
     }
     double fx = out_w / src_w, fy = out_h / src_h;
@@ -1549,7 +1456,7 @@ bool raster_read_rgba(struct raster *r, double src_x, double src_y, double src_w
     int c0 = (int)fmax(0.0, fmin(c0d, out_w)), c1 = (int)fmax(0.0, fmin(c1d, out_w));
     int r0 = (int)fmax(0.0, fmin(r0d, out_h)), r1 = (int)fmax(0.0, fmin(r1d, out_h));
     if (c0 >= c1 || r0 >= r1) {
-        call_end(&call);
+        gdalguard_end(&call);
         return true; /* entirely outside: transparent */
     }
     struct read_plan plan = {.alpha_slot = -1, .mask_slot = -1};
@@ -1581,7 +1488,7 @@ bool raster_read_rgba(struct raster *r, double src_x, double src_y, double src_w
         for (int i = 0; i < plan.nbands; i++)
             free(plan.buf[i]);
         diag_error(dg, "%s: out of memory for a %dx%d read", r->path, out_w, out_h);
-        call_end(&call);
+        gdalguard_end(&call);
         return false;
     }
     long failed_cells = 0;
@@ -1610,7 +1517,7 @@ bool raster_read_rgba(struct raster *r, double src_x, double src_y, double src_w
         free(plan.buf[i]);
     if (failed_cells)
         diag_error(dg, "%s: part of the image could not be read (shown transparent): %s",
-                   r->path, call_reason(&call, "read error"));
-    call_end(&call);
+                   r->path, gdalguard_reason(&call, "read error"));
+    gdalguard_end(&call);
     return failed_cells == 0;
 }
