@@ -236,6 +236,40 @@ static void tiles_load_on_workers(void **state)
     source_destroy(&src);
 }
 
+/* A caller that keeps the pixels as its "texture" takes them without a
+ * copy; the byte count stays with the tile until it is evicted. */
+static void pixels_taken_without_copy(void **state)
+{
+    (void)state;
+    struct tilecache_source src;
+    source_init(&src);
+    struct tilecache *tc = make_cache(&src, 600, 300, 0);
+    tilecache_begin_frame(tc);
+    assert_non_null(tilecache_get(tc, 0, 1, 0, true));
+    assert_true(tilecache_wait_finished(tc, 5000));
+    struct tilecache_tile *t = tilecache_next_finished(tc);
+    assert_non_null(t);
+    const uint8_t *seen = tilecache_tile_pixels(t, NULL, NULL);
+    uint8_t *px = tilecache_take_pixels(tc, t);
+    assert_ptr_equal(px, seen);
+    assert_int_equal(px[0], 1); /* the fake's x / 256 */
+    assert_null(tilecache_tile_pixels(t, NULL, NULL));
+    assert_null(tilecache_take_pixels(tc, t)); /* only once */
+    int freed = 0;
+    struct tilecache_texture *tex = malloc(sizeof *tex);
+    tex->freed_counter = &freed;
+    tilecache_set_texture(tc, t, tex);
+    assert_int_equal(tilecache_tile_state(t), TILECACHE_READY);
+    assert_null(tilecache_take_pixels(tc, t)); /* READY tiles have none */
+    struct tilecache_stats st;
+    tilecache_stats(tc, &st);
+    assert_int_equal(st.bytes, 256 * 256 * 4);
+    free(px);
+    tilecache_free(tc);
+    assert_int_equal(freed, 1);
+    source_destroy(&src);
+}
+
 static void lru_bound_evicts_oldest(void **state)
 {
     (void)state;
@@ -402,7 +436,7 @@ int main(void)
         cmocka_unit_test(pyramid_geometry),        cmocka_unit_test(tiles_load_on_workers),
         cmocka_unit_test(lru_bound_evicts_oldest), cmocka_unit_test(stale_requests_dropped),
         cmocka_unit_test(newest_requests_first),   cmocka_unit_test(read_errors_kept),
-        cmocka_unit_test(bad_config_rejected),
+        cmocka_unit_test(bad_config_rejected),     cmocka_unit_test(pixels_taken_without_copy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

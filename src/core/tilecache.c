@@ -471,6 +471,18 @@ void tilecache_set_texture(struct tilecache *tc, struct tilecache_tile *tile,
     pthread_mutex_unlock(&tc->lock);
 }
 
+uint8_t *tilecache_take_pixels(struct tilecache *tc, struct tilecache_tile *tile)
+{
+    pthread_mutex_lock(&tc->lock);
+    uint8_t *px = NULL;
+    if (tile && tile->state == TILECACHE_LOADED) {
+        px = tile->pixels;
+        tile->pixels = NULL;
+    }
+    pthread_mutex_unlock(&tc->lock);
+    return px;
+}
+
 enum tilecache_state tilecache_tile_state(const struct tilecache_tile *tile)
 {
     return tile ? tile->state : TILECACHE_ABSENT;

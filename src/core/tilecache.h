@@ -135,6 +135,14 @@ struct tilecache_tile *tilecache_next_finished(struct tilecache *tc);
 void tilecache_set_texture(struct tilecache *tc, struct tilecache_tile *tile,
                            struct tilecache_texture *texture);
 
+/* Hands the pixels of a LOADED tile to the caller (new; free with free()):
+ * for a caller whose "texture" keeps the pixels themselves (the viewer
+ * composites on the CPU), so they are not copied. The tile's byte count
+ * stays; the caller must then give it a texture with tilecache_set_texture
+ * (NULL there leaves the tile with neither pixels nor texture). NULL when
+ * the tile is not LOADED or has no pixels. */
+uint8_t *tilecache_take_pixels(struct tilecache *tc, struct tilecache_tile *tile);
+
 /* Tile accessors (tile borrowed as above). */
 enum tilecache_state tilecache_tile_state(const struct tilecache_tile *tile);
 void tilecache_tile_key(const struct tilecache_tile *tile, int *level, int *tx, int *ty);

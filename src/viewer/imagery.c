@@ -1,10 +1,9 @@
 /*
  * imagery — the viewer's side of the tile cache: the reader callbacks (each
  * worker thread opens its own raster handle on the same path, with the UI
- * handle's stretch so every tile renders alike), uploading finished tiles to
- * SDL textures (a bounded number per frame, so a burst of tiles never stalls
- * a frame), and drawing the tiles of a view with coarser levels standing in
- * for tiles not read yet.
+ * handle's stretch so every tile renders alike), taking finished tiles from
+ * the workers (their pixels are handed over, not copied: compose.c samples
+ * them on the CPU), and requesting the tiles a view needs, centre first.
  *
  * Nothing here reads pixels on the UI thread. The SHA-256 of the image (for
  * the observations of new marks) is computed on its own thread at start,
@@ -21,12 +20,9 @@ struct tilecache_reader {
     struct raster *raster;
 };
 
-struct tilecache_texture {
-    SDL_Texture *texture;
-};
-
 static struct tilecache_reader *reader_open(struct tilecache_source *src, struct diag *dg)
 {
+    viewer_background_thread(); /* called on the worker thread: lowers it for good */
     struct raster *r = raster_open(src->path, NULL, dg);
     if (!r)
         return NULL;
@@ -44,9 +40,8 @@ static struct tilecache_reader *reader_open(struct tilecache_source *src, struct
     return reader;
 }
 
-/* Reads RGBA and reorders it on this worker thread to SDL's ARGB8888 (the
- * 32-bit value 0xAARRGGBB: bytes B, G, R, A in memory on little-endian), the
- * window surface's layout, so the UI thread's copies take SDL's fast paths. */
+/* Reads RGBA and reorders it on this worker thread to 0xAARRGGBB values
+ * (SDL's ARGB8888, the window surface's layout), what compose.c writes. */
 static bool reader_read(struct tilecache_reader *reader, double x, double y, double w, double h,
                         int out_w, int out_h, uint8_t *rgba, struct diag *dg)
 {
@@ -67,7 +62,7 @@ static void reader_close(struct tilecache_reader *reader)
 
 static void texture_free(struct tilecache_texture *t)
 {
-    SDL_DestroyTexture(t->texture);
+    free(t->pixels);
     free(t);
 }
 
@@ -81,6 +76,7 @@ static const struct tilecache_source_ops raster_ops = {
 static void *hash_main(void *arg)
 {
     struct image_layer *img = arg;
+    viewer_background_thread();
     struct diag *dg = diag_new();
     img->hash_ok = hash_file_sha256(img->path, img->sha256, dg);
     if (!img->hash_ok)
@@ -88,6 +84,55 @@ static void *hash_main(void *arg)
                  diag_failed(dg) ? diag_message(dg) : "cannot hash the image");
     diag_free(dg);
     return NULL;
+}
+
+static struct tilecache *make_cache(struct image_layer *img, struct diag *dg)
+{
+    struct tilecache_config cfg = {
+        .image_width = img->width,
+        .image_height = img->height,
+        .tile_size = TILECACHE_DEFAULT_TILE,
+        /* A 1920x1080 view needs ~15 MB of tiles plus fallbacks: 64 MB keeps
+         * recent views too without growing the process much. */
+        .max_bytes = img->cache_bytes,
+        .worker_count = 2,
+    };
+    return tilecache_new(&cfg, &raster_ops, &img->source, dg);
+}
+
+/* Frees a replaced cache: its workers may be in the middle of a slow
+ * (decimated) read, which the UI thread must not wait for. */
+static void *retire_main(void *arg)
+{
+    tilecache_free(arg);
+    return NULL;
+}
+
+bool imagery_reload(struct viewer *vw, struct image_layer *img)
+{
+    struct diag *dg = diag_new();
+    struct tilecache *fresh = dg ? make_cache(img, dg) : NULL;
+    if (!fresh) {
+        viewer_message(vw, true, "%s: cannot restart the tile readers: %s", img->name,
+                       dg && diag_failed(dg) ? diag_message(dg) : "out of memory");
+        diag_free(dg);
+        return false;
+    }
+    diag_free(dg);
+    if (img->retire_started) { /* an earlier one: finished long ago in practice */
+        pthread_join(img->retire_thread, NULL);
+        img->retire_started = false;
+    }
+    struct tilecache *old = img->cache;
+    img->cache = fresh;
+    img->tiles_generation++;
+    tilecache_get(img->cache, tilecache_level_count(img->cache) - 1, 0, 0, true);
+    if (pthread_create(&img->retire_thread, NULL, retire_main, old) == 0)
+        img->retire_started = true;
+    else
+        tilecache_free(old);
+    vw->needs_frame = true;
+    return true;
 }
 
 bool imagery_open(struct viewer *vw, struct image_layer *img, const char *path)
@@ -121,16 +166,9 @@ bool imagery_open(struct viewer *vw, struct image_layer *img, const char *path)
         img->source.has_stretch = true;
     else
         diag_clear_error(vw->dg);
-    struct tilecache_config cfg = {
-        .image_width = img->width,
-        .image_height = img->height,
-        .tile_size = TILECACHE_DEFAULT_TILE,
-        /* A 1920x1080 view needs ~15 MB of tiles plus fallbacks: 64 MB keeps
-         * recent views too without growing the process much. */
-        .max_bytes = vw->has_b || vw->compare_path ? VIEWER_TILE_BYTES / 2 : VIEWER_TILE_BYTES,
-        .worker_count = 2,
-    };
-    img->cache = tilecache_new(&cfg, &raster_ops, &img->source, vw->dg);
+    img->has_overviews = info->overview_count > 0;
+    img->cache_bytes = vw->has_b || vw->compare_path ? VIEWER_TILE_BYTES / 2 : VIEWER_TILE_BYTES;
+    img->cache = make_cache(img, vw->dg);
     if (!img->cache)
         return false;
     /* The coarsest tile (the first frame's imagery) is read while the rest
@@ -168,6 +206,11 @@ bool imagery_sha256(struct image_layer *img, const char **hex, const char **erro
 
 void imagery_close(struct image_layer *img)
 {
+    overviews_stop(img);
+    if (img->retire_started) {
+        pthread_join(img->retire_thread, NULL);
+        img->retire_started = false;
+    }
     if (img->hash_started && !img->hash_joined) {
         pthread_join(img->hash_thread, NULL);
         img->hash_joined = true;
@@ -180,42 +223,31 @@ void imagery_close(struct image_layer *img)
     memset(img, 0, sizeof *img);
 }
 
-int imagery_upload(struct viewer *vw, struct image_layer *img, int max)
+int imagery_upload(struct viewer *vw, struct image_layer *img)
 {
     if (!img->cache)
         return 0;
     int done = 0;
     struct tilecache_tile *tile;
-    /* At most max tiles and, after the first, VIEWER_UPLOAD_BUDGET_MS: on a
-     * busy machine one upload can take a millisecond or more, and the rest
-     * wait for the next frame (they stay pinned on the finished list). */
-    double deadline = viewer_now_s() + VIEWER_UPLOAD_BUDGET_MS / 1000.0;
-    while (done < max && (done == 0 || viewer_now_s() < deadline) &&
-           (tile = tilecache_next_finished(img->cache))) {
-        int w, h;
-        const uint8_t *px = tilecache_tile_pixels(tile, &w, &h);
+    /* Cheap (a pointer handed over, one pass to find out whether the tile is
+     * opaque): every finished tile is taken at once. */
+    while ((tile = tilecache_next_finished(img->cache))) {
+        int w = 0, h = 0;
+        tilecache_tile_pixels(tile, &w, &h);
+        uint8_t *px = tilecache_take_pixels(img->cache, tile);
         struct tilecache_texture *tex = NULL;
         if (px) {
-            /* Opaque tiles (the common case) skip blending and use the window's
-             * own format when it is XRGB: SDL's fastest (scaled) copies. */
-            const uint32_t *argb = (const uint32_t *)(const void *)px;
-            bool opaque = true;
-            for (size_t i = 0; i < (size_t)w * h && opaque; i++)
-                opaque = argb[i] >> 24 == 255;
-            Uint32 format = opaque && vw->window_format == SDL_PIXELFORMAT_RGB888
-                                ? SDL_PIXELFORMAT_RGB888
-                                : SDL_PIXELFORMAT_ARGB8888;
-            SDL_Texture *t = SDL_CreateTexture(vw->renderer, format, SDL_TEXTUREACCESS_STATIC, w, h);
-            if (t && SDL_UpdateTexture(t, NULL, px, w * 4) == 0) {
-                SDL_SetTextureBlendMode(t, opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
-                tex = malloc(sizeof *tex);
-                if (tex)
-                    tex->texture = t;
-                else
-                    SDL_DestroyTexture(t);
+            tex = malloc(sizeof *tex);
+            if (tex) {
+                tex->pixels = (uint32_t *)(void *)px;
+                tex->w = w;
+                tex->h = h;
+                tex->opaque = true;
+                for (size_t i = 0; i < (size_t)w * h && tex->opaque; i++)
+                    tex->opaque = tex->pixels[i] >> 24 == 255;
             } else {
-                viewer_message(vw, true, "cannot create a tile texture: %s", SDL_GetError());
-                SDL_DestroyTexture(t);
+                free(px);
+                viewer_message(vw, true, "%s: out of memory for a tile", img->name);
             }
         }
         const char *err = tilecache_tile_error(tile);
@@ -224,8 +256,10 @@ int imagery_upload(struct viewer *vw, struct image_layer *img, int max)
         tilecache_set_texture(img->cache, tile, tex);
         done++;
     }
-    if (done)
+    if (done) {
+        img->tiles_generation++;
         vw->needs_frame = true;
+    }
     return done;
 }
 
@@ -234,73 +268,38 @@ bool imagery_idle(struct image_layer *img)
     return !img->cache || tilecache_idle(img->cache);
 }
 
-/* Draws the part of tile (level, tx, ty) that covers the image rectangle
- * (x, y, w, h) at the screen rectangle it maps to. False when that tile has
- * no texture. */
-static bool draw_tile_part(struct viewer *vw, struct image_layer *img, const struct view *v,
-                           int level, int tx, int ty, double x, double y, double w, double h)
+void imagery_request(struct image_layer *img, const struct view *v, SDL_Rect clip)
 {
-    struct tilecache_tile *t = tilecache_get(img->cache, level, tx, ty, false);
-    struct tilecache_texture *tex = tilecache_tile_texture(t);
-    if (!tex)
-        return false;
-    double tile_x, tile_y, tile_w, tile_h;
-    int out_w, out_h;
-    tilecache_tile_rect(img->cache, level, tx, ty, &tile_x, &tile_y, &tile_w, &tile_h, &out_w,
-                        &out_h);
-    /* Texels per image pixel in this tile. */
-    double kx = out_w / tile_w, ky = out_h / tile_h;
-    SDL_Rect src = {
-        (int)floor((x - tile_x) * kx), (int)floor((y - tile_y) * ky),
-        0, 0,
-    };
-    src.w = (int)ceil((x + w - tile_x) * kx) - src.x;
-    src.h = (int)ceil((y + h - tile_y) * ky) - src.y;
-    if (src.w <= 0 || src.h <= 0)
-        return true;
-    /* The screen rectangle of exactly those texels. */
-    double ix0 = tile_x + src.x / kx, iy0 = tile_y + src.y / ky;
-    double ix1 = tile_x + (src.x + src.w) / kx, iy1 = tile_y + (src.y + src.h) / ky;
-    double sx0, sy0, sx1, sy1;
-    view_image_to_screen(v, ix0, iy0, &sx0, &sy0);
-    view_image_to_screen(v, ix1, iy1, &sx1, &sy1);
-    /* Snap to whole pixels so neighbouring tiles meet without seams. */
-    SDL_Rect dst = {(int)floor(sx0 + 0.5), (int)floor(sy0 + 0.5), 0, 0};
-    dst.w = (int)floor(sx1 + 0.5) - dst.x;
-    dst.h = (int)floor(sy1 + 0.5) - dst.y;
-    if (dst.w <= 0 || dst.h <= 0)
-        return true;
-    SDL_RenderCopy(vw->renderer, tex->texture, &src, &dst);
-    return true;
+    img->missing_tiles = 0;
+    img->failed_tiles = 0;
+    if (!img->cache)
+        return;
+    double x0, y0, x1, y1;
+    view_screen_to_image(v, clip.x, clip.y, &x0, &y0);
+    view_screen_to_image(v, clip.x + clip.w, clip.y + clip.h, &x1, &y1);
+    imagery_request_box(img, tilecache_level_for_scale(img->cache, v->scale), x0, y0, x1, y1);
 }
 
-void imagery_draw(struct viewer *vw, struct image_layer *img, const struct view *v,
-                  const SDL_Rect *clip)
+void imagery_request_box(struct image_layer *img, int level, double x0, double y0, double x1,
+                         double y1)
 {
     struct tilecache *tc = img->cache;
+    img->missing_tiles = 0;
+    img->failed_tiles = 0;
+    if (!tc)
+        return;
     int levels = tilecache_level_count(tc);
-    int level = tilecache_level_for_scale(tc, v->scale);
     int tile = tilecache_tile_size(tc);
-    /* Visible image rectangle (clipped to the image). */
-    double x0, y0, x1, y1;
-    double left = clip ? clip->x : 0, top = clip ? clip->y : 0;
-    double right = clip ? clip->x + clip->w : v->w, bottom = clip ? clip->y + clip->h : v->h;
-    view_screen_to_image(v, left, top, &x0, &y0);
-    view_screen_to_image(v, right, bottom, &x1, &y1);
+    /* Clipped to the image. */
     x0 = fmax(x0, 0);
     y0 = fmax(y0, 0);
     x1 = fmin(x1, img->width);
     y1 = fmin(y1, img->height);
-    img->missing_tiles = 0;
-    img->failed_tiles = 0;
-    if (x1 <= x0 || y1 <= y0)
-        return;
-    if (clip)
-        SDL_RenderSetClipRect(vw->renderer, clip);
-
     /* The coarsest level first: one tile, cheap to read, a fallback for
      * everything while finer tiles arrive. */
     tilecache_get(tc, levels - 1, 0, 0, true);
+    if (x1 <= x0 || y1 <= y0)
+        return;
 
     long span = (long)tile << level;
     int tx0 = (int)(x0 / span), ty0 = (int)(y0 / span);
@@ -333,36 +332,18 @@ void imagery_draw(struct viewer *vw, struct image_layer *img, const struct view 
         order[j + 1] = cur;
     }
     for (int i = 0; i < ntiles; i++) {
-        int tx = order[i].tx, ty = order[i].ty;
-        struct tilecache_tile *t = tilecache_get(tc, level, tx, ty, true);
+        struct tilecache_tile *t = tilecache_get(tc, level, order[i].tx, order[i].ty, true);
         enum tilecache_state st = tilecache_tile_state(t);
         if (st == TILECACHE_READY && tilecache_tile_error(t))
             img->failed_tiles++;
         if (st == TILECACHE_READY)
             continue;
-        if (st == TILECACHE_LOADED && !tilecache_tile_texture(t) && tilecache_tile_error(t) &&
+        if (st == TILECACHE_LOADED && tilecache_tile_error(t) &&
             !tilecache_tile_pixels(t, NULL, NULL)) {
-            img->failed_tiles++;
+            img->failed_tiles++; /* nothing could be read and nothing will be */
             continue;
         }
         img->missing_tiles++;
     }
     free(order);
-
-    /* Draw: each tile of the wanted level, or the nearest coarser level that
-     * has its area. */
-    for (int ty = ty0; ty <= ty1; ty++) {
-        for (int tx = tx0; tx <= tx1; tx++) {
-            double rx, ry, rw, rh;
-            int ow, oh;
-            tilecache_tile_rect(tc, level, tx, ty, &rx, &ry, &rw, &rh, &ow, &oh);
-            for (int l = level; l < levels; l++) {
-                int shift = l - level;
-                if (draw_tile_part(vw, img, v, l, tx >> shift, ty >> shift, rx, ry, rw, rh))
-                    break;
-            }
-        }
-    }
-    if (clip)
-        SDL_RenderSetClipRect(vw->renderer, NULL);
 }

@@ -76,27 +76,61 @@ struct render_view view_to_render(const struct view *v)
     return rv;
 }
 
-bool view_for_b(struct viewer *vw, const struct view *v, struct view *out)
+bool view_b_mapping(struct viewer *vw, const struct view *v, struct b_mapping *out)
 {
-    *out = *v;
+    memset(out, 0, sizeof *out);
+    out->vb = *v;
+    out->m[1] = out->m[5] = 1; /* identity */
     if (!vw->has_b)
         return false;
     if (!vw->a.georeferenced || !vw->b.georeferenced)
         return true; /* pixel space: same grid assumed */
-    double lon0, lat0, lon1, lat1, bx0, by0, bx1, by1;
+    /* B pixels of three A pixels around the view centre, through lon/lat:
+     * the affine map A -> B there (exact for two north-up or rotated grids
+     * of one CRS, a local fit across CRSs). */
     double step = 100.0 / v->scale;
-    if (!geo_pixel_to_lonlat(vw->a.geo, v->cx, v->cy, &lon0, &lat0, NULL) ||
-        !geo_pixel_to_lonlat(vw->a.geo, v->cx + step, v->cy, &lon1, &lat1, NULL) ||
-        !geo_lonlat_to_pixel(vw->b.geo, lon0, lat0, &bx0, &by0, NULL) ||
-        !geo_lonlat_to_pixel(vw->b.geo, lon1, lat1, &bx1, &by1, NULL))
+    double ax[3] = {v->cx, v->cx + step, v->cx}, ay[3] = {v->cy, v->cy, v->cy + step};
+    double bx[3], by[3];
+    for (int i = 0; i < 3; i++) {
+        double lon, lat;
+        if (!geo_pixel_to_lonlat(vw->a.geo, ax[i], ay[i], &lon, &lat, NULL) ||
+            !geo_lonlat_to_pixel(vw->b.geo, lon, lat, &bx[i], &by[i], NULL))
+            return false;
+    }
+    double *m = out->m;
+    m[1] = (bx[1] - bx[0]) / step;
+    m[4] = (by[1] - by[0]) / step;
+    m[2] = (bx[2] - bx[0]) / step;
+    m[5] = (by[2] - by[0]) / step;
+    m[0] = bx[0] - m[1] * v->cx - m[2] * v->cy;
+    m[3] = by[0] - m[4] * v->cx - m[5] * v->cy;
+    double k = hypot(m[1], m[4]); /* B pixels per A pixel along x */
+    if (!(k > 0) || !isfinite(m[0]) || !isfinite(m[3]))
         return false;
-    double d = hypot(bx1 - bx0, by1 - by0);
-    if (!(d > 0))
-        return false;
-    out->cx = bx0;
-    out->cy = by0;
-    out->scale = 100.0 / d;
+    out->vb.cx = bx[0];
+    out->vb.cy = by[0];
+    out->vb.scale = v->scale / k;
+    /* The plain (scale and shift) view of B is enough when it stays within
+     * a quarter of a B pixel of the affine map over the whole window;
+     * otherwise (rotation, flip, other pixel shapes) B is drawn through the
+     * affine map so its ground stays under A's. */
+    for (int corner = 0; corner < 4; corner++) {
+        double ix, iy;
+        view_screen_to_image(v, corner & 1 ? v->w : 0, corner & 2 ? v->h : 0, &ix, &iy);
+        double fx = m[0] + m[1] * ix + m[2] * iy, fy = m[3] + m[4] * ix + m[5] * iy;
+        double px = bx[0] + (ix - v->cx) * k, py = by[0] + (iy - v->cy) * k;
+        if (fabs(fx - px) > 0.25 || fabs(fy - py) > 0.25)
+            out->affine = true;
+    }
     return true;
+}
+
+bool view_for_b(struct viewer *vw, const struct view *v, struct view *out)
+{
+    struct b_mapping map;
+    bool ok = view_b_mapping(vw, v, &map);
+    *out = map.vb;
+    return ok;
 }
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -741,6 +775,10 @@ static void handle_key(struct viewer *vw, const SDL_KeyboardEvent *key)
         viewer_message(vw, false, "Imagery %s", vw->show_imagery ? "shown" : "hidden");
         viewer_invalidate(vw);
         break;
+    case SDLK_o:
+        overviews_start(vw);
+        viewer_invalidate(vw);
+        break;
     case SDLK_t:
         vw->show_labels = !vw->show_labels;
         viewer_message(vw, false, "Labels %s", vw->show_labels ? "shown" : "hidden");
@@ -922,8 +960,38 @@ static void mouse_up(struct viewer *vw, const SDL_MouseButtonEvent *b)
     }
 }
 
+/* While the annotation file is still being read, input that would edit,
+ * select, save or link marks would work on an empty stand-in set: it is
+ * refused with a message. Looking around (navigation, layers, tools, help,
+ * compare, quit) works at once. */
+static bool waits_for_marks(struct viewer *vw, const SDL_Event *ev)
+{
+    if (!vw->marks_loading)
+        return false;
+    bool refused = false;
+    if (ev->type == SDL_KEYDOWN) {
+        SDL_Keycode sym = ev->key.keysym.sym;
+        if (is_ctrl(ev->key.keysym.mod))
+            refused = sym != SDLK_q;
+        else
+            refused = sym == SDLK_RETURN || sym == SDLK_KP_ENTER || sym == SDLK_DELETE ||
+                      sym == SDLK_BACKSPACE || sym == SDLK_TAB || sym == SDLK_j;
+    } else if (ev->type == SDL_MOUSEBUTTONDOWN && ev->button.button == SDL_BUTTON_LEFT) {
+        /* The select tool pans on empty ground, and the divider moves. */
+        refused = vw->tool != TOOL_SELECT && !near_divider(vw, ev->button.x);
+    } else if (ev->type == SDL_MOUSEBUTTONUP && ev->button.button == SDL_BUTTON_LEFT) {
+        refused = vw->drag == DRAG_NONE && vw->tool != TOOL_SELECT;
+    }
+    if (refused)
+        viewer_message(vw, false, "Loading marks from %s\u2026 editing waits until they are read",
+                       vw->annot_path);
+    return refused;
+}
+
 void input_handle(struct viewer *vw, const SDL_Event *ev)
 {
+    if (waits_for_marks(vw, ev))
+        return;
     switch (ev->type) {
     case SDL_QUIT:
         viewer_request_quit(vw);

@@ -11,11 +11,16 @@
  * happens it sleeps on the event queue.
  */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <stdatomic.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +41,14 @@ double viewer_now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void viewer_background_thread(void)
+{
+    /* On Linux the nice value belongs to the thread (who = 0: the caller),
+     * so this leaves the UI thread and the compositor's helper as they are.
+     * Failure only means equal priority: ignored. */
+    (void)setpriority(PRIO_PROCESS, 0, VIEWER_BACKGROUND_NICE);
 }
 
 void viewer_message(struct viewer *vw, bool error, const char *fmt, ...)
@@ -146,7 +159,7 @@ void viewer_answer_recovery(struct viewer *vw, bool recover)
 
 static void journal_tick(struct viewer *vw)
 {
-    if (!vw->journal_path || vw->modal == MODAL_RECOVER)
+    if (!vw->journal_path || vw->modal == MODAL_RECOVER || vw->marks_loading)
         return;
     uint64_t gen = annot_generation(vw->set);
     double now = viewer_now_s();
@@ -172,54 +185,37 @@ static void journal_tick(struct viewer *vw)
 double viewer_frame(struct viewer *vw)
 {
     double t0 = viewer_now_s();
+    viewer_poll_load(vw);
     tilecache_begin_frame(vw->a.cache);
     if (vw->has_b)
         tilecache_begin_frame(vw->b.cache);
-    imagery_upload(vw, &vw->a, VIEWER_UPLOADS_PER_FRAME);
+    imagery_upload(vw, &vw->a);
     if (vw->has_b)
-        imagery_upload(vw, &vw->b, VIEWER_UPLOADS_PER_FRAME);
+        imagery_upload(vw, &vw->b);
     overlay_refresh_marks(vw, &vw->a);
     if (vw->has_b)
         overlay_refresh_marks(vw, &vw->b);
     double t_upload = viewer_now_s();
 
-    SDL_SetRenderDrawColor(vw->renderer, 38, 40, 44, 255);
-    SDL_RenderClear(vw->renderer);
-    vw->a.missing_tiles = vw->b.missing_tiles = 0;
-    if (vw->show_imagery) {
-        struct view vb;
-        if (vw->has_b && vw->compare == COMPARE_SWIPE) {
-            int split = (int)floor(vw->divider * vw->view.w);
-            SDL_Rect left = {0, 0, split, vw->view.h}, right = {split, 0, vw->view.w - split,
-                                                                 vw->view.h};
-            if (left.w > 0)
-                imagery_draw(vw, &vw->a, &vw->view, &left);
-            if (right.w > 0 && view_for_b(vw, &vw->view, &vb))
-                imagery_draw(vw, &vw->b, &vb, &right);
-        } else if (vw->has_b && vw->show_b) {
-            if (view_for_b(vw, &vw->view, &vb))
-                imagery_draw(vw, &vw->b, &vb, NULL);
-        } else {
-            imagery_draw(vw, &vw->a, &vw->view, NULL);
-        }
-    }
+    /* The marks job first: the thread renders while this frame is built. */
+    marks_update(vw);
+    if (vw->sync_marks)
+        marks_wait(vw, -1);
+    marks_take(vw);
+    double t_marks = viewer_now_s();
+    compose_draw(vw);
     int missing = vw->a.missing_tiles + vw->b.missing_tiles;
     if (missing != vw->shown_missing) {
         vw->shown_missing = missing;
         vw->status_dirty = true;
     }
     double t_imagery = viewer_now_s();
-    marks_update(vw);
-    if (vw->sync_marks)
-        marks_wait(vw, -1);
-    marks_draw(vw);
-    double t_marks = viewer_now_s();
     overlay_draw(vw);
     double t1 = viewer_now_s();
     vw->phase_ms[PHASE_UPLOAD] = (t_upload - t0) * 1000;
-    vw->phase_ms[PHASE_IMAGERY] = (t_imagery - t_upload) * 1000;
-    vw->phase_ms[PHASE_MARKS] = (t_marks - t_imagery) * 1000;
-    vw->phase_ms[PHASE_CHROME] = (t1 - t_marks) * 1000;
+    vw->phase_ms[PHASE_MARKS] = (t_marks - t_upload) * 1000;
+    vw->phase_ms[PHASE_IMAGERY] = (t_imagery - t_marks) * 1000;
+    vw->phase_ms[PHASE_CHROME] = (t1 - t_imagery) * 1000;
     vw->needs_frame = false;
     return (t1 - t0) * 1000;
 }
@@ -328,6 +324,75 @@ static bool fail(struct viewer *vw)
     return false;
 }
 
+/* The annotation file is read on a thread of its own (thousands of marks take
+ * 100 ms or more), so the first frame with imagery does not wait for it. */
+static void *annot_load_main(void *arg)
+{
+    struct viewer *vw = arg;
+    viewer_background_thread();
+    vw->load_ok = gjson_read_file(vw->annot_path, &vw->loaded_set, vw->load_dg);
+#ifdef __GLIBC__
+    /* The parse tree (several times the file) was freed in this thread's own
+     * malloc arena, where the UI and tile threads cannot reuse it: give it
+     * back, or it stays in the process's peak memory. */
+    malloc_trim(0);
+#endif
+    atomic_store(&vw->load_done, true);
+    /* Wakes the event loop if it sleeps (once SDL's queue exists: before,
+     * the loop polls anyway). */
+    if (SDL_WasInit(SDL_INIT_EVENTS)) {
+        SDL_Event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = SDL_USEREVENT;
+        SDL_PushEvent(&ev);
+    }
+    return NULL;
+}
+
+static void check_journal(struct viewer *vw);
+
+static void set_author(struct viewer *vw, struct annot_set *set)
+{
+    const char *author = vw->author ? vw->author : getenv("SATMARK_AUTHOR");
+    if (!author)
+        author = getenv("USER");
+    if (author)
+        annot_set_author(set, author, vw->dg);
+}
+
+void viewer_poll_load(struct viewer *vw)
+{
+    if (!vw->marks_loading || !atomic_load(&vw->load_done))
+        return;
+    pthread_join(vw->load_thread, NULL);
+    vw->marks_loading = false;
+    if (!vw->load_ok) {
+        /* Never go on with an empty set: a save would overwrite the file. */
+        fprintf(stderr, "satmark-view: error: %s\n", diag_message(vw->load_dg));
+        annot_set_free(vw->loaded_set);
+        vw->loaded_set = NULL;
+        vw->exit_code = 1;
+        vw->running = false;
+        vw->load_failed = true;
+        return;
+    }
+    for (size_t i = 0; i < diag_warning_count(vw->load_dg); i++)
+        fprintf(stderr, "satmark-view: warning: %s\n", diag_warning(vw->load_dg, i));
+    annot_set_free(vw->set);
+    vw->set = vw->loaded_set;
+    vw->loaded_set = NULL;
+    set_author(vw, vw->set);
+    print_warnings(vw->dg);
+    vw->a.overlay_built = false;
+    vw->b.overlay_built = false;
+    vw->journal_generation = annot_generation(vw->set);
+    if (vw->modal == MODAL_NONE)
+        viewer_message(vw, false, "%zu marks loaded from %s", annot_count(vw->set),
+                       vw->annot_path);
+    check_journal(vw);
+    viewer_invalidate(vw);
+}
+
 /* Loads style, claims and annotations; false (message printed) on a hard error. */
 static bool load_documents(struct viewer *vw)
 {
@@ -364,26 +429,26 @@ static bool load_documents(struct viewer *vw)
         if (vw->claims_path == claims_guess)
             vw->claims_path = NULL; /* do not keep a pointer to the stack */
     }
+    /* Until the file is read, an empty set stands in (editing waits: input.c). */
+    vw->set = annot_set_new();
+    if (!vw->set) {
+        fprintf(stderr, "satmark-view: error: out of memory\n");
+        return false;
+    }
     if (vw->annot_path && access(vw->annot_path, F_OK) == 0) {
-        if (!gjson_read_file(vw->annot_path, &vw->set, dg)) {
-            fprintf(stderr, "satmark-view: error: %s\n", diag_message(dg));
-            return fail(vw);
-        }
-    } else {
-        vw->set = annot_set_new();
-        if (!vw->set) {
-            fprintf(stderr, "satmark-view: error: out of memory\n");
+        vw->load_dg = diag_new();
+        if (!vw->load_dg ||
+            pthread_create(&vw->load_thread, NULL, annot_load_main, vw) != 0) {
+            fprintf(stderr, "satmark-view: error: %s: cannot start reading it\n",
+                    vw->annot_path);
             return false;
         }
-        if (vw->annot_path)
-            fprintf(stderr, "satmark-view: %s does not exist yet: it is created on the first "
-                            "save (Ctrl+S)\n", vw->annot_path);
+        vw->marks_loading = true;
+    } else if (vw->annot_path) {
+        fprintf(stderr, "satmark-view: %s does not exist yet: it is created on the first "
+                        "save (Ctrl+S)\n", vw->annot_path);
     }
-    const char *author = vw->author ? vw->author : getenv("SATMARK_AUTHOR");
-    if (!author)
-        author = getenv("USER");
-    if (author)
-        annot_set_author(vw->set, author, dg);
+    set_author(vw, vw->set);
     print_warnings(dg);
     if (vw->annot_path) {
         vw->journal_path = journal_path_for(vw->annot_path);
@@ -508,6 +573,10 @@ static void run_loop(struct viewer *vw)
             input_handle(vw, &ev);
         if (!vw->running)
             break;
+        viewer_poll_load(vw);
+        if (!vw->running)
+            break;
+        overviews_poll(vw);
         if (vw->script && !vw->script_done)
             script_step(vw);
         journal_tick(vw);
@@ -523,7 +592,10 @@ static void run_loop(struct viewer *vw)
         if (vw->needs_frame || vw->overlay_dirty || vw->status_dirty) {
             viewer_frame(vw);
             SDL_RenderPresent(vw->renderer);
-            imagery_start_hash(&vw->a);
+            /* After the first frame and the marks: the hash reads the whole
+             * file, which would compete with them for the disk. */
+            if (!vw->marks_loading)
+                imagery_start_hash(&vw->a);
         }
         if (vw->script && vw->script_done) {
             finish_script_session(vw);
@@ -582,12 +654,21 @@ int main(int argc, char **argv)
         ok = false;
     }
     print_warnings(vw->dg);
+    if (ok) {
+        overviews_offer(vw, &vw->a);
+        if (vw->has_b)
+            overviews_offer(vw, &vw->b);
+    }
     ok = ok && load_documents(vw);
     if (ok && !(vw->marks = marks_new(vw->style))) {
         fprintf(stderr, "satmark-view: error: cannot start the marks thread\n");
         ok = false;
     }
     ok = ok && start_sdl(vw);
+    if (ok && !(vw->compose = compose_new())) {
+        fprintf(stderr, "satmark-view: error: out of memory for the imagery compositor\n");
+        ok = false;
+    }
     if (ok && !overlay_init(vw)) {
         fprintf(stderr, "satmark-view: error: cannot create the overlay (%dx%d)\n", vw->view.w,
                 vw->view.h);
@@ -597,7 +678,8 @@ int main(int argc, char **argv)
         view_fit(&vw->view, vw->a.width, vw->a.height);
         vw->journal_last_s = viewer_now_s();
         vw->journal_generation = annot_generation(vw->set);
-        check_journal(vw);
+        if (!vw->marks_loading)
+            check_journal(vw);
         if (vw->bench) {
             vw->exit_code = bench_run(vw);
         } else {
@@ -607,16 +689,18 @@ int main(int argc, char **argv)
     } else {
         vw->exit_code = 1;
     }
+    if (vw->marks_loading) { /* quit before the marks were read */
+        pthread_join(vw->load_thread, NULL);
+        vw->marks_loading = false;
+    }
+    annot_set_free(vw->loaded_set);
+    diag_free(vw->load_dg);
     marks_free(vw->marks);
     vw->marks = NULL;
-    if (vw->marks_tex)
-        SDL_DestroyTexture(vw->marks_tex);
     free(vw->marks_cells);
     free(vw->marks_pixels);
-    free(vw->marks_xmap);
-    if (vw->marks_scaled)
-        SDL_DestroyTexture(vw->marks_scaled);
     overlay_free(vw);
+    compose_free(vw->compose);
     imagery_close(&vw->a);
     if (vw->has_b)
         imagery_close(&vw->b);

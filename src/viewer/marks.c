@@ -5,26 +5,25 @@
  * The UI thread posts a job (the view, the projected overlay, the drawing
  * options; up to two parts for the compare swipe) whenever what the layer
  * shows changes; a newer job replaces a pending one. The thread draws into
- * its own ARGB32 surface, converts Cairo's premultiplied pixels to the
- * straight alpha SDL blends with, and publishes the result with the view it
- * was drawn for. The UI thread uploads a new result once and, every frame,
- * draws the texture moved and scaled from the view it was drawn for to the
- * current view, so marks stay on the ground they mark while a newer
- * rendering is under way. Screenshots and wait-idle wait for the layer to
- * match the current view exactly (marks_sync).
+ * its own ARGB32 surface, copies the (premultiplied) pixels out with a map
+ * of which VIEWER_MARKS_CELL-sized cells hold anything, and publishes the
+ * result with the view it was drawn for. The UI thread takes a new result by
+ * swapping buffers with the thread (marks_take, no copy); compose.c blends
+ * it over the imagery, moved and scaled from the view it was drawn for to
+ * the current view, so marks stay on the ground they mark while a newer
+ * rendering is under way, and skips the empty cells. Screenshots and
+ * wait-idle wait for the layer to match the current view exactly
+ * (marks_wait with no limit).
  *
  * A render_overlay given to a job stays alive until the thread is done with
  * it: the UI hands replaced overlays to marks_retire, which frees them once
  * no job refers to them.
  *
- * Cost bounds (SDL's software renderer blends and scales on the CPU): the
- * thread notes which VIEWER_MARKS_CELL-sized cells of a result hold any
- * pixel; the UI uploads and draws only those cells (as runs along each cell
- * row), so mostly empty screens cost little. While the view keeps changing,
- * the thread rests as long as its last rendering took (at most 100 ms)
- * between jobs, so on a two-core machine it takes at most about half a core
- * from the UI thread and the tile readers; a waiting screenshot
- * (marks_wait with no limit) skips the rest.
+ * Cost bounds: while the view keeps changing, the thread rests as long as
+ * its last rendering took (at most 100 ms) between jobs, and it runs at a
+ * lower priority (viewer_background_thread), so on a two-core machine it
+ * takes at most about half a core from the UI thread and the tile readers;
+ * a waiting screenshot (marks_wait with no limit) skips the rest.
  */
 #include <errno.h>
 #include <math.h>
@@ -66,7 +65,7 @@ struct marks_layer {
     struct marks_job pending;
     bool busy;
     struct marks_job current; /* valid while busy */
-    /* Result: straight-alpha ARGB8888 pixels of the last finished job, and
+    /* Result: premultiplied ARGB32 pixels of the last finished job, and
      * which cells of it hold anything (1) or are fully transparent (0). */
     uint32_t *result;
     uint8_t *result_cells;
@@ -76,6 +75,7 @@ struct marks_layer {
     double last_finish_s;  /* when it finished (viewer_now_s) */
     struct marks_job result_job;
     bool result_new;
+    bool has_result;       /* result_job holds the last finished job */
     pthread_cond_t done_cond;
     uint64_t done_seq;
     uint64_t posted_seq;
@@ -84,22 +84,13 @@ struct marks_layer {
     char error[256];
 };
 
-/* 255 * 65536 / a, rounded: straight = (premultiplied * inverse + 2^15) >> 16. */
-static uint32_t unpremultiply_inverse[256];
-
-static void init_inverse(void)
-{
-    for (uint32_t a = 1; a < 256; a++)
-        unpremultiply_inverse[a] = (255u * 65536u + a / 2) / a;
-}
-
 static int cell_count(int px) { return (px + VIEWER_MARKS_CELL - 1) / VIEWER_MARKS_CELL; }
 
-/* Converts Cairo's premultiplied pixels (stride bytes per row) to straight
- * alpha in out (w per row) and marks the cells that hold anything in cells
- * (cell_count(w) x cell_count(h), cleared here). */
-static void unpremultiply(const unsigned char *src, int stride, int w, int h, uint32_t *out,
-                          uint8_t *cells)
+/* Copies Cairo's premultiplied pixels (stride bytes per row) to out (w per
+ * row) and marks the cells that hold anything in cells (cell_count(w) x
+ * cell_count(h), cleared here); empty cells are written as zeros. */
+static void copy_cells(const unsigned char *src, int stride, int w, int h, uint32_t *out,
+                       uint8_t *cells)
 {
     int cols = cell_count(w);
     memset(cells, 0, (size_t)cols * (size_t)cell_count(h));
@@ -113,24 +104,9 @@ static void unpremultiply(const unsigned char *src, int stride, int w, int h, ui
             uint32_t any = 0;
             for (int x = x0; x < x1; x++)
                 any |= s[x];
-            if (!any) {
-                memset(d + x0, 0, (size_t)(x1 - x0) * 4);
-                continue;
-            }
-            cell_row[cx] = 1;
-            for (int x = x0; x < x1; x++) {
-                uint32_t p = s[x];
-                uint32_t a = p >> 24;
-                if (a == 0 || a == 255) {
-                    d[x] = a ? p : 0;
-                } else {
-                    uint32_t inv = unpremultiply_inverse[a];
-                    uint32_t r = (((p >> 16) & 255) * inv + 32768) >> 16;
-                    uint32_t g = (((p >> 8) & 255) * inv + 32768) >> 16;
-                    uint32_t b = ((p & 255) * inv + 32768) >> 16;
-                    d[x] = a << 24 | r << 16 | g << 8 | b;
-                }
-            }
+            if (any)
+                cell_row[cx] = 1;
+            memcpy(d + x0, s + x0, (size_t)(x1 - x0) * 4);
         }
     }
 }
@@ -167,8 +143,8 @@ static void draw_job(const struct marks_layer *ml, const struct marks_job *job,
     }
     cairo_destroy(cr);
     cairo_surface_flush(surface);
-    unpremultiply(cairo_image_surface_get_data(surface), cairo_image_surface_get_stride(surface),
-                  job->out_w, job->out_h, out, cells);
+    copy_cells(cairo_image_surface_get_data(surface), cairo_image_surface_get_stride(surface),
+               job->out_w, job->out_h, out, cells);
 }
 
 /* Sleeps (lock held) until the rest after the last job is over, a screenshot
@@ -192,6 +168,7 @@ static void rest(struct marks_layer *ml)
 static void *marks_main(void *arg)
 {
     struct marks_layer *ml = arg;
+    viewer_background_thread();
     cairo_surface_t *surface = NULL;
     uint32_t *back = NULL;
     uint8_t *back_cells = NULL;
@@ -247,6 +224,7 @@ static void *marks_main(void *arg)
             ml->result_h = h;
             ml->result_job = ml->current;
             ml->result_new = true;
+            ml->has_result = true;
         } else {
             snprintf(ml->error, sizeof ml->error, "out of memory for the marks layer");
         }
@@ -267,7 +245,6 @@ struct marks_layer *marks_new(const struct style *style)
     if (!ml)
         return NULL;
     ml->style = style;
-    init_inverse();
     pthread_mutex_init(&ml->lock, NULL);
     pthread_cond_init(&ml->cond, NULL);
     pthread_cond_init(&ml->done_cond, NULL);
@@ -348,23 +325,27 @@ static void build_job(struct viewer *vw, struct marks_job *job)
     job->clip_bottom = vw->view.h - VIEWER_STATUS_H;
     job->hidden = vw->hidden_classes;
     snprintf(job->highlight, sizeof job->highlight, "%s", vw->selected);
-    struct view vb;
+    struct b_mapping map;
+    bool b_ok = vw->has_b && view_b_mapping(vw, &vw->view, &map);
+    /* B drawn through the affine map is in A's frame: A's projection of
+     * the marks fits both (and one part keeps labels whole at the divider). */
+    bool b_own = b_ok && !map.affine;
     const struct image_layer *first = &vw->a;
     const struct view *first_view = &vw->view;
-    if (vw->has_b && vw->compare == COMPARE_FLICKER && vw->show_b && view_for_b(vw, &vw->view, &vb)) {
+    if (b_own && vw->compare == COMPARE_FLICKER && vw->show_b) {
         first = &vw->b;
-        first_view = &vb;
+        first_view = &map.vb;
     }
     job->parts[0].overlay = first->overlay;
     job->parts[0].view = view_to_render(first_view);
     job->parts[0].clip_x0 = 0;
     job->parts[0].clip_x1 = vw->view.w;
     job->nparts = 1;
-    if (vw->has_b && vw->compare == COMPARE_SWIPE && view_for_b(vw, &vw->view, &vb)) {
+    if (b_own && vw->compare == COMPARE_SWIPE) {
         double split = vw->divider * vw->view.w;
         job->parts[0].clip_x1 = split;
         job->parts[1].overlay = vw->b.overlay;
-        job->parts[1].view = view_to_render(&vb);
+        job->parts[1].view = view_to_render(&map.vb);
         job->parts[1].clip_x0 = split;
         job->parts[1].clip_x1 = vw->view.w;
         job->nparts = 2;
@@ -405,7 +386,7 @@ void marks_update(struct viewer *vw)
     const struct marks_job *latest = ml->has_pending ? &ml->pending
                                      : ml->busy      ? &ml->current
                                                      : &ml->result_job;
-    bool have_any = ml->has_pending || ml->busy || ml->result;
+    bool have_any = ml->has_pending || ml->busy || ml->has_result;
     if (!have_any || !same_job(latest, &job)) {
         job.seq = ++ml->posted_seq;
         ml->pending = job;
@@ -458,210 +439,29 @@ bool marks_wait(struct viewer *vw, int timeout_ms)
     return done;
 }
 
-/* (Re)creates the texture and the cell map at w x h. */
-static bool ensure_buffers(struct viewer *vw, int w, int h)
-{
-    if (vw->marks_tex && vw->marks_tex_w == w && vw->marks_tex_h == h)
-        return true;
-    if (vw->marks_tex)
-        SDL_DestroyTexture(vw->marks_tex);
-    if (vw->marks_scaled)
-        SDL_DestroyTexture(vw->marks_scaled);
-    free(vw->marks_cells);
-    free(vw->marks_pixels);
-    free(vw->marks_xmap);
-    vw->marks_tex_w = vw->marks_tex_h = 0;
-    vw->marks_cols = cell_count(w);
-    vw->marks_rows = cell_count(h);
-    vw->marks_tex = SDL_CreateTexture(vw->renderer, SDL_PIXELFORMAT_ARGB8888,
-                                      SDL_TEXTUREACCESS_STATIC, w, h);
-    vw->marks_scaled = SDL_CreateTexture(vw->renderer, SDL_PIXELFORMAT_ARGB8888,
-                                         SDL_TEXTUREACCESS_STREAMING, w, h);
-    vw->marks_cells = calloc((size_t)vw->marks_cols * (size_t)vw->marks_rows, 1);
-    vw->marks_pixels = calloc((size_t)w * h, 4);
-    vw->marks_xmap = malloc((size_t)w * sizeof *vw->marks_xmap);
-    if (!vw->marks_tex || !vw->marks_scaled || !vw->marks_cells || !vw->marks_pixels ||
-        !vw->marks_xmap) {
-        viewer_message(vw, true, "cannot create the marks layer: %s", SDL_GetError());
-        if (vw->marks_tex)
-            SDL_DestroyTexture(vw->marks_tex);
-        if (vw->marks_scaled)
-            SDL_DestroyTexture(vw->marks_scaled);
-        vw->marks_tex = vw->marks_scaled = NULL;
-        return false;
-    }
-    SDL_SetTextureBlendMode(vw->marks_tex, SDL_BLENDMODE_BLEND);
-    SDL_SetTextureBlendMode(vw->marks_scaled, SDL_BLENDMODE_BLEND);
-    vw->marks_tex_w = w;
-    vw->marks_tex_h = h;
-    return true;
-}
-
-/* The texture rectangle of the run of cells cx0..cx1 (inclusive) on cell row cy. */
-static SDL_Rect run_rect(const struct viewer *vw, int cy, int cx0, int cx1)
-{
-    SDL_Rect r = {cx0 * VIEWER_MARKS_CELL, cy * VIEWER_MARKS_CELL, 0, 0};
-    int x1 = (cx1 + 1) * VIEWER_MARKS_CELL, y1 = r.y + VIEWER_MARKS_CELL;
-    r.w = (x1 < vw->marks_tex_w ? x1 : vw->marks_tex_w) - r.x;
-    r.h = (y1 < vw->marks_tex_h ? y1 : vw->marks_tex_h) - r.y;
-    return r;
-}
-
-/* Calls fn for every run of non-empty cells (cell map of vw). */
-static void for_each_run(struct viewer *vw, void (*fn)(struct viewer *, SDL_Rect, void *),
-                         void *arg)
-{
-    for (int cy = 0; cy < vw->marks_rows; cy++) {
-        const uint8_t *row = vw->marks_cells + (size_t)cy * vw->marks_cols;
-        for (int cx = 0; cx < vw->marks_cols;) {
-            if (!row[cx]) {
-                cx++;
-                continue;
-            }
-            int end = cx;
-            while (end + 1 < vw->marks_cols && row[end + 1])
-                end++;
-            fn(vw, run_rect(vw, cy, cx, end), arg);
-            cx = end + 1;
-        }
-    }
-}
-
-/* Uploads run r of the result px to the texture and copies it to marks_pixels. */
-static void upload_run(struct viewer *vw, SDL_Rect r, void *arg)
-{
-    const uint32_t *px = arg;
-    size_t first = (size_t)r.y * vw->marks_tex_w + r.x;
-    SDL_UpdateTexture(vw->marks_tex, &r, px + first, vw->marks_tex_w * 4);
-    for (int y = 0; y < r.h; y++)
-        memcpy(vw->marks_pixels + first + (size_t)y * vw->marks_tex_w,
-               px + first + (size_t)y * vw->marks_tex_w, (size_t)r.w * 4);
-}
-
-/* Takes the new cell map: clears in marks_pixels the cells that held
- * something and are empty now (empty cells there stay transparent, which
- * the zoom path relies on), then copies the map. */
-static void take_cells(struct viewer *vw, const uint8_t *cells)
-{
-    for (int cy = 0; cy < vw->marks_rows; cy++)
-        for (int cx = 0; cx < vw->marks_cols; cx++) {
-            size_t i = (size_t)cy * vw->marks_cols + cx;
-            if (!vw->marks_cells[i] || cells[i])
-                continue;
-            SDL_Rect r = run_rect(vw, cy, cx, cx);
-            for (int y = 0; y < r.h; y++)
-                memset(vw->marks_pixels + (size_t)(r.y + y) * vw->marks_tex_w + r.x, 0,
-                       (size_t)r.w * 4);
-        }
-    memcpy(vw->marks_cells, cells, (size_t)vw->marks_cols * (size_t)vw->marks_rows);
-}
-
-/* Where the rendered view's pixels go on the current view: x' = k x + ox. */
-struct placement {
-    double k, ox, oy;
-    bool same_scale;
-    SDL_Rect clip;
-};
-
-static void draw_run(struct viewer *vw, SDL_Rect src, void *arg)
-{
-    const struct placement *pl = arg;
-    SDL_Rect dst;
-    if (pl->same_scale) {
-        dst = (SDL_Rect){src.x + (int)lround(pl->ox), src.y + (int)lround(pl->oy), src.w, src.h};
-    } else {
-        /* Both edges from the same formula, so neighbouring runs meet. */
-        dst.x = (int)lround(pl->ox + src.x * pl->k);
-        dst.y = (int)lround(pl->oy + src.y * pl->k);
-        dst.w = (int)lround(pl->ox + (src.x + src.w) * pl->k) - dst.x;
-        dst.h = (int)lround(pl->oy + (src.y + src.h) * pl->k) - dst.y;
-    }
-    if (dst.w <= 0 || dst.h <= 0 || dst.x >= pl->clip.x + pl->clip.w ||
-        dst.y >= pl->clip.y + pl->clip.h || dst.x + dst.w <= pl->clip.x ||
-        dst.y + dst.h <= pl->clip.y)
-        return;
-    SDL_RenderCopy(vw->renderer, vw->marks_tex, &src, &dst);
-}
-
-/* Zooming: scale the last result (nearest neighbour) into marks_scaled over
- * the bounding box of its non-empty cells, then blend that box unscaled.
- * SDL's software renderer blends unscaled copies with a loop that skips
- * transparent pixels, while its scaled blend works on every pixel and is
- * several times slower. */
-static void draw_scaled(struct viewer *vw, const struct placement *pl)
-{
-    int w = vw->marks_tex_w, h = vw->marks_tex_h;
-    int cx0 = vw->marks_cols, cy0 = vw->marks_rows, cx1 = -1, cy1 = -1;
-    for (int cy = 0; cy < vw->marks_rows; cy++)
-        for (int cx = 0; cx < vw->marks_cols; cx++)
-            if (vw->marks_cells[(size_t)cy * vw->marks_cols + cx]) {
-                cx0 = cx < cx0 ? cx : cx0;
-                cx1 = cx > cx1 ? cx : cx1;
-                cy0 = cy < cy0 ? cy : cy0;
-                cy1 = cy > cy1 ? cy : cy1;
-            }
-    if (cx1 < 0)
-        return;
-    /* The box of content in the result, then on the window, clipped. */
-    SDL_Rect src = run_rect(vw, cy0, cx0, cx1);
-    int sy1 = cy1 * VIEWER_MARKS_CELL + VIEWER_MARKS_CELL;
-    src.h = (sy1 < h ? sy1 : h) - src.y;
-    int dx0 = (int)floor(pl->ox + src.x * pl->k), dy0 = (int)floor(pl->oy + src.y * pl->k);
-    int dx1 = (int)ceil(pl->ox + (src.x + src.w) * pl->k);
-    int dy1 = (int)ceil(pl->oy + (src.y + src.h) * pl->k);
-    dx0 = dx0 > pl->clip.x ? dx0 : pl->clip.x;
-    dy0 = dy0 > pl->clip.y ? dy0 : pl->clip.y;
-    dx1 = dx1 < pl->clip.x + pl->clip.w ? dx1 : pl->clip.x + pl->clip.w;
-    dy1 = dy1 < pl->clip.y + pl->clip.h ? dy1 : pl->clip.y + pl->clip.h;
-    if (dx1 <= dx0 || dy1 <= dy0)
-        return;
-    SDL_Rect box = {dx0, dy0, dx1 - dx0, dy1 - dy0};
-    void *locked;
-    int pitch;
-    if (SDL_LockTexture(vw->marks_scaled, &box, &locked, &pitch) != 0)
-        return;
-    /* Window pixel centre -> result pixel, per column once. */
-    int *xmap = vw->marks_xmap;
-    for (int x = dx0; x < dx1; x++) {
-        double sx = floor((x + 0.5 - pl->ox) / pl->k);
-        xmap[x - dx0] = sx >= src.x && sx < src.x + src.w ? (int)sx : -1;
-    }
-    int prev_sy = -2;
-    unsigned char *prev_row = NULL;
-    for (int y = dy0; y < dy1; y++) {
-        uint32_t *d = (uint32_t *)(void *)((unsigned char *)locked + (size_t)(y - dy0) * pitch);
-        double syf = floor((y + 0.5 - pl->oy) / pl->k);
-        int sy = syf >= src.y && syf < src.y + src.h ? (int)syf : -1;
-        if (sy == prev_sy && prev_row) {
-            memcpy(d, prev_row, (size_t)box.w * 4);
-            continue;
-        }
-        if (sy < 0) {
-            memset(d, 0, (size_t)box.w * 4);
-        } else {
-            const uint32_t *s = vw->marks_pixels + (size_t)sy * w;
-            for (int i = 0; i < box.w; i++)
-                d[i] = xmap[i] >= 0 ? s[xmap[i]] : 0;
-        }
-        prev_sy = sy;
-        prev_row = (unsigned char *)d;
-    }
-    SDL_UnlockTexture(vw->marks_scaled);
-    SDL_RenderCopy(vw->renderer, vw->marks_scaled, &box, &box);
-}
-
-void marks_draw(struct viewer *vw)
+void marks_take(struct viewer *vw)
 {
     struct marks_layer *ml = vw->marks;
     pthread_mutex_lock(&ml->lock);
     if (ml->result_new) {
-        if (ensure_buffers(vw, ml->result_w, ml->result_h)) {
-            /* Only the cells that hold anything: the texture elsewhere is never drawn. */
-            take_cells(vw, ml->result_cells);
-            for_each_run(vw, upload_run, ml->result);
-            vw->marks_ready = true;
-        }
+        /* Swap buffers with the thread: it gets the UI's previous result back
+         * to draw into (or frees it when the size changed). */
+        uint32_t *pixels = vw->marks_pixels;
+        uint8_t *cells = vw->marks_cells;
+        int w = vw->marks_w, h = vw->marks_h;
+        vw->marks_pixels = ml->result;
+        vw->marks_cells = ml->result_cells;
+        vw->marks_w = ml->result_w;
+        vw->marks_h = ml->result_h;
+        vw->marks_cols = cell_count(vw->marks_w);
+        vw->marks_rows = cell_count(vw->marks_h);
         vw->marks_view = ml->result_job.view;
+        vw->marks_generation++;
+        vw->marks_ready = vw->marks_pixels && vw->marks_cells;
+        ml->result = pixels;
+        ml->result_cells = cells;
+        ml->result_w = pixels ? w : 0;
+        ml->result_h = pixels ? h : 0;
         ml->result_new = false;
     }
     if (ml->error[0]) {
@@ -669,26 +469,4 @@ void marks_draw(struct viewer *vw)
         ml->error[0] = '\0';
     }
     pthread_mutex_unlock(&ml->lock);
-    if (!vw->marks_ready)
-        return;
-    /* Place the rendered view's window on the current view (marks stay on
-     * their ground while a newer rendering is under way). Scaled runs are
-     * blended at nearest neighbour straight from the texture: only the cells
-     * with marks cost anything. */
-    const struct view *r = &vw->marks_view, *v = &vw->view;
-    struct placement pl;
-    pl.k = v->scale / r->scale;
-    if (!(pl.k > 1.0 / 64 && pl.k < 64))
-        return;
-    pl.ox = (r->cx - r->w / 2.0 / r->scale - v->cx) * v->scale + v->w / 2.0;
-    pl.oy = (r->cy - r->h / 2.0 / r->scale - v->cy) * v->scale + v->h / 2.0;
-    pl.same_scale = fabs(pl.k - 1) < 1e-9;
-    pl.clip = (SDL_Rect){0, 0, v->w, v->h - VIEWER_STATUS_H};
-    if (!pl.same_scale && v->w == vw->marks_tex_w && v->h == vw->marks_tex_h) {
-        draw_scaled(vw, &pl);
-        return;
-    }
-    SDL_RenderSetClipRect(vw->renderer, &pl.clip);
-    for_each_run(vw, draw_run, &pl);
-    SDL_RenderSetClipRect(vw->renderer, NULL);
 }

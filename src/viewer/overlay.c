@@ -442,6 +442,7 @@ static const char help_text[] =
     "clicks cycle supports \u2192 contradicts \u2192 context \u2192 unlinked)\n\n"
     "<b>Layers and compare</b>\n"
     "I: imagery on/off   T: labels on/off   Shift+1\u20139: show/hide a class\n"
+    "O: build overviews (IMAGE.ovr beside the image, which is not modified) when it has none\n"
     "W: swipe (drag the divider)   C: flicker between the two dates (--compare)\n\n"
     "F1 or ?: this help   Esc: close";
 
@@ -527,8 +528,13 @@ static void draw_status(struct viewer *vw, cairo_t *cr)
     const struct style_class *sc = style_for_class(vw->style, vw->cls);
     char right[512];
     int loading = vw->a.missing_tiles + (vw->has_b ? vw->b.missing_tiles : 0);
-    char load[64] = "";
-    if (loading > 0)
+    char load[192] = "";
+    char ovr[160];
+    if (overviews_status(vw, ovr, sizeof ovr))
+        snprintf(load, sizeof load, "%s   ", ovr);
+    else if (vw->marks_loading)
+        snprintf(load, sizeof load, "loading marks\u2026   ");
+    else if (loading > 0)
         snprintf(load, sizeof load, "loading %d tiles   ", loading);
     snprintf(right, sizeof right, "%s%s   %s   class %d %s   %s", load, ground,
              tool_name(vw->tool), (int)vw->cls + 1, sc->title,

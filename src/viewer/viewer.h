@@ -7,13 +7,18 @@
  * surface the size of the window, edits go through annot's edit operations
  * (so every edit is undoable), saving through gjson, the autosave journal
  * through journal. Everything here runs on the UI thread except the reader
- * callbacks in imagery.c and the hashing thread.
+ * callbacks in imagery.c, the marks renderer (marks.c), the compositor's
+ * helper (compose.c), the annotation reader (main.c), the overview builder
+ * (overviews.c) and the hashing thread; each says what it shares.
  *
- * Each frame is built from a short list of layers, bottom to top: the
- * imagery tiles of image A (and B for compare), the overlay texture (marks,
- * tool previews, scale bar, panels, status bar). The overlay is re-drawn only
- * when something it shows changed (view, marks, tool state, panels); the
- * status bar alone is re-drawn on pointer motion.
+ * Each frame is two unscaled copies: the composite (compose.c: the imagery
+ * of image A, and B for compare, sampled from the cached tiles by the viewer
+ * itself, with the marks layer blended over it), then the chrome texture
+ * (overlay.c: tool previews, scale bar, panels, status bar). The composite
+ * is rebuilt only when the view, the tiles or the marks result changed; the
+ * chrome only when something it shows changed (the status bar alone on
+ * pointer motion). The annotation file is read on a thread after start-up
+ * (main.c); editing waits for it.
  *
  * Coordinates: "image" = full-resolution pixel grid of image A, pixel-corner
  * convention; "screen" = window pixels, (0,0) top-left; lon/lat in degrees.
@@ -24,6 +29,7 @@
 #include <SDL.h>
 #include <cairo.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -41,16 +47,23 @@
 #define VIEWER_STATUS_H 26
 #define VIEWER_MAX_DRAFT 4096
 #define VIEWER_TEXT_MAX 512
-#define VIEWER_UPLOADS_PER_FRAME 12
-#define VIEWER_UPLOAD_BUDGET_MS 3.0 /* tile uploads per frame stop after this */
 #define VIEWER_TILE_BYTES ((size_t)64 * 1024 * 1024)
 #define VIEWER_MARKS_CELL 64 /* marks layer: uploaded and drawn in cells this size */
+#define VIEWER_BACKGROUND_NICE 8 /* background threads: CFS weight ~1/6 of the UI's */
 #define VIEWER_LABELS_MAX_VISIBLE 400 /* more marks in view: no labels (unreadable, slow) */
 
 struct marks_layer;
 
 /* The parts of a frame whose time the bench reports. */
 enum viewer_phase { PHASE_UPLOAD, PHASE_IMAGERY, PHASE_MARKS, PHASE_CHROME, VIEWER_PHASES };
+
+/* A tile the UI holds (tilecache's "texture"): its pixels as 0xAARRGGBB
+ * values, composited on the CPU by compose.c. */
+struct tilecache_texture {
+    uint32_t *pixels; /* owned; w * h */
+    int w, h;
+    bool opaque;      /* every alpha is 255: copied without blending */
+};
 
 /* What a worker thread needs to open its own raster handle. */
 struct tilecache_source {
@@ -70,9 +83,17 @@ struct image_layer {
     bool georeferenced;          /* has a CRS: marks can be placed */
     struct tilecache_source source;
     struct tilecache *cache;
+    size_t cache_bytes;          /* the cache's bound */
+    pthread_t retire_thread;     /* frees a replaced cache (imagery_reload) */
+    bool retire_started;
+    /* Overviews (overviews.c): whether the file has them, and a build of
+     * IMAGE.ovr on a thread of its own. */
+    bool has_overviews;
+    struct overview_job *overview_job; /* NULL when no build was started; owned */
     struct render_overlay *overlay;
     uint64_t overlay_generation;
     bool overlay_built;
+    uint64_t tiles_generation;   /* counts tiles handed to the UI: the composite is stale */
     int missing_tiles;           /* visible tiles not shown at their level, last frame */
     int failed_tiles;            /* visible tiles whose read failed */
     /* SHA-256, computed on a thread at start (reading a large file takes a while). */
@@ -133,6 +154,7 @@ struct viewer {
 
     struct image_layer a, b;
     bool has_b;
+    bool overviews_chain; /* key O: build for every image lacking overviews */
     enum compare_mode compare;
     bool show_b;        /* flicker: B shown */
     double divider;     /* swipe divider x in [0,1] of the window width */
@@ -141,6 +163,15 @@ struct viewer {
     struct style *style;
     struct claims_catalog *claims;
     struct annot_set *set;
+    /* Reading the annotation file on a thread (main.c): until it is done,
+     * set is an empty stand-in and editing waits (input.c). */
+    bool marks_loading;
+    bool load_failed;
+    pthread_t load_thread;
+    atomic_bool load_done;
+    bool load_ok;                 /* written by the thread before load_done */
+    struct annot_set *loaded_set; /* the thread's result; owned until taken */
+    struct diag *load_dg;         /* the thread's errors; owned */
     char *journal_path;
     bool recovered_unsaved;   /* content came from the journal, not yet saved */
     uint64_t journal_generation;
@@ -149,17 +180,19 @@ struct viewer {
 
     /* marks layer (drawn on its own thread, marks.c) */
     struct marks_layer *marks;
-    SDL_Texture *marks_tex;
-    int marks_tex_w, marks_tex_h;
-    struct view marks_view; /* the view the texture was drawn for */
-    /* Which MARKS_CELL-sized cells of the texture hold anything (the rest
-     * is transparent and never uploaded or drawn); owned. */
+    /* The last result taken from the marks thread (straight-alpha ARGB of
+     * marks_w x marks_h, drawn for marks_view), and which VIEWER_MARKS_CELL
+     * cells of it hold anything (1) or are transparent (0); owned, swapped
+     * with the thread's buffers. compose.c blends it over the imagery. */
+    struct view marks_view;
+    uint32_t *marks_pixels;
     uint8_t *marks_cells;
-    int marks_cols, marks_rows;
-    uint32_t *marks_pixels;     /* copy of the last result, for scaling; owned */
-    SDL_Texture *marks_scaled;  /* the result scaled to the current view (zooming) */
-    int *marks_xmap;            /* per window column: source column or -1; owned */
+    int marks_w, marks_h, marks_cols, marks_rows;
+    uint64_t marks_generation; /* counts results taken */
     bool marks_ready;
+
+    /* imagery composited by the viewer into one window-sized texture (compose.c) */
+    struct compose *compose;
 
     /* chrome: everything else over the imagery (overlay.c) */
     cairo_surface_t *surface;
@@ -221,9 +254,16 @@ struct viewer {
 
 /* ---- main.c ---- */
 double viewer_now_s(void);
+/* Lowers the calling thread's priority (tile readers, marks renderer,
+ * hashing): on a loaded machine the UI thread is scheduled first, so frames
+ * stay on time while the background work takes what is left. */
+void viewer_background_thread(void);
 /* Shows a message in the status bar (printf-style); errors also go to stderr. */
 void viewer_message(struct viewer *vw, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Takes the annotations when their thread has read them (or stops the
+ * viewer, exit status 1, when the file cannot be read). */
+void viewer_poll_load(struct viewer *vw);
 /* Re-draws everything on the next frame. */
 void viewer_invalidate(struct viewer *vw);
 bool viewer_unsaved(const struct viewer *vw);
@@ -240,17 +280,61 @@ void view_image_to_screen(const struct view *v, double ix, double iy, double *sx
 void view_fit(struct view *v, int image_w, int image_h);
 void view_zoom_about(struct view *v, double sx, double sy, double factor);
 struct render_view view_to_render(const struct view *v);
-/* The view of image B showing the same ground as v on image A. */
+/* How image B is drawn under view v of image A: the affine map from A's
+ * image pixels to B's (bx = m0 + m1 ix + m2 iy, by = m3 + m4 ix + m5 iy),
+ * and the plain view of B (centre and scale) that is used instead when it
+ * matches the map within a quarter of a B pixel over the window (affine =
+ * false: north-up grids of one CRS). With affine = true (B rotated, flipped
+ * or of another pixel shape) B is resampled into A's frame and its marks
+ * are drawn with A's. False when the images share no ground. */
+struct b_mapping {
+    struct view vb;
+    double m[6];
+    bool affine;
+};
+bool view_b_mapping(struct viewer *vw, const struct view *v, struct b_mapping *out);
+/* The view of image B showing the same ground as v on image A (vb above). */
 bool view_for_b(struct viewer *vw, const struct view *v, struct view *out);
 
 /* ---- imagery.c ---- */
 bool imagery_open(struct viewer *vw, struct image_layer *img, const char *path);
 void imagery_close(struct image_layer *img);
-/* Uploads up to max finished tiles to textures; returns how many. */
-int imagery_upload(struct viewer *vw, struct image_layer *img, int max);
-/* Draws img for view v, clipped to clip (may be NULL); requests missing tiles. */
-void imagery_draw(struct viewer *vw, struct image_layer *img, const struct view *v,
-                  const SDL_Rect *clip);
+/* Restarts the tile readers (new handles, e.g. to see new overviews) and
+ * drops the tiles read so far; the old readers stop on a thread of their
+ * own. False (with a message) when they cannot be started. */
+bool imagery_reload(struct viewer *vw, struct image_layer *img);
+/* Takes the tiles the workers finished (their pixels, no copy); returns how many. */
+int imagery_upload(struct viewer *vw, struct image_layer *img);
+/* Requests the tiles img needs for view v within clip (centre first) and
+ * counts the visible ones missing or failed (img->missing_tiles, failed_tiles). */
+void imagery_request(struct image_layer *img, const struct view *v, SDL_Rect clip);
+/* The same for the image rectangle (x0, y0)-(x1, y1) at level. */
+void imagery_request_box(struct image_layer *img, int level, double x0, double y0, double x1,
+                         double y1);
+
+/* ---- overviews.c ---- */
+/* At open: says (status bar and stderr) that a large image without
+ * overviews is read decimated and that O builds them. */
+void overviews_offer(struct viewer *vw, struct image_layer *img);
+/* Key O: builds IMAGE.ovr for image A, then B, whichever lack overviews. */
+void overviews_start(struct viewer *vw);
+/* Each loop turn: progress into the status bar; a finished build switches
+ * the image to its new overviews (imagery_reload) and starts the next. */
+void overviews_poll(struct viewer *vw);
+/* True while a build runs (wait-idle waits for it). */
+bool overviews_busy(const struct viewer *vw);
+/* The status text of a running build ("overviews 42% of IMAGE"), or NULL. */
+const char *overviews_status(struct viewer *vw, char *buf, size_t size);
+/* Cancels a running build of img and waits for it (on quit); accepts none. */
+void overviews_stop(struct image_layer *img);
+
+/* ---- compose.c ---- */
+/* New compositor with its helper thread; NULL on failure. Free with compose_free. */
+struct compose *compose_new(void);
+void compose_free(struct compose *c);
+/* Draws the imagery of the frame (A, B, swipe or flicker) as one unscaled
+ * copy; re-composites only when the views or the tiles changed. */
+void compose_draw(struct viewer *vw);
 bool imagery_idle(struct image_layer *img);
 /* Starts hashing the file on a thread (after the first frame, so start-up
  * does not compete with it); does nothing when started already. */
@@ -282,8 +366,8 @@ void marks_update(struct viewer *vw);
 bool marks_wait(struct viewer *vw, int timeout_ms);
 /* True when the last posted job is drawn and uploaded. */
 bool marks_current(struct viewer *vw);
-/* Uploads a new result if any; draws the layer placed on the current view. */
-void marks_draw(struct viewer *vw);
+/* Takes a new result from the thread if there is one (compose.c draws it). */
+void marks_take(struct viewer *vw);
 
 /* ---- input.c ---- */
 void input_handle(struct viewer *vw, const SDL_Event *ev);
