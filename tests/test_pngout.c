@@ -239,6 +239,43 @@ static void test_bands_filters_threads_formats(void **state)
     diag_free(dg);
 }
 
+/* Every compression level gives a PNG that decodes to the same pixels, from
+ * noise (incompressible: stored blocks, output growth) and from flat areas. */
+static void test_levels_and_incompressible_data(void **state)
+{
+    (void)state;
+    const int w = 300, h = 290; /* 3 bands, the last partial */
+    struct diag *dg = diag_new();
+    uint8_t *img = malloc((size_t)w * h * 4);
+    uint32_t seed = 12345;
+    for (size_t i = 0; i < (size_t)w * h; i++) {
+        seed = seed * 1103515245u + 12345u;
+        bool noise = (i / (size_t)w) % 2 == 0; /* noise rows and flat rows */
+        img[4 * i] = noise ? (uint8_t)(seed >> 24) : 40;
+        img[4 * i + 1] = noise ? (uint8_t)(seed >> 16) : 80;
+        img[4 * i + 2] = noise ? (uint8_t)(seed >> 8) : 120;
+        img[4 * i + 3] = 255;
+    }
+    for (int level = 0; level <= 3; level++) {
+        char path[300];
+        snprintf(path, sizeof path, "%s/level%d.png", tmpdir, level);
+        struct pngout_options opt;
+        pngout_options_init(&opt);
+        opt.level = level;
+        opt.sync = false;
+        assert_true(pngout_write(path, img, w, h, (size_t)w * 4, NULL, 0, &opt, dg));
+        int rw, rh;
+        uint8_t *back = pngout_read_rgba(path, &rw, &rh, dg);
+        assert_non_null(back);
+        assert_int_equal(rw, w);
+        assert_int_equal(rh, h);
+        assert_memory_equal(back, img, (size_t)w * h * 4);
+        free(back);
+    }
+    free(img);
+    diag_free(dg);
+}
+
 static void test_gdal_reads_georeferencing(void **state)
 {
     (void)state;
@@ -291,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_bad_keyword_leaves_nothing),
         cmocka_unit_test(test_atomic_replace_keeps_old_on_failure),
         cmocka_unit_test(test_bands_filters_threads_formats),
+        cmocka_unit_test(test_levels_and_incompressible_data),
         cmocka_unit_test(test_gdal_reads_georeferencing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
