@@ -82,21 +82,6 @@ bool annot_stance_from_name(const char *name, enum annot_stance *out)
     return i >= 0;
 }
 
-const char *annot_geom_type_name(enum annot_geom_type type)
-{
-    switch (type) {
-    case ANNOT_GEOM_NONE: return "null";
-    case ANNOT_GEOM_POINT: return "Point";
-    case ANNOT_GEOM_LINESTRING: return "LineString";
-    case ANNOT_GEOM_POLYGON: return "Polygon";
-    case ANNOT_GEOM_MULTIPOINT: return "MultiPoint";
-    case ANNOT_GEOM_MULTILINESTRING: return "MultiLineString";
-    case ANNOT_GEOM_MULTIPOLYGON: return "MultiPolygon";
-    case ANNOT_GEOM_COLLECTION: return "GeometryCollection";
-    }
-    return "null";
-}
-
 /* ---- small helpers ---------------------------------------------------------- */
 
 static bool oom(struct diag *dg)
@@ -130,365 +115,6 @@ static bool replace_string(char **dst, const char *s, struct diag *dg)
     return true;
 }
 
-static bool is_ring_geometry(enum annot_geom_type type)
-{
-    return type == ANNOT_GEOM_POLYGON || type == ANNOT_GEOM_MULTIPOLYGON;
-}
-
-/* ---- geometry ---------------------------------------------------------------- */
-
-static void part_clear(struct annot_part *p)
-{
-    free(p->pts);
-    free(p->alt);
-    memset(p, 0, sizeof *p);
-}
-
-void annot_geometry_clear(struct annot_geometry *g)
-{
-    if (!g)
-        return;
-    for (size_t i = 0; i < g->nparts; i++)
-        part_clear(&g->parts[i]);
-    free(g->parts);
-    for (size_t i = 0; i < g->nmembers; i++)
-        annot_geometry_clear(&g->members[i]);
-    free(g->members);
-    memset(g, 0, sizeof *g);
-    g->type = ANNOT_GEOM_NONE;
-}
-
-static bool part_copy(struct annot_part *dst, const struct annot_part *src, struct diag *dg)
-{
-    memset(dst, 0, sizeof *dst);
-    dst->member = src->member;
-    if (src->n == 0)
-        return true;
-    dst->pts = malloc(src->n * sizeof *dst->pts);
-    if (!dst->pts)
-        return oom(dg);
-    memcpy(dst->pts, src->pts, src->n * sizeof *dst->pts);
-    if (src->alt) {
-        dst->alt = malloc(src->n * sizeof *dst->alt);
-        if (!dst->alt) {
-            part_clear(dst);
-            return oom(dg);
-        }
-        memcpy(dst->alt, src->alt, src->n * sizeof *dst->alt);
-    }
-    dst->n = src->n;
-    return true;
-}
-
-bool annot_geometry_copy(struct annot_geometry *dst, const struct annot_geometry *src,
-                         struct diag *dg)
-{
-    memset(dst, 0, sizeof *dst);
-    dst->type = src->type;
-    if (src->nparts) {
-        dst->parts = calloc(src->nparts, sizeof *dst->parts);
-        if (!dst->parts)
-            return oom(dg);
-        for (size_t i = 0; i < src->nparts; i++) {
-            if (!part_copy(&dst->parts[i], &src->parts[i], dg)) {
-                dst->nparts = i;
-                annot_geometry_clear(dst);
-                return false;
-            }
-        }
-        dst->nparts = src->nparts;
-    }
-    if (src->nmembers) {
-        dst->members = calloc(src->nmembers, sizeof *dst->members);
-        if (!dst->members) {
-            annot_geometry_clear(dst);
-            return oom(dg);
-        }
-        for (size_t i = 0; i < src->nmembers; i++) {
-            if (!annot_geometry_copy(&dst->members[i], &src->members[i], dg)) {
-                dst->nmembers = i;
-                annot_geometry_clear(dst);
-                return false;
-            }
-        }
-        dst->nmembers = src->nmembers;
-    }
-    return true;
-}
-
-/* Twice the signed planar area of a closed ring (positive = counter-clockwise). */
-static double ring_signed_area2(const struct annot_part *ring)
-{
-    double sum = 0.0;
-    for (size_t i = 0; i + 1 < ring->n; i++)
-        sum += (ring->pts[i].lon * ring->pts[i + 1].lat) -
-               (ring->pts[i + 1].lon * ring->pts[i].lat);
-    return sum;
-}
-
-static void part_reverse(struct annot_part *p)
-{
-    for (size_t i = 0, j = p->n ? p->n - 1 : 0; i < j; i++, j--) {
-        struct annot_lonlat t = p->pts[i];
-        p->pts[i] = p->pts[j];
-        p->pts[j] = t;
-        if (p->alt) {
-            double a = p->alt[i];
-            p->alt[i] = p->alt[j];
-            p->alt[j] = a;
-        }
-    }
-}
-
-bool annot_geometry_from_points(struct annot_geometry *dst, enum annot_geom_type type,
-                                const struct annot_lonlat *pts, size_t n, struct diag *dg)
-{
-    memset(dst, 0, sizeof *dst);
-    size_t need;
-    switch (type) {
-    case ANNOT_GEOM_POINT: need = 1; break;
-    case ANNOT_GEOM_LINESTRING: need = 2; break;
-    case ANNOT_GEOM_POLYGON: need = 3; break;
-    default:
-        diag_error(dg, "geometry from points: type %s is not Point, LineString or Polygon",
-                   annot_geom_type_name(type));
-        return false;
-    }
-    if (type == ANNOT_GEOM_POINT ? n != 1 : n < need) {
-        diag_error(dg, "a %s needs %s%zu position%s, got %zu", annot_geom_type_name(type),
-                   type == ANNOT_GEOM_POINT ? "" : "at least ", need, need > 1 ? "s" : "", n);
-        return false;
-    }
-    bool close = false;
-    if (type == ANNOT_GEOM_POLYGON)
-        close = !(pts[0].lon == pts[n - 1].lon && pts[0].lat == pts[n - 1].lat) || n < 4;
-    size_t total = n + (close ? 1 : 0);
-    if (type == ANNOT_GEOM_POLYGON && total < 4) {
-        diag_error(dg, "a Polygon needs at least 3 distinct positions");
-        return false;
-    }
-    dst->parts = calloc(1, sizeof *dst->parts);
-    if (!dst->parts)
-        return oom(dg);
-    dst->parts[0].pts = malloc(total * sizeof *pts);
-    if (!dst->parts[0].pts) {
-        free(dst->parts);
-        dst->parts = NULL;
-        return oom(dg);
-    }
-    memcpy(dst->parts[0].pts, pts, n * sizeof *pts);
-    if (close)
-        dst->parts[0].pts[n] = pts[0];
-    dst->parts[0].n = total;
-    dst->nparts = 1;
-    dst->type = type;
-    if (type == ANNOT_GEOM_POLYGON && ring_signed_area2(&dst->parts[0]) < 0)
-        part_reverse(&dst->parts[0]);
-    return true;
-}
-
-static bool position_ok(struct annot_lonlat p)
-{
-    return isfinite(p.lon) && isfinite(p.lat) && p.lon >= -180.0 && p.lon <= 180.0 &&
-           p.lat >= -90.0 && p.lat <= 90.0;
-}
-
-static bool check_simple(const struct annot_geometry *g, const char *what, struct diag *dg)
-{
-    size_t min_n = 1;
-    bool ring = is_ring_geometry(g->type);
-    switch (g->type) {
-    case ANNOT_GEOM_NONE:
-        if (g->nparts || g->nmembers) {
-            diag_error(dg, "%s: null geometry with coordinates", what);
-            return false;
-        }
-        return true;
-    case ANNOT_GEOM_POINT:
-    case ANNOT_GEOM_LINESTRING:
-        if (g->nparts != 1) {
-            diag_error(dg, "%s: %s must have exactly one part", what,
-                       annot_geom_type_name(g->type));
-            return false;
-        }
-        if (g->type == ANNOT_GEOM_POINT && g->parts[0].n != 1) {
-            diag_error(dg, "%s: a Point has exactly one position", what);
-            return false;
-        }
-        min_n = g->type == ANNOT_GEOM_POINT ? 1 : 2;
-        break;
-    case ANNOT_GEOM_POLYGON:
-        if (g->nparts < 1) {
-            diag_error(dg, "%s: a Polygon needs an exterior ring", what);
-            return false;
-        }
-        min_n = 4;
-        break;
-    case ANNOT_GEOM_MULTIPOINT:
-        if (g->nparts > 1) {
-            diag_error(dg, "%s: a MultiPoint keeps its positions in one part", what);
-            return false;
-        }
-        break;
-    case ANNOT_GEOM_MULTILINESTRING: min_n = 2; break;
-    case ANNOT_GEOM_MULTIPOLYGON: min_n = 4; break;
-    case ANNOT_GEOM_COLLECTION:
-        diag_error(dg, "%s: nested GeometryCollection", what);
-        return false;
-    default:
-        diag_error(dg, "%s: unknown geometry type %d", what, (int)g->type);
-        return false;
-    }
-    if (g->nmembers) {
-        diag_error(dg, "%s: only a GeometryCollection has members", what);
-        return false;
-    }
-    for (size_t i = 0; i < g->nparts; i++) {
-        const struct annot_part *p = &g->parts[i];
-        const char *kind = ring ? "ring" : "part";
-        if (p->n < min_n) {
-            diag_error(dg, "%s: %s %zu has %zu position%s, %s needs at least %zu", what, kind, i,
-                       p->n, p->n == 1 ? "" : "s", ring ? "a linear ring" : "it", min_n);
-            return false;
-        }
-        for (size_t k = 0; k < p->n; k++) {
-            if (!position_ok(p->pts[k])) {
-                diag_error(dg, "%s: %s %zu position %zu (%g, %g) is outside lon [-180, 180], "
-                               "lat [-90, 90]",
-                           what, kind, i, k, p->pts[k].lon, p->pts[k].lat);
-                return false;
-            }
-            if (p->alt && !isfinite(p->alt[k])) {
-                diag_error(dg, "%s: %s %zu position %zu has a non-finite altitude", what, kind,
-                           i, k);
-                return false;
-            }
-        }
-        if (ring && (p->pts[0].lon != p->pts[p->n - 1].lon ||
-                     p->pts[0].lat != p->pts[p->n - 1].lat)) {
-            diag_error(dg, "%s: ring %zu is not closed (first and last positions differ)", what,
-                       i);
-            return false;
-        }
-        size_t want_member;
-        if (g->type == ANNOT_GEOM_MULTILINESTRING)
-            want_member = i;
-        else if (g->type == ANNOT_GEOM_MULTIPOLYGON)
-            want_member = i == 0 ? 0 : g->parts[i - 1].member;
-        else
-            want_member = 0;
-        bool member_ok = p->member == want_member;
-        if (g->type == ANNOT_GEOM_MULTIPOLYGON && i > 0 && p->member == want_member + 1)
-            member_ok = true;
-        if (!member_ok) {
-            diag_error(dg, "%s: part %zu has member %zu out of sequence", what, i, p->member);
-            return false;
-        }
-    }
-    return true;
-}
-
-bool annot_geometry_check(const struct annot_geometry *g, const char *what, struct diag *dg)
-{
-    if (!what)
-        what = "geometry";
-    if (g->type != ANNOT_GEOM_COLLECTION)
-        return check_simple(g, what, dg);
-    if (g->nparts) {
-        diag_error(dg, "%s: a GeometryCollection has members, not parts", what);
-        return false;
-    }
-    for (size_t i = 0; i < g->nmembers; i++) {
-        char sub[256];
-        snprintf(sub, sizeof sub, "%s member %zu", what, i);
-        if (!check_simple(&g->members[i], sub, dg))
-            return false;
-    }
-    return true;
-}
-
-size_t annot_geometry_normalize_winding(struct annot_geometry *g)
-{
-    size_t reversed = 0;
-    if (g->type == ANNOT_GEOM_COLLECTION) {
-        for (size_t i = 0; i < g->nmembers; i++)
-            reversed += annot_geometry_normalize_winding(&g->members[i]);
-        return reversed;
-    }
-    if (!is_ring_geometry(g->type))
-        return 0;
-    for (size_t i = 0; i < g->nparts; i++) {
-        bool exterior = i == 0 || g->parts[i].member != g->parts[i - 1].member;
-        double a = ring_signed_area2(&g->parts[i]);
-        if ((exterior && a < 0) || (!exterior && a > 0)) {
-            part_reverse(&g->parts[i]);
-            reversed++;
-        }
-    }
-    return reversed;
-}
-
-static void bbox_extend(const struct annot_geometry *g, struct annot_lonlat *min,
-                        struct annot_lonlat *max, bool *any)
-{
-    for (size_t i = 0; i < g->nparts; i++)
-        for (size_t k = 0; k < g->parts[i].n; k++) {
-            struct annot_lonlat p = g->parts[i].pts[k];
-            if (!*any) {
-                *min = *max = p;
-                *any = true;
-                continue;
-            }
-            min->lon = fmin(min->lon, p.lon);
-            min->lat = fmin(min->lat, p.lat);
-            max->lon = fmax(max->lon, p.lon);
-            max->lat = fmax(max->lat, p.lat);
-        }
-    for (size_t i = 0; i < g->nmembers; i++)
-        bbox_extend(&g->members[i], min, max, any);
-}
-
-bool annot_geometry_bbox(const struct annot_geometry *g, struct annot_lonlat *min,
-                         struct annot_lonlat *max)
-{
-    bool any = false;
-    struct annot_lonlat lo = {0, 0}, hi = {0, 0};
-    bbox_extend(g, &lo, &hi, &any);
-    if (any) {
-        *min = lo;
-        *max = hi;
-    }
-    return any;
-}
-
-size_t annot_geometry_npositions(const struct annot_geometry *g)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < g->nparts; i++)
-        n += g->parts[i].n;
-    for (size_t i = 0; i < g->nmembers; i++)
-        n += annot_geometry_npositions(&g->members[i]);
-    return n;
-}
-
-/* Part number `index` counting through a collection's members in order; the
- * geometry owning it goes to *owner. NULL when out of range. */
-static struct annot_part *flat_part(struct annot_geometry *g, size_t index,
-                                    struct annot_geometry **owner)
-{
-    if (g->type != ANNOT_GEOM_COLLECTION) {
-        *owner = g;
-        return index < g->nparts ? &g->parts[index] : NULL;
-    }
-    for (size_t m = 0; m < g->nmembers; m++) {
-        if (index < g->members[m].nparts) {
-            *owner = &g->members[m];
-            return &g->members[m].parts[index];
-        }
-        index -= g->members[m].nparts;
-    }
-    return NULL;
-}
 
 /* ---- features ------------------------------------------------------------------ */
 
@@ -1405,7 +1031,7 @@ static struct annot_part *edit_part(struct annot_feature *work, size_t part, siz
                                     size_t extra, struct annot_geometry **owner,
                                     struct diag *dg)
 {
-    struct annot_part *p = flat_part(&work->geom, part, owner);
+    struct annot_part *p = annot_geometry_flat_part(&work->geom, part, owner);
     if (!p) {
         diag_error(dg, "feature %s: no part %zu", work->id, part);
         return NULL;
@@ -1431,7 +1057,7 @@ bool annot_edit_set_vertex(struct annot_set *set, const char *id, size_t part, s
         return false;
     }
     p->pts[index] = pos;
-    if (is_ring_geometry(owner->type) && (index == 0 || index == p->n - 1)) {
+    if (annot_geometry_is_ring_type(owner->type) && (index == 0 || index == p->n - 1)) {
         p->pts[0] = pos;
         p->pts[p->n - 1] = pos;
     }
@@ -1452,7 +1078,7 @@ bool annot_edit_insert_vertex(struct annot_set *set, const char *id, size_t part
         diag_error(dg, "feature %s: a Point has exactly one position", work.id);
         ok = false;
     }
-    if (ok && is_ring_geometry(owner->type) && (index == 0 || index >= p->n)) {
+    if (ok && annot_geometry_is_ring_type(owner->type) && (index == 0 || index >= p->n)) {
         diag_error(dg, "feature %s: insert into a ring between positions 1 and %zu", work.id,
                    p->n - 1);
         ok = false;
@@ -1498,7 +1124,7 @@ bool annot_edit_remove_vertex(struct annot_set *set, const char *id, size_t part
         annot_feature_clear(&work);
         return false;
     }
-    bool ring = is_ring_geometry(owner->type);
+    bool ring = annot_geometry_is_ring_type(owner->type);
     size_t min_n = ring ? 4 : owner->type == ANNOT_GEOM_MULTIPOINT ? 1
                           : owner->type == ANNOT_GEOM_POINT       ? 1
                                                                   : 2;

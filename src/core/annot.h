@@ -6,24 +6,7 @@
  * observed on and the claims it bears on. Images are only backdrops; nothing
  * here knows about pixels.
  *
- * Geometry representation (struct annot_geometry): `parts` is a flat list of
- * coordinate sequences, `member` groups them.
- *   Point            1 part, n = 1
- *   LineString       1 part, n >= 2
- *   Polygon          one part per ring; part 0 is the exterior ring, the rest
- *                    holes; every part has member 0
- *   MultiPoint       1 part holding all points (n >= 1); member 0
- *   MultiLineString  one part per line string; member = line index (0, 1, ...)
- *   MultiPolygon     one part per ring; member = polygon index; the first part
- *                    of each member is that polygon's exterior ring. Parts of
- *                    one member are contiguous and members ascend.
- *   GeometryCollection  no parts; `members` holds the member geometries (none
- *                    of which is a collection)
- *   None             a Feature whose geometry is null: no parts, no members
- * Rings are stored closed (last position == first, n >= 4), exterior rings
- * counter-clockwise and holes clockwise (the reader rewinds; edits keep it).
- * `alt` is NULL for 2D parts, else n altitudes (metres, kept from 3D input
- * and written back; never used for drawing).
+ * Geometry (struct annot_geometry and its functions): annot_geometry.h.
  *
  * Invariants of a set: feature ids are non-empty and unique; every feature's
  * geometry passed annot_geometry_check. Edits go through functions below; each
@@ -40,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "annot_geometry.h"
 #include "diag.h"
 
 /* Classes in legend order (the order of assets/style.json). */
@@ -71,40 +55,6 @@ enum annot_stance {
 /* "supports", "contradicts", "context"; static string. */
 const char *annot_stance_name(enum annot_stance stance);
 bool annot_stance_from_name(const char *name, enum annot_stance *out);
-
-enum annot_geom_type {
-    ANNOT_GEOM_NONE,
-    ANNOT_GEOM_POINT,
-    ANNOT_GEOM_LINESTRING,
-    ANNOT_GEOM_POLYGON,
-    ANNOT_GEOM_MULTIPOINT,
-    ANNOT_GEOM_MULTILINESTRING,
-    ANNOT_GEOM_MULTIPOLYGON,
-    ANNOT_GEOM_COLLECTION
-};
-
-/* "Point", "LineString", ... (GeoJSON spelling); "null" for NONE; static string. */
-const char *annot_geom_type_name(enum annot_geom_type type);
-
-struct annot_lonlat {
-    double lon; /* degrees east, [-180, 180] */
-    double lat; /* degrees north, [-90, 90] */
-};
-
-struct annot_part {
-    size_t n;                 /* number of positions */
-    struct annot_lonlat *pts; /* n positions */
-    double *alt;              /* NULL (2D) or n altitudes */
-    size_t member;            /* polygon/line index in Multi* types, else 0 */
-};
-
-struct annot_geometry {
-    enum annot_geom_type type;
-    size_t nparts;
-    struct annot_part *parts;
-    size_t nmembers;                 /* GeometryCollection only */
-    struct annot_geometry *members;  /* GeometryCollection only */
-};
 
 struct annot_observation {
     char *image;    /* file name of the tile (no directory) */
@@ -148,31 +98,6 @@ void annot_feature_clear(struct annot_feature *f);
  * in src stay NULL. Returns false on out of memory (dst left initialised). */
 bool annot_feature_copy(struct annot_feature *dst, const struct annot_feature *src,
                         struct diag *dg);
-
-/* Frees everything g owns and sets it to None; accepts NULL. */
-void annot_geometry_clear(struct annot_geometry *g);
-/* Deep copy (dst overwritten). */
-bool annot_geometry_copy(struct annot_geometry *dst, const struct annot_geometry *src,
-                         struct diag *dg);
-/* Builds a geometry of type POINT (n == 1), LINESTRING (n >= 2) or POLYGON
- * (n >= 3; the ring is closed and wound counter-clockwise here) from n
- * positions (borrowed). dst is overwritten. */
-bool annot_geometry_from_points(struct annot_geometry *dst, enum annot_geom_type type,
-                                const struct annot_lonlat *pts, size_t n,
-                                struct diag *dg);
-/* Checks the invariants listed at the top (ranges, counts, closed rings,
- * member numbering, finite numbers). On failure records "what: reason" where
- * `what` (borrowed, e.g. "feature 3 (pier-1)") prefixes the message. Does not
- * check winding (see annot_geometry_normalize_winding). */
-bool annot_geometry_check(const struct annot_geometry *g, const char *what, struct diag *dg);
-/* Rewinds rings in place: exteriors counter-clockwise, holes clockwise.
- * Returns the number of rings reversed. */
-size_t annot_geometry_normalize_winding(struct annot_geometry *g);
-/* Bounding box over all positions; false when the geometry has none. */
-bool annot_geometry_bbox(const struct annot_geometry *g, struct annot_lonlat *min,
-                         struct annot_lonlat *max);
-/* Total number of positions (members included). */
-size_t annot_geometry_npositions(const struct annot_geometry *g);
 
 /* ---- the set --------------------------------------------------------------- */
 
