@@ -182,8 +182,7 @@ struct tile_hash {
 static const char *tile_hash_for(struct tile_hash *cache, size_t *ncache,
                                  const struct figure_spec *spec)
 {
-    if (!spec->hash_tile || raster_path_is_remote(spec->tile) ||
-        strncmp(spec->tile, "/vsi", 4) == 0)
+    if (!spec->hash_tile || !raster_path_is_local(spec->tile))
         return NULL;
     for (size_t i = 0; i < *ncache; i++)
         if (strcmp(cache[i].tile, spec->tile) == 0)

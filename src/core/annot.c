@@ -1026,21 +1026,27 @@ bool annot_edit_move(struct annot_set *set, const char *id, double dlon, double 
     return modify_commit(set, index, &work, dg);
 }
 
-/* The part to edit, checking the indices; NULL with an error on dg. */
-static struct annot_part *edit_part(struct annot_feature *work, size_t part, size_t index,
-                                    size_t extra, struct annot_geometry **owner,
-                                    struct diag *dg)
+/* Starts an edit of vertex `index` of flat part `part` of feature id
+ * (index may be up to `extra` past the last position, for insertion): the
+ * working copy goes to *work and *fi (modify_begin), the part's geometry to
+ * *owner. NULL with the reason on dg (and nothing to clean up) when the
+ * feature, part or position does not exist. */
+static struct annot_part *vertex_edit_begin(struct annot_set *set, const char *id, size_t part,
+                                            size_t index, size_t extra, size_t *fi,
+                                            struct annot_feature *work,
+                                            struct annot_geometry **owner, struct diag *dg)
 {
+    if (!modify_begin(set, id, fi, work, dg))
+        return NULL;
     struct annot_part *p = annot_geometry_flat_part(&work->geom, part, owner);
-    if (!p) {
+    if (!p)
         diag_error(dg, "feature %s: no part %zu", work->id, part);
-        return NULL;
-    }
-    if (index >= p->n + extra) {
+    else if (index >= p->n + extra)
         diag_error(dg, "feature %s: part %zu has no position %zu", work->id, part, index);
-        return NULL;
-    }
-    return p;
+    else
+        return p;
+    annot_feature_clear(work);
+    return NULL;
 }
 
 bool annot_edit_set_vertex(struct annot_set *set, const char *id, size_t part, size_t index,
@@ -1048,14 +1054,10 @@ bool annot_edit_set_vertex(struct annot_set *set, const char *id, size_t part, s
 {
     size_t fi;
     struct annot_feature work;
-    if (!modify_begin(set, id, &fi, &work, dg))
-        return false;
     struct annot_geometry *owner;
-    struct annot_part *p = edit_part(&work, part, index, 0, &owner, dg);
-    if (!p) {
-        annot_feature_clear(&work);
+    struct annot_part *p = vertex_edit_begin(set, id, part, index, 0, &fi, &work, &owner, dg);
+    if (!p)
         return false;
-    }
     p->pts[index] = pos;
     if (annot_geometry_is_ring_type(owner->type) && (index == 0 || index == p->n - 1)) {
         p->pts[0] = pos;
@@ -1069,12 +1071,12 @@ bool annot_edit_insert_vertex(struct annot_set *set, const char *id, size_t part
 {
     size_t fi;
     struct annot_feature work;
-    if (!modify_begin(set, id, &fi, &work, dg))
-        return false;
     struct annot_geometry *owner;
-    struct annot_part *p = edit_part(&work, part, index, 1, &owner, dg);
-    bool ok = p != NULL;
-    if (ok && owner->type == ANNOT_GEOM_POINT) {
+    struct annot_part *p = vertex_edit_begin(set, id, part, index, 1, &fi, &work, &owner, dg);
+    if (!p)
+        return false;
+    bool ok = true;
+    if (owner->type == ANNOT_GEOM_POINT) {
         diag_error(dg, "feature %s: a Point has exactly one position", work.id);
         ok = false;
     }
@@ -1116,14 +1118,10 @@ bool annot_edit_remove_vertex(struct annot_set *set, const char *id, size_t part
 {
     size_t fi;
     struct annot_feature work;
-    if (!modify_begin(set, id, &fi, &work, dg))
-        return false;
     struct annot_geometry *owner;
-    struct annot_part *p = edit_part(&work, part, index, 0, &owner, dg);
-    if (!p) {
-        annot_feature_clear(&work);
+    struct annot_part *p = vertex_edit_begin(set, id, part, index, 0, &fi, &work, &owner, dg);
+    if (!p)
         return false;
-    }
     bool ring = annot_geometry_is_ring_type(owner->type);
     size_t min_n = ring ? 4 : owner->type == ANNOT_GEOM_MULTIPOINT ? 1
                           : owner->type == ANNOT_GEOM_POINT       ? 1

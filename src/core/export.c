@@ -42,7 +42,9 @@
 #include "annot.h"
 #include "claims.h"
 #include "gjson.h"
+#include "gdalguard.h"
 #include "gjwrite.h"
+#include "raster.h"
 #include "safefile.h"
 #include "style.h"
 
@@ -1004,28 +1006,6 @@ static bool build_kml(const struct merged *m, const struct export_options *opts,
 
 /* ---- OGR (GeoPackage, FlatGeobuf) ----------------------------------------- */
 
-struct ogr_call {
-    const char *path;
-    struct diag *dg;
-    bool failed;
-};
-
-static void CPL_STDCALL capture_ogr_error(CPLErr level, CPLErrorNum code, const char *msg)
-{
-    (void)code;
-    struct ogr_call *call = CPLGetErrorHandlerUserData();
-    if (level >= CE_Failure) {
-        diag_error(call->dg, "%s: %s", call->path, msg);
-        call->failed = true;
-    } else if (level == CE_Warning) {
-        diag_warn(call->dg, "%s: %s", call->path, msg);
-    }
-}
-
-static pthread_once_t gdal_registered = PTHREAD_ONCE_INIT;
-
-static void register_gdal(void) { GDALAllRegister(); }
-
 static OGRGeometryH ogr_ring_or_line(const struct annot_part *part, OGRwkbGeometryType type)
 {
     OGRGeometryH g = OGR_G_CreateGeometry(type);
@@ -1153,10 +1133,12 @@ static bool ogr_create_fields(OGRLayerH layer, const struct merged *m)
     return true;
 }
 
-static bool ogr_write_features(OGRLayerH layer, const struct merged *m, struct ogr_call *call)
+/* Writes m's features into layer; stops at the first GDAL error g saw. */
+static bool ogr_write_features(OGRLayerH layer, const struct merged *m,
+                               const struct gdalguard *g, struct diag *dg)
 {
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-    for (size_t i = 0; i < m->n && !call->failed; i++) {
+    for (size_t i = 0; i < m->n && g->errors == 0; i++) {
         const struct item *it = &m->items[i];
         OGRFeatureH feat = OGR_F_Create(defn);
         if (!feat)
@@ -1180,8 +1162,7 @@ static bool ogr_write_features(OGRLayerH layer, const struct merged *m, struct o
         OGRGeometryH geom = ogr_geometry(export_geometry(it->f), &geom_ok);
         if (!geom_ok) {
             OGR_F_Destroy(feat);
-            diag_error(call->dg, "%s: feature \"%s\": cannot build its geometry", call->path,
-                       it->id);
+            diag_error(dg, "%s: feature \"%s\": cannot build its geometry", g->path, it->id);
             return false;
         }
         if (geom)
@@ -1189,20 +1170,22 @@ static bool ogr_write_features(OGRLayerH layer, const struct merged *m, struct o
         OGRErr err = OGR_L_CreateFeature(layer, feat);
         OGR_F_Destroy(feat);
         if (err != OGRERR_NONE) {
-            diag_error(call->dg, "%s: feature \"%s\": the driver refused it", call->path, it->id);
+            diag_error(dg, "%s: feature \"%s\": %s", g->path, it->id,
+                       gdalguard_reason(g, "the driver refused it"));
             return false;
         }
     }
-    return !call->failed;
+    return g->errors == 0;
 }
 
 /* Writes m with OGR's driver into tmp_path (a fresh path). */
 static bool write_ogr(const char *tmp_path, const char *out_path, enum export_format format,
                       const struct merged *m, struct diag *dg)
 {
-    pthread_once(&gdal_registered, register_gdal);
-    struct ogr_call call = {.path = out_path, .dg = dg};
-    CPLPushErrorHandlerEx(capture_ogr_error, &call);
+    raster_init();
+    /* GDAL's own words are the reason when it gives one */
+    struct gdalguard g;
+    gdalguard_begin(&g, out_path, false, dg);
     const char *driver_name = format == EXPORT_GPKG ? "GPKG" : "FlatGeobuf";
     GDALDriverH driver = GDALGetDriverByName(driver_name);
     GDALDatasetH ds = NULL;
@@ -1214,12 +1197,13 @@ static bool write_ogr(const char *tmp_path, const char *out_path, enum export_fo
     }
     ds = GDALCreate(driver, tmp_path, 0, 0, 0, GDT_Unknown, NULL);
     if (!ds) {
-        diag_error(dg, "%s: cannot create the %s file", out_path, driver_name);
+        diag_error(dg, "%s: %s", out_path, gdalguard_reason(&g, "cannot create the file"));
         goto done;
     }
     srs = OSRNewSpatialReference(NULL);
     if (!srs || OSRImportFromEPSG(srs, 4326) != OGRERR_NONE) {
-        diag_error(dg, "%s: cannot set up EPSG:4326 (is proj-data installed?)", out_path);
+        diag_error(dg, "%s: cannot set up EPSG:4326 (is proj-data installed?): %s", out_path,
+                   gdalguard_reason(&g, "no reason given"));
         goto done;
     }
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
@@ -1228,17 +1212,18 @@ static bool write_ogr(const char *tmp_path, const char *out_path, enum export_fo
                              NULL};
     OGRLayerH layer = GDALDatasetCreateLayer(ds, "annotations", srs, type, layer_options);
     if (!layer) {
-        diag_error(dg, "%s: cannot create the layer", out_path);
+        diag_error(dg, "%s: %s", out_path, gdalguard_reason(&g, "cannot create the layer"));
         goto done;
     }
     if (!ogr_create_fields(layer, m)) {
-        diag_error(dg, "%s: cannot create the attribute fields", out_path);
+        diag_error(dg, "%s: %s", out_path,
+                   gdalguard_reason(&g, "cannot create the attribute fields"));
         goto done;
     }
     bool in_transaction = GDALDatasetStartTransaction(ds, FALSE) == OGRERR_NONE;
-    ok = ogr_write_features(layer, m, &call);
+    ok = ogr_write_features(layer, m, &g, dg);
     if (in_transaction && ok && GDALDatasetCommitTransaction(ds) != OGRERR_NONE) {
-        diag_error(dg, "%s: cannot commit the features", out_path);
+        diag_error(dg, "%s: %s", out_path, gdalguard_reason(&g, "cannot commit the features"));
         ok = false;
     }
 done:
@@ -1246,8 +1231,12 @@ done:
         GDALClose(ds); /* writes FlatGeobuf's index and header */
     if (srs)
         OSRDestroySpatialReference(srs);
-    CPLPopErrorHandler();
-    return ok && !call.failed;
+    /* an error GDAL reported without failing a call (or while closing) */
+    if (ok && g.errors)
+        diag_error(dg, "%s: %s", out_path, g.first_error);
+    ok = ok && g.errors == 0;
+    gdalguard_end(&g);
+    return ok;
 }
 
 /* ---- atomic commit (protocol in safefile.h) ------------------------------- */

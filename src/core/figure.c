@@ -255,32 +255,20 @@ static void *hash_tile(void *arg)
 /* Hashes the tile on this thread (through the hash cache for local files). */
 static bool hash_tile_now(struct fig *f, struct diag *dg)
 {
-    const char *path = f->spec->tile;
-    if (raster_path_is_remote(path) || strncmp(path, "/vsi", 4) == 0)
+    if (!raster_path_is_local(f->spec->tile))
         return raster_sha256(f->r, f->tile_sha, dg); /* says why it cannot */
-    return hashcache_sha256(path, f->tile_sha, NULL, dg);
+    return hashcache_sha256(f->spec->tile, f->tile_sha, NULL, dg);
 }
 
-/* Starts hashing the tile in the background (synchronously when no thread
- * can be started). False with the reason on dg when hashing cannot be done. */
+/* Starts hashing the tile in the background; hashes here when no thread can
+ * be started. False with the reason on dg when hashing cannot be done. */
 static bool start_hash(struct fig *f, struct diag *dg)
 {
-    const char *path = f->spec->tile;
-    if (raster_path_is_remote(path) || strncmp(path, "/vsi", 4) == 0)
-        return raster_sha256(f->r, f->tile_sha, dg); /* says why it cannot */
-    f->hash_dg = diag_new();
-    if (!f->hash_dg) {
-        diag_error(dg, "%s: out of memory", path);
-        return false;
-    }
-    if (pthread_create(&f->hash_thread, NULL, hash_tile, f) == 0) {
-        f->hashing = true;
-        return true;
-    }
-    hash_tile(f);
-    if (!f->hash_ok)
-        diag_error(dg, "%s", diag_message(f->hash_dg));
-    return f->hash_ok;
+    if (!raster_path_is_local(f->spec->tile) || !(f->hash_dg = diag_new()) ||
+        pthread_create(&f->hash_thread, NULL, hash_tile, f) != 0)
+        return hash_tile_now(f, dg);
+    f->hashing = true;
+    return true;
 }
 
 /* Waits for the background hash; false with its reason on dg when it failed. */
@@ -420,8 +408,8 @@ static bool load_inputs(struct fig *f, struct diag *dg)
         /* the hash is needed now only when the marks cannot be chosen without it */
         if (s->hash_tile && s->tile_sha256)
             memcpy(f->tile_sha, s->tile_sha256, HASH_SHA256_HEX_LEN);
-        else if (s->hash_tile && (f->exact || hashcache_lookup(s->tile, f->tile_sha)))
-            ok = f->tile_sha[0] || hash_tile_now(f, dg);
+        else if (s->hash_tile && !hashcache_lookup(s->tile, f->tile_sha) && f->exact)
+            ok = hash_tile_now(f, dg);
     }
     if (ok) {
         f->g = geo_ref_from_raster(f->r, dg);
@@ -1227,8 +1215,7 @@ static bool check_spec(const struct figure_spec *s, struct diag *dg)
         diag_error(dg, "%s: no output file given", s->tile);
         return false;
     }
-    if (s->tile_sha256 && (strlen(s->tile_sha256) != HASH_SHA256_HEX_LEN ||
-                           strspn(s->tile_sha256, "0123456789abcdef") != HASH_SHA256_HEX_LEN)) {
+    if (s->tile_sha256 && !hash_is_sha256_hex(s->tile_sha256)) {
         diag_error(dg, "%s: the given SHA-256 is not 64 lowercase hex digits", s->tile);
         return false;
     }

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 
 #include "gjwrite.h"
+#include "hash.h"
 
 /* A coordinate as the writer will save it: strtod of gjwrite_number's text.
  *
@@ -746,15 +747,10 @@ static bool read_observations(struct reader *r, json_t *arr, struct annot_featur
                  read_string_prop(r, o, "acquired", &obs->acquired);
             if (ok && !*obs->image)
                 ok = fail(r, "observation without an \"image\"");
-            if (ok && *obs->sha256) {
-                bool hex = strlen(obs->sha256) == 64;
-                for (const char *c = obs->sha256; hex && *c; c++)
-                    hex = (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f');
-                if (!hex) {
-                    path_key(r, "sha256");
-                    ok = fail(r, "\"sha256\" must be 64 lowercase hexadecimal digits");
-                    path_pop(r);
-                }
+            if (ok && *obs->sha256 && !hash_is_sha256_hex(obs->sha256)) {
+                path_key(r, "sha256");
+                ok = fail(r, "\"sha256\" must be 64 lowercase hexadecimal digits");
+                path_pop(r);
             }
             if (ok && *obs->acquired && !is_date_prefix(obs->acquired)) {
                 path_key(r, "acquired");

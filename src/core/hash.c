@@ -65,3 +65,9 @@ void hash_buffer_sha256(const void *data, size_t size, char hex[HASH_SHA256_HEX_
     EVP_Digest(data, size, digest, &len, EVP_sha256(), NULL);
     to_hex(digest, len, hex);
 }
+
+bool hash_is_sha256_hex(const char *s)
+{
+    return s && strlen(s) == HASH_SHA256_HEX_LEN &&
+           strspn(s, "0123456789abcdef") == HASH_SHA256_HEX_LEN;
+}

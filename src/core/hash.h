@@ -17,6 +17,10 @@
  * any file size works. On failure returns false with "path: reason" on dg. */
 bool hash_file_sha256(const char *path, char hex[HASH_SHA256_HEX_LEN + 1], struct diag *dg);
 
+/* True when s (borrowed) is a SHA-256 as written here: exactly 64 lowercase
+ * hexadecimal digits. */
+bool hash_is_sha256_hex(const char *s);
+
 /* SHA-256 of a memory buffer (borrowed) into hex as above. */
 void hash_buffer_sha256(const void *data, size_t size, char hex[HASH_SHA256_HEX_LEN + 1]);
 

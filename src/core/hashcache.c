@@ -59,12 +59,6 @@ static bool entry_path(const char *dir, const char *key, char path[DIR_MAX])
     return n > 0 && n < DIR_MAX;
 }
 
-static bool is_hex64(const char *s)
-{
-    return strlen(s) == HASH_SHA256_HEX_LEN &&
-           strspn(s, "0123456789abcdef") == HASH_SHA256_HEX_LEN;
-}
-
 /* The kept hash of key, if there is a valid entry. */
 static bool lookup(const char *entry, const char *key, char hex[HASH_SHA256_HEX_LEN + 1])
 {
@@ -78,7 +72,7 @@ static bool lookup(const char *entry, const char *key, char hex[HASH_SHA256_HEX_
         return false;
     line1[strcspn(line1, "\n")] = '\0';
     line2[strcspn(line2, "\n")] = '\0';
-    if (strcmp(line1, key) != 0 || !is_hex64(line2))
+    if (strcmp(line1, key) != 0 || !hash_is_sha256_hex(line2))
         return false;
     memcpy(hex, line2, HASH_SHA256_HEX_LEN + 1);
     return true;

@@ -164,6 +164,11 @@ bool raster_path_is_remote(const char *path)
     return false;
 }
 
+bool raster_path_is_local(const char *path)
+{
+    return !raster_path_is_remote(path) && strncmp(path, "/vsi", 4) != 0;
+}
+
 const char *raster_allowed_drivers(void)
 {
     return allowed_driver_text;
@@ -234,7 +239,7 @@ static bool check_file_list(struct raster *r, struct diag *dg)
         char clean[512];
         gdalguard_sanitize(clean, sizeof clean, files[i]);
         struct stat st;
-        bool plain = strncmp(files[i], "/vsi", 4) != 0 && !raster_path_is_remote(files[i]);
+        bool plain = raster_path_is_local(files[i]);
         if (!r->allow_remote && raster_path_is_remote(files[i])) {
             diag_error(dg, "%s: refers to the remote file '%s' and remote access is off "
                            "(use --allow-remote)", r->path, clean);
@@ -961,7 +966,7 @@ const struct raster_info *raster_get_info(const struct raster *r)
 bool raster_sha256(struct raster *r, char hex[HASH_SHA256_HEX_LEN + 1], struct diag *dg)
 {
     if (!r->have_sha256) {
-        if (raster_path_is_remote(r->path) || strncmp(r->path, "/vsi", 4) == 0) {
+        if (!raster_path_is_local(r->path)) {
             diag_error(dg, "%s: SHA-256 is only computed for local files", r->path);
             return false;
         }

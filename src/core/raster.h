@@ -157,6 +157,11 @@ const char *raster_allowed_drivers(void);
 /* True when path names a network resource (/vsicurl/, http://, ...). path borrowed. */
 bool raster_path_is_remote(const char *path);
 
+/* True when path (borrowed) names a file on a local file system, whose bytes
+ * can be read (e.g. hashed) directly: not a network path and not a GDAL
+ * virtual file system (/vsi...). */
+bool raster_path_is_local(const char *path);
+
 /* SHA-256 of the file as lowercase hex into hex (caller's buffer). Reads the
  * whole file the first time; the result is cached on r. Fails for remote and
  * virtual (/vsi...) paths. */

@@ -13,6 +13,7 @@
 
 #include <math.h>
 #include <pango/pangocairo.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1152,6 +1153,24 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
 
     cairo_save(cr);
     cairo_set_antialias(cr, CAIRO_ANTIALIAS_FAST);
+    /* the visible features grouped by class once (counting sort, order kept
+     * within a class); the emphasised feature is drawn on its own, last */
+    size_t start[ANNOT_CLASS_COUNT + 1] = {0};
+    size_t emphasised = SIZE_MAX;
+    for (size_t v = 0; v < nvisible; v++) {
+        const struct ov_feature *f = &ov->features[visible[v]];
+        if (opt->highlight_id && emphasised == SIZE_MAX && strcmp(f->id, opt->highlight_id) == 0)
+            emphasised = visible[v];
+        else
+            start[f->cls + 1]++;
+    }
+    for (int c = 0; c < ANNOT_CLASS_COUNT; c++)
+        start[c + 1] += start[c];
+    size_t fill[ANNOT_CLASS_COUNT];
+    memcpy(fill, start, sizeof fill);
+    for (size_t v = 0; v < nvisible; v++)
+        if (visible[v] != emphasised)
+            group[fill[ov->features[visible[v]].cls]++] = visible[v];
     /* polygons (areas of interest underneath), lines, points, emphasis on
      * top; within a pass one group per class, in class order */
     static const enum part_kind pass_kind[4] = {PART_RING, PART_RING, PART_LINE, PART_POINTS};
@@ -1159,32 +1178,24 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
         for (int cls = 0; cls < ANNOT_CLASS_COUNT; cls++) {
             if ((pass == 0) != (cls == ANNOT_CLASS_AOI) && pass < 2)
                 continue;
-            size_t n = 0;
-            for (size_t v = 0; v < nvisible; v++) {
-                const struct ov_feature *f = &ov->features[visible[v]];
-                if ((int)f->cls == cls &&
-                    !(opt->highlight_id && strcmp(f->id, opt->highlight_id) == 0))
-                    group[n++] = visible[v];
-            }
+            const size_t *members = group + start[cls];
+            size_t n = start[cls + 1] - start[cls];
             /* a dashed line drawn over another of its class must keep its own
              * halo under it, or the dashes of the two fill each other's gaps */
             bool dashed = style_for_class(st, (enum annot_class)cls)->ndash > 0;
             struct boxes *obst = pass == 3 ? &obstacles : NULL;
             if (dashed && pass_kind[pass] != PART_POINTS) {
                 for (size_t k = 0; k < n; k++)
-                    draw_group(&d, &group[k], 1, pass_kind[pass], false, obst);
+                    draw_group(&d, &members[k], 1, pass_kind[pass], false, obst);
             } else {
-                draw_group(&d, group, n, pass_kind[pass], false, obst);
+                draw_group(&d, members, n, pass_kind[pass], false, obst);
             }
         }
     }
-    for (size_t v = 0; v < nvisible; v++) {
-        const struct ov_feature *f = &ov->features[visible[v]];
-        if (opt->highlight_id && strcmp(f->id, opt->highlight_id) == 0) {
-            draw_group(&d, &visible[v], 1, PART_RING, true, NULL);
-            draw_group(&d, &visible[v], 1, PART_LINE, true, NULL);
-            draw_group(&d, &visible[v], 1, PART_POINTS, true, &obstacles);
-        }
+    if (emphasised != SIZE_MAX) {
+        draw_group(&d, &emphasised, 1, PART_RING, true, NULL);
+        draw_group(&d, &emphasised, 1, PART_LINE, true, NULL);
+        draw_group(&d, &emphasised, 1, PART_POINTS, true, &obstacles);
     }
     for (size_t v = 0; v < nvisible; v++)
         stats->classes_drawn |= 1u << ov->features[visible[v]].cls;
