@@ -267,7 +267,7 @@ const struct cli_command cli_cmd_export = {
         "Every output says what imagery the marks rest on: for each tile its SHA-256,\n"
         "acquisition date, provider, and whether it is synthetic (an illustration,\n"
         "not evidence), real or unregistered, from the imagery register (GeoJSON:\n"
-        "a top-level \"satmark\" member; KML: the document's description and\n"
+        "a top-level \"satmark_provenance\" member; KML: the document's description and\n"
         "ExtendedData; GeoPackage: the layer description and metadata; every\n"
         "format: the per-feature \"imagery\" attribute). When a register exists the\n"
         "export is recorded in its custody log. See docs/export.md.\n"

@@ -4,7 +4,7 @@
 #   imagery add (synthetic from the metadata, --real refused), list --json,
 #   verify (passes; a modified tile -> exit 1 naming it; an edited custody
 #   line -> exit 1 naming the line; a deleted log -> exit 1, not restarted);
-#   export (GeoJSON "satmark" member, KML, GeoPackage) and render say the
+#   export (GeoJSON "satmark_provenance" member, KML, GeoPackage) and render say the
 #   imagery is synthetic and append custody entries; validate warns about an
 #   observation on an unregistered tile.
 set -euo pipefail
@@ -61,8 +61,8 @@ timeout 120 "$SATMARK" export annotations/rason-najin.geojson -o out.geojson >ou
   fail "export failed: $(cat err)"
 node -e '
   const g = JSON.parse(require("fs").readFileSync("out.geojson", "utf8"));
-  const s = g.satmark;
-  if (!s || !Array.isArray(s.imagery) || s.imagery.length !== 2) throw new Error("no satmark.imagery of 2 tiles");
+  const s = g.satmark_provenance;
+  if (!s || !Array.isArray(s.imagery) || s.imagery.length !== 2) throw new Error("no satmark_provenance.imagery of 2 tiles");
   for (const t of s.imagery)
     if (t.synthetic !== true || t.registered !== true || t.match !== "sha256" || !/^[0-9a-f]{64}$/.test(t.sha256) ||
         !t.acquired || t.provider !== "test provider")
@@ -146,7 +146,7 @@ cp annotations/rason-najin.geojson bare/
 timeout 120 "$SATMARK" export bare/rason-najin.geojson --no-claims -o bare.geojson 2>err || fail "bare export: $(cat err)"
 grep -q "no imagery register" err || fail "export without a register does not warn: $(cat err)"
 node -e '
-  const s = JSON.parse(require("fs").readFileSync("bare.geojson", "utf8")).satmark;
+  const s = JSON.parse(require("fs").readFileSync("bare.geojson", "utf8")).satmark_provenance;
   if (s.imagery_register !== null || !s.imagery.every(t => t.registered === false && t.synthetic === null) ||
       !s.note.includes("unregistered: provenance unknown"))
     throw new Error(JSON.stringify(s));' || fail "export without a register overstates what it knows"
