@@ -224,7 +224,7 @@ static int run_export(int argc, char **argv)
         size_t total = 0;
         for (size_t i = 0; i < a.nfiles; i++)
             total += annot_count(sets[i]);
-        if (reg)
+        if (reg && custody_recording_enabled())
             record_custody(&a, reg, sets, dg);
         cli_report(dg);
         fprintf(stderr, "satmark: wrote %zu feature%s to %s (%s)\n", total, total == 1 ? "" : "s",

@@ -76,6 +76,10 @@ grep -q '"action":"export"' <<<"$last" || fail "export not recorded: $last"
 grep -q "\"name\":\"out.geojson\",\"sha256\":\"$(sha256sum out.geojson | cut -d' ' -f1)\"" <<<"$last" ||
   fail "export entry lacks the output's SHA-256: $last"
 
+cp "$log" log.before
+SATMARK_NO_CUSTODY=1 timeout 120 "$SATMARK" export annotations/rason-najin.geojson -o quiet.geojson 2>err ||
+  fail "export with SATMARK_NO_CUSTODY failed: $(cat err)"
+cmp -s "$log" log.before || fail "SATMARK_NO_CUSTODY=1 export still appended to the custody log"
 timeout 120 "$SATMARK" export annotations/rason-najin.geojson -o out.kml 2>err || fail "KML export: $(cat err)"
 grep -q "<description>Imagery: 2 tiles, all synthetic demo imagery" out.kml || fail "KML document lacks the imagery note"
 grep -q 'Data name="satmark_imagery"' out.kml || fail "KML lacks satmark_imagery"
