@@ -165,6 +165,16 @@ node -e '
       !s.note.includes("unregistered: provenance unknown"))
     throw new Error(JSON.stringify(s));' || fail "export without a register overstates what it knows"
 
+# ---- a broken register fails the export, naming it, and writes nothing -------------
+mkdir -p broken
+cp annotations/rason-najin.geojson broken/
+printf '{"satmark_imagery": 1, "images": [{"id": "x"}]}' >broken/imagery.json
+if timeout 120 "$SATMARK" export broken/rason-najin.geojson --no-claims -o broken.geojson 2>err; then
+  fail "export succeeded with a broken imagery register"
+fi
+grep -q 'broken/imagery.json: images\[0\] ("x"): "file" is missing' err || fail "export does not name the register's problem: $(cat err)"
+[[ ! -e broken.geojson ]] || fail "export wrote its output despite the broken register"
+
 if ((failures)); then
   echo "imagery_register: $failures failure(s)" >&2
   exit 1
