@@ -77,6 +77,11 @@ static int parse_args(int argc, char **argv, struct imagery_args *a)
                 text_option = k;
         if (!options_done && strcmp(arg, "--") == 0) {
             options_done = true;
+        } else if (!is_add && !options_done && strcmp(a->sub, "verify") == 0 &&
+                   strcmp(arg, "--by") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error("imagery", "--by needs a name");
+            a->add.by = argv[++i];
         } else if (!options_done && strcmp(arg, "--register") == 0) {
             if (i + 1 >= argc)
                 return cli_usage_error("imagery", "--register needs a file name");
@@ -356,7 +361,7 @@ static int run_verify(struct imagery_args *a, struct diag *dg)
                  counts[IMAGERY_FILE_OK], counts[IMAGERY_FILE_CHANGED],
                  counts[IMAGERY_FILE_MISSING], counts[IMAGERY_FILE_UNREADABLE],
                  counts[IMAGERY_FILE_SYNTHETIC_REAL], chain_ok ? "intact" : "BROKEN");
-        if (!custody_append(log_path, NULL, "verify", what, names, hashes, n, dg)) {
+        if (!custody_append(log_path, a->add.by, "verify", what, names, hashes, n, dg)) {
             diag_warn(dg, "verification not recorded: %s", diag_message(dg));
             diag_clear_error(dg);
         }
@@ -416,7 +421,7 @@ const struct cli_command cli_cmd_imagery = {
         "                       [--licence TEXT] [--credit TEXT] [--source-url URL]\n"
         "                       [--synthetic | --real] [--id ID] [--by NAME] [--replace]\n"
         "       satmark imagery list [--register PATH] [--json]\n"
-        "       satmark imagery verify [--register PATH] [--no-record]\n"
+        "       satmark imagery verify [--register PATH] [--no-record] [--by NAME]\n"
         "\n"
         "The imagery register (default " DEFAULT_REGISTER ") records, for each\n"
         "raster the marks rest on, its SHA-256 and size, when it was acquired, who\n"
@@ -441,7 +446,7 @@ const struct cli_command cli_cmd_imagery = {
         "verify   re-hash every registered file, check the custody chain and that\n"
         "         every file was logged when added; report changed or missing files\n"
         "         and the first broken custody line; record the result in the log\n"
-        "         (--no-record: do not)\n"
+        "         (--no-record: do not; --by NAME: who verifies)\n"
         "\n"
         "exit status: 0 done (verify: everything as registered), 1 failed (verify: a\n"
         "file changed or went missing, or the custody log is broken), 2 bad usage\n",
