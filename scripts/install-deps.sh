@@ -13,6 +13,8 @@ packages=(
   libpng-dev zlib1g-dev libisal-dev libjansson-dev libssl-dev
   libcairo2-dev libpango1.0-dev libfontconfig-dev
   libsdl2-dev libcmocka-dev
+  # fuzzing (scripts/fuzz.sh): clang with libFuzzer's runtime
+  clang libclang-rt-14-dev
   fonts-dejavu-core fonts-nanum
   # tests: headless viewer under Xvfb, npm validators, images
   xvfb xauth xdotool imagemagick jq
