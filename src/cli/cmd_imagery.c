@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "custody.h"
+#include "hash.h"
 #include "imagery.h"
 
 #define DEFAULT_REGISTER_DIR "annotations"
@@ -197,9 +198,26 @@ static int run_add(struct imagery_args *a, struct diag *dg)
             snprintf(what, sizeof what, "registered \"%.200s\": %s, %s%s", e->id,
                      e->synthetic ? "synthetic" : "real imagery",
                      e->acquired[0] ? "acquired " : "acquisition time unknown", e->acquired);
-        const char *names[] = {e->file};
-        const char *hashes[] = {e->sha256};
-        if (!custody_log_append(log, a->add.by, "add", what, names, hashes, 1, dg)) {
+        /* a fetched file: its fetch record is part of what was collected */
+        char record[PATH_MAX], record_sha[HASH_SHA256_HEX_LEN + 1] = "";
+        size_t nfiles = 1;
+        if (outcome[i].fetch_record &&
+            snprintf(record, sizeof record, "%s.stac.json", e->file) < (int)sizeof record) {
+            char record_path[PATH_MAX];
+            struct diag *quiet = diag_new();
+            if (quiet && snprintf(record_path, sizeof record_path, "%s.stac.json", a->tiles[i]) <
+                             (int)sizeof record_path &&
+                hash_file_sha256(record_path, record_sha, quiet)) {
+                nfiles = 2;
+                size_t used = strlen(what);
+                snprintf(what + used, sizeof what - used, "; described by its fetch record %.400s",
+                         record);
+            }
+            diag_free(quiet);
+        }
+        const char *names[] = {e->file, record};
+        const char *hashes[] = {e->sha256, record_sha};
+        if (!custody_log_append(log, a->add.by, "add", what, names, hashes, nfiles, dg)) {
             /* the register is written; say plainly that the record is not */
             char msg[1024];
             snprintf(msg, sizeof msg, "%s", diag_message(dg));
