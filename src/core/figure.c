@@ -201,6 +201,30 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
+/* The tile as a figure names it: its file name, or for a subdataset
+ * (NETCDF:"/data/x.nc":var) the same form with the file's name only, so a
+ * figure neither hides which variable it shows nor leaks a directory. */
+static const char *tile_display_name(const char *tile, char *out, size_t cap)
+{
+    char file[4096];
+    raster_hashed_file(tile, file, sizeof file);
+    const char *at = strcmp(file, tile) ? strstr(tile, file) : NULL;
+    if (!at) {
+        snprintf(out, cap, "%s", base_name(tile));
+        return out;
+    }
+    const char *name = base_name(file), *rest = at + strlen(file);
+    size_t lead = (size_t)(at - tile), n = strlen(name), m = strlen(rest);
+    if (lead + n + m >= cap) {
+        snprintf(out, cap, "%s", base_name(tile));
+        return out;
+    }
+    memcpy(out, tile, lead);
+    memcpy(out + lead, name, n);
+    memcpy(out + lead + n, rest, m + 1);
+    return out;
+}
+
 /* ---- the figure's state ---------------------------------------------------- */
 
 struct fig {
@@ -248,7 +272,9 @@ struct fig {
 static void *hash_tile(void *arg)
 {
     struct fig *f = arg;
-    f->hash_ok = hashcache_sha256(f->spec->tile, f->tile_sha, NULL, f->hash_dg);
+    char file[4096];
+    f->hash_ok = hashcache_sha256(raster_hashed_file(f->spec->tile, file, sizeof file),
+                                  f->tile_sha, NULL, f->hash_dg);
     return NULL;
 }
 
@@ -257,7 +283,9 @@ static bool hash_tile_now(struct fig *f, struct diag *dg)
 {
     if (!raster_path_is_local(f->spec->tile))
         return raster_sha256(f->r, f->tile_sha, dg); /* says why it cannot */
-    return hashcache_sha256(f->spec->tile, f->tile_sha, NULL, dg);
+    char file[4096];
+    return hashcache_sha256(raster_hashed_file(f->spec->tile, file, sizeof file), f->tile_sha,
+                            NULL, dg);
 }
 
 /* Starts hashing the tile in the background; hashes here when no thread can
@@ -1163,7 +1191,9 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
     if (in->synthetic)
         texts[n++] = (struct pngout_text){"Disclaimer",
                                           "Synthetic demo imagery, not a real satellite image"};
-    texts[n++] = (struct pngout_text){"satmark_tile", base_name(s->tile)};
+    char tile_name[512];
+    texts[n++] = (struct pngout_text){"satmark_tile", tile_display_name(s->tile, tile_name,
+                                                                        sizeof tile_name)};
     if (f->tile_sha[0])
         texts[n++] = (struct pngout_text){"satmark_tile_sha256", f->tile_sha};
     texts[n++] = (struct pngout_text){"satmark_acquired", in->acquired};
