@@ -614,7 +614,7 @@ static void test_marks_observed_on_other_images(void **state)
     struct raster *r = raster_open(tile_path, NULL, dg);
     struct geo_ref *g = geo_ref_from_raster(r, dg);
     const struct annot_set *sets[] = {set};
-    struct render_image_match m = {"fixture.tif", NULL, "2024-03-17"};
+    struct markdate_image m = {"fixture.tif", NULL, "2024-03-17"};
     size_t skipped = 0;
     struct render_overlay *ov = render_overlay_new_observed(g, sets, 1, &m, &skipped, dg);
     assert_non_null(ov);
@@ -623,7 +623,7 @@ static void test_marks_observed_on_other_images(void **state)
     assert_string_equal(render_overlay_id(ov, 1), "same-day");
     render_overlay_free(ov);
     /* by file name too, and everything without a match */
-    struct render_image_match byname = {"y.tif", NULL, NULL};
+    struct markdate_image byname = {"y.tif", NULL, NULL};
     ov = render_overlay_new_observed(g, sets, 1, &byname, &skipped, dg);
     assert_int_equal(render_overlay_count(ov), 2);
     assert_string_equal(render_overlay_id(ov, 1), "other-day");

@@ -220,7 +220,7 @@ struct fig {
     bool hashing;          /* hash_thread started and not joined yet */
     bool hash_ok;
     struct diag *hash_dg;  /* owned; the hash thread's errors */
-    /* Which marks to draw depends on the tile's hash (render_observed_on),
+    /* Which marks to draw depends on the tile's hash (markdate_classify),
      * and hashing a large tile takes as long as the rest of the figure.
      * Rather than wait for it, the marks are chosen by file name and date
      * (speculative); the hash is computed on a second thread while the
@@ -432,14 +432,17 @@ static bool load_inputs(struct fig *f, struct diag *dg)
         if (!claims_check_links(f->cat, f->sets[i], s->annotations[i], dg))
             return false;
 
-    struct render_image_match match = {base_name(s->tile), f->tile_sha, f->info->acquired};
+    struct markdate_image match = {base_name(s->tile), f->tile_sha, f->info->acquired};
     f->speculative = s->hash_tile && !f->tile_sha[0];
-    size_t not_observed = 0;
-    f->ov = render_overlay_new_observed(f->g, (const struct annot_set *const *)f->sets, f->nsets,
-                                        s->all_marks ? NULL : &match, &not_observed, dg);
-    if (not_observed)
+    size_t other_dates = 0;
+    f->ov = render_overlay_new_dated(f->g, (const struct annot_set *const *)f->sets, f->nsets,
+                                     &match, s->all_marks, &other_dates, dg);
+    if (other_dates && !s->all_marks)
         diag_warn(dg, "%s: %zu mark(s) observed only on other images are not drawn (use "
-                      "--all-marks to draw them)", s->tile, not_observed);
+                      "--all-marks to draw them)", s->tile, other_dates);
+    else if (other_dates)
+        diag_warn(dg, "%s: %zu mark(s) observed only on other images are drawn dashed, with "
+                      "their dates", s->tile, other_dates);
     return f->ov != NULL;
 }
 
@@ -452,12 +455,12 @@ static bool confirm_marks(struct fig *f, struct diag *dg)
     if (!f->speculative)
         return true;
     const char *image = base_name(f->spec->tile);
-    struct render_image_match guess = {image, NULL, f->info->acquired};
-    struct render_image_match exact = {image, f->tile_sha, f->info->acquired};
+    struct markdate_image guess = {image, NULL, f->info->acquired};
+    struct markdate_image exact = {image, f->tile_sha, f->info->acquired};
     for (size_t i = 0; i < f->nsets; i++)
         for (size_t k = 0; k < annot_count(f->sets[i]); k++) {
             const struct annot_feature *af = annot_get(f->sets[i], k);
-            if (render_observed_on(af, &guess) != render_observed_on(af, &exact)) {
+            if (markdate_classify(af, &guess) != markdate_classify(af, &exact)) {
                 f->redo = true;
                 return false;
             }
@@ -539,6 +542,9 @@ static bool choose_claims(struct fig *f, struct diag *dg)
         struct render_rect box;
         if (!render_overlay_bbox(f->ov, i, &box) || !rect_meets(&box, &f->req))
             continue;
+        /* a mark of another date says nothing about this image */
+        if (render_overlay_relation(f->ov, i) == MARKDATE_OTHER_DATES)
+            continue;
         for (size_t k = 0; k < render_overlay_claim_count(f->ov, i); k++) {
             const char *id = render_overlay_claim(f->ov, i, k);
             bool seen = false;
@@ -584,6 +590,9 @@ static void stance_counts(const struct fig *f, const char *id, size_t counts[ANN
         struct render_rect box;
         if (!render_overlay_bbox(f->ov, i, &box) || !rect_meets(&box, &f->req))
             continue;
+        /* a mark of another date says nothing about this image */
+        if (render_overlay_relation(f->ov, i) == MARKDATE_OTHER_DATES)
+            continue;
         for (size_t k = 0; k < render_overlay_claim_count(f->ov, i); k++)
             if (strcmp(render_overlay_claim(f->ov, i, k), id) == 0) {
                 enum annot_stance st = render_overlay_claim_stance(f->ov, i, k);
@@ -591,6 +600,19 @@ static void stance_counts(const struct fig *f, const char *id, size_t counts[ANN
                     counts[st]++;
             }
     }
+}
+
+/* How many marks of other dates meet the request (drawn with --all-marks). */
+static size_t other_dates_in_request(const struct fig *f)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < render_overlay_count(f->ov); i++) {
+        struct render_rect box;
+        if (render_overlay_relation(f->ov, i) == MARKDATE_OTHER_DATES &&
+            render_overlay_bbox(f->ov, i, &box) && rect_meets(&box, &f->req))
+            n++;
+    }
+    return n;
 }
 
 static void build_texts(struct fig *f)
@@ -640,6 +662,13 @@ static void build_texts(struct fig *f)
     if (s->caption && s->caption[0]) {
         sb_markup(m, s->caption);
         sb_printf(p, "%s", s->caption);
+    }
+    size_t other = other_dates_in_request(f);
+    if (other) {
+        const char *note = "Marks from other dates shown dashed, with their date: they were "
+                           "observed on other images, not on this one.";
+        sb_printf(m, "%s<i>%s</i>", m->n ? "\n" : "", note);
+        sb_printf(p, "%s%s", p->n ? "\n" : "", note);
     }
     for (size_t k = 0; k < f->nclaims; k++) {
         if (m->n)
