@@ -66,4 +66,17 @@ echo "ship-coloured pixels: this date $this_all (--all-marks) / $this_plain (def
 (( other_all < 10 )) || fail "--all-marks draws the other date's ship in this date's style ($other_all px)"
 (( other_ghost > 40 && other_ghost > 4 * plain_ghost )) ||
   fail "--all-marks does not draw the other date's ship distinctly ($other_ghost ghost px)"
+
+# batch: a manifest's all_marks draws the same figure (pixels) as --all-marks
+cat > "$tmp/figs.manifest" <<JSON
+{"satmark_manifest": 1,
+ "defaults": {"tile": "$tile", "annotations": ["$annot"], "size": "1200x"},
+ "figures": [{"name": "all", "all_marks": true}]}
+JSON
+timeout 120 "$SATMARK" batch "$tmp/figs.manifest" -o "$tmp/batch" -j 1 2> "$tmp/batch.err" ||
+  { cat "$tmp/batch.err" >&2; fail "batch failed"; }
+d=$(compare -metric AE "$tmp/all.png" "$tmp/batch/all.png" null: 2>&1 || true)
+[[ "$d" == 0 ]] || fail "batch's all_marks figure differs from render --all-marks in $d pixels"
+grep -q "Marks from other dates shown dashed" <(python3 "$here/lib_dates.py" pngtext "$tmp/batch/all.png" Description) ||
+  fail "batch's caption does not mention other dates"
 echo "render_other_dates: ok"
