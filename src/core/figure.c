@@ -778,34 +778,53 @@ static void panel(cairo_t *cr, const struct render_rect *r, double radius)
 struct legend_entry {
     enum annot_class cls;
     enum render_mark_kind kind;
+    bool other_dates; /* the row for marks of other dates (cls unused) */
 };
 
-/* Classes with a mark in the view, in legend order, with the kind of their
- * first visible mark. Returns the count. */
-static size_t legend_entries(const struct fig *f, struct legend_entry out[ANNOT_CLASS_COUNT])
+#define LEGEND_OTHER_DATES_TITLE "Seen on another date"
+#define LEGEND_MAX_ENTRIES (ANNOT_CLASS_COUNT + 1)
+
+static const char *legend_title(const struct fig *f, const struct legend_entry *e)
+{
+    return e->other_dates ? LEGEND_OTHER_DATES_TITLE : style_for_class(f->st, e->cls)->title;
+}
+
+/* Classes with a mark of this image (or undated) in the view, in legend
+ * order, with the kind of their first visible mark, then one row for the
+ * marks of other dates when any is visible (drawn ghosted, whatever their
+ * class). Returns the count. */
+static size_t legend_entries(const struct fig *f, struct legend_entry out[LEGEND_MAX_ENTRIES])
 {
     bool seen[ANNOT_CLASS_COUNT] = {false};
+    bool other = false;
     enum render_mark_kind kind[ANNOT_CLASS_COUNT] = {RENDER_MARK_POINT};
     for (size_t i = 0; i < render_overlay_count(f->ov); i++) {
         enum annot_class c = render_overlay_class(f->ov, i);
-        if ((int)c < 0 || c >= ANNOT_CLASS_COUNT || seen[c])
+        if ((int)c < 0 || c >= ANNOT_CLASS_COUNT)
             continue;
-        if (!render_overlay_visible(f->ov, i, &f->view))
+        bool ghost = render_overlay_relation(f->ov, i) == MARKDATE_OTHER_DATES;
+        if ((ghost ? other : seen[c]) || !render_overlay_visible(f->ov, i, &f->view))
             continue;
+        if (ghost) {
+            other = true;
+            continue;
+        }
         seen[c] = true;
         kind[c] = render_overlay_kind(f->ov, i);
     }
     size_t n = 0;
     for (int c = 0; c < ANNOT_CLASS_COUNT; c++)
         if (seen[c])
-            out[n++] = (struct legend_entry){(enum annot_class)c, kind[c]};
+            out[n++] = (struct legend_entry){(enum annot_class)c, kind[c], false};
+    if (other)
+        out[n++] = (struct legend_entry){ANNOT_CLASS_OTHER, RENDER_MARK_AREA, true};
     return n;
 }
 
 struct furniture {
     struct render_rect legend, north, scalebar, credit, inset;
     bool has_legend, has_north, has_scalebar, has_credit, has_inset;
-    struct legend_entry entries[ANNOT_CLASS_COUNT];
+    struct legend_entry entries[LEGEND_MAX_ENTRIES];
     size_t nentries;
     double north_deg;
     double bar_m, bar_px;
@@ -915,9 +934,8 @@ static void layout_furniture(struct fig *f, struct furniture *fu, struct diag *d
         if (fu->nentries) {
             double maxw = 0, rowh = 0;
             for (size_t i = 0; i < fu->nentries; i++) {
-                const struct style_class *sc = style_for_class(f->st, fu->entries[i].cls);
                 double tw, th;
-                measure(f, sc->title, font_px(f, 11), 0, &tw, &th);
+                measure(f, legend_title(f, &fu->entries[i]), font_px(f, 11), 0, &tw, &th);
                 maxw = fmax(maxw, tw);
                 rowh = fmax(rowh, th);
             }
@@ -938,12 +956,17 @@ static void draw_legend(struct fig *f, const struct furniture *fu)
     double rowh = (fu->legend.h - 2 * pad) / fu->nentries;
     for (size_t i = 0; i < fu->nentries; i++) {
         const struct style_class *sc = style_for_class(f->st, fu->entries[i].cls);
+        const char *title = legend_title(f, &fu->entries[i]);
         double y = fu->legend.y + pad + i * rowh;
-        render_legend_swatch(cr, sc, fu->entries[i].kind, fu->legend.x + pad, y + rowh * 0.15,
-                             sw, rowh * 0.7, f->scale);
+        if (fu->entries[i].other_dates)
+            render_legend_swatch_other_dates(cr, fu->legend.x + pad, y + rowh * 0.15, sw,
+                                             rowh * 0.7, f->scale);
+        else
+            render_legend_swatch(cr, sc, fu->entries[i].kind, fu->legend.x + pad,
+                                 y + rowh * 0.15, sw, rowh * 0.7, f->scale);
         double tw, th;
-        measure(f, sc->title, font_px(f, 11), 0, &tw, &th);
-        render_text(cr, sc->title, f->spec->font, font_px(f, 11), fu->legend.x + 2 * pad + sw,
+        measure(f, title, font_px(f, 11), 0, &tw, &th);
+        render_text(cr, title, f->spec->font, font_px(f, 11), fu->legend.x + 2 * pad + sw,
                     y + (rowh - th) / 2, 0, INK, 0, INK, false, NULL, NULL);
     }
 }

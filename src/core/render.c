@@ -954,10 +954,10 @@ static bool is_ghost(const struct ov_feature *f, const struct render_marks_optio
  * translucent dark halo, nothing filled (a ghost never hides the imagery of
  * this date). Points record label obstacles like draw_group's. */
 static void draw_ghosts(const struct draw_ctx *d, const size_t *feats, size_t n,
-                        struct boxes *obstacles)
+                        bool emphasis, struct boxes *obstacles)
 {
     cairo_t *cr = d->cr;
-    double scale = d->opt->scale;
+    double scale = d->opt->scale * (emphasis ? 1.6 : 1.0);
     double dash[2] = {5 * scale, 4 * scale};
     static const enum part_kind kinds[3] = {PART_RING, PART_LINE, PART_POINTS};
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
@@ -973,7 +973,10 @@ static void draw_ghosts(const struct draw_ctx *d, const size_t *feats, size_t n,
                 continue;
             cairo_set_dash(cr, dash, 2, 0);
             cairo_set_line_width(cr, lw + 2 * fmax(1.0, scale));
-            set_rgb(cr, sc->halo_colour, 0.45);
+            if (emphasis) /* selected: a white halo, as draw_group's emphasis */
+                set_rgb(cr, (struct style_rgb){255, 255, 255}, 0.9);
+            else
+                set_rgb(cr, sc->halo_colour, 0.45);
             cairo_stroke_preserve(cr);
             cairo_set_line_width(cr, lw);
             set_rgb(cr, ghost_rgb(sc->colour), 0.9);
@@ -1113,7 +1116,7 @@ static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t 
             if (!label[0] || label_rank(f, opt) != rank)
                 continue;
             const struct style_class *sc = style_for_class(d->st, f->cls);
-            bool ghost = rank == 5;
+            bool ghost = is_ghost(f, opt);
             pango_layout_set_text(layout, label, -1);
             PangoRectangle ink, logical;
             pango_layout_get_pixel_extents(layout, &ink, &logical);
@@ -1276,7 +1279,7 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
     for (int pass = 0; pass < 4; pass++) {
         /* marks of other dates over this image's areas, under its lines and points */
         if (pass == 2)
-            draw_ghosts(&d, ghosts, nghosts, &obstacles);
+            draw_ghosts(&d, ghosts, nghosts, false, &obstacles);
         for (int cls = 0; cls < ANNOT_CLASS_COUNT; cls++) {
             if ((pass == 0) != (cls == ANNOT_CLASS_AOI) && pass < 2)
                 continue;
@@ -1294,7 +1297,10 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
             }
         }
     }
-    if (emphasised != SIZE_MAX) {
+    if (emphasised != SIZE_MAX && is_ghost(&ov->features[emphasised], opt)) {
+        /* a selected mark of another date stays a ghost */
+        draw_ghosts(&d, &emphasised, 1, true, &obstacles);
+    } else if (emphasised != SIZE_MAX) {
         draw_group(&d, &emphasised, 1, PART_RING, true, NULL);
         draw_group(&d, &emphasised, 1, PART_LINE, true, NULL);
         draw_group(&d, &emphasised, 1, PART_POINTS, true, &obstacles);
@@ -1318,6 +1324,24 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
         return false;
     }
     return true;
+}
+
+void render_legend_swatch_other_dates(cairo_t *cr, double x, double y, double w, double h,
+                                      double scale)
+{
+    cairo_save(cr);
+    cairo_new_path(cr);
+    double dash[2] = {5 * scale, 4 * scale};
+    double lw = 1.5 * scale;
+    cairo_rectangle(cr, x + lw + 1, y + lw + 1, w - 2 * lw - 2, h - 2 * lw - 2);
+    cairo_set_dash(cr, dash, 2, 0);
+    cairo_set_line_width(cr, lw + 2 * fmax(1.0, scale));
+    set_rgb(cr, (struct style_rgb){0, 0, 0}, 0.45);
+    cairo_stroke_preserve(cr);
+    cairo_set_line_width(cr, lw);
+    set_rgb(cr, ghost_rgb((struct style_rgb){128, 128, 128}), 1.0);
+    cairo_stroke(cr);
+    cairo_restore(cr);
 }
 
 void render_legend_swatch(cairo_t *cr, const struct style_class *sc, enum render_mark_kind kind,

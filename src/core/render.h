@@ -205,6 +205,11 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
 void render_legend_swatch(cairo_t *cr, const struct style_class *sc, enum render_mark_kind kind,
                           double x, double y, double w, double h, double scale);
 
+/* The legend swatch for marks of other dates (a ghost outline in a neutral
+ * colour), in the box (x, y, w, h), sizes multiplied by scale. */
+void render_legend_swatch_other_dates(cairo_t *cr, double x, double y, double w, double h,
+                                      double scale);
+
 /* ---- text helpers shared with the figure furniture ----------------------- */
 
 /* Draws UTF-8 text (borrowed) with its top-left corner at (x, y) in font

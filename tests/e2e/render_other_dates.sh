@@ -45,7 +45,9 @@ polygon() { python3 "$here/lib_dates.py" ring "$annot" "$1" |
               gdaltransform -i -t_srs EPSG:4326 "$2" | python3 "$here/lib_dates.py" points -; }
 count() { # PNG COLOUR POLYGON
   local size; size=$(identify -format '%wx%h' "$1")
-  convert "$1" -alpha off -fuzz 12% -fill white -opaque "$2" -fill black +opaque white \
+  # white (and near-white) pixels first made black, so only COLOUR ends up white
+  convert "$1" -alpha off -fuzz 12% -fill black -opaque white -fill white -opaque "$2" \
+    -fill black +opaque white \
     \( -size "$size" xc:black -fill white -stroke white -strokewidth 8 -draw "polygon $3" \) \
     -compose multiply -composite -format '%[fx:round(mean*w*h)]' info:
 }

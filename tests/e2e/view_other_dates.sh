@@ -3,7 +3,8 @@
 # 2024-03-17 Rason tile with the bundled annotations: a ship observed on
 # 2023-11-20 is drawn ghosted (no pixel of the ship colour on it, pale dashed
 # outline), hidden after D (neither colour), and in the ship style after a
-# second D, while this date's ship keeps the ship style throughout. In
+# second D, while this date's ship keeps the ship style throughout; selected
+# (clicked) it stays a ghost. In
 # --compare with the 2023-11-20 tile, flickering to B (C) shows that ship in
 # the ship style on B and this date's ship ghosted there: each side shows
 # its own date's marks. Screen positions are computed from the ship's
@@ -29,6 +30,8 @@ read -r this_ship other_ship <<< "$ids"
 python3 "$here/lib_dates.py" pick "$annot" "$(basename "$tile_b")" ship > /dev/null ||
   fail "no ship observed on $(basename "$tile_b")"
 echo "this date: $this_ship; other date: $other_ship"
+centre=$(python3 "$here/lib_dates.py" ring "$annot" "$other_ship" |
+  awk 'NR > 1 { x += $1; y += $2; n++ } END { printf "%.7f %.7f", x / n, y / n }')
 
 # Centre on the other date's ship (J jumps, Esc drops the selection so it is
 # not drawn emphasised), zoom out three steps so this date's ship is in view.
@@ -52,6 +55,9 @@ screenshot $work/shown.png
 key d
 wait-idle
 screenshot $work/ghosted_again.png
+click-lonlat $centre
+wait-idle
+screenshot $work/selected.png
 quit
 SCRIPT
 cat > "$work/cmp.txt" <<SCRIPT
@@ -90,13 +96,15 @@ polygon() { # ID SCREENSHOT
 }
 count() { # PNG COLOUR POLYGON
   local size; size=$(identify -format '%wx%h' "$1")
-  convert "$1" -alpha off -fuzz 12% -fill white -opaque "$2" -fill black +opaque white \
+  # white (and near-white) pixels first made black, so only COLOUR ends up white
+  convert "$1" -alpha off -fuzz 12% -fill black -opaque white -fill white -opaque "$2" \
+    -fill black +opaque white \
     \( -size "$size" xc:black -fill white -stroke white -strokewidth 8 -draw "polygon $3" \) \
     -compose multiply -composite -format '%[fx:round(mean*w*h)]' info:
 }
 ship='#00e5ff'  # the ship class colour (assets/style.json)
 ghost='#85d5df' # ghost colour of a ship: 35 % class colour, 65 % grey 205 (render.c)
-for shot in ghosted hidden shown ghosted_again b; do
+for shot in ghosted hidden shown ghosted_again selected b; do
   po=$(polygon "$other_ship" "$work/$shot.png")
   pt=$(polygon "$this_ship" "$work/$shot.png")
   declare "other_ship_$shot=$(count "$work/$shot.png" "$ship" "$po")"
@@ -115,6 +123,9 @@ done
 (( other_ship_shown > 100 )) || fail "shown: the other date's ship is not in the ship style"
 (( other_ship_ghosted_again < 10 && other_ghost_ghosted_again > 40 )) ||
   fail "D does not cycle back to ghosted"
+# selecting the ghost (a click on it) emphasises it as a ghost, never in the ship style
+(( other_ship_selected < 10 && other_ghost_selected > 40 )) ||
+  fail "a selected mark of another date is drawn in this date's style"
 # compare, B (2023-11-20) shown: the roles swap
 (( other_ship_b > 100 )) || fail "compare: B does not show its own date's ship in the ship style"
 (( this_ship_b < 10 && this_ghost_b > 40 )) ||
