@@ -28,6 +28,7 @@
 #include "gjson.h"
 #include "hash.h"
 #include "hashcache.h"
+#include "locate.h"
 #include "pngout.h"
 #include "raster.h"
 #include "style.h"
@@ -347,19 +348,22 @@ static bool load_side_inputs(struct fig *f, struct diag *dg)
 
     const char *cat_path = s->claims_path;
     if (!cat_path && s->nannotations) {
-        const char *a = s->annotations[0];
-        const char *slash = strrchr(a, '/');
-        size_t dir = slash ? (size_t)(slash - a + 1) : 0;
-        f->catalog_path = malloc(dir + sizeof "claims.json");
-        if (!f->catalog_path) {
+        /* the one lookup rule (locate.h): beside the file, then the root */
+        struct locate_result *found = malloc(sizeof *found);
+        if (!found) {
             diag_error(dg, "%s: out of memory", s->out_path);
             return false;
         }
-        memcpy(f->catalog_path, a, dir);
-        memcpy(f->catalog_path + dir, "claims.json", sizeof "claims.json");
-        struct stat sb;
-        if (stat(f->catalog_path, &sb) == 0)
+        if (locate_catalog(s->annotations[0], found)) {
+            f->catalog_path = strdup(found->path);
+            if (!f->catalog_path) {
+                free(found);
+                diag_error(dg, "%s: out of memory", s->out_path);
+                return false;
+            }
             cat_path = f->catalog_path;
+        }
+        free(found);
     }
     if (cat_path && !claims_catalog_read(cat_path, &f->cat, dg))
         return false;

@@ -858,7 +858,13 @@ static bool read_properties(struct reader *r, json_t *props, struct annot_featur
                 ok = fail(r, "property \"class\" must be a string, found %s",
                           json_type_name(cls));
             else if (!annot_class_from_name(json_string_value(cls), &f->cls))
-                warn(r, "unknown class \"%s\" read as \"other\"", json_string_value(cls));
+                warn(r, "unknown class \"%s\" treated as \"other\" (kept as written in "
+                        "the file)",
+                     json_string_value(cls));
+            /* a spelling other than the canonical name is written back as is */
+            if (ok && json_is_string(cls) &&
+                strcmp(json_string_value(cls), annot_class_name(f->cls)) != 0)
+                ok = copy_string(r, &f->class_text, json_string_value(cls));
             path_pop(r);
         }
     }
@@ -1040,6 +1046,38 @@ static bool pending_add(struct reader *r, struct pending *p, json_t *obj, size_t
     return ok;
 }
 
+/* "next_ids": {"ship": 3, ...}: per class, the number the next generated id
+ * starts from (ids of deleted features are never reused). Unknown classes are
+ * ignored with a warning. */
+static bool read_next_ids(struct reader *r, json_t *next_ids, struct annot_set *set)
+{
+    path_key(r, "next_ids");
+    bool ok = true;
+    if (!json_is_object(next_ids)) {
+        ok = fail(r, "\"satmark.next_ids\" must be an object {class: number}, found %s",
+                  json_type_name(next_ids));
+    } else {
+        const char *key;
+        json_t *value;
+        json_object_foreach(next_ids, key, value)
+        {
+            enum annot_class cls;
+            path_key(r, key);
+            if (!json_is_integer(value) || json_integer_value(value) < 1)
+                ok = fail(r, "must be a positive integer, found %s", json_type_name(value));
+            else if (!annot_class_from_name(key, &cls))
+                warn(r, "unknown class \"%s\" in next_ids is ignored", key);
+            else
+                annot_reserve_id_number(set, cls, (unsigned long long)json_integer_value(value));
+            path_pop(r);
+            if (!ok)
+                break;
+        }
+    }
+    path_pop(r);
+    return ok;
+}
+
 static bool read_satmark_member(struct reader *r, json_t *meta, struct annot_set *set)
 {
     path_key(r, "satmark");
@@ -1063,11 +1101,15 @@ static bool read_satmark_member(struct reader *r, json_t *meta, struct annot_set
         if (ok)
             ok = annot_set_meta(set, json_is_string(site) ? json_string_value(site) : "",
                                 json_is_string(title) ? json_string_value(title) : "", r->dg);
+        json_t *next_ids = json_object_get(meta, "next_ids");
+        if (ok && next_ids)
+            ok = read_next_ids(r, next_ids, set);
         const char *key;
         json_t *value;
         json_object_foreach(meta, key, value)
         {
-            if (ok && strcmp(key, "version") && strcmp(key, "site") && strcmp(key, "title")) {
+            if (ok && strcmp(key, "version") && strcmp(key, "site") && strcmp(key, "title") &&
+                strcmp(key, "next_ids")) {
                 path_key(r, key);
                 warn(r, "unknown member \"satmark.%s\" is not kept", key);
                 path_pop(r);

@@ -27,6 +27,7 @@
 #include "gjson.h"
 #include "gjwrite.h"
 #include "journal.h"
+#include "locate.h"
 #include "viewer.h"
 
 static const char usage[] =
@@ -412,13 +413,11 @@ static bool load_documents(struct viewer *vw)
     }
     char claims_guess[4200];
     if (!vw->claims_path && vw->annot_path) {
-        const char *slash = strrchr(vw->annot_path, '/');
-        if (slash)
-            snprintf(claims_guess, sizeof claims_guess, "%.*s/claims.json",
-                     (int)(slash - vw->annot_path), vw->annot_path);
-        else
-            snprintf(claims_guess, sizeof claims_guess, "claims.json");
-        if (access(claims_guess, R_OK) == 0)
+        /* the one lookup rule (locate.h): beside the file, then the root */
+        static struct locate_result found;
+        if (locate_catalog(vw->annot_path, &found) &&
+            (size_t)snprintf(claims_guess, sizeof claims_guess, "%s", found.path) <
+                sizeof claims_guess)
             vw->claims_path = claims_guess;
     }
     if (vw->claims_path) {
