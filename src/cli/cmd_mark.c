@@ -71,7 +71,7 @@ static const char usage[] =
     "                    must be in the claims catalog (claims.json beside FILE,\n"
     "                    else ROOT/annotations/claims.json)\n"
     "  --allow-unknown-claim   accept claim ids the catalog does not define\n"
-    "  -v, --verbose     say where the catalog and tiles were looked for\n"
+    "  --verbose         say where the catalog and tiles were looked for\n"
     "  --add-claim ID:STANCE   --remove-claim ID     (edit; repeatable)\n"
     "  --move DLON,DLAT  shift the geometry by degrees (edit)\n"
     "  --image TILE      record an observation on TILE (file name, SHA-256,\n"
@@ -243,7 +243,7 @@ static int parse_args(int argc, char **argv, struct mark_args *a, char claim_buf
             a->allow_unknown_claim = true;
             continue;
         }
-        if (strcmp(opt, "--verbose") == 0 || strcmp(opt, "-v") == 0) {
+        if (strcmp(opt, "--verbose") == 0) {
             a->verbose = true;
             continue;
         }
@@ -432,7 +432,7 @@ static bool build_geometry(const struct mark_args *a, struct annot_geometry *g,
                 char swapped[256];
                 bool fits = in_range(pts[k].lat, pts[k].lon) &&
                             swap_text(a->positions[k], swapped, sizeof swapped);
-                diag_error(dg, "\"%s\": %s %g is outside [%s]; positions are LON,LAT%s%s%s",
+                diag_error(dg, "\"%s\": %s %.10g is outside [%s]; positions are LON,LAT%s%s%s",
                            a->positions[k], fabs(pts[k].lat) > 90 ? "latitude" : "longitude",
                            fabs(pts[k].lat) > 90 ? pts[k].lat : pts[k].lon,
                            fabs(pts[k].lat) > 90 ? "-90, 90" : "-180, 180",

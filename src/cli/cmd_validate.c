@@ -23,6 +23,7 @@
 #include "annot.h"
 #include "claims.h"
 #include "cli.h"
+#include "footprint.h"
 #include "gjson.h"
 
 static const char usage[] =
@@ -135,6 +136,9 @@ static bool validate_annotations(const char *path, const char *catalog_path, boo
         }
         claims_catalog_free(cat);
     }
+    /* observations must lie on their tiles, when the tiles can be found */
+    if (ok)
+        ok = footprint_check_observations(set, path, NULL, dg);
     print_warnings(dg, quiet);
     if (!ok)
         fprintf(stderr, "%s\n", diag_message(dg));

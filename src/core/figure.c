@@ -502,6 +502,34 @@ static bool compute_request(struct fig *f, struct diag *dg)
     return false;
 }
 
+/* A view that shows none of the tile would be a blank figure passed off as
+ * imagery: refuse it, naming the view and where the image lies. */
+static bool request_on_tile(struct fig *f, struct diag *dg)
+{
+    const struct figure_spec *s = f->spec;
+    const struct render_rect *q = &f->req;
+    double w = f->info->width, h = f->info->height;
+    if (q->x < w && q->x + q->w > 0 && q->y < h && q->y + q->h > 0)
+        return true;
+    char view[256];
+    if (s->view == FIGURE_VIEW_FEATURE)
+        snprintf(view, sizeof view, "feature \"%s\" (with %g m around it)", s->feature_id,
+                 s->pad_m);
+    else
+        snprintf(view, sizeof view, "the box W,S,E,N = %.6g,%.6g,%.6g,%.6g", s->bbox[0],
+                 s->bbox[1], s->bbox[2], s->bbox[3]);
+    struct geo_bounds b;
+    struct diag *quiet = diag_new();
+    if (quiet && geo_bounds_lonlat(f->g, f->info->width, f->info->height, &b, quiet))
+        diag_error(dg, "%s: %s does not overlap the image, which covers lon %.6g to %.6g, lat "
+                       "%.6g to %.6g; nothing written (is it the right tile?)",
+                   s->tile, view, b.west, b.east, b.south, b.north);
+    else
+        diag_error(dg, "%s: %s does not overlap the image; nothing written", s->tile, view);
+    diag_free(quiet);
+    return false;
+}
+
 static bool rect_meets(const struct render_rect *a, const struct render_rect *b)
 {
     return a->x <= b->x + b->w && b->x <= a->x + a->w && a->y <= b->y + b->h &&
@@ -1252,7 +1280,8 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
 {
     const struct figure_spec *s = f->spec;
     double t0 = now_ms();
-    if (!load_inputs(f, dg) || !compute_request(f, dg) || !choose_claims(f, dg))
+    if (!load_inputs(f, dg) || !compute_request(f, dg) || !request_on_tile(f, dg) ||
+        !choose_claims(f, dg))
         return false;
     build_texts(f);
 

@@ -7,9 +7,12 @@
 #include "footprint.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "annot.h"
+#include "locate.h"
 #include "raster.h"
 
 struct footprint {
@@ -160,4 +163,84 @@ bool footprint_misses(struct footprint *fp, const struct annot_geometry *g)
     if (b.n == 0)
         return annot_geometry_npositions(g) > 0;
     return b.x1 < 0 || b.y1 < 0 || b.x0 > fp->width || b.y0 > fp->height;
+}
+
+/* One distinct image of a set and its footprint (NULL: not found/opened). */
+struct seen_image {
+    const char *name; /* borrowed from the set */
+    struct footprint *fp;
+};
+
+bool footprint_check_observations(const struct annot_set *set, const char *annot_path,
+                                  size_t *nchecked, struct diag *dg)
+{
+    struct seen_image *seen = NULL;
+    size_t nseen = 0, cap = 0, checked = 0, missing = 0;
+    char first_missing[2 * LOCATE_PATH_MAX] = "";
+    struct locate_result *found = malloc(sizeof *found);
+    struct diag *quiet = diag_new();
+    bool ok = found && quiet;
+    if (!ok)
+        diag_error(dg, "out of memory");
+    for (size_t i = 0; ok && i < annot_count(set); i++) {
+        const struct annot_feature *f = annot_get(set, i);
+        for (size_t k = 0; ok && k < f->nobs; k++) {
+            const char *image = f->obs[k].image;
+            if (!image || !*image)
+                continue;
+            size_t at = 0;
+            while (at < nseen && strcmp(seen[at].name, image) != 0)
+                at++;
+            if (at == nseen) {
+                if (nseen == cap) {
+                    size_t ncap = cap ? 2 * cap : 8;
+                    struct seen_image *grown = realloc(seen, ncap * sizeof *grown);
+                    if (!grown) {
+                        diag_error(dg, "out of memory");
+                        ok = false;
+                        break;
+                    }
+                    seen = grown;
+                    cap = ncap;
+                }
+                seen[nseen].name = image;
+                seen[nseen].fp = NULL;
+                diag_reset(quiet);
+                if (locate_tile(annot_path, image, found))
+                    seen[nseen].fp = footprint_open(found->path, quiet);
+                if (!seen[nseen].fp && missing++ == 0) {
+                    if (*found->path)
+                        snprintf(first_missing, sizeof first_missing, "%s",
+                                 diag_message(quiet));
+                    else
+                        locate_describe(found, image, first_missing, sizeof first_missing);
+                }
+                nseen++;
+            }
+            struct footprint *fp = seen[at].fp;
+            if (!fp)
+                continue;
+            checked++;
+            if (footprint_misses(fp, &f->geom)) {
+                const struct geo_bounds *b = footprint_bounds(fp);
+                diag_error(dg, "%s: feature \"%s\" is observed on %s but lies off that image "
+                               "(the image covers lon %.4f to %.4f, lat %.4f to %.4f; are "
+                               "longitude and latitude swapped, or is it the wrong image?)",
+                           annot_path, f->id, image, b->west, b->east, b->south, b->north);
+                ok = false;
+            }
+        }
+    }
+    if (missing)
+        diag_warn(dg, "%s: %zu observed image%s not found, so not checked against the marks "
+                      "(%s)",
+                  annot_path, missing, missing == 1 ? "" : "s", first_missing);
+    for (size_t i = 0; i < nseen; i++)
+        footprint_free(seen[i].fp);
+    free(seen);
+    free(found);
+    diag_free(quiet);
+    if (nchecked)
+        *nchecked = checked;
+    return ok;
 }

@@ -44,4 +44,18 @@ bool footprint_contains_all(struct footprint *fp, const struct annot_geometry *g
  * geometry that overlaps the tile is never reported as missing it. */
 bool footprint_misses(struct footprint *fp, const struct annot_geometry *g);
 
+struct annot_set;
+
+/* Checks that every observation's geometry is on the observed tile: for each
+ * distinct image the observations of set (borrowed; read from annot_path,
+ * used to find tiles with locate_tile and in messages) name, the tile is
+ * opened once; a feature whose geometry misses the tile of one of its
+ * observations is an error ("PATH: feature \"ship-3\" is observed on IMG but
+ * lies off that image (lon .. lat ..)"). Images whose tile is not found, or
+ * cannot be opened, are one warning naming them and where they were looked
+ * for. *nchecked (may be NULL) receives the number of observations checked.
+ * Returns false on the first feature off its tile. */
+bool footprint_check_observations(const struct annot_set *set, const char *annot_path,
+                                  size_t *nchecked, struct diag *dg);
+
 #endif
