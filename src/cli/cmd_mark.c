@@ -598,7 +598,8 @@ static bool apply_edit(struct annot_set *set, const struct mark_args *a,
     enum annot_class cls = ANNOT_CLASS_OTHER;
     if (a->cls && !annot_class_from_name(a->cls, &cls)) {
         diag_error(dg, "unknown class \"%s\" (pier, ship, container_stack, munitions_pit, "
-                       "rail, crane, building, aoi, other)",
+                       "rail, crane, building, aoi, other, in any case; aliases such as pit or "
+                       "containers: docs/formats.md)",
                    a->cls);
         return false;
     }

@@ -324,9 +324,12 @@ struct annot_set {
     size_t id_cap;            /* power of two, >= 2 * count when id_index_ok */
     bool id_index_ok;
     unsigned long long class_max[ANNOT_CLASS_COUNT];
-    /* Per class, the largest n of any id "<class>-<n>" the set has ever held
-     * or was told of (annot_reserve_id_number): never decreases, so the id of
-     * a deleted feature is not handed out again. */
+    /* Per class, the largest n of any id "<class>-<n>" in the file's history:
+     * the ids loaded, the ids present at each annot_mark_saved, and the
+     * file's next_ids (annot_reserve_id_number). Never decreases, so the id
+     * of a feature deleted from the file is not handed out again; ids of
+     * features added and removed between two saves never were in the file
+     * (which keeps undo exact). */
     unsigned long long id_high[ANNOT_CLASS_COUNT];
 };
 
@@ -498,7 +501,14 @@ static void class_max_note(struct annot_set *set, const char *id)
         return;
     if (n > set->class_max[cls])
         set->class_max[cls] = n;
-    if (n > set->id_high[cls])
+}
+
+/* The id is now part of the file's history (see id_high). */
+static void id_high_note(struct annot_set *set, const char *id)
+{
+    enum annot_class cls;
+    unsigned long long n;
+    if (id_class_number(id, &cls, &n) && n > set->id_high[cls])
         set->id_high[cls] = n;
 }
 
@@ -585,8 +595,7 @@ bool annot_new_id(const struct annot_set *set, enum annot_class cls, char *out, 
                   struct diag *dg)
 {
     const char *prefix = annot_class_name(cls);
-    int slot = (int)cls >= 0 && cls < ANNOT_CLASS_COUNT ? (int)cls : ANNOT_CLASS_OTHER;
-    unsigned long long n = set->id_high[slot] + 1;
+    unsigned long long n = annot_next_id_number(set, cls);
     /* The largest number plus one is unused unless ids like "pier-01" exist. */
     for (;; n++) {
         int len = snprintf(out, cap, "%s-%llu", prefix, n);
@@ -602,13 +611,14 @@ bool annot_new_id(const struct annot_set *set, enum annot_class cls, char *out, 
 unsigned long long annot_next_id_number(const struct annot_set *set, enum annot_class cls)
 {
     int slot = (int)cls >= 0 && cls < ANNOT_CLASS_COUNT ? (int)cls : ANNOT_CLASS_OTHER;
-    return set->id_high[slot] + 1;
+    unsigned long long high = set->id_high[slot];
+    return (set->class_max[slot] > high ? set->class_max[slot] : high) + 1;
 }
 
 bool annot_next_id_is_implied(const struct annot_set *set, enum annot_class cls)
 {
     int slot = (int)cls >= 0 && cls < ANNOT_CLASS_COUNT ? (int)cls : ANNOT_CLASS_OTHER;
-    return set->id_high[slot] == set->class_max[slot];
+    return set->id_high[slot] <= set->class_max[slot];
 }
 
 void annot_reserve_id_number(struct annot_set *set, enum annot_class cls,
@@ -684,6 +694,7 @@ bool annot_load_feature(struct annot_set *set, const struct annot_feature *f,
         return false;
     annot_geometry_normalize_winding(&copy.geom);
     insert_at(set, set->count, &copy);
+    id_high_note(set, set->features[set->count - 1].id);
     return true;
 }
 
@@ -873,6 +884,8 @@ bool annot_is_dirty(const struct annot_set *set)
 void annot_mark_saved(struct annot_set *set)
 {
     set->saved_state = current_state(set);
+    for (size_t i = 0; i < set->count; i++)
+        id_high_note(set, set->features[i].id);
     set->meta_dirty = false;
 }
 
@@ -1204,6 +1217,14 @@ bool annot_edit_insert_vertex(struct annot_set *set, const char *id, size_t part
         else
             p->alt = alt;
     }
+    size_t ne = p->extra ? p->nextra : 0;
+    if (ok && ne) {
+        double *extra = realloc(p->extra, (p->n + 1) * ne * sizeof *extra);
+        if (!extra)
+            ok = oom(dg);
+        else
+            p->extra = extra;
+    }
     if (!ok) {
         annot_feature_clear(&work);
         return false;
@@ -1213,6 +1234,12 @@ bool annot_edit_insert_vertex(struct annot_set *set, const char *id, size_t part
     if (p->alt) {
         memmove(&p->alt[index + 1], &p->alt[index], (p->n - index) * sizeof *p->alt);
         p->alt[index] = index > 0 ? p->alt[index - 1] : p->alt[index + 1];
+    }
+    if (ne) { /* the new position takes its neighbour's extra numbers, like the altitude */
+        memmove(&p->extra[(index + 1) * ne], &p->extra[index * ne],
+                (p->n - index) * ne * sizeof *p->extra);
+        memcpy(&p->extra[index * ne], &p->extra[(index > 0 ? index - 1 : index + 1) * ne],
+               ne * sizeof *p->extra);
     }
     p->n++;
     return modify_commit(set, fi, &work, dg);
@@ -1242,11 +1269,17 @@ bool annot_edit_remove_vertex(struct annot_set *set, const char *id, size_t part
     memmove(&p->pts[index], &p->pts[index + 1], (p->n - index - 1) * sizeof *p->pts);
     if (p->alt)
         memmove(&p->alt[index], &p->alt[index + 1], (p->n - index - 1) * sizeof *p->alt);
+    size_t ne = p->extra ? p->nextra : 0;
+    if (ne)
+        memmove(&p->extra[index * ne], &p->extra[(index + 1) * ne],
+                (p->n - index - 1) * ne * sizeof *p->extra);
     p->n--;
     if (ring && index == 0) {
         p->pts[p->n - 1] = p->pts[0];
         if (p->alt)
             p->alt[p->n - 1] = p->alt[0];
+        if (ne)
+            memcpy(&p->extra[(p->n - 1) * ne], p->extra, ne * sizeof *p->extra);
     }
     return modify_commit(set, fi, &work, dg);
 }

@@ -350,10 +350,6 @@ static bool read_position(struct reader *r, json_t *pos, struct annot_lonlat *ou
             return false;
         }
     }
-    if (n > 3 && !r->warned_4d) {
-        r->warned_4d = true;
-        warn(r, "position with %zu numbers: only longitude, latitude and altitude are kept", n);
-    }
     int d = n >= 3 ? 3 : 2;
     if (*dims != DIM_UNSET && *dims != d)
         return fail(r, "positions mix 2 and 3 dimensions within one %s",
@@ -383,6 +379,51 @@ static bool read_position(struct reader *r, json_t *pos, struct annot_lonlat *ou
     out->lat = round7(lat);
     if (alt)
         *alt = n >= 3 ? round7(json_number_value(json_array_get(pos, 2))) : 0.0;
+    return true;
+}
+
+/* Numbers after the altitude of the positions just read into part (`single`:
+ * positions is one position, else an array of them): kept in part->extra when
+ * every position has the same count, else dropped with a warning. */
+static bool keep_extras(struct reader *r, json_t *positions, bool single,
+                        struct annot_part *part)
+{
+    size_t n = single ? 1 : json_array_size(positions), len = 0;
+    bool same = true;
+    for (size_t i = 0; i < n; i++) {
+        size_t m = json_array_size(single ? positions : json_array_get(positions, i));
+        same = same && (i == 0 || m == len);
+        len = m > len ? m : len;
+    }
+    if (len <= 3)
+        return true;
+    if (same && part->alt && !r->warned_4d) {
+        r->warned_4d = true;
+        warn(r, "positions with %zu numbers: the numbers after the altitude are kept and "
+                "written back, not used",
+             len);
+    }
+    if (!same || !part->alt) {
+        if (!r->warned_4d) {
+            r->warned_4d = true;
+            warn(r, "positions with %zu numbers and fewer in one coordinate sequence: only "
+                    "longitude, latitude and altitude are kept",
+                 len);
+        }
+        return true;
+    }
+    part->nextra = len - 3;
+    part->extra = malloc(n * part->nextra * sizeof *part->extra);
+    if (!part->extra) {
+        part->nextra = 0;
+        diag_error(r->dg, "%s: out of memory", r->name);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *pos = single ? positions : json_array_get(positions, i);
+        for (size_t e = 0; e < part->nextra; e++)
+            part->extra[i * part->nextra + e] = json_number_value(json_array_get(pos, 3 + e));
+    }
     return true;
 }
 
@@ -423,6 +464,8 @@ static bool read_sequence(struct reader *r, json_t *arr, struct annot_part *part
         part->alt = alt;
     else
         free(alt);
+    if (!keep_extras(r, arr, false, part))
+        return false;
     size_t jumps = 0;
     for (size_t i = 0; i + 1 < n; i++)
         jumps += fabs(part->pts[i + 1].lon - part->pts[i].lon) > 180.0;
@@ -527,7 +570,7 @@ static bool read_coordinates(struct reader *r, json_t *coords, struct annot_geom
             }
             p->alt[0] = alt;
         }
-        return true;
+        return keep_extras(r, coords, true, p);
     }
     case ANNOT_GEOM_LINESTRING:
         return (p = add_part(r, g)) && read_sequence(r, coords, p, 2, false, 0);

@@ -276,6 +276,10 @@ static void out_position(struct outbuf *b, const struct annot_part *p, size_t k)
         out_mem(b, ", ", 2);
         out_num(b, p->alt[k]);
     }
+    for (size_t e = 0; p->alt && p->extra && e < p->nextra; e++) {
+        out_mem(b, ", ", 2);
+        out_num(b, p->extra[k * p->nextra + e]);
+    }
     out_mem(b, "]", 1);
 }
 
