@@ -32,30 +32,37 @@ bool marklist_matches(const struct annot_feature *f, const struct marklist_filte
     return true;
 }
 
+/* The date of observation i ("" when it has none). */
+static const char *obs_date(const struct annot_feature *f, size_t i)
+{
+    const char *acq = f->obs[i].acquired;
+    return acq && strlen(acq) >= MARKLIST_DATE_LEN ? acq : "";
+}
+
 size_t marklist_dates(const struct annot_feature *f, char (*out)[MARKLIST_DATE_LEN + 1],
                       size_t cap)
 {
     size_t n = 0;
     for (size_t i = 0; i < f->nobs; i++) {
-        const char *acq = f->obs[i].acquired;
-        if (!acq || strlen(acq) < MARKLIST_DATE_LEN)
+        const char *acq = obs_date(f, i);
+        if (!*acq)
             continue;
-        char d[MARKLIST_DATE_LEN + 1];
-        memcpy(d, acq, MARKLIST_DATE_LEN);
-        d[MARKLIST_DATE_LEN] = '\0';
-        /* insertion into the sorted prefix out[0..min(n, cap)) */
-        size_t have = n < cap ? n : cap, at = 0;
-        bool dup = false;
-        while (at < have && !(dup = strcmp(out[at], d) == 0) && strcmp(out[at], d) < 0)
-            at++;
-        if (dup)
+        bool seen_before = false; /* observations are few: a quadratic scan is fine */
+        for (size_t j = 0; j < i && !seen_before; j++)
+            seen_before = strncmp(obs_date(f, j), acq, MARKLIST_DATE_LEN) == 0;
+        if (seen_before)
             continue;
-        if (at < cap) {
-            size_t last = have < cap ? have : cap - 1;
-            memmove(&out[at + 1], &out[at], (last - at) * sizeof out[0]);
-            memcpy(out[at], d, sizeof d);
-        }
         n++;
+        /* keep the cap smallest dates: insertion into the sorted out[0..have) */
+        size_t have = n - 1 < cap ? n - 1 : cap, at = 0;
+        while (at < have && strncmp(out[at], acq, MARKLIST_DATE_LEN) < 0)
+            at++;
+        if (at == cap)
+            continue;
+        size_t keep = have < cap ? have : cap - 1;
+        memmove(&out[at + 1], &out[at], (keep - at) * sizeof out[0]);
+        memcpy(out[at], acq, MARKLIST_DATE_LEN);
+        out[at][MARKLIST_DATE_LEN] = '\0';
     }
     return n;
 }

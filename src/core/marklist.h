@@ -30,8 +30,8 @@ struct marklist_filter {
 /* True when f passes every part of the filter that is set (flt may be NULL). */
 bool marklist_matches(const struct annot_feature *f, const struct marklist_filter *flt);
 
-/* The distinct observation dates of f, ascending, into out (at most cap);
- * returns how many there are (may exceed cap: only cap written). */
+/* The distinct observation dates of f, ascending, into out (the cap
+ * earliest); returns how many distinct dates there are (may exceed cap). */
 size_t marklist_dates(const struct annot_feature *f, char (*out)[MARKLIST_DATE_LEN + 1],
                       size_t cap);
 
