@@ -22,6 +22,7 @@
 #include "claims.h"
 #include "cli.h"
 #include "gjson.h"
+#include "locate.h"
 
 /* Text output lists at most this many mark ids per stance, then "... and N more". */
 #define TEXT_MAX_MARKS 12
@@ -103,16 +104,15 @@ static int parse_args(int argc, char **argv, struct claims_args *a)
     }
     if (!a->catalog) {
         /* the one lookup rule (beside the first FILE, then the root) */
-        struct diag *where = diag_new();
-        bool found = cli_locate_catalog(a->nfiles ? a->files[0] : NULL, a->verbose,
-                                        "the report needs one", a->found_catalog,
-                                        sizeof a->found_catalog, where);
-        cli_report(where);
-        diag_free(where);
-        if (!found) {
-            fprintf(stderr, "satmark: error: no claims catalog found (give CATALOG)\n");
+        static struct locate_result found;
+        bool ok = locate_catalog(a->nfiles ? a->files[0] : NULL, &found);
+        char said[2 * LOCATE_PATH_MAX];
+        locate_describe(&found, "the claims catalog", said, sizeof said);
+        if (a->verbose || !ok)
+            fprintf(stderr, "satmark: %s%s\n", ok ? "" : "error: ", said);
+        if (!ok)
             return CLI_FAILED;
-        }
+        snprintf(a->found_catalog, sizeof a->found_catalog, "%s", found.path);
         a->catalog = a->found_catalog;
     }
     if (a->nfiles == 0 && !default_files(a)) {

@@ -114,13 +114,14 @@ void locate_describe(const struct locate_result *r, const char *what, char *buf,
     if (!cap)
         return;
     size_t used = 0;
+    if (r->ntried == 0) {
+        snprintf(buf, cap, "looked for %s nowhere: no annotation file given and no "
+                           "annotations/ directory here",
+                 what);
+        return;
+    }
     int n = snprintf(buf, cap, "looked for %s in ", what);
     used = n > 0 ? (size_t)n : 0;
-    if (r->ntried == 0 && used < cap) {
-        n = snprintf(buf + used, cap - used, "no place (no annotation file directory and no "
-                                             "investigation root)");
-        used += n > 0 ? (size_t)n : 0;
-    }
     for (size_t i = 0; i < r->ntried && used < cap; i++) {
         n = snprintf(buf + used, cap - used, "%s%s", i ? ", " : "", r->tried[i]);
         used += n > 0 ? (size_t)n : 0;
