@@ -32,6 +32,7 @@ static const char view_usage[] =
     "  --journal-interval S seconds between autosave journal writes (default 2)\n"
     "  --author NAME        author recorded on new marks\n"
     "  --bench              replay a fixed pan/zoom path and print frame times\n"
+    "  --verbose            say where the claims catalog was looked for\n"
     "\n"
     "Keys: F1 or ? in the viewer lists them all. docs/viewer.md describes the\n"
     "viewer, its autosave journal and the script format.\n"

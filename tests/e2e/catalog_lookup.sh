@@ -59,5 +59,23 @@ run 0 export work/copy.geojson -o "$tmp/out2.geojson"
 grep -q 'no claims catalog' <<<"$err" && fail "export from ROOT: $err"
 grep -q 'fixture-news-2024-01-22\|Fixture' "$tmp/out2.geojson" || fail "export did not resolve the claims"
 
+# the viewer follows the same rule (and says so with --verbose)
+viewer="$(dirname "$SATMARK")/satmark-view"
+if [[ -x $viewer ]] && command -v gdal_create >/dev/null; then
+  gdal_create -q -of GTiff -outsize 200 160 -bands 3 -ot Byte -burn 70 -burn 90 -burn 80 \
+    -a_srs EPSG:32652 -a_ullr 606000 4679000 608000 4677400 "$tmp/site.tif"
+  printf 'wait-idle\nquit\n' >"$tmp/quit.txt"
+  set +e
+  SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy timeout 120 "$SATMARK" view "$tmp/site.tif" \
+    work/copy.geojson --verbose --script "$tmp/quit.txt" 2>"$tmp/err"
+  rc=$?
+  set -e
+  [[ $rc -eq 0 ]] || fail "viewer exit $rc: $(cat "$tmp/err")"
+  grep -q 'looked for the claims catalog in work/claims.json, annotations/claims.json: using annotations/claims.json' "$tmp/err" ||
+    fail "viewer --verbose: $(cat "$tmp/err")"
+else
+  echo "catalog_lookup: viewer part skipped (no satmark-view or gdal_create)"
+fi
+
 [[ $failures -eq 0 ]] || exit 1
 echo "catalog_lookup: ok"
