@@ -543,20 +543,22 @@ static size_t imagery_footprints(const struct mark_args *a, const struct annot_s
 }
 
 /* Every position of g must lie on one of the footprints (none: not checked).
- * The message names the position as typed and, when swapping its two numbers
- * lands on the imagery, suggests that. */
+ * typed: g was built from the LON,LAT texts of a->positions, so the message
+ * names the position as typed and, when swapping its two numbers lands on the
+ * imagery, suggests that; else (pixel positions, a moved geometry) it names
+ * the first position off the imagery. */
 static bool check_on_imagery(const struct mark_args *a, const struct annot_set *set,
-                             const struct annot_geometry *g, struct diag *dg)
+                             const struct annot_geometry *g, bool typed, struct diag *dg)
 {
-    if (g->type == ANNOT_GEOM_NONE || (a->pixel_tile && !a->image))
+    if (g->type == ANNOT_GEOM_NONE)
         return true;
     struct footprint *fps[MAX_FOOTPRINTS];
     size_t n = imagery_footprints(a, set, fps, dg);
     bool ok = true;
     for (size_t k = 0; ok && n && k < a->npositions; k++) {
         double lon, lat;
-        if (a->pixel_tile || !parse_pair(a->positions[k], &lon, &lat))
-            break; /* --pixel positions: converted on their own tile; check g below */
+        if (!typed || !parse_pair(a->positions[k], &lon, &lat))
+            break; /* checked on g below */
         bool on = false, swapped_on = false;
         for (size_t t = 0; t < n && !on; t++)
             on = footprint_contains(fps[t], lon, lat);
@@ -575,7 +577,7 @@ static bool check_on_imagery(const struct mark_args *a, const struct annot_set *
                    swapped_on ? "?" : " (positions are LON,LAT, longitude first)");
         ok = false;
     }
-    if (ok && n && a->pixel_tile) {
+    if (ok && n && !typed) {
         struct annot_lonlat off;
         bool on_any = false;
         for (size_t t = 0; t < n && !on_any; t++)
@@ -786,13 +788,16 @@ static int run(int argc, char **argv)
         if (ok && !(nobs == 1 && strcmp(obs[0].sha256, obs[1].sha256) == 0))
             nobs++;
     }
-    if (ok)
-        ok = check_on_imagery(&a, set, &geom, dg);
+    /* --pixel positions are on their tile by construction; --image is checked */
+    if (ok && !(a.pixel_tile && !a.image))
+        ok = check_on_imagery(&a, set, &geom, !a.pixel_tile, dg);
     if (ok)
         ok = check_claims(&a, dg);
     char id[256] = "";
     if (ok)
         ok = apply_edit(set, &a, &geom, obs, nobs, id, sizeof id, dg);
+    if (ok && a.move && annot_find(set, a.id))
+        ok = check_on_imagery(&a, set, &annot_find(set, a.id)->geom, false, dg);
     bool changed = ok && annot_is_dirty(set);
     if (ok && !changed)
         diag_warn(dg, "%s: nothing changed; not saved", a.file);

@@ -54,6 +54,13 @@ cmp -s "$f" "$tmp/before.geojson" || fail "file changed by a refused polygon"
 run 1 mark "$f" edit ship-1 --point 41.8905,-87.6050
 grep -q 'did you mean' <<<"$err" || fail "edit: no suggestion: $err"
 
+# so is a move that takes the mark off the imagery
+run 1 mark "$f" edit ship-1 --move 0.1,0
+grep -q 'is not on' <<<"$err" || fail "move off the imagery not refused: $err"
+cmp -s "$f" "$tmp/before.geojson" || fail "file changed by a refused move"
+run 0 mark "$f" edit ship-1 --move 0.001,0
+cp "$f" "$tmp/before.geojson"
+
 # --image TILE --point: a valid position that is not on TILE is refused
 run 1 mark "$f" add --class ship --point -87.50,41.8905 --image root/tiles/chicago.tif
 grep -q 'not on root/tiles/chicago.tif' <<<"$err" || fail "point off --image not refused: $err"
@@ -63,8 +70,12 @@ run 1 mark "$tmp/rason.geojson" add --class ship --point 42.2431,130.3011
 grep -q 'did you mean LON,LAT = 130.3011,42.2431' <<<"$err" || fail "out-of-range: no suggestion: $err"
 
 # validate: an observation whose geometry misses its (found) tile fails
-sed 's/-87.605, 41.8905/-87.5, 41.8905/' "$f" >"$tmp/root/annotations/off.geojson"
-grep -q -- '-87.5, 41.8905' "$tmp/root/annotations/off.geojson" || fail "fixture not rewritten"
+cat >"$tmp/root/annotations/off.geojson" <<'JSON'
+{"type": "FeatureCollection", "features": [
+ {"type": "Feature", "id": "ship-1", "geometry": {"type": "Point", "coordinates": [-87.5, 41.8905]},
+  "properties": {"class": "ship",
+   "observations": [{"image": "chicago.tif", "sha256": "", "acquired": "2024-05-01"}]}}]}
+JSON
 run 1 validate "$tmp/root/annotations/off.geojson"
 grep -q 'ship-1.*chicago.tif' <<<"$err" || fail "validate does not name the feature off its tile: $err"
 run 0 validate "$f"
