@@ -2,7 +2,7 @@
 # mark_classes_ids — what `mark` must not lose or reuse (issue 11): class
 # names match case-insensitively and by the aliases of docs/formats.md, and a
 # class string the reader did not understand ("tank") stays in the file
-# through later saves; ids of deleted marks are never handed out again, also
+# through later saves, as do 4th coordinates; ids of deleted marks are never handed out again, also
 # by a later run (the high-water mark is kept in the file as
 # satmark.next_ids); `mark FILE list [--json]` lists id, class, label, dates
 # and claims with filters.
@@ -36,7 +36,10 @@ cat >"$f" <<'JSON'
  {"type": "Feature", "id": "e", "geometry": {"type": "Point", "coordinates": [130.304, 42.244]},
   "properties": {"class": "containers"}},
  {"type": "Feature", "id": "g", "geometry": {"type": "Point", "coordinates": [130.305, 42.245]},
-  "properties": {"class": "tank"}}
+  "properties": {"class": "tank"}},
+ {"type": "Feature", "id": "h", "geometry": {"type": "LineString",
+  "coordinates": [[130.30, 42.24, 12, 1700000000], [130.31, 42.25, 13, 1700000060]]},
+  "properties": {"class": "rail"}}
 ]}
 JSON
 run 0 mark "$f" list --json
@@ -48,12 +51,16 @@ run 0 mark "$f" list --class ship
 [[ $(cut -f1 <<<"$out") == a ]] || fail "list --class ship: $out"
 
 # an add rewrites the file: every class string is kept as written
-run 0 mark "$f" add --class Pit --point 130.306,42.246
-[[ $out == munitions_pit-1 ]] || fail "--class Pit gave $out"
+run 0 mark "$f" add --class munitions_pit --point 130.306,42.246
+[[ $out == munitions_pit-1 ]] || fail "add gave $out"
+run 0 mark "$f" add --class Pit --point 130.307,42.246
+[[ $out == munitions_pit-2 ]] || fail "--class Pit gave $out"
 for cls in '"Ship"' '"munitions pit"' '"pit"' '"container stack"' '"containers"' '"tank"'; do
   grep -q "\"class\": $cls" "$f" || fail "class $cls not kept as written: $(grep class "$f")"
 done
 grep -q '"class": "munitions_pit"' "$f" || fail "the new mark's class is not canonical"
+grep -q '\[\[130.3, 42.24, 12, 1700000000\], \[130.31, 42.25, 13, 1700000060\]\]' "$f" ||
+  fail "4th coordinates lost: $(grep -A1 '"id": "h"' "$f")"
 # a class the user sets replaces the original string
 run 0 mark "$f" edit g --class crane
 grep -q '"tank"' "$f" && fail "tank kept after the class was changed"
