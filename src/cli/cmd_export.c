@@ -6,8 +6,9 @@
  * Thin over gjson (read), claims (catalog), style (KML colours) and export.
  * The catalog is found by the one rule (cli_locate_catalog: beside the first
  * FILE, then the investigation root's annotations/claims.json); without one
- * the links are exported unresolved with a warning naming where it looked. Any unreadable input fails the whole export
- * (exit 1, naming the file) and leaves OUT untouched.
+ * the links are exported unresolved with a warning naming where it looked.
+ * Any unreadable input fails the whole export (exit 1, naming the file) and
+ * leaves OUT untouched.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,8 +8,9 @@
  * links of annotation files are checked against a catalog: the one given with
  * --claims, else a catalog among the FILE arguments, else the one found by
  * cli_locate_catalog (beside the annotation file, then the investigation
- * root). Errors go to stderr as the bare
- * "FILE:LINE:COLUMN: reason" so editors can jump to them; one line per file on
+ * root). Each observation's geometry must lie on the observed tile when that
+ * tile can be found (footprint_check_observations). Errors go to stderr as the
+ * bare "FILE:LINE:COLUMN: reason" so editors can jump to them; one line per file on
  * stdout says "FILE: ok (...)". Exit 1 when any file has an error; warnings
  * never fail.
  */
@@ -32,6 +33,9 @@ static const char usage[] =
     "Checks annotation files (GeoJSON) and claims catalogs (JSON with a\n"
     "\"satmark_claims\" member). Prints \"FILE: ok (N features, W warnings)\" for\n"
     "each good file; errors are printed as FILE:LINE:COLUMN: reason.\n"
+    "A feature whose geometry lies off a tile it is observed on is an error; the\n"
+    "tiles are found beside FILE, in its tiles/, ROOT/tiles/ or ROOT/assets/tiles/\n"
+    "(a warning names the ones not found).\n"
     "\n"
     "  --claims CATALOG  check the claim links of annotation files against this\n"
     "                    catalog (default: a catalog given among FILE, else\n"

@@ -347,14 +347,14 @@ static bool load_side_inputs(struct fig *f, struct diag *dg)
     }
 
     const char *cat_path = s->claims_path;
-    if (!cat_path && s->nannotations) {
+    if (!cat_path) {
         /* the one lookup rule (locate.h): beside the file, then the root */
         struct locate_result *found = malloc(sizeof *found);
         if (!found) {
             diag_error(dg, "%s: out of memory", s->out_path);
             return false;
         }
-        if (locate_catalog(s->annotations[0], found)) {
+        if (locate_catalog(s->nannotations ? s->annotations[0] : NULL, found)) {
             f->catalog_path = strdup(found->path);
             if (!f->catalog_path) {
                 free(found);

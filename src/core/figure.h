@@ -46,7 +46,7 @@ struct figure_spec {
     int width, height;                /* output pixels; height 0 = from the window's aspect */
     int bands[3];                     /* 1-based R,G,B source bands; 0,0,0 = auto */
     const char *claims_path;          /* catalog; NULL = locate_catalog of the first
-                                         annotation file (locate.h) */
+                                         annotation file, or of none (locate.h) */
     const char *const *claim_ids;     /* claims the figure illustrates; none = every claim
                                          linked by a mark in the requested window */
     size_t nclaim_ids;

@@ -1106,8 +1106,11 @@ static bool read_next_ids(struct reader *r, json_t *next_ids, struct annot_set *
         {
             enum annot_class cls;
             path_key(r, key);
-            if (!json_is_integer(value) || json_integer_value(value) < 1)
+            if (!json_is_integer(value))
                 ok = fail(r, "must be a positive integer, found %s", json_type_name(value));
+            else if (json_integer_value(value) < 1)
+                ok = fail(r, "must be a positive integer, found %" JSON_INTEGER_FORMAT,
+                          json_integer_value(value));
             else if (!annot_class_from_name(key, &cls))
                 warn(r, "unknown class \"%s\" in next_ids is ignored", key);
             else
