@@ -1,5 +1,5 @@
 /*
- * cmd_mark — `satmark mark FILE add|edit|delete ...`: edits an annotation
+ * cmd_mark — `satmark mark FILE add|edit|delete|list ...`: edits (or lists) an annotation
  * file from the command line.
  *
  * Each run reads FILE (created when absent), applies one edit through the
@@ -10,6 +10,10 @@
  * of pixel (i, j) is i+0.5,j+0.5. Giving a tile (--pixel or --image) records
  * an observation: the tile's file name, SHA-256 and acquisition date.
  * Concurrent runs on the same FILE are not serialised: the last save wins.
+ * Before saving: positions must lie on the imagery (--image, else the tiles
+ * the file's observations name, found by locate_tile; footprint module), claim
+ * ids must be in the catalog found by the one lookup rule (locate_catalog)
+ * unless --allow-unknown-claim. `list` prints the marks through marklist.
  */
 #include <errno.h>
 #include <jansson.h>
