@@ -1,6 +1,6 @@
 /*
- * cmd_mark — `satmark mark FILE add|edit|delete|list ...`: edits (or lists) an annotation
- * file from the command line.
+ * cmd_mark — `satmark mark FILE add|edit|delete|list ...`: edits (or lists)
+ * an annotation file from the command line.
  *
  * Each run reads FILE (created when absent), applies one edit through the
  * annot module (so the same checks as in the viewer apply), and saves with
