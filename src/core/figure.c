@@ -749,7 +749,20 @@ static void panel(cairo_t *cr, const struct render_rect *r, double radius)
 struct legend_entry {
     enum annot_class cls;
     enum render_mark_kind kind;
+    bool dense; /* drawn as a density layer (render_dense_classes) */
 };
+
+/* The legend text of an entry: the class title, and for a density layer a
+ * note saying so (its marks are not drawn one by one). */
+static const char *entry_title(const struct fig *f, const struct legend_entry *e, char *buf,
+                               size_t cap)
+{
+    const struct style_class *sc = style_for_class(f->st, e->cls);
+    if (!e->dense)
+        return sc->title;
+    snprintf(buf, cap, "%s (density of marks)", sc->title);
+    return buf;
+}
 
 /* Classes with a mark in the view, in legend order, with the kind of their
  * first visible mark. Returns the count. */
@@ -766,10 +779,12 @@ static size_t legend_entries(const struct fig *f, struct legend_entry out[ANNOT_
         seen[c] = true;
         kind[c] = render_overlay_kind(f->ov, i);
     }
+    unsigned dense = render_dense_classes(f->ov, &f->view, 0);
     size_t n = 0;
     for (int c = 0; c < ANNOT_CLASS_COUNT; c++)
         if (seen[c])
-            out[n++] = (struct legend_entry){(enum annot_class)c, kind[c]};
+            out[n++] = (struct legend_entry){(enum annot_class)c, kind[c],
+                                             (dense & (1u << c)) != 0};
     return n;
 }
 
@@ -886,9 +901,10 @@ static void layout_furniture(struct fig *f, struct furniture *fu, struct diag *d
         if (fu->nentries) {
             double maxw = 0, rowh = 0;
             for (size_t i = 0; i < fu->nentries; i++) {
-                const struct style_class *sc = style_for_class(f->st, fu->entries[i].cls);
+                char buf[160];
                 double tw, th;
-                measure(f, sc->title, font_px(f, 11), 0, &tw, &th);
+                measure(f, entry_title(f, &fu->entries[i], buf, sizeof buf), font_px(f, 11), 0,
+                        &tw, &th);
                 maxw = fmax(maxw, tw);
                 rowh = fmax(rowh, th);
             }
@@ -913,8 +929,10 @@ static void draw_legend(struct fig *f, const struct furniture *fu)
         render_legend_swatch(cr, sc, fu->entries[i].kind, fu->legend.x + pad, y + rowh * 0.15,
                              sw, rowh * 0.7, f->scale);
         double tw, th;
-        measure(f, sc->title, font_px(f, 11), 0, &tw, &th);
-        render_text(cr, sc->title, f->spec->font, font_px(f, 11), fu->legend.x + 2 * pad + sw,
+        char buf[160];
+        const char *title = entry_title(f, &fu->entries[i], buf, sizeof buf);
+        measure(f, title, font_px(f, 11), 0, &tw, &th);
+        render_text(cr, title, f->spec->font, font_px(f, 11), fu->legend.x + 2 * pad + sw,
                     y + (rowh - th) / 2, 0, INK, 0, INK, false, NULL, NULL);
     }
 }
@@ -1357,6 +1375,10 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
     cairo_restore(cr);
     if (!drawn)
         return false;
+    if (res->marks.classes_dense)
+        diag_warn(dg, "%s: classes with more than %zu marks in view drawn as density layers, "
+                      "without their %zu labels", s->out_path, render_dense_limit(&f->view),
+                  res->marks.labels_thinned);
     if (res->marks.labels_skipped)
         diag_warn(dg, "%s: %zu of %zu labels left out where they would overlap", s->out_path,
                   res->marks.labels_skipped,
