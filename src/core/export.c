@@ -153,9 +153,21 @@ struct item {
     json_t *props; /* properties in fixed order (new reference) */
 };
 
+/* When an item's properties object exists (issue 14: a million of them held
+ * at once was most of the memory of an export). */
+enum props_mode {
+    PROPS_KEEP,  /* built by merge and kept (KML) */
+    PROPS_LATER, /* built by the writer, one item at a time (GeoJSON) */
+    PROPS_AGAIN, /* built by merge for the warnings and the extra keys, freed, and
+                    built again (silently) by the writer (OGR formats) */
+};
+
 struct merged {
     struct item *items;
     size_t n;
+    enum props_mode props_mode;
+    const struct export_input *inputs; /* borrowed, for building props later */
+    const struct claims_catalog *cat;  /* borrowed, may be NULL */
     char **extra_keys; /* union of the inputs' extra property names, first-seen order */
     size_t nextra;
     bool has_z;
@@ -533,12 +545,17 @@ static bool merge(const struct export_input *inputs, size_t ninputs,
             }
             if (strcmp(id, f->id) != 0)
                 idset_add(&used, it->id, in);
-            if (!build_props(it, &inputs[in], opts->catalog, dg) ||
-                !add_extras(m, it, inputs[in].path, dg)) {
+            if (m->props_mode != PROPS_LATER &&
+                (!build_props(it, &inputs[in], opts->catalog, dg) ||
+                 !add_extras(m, it, inputs[in].path, dg))) {
                 diag_error(dg, "%s: feature \"%s\": cannot build its properties (out of memory "
                                "or text that is not UTF-8)", inputs[in].path, f->id);
                 ok = false;
                 break;
+            }
+            if (m->props_mode == PROPS_AGAIN) {
+                json_decref(it->props);
+                it->props = NULL;
             }
             m->has_z = m->has_z || geometry_has_z(&f->geom);
         }
@@ -551,6 +568,30 @@ static bool merge(const struct export_input *inputs, size_t ninputs,
     free(shared.slots);
     free(used.slots);
     return ok;
+}
+
+/* Makes it->props exist for a writer (see enum props_mode); dg gets the
+ * warnings when merge did not build them, else NULL. False with the error
+ * on dg. Release with item_props_done. */
+static bool item_props(struct merged *m, struct item *it, struct diag *dg)
+{
+    if (it->props)
+        return true;
+    const struct export_input *in = &m->inputs[it->input];
+    struct diag *warn_to = m->props_mode == PROPS_LATER ? dg : NULL;
+    if (build_props(it, in, m->cat, warn_to) && add_extras(m, it, in->path, warn_to))
+        return true;
+    diag_error(dg, "%s: feature \"%s\": cannot build its properties (out of memory or text "
+                   "that is not UTF-8)", in->path, it->f->id);
+    return false;
+}
+
+static void item_props_done(const struct merged *m, struct item *it)
+{
+    if (m->props_mode == PROPS_KEEP)
+        return;
+    json_decref(it->props);
+    it->props = NULL;
 }
 
 /* ---- geometry walking ----------------------------------------------------- */
@@ -682,18 +723,34 @@ static void geojson_geometry(struct text *t, const struct annot_geometry *g)
     text_append(t, "}");
 }
 
-static bool build_geojson(const struct merged *m, struct text *t)
+/* Writes what t holds to fp and empties it; false on a write error. */
+static bool text_flush(struct text *t, FILE *fp)
+{
+    if (t->failed || fwrite(t->data, 1, t->len, fp) != t->len)
+        return false;
+    t->len = 0;
+    return true;
+}
+
+/* The GeoJSON text, written to fp 1 MiB at a time (so memory does not grow
+ * with the file). False with the error on dg. */
+static bool build_geojson(struct merged *m, struct text *t, FILE *fp, const char *out_path,
+                          struct diag *dg)
 {
     text_append(t, "{\n\"type\": \"FeatureCollection\",\n\"features\": [\n");
     for (size_t i = 0; i < m->n; i++) {
-        const struct item *it = &m->items[i];
+        struct item *it = &m->items[i];
+        if (!item_props(m, it, dg))
+            return false;
         json_t *id = json_string(it->id);
         char *id_text = id ? json_dumps(id, JSON_ENCODE_ANY) : NULL;
         char *props = json_dumps(it->props, JSON_COMPACT);
         json_decref(id);
+        item_props_done(m, it);
         if (!id_text || !props) {
             free(id_text);
             free(props);
+            diag_error(dg, "%s: out of memory building the GeoJSON text", out_path);
             return false;
         }
         text_printf(t, "{\"type\":\"Feature\",\"id\":");
@@ -705,9 +762,18 @@ static bool build_geojson(const struct merged *m, struct text *t)
         text_append(t, i + 1 < m->n ? "},\n" : "}\n");
         free(id_text);
         free(props);
+        if (t->len > ((size_t)1 << 20) && !text_flush(t, fp))
+            break;
     }
     text_append(t, "]\n}\n");
-    return !t->failed;
+    if (!text_flush(t, fp)) {
+        if (t->failed)
+            diag_error(dg, "%s: out of memory building the GeoJSON text", out_path);
+        else
+            diag_error(dg, "%s: cannot write: %s", out_path, strerror(errno));
+        return false;
+    }
+    return true;
 }
 
 /* ---- KML ------------------------------------------------------------------ */
@@ -1134,15 +1200,19 @@ static bool ogr_create_fields(OGRLayerH layer, const struct merged *m)
 }
 
 /* Writes m's features into layer; stops at the first GDAL error g saw. */
-static bool ogr_write_features(OGRLayerH layer, const struct merged *m,
-                               const struct gdalguard *g, struct diag *dg)
+static bool ogr_write_features(OGRLayerH layer, struct merged *m, const struct gdalguard *g,
+                               struct diag *dg)
 {
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     for (size_t i = 0; i < m->n && g->errors == 0; i++) {
-        const struct item *it = &m->items[i];
-        OGRFeatureH feat = OGR_F_Create(defn);
-        if (!feat)
+        struct item *it = &m->items[i];
+        if (!item_props(m, it, dg))
             return false;
+        OGRFeatureH feat = OGR_F_Create(defn);
+        if (!feat) {
+            item_props_done(m, it);
+            return false;
+        }
         size_t total = NFIXED + m->nextra;
         for (size_t k = 0; k < total; k++) {
             const char *name = k < NFIXED ? fixed_fields[k] : m->extra_keys[k - NFIXED];
@@ -1158,6 +1228,7 @@ static bool ogr_write_features(OGRLayerH layer, const struct merged *m,
                 OGR_F_SetFieldNull(feat, idx);
             free(v);
         }
+        item_props_done(m, it);
         bool geom_ok;
         OGRGeometryH geom = ogr_geometry(export_geometry(it->f), &geom_ok);
         if (!geom_ok) {
@@ -1180,7 +1251,7 @@ static bool ogr_write_features(OGRLayerH layer, const struct merged *m,
 
 /* Writes m with OGR's driver into tmp_path (a fresh path). */
 static bool write_ogr(const char *tmp_path, const char *out_path, enum export_format format,
-                      const struct merged *m, struct diag *dg)
+                      struct merged *m, struct diag *dg)
 {
     raster_init();
     /* GDAL's own words are the reason when it gives one */
@@ -1271,12 +1342,15 @@ bool export_write(const char *out_path, const struct export_input *inputs, size_
     struct safefile *sf = NULL;
     const struct style *st = opts->style;
     struct style *owned_style = NULL;
+    m.inputs = inputs;
+    m.cat = opts->catalog;
+    m.props_mode = format == EXPORT_GEOJSON ? PROPS_LATER
+                   : format == EXPORT_KML   ? PROPS_KEEP
+                                            : PROPS_AGAIN;
     bool ok = merge(inputs, ninputs, opts, out_path, &m, dg);
     if (ok && format == EXPORT_GEOJSON) {
-        ok = build_geojson(&m, &t);
-        if (!ok)
-            diag_error(dg, "%s: out of memory building the GeoJSON text", out_path);
-        ok = ok && (sf = safefile_begin(out_path, dg)) && write_text(sf, &t, dg);
+        ok = (sf = safefile_begin(out_path, dg)) &&
+             build_geojson(&m, &t, safefile_stream(sf), out_path, dg);
     } else if (ok && format == EXPORT_KML) {
         if (!st)
             st = owned_style = style_default();
