@@ -157,15 +157,15 @@ struct item {
  * at once was most of the memory of an export). */
 enum props_mode {
     PROPS_KEEP,  /* built by merge and kept (KML) */
-    PROPS_LATER, /* built by the writer, one item at a time (GeoJSON) */
-    PROPS_AGAIN, /* built by merge for the warnings and the extra keys, freed, and
-                    built again (silently) by the writer (OGR formats) */
+    PROPS_LATER, /* built by the writer, one item at a time (GeoJSON, and the OGR
+                    formats, for which merge only collects the extra keys) */
 };
 
 struct merged {
     struct item *items;
     size_t n;
     enum props_mode props_mode;
+    bool need_extra_keys; /* with PROPS_LATER: merge collects extra_keys (OGR fields) */
     const struct export_input *inputs; /* borrowed, for building props later */
     const struct claims_catalog *cat;  /* borrowed, may be NULL */
     char **extra_keys; /* union of the inputs' extra property names, first-seen order */
@@ -424,6 +424,40 @@ static bool add_extras(struct merged *m, struct item *it, const char *path, stru
     return true;
 }
 
+/* Adds the names of f's extra properties to m's union, as add_extras would
+ * (names of fixed attributes clash and are dropped there), without building
+ * the properties. False on out of memory. */
+static bool note_extra_keys(struct merged *m, const struct annot_feature *f)
+{
+    if (!f->extra_properties)
+        return true;
+    json_error_t err;
+    json_t *extra = json_loads(f->extra_properties, JSON_REJECT_DUPLICATES, &err);
+    const char *key;
+    json_t *value;
+    bool ok = true;
+    json_object_foreach(extra, key, value) {
+        bool known = false;
+        for (size_t k = 0; k < NFIXED && !known; k++)
+            known = strcmp(fixed_fields[k], key) == 0;
+        for (size_t k = 0; k < m->nextra && !known; k++)
+            known = strcmp(m->extra_keys[k], key) == 0;
+        if (known)
+            continue;
+        char **grown = realloc(m->extra_keys, (m->nextra + 1) * sizeof *grown);
+        if (!grown || !(grown[m->nextra] = strdup(key))) {
+            if (grown)
+                m->extra_keys = grown;
+            ok = false;
+            break;
+        }
+        m->extra_keys = grown;
+        m->nextra++;
+    }
+    json_decref(extra);
+    return ok;
+}
+
 static bool geometry_has_z(const struct annot_geometry *g)
 {
     for (size_t i = 0; i < g->nparts; i++)
@@ -553,9 +587,11 @@ static bool merge(const struct export_input *inputs, size_t ninputs,
                 ok = false;
                 break;
             }
-            if (m->props_mode == PROPS_AGAIN) {
-                json_decref(it->props);
-                it->props = NULL;
+            if (m->props_mode == PROPS_LATER && m->need_extra_keys &&
+                !note_extra_keys(m, f)) {
+                diag_error(dg, "%s: out of memory", out_path);
+                ok = false;
+                break;
             }
             m->has_z = m->has_z || geometry_has_z(&f->geom);
         }
@@ -570,16 +606,14 @@ static bool merge(const struct export_input *inputs, size_t ninputs,
     return ok;
 }
 
-/* Makes it->props exist for a writer (see enum props_mode); dg gets the
- * warnings when merge did not build them, else NULL. False with the error
- * on dg. Release with item_props_done. */
+/* Makes it->props exist for a writer (see enum props_mode), with its
+ * warnings on dg. False with the error on dg. Release with item_props_done. */
 static bool item_props(struct merged *m, struct item *it, struct diag *dg)
 {
     if (it->props)
         return true;
     const struct export_input *in = &m->inputs[it->input];
-    struct diag *warn_to = m->props_mode == PROPS_LATER ? dg : NULL;
-    if (build_props(it, in, m->cat, warn_to) && add_extras(m, it, in->path, warn_to))
+    if (build_props(it, in, m->cat, dg) && add_extras(m, it, in->path, dg))
         return true;
     diag_error(dg, "%s: feature \"%s\": cannot build its properties (out of memory or text "
                    "that is not UTF-8)", in->path, it->f->id);
@@ -1199,54 +1233,74 @@ static bool ogr_create_fields(OGRLayerH layer, const struct merged *m)
     return true;
 }
 
+static bool ogr_write_feature(OGRLayerH layer, OGRFeatureDefnH defn, struct merged *m,
+                              struct item *it, const int *field_index,
+                              const struct gdalguard *g, struct diag *dg);
+
 /* Writes m's features into layer; stops at the first GDAL error g saw. */
 static bool ogr_write_features(OGRLayerH layer, struct merged *m, const struct gdalguard *g,
                                struct diag *dg)
 {
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-    for (size_t i = 0; i < m->n && g->errors == 0; i++) {
-        struct item *it = &m->items[i];
-        if (!item_props(m, it, dg))
-            return false;
-        OGRFeatureH feat = OGR_F_Create(defn);
-        if (!feat) {
-            item_props_done(m, it);
-            return false;
-        }
-        size_t total = NFIXED + m->nextra;
-        for (size_t k = 0; k < total; k++) {
-            const char *name = k < NFIXED ? fixed_fields[k] : m->extra_keys[k - NFIXED];
-            int idx = OGR_F_GetFieldIndex(feat, name);
-            char *v = value_text(json_object_get(it->props, name));
-            if (idx < 0) {
-                free(v);
-                continue; /* the driver renamed it; it already warned */
-            }
-            if (v)
-                OGR_F_SetFieldString(feat, idx, v);
-            else
-                OGR_F_SetFieldNull(feat, idx);
-            free(v);
-        }
+    size_t total = NFIXED + m->nextra;
+    int *field_index = malloc(total * sizeof *field_index); /* looked up once, not per feature */
+    if (!field_index)
+        return false;
+    for (size_t k = 0; k < total; k++)
+        field_index[k] =
+            OGR_FD_GetFieldIndex(defn, k < NFIXED ? fixed_fields[k] : m->extra_keys[k - NFIXED]);
+    bool ok = true;
+    for (size_t i = 0; ok && i < m->n && g->errors == 0; i++)
+        ok = ogr_write_feature(layer, defn, m, &m->items[i], field_index, g, dg);
+    free(field_index);
+    return ok && g->errors == 0;
+}
+
+/* One item into layer; field_index[k] is the layer's index of attribute k. */
+static bool ogr_write_feature(OGRLayerH layer, OGRFeatureDefnH defn, struct merged *m,
+                              struct item *it, const int *field_index,
+                              const struct gdalguard *g, struct diag *dg)
+{
+    if (!item_props(m, it, dg))
+        return false;
+    OGRFeatureH feat = OGR_F_Create(defn);
+    if (!feat) {
         item_props_done(m, it);
-        bool geom_ok;
-        OGRGeometryH geom = ogr_geometry(export_geometry(it->f), &geom_ok);
-        if (!geom_ok) {
-            OGR_F_Destroy(feat);
-            diag_error(dg, "%s: feature \"%s\": cannot build its geometry", g->path, it->id);
-            return false;
-        }
-        if (geom)
-            OGR_F_SetGeometryDirectly(feat, geom);
-        OGRErr err = OGR_L_CreateFeature(layer, feat);
-        OGR_F_Destroy(feat);
-        if (err != OGRERR_NONE) {
-            diag_error(dg, "%s: feature \"%s\": %s", g->path, it->id,
-                       gdalguard_reason(g, "the driver refused it"));
-            return false;
-        }
+        return false;
     }
-    return g->errors == 0;
+    size_t total = NFIXED + m->nextra;
+    for (size_t k = 0; k < total; k++) {
+        const char *name = k < NFIXED ? fixed_fields[k] : m->extra_keys[k - NFIXED];
+        int idx = field_index[k];
+        char *v = value_text(json_object_get(it->props, name));
+        if (idx < 0) {
+            free(v);
+            continue; /* the driver renamed it; it already warned */
+        }
+        if (v)
+            OGR_F_SetFieldString(feat, idx, v);
+        else
+            OGR_F_SetFieldNull(feat, idx);
+        free(v);
+    }
+    item_props_done(m, it);
+    bool geom_ok;
+    OGRGeometryH geom = ogr_geometry(export_geometry(it->f), &geom_ok);
+    if (!geom_ok) {
+        OGR_F_Destroy(feat);
+        diag_error(dg, "%s: feature \"%s\": cannot build its geometry", g->path, it->id);
+        return false;
+    }
+    if (geom)
+        OGR_F_SetGeometryDirectly(feat, geom);
+    OGRErr err = OGR_L_CreateFeature(layer, feat);
+    OGR_F_Destroy(feat);
+    if (err != OGRERR_NONE) {
+        diag_error(dg, "%s: feature \"%s\": %s", g->path, it->id,
+                   gdalguard_reason(g, "the driver refused it"));
+        return false;
+    }
+    return true;
 }
 
 /* Writes m with OGR's driver into tmp_path (a fresh path). */
@@ -1344,9 +1398,8 @@ bool export_write(const char *out_path, const struct export_input *inputs, size_
     struct style *owned_style = NULL;
     m.inputs = inputs;
     m.cat = opts->catalog;
-    m.props_mode = format == EXPORT_GEOJSON ? PROPS_LATER
-                   : format == EXPORT_KML   ? PROPS_KEEP
-                                            : PROPS_AGAIN;
+    m.props_mode = format == EXPORT_KML ? PROPS_KEEP : PROPS_LATER;
+    m.need_extra_keys = format == EXPORT_GPKG || format == EXPORT_FGB;
     bool ok = merge(inputs, ninputs, opts, out_path, &m, dg);
     if (ok && format == EXPORT_GEOJSON) {
         ok = (sf = safefile_begin(out_path, dg)) &&
