@@ -48,6 +48,10 @@
 #include "safefile.h"
 #include "style.h"
 
+/* Clashing extra properties warned one by one; the rest are counted in one
+ * line (a detector's file has an "id" property on every feature). */
+#define EXPORT_CLASH_WARNINGS 5
+
 /* Text outputs larger than this are refused rather than exhausting memory. */
 #define EXPORT_MAX_TEXT ((size_t)1 << 30)
 
@@ -166,6 +170,7 @@ struct merged {
     size_t n;
     enum props_mode props_mode;
     bool need_extra_keys; /* with PROPS_LATER: merge collects extra_keys (OGR fields) */
+    size_t clashes;       /* extra properties dropped for clashing; the first few warn */
     const struct export_input *inputs; /* borrowed, for building props later */
     const struct claims_catalog *cat;  /* borrowed, may be NULL */
     char **extra_keys; /* union of the inputs' extra property names, first-seen order */
@@ -400,8 +405,9 @@ static bool add_extras(struct merged *m, struct item *it, const char *path, stru
     json_t *value;
     json_object_foreach(extra, key, value) {
         if (json_object_get(it->props, key)) {
-            diag_warn(dg, "%s: feature \"%s\": property \"%s\" clashes with an export attribute; "
-                          "dropped", path, it->f->id, key);
+            if (m->clashes++ < EXPORT_CLASH_WARNINGS)
+                diag_warn(dg, "%s: feature \"%s\": property \"%s\" clashes with an export "
+                              "attribute; dropped", path, it->f->id, key);
             continue;
         }
         json_object_set(it->props, key, value);
@@ -1419,6 +1425,9 @@ bool export_write(const char *out_path, const struct export_input *inputs, size_
         if (!ok && sf)
             diag_error(dg, "%s: writing the %s file failed", out_path, export_format_name(format));
     }
+    if (ok && m.clashes > EXPORT_CLASH_WARNINGS)
+        diag_warn(dg, "%s: ... and %zu more properties that clash with an export attribute "
+                      "dropped", out_path, m.clashes - EXPORT_CLASH_WARNINGS);
     if (ok) {
         ok = safefile_commit(sf, NULL, dg);
         sf = NULL;
