@@ -6,8 +6,9 @@
  * keeps no positions once parsed. For structural errors the reader tracks the
  * JSON path it is validating (features[3].geometry.coordinates[0][2]) and,
  * only when reporting, walks the original text along that path with a small
- * iterative scanner to find the line and column. The text is known to be
- * valid JSON at that point (jansson parsed it), so the scanner stays simple.
+ * iterative scanner (jsontext.h) to find the line and column. The text is
+ * known to be valid JSON at that point (jansson parsed it), so the scanner
+ * stays simple.
  *
  * Scale (issue 14): a FeatureCollection is read one feature at a time. The
  * text is split at the top level by the same small scanner (the features
@@ -39,6 +40,7 @@
 #include <sys/stat.h>
 
 #include "gjwrite.h"
+#include "jsontext.h"
 #include "hash.h"
 
 /* A coordinate as the writer will save it: strtod of gjwrite_number's text.
@@ -63,139 +65,6 @@ static double round7(double v)
     return strtod(gjwrite_number(v, buf, sizeof buf), NULL);
 }
 
-/* ---- locating a JSON path in the text --------------------------------------------- */
-
-#define PATH_MAX_DEPTH 16
-
-struct path_step {
-    const char *key; /* NULL: array index */
-    size_t index;
-};
-
-struct jpath {
-    struct path_step steps[PATH_MAX_DEPTH];
-    size_t depth; /* may exceed PATH_MAX_DEPTH; extra steps are not located */
-};
-
-static size_t skip_ws(const char *t, size_t len, size_t pos)
-{
-    while (pos < len && (t[pos] == ' ' || t[pos] == '\t' || t[pos] == '\n' || t[pos] == '\r'))
-        pos++;
-    return pos;
-}
-
-/* pos at an opening quote; returns the position after the closing quote. */
-static size_t skip_string(const char *t, size_t len, size_t pos)
-{
-    for (pos++; pos < len; pos++) {
-        if (t[pos] == '\\')
-            pos++;
-        else if (t[pos] == '"')
-            return pos + 1;
-    }
-    return len;
-}
-
-/* Skips one value starting at pos, iteratively (no recursion on depth). */
-static size_t skip_value(const char *t, size_t len, size_t pos)
-{
-    if (pos >= len)
-        return len;
-    if (t[pos] == '"')
-        return skip_string(t, len, pos);
-    if (t[pos] != '{' && t[pos] != '[') {
-        while (pos < len && !strchr(",]} \t\r\n", t[pos]))
-            pos++;
-        return pos;
-    }
-    size_t depth = 0;
-    while (pos < len) {
-        char c = t[pos];
-        if (c == '"') {
-            pos = skip_string(t, len, pos);
-            continue;
-        }
-        if (c == '{' || c == '[')
-            depth++;
-        else if (c == '}' || c == ']') {
-            if (--depth == 0)
-                return pos + 1;
-        }
-        pos++;
-    }
-    return len;
-}
-
-/* Offset of the value at path's steps [first, depth) in t (the text of the
- * value steps [0, first) lead to); false when it cannot be found. */
-static bool locate_path(const char *t, size_t len, const struct jpath *path, size_t first,
-                        size_t *offset)
-{
-    size_t pos = skip_ws(t, len, 0);
-    size_t depth = path->depth < PATH_MAX_DEPTH ? path->depth : PATH_MAX_DEPTH;
-    for (size_t s = first; s < depth; s++) {
-        const struct path_step *st = &path->steps[s];
-        if (st->key) {
-            if (pos >= len || t[pos] != '{')
-                return false;
-            pos++;
-            size_t klen = strlen(st->key);
-            for (;;) {
-                pos = skip_ws(t, len, pos);
-                if (pos >= len || t[pos] != '"')
-                    return false;
-                size_t kstart = pos + 1;
-                pos = skip_string(t, len, pos);
-                bool match = pos - 1 - kstart == klen && memcmp(t + kstart, st->key, klen) == 0;
-                pos = skip_ws(t, len, pos);
-                if (pos >= len || t[pos] != ':')
-                    return false;
-                pos = skip_ws(t, len, pos + 1);
-                if (match)
-                    break;
-                pos = skip_ws(t, len, skip_value(t, len, pos));
-                if (pos >= len || t[pos] != ',')
-                    return false;
-                pos++;
-            }
-        } else {
-            if (pos >= len || t[pos] != '[')
-                return false;
-            pos = skip_ws(t, len, pos + 1);
-            for (size_t i = 0; i < st->index; i++) {
-                pos = skip_ws(t, len, skip_value(t, len, pos));
-                if (pos >= len || t[pos] != ',')
-                    return false;
-                pos = skip_ws(t, len, pos + 1);
-            }
-        }
-    }
-    *offset = pos;
-    return true;
-}
-
-/* A position in the text: byte offset and the line:column it is at. */
-struct text_cursor {
-    size_t offset;
-    int line, column;
-};
-
-/* Moves c forward to offset (>= c->offset). */
-static void cursor_advance(const char *t, struct text_cursor *c, size_t offset)
-{
-    int l = c->line, col = c->column;
-    for (size_t i = c->offset; i < offset; i++) {
-        unsigned char ch = (unsigned char)t[i];
-        if (ch == '\n') {
-            l++;
-            col = 1;
-        } else if ((ch & 0xC0) != 0x80) {
-            col++;
-        }
-    }
-    *c = (struct text_cursor){offset, l, col};
-}
-
 /* ---- reader ----------------------------------------------------------------------- */
 
 /* Warnings of one kind (one format string) shown before the rest are counted. */
@@ -213,13 +82,13 @@ struct reader {
     const char *text;
     size_t len;
     struct diag *dg;
-    struct jpath path;
+    struct jsontext_path path;
     /* The value being read is text[base, base + span), reached by the path's
      * first `origin` steps (0, len, 0 for the whole document). */
     size_t base, span, origin;
-    struct text_cursor base_cursor; /* line:column of text[base], valid when base_known */
+    struct jsontext_cursor base_cursor; /* line:column of text[base], valid when base_known */
     bool base_known;
-    struct text_cursor cursor;      /* monotonic: the furthest base located so far */
+    struct jsontext_cursor cursor;      /* monotonic: the furthest base located so far */
     struct warn_kind kinds[GJSON_WARN_KINDS];
     struct gjson_stats *stats;      /* NULL, or operation counts to add to */
     /* Streaming read: the features array is text[features_start, features_end)
@@ -235,15 +104,15 @@ struct reader {
 
 static void path_key(struct reader *r, const char *key)
 {
-    if (r->path.depth < PATH_MAX_DEPTH)
-        r->path.steps[r->path.depth] = (struct path_step){key, 0};
+    if (r->path.depth < JSONTEXT_MAX_DEPTH)
+        r->path.steps[r->path.depth] = (struct jsontext_step){key, 0};
     r->path.depth++;
 }
 
 static void path_index(struct reader *r, size_t index)
 {
-    if (r->path.depth < PATH_MAX_DEPTH)
-        r->path.steps[r->path.depth] = (struct path_step){NULL, index};
+    if (r->path.depth < JSONTEXT_MAX_DEPTH)
+        r->path.steps[r->path.depth] = (struct jsontext_step){NULL, index};
     r->path.depth++;
 }
 
@@ -259,19 +128,19 @@ static void message_prefix(struct reader *r, char *buf, size_t cap)
 {
     size_t offset;
     int n;
-    if (locate_path(r->text + r->base, r->span, &r->path, r->origin, &offset)) {
+    if (jsontext_locate(r->text + r->base, r->span, &r->path, r->origin, &offset)) {
         offset += r->base;
         if (!r->base_known) {
             if (r->base < r->cursor.offset) /* an earlier feature: count from the start */
-                r->cursor = (struct text_cursor){0, 1, 1};
+                r->cursor = (struct jsontext_cursor){0, 1, 1};
             if (r->stats)
                 r->stats->scanned += r->base - r->cursor.offset;
-            cursor_advance(r->text, &r->cursor, r->base);
+            jsontext_advance(r->text, &r->cursor, r->base);
             r->base_cursor = r->cursor;
             r->base_known = true;
         }
-        struct text_cursor at = r->base_cursor;
-        cursor_advance(r->text, &at, offset);
+        struct jsontext_cursor at = r->base_cursor;
+        jsontext_advance(r->text, &at, offset);
         if (r->stats)
             r->stats->scanned += 2 * (offset - r->base);
         n = snprintf(buf, cap, "%s:%d:%d: ", r->name, at.line, at.column);
@@ -1201,13 +1070,13 @@ static bool read_features_streaming(struct reader *r, struct pending *p)
 {
     const char *t = r->text;
     size_t end = r->features_end;
-    size_t pos = skip_ws(t, end, r->features_start + 1);
+    size_t pos = jsontext_skip_ws(t, end, r->features_start + 1);
     bool ok = true;
     if (pos < end && t[pos] == ']')
         return true;
     for (size_t i = 0; ok; i++) {
         size_t start = pos;
-        pos = skip_value(t, end, pos);
+        pos = jsontext_skip_value(t, end, pos);
         json_error_t jerr;
         json_t *obj = json_loadb(t + start, pos - start,
                                  JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
@@ -1229,9 +1098,9 @@ static bool read_features_streaming(struct reader *r, struct pending *p)
         r->span = r->len;
         r->origin = 0;
         r->base_known = false;
-        pos = skip_ws(t, end, pos);
+        pos = jsontext_skip_ws(t, end, pos);
         if (pos < end && t[pos] == ',')
-            pos = skip_ws(t, end, pos + 1);
+            pos = jsontext_skip_ws(t, end, pos + 1);
         else if (pos + 1 == end && t[pos] == ']')
             break;
         else
@@ -1480,29 +1349,13 @@ static bool read_tree(struct reader *r, json_t *root, struct annot_set **out)
     return true;
 }
 
-/* [start, end) of the array that is the value of the root object's first
- * "features" member; false when there is none (or the text is not JSON). */
-static bool find_features_array(const char *t, size_t len, size_t *start, size_t *end)
-{
-    struct jpath path = {.depth = 1};
-    path.steps[0] = (struct path_step){"features", 0};
-    size_t at;
-    if (!locate_path(t, len, &path, 0, &at) || at >= len || t[at] != '[')
-        return false;
-    size_t e = skip_value(t, len, at);
-    if (e > len || e <= at || t[e - 1] != ']')
-        return false;
-    *start = at;
-    *end = e;
-    return true;
-}
 
 /* The streaming read of a FeatureCollection (top of the file). False when it
  * does not apply or did not succeed; r and dg are then as they were. */
 static bool read_streaming(struct reader *r, struct annot_set **out)
 {
     size_t fs, fe;
-    if (diag_failed(r->dg) || !find_features_array(r->text, r->len, &fs, &fe))
+    if (diag_failed(r->dg) || !jsontext_find_array(r->text, r->len, "features", &fs, &fe))
         return false;
     size_t n = fs + 2 + (r->len - fe);
     char *skeleton = malloc(n);
@@ -1579,8 +1432,8 @@ bool gjson_read_buffer_stats(const char *name, const char *data, size_t len,
         r.len -= 3;
     }
     r.span = r.len;
-    r.cursor = (struct text_cursor){0, 1, 1};
-    size_t first = skip_ws(r.text, r.len, 0);
+    r.cursor = (struct jsontext_cursor){0, 1, 1};
+    size_t first = jsontext_skip_ws(r.text, r.len, 0);
     if (first == r.len) {
         diag_error(dg, "%s:1:1: empty file (expected a GeoJSON object)", name);
         return false;
