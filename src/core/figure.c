@@ -30,6 +30,7 @@
 #include "hash.h"
 #include "hashcache.h"
 #include "imagery.h"
+#include "locate.h"
 #include "pngout.h"
 #include "raster.h"
 #include "style.h"
@@ -378,20 +379,23 @@ static bool load_side_inputs(struct fig *f, struct diag *dg)
     }
 
     const char *cat_path = s->claims_path;
-    if (!cat_path && s->nannotations) {
-        const char *a = s->annotations[0];
-        const char *slash = strrchr(a, '/');
-        size_t dir = slash ? (size_t)(slash - a + 1) : 0;
-        f->catalog_path = malloc(dir + sizeof "claims.json");
-        if (!f->catalog_path) {
+    if (!cat_path) {
+        /* the one lookup rule (locate.h): beside the file, then the root */
+        struct locate_result *found = malloc(sizeof *found);
+        if (!found) {
             diag_error(dg, "%s: out of memory", s->out_path);
             return false;
         }
-        memcpy(f->catalog_path, a, dir);
-        memcpy(f->catalog_path + dir, "claims.json", sizeof "claims.json");
-        struct stat sb;
-        if (stat(f->catalog_path, &sb) == 0)
+        if (locate_catalog(s->nannotations ? s->annotations[0] : NULL, found)) {
+            f->catalog_path = strdup(found->path);
+            if (!f->catalog_path) {
+                free(found);
+                diag_error(dg, "%s: out of memory", s->out_path);
+                return false;
+            }
             cat_path = f->catalog_path;
+        }
+        free(found);
     }
     if (cat_path && !claims_catalog_read(cat_path, &f->cat, dg))
         return false;
@@ -537,6 +541,34 @@ static bool compute_request(struct fig *f, struct diag *dg)
                    s->feature_id ? s->feature_id : "");
         return false;
     }
+    return false;
+}
+
+/* A view that shows none of the tile would be a blank figure passed off as
+ * imagery: refuse it, naming the view and where the image lies. */
+static bool request_on_tile(struct fig *f, struct diag *dg)
+{
+    const struct figure_spec *s = f->spec;
+    const struct render_rect *q = &f->req;
+    double w = f->info->width, h = f->info->height;
+    if (q->x < w && q->x + q->w > 0 && q->y < h && q->y + q->h > 0)
+        return true;
+    char view[256];
+    if (s->view == FIGURE_VIEW_FEATURE)
+        snprintf(view, sizeof view, "feature \"%s\" (with %g m around it)", s->feature_id,
+                 s->pad_m);
+    else
+        snprintf(view, sizeof view, "the box W,S,E,N = %.6g,%.6g,%.6g,%.6g", s->bbox[0],
+                 s->bbox[1], s->bbox[2], s->bbox[3]);
+    struct geo_bounds b;
+    struct diag *quiet = diag_new();
+    if (quiet && geo_bounds_lonlat(f->g, f->info->width, f->info->height, &b, quiet))
+        diag_error(dg, "%s: %s does not overlap the image, which covers lon %.6g to %.6g, lat "
+                       "%.6g to %.6g; nothing written (is it the right tile?)",
+                   s->tile, view, b.west, b.east, b.south, b.north);
+    else
+        diag_error(dg, "%s: %s does not overlap the image; nothing written", s->tile, view);
+    diag_free(quiet);
     return false;
 }
 
@@ -818,14 +850,25 @@ struct legend_entry {
     enum annot_class cls;
     enum render_mark_kind kind;
     bool other_dates; /* the row for marks of other dates (cls unused) */
+    bool dense;       /* drawn as a density layer (render_dense_classes) */
 };
 
 #define LEGEND_OTHER_DATES_TITLE "Seen on another date"
 #define LEGEND_MAX_ENTRIES (ANNOT_CLASS_COUNT + 1)
 
-static const char *legend_title(const struct fig *f, const struct legend_entry *e)
+/* The legend text of an entry: the class title (for a density layer with a
+ * note saying so: its marks are not drawn one by one), or the other-dates
+ * row's; buf (cap bytes) may hold it. */
+static const char *legend_title(const struct fig *f, const struct legend_entry *e, char *buf,
+                                size_t cap)
 {
-    return e->other_dates ? LEGEND_OTHER_DATES_TITLE : style_for_class(f->st, e->cls)->title;
+    if (e->other_dates)
+        return LEGEND_OTHER_DATES_TITLE;
+    const struct style_class *sc = style_for_class(f->st, e->cls);
+    if (!e->dense)
+        return sc->title;
+    snprintf(buf, cap, "%s (density of marks)", sc->title);
+    return buf;
 }
 
 /* Classes with a mark of this image (or undated) in the view, in legend
@@ -851,12 +894,14 @@ static size_t legend_entries(const struct fig *f, struct legend_entry out[LEGEND
         seen[c] = true;
         kind[c] = render_overlay_kind(f->ov, i);
     }
+    unsigned dense = render_dense_classes(f->ov, &f->view, 0);
     size_t n = 0;
     for (int c = 0; c < ANNOT_CLASS_COUNT; c++)
         if (seen[c])
-            out[n++] = (struct legend_entry){(enum annot_class)c, kind[c], false};
+            out[n++] = (struct legend_entry){(enum annot_class)c, kind[c], false,
+                                             (dense & (1u << c)) != 0};
     if (other)
-        out[n++] = (struct legend_entry){ANNOT_CLASS_OTHER, RENDER_MARK_AREA, true};
+        out[n++] = (struct legend_entry){ANNOT_CLASS_OTHER, RENDER_MARK_AREA, true, false};
     return n;
 }
 
@@ -973,8 +1018,10 @@ static void layout_furniture(struct fig *f, struct furniture *fu, struct diag *d
         if (fu->nentries) {
             double maxw = 0, rowh = 0;
             for (size_t i = 0; i < fu->nentries; i++) {
+                char buf[160];
                 double tw, th;
-                measure(f, legend_title(f, &fu->entries[i]), font_px(f, 11), 0, &tw, &th);
+                measure(f, legend_title(f, &fu->entries[i], buf, sizeof buf), font_px(f, 11), 0,
+                        &tw, &th);
                 maxw = fmax(maxw, tw);
                 rowh = fmax(rowh, th);
             }
@@ -995,7 +1042,8 @@ static void draw_legend(struct fig *f, const struct furniture *fu)
     double rowh = (fu->legend.h - 2 * pad) / fu->nentries;
     for (size_t i = 0; i < fu->nentries; i++) {
         const struct style_class *sc = style_for_class(f->st, fu->entries[i].cls);
-        const char *title = legend_title(f, &fu->entries[i]);
+        char buf[160];
+        const char *title = legend_title(f, &fu->entries[i], buf, sizeof buf);
         double y = fu->legend.y + pad + i * rowh;
         if (fu->entries[i].other_dates)
             render_legend_swatch_other_dates(cr, fu->legend.x + pad, y + rowh * 0.15, sw,
@@ -1414,7 +1462,8 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
 {
     const struct figure_spec *s = f->spec;
     double t0 = now_ms();
-    if (!load_inputs(f, dg) || !compute_request(f, dg) || !choose_claims(f, dg))
+    if (!load_inputs(f, dg) || !compute_request(f, dg) || !request_on_tile(f, dg) ||
+        !choose_claims(f, dg))
         return false;
     build_texts(f);
 
@@ -1523,6 +1572,10 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
     cairo_restore(cr);
     if (!drawn)
         return false;
+    if (res->marks.classes_dense)
+        diag_warn(dg, "%s: classes with more than %zu marks in view drawn as density layers, "
+                      "without their %zu labels", s->out_path, render_dense_limit(&f->view),
+                  res->marks.labels_thinned);
     if (res->marks.labels_skipped)
         diag_warn(dg, "%s: %zu of %zu labels left out where they would overlap", s->out_path,
                   res->marks.labels_skipped,
