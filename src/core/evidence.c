@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "annot.h"
+#include "imagery.h"
 
 #define REASON_MAX 1024
 
@@ -179,13 +180,11 @@ static bool in_claim_window(const struct claims_claim *c, const char *date)
            (!c->time_to[0] || strcmp(date, c->time_to) <= 0);
 }
 
-static void tally_imagery(const struct annot_set *const *sets, size_t nsets,
+static bool tally_imagery(const struct annot_set *const *sets, size_t nsets,
                           const struct evidence_tile *tiles, size_t ntiles,
-                          struct evidence_imagery *im, struct diag *dg)
+                          struct evidence_imagery *im)
 {
-    /* Distinct images by name: names seen so far are kept in a small list. */
-    const char **names = NULL;
-    size_t nnames = 0;
+    /* Distinct images by name; a handful per investigation, so a linear scan. */
     for (size_t s = 0; s < nsets; s++) {
         for (size_t i = 0; i < annot_count(sets[s]); i++) {
             const struct annot_feature *f = annot_get(sets[s], i);
@@ -194,20 +193,26 @@ static void tally_imagery(const struct annot_set *const *sets, size_t nsets,
                 if (!ob->image || !ob->image[0])
                     continue;
                 bool seen = false;
-                for (size_t k = 0; k < nnames && !seen; k++)
-                    seen = strcmp(names[k], ob->image) == 0;
+                for (size_t k = 0; k < im->tiles && !seen; k++)
+                    seen = strcmp(im->images[k].image, ob->image) == 0;
                 if (seen)
                     continue;
-                const char **grown = realloc(names, (nnames + 1) * sizeof *grown);
-                if (!grown) {
-                    diag_warn(dg, "out of memory counting the imagery");
-                    free(names);
-                    return;
-                }
-                names = grown;
-                names[nnames++] = ob->image;
+                struct evidence_image *grown =
+                    realloc(im->images, (im->tiles + 1) * sizeof *grown);
+                if (!grown)
+                    return false;
+                im->images = grown;
                 struct resolved r = resolve(ob->image, ob->sha256, ob->acquired, tiles, ntiles);
-                im->tiles++;
+                struct evidence_image *e = &grown[im->tiles++];
+                *e = (struct evidence_image){
+                    .image = ob->image,
+                    .sha256 = r.tile && r.tile->sha256 ? r.tile->sha256
+                                                       : (ob->sha256 ? ob->sha256 : ""),
+                    .registered = r.tile != NULL,
+                    .synthetic = r.tile && r.tile->synthetic,
+                    .match = r.match,
+                };
+                memcpy(e->acquired, r.date, sizeof e->acquired);
                 if (!r.tile)
                     im->unregistered++;
                 else if (r.tile->synthetic)
@@ -217,7 +222,16 @@ static void tally_imagery(const struct annot_set *const *sets, size_t nsets,
             }
         }
     }
-    free(names);
+    return true;
+}
+
+const struct evidence_image *evidence_report_image(const struct evidence_report *report,
+                                                   const char *image)
+{
+    for (size_t i = 0; report && image && i < report->imagery.tiles; i++)
+        if (strcmp(report->imagery.images[i].image, image) == 0)
+            return &report->imagery.images[i];
+    return NULL;
 }
 
 void evidence_imagery_sentence(const struct evidence_imagery *im, char *out, size_t cap)
@@ -561,6 +575,91 @@ static bool evaluate_claim(struct evidence_claim *ec, const struct claims_catalo
     return find_discrepancies(ec, cat, &contesting) && decide(ec, r, contesting);
 }
 
+/* ---- tiles from registers ----------------------------------------------------- */
+
+void evidence_tiles_free(struct evidence_tiles *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->nregisters; i++) {
+        imagery_register_free(t->registers[i]);
+        free(t->register_paths[i]);
+    }
+    free(t->registers);
+    free(t->register_paths);
+    free(t->tiles);
+    free(t);
+}
+
+static bool add_register(struct evidence_tiles *t, const char *path, struct diag *dg)
+{
+    for (size_t i = 0; i < t->nregisters; i++)
+        if (strcmp(t->register_paths[i], path) == 0)
+            return true;
+    struct imagery_register **regs = realloc(t->registers, (t->nregisters + 1) * sizeof *regs);
+    if (regs)
+        t->registers = regs;
+    char **paths = realloc(t->register_paths, (t->nregisters + 1) * sizeof *paths);
+    if (paths)
+        t->register_paths = paths;
+    char *copy = strdup(path);
+    if (!regs || !paths || !copy) {
+        free(copy);
+        diag_error(dg, "%s: out of memory", path);
+        return false;
+    }
+    struct imagery_register *reg = NULL;
+    if (!imagery_register_read(path, &reg, dg)) {
+        free(copy);
+        return false;
+    }
+    t->registers[t->nregisters] = reg;
+    t->register_paths[t->nregisters++] = copy;
+    size_t n = imagery_count(reg);
+    struct evidence_tile *tiles = realloc(t->tiles, (t->ntiles + n + 1) * sizeof *tiles);
+    if (!tiles) {
+        diag_error(dg, "%s: out of memory", path);
+        return false;
+    }
+    t->tiles = tiles;
+    for (size_t i = 0; i < n; i++) {
+        const struct imagery_entry *e = imagery_at(reg, i);
+        const char *slash = strrchr(e->file, '/');
+        tiles[t->ntiles++] = (struct evidence_tile){.file = slash ? slash + 1 : e->file,
+                                                    .sha256 = e->sha256,
+                                                    .acquired = e->acquired,
+                                                    .synthetic = e->synthetic};
+    }
+    return true;
+}
+
+bool evidence_tiles_load(const char *const *annot_paths, size_t npaths,
+                         const char *register_path, struct evidence_tiles **out,
+                         struct diag *dg)
+{
+    *out = NULL;
+    struct evidence_tiles *t = calloc(1, sizeof *t);
+    if (!t) {
+        diag_error(dg, "out of memory reading the imagery register");
+        return false;
+    }
+    bool ok = true;
+    if (register_path) {
+        ok = add_register(t, register_path, dg);
+    } else {
+        char path[4096];
+        for (size_t i = 0; ok && i < npaths; i++)
+            if (imagery_register_locate(annot_paths[i], path, sizeof path))
+                ok = add_register(t, path, dg);
+    }
+    if (!ok) {
+        evidence_tiles_free(t);
+        return false;
+    }
+    *out = t;
+    return true;
+}
+
 /* ---- report --------------------------------------------------------------- */
 
 void evidence_report_free(struct evidence_report *report)
@@ -575,6 +674,7 @@ void evidence_report_free(struct evidence_report *report)
         free(ec->discrepancies);
     }
     free(report->claims);
+    free(report->imagery.images);
     claims_report_free(report->base);
     free(report);
 }
@@ -610,12 +710,12 @@ bool evidence_evaluate(const struct claims_catalog *cat, const struct annot_set 
     for (size_t i = 0; ok && i < n; i++)
         ok = evaluate_claim(&rep->claims[i], cat, &rep->base->claims[i], sets, nsets, tiles,
                             ntiles);
+    ok = ok && tally_imagery(sets, nsets, tiles, ntiles, &rep->imagery);
     if (!ok) {
         evidence_report_free(rep);
         diag_error(dg, "%s: out of memory evaluating claims", claims_catalog_path(cat));
         return false;
     }
-    tally_imagery(sets, nsets, tiles, ntiles, &rep->imagery, dg);
     *out = rep;
     return true;
 }

@@ -31,6 +31,7 @@
 #include "diag.h"
 
 struct annot_set;
+struct imagery_register; /* imagery.h */
 
 enum evidence_status {
     EVIDENCE_SUPPORTED,
@@ -106,12 +107,24 @@ struct evidence_claim {
     size_t ndiscrepancies;
 };
 
+/* One distinct image the marks are observed on (strings borrowed from the
+ * annotation sets or the tile list). */
+struct evidence_image {
+    const char *image;
+    const char *sha256; /* the register's when registered, else the observation's ("" unknown) */
+    char acquired[CLAIMS_DATE_LEN + 1]; /* the register's date, else the observation's */
+    bool registered;
+    bool synthetic;
+    enum evidence_match match;
+};
+
 /* What the observations of all marks rest on (distinct images by name). */
 struct evidence_imagery {
     size_t tiles;        /* distinct observation images */
     size_t synthetic;    /* registered synthetic */
     size_t real;         /* registered real */
     size_t unregistered; /* not registered, or registered under another SHA-256 */
+    struct evidence_image *images; /* tiles entries, in order of first observation */
 };
 
 struct evidence_report {
@@ -133,6 +146,32 @@ void evidence_report_free(struct evidence_report *report);
 /* The result for claim id, NULL when absent; borrowed until evidence_report_free. */
 const struct evidence_claim *evidence_report_find(const struct evidence_report *report,
                                                   const char *claim_id);
+
+/* The distinct image named `image` in the report's imagery list; NULL when
+ * no mark is observed on it. Borrowed until evidence_report_free. */
+const struct evidence_image *evidence_report_image(const struct evidence_report *report,
+                                                   const char *image);
+
+/* ---- the tile list from imagery registers --------------------------------- */
+
+/* The registers an evaluation rests on and the tile list built from them. */
+struct evidence_tiles {
+    struct imagery_register **registers; /* owned */
+    char **register_paths;               /* owned, one per register */
+    size_t nregisters;
+    struct evidence_tile *tiles; /* strings borrowed from the registers */
+    size_t ntiles;
+};
+
+/* Reads the imagery register(s) for the npaths annotation files (borrowed):
+ * register_path when not NULL, else imagery.json beside each file (each
+ * distinct register once; a file without one adds nothing). A register that
+ * exists but is invalid is an error (dg names it). On success *out is new
+ * (free with evidence_tiles_free), possibly with no tiles. */
+bool evidence_tiles_load(const char *const *annot_paths, size_t npaths,
+                         const char *register_path, struct evidence_tiles **out,
+                         struct diag *dg);
+void evidence_tiles_free(struct evidence_tiles *t);
 
 /* Independent origins of claim: the distinct sources reached by following
  * derived_from from each of its sources until a source that derives from
