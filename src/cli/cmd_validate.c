@@ -10,7 +10,9 @@
  * annotation file's directory when it exists. Errors go to stderr as the bare
  * "FILE:LINE:COLUMN: reason" so editors can jump to them; one line per file on
  * stdout says "FILE: ok (...)". Exit 1 when any file has an error; warnings
- * never fail.
+ * never fail. Catalog rules (a check's window inside its claim's window,
+ * derived_from resolving without a cycle) are the reader's; a "supports" or
+ * "contradicts" link to a claim imagery cannot show is a warning.
  */
 #include <jansson.h>
 #include <limits.h>
@@ -22,14 +24,19 @@
 #include "annot.h"
 #include "claims.h"
 #include "cli.h"
+#include "evidence.h"
 #include "gjson.h"
 
 static const char usage[] =
     "usage: satmark validate [--claims CATALOG] [--quiet] FILE...\n"
     "\n"
     "Checks annotation files (GeoJSON) and claims catalogs (JSON with a\n"
-    "\"satmark_claims\" member). Prints \"FILE: ok (N features, W warnings)\" for\n"
-    "each good file; errors are printed as FILE:LINE:COLUMN: reason.\n"
+    "\"satmark_claims\" member): a catalog's ids resolve, sources' derived_from\n"
+    "has no cycle, a check's dates lie inside its claim's time window; an\n"
+    "annotation's links name catalog claims (a supporting or contradicting link\n"
+    "to a claim imagery cannot show is a warning). Prints \"FILE: ok (N\n"
+    "features, W warnings)\" for each good file; errors are printed as\n"
+    "FILE:LINE:COLUMN: reason.\n"
     "\n"
     "  --claims CATALOG  check the claim links of annotation files against this\n"
     "                    catalog (default: a catalog given among FILE, else\n"
@@ -138,6 +145,8 @@ static bool validate_annotations(const char *path, const char *catalog_path, boo
             diag_warn(dg, "%s: claim links not checked: %s", path, msg);
         } else {
             ok = claims_check_links(cat, set, path, dg);
+            if (ok)
+                evidence_warn_unobservable_links(cat, set, path, dg);
         }
         claims_catalog_free(cat);
     }

@@ -575,6 +575,27 @@ static bool evaluate_claim(struct evidence_claim *ec, const struct claims_catalo
     return find_discrepancies(ec, cat, &contesting) && decide(ec, r, contesting);
 }
 
+size_t evidence_warn_unobservable_links(const struct claims_catalog *cat,
+                                        const struct annot_set *set, const char *annot_path,
+                                        struct diag *dg)
+{
+    size_t warned = 0;
+    for (size_t i = 0; i < annot_count(set); i++) {
+        const struct annot_feature *f = annot_get(set, i);
+        for (size_t k = 0; k < f->nclaims; k++) {
+            const struct claims_claim *c = claims_find(cat, f->claims[k].claim);
+            if (!c || c->imagery != CLAIMS_IMAGERY_NO ||
+                f->claims[k].stance == ANNOT_STANCE_CONTEXT)
+                continue;
+            diag_warn(dg, "%s: feature \"%s\": %s claim \"%s\", which imagery cannot show "
+                          "(imagery: no); the link cannot decide it (link it as context)",
+                      annot_path, f->id, annot_stance_name(f->claims[k].stance), c->id);
+            warned++;
+        }
+    }
+    return warned;
+}
+
 /* ---- tiles from registers ----------------------------------------------------- */
 
 void evidence_tiles_free(struct evidence_tiles *t)

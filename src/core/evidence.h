@@ -152,6 +152,14 @@ const struct evidence_claim *evidence_report_find(const struct evidence_report *
 const struct evidence_image *evidence_report_image(const struct evidence_report *report,
                                                    const char *image);
 
+/* Warns (on dg, naming annot_path and the feature) about every "supports" or
+ * "contradicts" link of set to a claim the catalog marks imagery "no": such a
+ * link can never decide the claim (it stays not_observable). Links to unknown
+ * claims are left to claims_check_links. Returns the number of warnings. */
+size_t evidence_warn_unobservable_links(const struct claims_catalog *cat,
+                                        const struct annot_set *set, const char *annot_path,
+                                        struct diag *dg);
+
 /* ---- the tile list from imagery registers --------------------------------- */
 
 /* The registers an evaluation rests on and the tile list built from them. */
