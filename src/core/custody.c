@@ -447,3 +447,46 @@ bool custody_verify(const char *log_path, size_t *entries, struct diag *dg)
 {
     return custody_verify_head(log_path, entries, NULL, dg);
 }
+
+bool custody_find_added(const char *log_path, const char *const *sha256s, size_t n, bool *found,
+                        struct diag *dg)
+{
+    for (size_t i = 0; i < n; i++)
+        found[i] = false;
+    int fd = open(log_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        diag_error(dg, "%s: %s", log_path, fd < 0 ? strerror(errno) : "not a regular file");
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        diag_error(dg, "%s: %s", log_path, strerror(errno));
+        close(fd);
+        return false;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    while ((got = getline(&line, &cap, f)) > 0) {
+        json_error_t err;
+        json_t *obj = json_loadb(line, (size_t)got, 0, &err);
+        json_t *action = json_object_get(obj, "action");
+        if (json_is_string(action) && strcmp(json_string_value(action), "add") == 0) {
+            size_t k;
+            json_t *file;
+            json_array_foreach(json_object_get(obj, "files"), k, file) {
+                const char *h = json_string_value(json_object_get(file, "sha256"));
+                for (size_t i = 0; h && i < n; i++)
+                    if (sha256s[i] && strcmp(sha256s[i], h) == 0)
+                        found[i] = true;
+            }
+        }
+        json_decref(obj);
+    }
+    free(line);
+    fclose(f);
+    return true;
+}

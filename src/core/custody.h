@@ -63,6 +63,13 @@ bool custody_verify(const char *log_path, size_t *entries, struct diag *dg);
 bool custody_verify_head(const char *log_path, size_t *entries,
                          char head[HASH_SHA256_HEX_LEN + 1], struct diag *dg);
 
+/* For each of the n SHA-256s (borrowed), whether an "add" entry of the log
+ * lists it: found[i] (caller's array of n). Lines that are not valid entries
+ * are skipped (custody_verify reports them). False when the log cannot be
+ * read. */
+bool custody_find_added(const char *log_path, const char *const *sha256s, size_t n, bool *found,
+                        struct diag *dg);
+
 /* The custody log path for a register path (borrowed): "DIR/NAME.json" ->
  * "DIR/NAME.custody.jsonl". False when it does not fit in cap. */
 bool custody_log_path(const char *register_path, char *out, size_t cap);

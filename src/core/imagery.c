@@ -520,7 +520,7 @@ static int put(json_t *obj, const char *key, json_t *value)
     return value ? json_object_set_new(obj, key, value) : -1;
 }
 
-static json_t *entry_to_json(const struct imagery_entry *e)
+json_t *imagery_entry_to_json(const struct imagery_entry *e)
 {
     json_t *o = json_object();
     if (!o)
@@ -555,7 +555,7 @@ bool imagery_register_write(const struct imagery_register *reg, struct diag *dg)
     int bad = !root || !images;
     bad |= put(root, "satmark_imagery", json_integer(IMAGERY_FORMAT_VERSION));
     for (size_t i = 0; i < reg->count && !bad; i++)
-        bad |= json_array_append_new(images, entry_to_json(&reg->entries[i]));
+        bad |= json_array_append_new(images, imagery_entry_to_json(&reg->entries[i]));
     bad |= json_object_set(root, "images", images);
     json_decref(images);
     char *text = bad ? NULL : json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

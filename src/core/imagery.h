@@ -72,6 +72,12 @@ const struct imagery_entry *imagery_find_id(const struct imagery_register *reg, 
 const struct imagery_entry *imagery_find_file(const struct imagery_register *reg,
                                               const char *basename);
 
+/* The entry as the JSON object written in the register (members in the
+ * documented order); a new jansson reference (caller decrefs), NULL on out
+ * of memory or invalid UTF-8. Declared with jansson's struct tag so this
+ * header does not need jansson.h. */
+struct json_t *imagery_entry_to_json(const struct imagery_entry *e);
+
 /* How an observation (image file name + sha256) rests on the register. */
 enum imagery_match {
     IMAGERY_MATCH_NONE = 0,   /* unregistered */
