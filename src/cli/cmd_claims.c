@@ -239,8 +239,10 @@ static void print_imagery(const struct evidence_report *rep, const struct eviden
         printf("  register: %s\n", tiles->register_paths[i]);
     for (size_t i = 0; i < rep->imagery.tiles; i++) {
         const struct evidence_image *im = &rep->imagery.images[i];
-        printf("  %s  %s  %s%s%.12s\n", im->image, im->acquired[0] ? im->acquired : "(undated)",
-               image_kind(im), im->sha256[0] ? "  sha256 " : "", im->sha256);
+        printf("  %s  %s  %s%s%.12s%s%s\n", im->image,
+               im->acquired[0] ? im->acquired : "(undated)", image_kind(im),
+               im->sha256[0] ? "  sha256 " : "", im->sha256, im->provider[0] ? "  " : "",
+               im->provider);
     }
 }
 
@@ -457,6 +459,7 @@ static json_t *imagery_json(const struct evidence_report *rep, const struct evid
         json_object_set_new(e, "synthetic", json_boolean(im->synthetic));
         json_object_set_new(e, "registered", json_boolean(im->registered));
         json_object_set_new(e, "match", json_string(evidence_match_name(im->match)));
+        json_object_set_new(e, "provider", json_string(im->provider));
         json_array_append_new(images, e);
     }
     json_object_set_new(o, "images", images);
@@ -609,8 +612,8 @@ const struct cli_command cli_cmd_claims = {
         "                      is unregistered and no claim can be supported)\n"
         "  --json   one JSON object: catalog, annotations, imagery {summary, tiles,\n"
         "           synthetic, real, unregistered, registers, images [{tile, sha256,\n"
-        "           acquired, synthetic, registered, match}]}, claims [{id, text,\n"
-        "           imagery, time, status, reason, outlets, independent_origins,\n"
+        "           acquired, synthetic, registered, match, provider}]}, claims [{id,\n"
+        "           text, imagery, time, status, reason, outlets, independent_origins,\n"
         "           origins, sources [{id, outlet, headline, published, reliability,\n"
         "           derived_from, archived?}], links {supports, contradicts, context},\n"
         "           observations [{feature, stance, tile, sha256, acquired, synthetic,\n"

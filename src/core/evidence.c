@@ -211,6 +211,7 @@ static bool tally_imagery(const struct annot_set *const *sets, size_t nsets,
                     .registered = r.tile != NULL,
                     .synthetic = r.tile && r.tile->synthetic,
                     .match = r.match,
+                    .provider = r.tile && r.tile->provider ? r.tile->provider : "",
                 };
                 memcpy(e->acquired, r.date, sizeof e->acquired);
                 if (!r.tile)
@@ -649,6 +650,7 @@ static bool add_register(struct evidence_tiles *t, const char *path, struct diag
         tiles[t->ntiles++] = (struct evidence_tile){.file = slash ? slash + 1 : e->file,
                                                     .sha256 = e->sha256,
                                                     .acquired = e->acquired,
+                                                    .provider = e->provider,
                                                     .synthetic = e->synthetic};
     }
     return true;

@@ -58,6 +58,7 @@ struct evidence_tile {
     const char *file;     /* file name without directory, e.g. "dunai_2023-11-05.tif" */
     const char *sha256;   /* 64 lowercase hex digits */
     const char *acquired; /* "YYYY-MM-DD" or ISO 8601 UTC time; "" unknown */
+    const char *provider; /* may be NULL or "" */
     bool synthetic;
 };
 
@@ -113,6 +114,7 @@ struct evidence_image {
     const char *image;
     const char *sha256; /* the register's when registered, else the observation's ("" unknown) */
     char acquired[CLAIMS_DATE_LEN + 1]; /* the register's date, else the observation's */
+    const char *provider; /* the register's, "" when unknown or unregistered */
     bool registered;
     bool synthetic;
     enum evidence_match match;
