@@ -441,10 +441,30 @@ static bool find_discrepancies(struct evidence_claim *ec, const struct claims_ca
     return true;
 }
 
-static void say_contest(struct text *t, const struct claims_discrepancy *d)
+/* "sources disagree on where it happened (discrepancy "a": title)", naming
+ * every place/occurrence discrepancy of the claim (at most three, then "and
+ * N more"). */
+static void say_contest(struct text *t, const struct evidence_claim *ec,
+                        const struct claims_discrepancy *first)
 {
-    say(t, "sources disagree on %s it happened (discrepancy \"%s\": %s)",
-        d->kind == CLAIMS_KIND_PLACE ? "where" : "whether", d->id, d->title);
+    size_t n = 0;
+    for (size_t k = 0; k < ec->ndiscrepancies; k++)
+        n += ec->discrepancies[k]->kind == CLAIMS_KIND_PLACE ||
+             ec->discrepancies[k]->kind == CLAIMS_KIND_OCCURRENCE;
+    say(t, "sources disagree on %s it happened (%s ",
+        first->kind == CLAIMS_KIND_PLACE ? "where" : "whether",
+        plural(n, "discrepancy", "discrepancies"));
+    size_t said = 0;
+    for (size_t k = 0; k < ec->ndiscrepancies && said < 3; k++) {
+        const struct claims_discrepancy *d = ec->discrepancies[k];
+        if (d->kind != CLAIMS_KIND_PLACE && d->kind != CLAIMS_KIND_OCCURRENCE)
+            continue;
+        say(t, "%s\"%s\": %s", said ? "; " : "", d->id, d->title);
+        said++;
+    }
+    if (n > said)
+        say(t, "; and %zu more", n - said);
+    say(t, ")");
 }
 
 /* The part of a reason that lists marks that could not count. */
@@ -497,11 +517,11 @@ static bool decide(struct evidence_claim *ec, const struct claims_claim_result *
             say(&t, "; check %s", evidence_check_name(ec->check));
         if (contesting) {
             say(&t, "; also ");
-            say_contest(&t, contesting);
+            say_contest(&t, ec, contesting);
         }
     } else if (supported && contesting) {
         ec->status = EVIDENCE_CONTESTED;
-        say_contest(&t, contesting);
+        say_contest(&t, ec, contesting);
         say(&t, ", so at best contested, although ");
         if (sup)
             say(&t, "%zu %s on real, registered imagery %s it", sup,
@@ -528,11 +548,11 @@ static bool decide(struct evidence_claim *ec, const struct claims_claim_result *
             say(&t, "its check fails on real, registered imagery acquired in the window");
         if (contesting) {
             say(&t, "; also ");
-            say_contest(&t, contesting);
+            say_contest(&t, ec, contesting);
         }
     } else if (contesting) {
         ec->status = EVIDENCE_CONTESTED;
-        say_contest(&t, contesting);
+        say_contest(&t, ec, contesting);
         say(&t, "; no real, registered imagery decides it");
         say_uncounted(&t, ec, "; ", true);
     } else if (ec->synthetic_marks || (ec->has_check && ec->check == EVIDENCE_CHECK_ILLUSTRATIVE)) {
