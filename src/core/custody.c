@@ -44,6 +44,12 @@ void custody_utc_now(char out[CUSTODY_TIME_LEN + 1])
         snprintf(out, CUSTODY_TIME_LEN + 1, "1970-01-01T00:00:00Z");
 }
 
+bool custody_recording_enabled(void)
+{
+    const char *off = getenv("SATMARK_NO_CUSTODY");
+    return !off || !*off;
+}
+
 void custody_default_who(char *out, size_t cap)
 {
     if (cap == 0)
