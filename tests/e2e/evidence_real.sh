@@ -175,6 +175,30 @@ sed "s/$real_sha/$(printf 'f%.0s' {1..64})/" "$marks" >"$inv/annotations/harbour
 [[ "$(statuses "$work/changed.json" | head -1)" == "harbour-ship no_evidence" ]] ||
   fail "marks on a file with another hash still count: $(statuses "$work/changed.json" | head -1)"
 
+# ---- the bundled real-imagery fixture (tests/data/real) ------------------------
+# Registered here as real with its given date (see its README); then its
+# claims reach supported, contradicted and not_observable.
+if [[ -f "$SATMARK_TEST_DATA/real/claims.json" ]]; then
+  fx="$work/fixture"
+  mkdir -p "$fx"
+  cp "$SATMARK_TEST_DATA"/real/*.json "$SATMARK_TEST_DATA"/real/*.geojson "$fx/"
+  cp "$SATMARK_TEST_DATA/L7_ETMs.tif" "$fx/L7_ETMs.tif"
+  "$SATMARK" imagery add "$fx/L7_ETMs.tif" --register "$fx/imagery.json" --acquired 1999-04-15 --real \
+    --provider "USGS (via the R package stars)" >/dev/null 2>"$work/err" || fail "fixture register: $(cat "$work/err")"
+  "$SATMARK" validate "$fx"/*.geojson "$fx/claims.json" >/dev/null 2>"$work/err" ||
+    fail "fixture does not validate: $(cat "$work/err")"
+  "$SATMARK" claims "$fx/claims.json" "$fx"/*.geojson --json >"$work/fixture.json" 2>"$work/err" ||
+    fail "claims on the fixture: $(cat "$work/err")"
+  expected='real-reef-offshore-ne supported consistent
+real-forest-northwest supported -
+real-port-with-ships contradicted inconsistent
+real-olinda-municipality not_observable -'
+  got=$(node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    for (const c of r.claims) console.log(c.id + " " + c.status + " " + (c.check ? c.check.verdict : "-"));' "$work/fixture.json")
+  [[ "$got" == "$expected" ]] || { fail "real fixture statuses differ:"; diff <(echo "$expected") <(echo "$got") >&2 || true; }
+fi
+
 if ((failures)); then
   echo "evidence_real: $failures failure(s)" >&2
   exit 1
