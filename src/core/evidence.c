@@ -657,22 +657,48 @@ static bool add_register(struct evidence_tiles *t, const char *path, struct diag
     }
     t->registers[t->nregisters] = reg;
     t->register_paths[t->nregisters++] = copy;
-    size_t n = imagery_count(reg);
+    struct evidence_tile *more = NULL;
+    size_t n = 0;
+    if (!evidence_tiles_from_register(reg, &more, &n, dg))
+        return false;
     struct evidence_tile *tiles = realloc(t->tiles, (t->ntiles + n + 1) * sizeof *tiles);
     if (!tiles) {
+        free(more);
         diag_error(dg, "%s: out of memory", path);
         return false;
     }
     t->tiles = tiles;
-    for (size_t i = 0; i < n; i++) {
+    if (n)
+        memcpy(tiles + t->ntiles, more, n * sizeof *more);
+    t->ntiles += n;
+    free(more);
+    return true;
+}
+
+bool evidence_tiles_from_register(const struct imagery_register *reg,
+                                  struct evidence_tile **out, size_t *n, struct diag *dg)
+{
+    *out = NULL;
+    *n = 0;
+    size_t count = reg ? imagery_count(reg) : 0;
+    if (count == 0)
+        return true;
+    struct evidence_tile *tiles = calloc(count, sizeof *tiles);
+    if (!tiles) {
+        diag_error(dg, "%s: out of memory", imagery_register_path(reg));
+        return false;
+    }
+    for (size_t i = 0; i < count; i++) {
         const struct imagery_entry *e = imagery_at(reg, i);
         const char *slash = strrchr(e->file, '/');
-        tiles[t->ntiles++] = (struct evidence_tile){.file = slash ? slash + 1 : e->file,
-                                                    .sha256 = e->sha256,
-                                                    .acquired = e->acquired,
-                                                    .provider = e->provider,
-                                                    .synthetic = e->synthetic};
+        tiles[i] = (struct evidence_tile){.file = slash ? slash + 1 : e->file,
+                                          .sha256 = e->sha256,
+                                          .acquired = e->acquired,
+                                          .provider = e->provider,
+                                          .synthetic = e->synthetic};
     }
+    *out = tiles;
+    *n = count;
     return true;
 }
 

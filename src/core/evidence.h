@@ -182,6 +182,11 @@ bool evidence_tiles_load(const char *const *annot_paths, size_t npaths,
                          const char *register_path, struct evidence_tiles **out,
                          struct diag *dg);
 void evidence_tiles_free(struct evidence_tiles *t);
+/* The tile list of one open register (reg may be NULL: no tiles). On success
+ * *out is a new array (free() it; NULL when there are no tiles) whose strings
+ * are borrowed from reg. */
+bool evidence_tiles_from_register(const struct imagery_register *reg,
+                                  struct evidence_tile **out, size_t *n, struct diag *dg);
 
 /* Independent origins of claim: the distinct sources reached by following
  * derived_from from each of its sources until a source that derives from

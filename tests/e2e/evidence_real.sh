@@ -135,6 +135,17 @@ head -1 "$work/real.txt" | grep -q "^imagery: 1 tile, all real and registered" |
 grep -q "2 outlets, 1 independent origin (Agency)" "$work/real.txt" || fail "text lacks the lineage"
 grep -q "discrepancy which-harbour \[place\]" "$work/real.txt" || fail "text lacks the discrepancy under the claim"
 
+# Exports carry the same status on each link.
+"$SATMARK" export "$marks" --claims "$cat" --register "$reg" -o "$work/export.geojson" >/dev/null 2>"$work/err" ||
+  fail "export: $(cat "$work/err")"
+node -e '
+  const g = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const got = g.features.map(f => f.properties.claims.map(l => l.claim + "=" + l.status).join(",")).join(" ");
+  const want = "harbour-ship=supported pier-empty=contradicted ship-name=not_observable later-visit=no_evidence either-harbour=contested";
+  if (got !== want) { console.log(got); process.exit(1); }
+  if (!/\[supported\]/.test(g.features[0].properties.citations)) { console.log("citation"); process.exit(1); }' \
+  "$work/export.geojson" >"$work/out" || fail "export statuses: $(cat "$work/out")"
+
 # ---- the same marks on the synthetic copy: illustrative only ----------------
 sed 's/"landsat\.tif"/"landsat_synthetic.tif"/' "$marks" >"$work/synth_marks.geojson"
 synth_sha=$(sha256sum "$inv/tiles/landsat_synthetic.tif" | cut -d' ' -f1)
