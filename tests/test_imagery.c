@@ -221,12 +221,32 @@ static void acquired_from_metadata_or_given(void **state)
     imagery_add_options_init(&opt);
     opt.acquired = "2019-12-31";
     opt.replace = true;
-    char old[HASH_SHA256_HEX_LEN + 1];
-    e = imagery_add_tile(reg, fx->undated, &opt, old, dg);
+    struct imagery_add_outcome outcome;
+    char first_sha[HASH_SHA256_HEX_LEN + 1];
+    memcpy(first_sha, e->sha256, sizeof first_sha);
+    e = imagery_add_tile(reg, fx->undated, &opt, &outcome, dg);
     assert_non_null(e);
     assert_string_equal(e->acquired, "2019-12-31");
     assert_string_equal(e->acquired_from, "given");
-    assert_true(hash_is_sha256_hex(old)); /* replaced itself */
+    assert_int_equal(outcome.kind, IMAGERY_REPLACED); /* same file, described anew */
+    assert_string_equal(outcome.old_sha256, first_sha);
+    assert_int_equal(imagery_count(reg), 1);
+    /* the same again: nothing changes */
+    char added_at[64];
+    snprintf(added_at, sizeof added_at, "%s", e->added_at);
+    e = imagery_add_tile(reg, fx->undated, &opt, &outcome, dg);
+    assert_non_null(e);
+    assert_int_equal(outcome.kind, IMAGERY_UNCHANGED);
+    assert_string_equal(e->added_at, added_at);
+    /* a different file under the id: replaced, old hash reported */
+    FILE *f = fopen(fx->undated, "ab");
+    fputc('!', f);
+    fclose(f);
+    e = imagery_add_tile(reg, fx->undated, &opt, &outcome, dg);
+    assert_non_null(e);
+    assert_int_equal(outcome.kind, IMAGERY_REPLACED);
+    assert_string_equal(outcome.old_sha256, first_sha);
+    assert_string_not_equal(e->sha256, first_sha);
     assert_int_equal(imagery_count(reg), 1);
     opt.acquired = "31/12/2019";
     opt.id = "other";

@@ -150,10 +150,10 @@ static int run_add(struct imagery_args *a, struct diag *dg)
         return CLI_FAILED;
     struct imagery_register *reg = NULL;
     int rc = CLI_FAILED;
-    char (*replaced)[HASH_SHA256_HEX_LEN + 1] = calloc(a->ntiles, sizeof *replaced);
+    struct imagery_add_outcome *outcome = calloc(a->ntiles, sizeof *outcome);
     const struct imagery_entry **added = calloc(a->ntiles, sizeof *added);
     char **ids = calloc(a->ntiles, sizeof *ids);
-    if (!replaced || !added || !ids) {
+    if (!outcome || !added || !ids) {
         diag_error(dg, "out of memory");
         goto done;
     }
@@ -164,7 +164,7 @@ static int run_add(struct imagery_args *a, struct diag *dg)
         goto done;
     }
     for (size_t i = 0; i < a->ntiles; i++) {
-        const struct imagery_entry *e = imagery_add_tile(reg, a->tiles[i], &a->add, replaced[i], dg);
+        const struct imagery_entry *e = imagery_add_tile(reg, a->tiles[i], &a->add, &outcome[i], dg);
         if (!e || !(ids[i] = strdup(e->id)))
             goto done; /* nothing written: the register stays as it was */
     }
@@ -178,10 +178,15 @@ static int run_add(struct imagery_args *a, struct diag *dg)
         const struct imagery_entry *e = added[i];
         if (!e)
             continue;
+        if (outcome[i].kind == IMAGERY_UNCHANGED) {
+            printf("%s: \"%s\" unchanged (sha256 %s, already registered alike)\n",
+                   a->register_path, e->id, e->sha256);
+            continue;
+        }
         char what[1024];
-        if (replaced[i][0])
+        if (outcome[i].kind == IMAGERY_REPLACED)
             snprintf(what, sizeof what, "replaced \"%.200s\" (was sha256 %s): %s, %s%s", e->id,
-                     replaced[i], e->synthetic ? "synthetic" : "real imagery",
+                     outcome[i].old_sha256, e->synthetic ? "synthetic" : "real imagery",
                      e->acquired[0] ? "acquired " : "acquisition time unknown", e->acquired);
         else
             snprintf(what, sizeof what, "registered \"%.200s\": %s, %s%s", e->id,
@@ -198,7 +203,8 @@ static int run_add(struct imagery_args *a, struct diag *dg)
             rc = CLI_FAILED;
             break;
         }
-        printf("%s: registered \"%s\" sha256 %s %s%s%s\n", a->register_path, e->id, e->sha256,
+        printf("%s: %s \"%s\" sha256 %s %s%s%s\n", a->register_path,
+               outcome[i].kind == IMAGERY_REPLACED ? "replaced" : "registered", e->id, e->sha256,
                e->synthetic ? "(synthetic)" : "(real imagery)",
                e->acquired[0] ? " acquired " : " acquisition time unknown", e->acquired);
     }
@@ -208,7 +214,7 @@ done:
     for (size_t i = 0; ids && i < a->ntiles; i++)
         free(ids[i]);
     free(ids);
-    free(replaced);
+    free(outcome);
     free(added);
     return rc;
 }

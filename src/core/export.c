@@ -888,7 +888,7 @@ static bool build_geojson(const struct merged *m, const struct provenance *pv, s
     char *prov = json_dumps(pv->doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (!prov)
         return false;
-    text_append(t, "{\n\"type\": \"FeatureCollection\",\n\"satmark\": ");
+    text_append(t, "{\n\"type\": \"FeatureCollection\",\n\"satmark_provenance\": ");
     text_append(t, prov);
     free(prov);
     text_append(t, ",\n\"features\": [\n");

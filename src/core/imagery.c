@@ -684,13 +684,27 @@ static bool choose_acquired(const char *tile, const struct raster_info *in,
     return true;
 }
 
+/* Same file, same description (who added it and when aside). */
+static bool same_description(const struct imagery_entry *a, const struct imagery_entry *b)
+{
+    return strcmp(a->sha256, b->sha256) == 0 && strcmp(a->file, b->file) == 0 &&
+           strcmp(a->acquired, b->acquired) == 0 &&
+           strcmp(a->acquired_from, b->acquired_from) == 0 &&
+           strcmp(a->provider, b->provider) == 0 && strcmp(a->sensor, b->sensor) == 0 &&
+           strcmp(a->licence, b->licence) == 0 && strcmp(a->credit, b->credit) == 0 &&
+           strcmp(a->source_url, b->source_url) == 0 && a->gsd_m == b->gsd_m &&
+           a->size == b->size && a->synthetic == b->synthetic;
+}
+
 const struct imagery_entry *imagery_add_tile(struct imagery_register *reg, const char *tile_path,
                                              const struct imagery_add_options *opt,
-                                             char replaced_sha256[HASH_SHA256_HEX_LEN + 1],
+                                             struct imagery_add_outcome *outcome,
                                              struct diag *dg)
 {
-    if (replaced_sha256)
-        replaced_sha256[0] = '\0';
+    struct imagery_add_outcome ignored;
+    if (!outcome)
+        outcome = &ignored;
+    memset(outcome, 0, sizeof *outcome);
     struct stat st;
     if (stat(tile_path, &st) != 0) {
         diag_error(dg, "%s: %s", tile_path, strerror(errno));
@@ -732,6 +746,10 @@ const struct imagery_entry *imagery_add_tile(struct imagery_register *reg, const
     char file[PATH_MAX];
     ok = ok && hash_file_sha256(tile_path, hex, dg) && file_member(reg, tile_real, file, sizeof file, dg) &&
          choose_acquired(tile_path, in, opt, &e.acquired, &e.acquired_from, dg);
+    if (ok && given(opt->id) && strlen(opt->id) > 200) {
+        diag_error(dg, "%s: --id is longer than 200 characters", tile_path);
+        ok = false;
+    }
     if (ok) {
         char id[256];
         if (given(opt->id)) {
@@ -812,9 +830,17 @@ const struct imagery_entry *imagery_add_tile(struct imagery_register *reg, const
         entry_clear(&e);
         return NULL;
     }
+    if (slot < reg->count && same_description(&reg->entries[slot], &e)) {
+        /* --replace with the very file registered, described alike: nothing
+         * to change (so re-running a registration script changes nothing) */
+        outcome->kind = IMAGERY_UNCHANGED;
+        memcpy(outcome->old_sha256, e.sha256, HASH_SHA256_HEX_LEN + 1);
+        entry_clear(&e);
+        return &reg->entries[slot];
+    }
     if (slot < reg->count) {
-        if (replaced_sha256)
-            memcpy(replaced_sha256, reg->entries[slot].sha256, HASH_SHA256_HEX_LEN + 1);
+        outcome->kind = IMAGERY_REPLACED;
+        memcpy(outcome->old_sha256, reg->entries[slot].sha256, HASH_SHA256_HEX_LEN + 1);
         entry_clear(&reg->entries[slot]);
     } else {
         reg->count++;

@@ -126,17 +126,29 @@ struct imagery_add_options {
 };
 void imagery_add_options_init(struct imagery_add_options *opt);
 
+/* What imagery_add_tile did. */
+enum imagery_add_kind {
+    IMAGERY_ADDED = 0,  /* a new entry */
+    IMAGERY_REPLACED,   /* opt->replace: the entry with the same id now describes this file
+                           (or the same file described anew) */
+    IMAGERY_UNCHANGED,  /* opt->replace with the very file registered, described alike:
+                           nothing changed (re-running a registration script is a no-op) */
+};
+struct imagery_add_outcome {
+    enum imagery_add_kind kind;
+    char old_sha256[HASH_SHA256_HEX_LEN + 1]; /* REPLACED/UNCHANGED: the entry's previous hash */
+};
+
 /* Opens tile_path (borrowed) read-only, hashes it, reads its acquisition time
  * and synthetic flag from the metadata and adds an entry to reg (in memory;
  * call imagery_register_write to save). Refuses: a tile that is not a
  * readable raster, an id or SHA-256 already registered (unless opt->replace
  * and the id matches), real registration of a synthetic tile, a malformed
- * --acquired. Returns the new entry (borrowed) or NULL with the reason on dg.
- * If opt->replace replaced an entry, *replaced_sha256 (may be NULL; caller's
- * buffer) receives the old hash, else "". */
+ * --acquired. Returns the entry (borrowed; valid until reg changes) or NULL
+ * with the reason on dg; outcome (may be NULL) says what happened. */
 const struct imagery_entry *imagery_add_tile(struct imagery_register *reg, const char *tile_path,
                                              const struct imagery_add_options *opt,
-                                             char replaced_sha256[HASH_SHA256_HEX_LEN + 1],
+                                             struct imagery_add_outcome *outcome,
                                              struct diag *dg);
 
 enum imagery_file_state {
