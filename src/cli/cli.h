@@ -44,5 +44,6 @@ extern const struct cli_command cli_cmd_claims;
 extern const struct cli_command cli_cmd_render;
 extern const struct cli_command cli_cmd_batch;
 extern const struct cli_command cli_cmd_view;
+extern const struct cli_command cli_cmd_imagery;
 
 #endif

@@ -23,6 +23,7 @@
 #include "claims.h"
 #include "cli.h"
 #include "gjson.h"
+#include "imagery.h"
 
 static const char usage[] =
     "usage: satmark validate [--claims CATALOG] [--quiet] FILE...\n"
@@ -117,6 +118,57 @@ static bool sibling_catalog(const char *path, char *out, size_t cap)
     return n > 0 && (size_t)n < cap && access(out, R_OK) == 0;
 }
 
+/* With an imagery register beside path: warns, once per tile, about
+ * observations on tiles the register does not hold (or holds under the same
+ * name with another SHA-256). Never fails: such marks still work, but every
+ * report will say "unregistered". A register that cannot be read is a
+ * warning here; `satmark imagery list` names its problem. */
+static void check_imagery(const char *path, const struct annot_set *set, struct diag *dg)
+{
+    char reg_path[PATH_MAX];
+    if (!imagery_register_locate(path, reg_path, sizeof reg_path))
+        return;
+    struct imagery_register *reg = NULL;
+    struct diag *local = diag_new();
+    if (!local || !imagery_register_read(reg_path, &reg, local)) {
+        diag_warn(dg, "%s: observations not checked against the imagery register: %s", path,
+                  local ? diag_message(local) : "out of memory");
+        diag_free(local);
+        return;
+    }
+    diag_free(local);
+    const char **seen = NULL;
+    size_t nseen = 0;
+    for (size_t i = 0; i < annot_count(set); i++) {
+        const struct annot_feature *f = annot_get(set, i);
+        for (size_t k = 0; k < f->nobs; k++) {
+            const char *image = f->obs[k].image ? f->obs[k].image : "";
+            enum imagery_match how;
+            imagery_match(reg, image, f->obs[k].sha256, &how);
+            if (how == IMAGERY_MATCH_SHA256)
+                continue;
+            bool known = false;
+            for (size_t j = 0; j < nseen && !known; j++)
+                known = strcmp(seen[j], image) == 0;
+            if (known)
+                continue;
+            const char **grown = realloc(seen, (nseen + 1) * sizeof *grown);
+            if (!grown)
+                break;
+            seen = grown;
+            seen[nseen++] = image;
+            if (how == IMAGERY_MATCH_NONE)
+                diag_warn(dg, "%s: feature \"%s\": observation on unregistered tile %s (not in "
+                              "%s; see `satmark imagery add`)", path, f->id, image, reg_path);
+            else
+                diag_warn(dg, "%s: feature \"%s\": observation on tile %s whose SHA-256 differs "
+                              "from the one registered in %s", path, f->id, image, reg_path);
+        }
+    }
+    free(seen);
+    imagery_register_free(reg);
+}
+
 static bool validate_annotations(const char *path, const char *catalog_path, bool quiet)
 {
     struct diag *dg = diag_new();
@@ -141,6 +193,8 @@ static bool validate_annotations(const char *path, const char *catalog_path, boo
         }
         claims_catalog_free(cat);
     }
+    if (ok)
+        check_imagery(path, set, dg);
     print_warnings(dg, quiet);
     if (!ok)
         fprintf(stderr, "%s\n", diag_message(dg));
