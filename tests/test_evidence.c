@@ -600,6 +600,39 @@ static void catalog_check_window_inside_claim_window(void **state)
     diag_free(dg);
 }
 
+static void supporting_links_to_unobservable_claims_warn(void **state)
+{
+    (void)state;
+    struct fx *fx = fx_new();
+    real_mark(fx, "unseeable", ANNOT_STANCE_SUPPORTS);
+    real_mark(fx, "unseeable", ANNOT_STANCE_CONTEXT); /* context is fine */
+    real_mark(fx, "seen", ANNOT_STANCE_SUPPORTS);
+    assert_int_equal(evidence_warn_unobservable_links(fx->cat, fx->set, "site.geojson", fx->dg), 1);
+    assert_non_null(strstr(diag_warning(fx->dg, 0),
+                           "site.geojson: feature \"m-1\": supports claim \"unseeable\", which "
+                           "imagery cannot show"));
+    fx_free(fx);
+}
+
+static void imagery_list_records_each_image_once(void **state)
+{
+    (void)state;
+    struct fx *fx = fx_new();
+    real_mark(fx, "seen", ANNOT_STANCE_SUPPORTS);
+    real_mark(fx, NULL, ANNOT_STANCE_CONTEXT);
+    mark(fx, ANNOT_CLASS_SHIP, 130, 42, "real_2024-03-17.tif", "", "", NULL, ANNOT_STANCE_CONTEXT);
+    evaluate(fx, "seen");
+    assert_int_equal(fx->rep->imagery.tiles, 1);
+    const struct evidence_image *im = evidence_report_image(fx->rep, "real_2024-03-17.tif");
+    assert_non_null(im);
+    assert_true(im->registered);
+    assert_false(im->synthetic);
+    assert_string_equal(im->acquired, "2024-03-17");
+    assert_string_equal(im->sha256, SHA_REAL);
+    assert_null(evidence_report_image(fx->rep, "other.tif"));
+    fx_free(fx);
+}
+
 static void names(void **state)
 {
     (void)state;
@@ -636,6 +669,8 @@ int main(void)
         cmocka_unit_test(catalog_lineage_rules),
         cmocka_unit_test(catalog_archived_and_occurrence),
         cmocka_unit_test(catalog_check_window_inside_claim_window),
+        cmocka_unit_test(supporting_links_to_unobservable_claims_warn),
+        cmocka_unit_test(imagery_list_records_each_image_once),
         cmocka_unit_test(names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
