@@ -522,6 +522,21 @@ static bool rect_meets(const struct render_rect *a, const struct render_rect *b)
            b->y <= a->y + a->h;
 }
 
+/* The evidence status of the cited claims, computed as `satmark claims` does
+ * on the figure's annotation files and register. */
+static void evaluate_claims(struct fig *f)
+{
+    if (!f->cat || f->nclaims == 0)
+        return;
+    struct diag *scratch = diag_new();
+    size_t ntiles = 0;
+    if (scratch &&
+        evidence_tiles_from_register(f->imagery, &f->evidence_tiles, &ntiles, scratch))
+        evidence_evaluate(f->cat, (const struct annot_set *const *)f->sets, f->nsets,
+                          f->evidence_tiles, ntiles, &f->evidence, scratch);
+    diag_free(scratch);
+}
+
 /* Claims cited: the explicit list, else those linked by marks in the request. */
 static bool choose_claims(struct fig *f, struct diag *dg)
 {
@@ -609,21 +624,6 @@ static void stance_counts(const struct fig *f, const char *id, size_t counts[ANN
                     counts[st]++;
             }
     }
-}
-
-/* The evidence status of the cited claims, computed as `satmark claims` does
- * on the figure's annotation files and register. */
-static void evaluate_claims(struct fig *f)
-{
-    if (!f->cat || f->nclaims == 0)
-        return;
-    struct diag *scratch = diag_new();
-    size_t ntiles = 0;
-    if (scratch &&
-        evidence_tiles_from_register(f->imagery, &f->evidence_tiles, &ntiles, scratch))
-        evidence_evaluate(f->cat, (const struct annot_set *const *)f->sets, f->nsets,
-                          f->evidence_tiles, ntiles, &f->evidence, scratch);
-    diag_free(scratch);
 }
 
 static void build_texts(struct fig *f)
