@@ -8,8 +8,10 @@
  * unknown members (notes, assessments) are ignored, except near-misses of a
  * known member ("qualifer"), which are warned about because a misspelt
  * optional member would silently drop data. Cross
- * references (claim -> sources, discrepancy -> claims) are checked after all
- * entries are read, so order in the file does not matter.
+ * references (claim -> sources, discrepancy -> claims, source -> derived_from
+ * sources, the latter without a cycle) are checked after all entries are
+ * read, so order in the file does not matter. The evidence status built on
+ * this evaluation (imagery, windows, lineage) is evidence.c's.
  */
 #include "claims.h"
 

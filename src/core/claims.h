@@ -207,6 +207,9 @@ bool claims_representative_point(const struct annot_geometry *g, double *lon, do
 
 /* ---- evaluation ----------------------------------------------------------- */
 
+/* What the links alone say, whatever imagery they rest on: a tally for
+ * evidence.c, NOT a status to show anyone (a "supported" here may rest on
+ * synthetic imagery). Reports use evidence_evaluate (evidence.h). */
 enum claims_evidence {
     CLAIMS_EVIDENCE_NONE,         /* no mark links to the claim */
     CLAIMS_EVIDENCE_SUPPORTED,    /* supporting marks, none contradicting */
