@@ -1060,7 +1060,8 @@ static void kml_geometry(struct text *t, const struct annot_geometry *g)
 /* The balloon: label, class and id, note, observations, then each claim with
  * its stance, text and sources, so Google Earth shows the citations. */
 static void kml_description(struct text *html, const struct item *it,
-                            const struct claims_catalog *cat, const struct imagery_register *reg)
+                            const struct claims_catalog *cat, const struct imagery_register *reg,
+                            const struct evidence_report *ev)
 {
     const struct annot_feature *f = it->f;
     text_append(html, "<h3>");
@@ -1128,6 +1129,14 @@ static void kml_description(struct text *html, const struct item *it,
                 }
                 if (src->reliability == CLAIMS_RELIABILITY_MACHINE_WRITTEN)
                     text_append(html, " (machine-written)");
+            }
+            const struct evidence_claim *ec = evidence_report_find(ev, claim->id);
+            if (ec) {
+                text_append(html, "<br/>Status: <b>");
+                xml_escaped(html, evidence_status_name(ec->status), true);
+                text_append(html, "</b> (");
+                xml_escaped(html, ec->reason, true);
+                text_append(html, ")");
             }
             text_append(html, "</li>");
         }
@@ -1206,7 +1215,7 @@ static bool build_kml(const struct merged *m, const struct export_options *opts,
             xml_escaped(t, it->f->label && it->f->label[0] ? it->f->label : it->id, false);
             text_append(t, "</name><description>");
             struct text html = {0};
-            kml_description(&html, it, opts->catalog, opts->imagery);
+            kml_description(&html, it, opts->catalog, opts->imagery, m->evidence);
             if (html.failed) {
                 free(html.data);
                 return false;

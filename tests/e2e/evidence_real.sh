@@ -145,6 +145,9 @@ node -e '
   if (got !== want) { console.log(got); process.exit(1); }
   if (!/\[supported\]/.test(g.features[0].properties.citations)) { console.log("citation"); process.exit(1); }' \
   "$work/export.geojson" >"$work/out" || fail "export statuses: $(cat "$work/out")"
+"$SATMARK" export "$marks" --claims "$cat" --register "$reg" -o "$work/export.kml" >/dev/null 2>"$work/err" ||
+  fail "export KML: $(cat "$work/err")"
+grep -q "Status: <b>supported</b>" "$work/export.kml" || fail "KML balloons lack the status"
 
 # ---- the same marks on the synthetic copy: illustrative only ----------------
 sed 's/"landsat\.tif"/"landsat_synthetic.tif"/' "$marks" >"$work/synth_marks.geojson"
