@@ -551,6 +551,54 @@ static void catalog_lineage_rules(void **state)
     diag_free(dg);
 }
 
+/* A long derived_from chain (hostile or generated) is walked without
+ * recursion; a cycle at its end is still found and named. */
+static void long_derivation_chain(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    size_t cap = (size_t)N * 200 + 1024;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    size_t len = (size_t)snprintf(text, cap, "{\"satmark_claims\":1,\"sources\":[");
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                "%s{\"id\":\"s%d\",\"outlet\":\"O%d\",\"headline\":\"H\","
+                                "\"published\":null,\"file\":null,\"reliability\":\"external\","
+                                "\"derived_from\":[%s%d%s]}",
+                                i ? "," : "", i, i, i + 1 < N ? "\"s" : "", i + 1 < N ? i + 1 : 0,
+                                i + 1 < N ? "\"" : "");
+    /* the last source derives from nothing: write "[0]" above as "[]" */
+    char *tail = strstr(text + len - 40, "[0]");
+    assert_non_null(tail);
+    memmove(tail + 1, tail + 2, strlen(tail + 2) + 1);
+    len--;
+    snprintf(text + len, cap - len, "],\"claims\":[{\"id\":\"c\",\"text\":\"t\","
+                                    "\"sources\":[\"s0\"],\"imagery\":\"yes\"}]}");
+    struct diag *dg = diag_new();
+    struct claims_catalog *cat = NULL;
+    if (!claims_catalog_parse(text, "chain.json", &cat, dg))
+        fail_msg("%s", diag_message(dg));
+    const struct claims_source *origin[1];
+    assert_int_equal(evidence_origins(cat, claims_find(cat, "c"), origin, 1), 1);
+    assert_string_equal(origin[0]->id, "s2999");
+    claims_catalog_free(cat);
+    /* Close the chain: s2999 -> s0. */
+    char *last = strstr(text, "\"id\":\"s2999\"");
+    assert_non_null(last);
+    char *empty = strstr(last, "[]");
+    size_t at = (size_t)(empty - text);
+    char *closed = malloc(strlen(text) + 8);
+    memcpy(closed, text, at);
+    strcpy(closed + at, "[\"s0\"]");
+    strcat(closed, empty + 2);
+    assert_false(claims_catalog_parse(closed, "chain.json", &cat, dg));
+    assert_non_null(strstr(diag_message(dg), "derivation cycle: s0 -> s1 -> s2"));
+    free(closed);
+    free(text);
+    diag_free(dg);
+}
+
 static void catalog_archived_and_occurrence(void **state)
 {
     (void)state;
@@ -667,6 +715,7 @@ int main(void)
         cmocka_unit_test(imagery_summary_says_what_it_rests_on),
         cmocka_unit_test(three_outlets_one_origin),
         cmocka_unit_test(catalog_lineage_rules),
+        cmocka_unit_test(long_derivation_chain),
         cmocka_unit_test(catalog_archived_and_occurrence),
         cmocka_unit_test(catalog_check_window_inside_claim_window),
         cmocka_unit_test(supporting_links_to_unobservable_claims_warn),

@@ -723,6 +723,8 @@ static bool fail_cycle(struct reader *rd, const struct claims_catalog *cat, cons
         strncat(chain, " -> ", sizeof chain - strlen(chain) - 1);
     }
     strncat(chain, cat->sources[j].id, sizeof chain - strlen(chain) - 1);
+    if (strlen(chain) == sizeof chain - 1)
+        memcpy(chain + sizeof chain - 5, " ...", 5); /* too long to name in full */
     snprintf(rd->where, sizeof rd->where, "sources[%zu] \"%.160s\"", j, cat->sources[j].id);
     return fail(rd, "derived_from", "derivation cycle: %s", chain);
 }
