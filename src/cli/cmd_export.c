@@ -224,7 +224,7 @@ static int run_export(int argc, char **argv)
         size_t total = 0;
         for (size_t i = 0; i < a.nfiles; i++)
             total += annot_count(sets[i]);
-        if (reg)
+        if (reg && custody_recording_enabled())
             record_custody(&a, reg, sets, dg);
         cli_report(dg);
         fprintf(stderr, "satmark: wrote %zu feature%s to %s (%s)\n", total, total == 1 ? "" : "s",
@@ -267,7 +267,7 @@ const struct cli_command cli_cmd_export = {
         "Every output says what imagery the marks rest on: for each tile its SHA-256,\n"
         "acquisition date, provider, and whether it is synthetic (an illustration,\n"
         "not evidence), real or unregistered, from the imagery register (GeoJSON:\n"
-        "a top-level \"satmark\" member; KML: the document's description and\n"
+        "a top-level \"satmark_provenance\" member; KML: the document's description and\n"
         "ExtendedData; GeoPackage: the layer description and metadata; every\n"
         "format: the per-feature \"imagery\" attribute). When a register exists the\n"
         "export is recorded in its custody log. See docs/export.md.\n"
@@ -282,7 +282,8 @@ const struct cli_command cli_cmd_export = {
         "                       every feature with such an id is exported as SITE:ID,\n"
         "                       SITE being the file's satmark.site or its base name)\n"
         "\n"
-        "exit status: 0 written, 1 failed (an input or the catalog is unreadable, or\n"
-        "OUT cannot be written; OUT is then unchanged), 2 bad usage\n",
+        "exit status: 0 written, 1 failed (an input, the catalog or the imagery\n"
+        "register is unreadable, or OUT cannot be written; OUT is then unchanged),\n"
+        "2 bad usage\n",
     .run = run_export,
 };

@@ -746,6 +746,10 @@ const struct imagery_entry *imagery_add_tile(struct imagery_register *reg, const
     char file[PATH_MAX];
     ok = ok && hash_file_sha256(tile_path, hex, dg) && file_member(reg, tile_real, file, sizeof file, dg) &&
          choose_acquired(tile_path, in, opt, &e.acquired, &e.acquired_from, dg);
+    if (ok && given(opt->id) && strlen(opt->id) > 200) {
+        diag_error(dg, "%s: --id is longer than 200 characters", tile_path);
+        ok = false;
+    }
     if (ok) {
         char id[256];
         if (given(opt->id)) {

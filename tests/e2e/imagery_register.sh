@@ -4,9 +4,9 @@
 #   imagery add (synthetic from the metadata, --real refused), list --json,
 #   verify (passes; a modified tile -> exit 1 naming it; an edited custody
 #   line -> exit 1 naming the line; a deleted log -> exit 1, not restarted);
-#   export (GeoJSON "satmark" member, KML, GeoPackage) and render say the
+#   export (GeoJSON "satmark_provenance" member, KML, GeoPackage) and render say the
 #   imagery is synthetic and append custody entries; validate warns about an
-#   observation on an unregistered tile.
+#   observation on an unregistered tile, and mark warns when it records one.
 set -euo pipefail
 : "${SATMARK:?}" "${SATMARK_SRC:?}"
 unset SATMARK_NO_CUSTODY # this test checks the recording itself
@@ -61,8 +61,8 @@ timeout 120 "$SATMARK" export annotations/rason-najin.geojson -o out.geojson >ou
   fail "export failed: $(cat err)"
 node -e '
   const g = JSON.parse(require("fs").readFileSync("out.geojson", "utf8"));
-  const s = g.satmark;
-  if (!s || !Array.isArray(s.imagery) || s.imagery.length !== 2) throw new Error("no satmark.imagery of 2 tiles");
+  const s = g.satmark_provenance;
+  if (!s || !Array.isArray(s.imagery) || s.imagery.length !== 2) throw new Error("no satmark_provenance.imagery of 2 tiles");
   for (const t of s.imagery)
     if (t.synthetic !== true || t.registered !== true || t.match !== "sha256" || !/^[0-9a-f]{64}$/.test(t.sha256) ||
         !t.acquired || t.provider !== "test provider")
@@ -76,6 +76,10 @@ grep -q '"action":"export"' <<<"$last" || fail "export not recorded: $last"
 grep -q "\"name\":\"out.geojson\",\"sha256\":\"$(sha256sum out.geojson | cut -d' ' -f1)\"" <<<"$last" ||
   fail "export entry lacks the output's SHA-256: $last"
 
+cp "$log" log.before
+SATMARK_NO_CUSTODY=1 timeout 120 "$SATMARK" export annotations/rason-najin.geojson -o quiet.geojson 2>err ||
+  fail "export with SATMARK_NO_CUSTODY failed: $(cat err)"
+cmp -s "$log" log.before || fail "SATMARK_NO_CUSTODY=1 export still appended to the custody log"
 timeout 120 "$SATMARK" export annotations/rason-najin.geojson -o out.kml 2>err || fail "KML export: $(cat err)"
 grep -q "<description>Imagery: 2 tiles, all synthetic demo imagery" out.kml || fail "KML document lacks the imagery note"
 grep -q 'Data name="satmark_imagery"' out.kml || fail "KML lacks satmark_imagery"
@@ -100,6 +104,16 @@ node -e '
   fs.writeFileSync("annotations/extra.geojson", JSON.stringify(g));'
 timeout 60 "$SATMARK" validate annotations/extra.geojson >out 2>err || fail "validate failed: $(cat err)"
 grep -q "observation on unregistered tile elsewhere.tif" err || fail "validate does not warn: $(cat err)"
+
+# ---- mark warns when its tile is not registered -----------------------------------
+cp tiles/rason-najin_2024-03-17.tif copy.tif
+printf 'y' >>copy.tif
+timeout 120 "$SATMARK" mark annotations/extra.geojson add --class ship --label test --image copy.tif \
+  --point 130.3,42.24 >out 2>err || fail "mark on an unregistered tile failed: $(cat err)"
+grep -q "copy.tif is not in the imagery register" err || fail "mark does not warn about the unregistered tile: $(cat err)"
+timeout 120 "$SATMARK" mark annotations/extra.geojson add --class ship --label test2 \
+  --image tiles/rason-najin_2024-03-17.tif --point 130.3,42.24 >out 2>err || fail "mark failed: $(cat err)"
+grep -q "not in the imagery register" err && fail "mark warns about a registered tile: $(cat err)"
 
 # ---- a changed tile --------------------------------------------------------------
 timeout 60 "$SATMARK" imagery verify >out 2>err || fail "verify failed before the change: $(cat out err)"
@@ -146,7 +160,7 @@ cp annotations/rason-najin.geojson bare/
 timeout 120 "$SATMARK" export bare/rason-najin.geojson --no-claims -o bare.geojson 2>err || fail "bare export: $(cat err)"
 grep -q "no imagery register" err || fail "export without a register does not warn: $(cat err)"
 node -e '
-  const s = JSON.parse(require("fs").readFileSync("bare.geojson", "utf8")).satmark;
+  const s = JSON.parse(require("fs").readFileSync("bare.geojson", "utf8")).satmark_provenance;
   if (s.imagery_register !== null || !s.imagery.every(t => t.registered === false && t.synthetic === null) ||
       !s.note.includes("unregistered: provenance unknown"))
     throw new Error(JSON.stringify(s));' || fail "export without a register overstates what it knows"
