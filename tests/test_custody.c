@@ -253,6 +253,26 @@ static void garbage_and_missing(void **state)
     diag_free(dg);
 }
 
+/* Hostile sizes: a huge line and a huge (sparse) file are refused without
+ * reading them into memory. */
+static void oversized_refused(void **state)
+{
+    struct fixture *fx = *state;
+    FILE *f = fopen(fx->log, "wb");
+    assert_non_null(f);
+    for (long i = 0; i < 5L * 1024 * 1024; i++)
+        fputc('x', f);
+    fputc('\n', f);
+    fclose(f);
+    char expect[256];
+    snprintf(expect, sizeof expect, "%s:1: line longer than", fx->log);
+    verify_fails(fx->log, expect);
+    f = fopen(fx->log, "wb");
+    fclose(f);
+    assert_int_equal(truncate(fx->log, (1LL << 30) + 1), 0);
+    verify_fails(fx->log, "larger than any custody log");
+}
+
 static void log_path_and_found(void **state)
 {
     struct fixture *fx = *state;
@@ -343,6 +363,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(first_line_prev_must_be_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(incomplete_line_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(garbage_and_missing, setup, teardown),
+        cmocka_unit_test_setup_teardown(oversized_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(log_path_and_found, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_appends_keep_the_chain, setup, teardown),
         cmocka_unit_test(default_who_prefers_env),

@@ -249,7 +249,7 @@ bool tgscene_site_info(const char *site, int *epsg, double *lon, double *lat, co
         *epsg = 32653;
         *lon = 132.34;
         *lat = 42.88;
-        *title = "Dunai, Primorsky Krai (depot and pits: location disputed)";
+        *title = "Dunai, Primorsky Krai (depot location disputed)";
         return true;
     }
     return false;
@@ -1022,7 +1022,7 @@ static void build_dunai(struct tgscene *sc, bool bench)
     {
         struct tgscene_obj *a = frect(sc, d, TGK_AOI, 0, 15, 1140, 650, true);
         struct tgscene_annot *an =
-            annotate(a, "dunai-depot", "Depot area at Dunai (location disputed)", "aoi",
+            annotate(a, "dunai-depot", "Depot area (as Newsweek places it)", "aoi",
                      TGGEOM_RECT,
                      "Depot clearing inside the perimeter track; the area in which munitions pits "
                      "are counted. Newsweek places the depot and its pits at Dunai; RUSI and the "

@@ -282,7 +282,8 @@ const struct cli_command cli_cmd_export = {
         "                       every feature with such an id is exported as SITE:ID,\n"
         "                       SITE being the file's satmark.site or its base name)\n"
         "\n"
-        "exit status: 0 written, 1 failed (an input or the catalog is unreadable, or\n"
-        "OUT cannot be written; OUT is then unchanged), 2 bad usage\n",
+        "exit status: 0 written, 1 failed (an input, the catalog or the imagery\n"
+        "register is unreadable, or OUT cannot be written; OUT is then unchanged),\n"
+        "2 bad usage\n",
     .run = run_export,
 };

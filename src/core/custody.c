@@ -27,6 +27,8 @@
 
 /* A custody line longer than this is not something satmark wrote. */
 #define CUSTODY_MAX_LINE (4L * 1024 * 1024)
+/* Nor a log larger than this (millions of entries): refused rather than read. */
+#define CUSTODY_MAX_FILE (1LL << 30)
 
 static const char zero_hash[HASH_SHA256_HEX_LEN + 1] =
     "0000000000000000000000000000000000000000000000000000000000000000";
@@ -372,6 +374,12 @@ bool custody_verify_head(const char *log_path, size_t *entries,
         close(fd);
         return false;
     }
+    if ((long long)st.st_size > CUSTODY_MAX_FILE) {
+        diag_error(dg, "%s: %lld bytes: larger than any custody log satmark writes (limit %lld)",
+                   log_path, (long long)st.st_size, CUSTODY_MAX_FILE);
+        close(fd);
+        return false;
+    }
     while (flock(fd, LOCK_SH) != 0 && errno == EINTR)
         ;
     FILE *f = fdopen(fd, "rb");
@@ -387,6 +395,11 @@ bool custody_verify_head(const char *log_path, size_t *entries,
     ssize_t got;
     while ((got = getline(&line, &cap, f)) > 0) {
         lineno++;
+        if (got > CUSTODY_MAX_LINE) {
+            problem(dg, &problems, log_path, lineno, "%s",
+                    "line longer than any custody entry satmark writes");
+            break;
+        }
         size_t len = (size_t)got;
         bool complete = line[len - 1] == '\n';
         if (complete)
@@ -461,8 +474,10 @@ bool custody_find_added(const char *log_path, const char *const *sha256s, size_t
         found[i] = false;
     int fd = open(log_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        diag_error(dg, "%s: %s", log_path, fd < 0 ? strerror(errno) : "not a regular file");
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        (long long)st.st_size > CUSTODY_MAX_FILE) {
+        diag_error(dg, "%s: %s", log_path,
+                   fd < 0 ? strerror(errno) : "not a regular file of a plausible size");
         if (fd >= 0)
             close(fd);
         return false;

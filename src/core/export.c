@@ -349,7 +349,10 @@ static void imagery_sentence(struct text *t, const struct imagery_register *reg,
     if (e->provider[0])
         text_printf(t, ", %s", e->provider);
     if (how == IMAGERY_MATCH_NAME)
-        text_append(t, ", registered only by file name (its SHA-256 differs from the register's)");
+        text_append(t, obs->sha256 && obs->sha256[0]
+                           ? ", registered only by file name (its SHA-256 differs from the "
+                             "register's)"
+                           : ", registered only by file name (the mark records no SHA-256)");
 }
 
 /* The tiles the exported marks rest on, one per distinct SHA-256 (or image
@@ -450,8 +453,8 @@ static bool build_provenance(const struct merged *m, const struct imagery_regist
                         reg ? "" : " (no imagery register)");
     }
     if (by_name)
-        text_printf(&note, "; %zu matched the register only by file name (SHA-256 differs)",
-                    by_name);
+        text_printf(&note, "; %zu matched the register only by file name (the SHA-256 the "
+                           "marks record differs, or they record none)", by_name);
     ok = ok && !note.failed;
     pv->note = note.data;
     if (ok) {

@@ -1148,7 +1148,9 @@ static void imagery_text(const struct fig *f, struct sbuf *out)
     }
     sb_printf(out, "registered in %s as \"%s\" (matched by %s%s): %s; acquired %s%s%s%s",
               reg, e->id, imagery_match_name(how),
-              how == IMAGERY_MATCH_NAME ? ", the SHA-256 differs from the register's" : "",
+              how != IMAGERY_MATCH_NAME ? ""
+              : f->tile_sha[0]        ? ", the SHA-256 differs from the register's"
+                                      : ", the tile was not hashed",
               e->synthetic ? "synthetic demo imagery (illustration, not evidence)"
                            : "real imagery",
               e->acquired[0] ? e->acquired : "unknown",

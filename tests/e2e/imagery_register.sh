@@ -6,7 +6,7 @@
 #   line -> exit 1 naming the line; a deleted log -> exit 1, not restarted);
 #   export (GeoJSON "satmark_provenance" member, KML, GeoPackage) and render say the
 #   imagery is synthetic and append custody entries; validate warns about an
-#   observation on an unregistered tile.
+#   observation on an unregistered tile, and mark warns when it records one.
 set -euo pipefail
 : "${SATMARK:?}" "${SATMARK_SRC:?}"
 unset SATMARK_NO_CUSTODY # this test checks the recording itself
@@ -104,6 +104,16 @@ node -e '
   fs.writeFileSync("annotations/extra.geojson", JSON.stringify(g));'
 timeout 60 "$SATMARK" validate annotations/extra.geojson >out 2>err || fail "validate failed: $(cat err)"
 grep -q "observation on unregistered tile elsewhere.tif" err || fail "validate does not warn: $(cat err)"
+
+# ---- mark warns when its tile is not registered -----------------------------------
+cp tiles/rason-najin_2024-03-17.tif copy.tif
+printf 'y' >>copy.tif
+timeout 120 "$SATMARK" mark annotations/extra.geojson add --class ship --label test --image copy.tif \
+  --point 130.3,42.24 >out 2>err || fail "mark on an unregistered tile failed: $(cat err)"
+grep -q "copy.tif is not in the imagery register" err || fail "mark does not warn about the unregistered tile: $(cat err)"
+timeout 120 "$SATMARK" mark annotations/extra.geojson add --class ship --label test2 \
+  --image tiles/rason-najin_2024-03-17.tif --point 130.3,42.24 >out 2>err || fail "mark failed: $(cat err)"
+grep -q "not in the imagery register" err && fail "mark warns about a registered tile: $(cat err)"
 
 # ---- a changed tile --------------------------------------------------------------
 timeout 60 "$SATMARK" imagery verify >out 2>err || fail "verify failed before the change: $(cat out err)"

@@ -45,8 +45,8 @@ n=$(jq '[.features[] | select(.properties.class == "munitions_pit" and .properti
 [[ $n -gt 100 ]] || fail "dunai: $n pits, expected over 100"
 jq -e 'any(.features[]; .id == "dunai-depot" and .properties.class == "aoi")' "$d" >/dev/null || fail "dunai: no depot aoi"
 jq -e '.satmark.title | test("disputed")' "$d" >/dev/null || fail "dunai: the site title does not say the depot's location is disputed"
-jq -e 'any(.features[]; .id == "dunai-depot" and (.properties.label | test("disputed")))' "$d" >/dev/null ||
-  fail "dunai: the depot area's label does not say its location is disputed"
+jq -e 'any(.features[]; .id == "dunai-depot" and (.properties.note | test("Tikhoretsk")))' "$d" >/dev/null ||
+  fail "dunai: the depot area's note does not give the other location (Tikhoretsk)"
 # every coordinate has at most 7 decimals, every ring is closed
 if grep -Eq '[0-9]+\.[0-9]{8,}' "$r" "$d"; then fail "a coordinate has more than 7 decimals"; fi
 jq -e '[.features[] | select(.geometry.type == "Polygon") | .geometry.coordinates[0] | (.[0] == .[-1])] | all' "$r" "$d" >/dev/null || fail "unclosed ring"
