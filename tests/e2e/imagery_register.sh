@@ -6,7 +6,8 @@
 #   line -> exit 1 naming the line; a deleted log -> exit 1, not restarted);
 #   export (GeoJSON "satmark_provenance" member, KML, GeoPackage) and render say the
 #   imagery is synthetic and append custody entries; validate warns about an
-#   observation on an unregistered tile, and mark warns when it records one.
+#   observation on an unregistered tile, and mark warns when it records one;
+#   the bundled register verifies against the bundled tiles (read only).
 set -euo pipefail
 : "${SATMARK:?}" "${SATMARK_SRC:?}"
 unset SATMARK_NO_CUSTODY # this test checks the recording itself
@@ -164,6 +165,24 @@ node -e '
   if (s.imagery_register !== null || !s.imagery.every(t => t.registered === false && t.synthetic === null) ||
       !s.note.includes("unregistered: provenance unknown"))
     throw new Error(JSON.stringify(s));' || fail "export without a register overstates what it knows"
+
+# ---- a broken register fails the export, naming it, and writes nothing -------------
+mkdir -p broken
+cp annotations/rason-najin.geojson broken/
+printf '{"satmark_imagery": 1, "images": [{"id": "x"}]}' >broken/imagery.json
+if timeout 120 "$SATMARK" export broken/rason-najin.geojson --no-claims -o broken.geojson 2>err; then
+  fail "export succeeded with a broken imagery register"
+fi
+grep -q 'broken/imagery.json: images\[0\] ("x"): "file" is missing' err || fail "export does not name the register's problem: $(cat err)"
+[[ ! -e broken.geojson ]] || fail "export wrote its output despite the broken register"
+
+# ---- the bundled register describes the bundled tiles (read only: --no-record) ------
+if [[ -f "$SATMARK_SRC/annotations/imagery.json" ]]; then
+  (cd "$SATMARK_SRC" && timeout 120 "$SATMARK" imagery verify --no-record) >out 2>err ||
+    fail "the bundled tiles differ from annotations/imagery.json (regenerated? run scripts/register-tiles.sh): $(cat out err)"
+  [[ $(grep -c "^ok " out) == $(find "$SATMARK_SRC/assets/tiles" -name '*.tif' | wc -l) ]] ||
+    fail "not every bundled tile is registered and ok: $(cat out)"
+fi
 
 if ((failures)); then
   echo "imagery_register: $failures failure(s)" >&2
