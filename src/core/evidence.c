@@ -358,7 +358,8 @@ static void weigh_check(struct evidence_claim *ec, const struct claims_claim_res
             for (size_t k = 0; k < annot_count(sets[s]) && !sha; k++) {
                 const struct annot_feature *f = annot_get(sets[s], k);
                 for (size_t o = 0; o < f->nobs && !sha; o++)
-                    if (f->obs[o].image && strcmp(f->obs[o].image, im->image) == 0)
+                    if (f->obs[o].image && f->obs[o].sha256 && f->obs[o].sha256[0] &&
+                        strcmp(f->obs[o].image, im->image) == 0)
                         sha = f->obs[o].sha256;
             }
         struct resolved res = resolve(im->image, sha, im->acquired, tiles, ntiles);
