@@ -292,6 +292,7 @@ static bool collect_observations(struct evidence_claim *ec, const struct claims_
                                  const struct annot_set *const *sets,
                                  const struct evidence_tile *tiles, size_t ntiles)
 {
+    size_t capacity = 0;
     for (int s = 0; s < CLAIMS_STANCE_COUNT; s++) {
         for (size_t k = 0; k < r->nlinks[s]; k++) {
             const struct claims_mark_ref *ref = &r->links[s][k];
@@ -302,12 +303,16 @@ static bool collect_observations(struct evidence_claim *ec, const struct claims_
             for (size_t o = 0; o < f->nobs; o++) {
                 const struct annot_observation *ob = &f->obs[o];
                 struct resolved res = resolve(ob->image, ob->sha256, ob->acquired, tiles, ntiles);
-                struct evidence_observation *grown =
-                    realloc(ec->obs, (ec->nobs + 1) * sizeof *grown);
-                if (!grown)
-                    return false;
-                ec->obs = grown;
-                struct evidence_observation *eo = &grown[ec->nobs++];
+                if (ec->nobs == capacity) {
+                    /* doubling: a claim can gather a million observations */
+                    size_t grow = capacity ? capacity * 2 : 16;
+                    struct evidence_observation *grown = realloc(ec->obs, grow * sizeof *grown);
+                    if (!grown)
+                        return false;
+                    ec->obs = grown;
+                    capacity = grow;
+                }
+                struct evidence_observation *eo = &ec->obs[ec->nobs++];
                 *eo = (struct evidence_observation){
                     .feature_id = f->id,
                     .stance = (enum claims_stance)s,
