@@ -244,6 +244,12 @@ static void garbage_and_missing(void **state)
     struct diag *dg = diag_new();
     assert_false(custody_append(fx->log, "x", "add", "", NULL, NULL, 0, dg));
     diag_free(dg);
+    /* a seq no counter reaches is refused, not incremented past its range */
+    spill(fx->log, "{\"seq\":9223372036854775807}\n");
+    dg = diag_new();
+    assert_false(custody_append(fx->log, "x", "add", "", NULL, NULL, 0, dg));
+    assert_non_null(strstr(diag_message(dg), "not a custody entry"));
+    diag_free(dg);
     spill(fx->log, "");
     dg = diag_new();
     size_t n = 99;

@@ -428,6 +428,58 @@ static void matching_observations(void **state)
     diag_free(dg);
 }
 
+/* A file `satmark fetch` wrote comes with FILE.stac.json: its provider,
+ * licence, link, GSD and time fill what the user leaves out, but only when
+ * the record's SHA-256 is the file's. */
+static void fetch_record_adopted(void **state)
+{
+    struct fixture *fx = *state;
+    struct diag *dg = diag_new();
+    char hex[HASH_SHA256_HEX_LEN + 1], sidecar[256];
+    assert_true(hash_file_sha256(fx->undated, hex, dg));
+    snprintf(sidecar, sizeof sidecar, "%s.stac.json", fx->undated);
+    FILE *f = fopen(sidecar, "wb");
+    fprintf(f, "{\"satmark_fetch\": 1, \"acquired\": \"2023-07-08T09:10:11.5Z\", "
+               "\"provider\": \"Example STAC\", \"licence\": \"CC-BY-4.0\", "
+               "\"item_self\": \"https://stac.example/items/x\", \"fetched_at\": "
+               "\"2026-01-01T00:00:00Z\", \"gsd_m\": 10, \"sha256\": \"%s\"}\n", hex);
+    fclose(f);
+    struct imagery_register *reg = imagery_register_new(fx->reg, dg);
+    struct imagery_add_options opt;
+    imagery_add_options_init(&opt);
+    opt.licence = "given licence wins";
+    struct imagery_add_outcome outcome;
+    const struct imagery_entry *e = imagery_add_tile(reg, fx->undated, &opt, &outcome, dg);
+    if (!e)
+        fail_msg("%s", diag_message(dg));
+    assert_true(outcome.fetch_record);
+    assert_string_equal(e->provider, "Example STAC");
+    assert_string_equal(e->licence, "given licence wins");
+    assert_string_equal(e->source_url, "https://stac.example/items/x");
+    assert_true(e->gsd_m == 10.0);
+    assert_string_equal(e->acquired, "2023-07-08T09:10:11.5Z");
+    assert_string_equal(e->acquired_from, "metadata");
+    imagery_register_free(reg);
+
+    /* a record of another file is not used */
+    f = fopen(sidecar, "wb");
+    fprintf(f, "{\"satmark_fetch\": 1, \"provider\": \"Other\", \"sha256\": \"%064d\"}\n", 0);
+    fclose(f);
+    reg = imagery_register_new(fx->reg, dg);
+    diag_reset(dg);
+    e = imagery_add_tile(reg, fx->undated, NULL, &outcome, dg);
+    assert_non_null(e);
+    assert_false(outcome.fetch_record);
+    assert_string_equal(e->provider, "");
+    bool warned = false;
+    for (size_t i = 0; i < diag_warning_count(dg); i++)
+        warned |= strstr(diag_warning(dg, i), "describes another file") != NULL;
+    assert_true(warned);
+    imagery_register_free(reg);
+    remove(sidecar);
+    diag_free(dg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -439,6 +491,7 @@ int main(void)
         cmocka_unit_test(acquired_syntax),
         cmocka_unit_test_setup_teardown(check_changed_and_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(matching_observations, setup, teardown),
+        cmocka_unit_test_setup_teardown(fetch_record_adopted, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

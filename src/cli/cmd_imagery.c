@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "custody.h"
+#include "hash.h"
 #include "imagery.h"
 
 #define DEFAULT_REGISTER_DIR "annotations"
@@ -77,6 +78,11 @@ static int parse_args(int argc, char **argv, struct imagery_args *a)
                 text_option = k;
         if (!options_done && strcmp(arg, "--") == 0) {
             options_done = true;
+        } else if (!is_add && !options_done && strcmp(a->sub, "verify") == 0 &&
+                   strcmp(arg, "--by") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error("imagery", "--by needs a name");
+            a->add.by = argv[++i];
         } else if (!options_done && strcmp(arg, "--register") == 0) {
             if (i + 1 >= argc)
                 return cli_usage_error("imagery", "--register needs a file name");
@@ -192,9 +198,26 @@ static int run_add(struct imagery_args *a, struct diag *dg)
             snprintf(what, sizeof what, "registered \"%.200s\": %s, %s%s", e->id,
                      e->synthetic ? "synthetic" : "real imagery",
                      e->acquired[0] ? "acquired " : "acquisition time unknown", e->acquired);
-        const char *names[] = {e->file};
-        const char *hashes[] = {e->sha256};
-        if (!custody_log_append(log, a->add.by, "add", what, names, hashes, 1, dg)) {
+        /* a fetched file: its fetch record is part of what was collected */
+        char record[PATH_MAX], record_sha[HASH_SHA256_HEX_LEN + 1] = "";
+        size_t nfiles = 1;
+        if (outcome[i].fetch_record &&
+            snprintf(record, sizeof record, "%s.stac.json", e->file) < (int)sizeof record) {
+            char record_path[PATH_MAX];
+            struct diag *quiet = diag_new();
+            if (quiet && snprintf(record_path, sizeof record_path, "%s.stac.json", a->tiles[i]) <
+                             (int)sizeof record_path &&
+                hash_file_sha256(record_path, record_sha, quiet)) {
+                nfiles = 2;
+                size_t used = strlen(what);
+                snprintf(what + used, sizeof what - used, "; described by its fetch record %.400s",
+                         record);
+            }
+            diag_free(quiet);
+        }
+        const char *names[] = {e->file, record};
+        const char *hashes[] = {e->sha256, record_sha};
+        if (!custody_log_append(log, a->add.by, "add", what, names, hashes, nfiles, dg)) {
             /* the register is written; say plainly that the record is not */
             char msg[1024];
             snprintf(msg, sizeof msg, "%s", diag_message(dg));
@@ -356,7 +379,7 @@ static int run_verify(struct imagery_args *a, struct diag *dg)
                  counts[IMAGERY_FILE_OK], counts[IMAGERY_FILE_CHANGED],
                  counts[IMAGERY_FILE_MISSING], counts[IMAGERY_FILE_UNREADABLE],
                  counts[IMAGERY_FILE_SYNTHETIC_REAL], chain_ok ? "intact" : "BROKEN");
-        if (!custody_append(log_path, NULL, "verify", what, names, hashes, n, dg)) {
+        if (!custody_append(log_path, a->add.by, "verify", what, names, hashes, n, dg)) {
             diag_warn(dg, "verification not recorded: %s", diag_message(dg));
             diag_clear_error(dg);
         }
@@ -416,7 +439,7 @@ const struct cli_command cli_cmd_imagery = {
         "                       [--licence TEXT] [--credit TEXT] [--source-url URL]\n"
         "                       [--synthetic | --real] [--id ID] [--by NAME] [--replace]\n"
         "       satmark imagery list [--register PATH] [--json]\n"
-        "       satmark imagery verify [--register PATH] [--no-record]\n"
+        "       satmark imagery verify [--register PATH] [--no-record] [--by NAME]\n"
         "\n"
         "The imagery register (default " DEFAULT_REGISTER ") records, for each\n"
         "raster the marks rest on, its SHA-256 and size, when it was acquired, who\n"
@@ -441,7 +464,7 @@ const struct cli_command cli_cmd_imagery = {
         "verify   re-hash every registered file, check the custody chain and that\n"
         "         every file was logged when added; report changed or missing files\n"
         "         and the first broken custody line; record the result in the log\n"
-        "         (--no-record: do not)\n"
+        "         (--no-record: do not; --by NAME: who verifies)\n"
         "\n"
         "exit status: 0 done (verify: everything as registered), 1 failed (verify: a\n"
         "file changed or went missing, or the custody log is broken), 2 bad usage\n",

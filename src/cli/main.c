@@ -19,9 +19,9 @@ static const struct cli_command *const commands[] = {
     &cli_cmd_export,
     &cli_cmd_claims,
     &cli_cmd_catalog,
-    &cli_cmd_imagery,
     &cli_cmd_georef,
     &cli_cmd_fetch,
+    &cli_cmd_imagery,
 };
 
 static const size_t command_count = sizeof commands / sizeof commands[0];

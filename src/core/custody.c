@@ -233,7 +233,8 @@ bool custody_log_append(struct custody_log *log, const char *who, const char *ac
         json_error_t err;
         json_t *obj = json_loadb(last, last_len, 0, &err);
         json_t *s = obj ? json_object_get(obj, "seq") : NULL;
-        if (!json_is_integer(s) || json_integer_value(s) < 1) {
+        if (!json_is_integer(s) || json_integer_value(s) < 1 ||
+            json_integer_value(s) > (json_int_t)1 << 53) {
             diag_error(dg, "%s: the last line is not a custody entry (no \"seq\"); nothing "
                            "appended", log->path);
             json_decref(obj);

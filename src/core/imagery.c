@@ -642,11 +642,84 @@ static bool file_member(const struct imagery_register *reg, const char *tile_rea
     return true;
 }
 
+/* What `satmark fetch` recorded beside a file it wrote (FILE.stac.json,
+ * docs/fetch.md): used for what the user does not give, and only when it
+ * describes this very file (same SHA-256). Strings owned here. */
+struct fetch_record {
+    bool found;
+    char *acquired, *provider, *licence, *source_url, *fetched_at;
+    double gsd_m;
+};
+
+static void fetch_record_clear(struct fetch_record *fr)
+{
+    free(fr->acquired);
+    free(fr->provider);
+    free(fr->licence);
+    free(fr->source_url);
+    free(fr->fetched_at);
+    memset(fr, 0, sizeof *fr);
+}
+
+static char *clean_member(json_t *obj, const char *key)
+{
+    const char *v = json_string_value(json_object_get(obj, key));
+    if (!v || has_control_chars(v) || strlen(v) > IMAGERY_MAX_TEXT)
+        return strdup("");
+    return strdup(v);
+}
+
+/* Reads tile_path.stac.json when it exists. A record that cannot be read or
+ * describes another file is a warning and is not used. */
+static void read_fetch_record(const char *tile_path, const char *sha256, struct fetch_record *fr,
+                              struct diag *dg)
+{
+    memset(fr, 0, sizeof *fr);
+    char path[PATH_MAX];
+    struct stat st;
+    int n = snprintf(path, sizeof path, "%s.stac.json", tile_path);
+    if (n < 0 || (size_t)n >= sizeof path || stat(path, &st) != 0)
+        return;
+    struct diag *local = diag_new();
+    size_t len = 0;
+    char *text = local ? read_small_file(path, &len, local) : NULL;
+    json_error_t err;
+    json_t *root = text ? json_loadb(text, len, JSON_REJECT_DUPLICATES, &err) : NULL;
+    free(text);
+    const char *recorded = json_string_value(json_object_get(root, "sha256"));
+    if (!json_is_object(root) || !json_is_integer(json_object_get(root, "satmark_fetch"))) {
+        diag_warn(dg, "%s: not a satmark fetch record (%s); not used", path,
+                  local && diag_failed(local) ? diag_message(local) : "no \"satmark_fetch\"");
+    } else if (!recorded || strcmp(recorded, sha256) != 0) {
+        diag_warn(dg, "%s: describes another file (sha256 %.12s..., this file %.12s...); not used",
+                  path, recorded ? recorded : "none", sha256);
+    } else {
+        fr->found = true;
+        fr->acquired = clean_member(root, "acquired");
+        fr->provider = clean_member(root, "provider");
+        fr->licence = clean_member(root, "licence");
+        fr->source_url = clean_member(root, "item_self");
+        fr->fetched_at = clean_member(root, "fetched_at");
+        json_t *gsd = json_object_get(root, "gsd_m");
+        fr->gsd_m = json_is_number(gsd) && json_number_value(gsd) > 0 ? json_number_value(gsd) : 0;
+        if (!fr->acquired || !fr->provider || !fr->licence || !fr->source_url || !fr->fetched_at)
+            fetch_record_clear(fr);
+        else if (!imagery_acquired_valid(fr->acquired)) {
+            /* STAC allows offsets and other forms; keep the date when it is one */
+            fr->acquired[strlen(fr->acquired) > 10 ? 10 : strlen(fr->acquired)] = '\0';
+            if (!imagery_acquired_valid(fr->acquired))
+                fr->acquired[0] = '\0';
+        }
+    }
+    json_decref(root);
+    diag_free(local);
+}
+
 /* The acquisition time for the new entry: given, else from the metadata
  * (not the TIFF write time). Fills acquired/acquired_from. */
 static bool choose_acquired(const char *tile, const struct raster_info *in,
-                            const struct imagery_add_options *opt, char **acquired,
-                            char **acquired_from, struct diag *dg)
+                            const struct fetch_record *fr, const struct imagery_add_options *opt,
+                            char **acquired, char **acquired_from, struct diag *dg)
 {
     const char *meta = "";
     char meta_buf[RASTER_DATE_MAX];
@@ -656,6 +729,8 @@ static bool choose_acquired(const char *tile, const struct raster_info *in,
         if (!imagery_acquired_valid(meta_buf))
             meta_buf[10] = '\0'; /* raster checked the date part; keep only that */
         meta = meta_buf;
+    } else if (fr->found && fr->acquired[0]) {
+        meta = fr->acquired; /* the fetch record is the file's metadata too */
     }
     if (given(opt->acquired)) {
         if (!imagery_acquired_valid(opt->acquired)) {
@@ -704,6 +779,11 @@ const struct imagery_entry *imagery_add_tile(struct imagery_register *reg, const
     struct imagery_add_outcome ignored;
     if (!outcome)
         outcome = &ignored;
+    struct imagery_add_options defaults;
+    if (!opt) {
+        imagery_add_options_init(&defaults);
+        opt = &defaults;
+    }
     memset(outcome, 0, sizeof *outcome);
     struct stat st;
     if (stat(tile_path, &st) != 0) {
@@ -744,8 +824,13 @@ const struct imagery_entry *imagery_add_tile(struct imagery_register *reg, const
     e.synthetic = in->synthetic || opt->synthetic == IMAGERY_SYNTHETIC_YES;
     char hex[HASH_SHA256_HEX_LEN + 1];
     char file[PATH_MAX];
-    ok = ok && hash_file_sha256(tile_path, hex, dg) && file_member(reg, tile_real, file, sizeof file, dg) &&
-         choose_acquired(tile_path, in, opt, &e.acquired, &e.acquired_from, dg);
+    struct fetch_record fr = {0};
+    ok = ok && hash_file_sha256(tile_path, hex, dg) &&
+         file_member(reg, tile_real, file, sizeof file, dg);
+    if (ok)
+        read_fetch_record(tile_path, hex, &fr, dg);
+    outcome->fetch_record = fr.found;
+    ok = ok && choose_acquired(tile_path, in, &fr, opt, &e.acquired, &e.acquired_from, dg);
     if (ok && given(opt->id) && strlen(opt->id) > 200) {
         diag_error(dg, "%s: --id is longer than 200 characters", tile_path);
         ok = false;
@@ -769,14 +854,14 @@ const struct imagery_entry *imagery_add_tile(struct imagery_register *reg, const
         e.id = strdup(id);
         e.file = strdup(file);
         e.sha256 = strdup(hex);
-        e.provider = dup_or_empty(opt->provider);
+        e.provider = dup_or_empty(given(opt->provider) ? opt->provider : fr.provider);
         e.sensor = dup_or_empty(opt->sensor);
-        e.licence = dup_or_empty(opt->licence);
+        e.licence = dup_or_empty(given(opt->licence) ? opt->licence : fr.licence);
         e.credit = dup_or_empty(given(opt->credit) ? opt->credit : in->credit);
-        e.source_url = dup_or_empty(opt->source_url);
+        e.source_url = dup_or_empty(given(opt->source_url) ? opt->source_url : fr.source_url);
         e.added_by = strdup(who);
         e.added_at = strdup(now);
-        e.gsd_m = opt->gsd_m > 0.0 ? opt->gsd_m : 0.0;
+        e.gsd_m = opt->gsd_m > 0.0 ? opt->gsd_m : fr.gsd_m > 0.0 ? fr.gsd_m : 0.0;
         e.size = (uint64_t)st.st_size;
         if (!entry_complete(&e)) {
             diag_error(dg, "%s: out of memory", tile_path);
@@ -784,6 +869,7 @@ const struct imagery_entry *imagery_add_tile(struct imagery_register *reg, const
         }
     }
     raster_close(r);
+    fetch_record_clear(&fr);
     const char *texts[] = {e.id, e.provider, e.sensor, e.licence, e.credit, e.source_url, e.added_by};
     for (size_t i = 0; ok && i < sizeof texts / sizeof texts[0]; i++)
         if (has_control_chars(texts[i]) || strlen(texts[i]) > IMAGERY_MAX_TEXT) {

@@ -137,6 +137,8 @@ enum imagery_add_kind {
 struct imagery_add_outcome {
     enum imagery_add_kind kind;
     char old_sha256[HASH_SHA256_HEX_LEN + 1]; /* REPLACED/UNCHANGED: the entry's previous hash */
+    bool fetch_record; /* TILE.stac.json (written by `satmark fetch` for this very file)
+                          supplied what the options left out */
 };
 
 /* Opens tile_path (borrowed) read-only, hashes it, reads its acquisition time
@@ -144,8 +146,13 @@ struct imagery_add_outcome {
  * call imagery_register_write to save). Refuses: a tile that is not a
  * readable raster, an id or SHA-256 already registered (unless opt->replace
  * and the id matches), real registration of a synthetic tile, a malformed
- * --acquired. Returns the entry (borrowed; valid until reg changes) or NULL
- * with the reason on dg; outcome (may be NULL) says what happened. */
+ * --acquired. What the options leave out (provider, licence, source URL,
+ * GSD, and the acquisition time when the file's metadata lacks it) is taken
+ * from TILE.stac.json, the record `satmark fetch` writes beside a fetched
+ * file, when that record's SHA-256 is this file's (else it is ignored with a
+ * warning). Returns the entry (borrowed; valid until reg changes) or NULL
+ * with the reason on dg; opt may be NULL (defaults); outcome (may be NULL)
+ * says what happened. */
 const struct imagery_entry *imagery_add_tile(struct imagery_register *reg, const char *tile_path,
                                              const struct imagery_add_options *opt,
                                              struct imagery_add_outcome *outcome,
