@@ -203,6 +203,13 @@ static void render_one(const struct manifest_figure *fig, int fd, long timeout, 
                        int threads, const char *tile_sha256)
 {
     alarm((unsigned)timeout);
+    /* Fault injection for tests/e2e/batch_broken.sh: a figure that never
+     * finishes, however fast the machine, so the timeout path is tested
+     * without racing a slow figure against a short --timeout. */
+    const char *hang = getenv("SATMARK_TEST_HANG_FIGURE");
+    if (hang && strcmp(hang, fig->name) == 0)
+        for (;;)
+            pause();
     struct diag *dg = diag_new();
     struct figure_spec spec = fig->spec;
     spec.threads = threads;
@@ -365,7 +372,11 @@ static void print_message(const char *name, const char *msg, bool failed)
     while (p && *p) {
         const char *nl = strchr(p, '\n');
         int len = nl ? (int)(nl - p) : (int)strlen(p);
-        fprintf(stderr, "satmark batch: %s: %s%.*s\n", name, failed ? "error: " : "", len, p);
+        /* A worker labels its warnings itself ("warning: ..."); only the
+         * other lines of a failed figure are its error. */
+        bool is_warning = strncmp(p, "warning: ", 9) == 0;
+        fprintf(stderr, "satmark batch: %s: %s%.*s\n", name,
+                failed && !is_warning ? "error: " : "", len, p);
         p = nl ? nl + 1 : NULL;
     }
 }

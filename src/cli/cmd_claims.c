@@ -9,11 +9,12 @@
  *
  * Thin over evidence (statuses, lineage), claims (catalog, links, counts),
  * imagery (the register) and gjson (annotation files). The first argument
- * ending in .json (not .geojson) is the catalog; default
- * annotations/claims.json. Without annotation files, every *.geojson next to
- * the catalog is read. The register is imagery.json beside the annotation
- * files unless --imagery names one. The rules behind statuses are in
- * docs/claims-checks.md.
+ * ending in .json (not .geojson) is the catalog; by default the one found by
+ * cli_locate_catalog (beside the first FILE, then the investigation root).
+ * Without annotation files, every *.geojson next to the catalog is read (by
+ * default the .geojson files in annotations/). The register is imagery.json
+ * beside the annotation files unless --imagery names one. The rules behind
+ * statuses are in docs/claims-checks.md.
  */
 #include <glob.h>
 #include <jansson.h>
@@ -27,8 +28,8 @@
 #include "cli.h"
 #include "evidence.h"
 #include "gjson.h"
+#include "locate.h"
 
-#define DEFAULT_CATALOG "annotations/claims.json"
 /* Text output lists at most this many mark ids per stance, then "... and N more". */
 #define TEXT_MAX_MARKS 12
 
@@ -38,6 +39,8 @@ struct claims_args {
     size_t nfiles;
     const char *imagery; /* register path, NULL: beside the annotation files */
     bool json;
+    bool verbose;
+    char found_catalog[4096]; /* the catalog cli_locate_catalog found */
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -99,6 +102,8 @@ static int parse_args(int argc, char **argv, struct claims_args *a)
             if (i + 1 >= argc)
                 return cli_usage_error("claims", "--imagery needs a register file");
             a->imagery = argv[++i];
+        } else if (!options_done && (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0)) {
+            a->verbose = true;
         } else if (!options_done && arg[0] == '-' && arg[1] != '\0') {
             return cli_usage_error("claims", "unknown option '%s'", arg);
         } else if (!a->catalog && a->nfiles == 0 && ends_with(arg, ".json")) {
@@ -108,8 +113,19 @@ static int parse_args(int argc, char **argv, struct claims_args *a)
             return CLI_FAILED;
         }
     }
-    if (!a->catalog)
-        a->catalog = DEFAULT_CATALOG;
+    if (!a->catalog) {
+        /* the one lookup rule (beside the first FILE, then the root) */
+        static struct locate_result found;
+        bool ok = locate_catalog(a->nfiles ? a->files[0] : NULL, &found);
+        char said[2 * LOCATE_PATH_MAX];
+        locate_describe(&found, "the claims catalog", said, sizeof said);
+        if (a->verbose || !ok)
+            fprintf(stderr, "satmark: %s%s\n", ok ? "" : "error: ", said);
+        if (!ok)
+            return CLI_FAILED;
+        snprintf(a->found_catalog, sizeof a->found_catalog, "%s", found.path);
+        a->catalog = a->found_catalog;
+    }
     if (a->nfiles == 0 && !default_files(a)) {
         fprintf(stderr, "satmark: error: out of memory\n");
         return CLI_FAILED;
@@ -586,14 +602,17 @@ const struct cli_command cli_cmd_claims = {
     .summary = "weigh the annotations against the published claims",
     .usage =
         "usage: satmark claims [CATALOG] [FILES...] [--imagery REGISTER] [--json]\n"
+        "                      [--verbose]\n"
         "\n"
         "First what imagery the marks in FILES rest on (registered or not,\n"
         "synthetic or real, acquisition dates). Then, for every claim of CATALOG\n"
-        "(default " DEFAULT_CATALOG "): its evidence status with the reason,\n"
-        "its outlets and independent origins (following derived_from), its\n"
-        "sources with their reliability, the marks that support, contradict or give\n"
-        "context to it, the discrepancies it is part of and, for counting claims,\n"
-        "the count per image and the check result. Then the discrepancies.\n"
+        "(default: claims.json beside the first FILE, else\n"
+        "ROOT/annotations/claims.json, ROOT being the directory holding annotations/\n"
+        "or the current directory): its evidence status with the reason, its\n"
+        "outlets and independent origins (following derived_from), its sources with\n"
+        "their reliability, the marks that support, contradict or give context to\n"
+        "it, the discrepancies it is part of and, for counting claims, the count\n"
+        "per image and the check result. Then the discrepancies.\n"
         "\n"
         "Statuses: supported / contradicted (by marks on real, registered imagery\n"
         "acquired in the claim's window), contested (marks point both ways, or the\n"
@@ -623,6 +642,7 @@ const struct cli_command cli_cmd_claims = {
         "           verdict, reason} or null}], discrepancies [{id, title, kind,\n"
         "           description, claims [{id, text, status, verdict}]}], sources,\n"
         "           warnings\n"
+        "  -v, --verbose  say where the catalog was looked for and which was used\n"
         "\n"
         "exit status: 0 reported (whatever the statuses), 1 the catalog, the register\n"
         "or a file is unreadable or invalid, 2 bad usage\n",
