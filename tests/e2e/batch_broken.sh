@@ -58,7 +58,7 @@ done
 # (0/2 holds only good figures: exit 0; 1/2 only failing ones: exit 1)
 timeout 120 "$SATMARK" batch "$tmp/m/figs.manifest" -o "$tmp/s0" --shard 0/2 2>/dev/null || fail "shard 0/2: exit $?, want 0"
 rc=0; timeout 120 "$SATMARK" batch "$tmp/m/figs.manifest" -o "$tmp/s1" --shard 1/2 2>/dev/null || rc=$?
-[[ $rc -eq 1 ]] || fail "shard 1/2: exit $rc, want 1
+[[ $rc -eq 1 ]] || fail "shard 1/2: exit $rc, want 1"
 [[ "$(cd "$tmp/s0" && ls *.png | tr '\n' ' ')" == "box.png ship.png whole.png " ]] || fail "shard 0/2: $(ls "$tmp/s0")"
 [[ -z "$(ls "$tmp/s1"/*.png 2>/dev/null)" ]] || fail "shard 1/2 should hold only failing figures: $(ls "$tmp/s1")"
 
