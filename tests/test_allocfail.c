@@ -27,6 +27,7 @@
 #include "claims.h"
 #include "custody.h"
 #include "diag.h"
+#include "evidence.h"
 #include "gjson.h"
 #include "gjwrite.h"
 #include "imagery.h"
@@ -186,6 +187,28 @@ static bool read_and_evaluate_catalog(void *ctx, struct diag *dg)
     return ok;
 }
 
+/* The evidence status of every claim: catalog and sets are read before the
+ * injection is armed, so only the evaluation's own allocations fail. */
+struct evidence_input {
+    struct claims_catalog *cat;
+    struct annot_set *sets[2];
+};
+
+static bool weigh_evidence(void *ctx, struct diag *dg)
+{
+    struct evidence_input *in = ctx;
+    static const struct evidence_tile tiles[] = {
+        {.file = "depot_2023-10-16.tif", .sha256 = "", .acquired = "2023-10-16", .synthetic = false},
+        {.file = "port_2023-11-20.tif", .sha256 = "", .acquired = "2023-11-20", .synthetic = true},
+    };
+    struct evidence_report *report = NULL;
+    bool ok = evidence_evaluate(in->cat, (const struct annot_set *const *)in->sets, 2, tiles, 2,
+                                &report, dg);
+    assert_true(ok == (report != NULL));
+    evidence_report_free(report);
+    return ok;
+}
+
 struct save_input {
     char dir[64];
     char path[128];
@@ -312,6 +335,25 @@ static void catalog_reader_and_evaluation(void **state)
     free(in.text);
 }
 
+static void evidence_evaluation(void **state)
+{
+    (void)state;
+    struct evidence_input in = {0};
+    struct diag *dg = diag_new();
+    assert_true(claims_catalog_read(SATMARK_SOURCE_DIR "/tests/data/claims/catalog.json", &in.cat,
+                                    dg));
+    assert_true(gjson_read_file(SATMARK_SOURCE_DIR "/tests/data/claims/depot.geojson", &in.sets[0],
+                                dg));
+    assert_true(gjson_read_file(SATMARK_SOURCE_DIR "/tests/data/claims/port.geojson", &in.sets[1],
+                                dg));
+    unsigned long points = every_failure(weigh_evidence, &in);
+    print_message("evidence evaluation: %lu allocation failures survived\n", points - 1);
+    annot_set_free(in.sets[0]);
+    annot_set_free(in.sets[1]);
+    claims_catalog_free(in.cat);
+    diag_free(dg);
+}
+
 static void atomic_save(void **state)
 {
     (void)state;
@@ -385,6 +427,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(annotation_reader),
         cmocka_unit_test(catalog_reader_and_evaluation),
+        cmocka_unit_test(evidence_evaluation),
         cmocka_unit_test(atomic_save),
         cmocka_unit_test(register_reader),
         cmocka_unit_test(custody_appender),

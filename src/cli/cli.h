@@ -50,6 +50,7 @@ extern const struct cli_command cli_cmd_mark;
 extern const struct cli_command cli_cmd_validate;
 extern const struct cli_command cli_cmd_export;
 extern const struct cli_command cli_cmd_claims;
+extern const struct cli_command cli_cmd_catalog;
 extern const struct cli_command cli_cmd_render;
 extern const struct cli_command cli_cmd_batch;
 extern const struct cli_command cli_cmd_view;

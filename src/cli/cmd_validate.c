@@ -12,7 +12,9 @@
  * tile can be found (footprint_check_observations). Errors go to stderr as the
  * bare "FILE:LINE:COLUMN: reason" so editors can jump to them; one line per file on
  * stdout says "FILE: ok (...)". Exit 1 when any file has an error; warnings
- * never fail.
+ * never fail. Catalog rules (a check's window inside its claim's window,
+ * derived_from resolving without a cycle) are the reader's; a "supports" or
+ * "contradicts" link to a claim imagery cannot show is a warning.
  */
 #include <jansson.h>
 #include <limits.h>
@@ -24,6 +26,7 @@
 #include "annot.h"
 #include "claims.h"
 #include "cli.h"
+#include "evidence.h"
 #include "footprint.h"
 #include "gjson.h"
 #include "imagery.h"
@@ -32,8 +35,12 @@ static const char usage[] =
     "usage: satmark validate [--claims CATALOG] [--quiet] [--verbose] FILE...\n"
     "\n"
     "Checks annotation files (GeoJSON) and claims catalogs (JSON with a\n"
-    "\"satmark_claims\" member). Prints \"FILE: ok (N features, W warnings)\" for\n"
-    "each good file; errors are printed as FILE:LINE:COLUMN: reason.\n"
+    "\"satmark_claims\" member): a catalog's ids resolve, sources' derived_from\n"
+    "has no cycle, a check's dates lie inside its claim's time window; an\n"
+    "annotation's links name catalog claims (a supporting or contradicting link\n"
+    "to a claim imagery cannot show is a warning). Prints \"FILE: ok (N\n"
+    "features, W warnings)\" for each good file; errors are printed as\n"
+    "FILE:LINE:COLUMN: reason.\n"
     "A feature whose geometry lies off a tile it is observed on is an error; the\n"
     "tiles are found beside FILE, in its tiles/, ROOT/tiles/ or ROOT/assets/tiles/\n"
     "(a warning names the ones not found).\n"
@@ -189,6 +196,8 @@ static bool validate_annotations(const char *path, const char *catalog_path, boo
             diag_warn(dg, "%s: claim links not checked: %s", path, msg);
         } else {
             ok = claims_check_links(cat, set, path, dg);
+            if (ok)
+                evidence_warn_unobservable_links(cat, set, path, dg);
         }
         claims_catalog_free(cat);
     }

@@ -41,6 +41,7 @@
 
 #include "annot.h"
 #include "claims.h"
+#include "evidence.h"
 #include "gjson.h"
 #include "gdalguard.h"
 #include "gjwrite.h"
@@ -179,10 +180,16 @@ struct merged {
     char **extra_keys; /* union of the inputs' extra property names, first-seen order */
     size_t nextra;
     bool has_z;
+    /* Evidence status of the claims the marks link to, computed on the
+     * exported marks and the register (NULL without a catalog). */
+    struct evidence_report *evidence;
+    struct evidence_tile *tiles; /* the report's tile list */
 };
 
 static void merged_free(struct merged *m)
 {
+    evidence_report_free(m->evidence);
+    free(m->tiles);
     for (size_t i = 0; i < m->n; i++) {
         free(m->items[i].id);
         json_decref(m->items[i].props);
@@ -281,7 +288,7 @@ static void put(json_t *obj, const char *key, json_t *value)
 /* One link resolved: {claim, stance, text, sources: [{id, outlet, headline,
  * author, published, reliability}]}; text null when the claim is unknown. */
 static json_t *resolve_link(const struct annot_claim_link *link, const struct claims_catalog *cat,
-                            struct text *citation)
+                            const struct evidence_report *ev, struct text *citation)
 {
     json_t *o = json_object();
     put(o, "claim", json_string(link->claim));
@@ -325,6 +332,15 @@ static json_t *resolve_link(const struct annot_claim_link *link, const struct cl
         text_append(citation, cat ? " (not in the claims catalog)" : " (no claims catalog)");
     }
     put(o, "sources", sources);
+    /* The claim's computed status, so an export never reads as more than the
+     * claims report says (docs/claims-checks.md). */
+    const struct evidence_claim *ec = claim ? evidence_report_find(ev, claim->id) : NULL;
+    if (ec) {
+        put(o, "status", json_string(evidence_status_name(ec->status)));
+        put(o, "status_reason", json_string(ec->reason));
+        put(o, "independent_origins", json_integer((json_int_t)ec->independent_origins));
+        text_printf(citation, " [%s]", evidence_status_name(ec->status));
+    }
     return o;
 }
 
@@ -477,7 +493,7 @@ static void provenance_free(struct provenance *pv)
 
 static bool build_props(struct item *it, const struct export_input *in,
                         const struct claims_catalog *cat, const struct imagery_register *reg,
-                        struct diag *dg)
+                        const struct evidence_report *ev, struct diag *dg)
 {
     const struct annot_feature *f = it->f;
     json_t *p = json_object();
@@ -515,7 +531,7 @@ static bool build_props(struct item *it, const struct export_input *in,
                           "not define; exported unresolved",
                       in->path, f->id, link->claim, claims_catalog_path(cat));
         text_append(&citations, i ? " | " : "");
-        json_array_append_new(links, resolve_link(link, cat, &citations));
+        json_array_append_new(links, resolve_link(link, cat, ev, &citations));
         text_append(&ids, i ? "; " : "");
         text_append(&ids, link->claim);
         text_append(&stances, i ? "; " : "");
@@ -691,10 +707,38 @@ static bool export_id(const struct export_input *in, const struct annot_feature 
     return !idset_contains(used, out);
 }
 
+/* Evaluates the catalog's claims on the exported marks (m->evidence); its
+ * warnings (links to unknown claims) are the export's own already, so they go
+ * to a scratch diag. */
+static bool evaluate_evidence(const struct export_input *inputs, size_t ninputs,
+                              const struct export_options *opts, const char *out_path,
+                              struct merged *m, struct diag *dg)
+{
+    if (!opts->catalog)
+        return true;
+    size_t ntiles = 0;
+    const struct annot_set **sets = calloc(ninputs ? ninputs : 1, sizeof *sets);
+    struct diag *scratch = diag_new();
+    bool ok = sets && scratch &&
+              evidence_tiles_from_register(opts->imagery, &m->tiles, &ntiles, scratch);
+    for (size_t i = 0; ok && i < ninputs; i++)
+        sets[i] = inputs[i].set;
+    ok = ok && evidence_evaluate(opts->catalog, sets, ninputs, m->tiles, ntiles, &m->evidence,
+                                 scratch);
+    if (!ok)
+        diag_error(dg, "%s: %s", out_path,
+                   scratch && diag_failed(scratch) ? diag_message(scratch) : "out of memory");
+    diag_free(scratch);
+    free(sets);
+    return ok;
+}
+
 static bool merge(const struct export_input *inputs, size_t ninputs,
                   const struct export_options *opts, const char *out_path, struct merged *m,
                   struct diag *dg)
 {
+    if (!evaluate_evidence(inputs, ninputs, opts, out_path, m, dg))
+        return false;
     size_t total = 0;
     for (size_t i = 0; i < ninputs; i++)
         total += annot_count(inputs[i].set);
@@ -745,7 +789,7 @@ static bool merge(const struct export_input *inputs, size_t ninputs,
             if (strcmp(id, f->id) != 0)
                 idset_add(&used, it->id, in);
             if (m->props_mode != PROPS_LATER &&
-                (!build_props(it, &inputs[in], opts->catalog, opts->imagery, dg) ||
+                (!build_props(it, &inputs[in], opts->catalog, opts->imagery, m->evidence, dg) ||
                  !add_extras(m, it, inputs[in].path, dg))) {
                 diag_error(dg, "%s: feature \"%s\": cannot build its properties (out of memory "
                                "or text that is not UTF-8)", inputs[in].path, f->id);
@@ -778,7 +822,7 @@ static bool item_props(struct merged *m, struct item *it, struct diag *dg)
     if (it->props)
         return true;
     const struct export_input *in = &m->inputs[it->input];
-    if (build_props(it, in, m->cat, m->imagery, dg) && add_extras(m, it, in->path, dg))
+    if (build_props(it, in, m->cat, m->imagery, m->evidence, dg) && add_extras(m, it, in->path, dg))
         return true;
     diag_error(dg, "%s: feature \"%s\": cannot build its properties (out of memory or text "
                    "that is not UTF-8)", in->path, it->f->id);
@@ -1128,7 +1172,8 @@ static void kml_geometry(struct text *t, const struct annot_geometry *g)
 /* The balloon: label, class and id, note, observations, then each claim with
  * its stance, text and sources, so Google Earth shows the citations. */
 static void kml_description(struct text *html, const struct item *it,
-                            const struct claims_catalog *cat, const struct imagery_register *reg)
+                            const struct claims_catalog *cat, const struct imagery_register *reg,
+                            const struct evidence_report *ev)
 {
     const struct annot_feature *f = it->f;
     text_append(html, "<h3>");
@@ -1196,6 +1241,14 @@ static void kml_description(struct text *html, const struct item *it,
                 }
                 if (src->reliability == CLAIMS_RELIABILITY_MACHINE_WRITTEN)
                     text_append(html, " (machine-written)");
+            }
+            const struct evidence_claim *ec = evidence_report_find(ev, claim->id);
+            if (ec) {
+                text_append(html, "<br/>Status: <b>");
+                xml_escaped(html, evidence_status_name(ec->status), true);
+                text_append(html, "</b> (");
+                xml_escaped(html, ec->reason, true);
+                text_append(html, ")");
             }
             text_append(html, "</li>");
         }
@@ -1274,7 +1327,7 @@ static bool build_kml(const struct merged *m, const struct export_options *opts,
             xml_escaped(t, it->f->label && it->f->label[0] ? it->f->label : it->id, false);
             text_append(t, "</name><description>");
             struct text html = {0};
-            kml_description(&html, it, opts->catalog, opts->imagery);
+            kml_description(&html, it, opts->catalog, opts->imagery, m->evidence);
             if (html.failed) {
                 free(html.data);
                 return false;

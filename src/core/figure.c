@@ -24,6 +24,7 @@
 
 #include "annot.h"
 #include "claims.h"
+#include "evidence.h"
 #include "custody.h"
 #include "geo.h"
 #include "gjson.h"
@@ -241,6 +242,10 @@ struct fig {
     struct claims_catalog *cat;
     char *catalog_path;
     struct imagery_register *imagery; /* NULL: no register */
+    /* Each cited claim's evidence status (NULL: no catalog, or out of memory:
+     * then the caption names none rather than a wrong one). */
+    struct evidence_report *evidence;
+    struct evidence_tile *evidence_tiles;
     struct render_overlay *ov;
     char tile_sha[HASH_SHA256_HEX_LEN + 1];
     /* the tile is hashed on its own thread while the rest loads */
@@ -330,6 +335,8 @@ static void fig_free(struct fig *f)
     free(f->credit.s);
     free(f->params.s);
     render_overlay_free(f->ov);
+    evidence_report_free(f->evidence);
+    free(f->evidence_tiles);
     claims_catalog_free(f->cat);
     free(f->catalog_path);
     imagery_register_free(f->imagery);
@@ -578,6 +585,21 @@ static bool rect_meets(const struct render_rect *a, const struct render_rect *b)
            b->y <= a->y + a->h;
 }
 
+/* The evidence status of the cited claims, computed as `satmark claims` does
+ * on the figure's annotation files and register. */
+static void evaluate_claims(struct fig *f)
+{
+    if (!f->cat || f->nclaims == 0)
+        return;
+    struct diag *scratch = diag_new();
+    size_t ntiles = 0;
+    if (scratch &&
+        evidence_tiles_from_register(f->imagery, &f->evidence_tiles, &ntiles, scratch))
+        evidence_evaluate(f->cat, (const struct annot_set *const *)f->sets, f->nsets,
+                          f->evidence_tiles, ntiles, &f->evidence, scratch);
+    diag_free(scratch);
+}
+
 /* Claims cited: the explicit list, else those linked by marks in the request. */
 static bool choose_claims(struct fig *f, struct diag *dg)
 {
@@ -690,6 +712,7 @@ static void build_texts(struct fig *f)
 {
     const struct figure_spec *s = f->spec;
     const struct raster_info *in = f->info;
+    evaluate_claims(f);
     /* title */
     if (s->title) {
         sb_printf(&f->title, "%s", s->title);
@@ -810,6 +833,12 @@ static void build_texts(struct fig *f)
             free(st.s);
         } else if (in_caption) {
             sb_printf(m, ".");
+        }
+        const struct evidence_claim *ec = evidence_report_find(f->evidence, cl->id);
+        if (ec) {
+            if (in_caption)
+                sb_printf(m, " Status: <b>%s</b>.", evidence_status_name(ec->status));
+            sb_printf(p, " Status: %s (%s).", evidence_status_name(ec->status), ec->reason);
         }
     }
 }
