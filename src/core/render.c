@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "geo.h"
+#include "labelgroup.h"
 
 #define RENDER_PI 3.14159265358979323846
 
@@ -1022,13 +1023,43 @@ static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t 
     if (opt->frame.w > 0 && opt->frame.h > 0) {
         fx = opt->frame.x, fy = opt->frame.y, fw = opt->frame.w, fh = opt->frame.h;
     }
+    /* Neighbouring marks of one class with the same label get one label for
+     * the group (labelgroup.h); the emphasised feature keeps its own. */
+    struct labelgroup_item *items = malloc((nvisible ? nvisible : 1) * sizeof *items);
+    size_t *leader = malloc((nvisible ? nvisible : 1) * sizeof *leader);
+    size_t *count = malloc((nvisible ? nvisible : 1) * sizeof *count);
+    if (!items || !leader || !count) {
+        free(items);
+        free(leader);
+        free(count);
+        g_object_unref(layout);
+        return false;
+    }
+    for (size_t v = 0; v < nvisible; v++) {
+        const struct ov_feature *f = &d->ov->features[visible[v]];
+        bool own = label_rank(f, opt->highlight_id) == 0;
+        items[v] = (struct labelgroup_item){own ? NULL : f->label, (int)f->cls,
+                                            (f->anchor_x - d->view->src_x) * d->sx,
+                                            (f->anchor_y - d->view->src_y) * d->sy};
+    }
+    labelgroup_assign(items, nvisible, RENDER_LABEL_GROUP_GAP_EM * px, leader, count);
     for (int rank = 0; rank <= 4; rank++) {
         for (size_t v = 0; v < nvisible; v++) {
             const struct ov_feature *f = &d->ov->features[visible[v]];
             if (!f->label[0] || label_rank(f, opt->highlight_id) != rank)
                 continue;
+            if (leader[v] != v) {
+                stats->labels_grouped++;
+                continue;
+            }
             const struct style_class *sc = style_for_class(d->st, f->cls);
-            pango_layout_set_text(layout, f->label, -1);
+            char caption[600];
+            if (count[v] >= LABELGROUP_MIN) {
+                labelgroup_caption(f->label, count[v], caption, sizeof caption);
+                pango_layout_set_text(layout, caption, -1);
+            } else {
+                pango_layout_set_text(layout, f->label, -1);
+            }
             PangoRectangle ink, logical;
             pango_layout_get_pixel_extents(layout, &ink, &logical);
             double w = logical.width + 2 * halo_px, h = logical.height;
@@ -1092,6 +1123,9 @@ static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t 
                 stats->labels_skipped++;
         }
     }
+    free(items);
+    free(leader);
+    free(count);
     g_object_unref(layout);
     return true;
 }

@@ -150,6 +150,10 @@ size_t render_overlay_claim_count(const struct render_overlay *ov, size_t i);
 const char *render_overlay_claim(const struct render_overlay *ov, size_t i, size_t k);
 enum annot_stance render_overlay_claim_stance(const struct render_overlay *ov, size_t i, size_t k);
 
+/* Marks of one class with the same label whose anchors are within this many
+ * font sizes of each other share one label ("Container yard blocks (17)"). */
+#define RENDER_LABEL_GROUP_GAP_EM 12.0
+
 struct render_marks_options {
     double scale;           /* multiplies style sizes and the font size; default 1 */
     bool labels;            /* draw labels; default true */
@@ -172,6 +176,7 @@ struct render_marks_stats {
     size_t drawn;          /* features with something inside the view */
     size_t labels_placed;
     size_t labels_skipped; /* every candidate position collided */
+    size_t labels_grouped; /* labels left to their group's one label (labelgroup.h) */
     unsigned classes_drawn; /* bit (1u << cls) for each class drawn */
 };
 
