@@ -1063,59 +1063,68 @@ static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t 
             PangoRectangle ink, logical;
             pango_layout_get_pixel_extents(layout, &ink, &logical);
             double w = logical.width + 2 * halo_px, h = logical.height;
-            double ax = (f->anchor_x - d->view->src_x) * d->sx;
-            double ay = (f->anchor_y - d->view->src_y) * d->sy;
-            double gap = sc->symbol_size * opt->scale / 2 + 3 * opt->scale;
-            enum part_kind kind = f->anchor_kind;
-            struct render_rect mb;
-            if (small_mark_box(d, f, &mb)) {
-                /* beside the small mark, around its box's centre */
-                kind = PART_POINTS;
-                ax = mb.x + mb.w / 2;
-                ay = mb.y + mb.h / 2;
-                gap = fmax(mb.w, mb.h) / 2 + 3 * opt->scale;
-            } else if (f->anchor_kind != PART_POINTS) {
-                gap = sc->line_width * opt->scale + 4 * opt->scale;
-            }
-            double cand[32][2];
-            size_t nc = 0;
-            if (f->cls == ANNOT_CLASS_AOI && f->anchor_kind == PART_RING) {
-                /* an area's name goes inside its top-left corner (of the part
-                 * in the frame), where it reads as the area's title; along
-                 * that top edge and a little below when furniture is there */
-                double bx = (f->bbox.x - d->view->src_x) * d->sx;
-                double by = (f->bbox.y - d->view->src_y) * d->sy;
-                double bx2 = (f->bbox.x + f->bbox.w - d->view->src_x) * d->sx;
-                double x0 = fmax(bx, fx) + gap, y0 = fmax(by, fy) + gap;
-                for (int row = 0; row < 3; row++)
-                    for (int col = 0; col < 8 && nc < 24; col++) {
-                        double x = x0 + col * (w * 0.75);
-                        if (x + w > fmin(bx2, fx + fw))
-                            break;
-                        /* a rotated area's box corner is outside it */
-                        if (!inside_rings(d, f, x, y0 + row * h * 1.2) ||
-                            !inside_rings(d, f, x + w, y0 + row * h * 1.2 + h))
-                            continue;
-                        cand[nc][0] = x;
-                        cand[nc][1] = y0 + row * h * 1.2;
-                        nc++;
-                    }
-            }
-            nc += label_candidates(kind, ax, ay, w, h, gap, cand + nc);
-            if (kind == PART_RING && nc < 32)
-                nc += area_candidates(d, f, ax, ay, w, h, cand + nc, 32 - nc);
+            /* a group's label goes beside its leader, else beside another
+             * member (leader first) */
             bool placed = false;
-            for (size_t c = 0; c < nc && !placed; c++) {
-                struct render_rect r = {cand[c][0], cand[c][1], w, h};
-                if (r.x < fx + 2 || r.y < fy + 2 || r.x + r.w > fx + fw - 2 ||
-                    r.y + r.h > fy + fh - 2)
+            bool grouped = count[v] >= LABELGROUP_MIN;
+            for (size_t t = 0; t <= (grouped ? nvisible : 0) && !placed; t++) {
+                size_t m = t == 0 ? v : t - 1;
+                if (t > 0 && (m == v || leader[m] != v))
                     continue;
-                if (boxes_hit(obstacles, &r))
-                    continue;
-                show_layout(cr, layout, r.x + halo_px, r.y, sc->label_colour, halo_px,
-                            sc->halo_colour);
-                boxes_add(obstacles, r);
-                placed = true;
+                const struct ov_feature *g = &d->ov->features[visible[m]];
+                double ax = (g->anchor_x - d->view->src_x) * d->sx;
+                double ay = (g->anchor_y - d->view->src_y) * d->sy;
+                double gap = sc->symbol_size * opt->scale / 2 + 3 * opt->scale;
+                enum part_kind kind = g->anchor_kind;
+                struct render_rect mb;
+                if (small_mark_box(d, g, &mb)) {
+                    /* beside the small mark, around its box's centre */
+                    kind = PART_POINTS;
+                    ax = mb.x + mb.w / 2;
+                    ay = mb.y + mb.h / 2;
+                    gap = fmax(mb.w, mb.h) / 2 + 3 * opt->scale;
+                } else if (g->anchor_kind != PART_POINTS) {
+                    gap = sc->line_width * opt->scale + 4 * opt->scale;
+                }
+                double cand[32][2];
+                size_t nc = 0;
+                if (g->cls == ANNOT_CLASS_AOI && g->anchor_kind == PART_RING) {
+                    /* an area's name goes inside its top-left corner (of the part
+                     * in the frame), where it reads as the area's title; along
+                     * that top edge and a little below when furniture is there */
+                    double bx = (g->bbox.x - d->view->src_x) * d->sx;
+                    double by = (g->bbox.y - d->view->src_y) * d->sy;
+                    double bx2 = (g->bbox.x + g->bbox.w - d->view->src_x) * d->sx;
+                    double x0 = fmax(bx, fx) + gap, y0 = fmax(by, fy) + gap;
+                    for (int row = 0; row < 3; row++)
+                        for (int col = 0; col < 8 && nc < 24; col++) {
+                            double x = x0 + col * (w * 0.75);
+                            if (x + w > fmin(bx2, fx + fw))
+                                break;
+                            /* a rotated area's box corner is outside it */
+                            if (!inside_rings(d, g, x, y0 + row * h * 1.2) ||
+                                !inside_rings(d, g, x + w, y0 + row * h * 1.2 + h))
+                                continue;
+                            cand[nc][0] = x;
+                            cand[nc][1] = y0 + row * h * 1.2;
+                            nc++;
+                        }
+                }
+                nc += label_candidates(kind, ax, ay, w, h, gap, cand + nc);
+                if (kind == PART_RING && nc < 32)
+                    nc += area_candidates(d, g, ax, ay, w, h, cand + nc, 32 - nc);
+                for (size_t c = 0; c < nc && !placed; c++) {
+                    struct render_rect r = {cand[c][0], cand[c][1], w, h};
+                    if (r.x < fx + 2 || r.y < fy + 2 || r.x + r.w > fx + fw - 2 ||
+                        r.y + r.h > fy + fh - 2)
+                        continue;
+                    if (boxes_hit(obstacles, &r))
+                        continue;
+                    show_layout(cr, layout, r.x + halo_px, r.y, sc->label_colour, halo_px,
+                                sc->halo_colour);
+                    boxes_add(obstacles, r);
+                    placed = true;
+                }
             }
             if (placed)
                 stats->labels_placed++;

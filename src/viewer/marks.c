@@ -52,6 +52,7 @@ struct marks_job {
     unsigned hidden;
     char highlight[128];
     int out_w, out_h, clip_bottom;
+    int clip_top; /* compare modes: labels keep clear of the date captions above */
 };
 
 struct marks_layer {
@@ -123,12 +124,13 @@ static void draw_job(const struct marks_layer *ml, const struct marks_job *job,
     opt.labels = job->labels;
     opt.highlight_id = job->highlight[0] ? job->highlight : NULL;
     opt.hidden_classes = job->hidden;
-    struct render_rect keep[2] = {
+    struct render_rect keep[3] = {
         {0, job->clip_bottom - 40, 260, 40},
         {0, job->clip_bottom, job->out_w, job->out_h - job->clip_bottom},
+        {0, 0, job->out_w, job->clip_top},
     };
     opt.keep_clear = keep;
-    opt.nkeep_clear = 2;
+    opt.nkeep_clear = job->clip_top > 0 ? 3 : 2;
     for (int i = 0; i < job->nparts; i++) {
         const struct marks_part *p = &job->parts[i];
         if (!p->overlay)
@@ -323,6 +325,7 @@ static void build_job(struct viewer *vw, struct marks_job *job)
     job->out_w = vw->view.w;
     job->out_h = vw->view.h;
     job->clip_bottom = vw->view.h - VIEWER_STATUS_H;
+    job->clip_top = vw->has_b ? VIEWER_CAPTION_H : 0;
     job->hidden = vw->hidden_classes;
     snprintf(job->highlight, sizeof job->highlight, "%s", vw->selected);
     struct b_mapping map;
@@ -366,7 +369,8 @@ static void build_job(struct viewer *vw, struct marks_job *job)
 static bool same_job(const struct marks_job *a, const struct marks_job *b)
 {
     if (a->nparts != b->nparts || a->labels != b->labels || a->hidden != b->hidden ||
-        a->out_w != b->out_w || a->out_h != b->out_h || strcmp(a->highlight, b->highlight) != 0)
+        a->out_w != b->out_w || a->out_h != b->out_h || a->clip_top != b->clip_top ||
+        strcmp(a->highlight, b->highlight) != 0)
         return false;
     for (int i = 0; i < a->nparts; i++) {
         const struct marks_part *p = &a->parts[i], *q = &b->parts[i];
