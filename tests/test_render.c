@@ -638,6 +638,8 @@ static void test_repeated_labels_grouped(void **state)
     assert_int_equal(stats.labels_grouped, 16);
     assert_int_equal(stats.labels_placed, 4);
     assert_int_equal(stats.labels_skipped, 0);
+    /* "Container yard block" placed three times: the group and the two alone */
+    assert_int_equal(stats.label_max_repeat, 3);
     /* the selected block keeps its own label beside the group's */
     struct render_marks_options opt;
     render_marks_options_init(&opt);

@@ -1009,6 +1009,11 @@ static bool small_mark_box(const struct draw_ctx *d, const struct ov_feature *f,
            box->w < ow / 6 && box->h < oh / 6;
 }
 
+static int compare_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t nvisible,
                         struct boxes *obstacles, struct render_marks_stats *stats)
 {
@@ -1043,6 +1048,16 @@ static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t 
                                             (f->anchor_y - d->view->src_y) * d->sy};
     }
     labelgroup_assign(items, nvisible, RENDER_LABEL_GROUP_GAP_EM * px, leader, count);
+    /* the texts placed, to report the most repeated one (stats) */
+    const char **placed_text = malloc((nvisible ? nvisible : 1) * sizeof *placed_text);
+    size_t nplaced_text = 0;
+    if (!placed_text) {
+        free(items);
+        free(leader);
+        free(count);
+        g_object_unref(layout);
+        return false;
+    }
     for (int rank = 0; rank <= 4; rank++) {
         for (size_t v = 0; v < nvisible; v++) {
             const struct ov_feature *f = &d->ov->features[visible[v]];
@@ -1126,12 +1141,21 @@ static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t 
                     placed = true;
                 }
             }
-            if (placed)
+            if (placed) {
                 stats->labels_placed++;
-            else
+                placed_text[nplaced_text++] = f->label;
+            } else {
                 stats->labels_skipped++;
+            }
         }
     }
+    qsort(placed_text, nplaced_text, sizeof *placed_text, compare_text);
+    for (size_t i = 0, run = 0; i < nplaced_text; i++) {
+        run = i > 0 && strcmp(placed_text[i], placed_text[i - 1]) == 0 ? run + 1 : 1;
+        if (run > stats->label_max_repeat)
+            stats->label_max_repeat = run;
+    }
+    free(placed_text);
     free(items);
     free(leader);
     free(count);

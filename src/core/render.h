@@ -177,6 +177,7 @@ struct render_marks_stats {
     size_t labels_placed;
     size_t labels_skipped; /* every candidate position collided */
     size_t labels_grouped; /* labels left to their group's one label (labelgroup.h) */
+    size_t label_max_repeat; /* the most times one label text was placed */
     unsigned classes_drawn; /* bit (1u << cls) for each class drawn */
 };
 

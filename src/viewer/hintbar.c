@@ -85,7 +85,7 @@ static const char *class_title(struct viewer *vw)
 }
 
 /* The hint for the current state (plain text; " \u00b7 " separates keys). */
-static void hint_text(struct viewer *vw, char *out, size_t cap)
+void hintbar_text(struct viewer *vw, char *out, size_t cap)
 {
     if (vw->modal != MODAL_NONE) {
         snprintf(out, cap, "Answer the question in the window");
@@ -152,7 +152,7 @@ void hintbar_draw(struct viewer *vw, cairo_t *cr)
     cairo_fill(cr);
     cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
     char hint[600];
-    hint_text(vw, hint, sizeof hint);
+    hintbar_text(vw, hint, sizeof hint);
     double w, h;
     render_text(cr, hint, NULL, 12, 0, 0, 0, HINT_TEXT, 0, BLACK, true, &w, &h);
     hintbar_text_fit(cr, hint, 12, 8, y0 + (VIEWER_HINT_H - h) / 2, vw->view.w - 16,

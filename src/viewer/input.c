@@ -546,9 +546,12 @@ static void handle_modal_key(struct viewer *vw, SDL_Keycode sym)
     viewer_invalidate(vw);
 }
 
-static void handle_text_key(struct viewer *vw, SDL_Keycode sym)
+static void handle_text_key(struct viewer *vw, SDL_Keycode sym, Uint16 mod)
 {
-    if (sym == SDLK_BACKSPACE) {
+    if ((sym == SDLK_u && (mod & KMOD_CTRL)) ||
+        (sym == SDLK_BACKSPACE && (mod & KMOD_CTRL))) {
+        vw->text[0] = '\0'; /* clears the line, as in a shell */
+    } else if (sym == SDLK_BACKSPACE) {
         text_backspace(vw->text);
     } else if (sym == SDLK_ESCAPE) {
         vw->text_mode = TEXT_NONE;
@@ -613,7 +616,7 @@ static void handle_key(struct viewer *vw, const SDL_KeyboardEvent *key)
         return;
     }
     if (vw->text_mode != TEXT_NONE) {
-        handle_text_key(vw, sym);
+        handle_text_key(vw, sym, mod);
         return;
     }
     vw->hint_after_mark = false;

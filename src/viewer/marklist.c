@@ -31,6 +31,7 @@ void marklist_toggle(struct viewer *vw)
 {
     vw->marklist_open = !vw->marklist_open;
     vw->marklist_cursor = 0;
+    vw->marklist_filter[0] = '\0';
     viewer_invalidate(vw);
 }
 

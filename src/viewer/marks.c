@@ -53,6 +53,7 @@ struct marks_job {
     char highlight[128];
     int out_w, out_h, clip_bottom;
     int clip_top; /* compare modes: labels keep clear of the date captions above */
+    struct render_marks_stats stats; /* what drawing it did (set by the thread) */
 };
 
 struct marks_layer {
@@ -112,7 +113,7 @@ static void copy_cells(const unsigned char *src, int stride, int w, int h, uint3
     }
 }
 
-static void draw_job(const struct marks_layer *ml, const struct marks_job *job,
+static void draw_job(const struct marks_layer *ml, struct marks_job *job,
                      cairo_surface_t *surface, uint32_t *out, uint8_t *cells)
 {
     cairo_t *cr = cairo_create(surface);
@@ -131,6 +132,7 @@ static void draw_job(const struct marks_layer *ml, const struct marks_job *job,
     };
     opt.keep_clear = keep;
     opt.nkeep_clear = job->clip_top > 0 ? 3 : 2;
+    memset(&job->stats, 0, sizeof job->stats);
     for (int i = 0; i < job->nparts; i++) {
         const struct marks_part *p = &job->parts[i];
         if (!p->overlay)
@@ -139,7 +141,14 @@ static void draw_job(const struct marks_layer *ml, const struct marks_job *job,
         cairo_rectangle(cr, p->clip_x0, 0, p->clip_x1 - p->clip_x0, job->clip_bottom);
         cairo_clip(cr);
         struct diag *dg = diag_new();
-        render_overlay_draw(cr, &p->view, p->overlay, ml->style, &opt, NULL, dg);
+        struct render_marks_stats part_stats;
+        render_overlay_draw(cr, &p->view, p->overlay, ml->style, &opt, &part_stats, dg);
+        job->stats.drawn += part_stats.drawn;
+        job->stats.labels_placed += part_stats.labels_placed;
+        job->stats.labels_skipped += part_stats.labels_skipped;
+        job->stats.labels_grouped += part_stats.labels_grouped;
+        if (part_stats.label_max_repeat > job->stats.label_max_repeat)
+            job->stats.label_max_repeat = part_stats.label_max_repeat;
         diag_free(dg);
         cairo_restore(cr);
     }
@@ -460,6 +469,7 @@ void marks_take(struct viewer *vw)
         vw->marks_cols = cell_count(vw->marks_w);
         vw->marks_rows = cell_count(vw->marks_h);
         vw->marks_view = ml->result_job.view;
+        vw->marks_stats = ml->result_job.stats;
         vw->marks_generation++;
         vw->marks_ready = vw->marks_pixels && vw->marks_cells;
         ml->result = pixels;

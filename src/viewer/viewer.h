@@ -195,6 +195,7 @@ struct viewer {
     uint8_t *marks_cells;
     int marks_w, marks_h, marks_cols, marks_rows;
     uint64_t marks_generation; /* counts results taken */
+    struct render_marks_stats marks_stats; /* of the result taken (labels placed, grouped) */
     bool marks_ready;
 
     /* imagery composited by the viewer into one window-sized texture (compose.c) */
@@ -415,6 +416,8 @@ void hintbar_draw(struct viewer *vw, cairo_t *cr);
 /* Keeps msg (printf-style) on screen until acknowledged; also to stderr. */
 void viewer_sticky_error(struct viewer *vw, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The hint for the current state, plain text, into out (caller's). */
+void hintbar_text(struct viewer *vw, char *out, size_t cap);
 /* The sticky error banner (when one is pending). */
 void hintbar_draw_error(struct viewer *vw, cairo_t *cr);
 /* Screen rectangle of the error banner (w = 0 when none). */
