@@ -90,7 +90,7 @@ void hintbar_text(struct viewer *vw, char *out, size_t cap)
     if (vw->modal != MODAL_NONE) {
         snprintf(out, cap, "Answer the question in the window");
     } else if (vw->text_mode != TEXT_NONE) {
-        snprintf(out, cap, "Type %s \u00b7 Enter: accept \u00b7 Esc: cancel",
+        snprintf(out, cap, "Type %s \u00b7 Enter: accept \u00b7 Ctrl+U: clear \u00b7 Esc: cancel",
                  vw->text_mode == TEXT_LABEL  ? "the label"
                  : vw->text_mode == TEXT_JUMP ? "a mark id, a label or a coordinate"
                                               : "the path to save to");

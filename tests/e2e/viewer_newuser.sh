@@ -25,7 +25,7 @@ export SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # The window is the image at 1:1 plus the 48 px bottom chrome: screen (x, y)
 # is image pixel corner (x, y).
-size=1000x848
+size=${VIEWER_TEST_SIZE:-1000x848} # another size only to run this against older builds
 
 gdal_create -q -of GTiff -outsize 1000 800 -bands 3 -ot Byte -burn 70 -burn 90 -burn 80 \
   -a_srs EPSG:32652 -a_ullr 606000 4679000 608000 4677400 -mo ACQUISITION_DATE=2024-03-17 \
