@@ -5,8 +5,8 @@
  * class name or its number 1-9), date:PREFIX (an observation date starting
  * so: date:2024-03), claim:PART (a linked claim id containing it), or a part
  * of the id or label. Up/Down move, Enter or a click goes to the mark (and
- * selects it), Esc or F2 closes. The panel is on the left, the claims
- * panel on the right, so both can be open.
+ * selects it), Esc or F2 closes. Tab opens the claims panel instead (typing
+ * goes to one search box at a time).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,7 +148,7 @@ bool marklist_key(struct viewer *vw, SDL_Keycode sym)
         vw->marklist_cursor = 0;
         break;
     }
-    case SDLK_TAB: return false; /* the claims panel opens beside it */
+    case SDLK_TAB: return false; /* the claims panel takes over (input.c) */
     default: break;              /* typing goes to the filter (TEXTINPUT) */
     }
     return true;
