@@ -611,8 +611,9 @@ static void draw_status(struct viewer *vw, cairo_t *cr)
         double mw, mh;
         measure(cr, vw->message, 13, 0, &mw, &mh);
         double room_x0 = (left[0] ? lw + 8 + 20 : 8), room_x1 = vw->view.w - rw - 30;
-        if (room_x1 - room_x0 < 120) {
-            /* no room beside the position: the message takes its place */
+        if (room_x1 - room_x0 < 120 || (vw->message_error && mw > room_x1 - room_x0)) {
+            /* no room beside the position (or an error longer than the
+             * room): the message takes the position's place */
             room_x0 = 8;
             cairo_rectangle(cr, 0, y0, room_x1, VIEWER_BAR_H);
             cairo_set_source_rgba(cr, 0.1, 0.11, 0.13, 1);

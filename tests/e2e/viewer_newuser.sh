@@ -73,8 +73,8 @@ run() {
     2> "$work/$name.err" || rc=$?
 }
 ids() { python3 -c "import json,sys; print(' '.join(sorted(f['id'] for f in json.load(open(sys.argv[1]))['features'])))" "$1"; }
-# pixels within 12% of colour $2 in the crop $3 of image $1
-count_colour() { convert "$1" -crop "$3" +repage -fuzz 12% -fill white -opaque "$2" -fill black +opaque white -format '%[fx:round(mean*w*h)]' info:; }
+# pixels within ${4:-12}% of colour $2 in the crop $3 of image $1
+count_colour() { convert "$1" -crop "$3" +repage -fuzz "${4:-12}%" -fill black -opaque white -fill white -opaque "$2" -fill black +opaque white -format '%[fx:round(mean*w*h)]' info:; }
 
 # ---- 3: selection -------------------------------------------------------------
 cp "$work/base.geojson" "$work/m3.geojson"
@@ -251,6 +251,22 @@ printf 'wait-idle\nkey p\nclick 100 100\nwait 1500\nprint error\nkey Escape\nkey
 run journal "$work/site.tif" "$work/j.geojson" --size $size --journal-interval 0.2
 grep -q "^error: Autosave journal failed" "$work/journal.out" || fail "the failed journal is not shown: $(cat "$work/journal.out")"
 [[ -s "$work/j.geojson" ]] || fail "the save after the journal failure did not happen"
+# A message longer than the status line is shortened, not dropped: at
+# 640x400, a J query that matches nothing gives a long red message.
+cat > "$work/longmsg.txt" <<S
+wait-idle
+move 300 200
+key j
+text no-such-mark-with-a-rather-long-name-that-does-not-fit-the-status-line
+key Return
+wait-idle
+screenshot $work/longmsg.png
+S
+run longmsg "$work/site.tif" --size 640x400
+[[ $rc == 0 ]] || { cat "$work/longmsg.err"; fail "long message run exited $rc"; }
+msg_red=$(count_colour "$work/longmsg.png" '#ff6e64' 300x26+0+374)
+echo "status line pixels of the long error message: $msg_red"
+(( msg_red > 400 )) || fail "a long message is not shown in the status line"
 echo "visible failures, Save As, script exit status: OK"
 
 # ---- 2: hint bar and help ----------------------------------------------------------
@@ -276,7 +292,7 @@ sed -n 2p "$work/hint.out" | grep -q "^hint: Tool: Point (Pier) · click: add a 
 sed -n 3p "$work/hint.out" | grep -q "Enter: label · Tab: link a claim · Esc: done" || fail "after a mark: $(sed -n 3p "$work/hint.out")"
 sed -n 4p "$work/hint.out" | grep -q "^hint: Tool: Point" || fail "after Esc: $(sed -n 4p "$work/hint.out")"
 # the bar itself: its background left of the text, above the status line
-bar=$(count_colour "$work/hint.png" '#292b33' 6x12+1+805)
+bar=$(count_colour "$work/hint.png" '#292b33' 6x12+1+805 3)
 [[ "$bar" == 72 ]] || fail "no hint bar at the bottom ($bar of 72 pixels)"
 
 # The help fits at 1280x800 and scrolls to its end at 640x400 and 200x150.

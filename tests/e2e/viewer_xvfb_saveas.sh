@@ -64,7 +64,7 @@ pace=1
 timeout 300 xvfb-run -a -s "-screen 0 1280x1024x24" bash "$work/drive.sh" "$viewer" "$work" "$pace" \
   || { cat "$work/viewer.log" 2>/dev/null; fail "driving the viewer under Xvfb failed"; }
 grep -q "Not saved" "$work/viewer.log" || fail "the failed save was not reported"
-red() { convert "$1" -crop 1000x120+0+0 +repage -fuzz 12% -fill white -opaque '#8c1717' \
+red() { convert "$1" -crop 1000x120+0+0 +repage -fuzz 12% -fill black -opaque white -fill white -opaque '#8c1717' \
           -fill black +opaque white -format '%[fx:round(mean*w*h)]' info:; }
 shown=$(red "$work/banner.png"); gone=$(red "$work/dismissed.png")
 echo "banner pixels: $shown after 7 s, $gone after Esc"
