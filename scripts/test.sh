@@ -19,3 +19,6 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$here/tests/lsan.supp
 (cd "$here/build-sanitize" && SATMARK_SANITIZED=1 ctest --output-on-failure -j "$jobs")
+
+echo "== fuzzing (30 s per reader; scripts/fuzz.sh runs longer campaigns)"
+SATMARK_FUZZ_SEED=1 "$here/scripts/fuzz.sh" all 30

@@ -69,6 +69,15 @@ static int parse_args(int argc, char **argv, struct info_args *a)
         } else if (!options_done && strcmp(arg, "--bands") == 0) {
             if (i + 1 >= argc || !parse_bands(argv[++i], a->open.bands))
                 return cli_usage_error("info", "--bands needs R,G,B or one band number");
+        } else if (!options_done && strcmp(arg, "--georef") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error("info", "--georef needs a method (auto, poly1, poly2, "
+                                               "poly3, tps, rpc, none)");
+            a->open.georef_method = argv[++i];
+        } else if (!options_done && strcmp(arg, "--dem") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error("info", "--dem needs a DEM file");
+            a->open.dem = argv[++i];
         } else if (!options_done && strcmp(arg, "--subdataset") == 0) {
             char *end;
             long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
@@ -228,6 +237,17 @@ static int print_json(const struct raster_info *in, const struct geo_summary *s,
     json_object_set_new(o, "overviews", ovs);
     json_object_set_new(o, "rpc", json_boolean(in->has_rpc));
     json_object_set_new(o, "gcps", json_boolean(in->has_gcps));
+    if (in->georef_by[0]) {
+        json_t *g = json_object();
+        json_object_set_new(g, "method", json_string(in->georef_by));
+        json_object_set_new(g, "gcp_count", json_integer((json_int_t)in->gcp_count));
+        json_object_set_new(g, "rms_m", in->gcp_count ? jnum(in->gcp_rms_m) : json_null());
+        json_object_set_new(g, "max_m", in->gcp_count ? jnum(in->gcp_max_m) : json_null());
+        json_object_set_new(g, "leave_one_out", json_boolean(in->gcp_leave_one_out));
+        json_object_set_new(o, "georeferenced_by", g);
+    } else {
+        json_object_set_new(o, "georeferenced_by", json_null());
+    }
     json_object_set_new(o, "acquired", in->acquired[0] ? jstr(in->acquired) : json_null());
     json_object_set_new(o, "acquired_source",
                         in->acquired_source[0] ? jstr(in->acquired_source) : json_null());
@@ -311,6 +331,13 @@ static int print_text(const struct raster_info *in, const struct geo_summary *s,
     } else {
         printf("%-18s none (pixel space)\n", "geotransform:");
     }
+    if (in->georef_by[0] && in->gcp_count)
+        printf("%-18s %zu ground control points, %s: residual RMS %.2f m, max %.2f m%s\n",
+               "georeferenced by:", in->gcp_count, in->georef_by, in->gcp_rms_m, in->gcp_max_m,
+               in->gcp_leave_one_out ? " (leave-one-out)" : "");
+    else if (in->georef_by[0])
+        printf("%-18s its RPCs (north-up view in the UTM zone of its centre)\n",
+               "georeferenced by:");
     if (s->have_bounds_crs)
         print_bounds("bounds (crs):", &s->bounds_crs, 6);
     if (s->have_bounds_lonlat)
@@ -389,7 +416,7 @@ const struct cli_command cli_cmd_info = {
     .summary = "describe an image: size, bands, CRS, bounds, resolution, date, SHA-256",
     .usage =
         "usage: satmark info FILE [--json] [--bands R,G,B | --bands N] [--subdataset N]\n"
-        "                    [--allow-remote] [--no-hash]\n"
+        "                    [--allow-remote] [--no-hash] [--georef METHOD] [--dem DEM]\n"
         "\n"
         "Describes a raster without reading its pixels: driver, size, bands (type, colour,\n"
         "nodata), the bands that would be displayed, CRS (name, EPSG code), geotransform,\n"
@@ -404,6 +431,12 @@ const struct cli_command cli_cmd_info = {
         "                   sha256, warnings; null where unknown)\n"
         "  --bands R,G,B    bands to display (1-based), or one band N shown as grey\n"
         "  --subdataset N   open subdataset N of a container (netCDF, HDF5, TIFF pages)\n"
+        "  --georef METHOD  for images located only by RPCs or ground control points:\n"
+        "                   auto (default: rpc, else poly2 with 6+ GCPs, else poly1),\n"
+        "                   poly1, poly2, poly3, tps, rpc, or none (pixel space). The\n"
+        "                   image is shown north-up in the UTM zone of its centre;\n"
+        "                   GCP residuals (RMS, metres) are printed\n"
+        "  --dem DEM        heights for the RPC transformer (default: height 0)\n"
         "  --allow-remote   allow network paths (/vsicurl/, /vsis3/, http://...)\n"
         "  --no-hash        skip the SHA-256 (it reads the whole file)\n"
         "\n"

@@ -38,6 +38,7 @@
 #include <ogr_srs_api.h>
 
 #include "gdalguard.h"
+#include "georef.h"
 
 #define MAX_FILE_STRING 1024     /* cap on any string copied from the file */
 #define STRIP_VALUES (1L << 20)  /* output pixels per strip read: bounds memory */
@@ -67,7 +68,9 @@ struct band_private {
 };
 
 struct raster {
-    GDALDatasetH ds;
+    GDALDatasetH ds;        /* what pixels are read from: the file, or a warped view of it */
+    GDALDatasetH source_ds; /* the file itself when ds is a warped view (GCP/RPC), else NULL */
+    char *georef_by;        /* georef method name when ds is a warped view, else NULL */
     char *path;
     bool allow_remote;
     struct raster_info info;
@@ -106,6 +109,13 @@ void raster_init(void)
 }
 
 /* ---- small helpers ---------------------------------------------------------- */
+
+/* The dataset of the file itself: its metadata (dates, provenance, RPCs,
+ * GCPs) is there, not on a warped view of it. */
+static GDALDatasetH file_ds(const struct raster *r)
+{
+    return r->source_ds ? r->source_ds : r->ds;
+}
 
 static char *copy_clean(const char *s)
 {
@@ -301,7 +311,7 @@ static bool check_vrt_tree(struct raster *r, const CPLXMLNode *node, int depth, 
  * say so when pixels are read. Check them now, from the VRT's own XML. */
 static bool check_vrt_sources(struct raster *r, struct diag *dg)
 {
-    GDALDriverH drv = GDALGetDatasetDriver(r->ds);
+    GDALDriverH drv = GDALGetDatasetDriver(file_ds(r));
     if (!drv || strcmp(GDALGetDriverShortName(drv), "VRT") != 0)
         return true;
     char **xml = GDALGetMetadata(r->ds, "xml:VRT");
@@ -331,6 +341,65 @@ static const char *subdataset_name(GDALDatasetH ds, int idx)
     char key[64];
     snprintf(key, sizeof key, "SUBDATASET_%d_NAME", idx);
     return GDALGetMetadataItem(ds, key, "SUBDATASETS");
+}
+
+/* An image located only by RPCs or GCPs is seen through a north-up warped
+ * view (georef.h), so that everything downstream has a geotransform. The
+ * method is the caller's choice (opt->georef_method: "none" keeps pixel
+ * space), else GEOREF_AUTO. When auto fails the image still opens, in pixel
+ * space, with the reason as a warning; a method the user chose must work. */
+static bool view_through_transformer(struct raster *r, const struct raster_open_options *opt,
+                                     struct diag *dg)
+{
+    double gt[6];
+    if (GDALGetGeoTransform(r->ds, gt) == CE_None && gt[1] * gt[5] - gt[2] * gt[4] != 0.0)
+        return true;
+    bool rpc = GDALGetMetadata(r->ds, "RPC") != NULL;
+    if (!rpc && GDALGetGCPCount(r->ds) <= 0)
+        return true;
+    const char *want = opt->georef_method;
+    if (want && strcmp(want, "none") == 0)
+        return true;
+    enum georef_method method = GEOREF_AUTO;
+    if (want && *want && !georef_method_from_name(want, &method)) {
+        diag_error(dg, "%s: unknown georeferencing method \"%s\" (auto, poly1, poly2, poly3, "
+                       "tps, rpc, none)", r->path, want);
+        return false;
+    }
+    struct diag *why = diag_new();
+    if (!why) {
+        diag_error(dg, "%s: out of memory", r->path);
+        return false;
+    }
+    struct georef_fit fit;
+    struct gdalguard call;
+    gdalguard_begin(&call, r->path, r->allow_remote, NULL);
+    GDALDatasetH warped = georef_warp(r->ds, r->path, method, opt->dem, &fit, why);
+    gdalguard_end(&call);
+    bool ok = true;
+    if (!warped) {
+        if (method == GEOREF_AUTO) {
+            add_warning(r, dg, "cannot georeference through its %s (%s): loads in pixel space",
+                        rpc ? "RPCs" : "ground control points", diag_message(why));
+        } else {
+            diag_error(dg, "%s", diag_message(why));
+            ok = false;
+        }
+    } else {
+        r->source_ds = r->ds;
+        r->ds = warped;
+        r->info.gcp_count = fit.gcp_count;
+        r->info.gcp_rms_m = fit.rms_m;
+        r->info.gcp_max_m = fit.max_m;
+        r->info.gcp_leave_one_out = fit.leave_one_out;
+        if (!(r->georef_by = copy_clean(georef_method_name(fit.method))))
+            ok = false;
+        if (ok && fit.method == GEOREF_RPC && !(opt->dem && *opt->dem))
+            add_warning(r, dg, "located through its RPCs without a DEM: every pixel is placed "
+                               "at height 0, so hills and tall objects shift (give a DEM)");
+    }
+    diag_free(why);
+    return ok;
 }
 
 static bool open_dataset(struct raster *r, const struct raster_open_options *opt,
@@ -402,7 +471,7 @@ static bool open_dataset(struct raster *r, const struct raster_open_options *opt
                    GDALGetRasterXSize(r->ds), GDALGetRasterYSize(r->ds));
         return false;
     }
-    return check_file_list(r, dg) && check_vrt_sources(r, dg);
+    return check_file_list(r, dg) && check_vrt_sources(r, dg) && view_through_transformer(r, opt, dg);
 }
 
 static void fill_bands(struct raster *r)
@@ -518,8 +587,8 @@ static bool fill_georef(struct raster *r, struct diag *dg)
         static const double identity[6] = {0, 1, 0, 0, 0, 1};
         memcpy(in->geotransform, identity, sizeof identity);
     }
-    in->has_rpc = GDALGetMetadata(r->ds, "RPC") != NULL;
-    in->has_gcps = GDALGetGCPCount(r->ds) > 0;
+    in->has_rpc = GDALGetMetadata(file_ds(r), "RPC") != NULL;
+    in->has_gcps = GDALGetGCPCount(file_ds(r)) > 0;
 
     OGRSpatialReferenceH srs = GDALGetSpatialRef(r->ds);
     if (srs && crs_is_engineering(srs)) {
@@ -604,7 +673,7 @@ static bool fill_provenance(struct raster *r, struct diag *dg)
         "ACQUISITION_START_TIME", "SENSING_TIME", "DATETIME", NULL,
     };
     const char *which = NULL;
-    const char *date = first_item(r->ds, date_keys, &which);
+    const char *date = first_item(file_ds(r), date_keys, &which);
     char clean[RASTER_DATE_MAX];
     if (date) {
         gdalguard_sanitize(clean, sizeof clean, date);
@@ -616,7 +685,7 @@ static bool fill_provenance(struct raster *r, struct diag *dg)
         }
     }
     if (!in->acquired[0]) {
-        const char *dt = GDALGetMetadataItem(r->ds, "TIFFTAG_DATETIME", NULL);
+        const char *dt = GDALGetMetadataItem(file_ds(r), "TIFFTAG_DATETIME", NULL);
         which = NULL;
         if (dt) {
             gdalguard_sanitize(clean, sizeof clean, dt);
@@ -637,14 +706,14 @@ static bool fill_provenance(struct raster *r, struct diag *dg)
     }
     if (!(r->acquired_source = copy_clean(which ? which : "")))
         return false;
-    const char *synthetic = GDALGetMetadataItem(r->ds, "SATMARK_SYNTHETIC", NULL);
+    const char *synthetic = GDALGetMetadataItem(file_ds(r), "SATMARK_SYNTHETIC", NULL);
     in->synthetic = synthetic && (strcasecmp(synthetic, "YES") == 0 ||
                                   strcasecmp(synthetic, "TRUE") == 0 || strcmp(synthetic, "1") == 0);
     static const char *const credit_keys[] = {"SATMARK_CREDIT", "TIFFTAG_COPYRIGHT",
                                               "TIFFTAG_ARTIST", NULL};
-    if (!(r->credit = copy_clean(first_item(r->ds, credit_keys, NULL))))
+    if (!(r->credit = copy_clean(first_item(file_ds(r), credit_keys, NULL))))
         return false;
-    if (!(r->site = copy_clean(GDALGetMetadataItem(r->ds, "SATMARK_SITE", NULL))))
+    if (!(r->site = copy_clean(GDALGetMetadataItem(file_ds(r), "SATMARK_SITE", NULL))))
         return false;
     if (in->synthetic)
         add_warning(r, dg, "synthetic demo image (SATMARK_SYNTHETIC=YES), not real imagery");
@@ -856,7 +925,7 @@ static struct raster *open_handle(const char *path, const struct raster_open_opt
     gdalguard_begin(&call, r->path, r->allow_remote, dg);
     bool ok = true;
     struct raster_info *in = &r->info;
-    GDALDriverH drv = GDALGetDatasetDriver(r->ds);
+    GDALDriverH drv = GDALGetDatasetDriver(file_ds(r));
     in->width = GDALGetRasterXSize(r->ds);
     in->height = GDALGetRasterYSize(r->ds);
     in->band_count = GDALGetRasterCount(r->ds);
@@ -897,6 +966,7 @@ static struct raster *open_handle(const char *path, const struct raster_open_opt
     in->acquired_source = r->acquired_source ? r->acquired_source : "";
     in->credit = r->credit ? r->credit : "";
     in->site = r->site ? r->site : "";
+    in->georef_by = r->georef_by ? r->georef_by : "";
     if (!ok) {
         raster_close(r);
         return NULL;
@@ -938,6 +1008,8 @@ void raster_close(struct raster *r)
         struct gdalguard call;
         gdalguard_begin(&call, r->path, r->allow_remote, NULL);
         GDALClose(r->ds);
+        if (r->source_ds) /* after the warped view that borrows it */
+            GDALClose(r->source_ds);
         gdalguard_end(&call);
     }
     for (size_t i = 0; i < r->warning_count; i++)
@@ -953,6 +1025,7 @@ void raster_close(struct raster *r)
     free(r->acquired_source);
     free(r->credit);
     free(r->site);
+    free(r->georef_by);
     free(r->palette);
     free(r->path);
     free(r);

@@ -63,6 +63,15 @@ struct raster_open_options {
      * warning naming it and how many there are). */
     int subdataset;
     enum raster_resampling resampling;
+    /* Images located only by RPCs or GCPs are opened through a north-up
+     * warped view (georef.h). NULL/"" or "auto" = RPC when present, else a
+     * polynomial of the highest order the GCPs support (up to 2), or the
+     * method the file records (SATMARK_GEOREF_METHOD); "poly1", "poly2",
+     * "poly3", "tps", "rpc" force one; "none" keeps pixel space. Borrowed
+     * for the call. */
+    const char *georef_method;
+    /* A DEM file for the RPC transformer's heights; NULL = height 0. Borrowed. */
+    const char *dem;
 };
 
 /* Fills opt with the defaults described above. */
@@ -102,8 +111,17 @@ struct raster_info {
     const char *crs_name;      /* e.g. "WGS 84 / UTM zone 52N" */
     int epsg;                  /* EPSG code of the CRS, 0 when it has none */
     const char *crs_wkt;       /* WKT2 (2019) */
-    bool has_rpc;              /* RPC metadata present (not used for georeferencing) */
-    bool has_gcps;             /* GCPs present (not used for georeferencing) */
+    bool has_rpc;              /* RPC metadata present */
+    bool has_gcps;             /* GCPs present */
+    /* Non-empty ("rpc", "poly1", "poly2", "poly3", "tps") when the file has no
+     * geotransform of its own and is seen through a warped view located by
+     * its RPCs or GCPs: then geotransform and CRS are the view's (UTM of the
+     * centre), and pixel positions are the view's, not the file's. */
+    const char *georef_by;
+    size_t gcp_count;          /* GCPs used (0 for RPC) */
+    double gcp_rms_m;          /* RMS of the GCP residuals, metres */
+    double gcp_max_m;          /* largest residual, metres */
+    bool gcp_leave_one_out;    /* residuals are leave-one-out (TPS) */
 
     /* From SATMARK_ACQUIRED, ACQUISITION_DATE, ACQUISITIONDATE, DATE_ACQUIRED,
      * ACQUISITION_START_TIME, SENSING_TIME, DATETIME (first found), else

@@ -20,6 +20,8 @@ struct safefile {
     char *temp;    /* the temporary file */
     char *tempdir; /* safefile_reserve: the private directory holding temp; else NULL */
     FILE *stream;  /* safefile_begin: open on temp; else NULL */
+    char *dir;     /* the target's directory, made up front so that nothing
+                      after the rename in commit can fail for want of memory */
 };
 
 /* "a" + "b" + "c" as a new string (free with free()); NULL on out of memory. */
@@ -68,15 +70,22 @@ static void safefile_free(struct safefile *sf)
     free(sf->target);
     free(sf->temp);
     free(sf->tempdir);
+    free(sf->dir);
     free(sf);
 }
 
 static struct safefile *safefile_alloc(const char *path, struct diag *dg)
 {
     struct safefile *sf = calloc(1, sizeof *sf);
-    if (sf)
+    if (sf) {
         sf->target = strdup(path);
-    if (!sf || !sf->target) {
+        sf->dir = dir_of(path);
+    }
+    if (!sf || !sf->target || !sf->dir) {
+        if (sf) {
+            free(sf->target);
+            free(sf->dir);
+        }
         free(sf);
         diag_error(dg, "%s: out of memory", path);
         return NULL;
@@ -340,12 +349,10 @@ bool safefile_commit(struct safefile *sf, const struct safefile_options *opt, st
         safefile_abort(sf);
         return false;
     }
-    char *dir = dir_of(sf->target);
-    bool ok = dir && fsync_dir(dir);
+    bool ok = fsync_dir(sf->dir);
     if (!ok)
         diag_error(dg, "%s: saved, but syncing its directory failed: %s", sf->target,
-                   dir ? strerror(errno) : "out of memory");
-    free(dir);
+                   strerror(errno));
     /* The temporary file is now the target: forget its name before cleaning up. */
     free(sf->temp);
     sf->temp = NULL;
