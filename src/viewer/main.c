@@ -513,6 +513,9 @@ static bool start_sdl(struct viewer *vw)
         fprintf(stderr, "satmark-view: error: cannot open a window: %s\n", SDL_GetError());
         return false;
     }
+    /* the smallest window --size accepts: the help and the chrome are laid
+     * out (and tested) down to this size */
+    SDL_SetWindowMinimumSize(vw->window, 200, 150);
     vw->renderer = SDL_CreateRenderer(vw->window, -1, 0);
     if (!vw->renderer)
         vw->renderer = SDL_CreateRenderer(vw->window, -1, SDL_RENDERER_SOFTWARE);

@@ -3,8 +3,10 @@
  * surface the size of the window, uploaded as one SDL texture: the marks
  * (through the core renderer, exactly as figures draw them), the mark being
  * drawn, selection handles, the measurement, the scale bar, the compare
- * divider, the claims panel, prompts, the help and the modal questions, and
- * the status bar.
+ * divider and the compare date captions, the claims panel and the mark list
+ * (marklist.c), prompts, the error banner and the hint bar (hintbar.c), the
+ * help (from keys.c's table; it shrinks to fit or scrolls) and the modal
+ * questions, and the status line.
  *
  * The surface is re-drawn only when something on it changed (overlay_dirty:
  * view, marks, tools, panels); pointer motion alone re-draws just the status
