@@ -74,6 +74,8 @@ static int parse_args(int argc, char **argv, struct info_args *a)
                 return cli_usage_error("info", "--georef needs a method (auto, poly1, poly2, "
                                                "poly3, tps, rpc, none)");
             a->open.georef_method = argv[++i];
+        } else if (!options_done && strcmp(arg, "--keep-degrees") == 0) {
+            a->open.keep_degrees = true;
         } else if (!options_done && strcmp(arg, "--dem") == 0) {
             if (i + 1 >= argc)
                 return cli_usage_error("info", "--dem needs a DEM file");
@@ -202,11 +204,12 @@ static int print_json(const struct raster_info *in, const struct geo_summary *s,
                                                "bits", b->bits));
     }
     json_object_set_new(o, "bands", bands);
-    json_t *display = json_pack("{s:[i,i,i],s:o,s:b}", "bands", in->display_bands[0],
+    json_t *display = json_pack("{s:[i,i,i],s:o,s:b,s:s}", "bands", in->display_bands[0],
                                 in->display_bands[1], in->display_bands[2], "alpha_band",
                                 in->display_alpha_band ? json_integer(in->display_alpha_band)
                                                        : json_null(),
-                                "palette", in->palette_expanded);
+                                "palette", in->palette_expanded, "reason",
+                                in->display_reason ? in->display_reason : "");
     json_object_set_new(o, "display", display);
     if (in->has_crs)
         json_object_set_new(o, "crs", json_pack("{s:o,s:o,s:o}", "name", jstr(in->crs_name),
@@ -248,6 +251,8 @@ static int print_json(const struct raster_info *in, const struct geo_summary *s,
     } else {
         json_object_set_new(o, "georeferenced_by", json_null());
     }
+    json_object_set_new(o, "reprojected_from",
+                        in->reprojected_from[0] ? json_string(in->reprojected_from) : json_null());
     json_object_set_new(o, "acquired", in->acquired[0] ? jstr(in->acquired) : json_null());
     json_object_set_new(o, "acquired_source",
                         in->acquired_source[0] ? jstr(in->acquired_source) : json_null());
@@ -315,6 +320,12 @@ static int print_text(const struct raster_info *in, const struct geo_summary *s,
                in->display_bands[1], in->display_bands[2]);
     if (in->display_alpha_band)
         printf(", alpha band %d", in->display_alpha_band);
+    if (in->display_reason && !in->display_reason[0])
+        printf(" (the file does not say which bands are red, green and blue)");
+    else if (in->display_reason && strcmp(in->display_reason, "chosen") != 0 &&
+             strcmp(in->display_reason, "colour interpretation") != 0 &&
+             strcmp(in->display_reason, "single band") != 0)
+        printf(" (from its %s)", in->display_reason);
     printf("\n");
     if (in->has_crs) {
         if (in->epsg)
@@ -338,6 +349,10 @@ static int print_text(const struct raster_info *in, const struct geo_summary *s,
     else if (in->georef_by[0])
         printf("%-18s its RPCs (north-up view in the UTM zone of its centre)\n",
                "georeferenced by:");
+    if (in->reprojected_from[0])
+        printf("%-18s the file is in %s (degrees); shown in the UTM zone of its centre so\n"
+               "%-18s ground distances are equal along both axes (--keep-degrees: as stored)\n",
+               "reprojected:", in->reprojected_from, "");
     if (s->have_bounds_crs)
         print_bounds("bounds (crs):", &s->bounds_crs, 6);
     if (s->have_bounds_lonlat)
@@ -417,6 +432,7 @@ const struct cli_command cli_cmd_info = {
     .usage =
         "usage: satmark info FILE [--json] [--bands R,G,B | --bands N] [--subdataset N]\n"
         "                    [--allow-remote] [--no-hash] [--georef METHOD] [--dem DEM]\n"
+        "                    [--keep-degrees]\n"
         "\n"
         "Describes a raster without reading its pixels: driver, size, bands (type, colour,\n"
         "nodata), the bands that would be displayed, CRS (name, EPSG code), geotransform,\n"
@@ -437,6 +453,8 @@ const struct cli_command cli_cmd_info = {
         "                   image is shown north-up in the UTM zone of its centre;\n"
         "                   GCP residuals (RMS, metres) are printed\n"
         "  --dem DEM        heights for the RPC transformer (default: height 0)\n"
+        "  --keep-degrees   show an image in degrees (EPSG:4326...) as stored instead of\n"
+        "                   in the UTM zone of its centre\n"
         "  --allow-remote   allow network paths (/vsicurl/, /vsis3/, http://...)\n"
         "  --no-hash        skip the SHA-256 (it reads the whole file)\n"
         "\n"

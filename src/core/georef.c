@@ -226,6 +226,31 @@ static char *utm_wkt(double lon, double lat)
     return wkt;
 }
 
+/* A north-up warped view of src in dst_wkt through transformer options opts
+ * (NULL: src's own georeferencing), with an alpha band when src has none, so
+ * that the corners outside the image (a rotated or reprojected footprint)
+ * are transparent rather than black. */
+static GDALDatasetH warped_view(GDALDatasetH src, const char *dst_wkt, char **opts)
+{
+    GDALWarpOptions *wo = GDALCreateWarpOptions();
+    int n = GDALGetRasterCount(src);
+    bool has_alpha = false;
+    for (int b = 1; b <= n; b++)
+        has_alpha |= GDALGetRasterColorInterpretation(GDALGetRasterBand(src, b)) == GCI_AlphaBand;
+    if (!has_alpha && n > 0) {
+        wo->nBandCount = n;
+        wo->panSrcBands = CPLMalloc(sizeof(int) * (size_t)n);
+        wo->panDstBands = CPLMalloc(sizeof(int) * (size_t)n);
+        for (int b = 0; b < n; b++)
+            wo->panSrcBands[b] = wo->panDstBands[b] = b + 1;
+        wo->nDstAlphaBand = n + 1;
+    }
+    GDALDatasetH view =
+        GDALAutoCreateWarpedVRTEx(src, NULL, dst_wkt, GRA_Bilinear, 0.125, wo, opts);
+    GDALDestroyWarpOptions(wo);
+    return view;
+}
+
 /* The lon/lat of src's centre through the transformer options. */
 static bool centre_lonlat(GDALDatasetH src, char **options, double *lon, double *lat)
 {
@@ -304,9 +329,7 @@ GDALDatasetH georef_warp(GDALDatasetH src, const char *name, enum georef_method 
         return NULL;
     }
     char *dst_wkt = utm_wkt(lon, lat);
-    GDALDatasetH warped = dst_wkt ? GDALAutoCreateWarpedVRTEx(src, NULL, dst_wkt, GRA_Bilinear,
-                                                              0.125, NULL, opts)
-                                  : NULL;
+    GDALDatasetH warped = dst_wkt ? warped_view(src, dst_wkt, opts) : NULL;
     if (!warped)
         diag_error(dg, "%s: cannot build a north-up view through the %s transformer: %s", name,
                    georef_method_name(method),
@@ -314,6 +337,42 @@ GDALDatasetH georef_warp(GDALDatasetH src, const char *name, enum georef_method 
     CPLFree(dst_wkt);
     CSLDestroy(opts);
     return warped;
+}
+
+GDALDatasetH georef_conformal_view(GDALDatasetH src, const char *name, struct diag *dg)
+{
+    OGRSpatialReferenceH srs = GDALGetSpatialRef(src);
+    double gt[6];
+    if (!srs || !OSRIsGeographic(srs) || GDALGetGeoTransform(src, gt) != CE_None)
+        return NULL;
+    int w = GDALGetRasterXSize(src), h = GDALGetRasterYSize(src);
+    /* Corners through the file's own transformer give lon/lat in the
+     * traditional order whatever the CRS's axis order says. */
+    double lon_min = 1e9, lon_max = -1e9, lat_min = 1e9, lat_max = -1e9;
+    void *t = GDALCreateGenImgProjTransformer2(src, NULL, (char *[]){"DST_SRS=EPSG:4326", NULL});
+    if (!t)
+        return NULL;
+    for (int i = 0; i < 4; i++) {
+        double x = (i & 1) ? w : 0, y = (i & 2) ? h : 0, z = 0;
+        int ok = FALSE;
+        GDALGenImgProjTransform(t, FALSE, 1, &x, &y, &z, &ok);
+        if (!ok || !isfinite(x) || !isfinite(y)) {
+            GDALDestroyGenImgProjTransformer(t);
+            return NULL;
+        }
+        lon_min = fmin(lon_min, x), lon_max = fmax(lon_max, x);
+        lat_min = fmin(lat_min, y), lat_max = fmax(lat_max, y);
+    }
+    GDALDestroyGenImgProjTransformer(t);
+    if (lon_max - lon_min > GEOREF_CONFORMAL_MAX_DEGREES || lat_max > 84.0 || lat_min < -80.0)
+        return NULL;
+    char *dst_wkt = utm_wkt((lon_min + lon_max) / 2, (lat_min + lat_max) / 2);
+    GDALDatasetH view = dst_wkt ? warped_view(src, dst_wkt, NULL) : NULL;
+    if (!view)
+        diag_error(dg, "%s: cannot build its view in the UTM zone of its centre: %s", name,
+                   CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "GDAL gave no reason");
+    CPLFree(dst_wkt);
+    return view;
 }
 
 /* ---- files made from a picture --------------------------------------------- */

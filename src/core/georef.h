@@ -73,6 +73,20 @@ struct georef_fit {
 GDALDatasetH georef_warp(GDALDatasetH src, const char *name, enum georef_method method,
                          const char *dem, struct georef_fit *fit, struct diag *dg);
 
+/* Largest extent (degrees of longitude) shown in one UTM zone's projection:
+ * beyond it the scale error at the edges passes ~1 %, and a whole-world
+ * image has no "centre" worth projecting around. */
+#define GEOREF_CONFORMAL_MAX_DEGREES 6.0
+
+/* For an image in a geographic CRS (degrees), a north-up warped view in the
+ * UTM zone of its centre, where a metre is the same on screen along both
+ * axes (square degree pixels are ~1.5x too wide at 50 N). NULL without an
+ * error when the image is not geographic, spans more than
+ * GEOREF_CONFORMAL_MAX_DEGREES of longitude, or reaches beyond 84 degrees of
+ * latitude (UTM's limit); NULL with an error on dg when the view cannot be
+ * built. src borrowed, must outlive the result (close the view first). */
+GDALDatasetH georef_conformal_view(GDALDatasetH src, const char *name, struct diag *dg);
+
 /* Residuals of gcps (n, borrowed) under method (a polynomial or TPS), in
  * metres, into residual_m (caller's array of n) and *fit. false with a reason
  * on dg when the method needs more GCPs than given or the fit fails. */

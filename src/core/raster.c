@@ -37,6 +37,7 @@
 #include <gdal.h>
 #include <ogr_srs_api.h>
 
+#include "bandpick.h"
 #include "gdalguard.h"
 #include "georef.h"
 
@@ -71,6 +72,7 @@ struct raster {
     GDALDatasetH ds;        /* what pixels are read from: the file, or a warped view of it */
     GDALDatasetH source_ds; /* the file itself when ds is a warped view (GCP/RPC), else NULL */
     char *georef_by;        /* georef method name when ds is a warped view, else NULL */
+    char *reprojected_from; /* the file's geographic CRS when ds is its UTM view, else NULL */
     char *path;
     bool allow_remote;
     struct raster_info info;
@@ -352,8 +354,31 @@ static bool view_through_transformer(struct raster *r, const struct raster_open_
                                      struct diag *dg)
 {
     double gt[6];
-    if (GDALGetGeoTransform(r->ds, gt) == CE_None && gt[1] * gt[5] - gt[2] * gt[4] != 0.0)
+    if (GDALGetGeoTransform(r->ds, gt) == CE_None && gt[1] * gt[5] - gt[2] * gt[4] != 0.0) {
+        if (opt->keep_degrees)
+            return true;
+        struct diag *why = diag_new();
+        if (!why)
+            return true;
+        struct gdalguard call;
+        gdalguard_begin(&call, r->path, r->allow_remote, NULL);
+        OGRSpatialReferenceH srs = GDALGetSpatialRef(r->ds);
+        char *from = copy_clean(srs && OSRGetName(srs) ? OSRGetName(srs) : "degrees");
+        GDALDatasetH view = georef_conformal_view(r->ds, r->path, why);
+        gdalguard_end(&call);
+        if (view) {
+            r->source_ds = r->ds;
+            r->ds = view;
+            r->reprojected_from = from;
+            from = NULL;
+        } else if (diag_failed(why)) {
+            add_warning(r, dg, "%s: shown in degrees (square degree pixels stretch it east-west)",
+                        diag_message(why));
+        }
+        free(from);
+        diag_free(why);
         return true;
+    }
     bool rpc = GDALGetMetadata(r->ds, "RPC") != NULL;
     if (!rpc && GDALGetGCPCount(r->ds) <= 0)
         return true;
@@ -761,6 +786,25 @@ static bool load_palette(struct raster *r, int band)
     return true;
 }
 
+/* True-colour bands from the file's band descriptions or mission metadata
+ * (bandpick.h); false when it says nothing. */
+static bool pick_true_colour(const struct raster *r, int rgb[3], const char **why)
+{
+    int n = r->info.band_count;
+    const char **desc = calloc((size_t)n, sizeof *desc);
+    if (!desc)
+        return false;
+    for (int b = 1; b <= n; b++)
+        desc[b - 1] = GDALGetDescription(GDALGetRasterBand(r->ds, b));
+    static const char *const mission_keys[] = {"SPACECRAFT_ID", "SPACECRAFT_NAME", "SATELLITE",
+                                               "MISSION", "PLATFORM", "SATELLITEID", NULL};
+    const char *mission = first_item(file_ds(r), mission_keys, NULL);
+    struct bandpick_input in = {n, desc, mission};
+    bool ok = bandpick_true_colour(&in, rgb, why);
+    free(desc);
+    return ok;
+}
+
 static bool choose_display(struct raster *r, const int bands[3], int alpha_band, struct diag *dg)
 {
     int n = r->info.band_count;
@@ -777,6 +821,8 @@ static bool choose_display(struct raster *r, const int bands[3], int alpha_band,
         return false;
     }
     int grey = 0;
+    bool chosen = bands[0] > 0 || bands[1] > 0 || bands[2] > 0;
+    r->info.display_reason = chosen ? "chosen" : n >= 3 ? "colour interpretation" : "single band";
     if (bands[0] > 0 && bands[1] == 0 && bands[2] == 0) {
         grey = bands[0];
     } else if (bands[0] > 0 || bands[1] > 0 || bands[2] > 0) {
@@ -788,6 +834,7 @@ static bool choose_display(struct raster *r, const int bands[3], int alpha_band,
         memcpy(r->disp, bands, sizeof r->disp);
     } else if (band_interp(r, 1) == GCI_PaletteIndex && r->bands[0].has_palette) {
         grey = 1;
+        r->info.display_reason = "palette";
     } else if (n >= 3) {
         int rgb[3] = {0, 0, 0};
         for (int b = 1; b <= n; b++) {
@@ -799,8 +846,23 @@ static bool choose_display(struct raster *r, const int bands[3], int alpha_band,
             else if (ci == GCI_BlueBand && !rgb[2])
                 rgb[2] = b;
         }
-        if (!rgb[0] || !rgb[1] || !rgb[2])
-            rgb[0] = 1, rgb[1] = 2, rgb[2] = 3;
+        if (!rgb[0] || !rgb[1] || !rgb[2]) {
+            const char *why = NULL;
+            if (pick_true_colour(r, rgb, &why)) {
+                r->info.display_reason = why;
+            } else {
+                rgb[0] = 1, rgb[1] = 2, rgb[2] = 3;
+                r->info.display_reason = "";
+                int image_bands = 0; /* not counting an alpha band (a warped view's) */
+                for (int b = 1; b <= n; b++)
+                    image_bands += band_interp(r, b) != GCI_AlphaBand;
+                if (image_bands > 3)
+                    add_warning(r, dg, "multispectral image (%d bands) that does not say which "
+                                       "are red, green and blue: showing bands 1,2,3, which may "
+                                       "not be true colour (Landsat 4-7: bands 3,2,1; Landsat "
+                                       "8/9 and Sentinel-2: 4,3,2)", image_bands);
+            }
+        }
         r->mode = DISPLAY_RGB;
         memcpy(r->disp, rgb, sizeof r->disp);
     } else {
@@ -967,6 +1029,7 @@ static struct raster *open_handle(const char *path, const struct raster_open_opt
     in->credit = r->credit ? r->credit : "";
     in->site = r->site ? r->site : "";
     in->georef_by = r->georef_by ? r->georef_by : "";
+    in->reprojected_from = r->reprojected_from ? r->reprojected_from : "";
     if (!ok) {
         raster_close(r);
         return NULL;
@@ -1026,6 +1089,7 @@ void raster_close(struct raster *r)
     free(r->credit);
     free(r->site);
     free(r->georef_by);
+    free(r->reprojected_from);
     free(r->palette);
     free(r->path);
     free(r);

@@ -72,6 +72,11 @@ struct raster_open_options {
     const char *georef_method;
     /* A DEM file for the RPC transformer's heights; NULL = height 0. Borrowed. */
     const char *dem;
+    /* Images in a geographic CRS (degrees) are shown through a view in the
+     * UTM zone of their centre, so a metre is a metre along both axes
+     * (georef_conformal_view: up to 6 degrees wide, |lat| <= 84); true keeps
+     * them in degrees as stored. */
+    bool keep_degrees;
 };
 
 /* Fills opt with the defaults described above. */
@@ -118,6 +123,9 @@ struct raster_info {
      * its RPCs or GCPs: then geotransform and CRS are the view's (UTM of the
      * centre), and pixel positions are the view's, not the file's. */
     const char *georef_by;
+    /* Non-empty (the file's CRS name, e.g. "WGS 84") when the file is in
+     * degrees and is seen through its UTM view (keep_degrees off). */
+    const char *reprojected_from;
     size_t gcp_count;          /* GCPs used (0 for RPC) */
     double gcp_rms_m;          /* RMS of the GCP residuals, metres */
     double gcp_max_m;          /* largest residual, metres */
@@ -137,6 +145,10 @@ struct raster_info {
      * colour table is used. */
     int display_bands[3];
     int display_alpha_band;
+    /* Why these bands (static text): "chosen" (given by the caller), "colour
+     * interpretation", "band descriptions", "Landsat 8/9 band order", ...;
+     * "" when bands 1,2,3 were taken because the file says nothing. */
+    const char *display_reason;
     bool palette_expanded;
 
     size_t warning_count;      /* things the user should know (no georeferencing, RPC only, rotated...) */
