@@ -1042,10 +1042,13 @@ static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t 
     }
     for (size_t v = 0; v < nvisible; v++) {
         const struct ov_feature *f = &d->ov->features[visible[v]];
-        bool own = label_rank(f, opt->highlight_id) == 0;
-        items[v] = (struct labelgroup_item){own ? NULL : f->label, (int)f->cls,
-                                            (f->anchor_x - d->view->src_x) * d->sx,
-                                            (f->anchor_y - d->view->src_y) * d->sy};
+        double ax = (f->anchor_x - d->view->src_x) * d->sx;
+        double ay = (f->anchor_y - d->view->src_y) * d->sy;
+        /* a group counts only marks whose anchor is in the frame (those in
+         * the margin outside it are not what the reader sees) */
+        bool own = label_rank(f, opt->highlight_id) == 0 || ax < fx || ay < fy ||
+                   ax > fx + fw || ay > fy + fh;
+        items[v] = (struct labelgroup_item){own ? NULL : f->label, (int)f->cls, ax, ay};
     }
     labelgroup_assign(items, nvisible, RENDER_LABEL_GROUP_GAP_EM * px, leader, count);
     /* the texts placed, to report the most repeated one (stats) */
