@@ -45,6 +45,11 @@ static bool contains_ci(const char *hay, const char *needle, size_t n)
 
 static bool word_matches(const struct annot_feature *f, const char *w, size_t n)
 {
+    /* "class:" alone: still being typed, matches everything */
+    if (w[n - 1] == ':' && (n == 6 || n == 5) &&
+        (strncasecmp(w, "class:", n) == 0 || strncasecmp(w, "claim:", n) == 0 ||
+         strncasecmp(w, "date:", n) == 0))
+        return true;
     if (n > 6 && strncasecmp(w, "class:", 6) == 0) {
         const char *v = w + 6;
         size_t vn = n - 6;

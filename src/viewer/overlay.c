@@ -282,7 +282,7 @@ static void draw_handles(struct viewer *vw, cairo_t *cr)
 /* A scale bar of a round length (1, 2 or 5 x 10^n m) at most 180 px long. */
 static void draw_scale_bar(struct viewer *vw, cairo_t *cr)
 {
-    if (!vw->a.georeferenced || vw->help)
+    if (!vw->a.georeferenced || vw->help || vw->marklist_open)
         return;
     double rx, ry;
     if (!geo_ground_resolution_at(vw->a.geo, vw->view.cx, vw->view.cy, &rx, &ry, NULL) ||
