@@ -251,6 +251,12 @@ static int print_json(const struct raster_info *in, const struct geo_summary *s,
     } else {
         json_object_set_new(o, "georeferenced_by", json_null());
     }
+    json_t *subs = json_array();
+    for (size_t i = 0; i < in->subdataset_count; i++)
+        json_array_append_new(subs, json_pack("{s:i,s:s,s:s}", "index", (int)(i + 1), "name",
+                                              in->subdataset_names[i], "description",
+                                              in->subdataset_descriptions[i]));
+    json_object_set_new(o, "subdatasets", subs);
     json_object_set_new(o, "reprojected_from",
                         in->reprojected_from[0] ? json_string(in->reprojected_from) : json_null());
     json_object_set_new(o, "acquired", in->acquired[0] ? jstr(in->acquired) : json_null());
@@ -349,6 +355,11 @@ static int print_text(const struct raster_info *in, const struct geo_summary *s,
     else if (in->georef_by[0])
         printf("%-18s its RPCs (north-up view in the UTM zone of its centre)\n",
                "georeferenced by:");
+    for (size_t i = 0; i < in->subdataset_count; i++)
+        printf("%-18s %zu: %s  (%s)\n", i ? "" : "subdatasets:", i + 1, in->subdataset_names[i],
+               in->subdataset_descriptions[i]);
+    if (in->subdataset_count)
+        printf("%-18s open one with --subdataset N here, or pass its name to any command\n", "");
     if (in->reprojected_from[0])
         printf("%-18s the file is in %s (degrees); shown in the UTM zone of its centre so\n"
                "%-18s ground distances are equal along both axes (--keep-degrees: as stored)\n",

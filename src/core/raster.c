@@ -73,6 +73,7 @@ struct raster {
     GDALDatasetH source_ds; /* the file itself when ds is a warped view (GCP/RPC), else NULL */
     char *georef_by;        /* georef method name when ds is a warped view, else NULL */
     char *reprojected_from; /* the file's geographic CRS when ds is its UTM view, else NULL */
+    char **sub_names, **sub_descs; /* the container's subdatasets (CSL lists), or NULL */
     char *path;
     bool allow_remote;
     struct raster_info info;
@@ -179,6 +180,37 @@ bool raster_path_is_remote(const char *path)
 bool raster_path_is_local(const char *path)
 {
     return !raster_path_is_remote(path) && strncmp(path, "/vsi", 4) != 0;
+}
+
+const char *raster_hashed_file(const char *name, char *out, size_t cap)
+{
+    /* DRIVER:"path":rest or DRIVER:path:rest, for the drivers whose
+     * subdatasets satmark opens; anything else is a file name. */
+    static const char *const prefixes[] = {"NETCDF:", "HDF5:", "HDF4_SDS:", "HDF4_EOS:",
+                                           "HDF4_GR:", "NITF_IM:", "GTIFF_DIR:", "GPKG:", NULL};
+    size_t k = 0;
+    for (int i = 0; prefixes[i] && !k; i++)
+        if (strncasecmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+            k = strlen(prefixes[i]);
+    const char *start = name + k, *end = NULL;
+    if (k && strncasecmp(name, "GTIFF_DIR:", 10) == 0) {
+        /* GTIFF_DIR:N:path */
+        const char *colon = strchr(start, ':');
+        start = colon ? colon + 1 : start;
+        end = start + strlen(start);
+    } else if (k && *start == '"') {
+        start++;
+        end = strchr(start, '"');
+    } else if (k) {
+        end = strchr(start, ':');
+    }
+    if (!k || !end || end == start || (size_t)(end - start) >= cap) {
+        snprintf(out, cap, "%s", name);
+        return out;
+    }
+    memcpy(out, start, (size_t)(end - start));
+    out[end - start] = '\0';
+    return out;
 }
 
 const char *raster_allowed_drivers(void)
@@ -338,11 +370,14 @@ static int subdataset_count(GDALDatasetH ds)
 }
 
 /* Name of the 1-based subdataset idx; borrowed from ds's metadata. */
+/* From the SUBDATASETS list, not GDALGetMetadataItem: the netCDF driver
+ * overrides only GetMetadata for that domain, so the item lookup finds
+ * nothing there ("subdataset 1 has no name"). */
 static const char *subdataset_name(GDALDatasetH ds, int idx)
 {
     char key[64];
     snprintf(key, sizeof key, "SUBDATASET_%d_NAME", idx);
-    return GDALGetMetadataItem(ds, key, "SUBDATASETS");
+    return CSLFetchNameValue(GDALGetMetadata(ds, "SUBDATASETS"), key);
 }
 
 /* An image located only by RPCs or GCPs is seen through a north-up warped
@@ -447,6 +482,17 @@ static bool open_dataset(struct raster *r, const struct raster_open_options *opt
     }
     int nsub = subdataset_count(r->ds);
     int want = opt->subdataset;
+    /* Kept for info: the names a user passes to open one of them. */
+    for (int i = 1; i <= nsub && nsub > 1; i++) {
+        char key[64], clean[MAX_FILE_STRING];
+        const char *name = subdataset_name(r->ds, i);
+        snprintf(key, sizeof key, "SUBDATASET_%d_DESC", i);
+        const char *desc = CSLFetchNameValue(GDALGetMetadata(r->ds, "SUBDATASETS"), key);
+        gdalguard_sanitize(clean, sizeof clean, name ? name : "");
+        r->sub_names = CSLAddString(r->sub_names, clean);
+        gdalguard_sanitize(clean, sizeof clean, desc ? desc : "");
+        r->sub_descs = CSLAddString(r->sub_descs, clean);
+    }
     if (want > nsub) {
         diag_error(dg, "%s: has %d subdataset(s), cannot open subdataset %d", r->path, nsub, want);
         gdalguard_end(&call);
@@ -1030,6 +1076,9 @@ static struct raster *open_handle(const char *path, const struct raster_open_opt
     in->site = r->site ? r->site : "";
     in->georef_by = r->georef_by ? r->georef_by : "";
     in->reprojected_from = r->reprojected_from ? r->reprojected_from : "";
+    in->subdataset_count = (size_t)CSLCount(r->sub_names);
+    in->subdataset_names = (const char *const *)r->sub_names;
+    in->subdataset_descriptions = (const char *const *)r->sub_descs;
     if (!ok) {
         raster_close(r);
         return NULL;
@@ -1090,6 +1139,8 @@ void raster_close(struct raster *r)
     free(r->site);
     free(r->georef_by);
     free(r->reprojected_from);
+    CSLDestroy(r->sub_names);
+    CSLDestroy(r->sub_descs);
     free(r->palette);
     free(r->path);
     free(r);
@@ -1107,7 +1158,8 @@ bool raster_sha256(struct raster *r, char hex[HASH_SHA256_HEX_LEN + 1], struct d
             diag_error(dg, "%s: SHA-256 is only computed for local files", r->path);
             return false;
         }
-        if (!hash_file_sha256(r->path, r->sha256, dg))
+        char file[4096];
+        if (!hash_file_sha256(raster_hashed_file(r->path, file, sizeof file), r->sha256, dg))
             return false;
         r->have_sha256 = true;
     }

@@ -126,6 +126,12 @@ struct raster_info {
     /* Non-empty (the file's CRS name, e.g. "WGS 84") when the file is in
      * degrees and is seen through its UTM view (keep_degrees off). */
     const char *reprojected_from;
+    /* A container's subdatasets (netCDF variables, HDF5 arrays, TIFF pages)
+     * when it has more than one: the names any command opens one with
+     * (e.g. NETCDF:"file.nc":var) and GDAL's descriptions; count 0 else. */
+    size_t subdataset_count;
+    const char *const *subdataset_names;
+    const char *const *subdataset_descriptions;
     size_t gcp_count;          /* GCPs used (0 for RPC) */
     double gcp_rms_m;          /* RMS of the GCP residuals, metres */
     double gcp_max_m;          /* largest residual, metres */
@@ -191,6 +197,12 @@ bool raster_path_is_remote(const char *path);
  * can be read (e.g. hashed) directly: not a network path and not a GDAL
  * virtual file system (/vsi...). */
 bool raster_path_is_local(const char *path);
+
+/* The file whose bytes stand for raster `name` (borrowed) when it is hashed:
+ * the container file of a subdataset name (NETCDF:"file.nc":var,
+ * HDF5:"file.h5"://path, GTIFF_DIR:2:file.tif, ...), else name itself.
+ * Written into out (cap bytes); returns out. */
+const char *raster_hashed_file(const char *name, char *out, size_t cap);
 
 /* SHA-256 of the file as lowercase hex into hex (caller's buffer). Reads the
  * whole file the first time; the result is cached on r. Fails for remote and

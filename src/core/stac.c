@@ -748,7 +748,12 @@ bool stac_fetch_window(const struct stac_fetch *req, const struct stac_net *net,
         free(hrefs);
         return false;
     }
-    snprintf(done->asset_href, sizeof done->asset_href, "%s", all_hrefs);
+    /* The first href (all of them are in the sidecar). */
+    size_t first = strcspn(all_hrefs, ",");
+    if (first >= sizeof done->asset_href)
+        first = sizeof done->asset_href - 1;
+    memcpy(done->asset_href, all_hrefs, first);
+    done->asset_href[first] = '\0';
     raster_init();
     struct gdalguard call;
     gdalguard_begin(&call, req->out_path, true, dg);

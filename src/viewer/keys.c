@@ -87,6 +87,9 @@ static const struct key_row table[] = {
     {SDLK_w, 0, ACT_SWIPE, "Layers and compare", "W", "swipe (drag the divider)"},
     {SDLK_c, 0, ACT_FLICKER, "Layers and compare", "C",
      "flicker between the two dates (--compare)"},
+    {SDLK_d, 0, ACT_OTHER_DATES, "Layers and compare", "D",
+     "marks observed on other dates: ghosted (dashed, with their date) \u2192 hidden \u2192 "
+     "shown like this date's marks (each side of a compare shows its own date's)"},
 
     {SDLK_F1, 0, ACT_HELP, "Help", "F1 or ?", "this help (Up/Down or the wheel scroll it)"},
     {SDLK_QUESTION, 0, ACT_HELP, NULL, NULL, NULL},

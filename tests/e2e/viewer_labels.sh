@@ -4,7 +4,7 @@
 # one class are drawn once for the group ("Container yard blocks (25)"): no
 # label text is placed more than twice (a pair keeps its two labels), and
 # some labels were grouped. Before, "Container yard block" was drawn 22
-# times. The screenshots are kept with KEEP=1 for a look.
+# times. (This date's marks only: other dates hidden with D.) The screenshots are kept with KEEP=1 for a look.
 set -euo pipefail
 viewer="$SATMARK_BUILD/satmark-view"
 tile="$SATMARK_SRC/assets/tiles/rason-najin_2024-03-17.tif"
@@ -15,7 +15,11 @@ export SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [[ -f "$tile" ]] || fail "$tile missing (make it with satmark-tilegen --all assets/tiles)"
 cp "$SATMARK_SRC/annotations/rason-najin.geojson" "$work/marks.geojson"
+# D: marks of other dates hidden (they are ghosted by default, each with its
+# date in its label: those of one date group among themselves)
 cat > "$work/zoom.txt" <<S
+wait-idle
+key d
 wait-idle
 print labels
 screenshot $work/zoom1.png
