@@ -23,7 +23,7 @@ struct tilecache_reader {
 static struct tilecache_reader *reader_open(struct tilecache_source *src, struct diag *dg)
 {
     viewer_background_thread(); /* called on the worker thread: lowers it for good */
-    struct raster *r = raster_open(src->path, NULL, dg);
+    struct raster *r = raster_open(src->path, &src->open, dg);
     if (!r)
         return NULL;
     if (src->has_stretch && !raster_set_stretch(r, &src->stretch, dg)) {
@@ -78,7 +78,9 @@ static void *hash_main(void *arg)
     struct image_layer *img = arg;
     viewer_background_thread();
     struct diag *dg = diag_new();
-    img->hash_ok = hash_file_sha256(img->path, img->sha256, dg);
+    char file[4096]; /* a subdataset's container file */
+    img->hash_ok = hash_file_sha256(raster_hashed_file(img->path, file, sizeof file),
+                                    img->sha256, dg);
     if (!img->hash_ok)
         snprintf(img->hash_error, sizeof img->hash_error, "%s",
                  diag_failed(dg) ? diag_message(dg) : "cannot hash the image");
@@ -139,14 +141,21 @@ bool imagery_reload(struct viewer *vw, struct image_layer *img)
 bool imagery_open(struct viewer *vw, struct image_layer *img, const char *path)
 {
     memset(img, 0, sizeof *img);
-    img->path = strdup(path);
-    if (!img->path) {
-        diag_error(vw->dg, "%s: out of memory", path);
+    struct raster_open_options ro;
+    raster_open_options_init(&ro);
+    memcpy(ro.bands, vw->bands, sizeof ro.bands);
+    ro.ramp = vw->ramp;
+    /* the subdataset is TILE's: image B is another file */
+    struct imgopt opts = vw->image_opts;
+    if (img != &vw->a)
+        opts.subdataset = NULL;
+    img->path = imgopt_prepare(&opts, path, &ro, vw->dg);
+    if (!img->path)
         return false;
-    }
     const char *slash = strrchr(img->path, '/');
     img->name = slash ? slash + 1 : img->path;
-    img->raster = raster_open(path, NULL, vw->dg);
+    img->source.open = ro;
+    img->raster = raster_open(img->path, &ro, vw->dg);
     if (!img->raster)
         return false;
     const struct raster_info *info = raster_get_info(img->raster);

@@ -38,6 +38,7 @@
 #include "diag.h"
 #include "geo.h"
 #include "hash.h"
+#include "imgopt.h"
 #include "raster.h"
 #include "render.h"
 #include "style.h"
@@ -68,6 +69,7 @@ struct tilecache_texture {
 /* What a worker thread needs to open its own raster handle. */
 struct tilecache_source {
     char *path;
+    struct raster_open_options open; /* as the UI handle was opened */
     bool has_stretch;
     struct raster_stretch stretch;
 };
@@ -153,6 +155,11 @@ struct viewer {
     double journal_interval_s;
     bool bench;
     int win_w, win_h;
+    /* how images are opened: --georef, --dem, --keep-degrees (both images),
+     * --subdataset (TILE only), --bands, --ramp (imgopt.h, raster.h) */
+    struct imgopt image_opts;
+    int bands[3];
+    enum ramp_kind ramp;
 
     struct diag *dg;
     SDL_Window *window;
