@@ -906,8 +906,8 @@ static void layout_ramp(struct fig *f, struct furniture *fu, struct diag *dg)
     }
     snprintf(fu->ramp_title, sizeof fu->ramp_title, "Band %d, %s", in->display_bands[0],
              ramp_name(s->ramp));
-    snprintf(fu->ramp_low, sizeof fu->ramp_low, "%.6g", st.low[0]);
-    snprintf(fu->ramp_high, sizeof fu->ramp_high, "%.6g", st.high[0]);
+    snprintf(fu->ramp_low, sizeof fu->ramp_low, "%.4g", st.low[0]);
+    snprintf(fu->ramp_high, sizeof fu->ramp_high, "%.4g", st.high[0]);
     snprintf(f->ramp_legend, sizeof f->ramp_legend, "%s, band %d: %s to %s",
              ramp_name(s->ramp), in->display_bands[0], fu->ramp_low, fu->ramp_high);
     double pad = 8 * f->scale, margin = 12 * f->scale, tw, th, lw, lh, hw, hh;

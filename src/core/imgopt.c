@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "georef.h"
 
@@ -133,6 +134,12 @@ char *imgopt_prepare(const struct imgopt *o, const char *path, struct raster_ope
     ro->dem = o->dem;
     ro->keep_degrees = o->keep_degrees;
     ro->subdataset = 0;
+    /* a DEM that is not there must not quietly give an image at height 0 */
+    struct stat st;
+    if (o->dem && raster_path_is_local(o->dem) && stat(o->dem, &st) != 0) {
+        diag_error(dg, "%s: the DEM %s cannot be read: %s", path, o->dem, strerror(errno));
+        return NULL;
+    }
     if (!o->subdataset) {
         char *copy = strdup(path);
         if (!copy)
