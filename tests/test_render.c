@@ -589,6 +589,75 @@ static void test_labels_avoid_collisions(void **state)
     diag_free(dg);
 }
 
+/* Issue 11: 17 neighbouring marks of one class with one label get one label
+ * for the group; two far apart keep theirs. */
+static void test_repeated_labels_grouped(void **state)
+{
+    (void)state;
+    struct diag *dg = diag_new();
+    struct raster *r = raster_open(tile_path, NULL, dg);
+    assert_non_null(r);
+    struct geo_ref *g = geo_ref_from_raster(r, dg);
+    assert_non_null(g);
+    char path[300];
+    out_path(path, sizeof path, "blocks.geojson");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[");
+    /* tile px: 17 in a row 22 px apart, 2 alone far apart, one other label */
+    double px[20], py[20];
+    for (int i = 0; i < 17; i++)
+        px[i] = 40 + 22.0 * i, py[i] = 120;
+    px[17] = 60, py[17] = 420;
+    px[18] = 440, py[18] = 420;
+    px[19] = 250, py[19] = 300;
+    for (int i = 0; i < 20; i++) {
+        double lon, lat;
+        assert_true(geo_pixel_to_lonlat(g, px[i], py[i], &lon, &lat, dg));
+        fprintf(f, "%s{\"type\":\"Feature\",\"id\":\"b%d\",\"geometry\":{\"type\":\"Point\","
+                   "\"coordinates\":[%.9f,%.9f]},\"properties\":{\"class\":\"container_stack\","
+                   "\"label\":\"%s\"}}",
+                i ? "," : "", i, lon, lat, i == 19 ? "Pier 9" : "Container yard block");
+    }
+    fprintf(f, "]}");
+    fclose(f);
+    struct annot_set *set = NULL;
+    if (!gjson_read_file(path, &set, dg))
+        fail_msg("%s", diag_message(dg));
+    const struct annot_set *sets[] = {set};
+    struct render_overlay *ov = render_overlay_new(g, sets, 1, dg);
+    assert_non_null(ov);
+    cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 500, 500);
+    cairo_t *cr = cairo_create(surf);
+    struct render_view v = {0, 0, 500, 500, 500, 500};
+    struct style *st = style_default();
+    struct render_marks_stats stats;
+    assert_true(render_overlay_draw(cr, &v, ov, st, NULL, &stats, dg));
+    assert_int_equal(stats.drawn, 20);
+    /* the group's one label, the two lone blocks, Pier 9 */
+    assert_int_equal(stats.labels_grouped, 16);
+    assert_int_equal(stats.labels_placed, 4);
+    assert_int_equal(stats.labels_skipped, 0);
+    /* "Container yard block" as such placed twice: the two alone (the
+     * group's reads "Container yard blocks (17)") */
+    assert_int_equal(stats.label_max_repeat, 2);
+    /* the selected block keeps its own label beside the group's */
+    struct render_marks_options opt;
+    render_marks_options_init(&opt);
+    opt.highlight_id = "b3";
+    assert_true(render_overlay_draw(cr, &v, ov, st, &opt, &stats, dg));
+    assert_int_equal(stats.labels_grouped, 15);
+    assert_int_equal(stats.labels_placed + stats.labels_skipped, 5);
+    cairo_destroy(cr);
+    cairo_surface_destroy(surf);
+    style_free(st);
+    render_overlay_free(ov);
+    geo_ref_free(g);
+    raster_close(r);
+    annot_set_free(set);
+    diag_free(dg);
+}
+
 static void test_marks_observed_on_other_images(void **state)
 {
     (void)state;
@@ -778,6 +847,7 @@ int main(void)
         cmocka_unit_test(test_no_crs_renders_with_warnings),
         cmocka_unit_test(test_labels_avoid_collisions),
         cmocka_unit_test(test_marks_observed_on_other_images),
+        cmocka_unit_test(test_repeated_labels_grouped),
         cmocka_unit_test(test_other_dates_drawn_distinctly),
         cmocka_unit_test(test_bad_inputs_fail_cleanly),
     };

@@ -1717,3 +1717,35 @@ bool raster_read_rgba(struct raster *r, double src_x, double src_y, double src_w
     gdalguard_end(&call);
     return failed_cells == 0;
 }
+
+/* ---- values of one pixel ------------------------------------------------------ */
+
+int raster_read_pixel_values(struct raster *r, int x, int y, double *values, bool *valid,
+                             int max_bands, struct diag *dg)
+{
+    if (x < 0 || y < 0 || x >= r->info.width || y >= r->info.height || max_bands <= 0)
+        return 0;
+    if (r->block_problem[0]) {
+        diag_error(dg, "%s: %s", r->path, r->block_problem);
+        return -1;
+    }
+    int n = r->info.band_count < max_bands ? r->info.band_count : max_bands;
+    struct gdalguard call;
+    gdalguard_begin(&call, r->path, r->allow_remote, dg);
+    for (int b = 0; b < n; b++) {
+        GDALRasterBandH band = GDALGetRasterBand(r->ds, b + 1);
+        double v = NAN;
+        if (!band || GDALRasterIO(band, GF_Read, x, y, 1, 1, &v, 1, 1, GDT_Float64, 0, 0) !=
+                         CE_None) {
+            diag_error(dg, "%s: cannot read band %d at pixel %d, %d", r->path, b + 1, x, y);
+            gdalguard_end(&call);
+            return -1;
+        }
+        int has_nodata = 0;
+        double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
+        values[b] = v;
+        valid[b] = isfinite(v) && !(has_nodata && v == nodata);
+    }
+    gdalguard_end(&call);
+    return n;
+}

@@ -256,4 +256,11 @@ bool raster_read_rgba(struct raster *r, double src_x, double src_y, double src_w
 
 #define RASTER_MAX_OUT_PIXELS (16384L * 16384L)
 
+/* The source values of full-resolution pixel (x, y) in bands 1.. (at most
+ * max_bands) into values (caller's), and whether each is valid (not nodata,
+ * not NaN) into valid (caller's). Returns how many bands were read: 0 when
+ * (x, y) is outside the image, -1 on a read error (reason on dg). */
+int raster_read_pixel_values(struct raster *r, int x, int y, double *values, bool *valid,
+                             int max_bands, struct diag *dg);
+
 #endif

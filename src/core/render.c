@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "geo.h"
+#include "labelgroup.h"
 
 #define RENDER_PI 3.14159265358979323846
 
@@ -1095,6 +1096,11 @@ static bool small_mark_box(const struct draw_ctx *d, const struct ov_feature *f,
            box->w < ow / 6 && box->h < oh / 6;
 }
 
+static int compare_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t nvisible,
                         struct boxes *obstacles, struct render_marks_stats *stats)
 {
@@ -1109,79 +1115,153 @@ static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t 
     if (opt->frame.w > 0 && opt->frame.h > 0) {
         fx = opt->frame.x, fy = opt->frame.y, fw = opt->frame.w, fh = opt->frame.h;
     }
+    /* Neighbouring marks of one class with the same label get one label for
+     * the group (labelgroup.h); the emphasised feature keeps its own. */
+    struct labelgroup_item *items = malloc((nvisible ? nvisible : 1) * sizeof *items);
+    size_t *leader = malloc((nvisible ? nvisible : 1) * sizeof *leader);
+    size_t *count = malloc((nvisible ? nvisible : 1) * sizeof *count);
+    if (!items || !leader || !count) {
+        free(items);
+        free(leader);
+        free(count);
+        g_object_unref(layout);
+        return false;
+    }
+    for (size_t v = 0; v < nvisible; v++) {
+        const struct ov_feature *f = &d->ov->features[visible[v]];
+        double ax = (f->anchor_x - d->view->src_x) * d->sx;
+        double ay = (f->anchor_y - d->view->src_y) * d->sy;
+        /* a group counts only marks whose anchor is in the frame (those in
+         * the margin outside it are not what the reader sees) */
+        bool own = label_rank(f, opt) == 0 || ax < fx || ay < fy || ax > fx + fw || ay > fy + fh;
+        /* marks of other dates (ghosts) group only among themselves */
+        int key = (int)f->cls + (is_ghost(f, opt) ? ANNOT_CLASS_COUNT : 0);
+        items[v] = (struct labelgroup_item){own ? NULL : (f->dated_label ? f->dated_label : f->label),
+                                            key, ax, ay};
+    }
+    labelgroup_assign(items, nvisible, RENDER_LABEL_GROUP_GAP_EM * px, leader, count);
+    /* the texts placed, to report the most repeated one (stats) */
+    const char **placed_text = malloc((nvisible ? nvisible : 1) * sizeof *placed_text);
+    size_t nplaced_text = 0;
+    if (!placed_text) {
+        free(items);
+        free(leader);
+        free(count);
+        g_object_unref(layout);
+        return false;
+    }
     for (int rank = 0; rank <= 5; rank++) {
         for (size_t v = 0; v < nvisible; v++) {
             const struct ov_feature *f = &d->ov->features[visible[v]];
             const char *label = f->dated_label ? f->dated_label : f->label;
             if (!label[0] || label_rank(f, opt) != rank)
                 continue;
+            if (leader[v] != v) {
+                stats->labels_grouped++;
+                continue;
+            }
             const struct style_class *sc = style_for_class(d->st, f->cls);
             bool ghost = is_ghost(f, opt);
-            pango_layout_set_text(layout, label, -1);
+            char caption[700];
+            if (count[v] >= LABELGROUP_MIN) {
+                /* "Container yard blocks (13)", with the dates of a ghost after */
+                const char *base = f->label[0] ? f->label : label;
+                labelgroup_caption(base, count[v], caption, sizeof caption);
+                size_t ll = strlen(base);
+                if (f->dated_label && base == f->label && strncmp(f->dated_label, base, ll) == 0) {
+                    size_t cl = strlen(caption);
+                    snprintf(caption + cl, sizeof caption - cl, "%s", f->dated_label + ll);
+                }
+                pango_layout_set_text(layout, caption, -1);
+            } else {
+                pango_layout_set_text(layout, label, -1);
+            }
             PangoRectangle ink, logical;
             pango_layout_get_pixel_extents(layout, &ink, &logical);
             double w = logical.width + 2 * halo_px, h = logical.height;
-            double ax = (f->anchor_x - d->view->src_x) * d->sx;
-            double ay = (f->anchor_y - d->view->src_y) * d->sy;
-            double gap = sc->symbol_size * opt->scale / 2 + 3 * opt->scale;
-            enum part_kind kind = f->anchor_kind;
-            struct render_rect mb;
-            if (small_mark_box(d, f, &mb)) {
-                /* beside the small mark, around its box's centre */
-                kind = PART_POINTS;
-                ax = mb.x + mb.w / 2;
-                ay = mb.y + mb.h / 2;
-                gap = fmax(mb.w, mb.h) / 2 + 3 * opt->scale;
-            } else if (f->anchor_kind != PART_POINTS) {
-                gap = sc->line_width * opt->scale + 4 * opt->scale;
-            }
-            double cand[32][2];
-            size_t nc = 0;
-            if (f->cls == ANNOT_CLASS_AOI && f->anchor_kind == PART_RING) {
-                /* an area's name goes inside its top-left corner (of the part
-                 * in the frame), where it reads as the area's title; along
-                 * that top edge and a little below when furniture is there */
-                double bx = (f->bbox.x - d->view->src_x) * d->sx;
-                double by = (f->bbox.y - d->view->src_y) * d->sy;
-                double bx2 = (f->bbox.x + f->bbox.w - d->view->src_x) * d->sx;
-                double x0 = fmax(bx, fx) + gap, y0 = fmax(by, fy) + gap;
-                for (int row = 0; row < 3; row++)
-                    for (int col = 0; col < 8 && nc < 24; col++) {
-                        double x = x0 + col * (w * 0.75);
-                        if (x + w > fmin(bx2, fx + fw))
-                            break;
-                        /* a rotated area's box corner is outside it */
-                        if (!inside_rings(d, f, x, y0 + row * h * 1.2) ||
-                            !inside_rings(d, f, x + w, y0 + row * h * 1.2 + h))
-                            continue;
-                        cand[nc][0] = x;
-                        cand[nc][1] = y0 + row * h * 1.2;
-                        nc++;
-                    }
-            }
-            nc += label_candidates(kind, ax, ay, w, h, gap, cand + nc);
-            if (kind == PART_RING && nc < 32)
-                nc += area_candidates(d, f, ax, ay, w, h, cand + nc, 32 - nc);
+            /* a group's label goes beside its leader, else beside another
+             * member (leader first) */
             bool placed = false;
-            for (size_t c = 0; c < nc && !placed; c++) {
-                struct render_rect r = {cand[c][0], cand[c][1], w, h};
-                if (r.x < fx + 2 || r.y < fy + 2 || r.x + r.w > fx + fw - 2 ||
-                    r.y + r.h > fy + fh - 2)
+            bool grouped = count[v] >= LABELGROUP_MIN;
+            for (size_t t = 0; t <= (grouped ? nvisible : 0) && !placed; t++) {
+                size_t m = t == 0 ? v : t - 1;
+                if (t > 0 && (m == v || leader[m] != v))
                     continue;
-                if (boxes_hit(obstacles, &r))
-                    continue;
-                show_layout(cr, layout, r.x + halo_px, r.y,
-                            ghost ? ghost_rgb(sc->label_colour) : sc->label_colour, halo_px,
-                            sc->halo_colour);
-                boxes_add(obstacles, r);
-                placed = true;
+                const struct ov_feature *g = &d->ov->features[visible[m]];
+                double ax = (g->anchor_x - d->view->src_x) * d->sx;
+                double ay = (g->anchor_y - d->view->src_y) * d->sy;
+                double gap = sc->symbol_size * opt->scale / 2 + 3 * opt->scale;
+                enum part_kind kind = g->anchor_kind;
+                struct render_rect mb;
+                if (small_mark_box(d, g, &mb)) {
+                    /* beside the small mark, around its box's centre */
+                    kind = PART_POINTS;
+                    ax = mb.x + mb.w / 2;
+                    ay = mb.y + mb.h / 2;
+                    gap = fmax(mb.w, mb.h) / 2 + 3 * opt->scale;
+                } else if (g->anchor_kind != PART_POINTS) {
+                    gap = sc->line_width * opt->scale + 4 * opt->scale;
+                }
+                double cand[32][2];
+                size_t nc = 0;
+                if (g->cls == ANNOT_CLASS_AOI && g->anchor_kind == PART_RING) {
+                    /* an area's name goes inside its top-left corner (of the part
+                     * in the frame), where it reads as the area's title; along
+                     * that top edge and a little below when furniture is there */
+                    double bx = (g->bbox.x - d->view->src_x) * d->sx;
+                    double by = (g->bbox.y - d->view->src_y) * d->sy;
+                    double bx2 = (g->bbox.x + g->bbox.w - d->view->src_x) * d->sx;
+                    double x0 = fmax(bx, fx) + gap, y0 = fmax(by, fy) + gap;
+                    for (int row = 0; row < 3; row++)
+                        for (int col = 0; col < 8 && nc < 24; col++) {
+                            double x = x0 + col * (w * 0.75);
+                            if (x + w > fmin(bx2, fx + fw))
+                                break;
+                            /* a rotated area's box corner is outside it */
+                            if (!inside_rings(d, g, x, y0 + row * h * 1.2) ||
+                                !inside_rings(d, g, x + w, y0 + row * h * 1.2 + h))
+                                continue;
+                            cand[nc][0] = x;
+                            cand[nc][1] = y0 + row * h * 1.2;
+                            nc++;
+                        }
+                }
+                nc += label_candidates(kind, ax, ay, w, h, gap, cand + nc);
+                if (kind == PART_RING && nc < 32)
+                    nc += area_candidates(d, g, ax, ay, w, h, cand + nc, 32 - nc);
+                for (size_t c = 0; c < nc && !placed; c++) {
+                    struct render_rect r = {cand[c][0], cand[c][1], w, h};
+                    if (r.x < fx + 2 || r.y < fy + 2 || r.x + r.w > fx + fw - 2 ||
+                        r.y + r.h > fy + fh - 2)
+                        continue;
+                    if (boxes_hit(obstacles, &r))
+                        continue;
+                    show_layout(cr, layout, r.x + halo_px, r.y,
+                                ghost ? ghost_rgb(sc->label_colour) : sc->label_colour, halo_px,
+                                sc->halo_colour);
+                    boxes_add(obstacles, r);
+                    placed = true;
+                }
             }
-            if (placed)
+            if (placed) {
                 stats->labels_placed++;
-            else
+                if (count[v] < LABELGROUP_MIN) /* a group's text differs: "... (17)" */
+                    placed_text[nplaced_text++] = label;
+            } else {
                 stats->labels_skipped++;
+            }
         }
     }
+    qsort(placed_text, nplaced_text, sizeof *placed_text, compare_text);
+    for (size_t i = 0, run = 0; i < nplaced_text; i++) {
+        run = i > 0 && strcmp(placed_text[i], placed_text[i - 1]) == 0 ? run + 1 : 1;
+        if (run > stats->label_max_repeat)
+            stats->label_max_repeat = run;
+    }
+    free(placed_text);
+    free(items);
+    free(leader);
+    free(count);
     g_object_unref(layout);
     return true;
 }

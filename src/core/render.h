@@ -162,6 +162,10 @@ const char *render_overlay_dates(const struct render_overlay *ov, size_t i);
  * label), not at all, or in their class style (still with their dates). */
 enum render_other_dates { RENDER_OTHER_GHOSTED, RENDER_OTHER_HIDDEN, RENDER_OTHER_NORMAL };
 
+/* Marks of one class with the same label whose anchors are within this many
+ * font sizes of each other share one label ("Container yard blocks (17)"). */
+#define RENDER_LABEL_GROUP_GAP_EM 12.0
+
 struct render_marks_options {
     double scale;           /* multiplies style sizes and the font size; default 1 */
     bool labels;            /* draw labels; default true */
@@ -185,6 +189,9 @@ struct render_marks_stats {
     size_t drawn;          /* features with something inside the view */
     size_t labels_placed;
     size_t labels_skipped; /* every candidate position collided */
+    size_t labels_grouped; /* labels left to their group's one label (labelgroup.h) */
+    size_t label_max_repeat; /* the most times one label text was placed (groups' own
+                                labels "... (17)" not counted) */
     unsigned classes_drawn; /* bit (1u << cls) for each class drawn */
     size_t other_dates_drawn; /* of drawn: observed only on other images */
 };

@@ -28,6 +28,7 @@ static const struct {
     {"key", VSCRIPT_KEY},       {"text", VSCRIPT_TEXT},
     {"wait", VSCRIPT_WAIT},     {"wait-idle", VSCRIPT_WAIT_IDLE},
     {"screenshot", VSCRIPT_SCREENSHOT}, {"quit", VSCRIPT_QUIT},
+    {"print", VSCRIPT_PRINT},
 };
 
 const char *vscript_op_name(enum vscript_op op)
@@ -258,8 +259,10 @@ static bool parse_line(char *line, struct vscript_cmd *cmd, const char **why)
         return true;
     }
     case VSCRIPT_SCREENSHOT:
+    case VSCRIPT_PRINT:
         if (n != 2) {
-            *why = "expected one file name (no spaces)";
+            *why = cmd->op == VSCRIPT_PRINT ? "expected what to print (one word)"
+                                            : "expected one file name (no spaces)";
             return false;
         }
         cmd->text = dup_string(words[1], strlen(words[1]));

@@ -21,6 +21,9 @@
  *   wait-idle                            until every requested tile is shown
  *   screenshot FILE                      writes the current frame as PNG
  *   quit                                 ends the session (as closing the window)
+ *   print WHAT                           writes "WHAT: ..." of the viewer's state to
+ *                                        stdout (status, hint, error, selected,
+ *                                        help, labels, view), for tests
  * This module only parses; it knows nothing of SDL (key names are kept as
  * text for the viewer to resolve).
  * Invariants: a parsed script holds at most VSCRIPT_MAX_COMMANDS commands and
@@ -50,6 +53,7 @@ enum vscript_op {
     VSCRIPT_WAIT_IDLE,
     VSCRIPT_SCREENSHOT,
     VSCRIPT_QUIT,
+    VSCRIPT_PRINT,
 };
 
 enum vscript_button { VSCRIPT_LEFT = 1, VSCRIPT_MIDDLE = 2, VSCRIPT_RIGHT = 3 };

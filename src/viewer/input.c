@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "journal.h"
+#include "pick.h"
 #include "viewer.h"
 
 /* ---- view -------------------------------------------------------------- */
@@ -226,6 +227,7 @@ static void add_mark(struct viewer *vw, enum annot_geom_type type, const struct 
     if (annot_add(vw->set, &f, &index, dg)) {
         const struct annot_feature *added = annot_get(vw->set, index);
         select_feature(vw, added->id);
+        vw->hint_after_mark = true;
         viewer_message(vw, false, "Added %s %s", annot_class_name(added->cls), added->id);
     } else {
         report(vw, dg, "new mark");
@@ -262,13 +264,15 @@ static double seg_distance(double px, double py, double x0, double y0, double x1
 }
 
 /* Screen distance from (sx, sy) to feature f (points and edges), and whether
- * it lies inside one of its polygons; *area gets the polygons' screen area. */
+ * it lies inside one of its polygons; *area gets the polygons' screen area,
+ * *extent the diagonal of its screen bounding box. */
 static double feature_distance(struct viewer *vw, const struct annot_feature *f, double sx,
-                               double sy, bool *inside, double *area)
+                               double sy, bool *inside, double *area, double *extent)
 {
     *inside = false;
     *area = 0;
     double best = INFINITY;
+    double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
     size_t nparts = f->geom.nparts;
     const struct annot_part *parts = f->geom.parts;
     /* A collection: test its members' parts. */
@@ -292,6 +296,8 @@ static double feature_distance(struct viewer *vw, const struct annot_feature *f,
                 double x, y;
                 if (!lonlat_to_screen(vw, part->pts[i], &x, &y))
                     continue;
+                minx = fmin(minx, x), maxx = fmax(maxx, x);
+                miny = fmin(miny, y), maxy = fmax(maxy, y);
                 if (part->n == 1 || f->geom.type == ANNOT_GEOM_MULTIPOINT)
                     best = fmin(best, hypot(sx - x, sy - y));
                 else if (i > 0) {
@@ -311,30 +317,28 @@ static double feature_distance(struct viewer *vw, const struct annot_feature *f,
             *area += fabs(ring_area) / 2;
         }
     }
+    *extent = maxx >= minx ? hypot(maxx - minx, maxy - miny) : 0;
     return best;
 }
 
-/* The feature under (sx, sy): points and lines within a few pixels first,
- * then the smallest polygon containing the point. NULL when none. */
+/* The feature under (sx, sy), ranked by pick.h: the nearest mark within a
+ * few pixels, points and small marks before large areas, else the smallest
+ * polygon containing the point. NULL when none. */
 static const struct annot_feature *hit_test(struct viewer *vw, double sx, double sy)
 {
-    const double tolerance = 7;
     const struct annot_feature *best = NULL;
     double best_score = INFINITY;
     for (size_t i = 0; i < annot_count(vw->set); i++) {
         const struct annot_feature *f = annot_get(vw->set, i);
         if (vw->hidden_classes & (1u << f->cls) || datestyle_hidden(vw, f))
             continue;
-        bool inside;
-        double area;
-        double d = feature_distance(vw, f, sx, sy, &inside, &area);
-        double score;
-        if (d <= tolerance)
-            score = d;
-        else if (inside)
-            score = tolerance + 1 + log1p(area); /* smaller polygons win */
-        else
-            continue;
+        struct pick_candidate c;
+        c.distance_px = feature_distance(vw, f, sx, sy, &c.inside, &c.area_px2, &c.extent_px);
+        enum annot_geom_type t = f->geom.type;
+        c.kind = t == ANNOT_GEOM_POINT || t == ANNOT_GEOM_MULTIPOINT ? PICK_POINT
+                 : t == ANNOT_GEOM_LINESTRING || t == ANNOT_GEOM_MULTILINESTRING ? PICK_LINE
+                                                                                : PICK_AREA;
+        double score = pick_score(&c, PICK_TOLERANCE_PX);
         if (score < best_score) {
             best_score = score;
             best = f;
@@ -399,54 +403,6 @@ static void commit_label(struct viewer *vw)
     else
         report(vw, dg, "label");
     diag_free(dg);
-}
-
-static void jump_to(struct viewer *vw, const char *query)
-{
-    const struct annot_feature *f = annot_find(vw->set, query);
-    for (size_t i = 0; !f && i < annot_count(vw->set); i++) {
-        const struct annot_feature *g = annot_get(vw->set, i);
-        if (g->label && strcasecmp(g->label, query) == 0)
-            f = g;
-    }
-    /* Then a substring of the label, case-insensitive. */
-    for (size_t i = 0; !f && i < annot_count(vw->set); i++) {
-        const struct annot_feature *g = annot_get(vw->set, i);
-        if (!g->label || !*query)
-            continue;
-        size_t ql = strlen(query);
-        for (const char *s = g->label; *s && !f; s++)
-            if (strncasecmp(s, query, ql) == 0)
-                f = g;
-    }
-    if (!f) {
-        viewer_message(vw, true, "No mark with id or label \"%s\"", query);
-        return;
-    }
-    struct annot_lonlat lo, hi;
-    if (!annot_geometry_bbox(&f->geom, &lo, &hi)) {
-        viewer_message(vw, true, "%s has no geometry", f->id);
-        return;
-    }
-    double x0, y0, x1, y1;
-    if (!geo_lonlat_to_pixel(vw->a.geo, lo.lon, lo.lat, &x0, &y0, NULL) ||
-        !geo_lonlat_to_pixel(vw->a.geo, hi.lon, hi.lat, &x1, &y1, NULL)) {
-        viewer_message(vw, true, "%s is outside this image's projection", f->id);
-        return;
-    }
-    vw->view.cx = (x0 + x1) / 2;
-    vw->view.cy = (y0 + y1) / 2;
-    double w = fabs(x1 - x0), h = fabs(y1 - y0);
-    if (w > 0 || h > 0) {
-        /* The mark fills at most half the window. */
-        double s = fmin(vw->view.w / (2 * fmax(w, 1)), vw->view.h / (2 * fmax(h, 1)));
-        vw->view.scale = fmin(s, 4);
-    } else if (vw->view.scale < 1) {
-        vw->view.scale = 1;
-    }
-    clamp_scale(&vw->view);
-    select_feature(vw, f->id);
-    viewer_message(vw, false, "Jumped to %s", f->id);
 }
 
 /* ---- claims panel -------------------------------------------------------------- */
@@ -590,9 +546,12 @@ static void handle_modal_key(struct viewer *vw, SDL_Keycode sym)
     viewer_invalidate(vw);
 }
 
-static void handle_text_key(struct viewer *vw, SDL_Keycode sym)
+static void handle_text_key(struct viewer *vw, SDL_Keycode sym, Uint16 mod)
 {
-    if (sym == SDLK_BACKSPACE) {
+    if ((sym == SDLK_u && (mod & KMOD_CTRL)) ||
+        (sym == SDLK_BACKSPACE && (mod & KMOD_CTRL))) {
+        vw->text[0] = '\0'; /* clears the line, as in a shell */
+    } else if (sym == SDLK_BACKSPACE) {
         text_backspace(vw->text);
     } else if (sym == SDLK_ESCAPE) {
         vw->text_mode = TEXT_NONE;
@@ -602,8 +561,49 @@ static void handle_text_key(struct viewer *vw, SDL_Keycode sym)
         if (mode == TEXT_LABEL)
             commit_label(vw);
         else if (mode == TEXT_JUMP)
-            jump_to(vw, vw->text);
+            goto_query(vw, vw->text);
+        else if (mode == TEXT_SAVE_AS)
+            viewer_save_as(vw, vw->text);
     }
+    viewer_invalidate(vw);
+}
+
+/* The selected mark is also seen on image A: an observation with A's
+ * file name, SHA-256 and date (one undo step; none when already there). */
+static void also_seen_here(struct viewer *vw)
+{
+    if (!vw->selected[0]) {
+        viewer_message(vw, true, "Select a mark first: A records that it is also seen on %s",
+                       vw->a.name);
+        return;
+    }
+    const char *sha, *hash_error;
+    if (!imagery_sha256(&vw->a, &sha, &hash_error)) {
+        viewer_sticky_error(vw, "Observation not recorded: no SHA-256 of %s (%s)", vw->a.name,
+                            hash_error);
+        return;
+    }
+    const struct annot_feature *f = annot_find(vw->set, vw->selected);
+    for (size_t i = 0; f && i < f->nobs; i++)
+        if (strcmp(f->obs[i].image, vw->a.name) == 0 && strcmp(f->obs[i].sha256, sha) == 0) {
+            viewer_message(vw, false, "%s is already observed on %s", vw->selected, vw->a.name);
+            return;
+        }
+    struct annot_observation obs = {
+        .image = (char *)vw->a.name, .sha256 = (char *)sha, .acquired = vw->a.acquired};
+    struct diag *dg = diag_new();
+    if (annot_edit_add_observation(vw->set, vw->selected, &obs, dg))
+        viewer_message(vw, false, "%s also seen on %s (%s)", vw->selected, vw->a.name,
+                       vw->a.acquired[0] ? vw->a.acquired : "date unknown");
+    else
+        report(vw, dg, "observation");
+    diag_free(dg);
+    viewer_invalidate(vw);
+}
+
+static void help_scroll_by(struct viewer *vw, double dy)
+{
+    vw->help_scroll = fmax(0, fmin(vw->help_scroll_max, vw->help_scroll + dy));
     viewer_invalidate(vw);
 }
 
@@ -616,20 +616,48 @@ static void handle_key(struct viewer *vw, const SDL_KeyboardEvent *key)
         return;
     }
     if (vw->text_mode != TEXT_NONE) {
-        handle_text_key(vw, sym);
+        handle_text_key(vw, sym, mod);
+        return;
+    }
+    vw->hint_after_mark = false;
+    enum viewer_action act = keys_action(sym, mod);
+    if (vw->sticky_error[0] && act == ACT_ESCAPE) {
+        hintbar_acknowledge(vw);
         return;
     }
     if (is_ctrl(mod)) {
-        switch (sym) {
-        case SDLK_s: viewer_save(vw); return;
-        case SDLK_q: viewer_request_quit(vw); return;
-        case SDLK_z: undo_redo(vw, is_shift(mod)); return;
-        case SDLK_y: undo_redo(vw, true); return;
+        switch (act) {
+        case ACT_SAVE: viewer_save(vw); return;
+        case ACT_SAVE_AS:
+            start_text(vw, TEXT_SAVE_AS, vw->annot_path ? vw->annot_path : "");
+            vw->skip_next_text = true;
+            return;
+        case ACT_QUIT: viewer_request_quit(vw); return;
+        case ACT_UNDO: undo_redo(vw, false); return;
+        case ACT_REDO: undo_redo(vw, true); return;
         default: return;
         }
     }
-    if (sym == SDLK_F1 || sym == SDLK_QUESTION || (sym == SDLK_SLASH && is_shift(mod))) {
+    if (act == ACT_HELP) {
         vw->help = !vw->help;
+        vw->help_scroll = 0;
+        viewer_invalidate(vw);
+        return;
+    }
+    if (vw->help) {
+        /* The help scrolls when it does not fit the window. */
+        double step = 40;
+        if (sym == SDLK_UP || sym == SDLK_PAGEUP)
+            help_scroll_by(vw, sym == SDLK_UP ? -step : -step * 6);
+        else if (sym == SDLK_DOWN || sym == SDLK_PAGEDOWN || sym == SDLK_SPACE)
+            help_scroll_by(vw, sym == SDLK_DOWN ? step : step * 6);
+        else if (act == ACT_ESCAPE) {
+            vw->help = false;
+            viewer_invalidate(vw);
+        }
+        return;
+    }
+    if (vw->marklist_open && marklist_key(vw, sym)) {
         viewer_invalidate(vw);
         return;
     }
@@ -678,38 +706,34 @@ static void handle_key(struct viewer *vw, const SDL_KeyboardEvent *key)
         return;
     }
     double pan = fmax(32, fmin(vw->view.w, vw->view.h) / 8.0);
-    switch (sym) {
-    case SDLK_s: set_tool(vw, TOOL_SELECT); break;
-    case SDLK_p: set_tool(vw, TOOL_POINT); break;
-    case SDLK_l: set_tool(vw, TOOL_LINE); break;
-    case SDLK_g: set_tool(vw, TOOL_POLYGON); break;
-    case SDLK_r: set_tool(vw, TOOL_RECT); break;
-    case SDLK_m: set_tool(vw, TOOL_MEASURE); break;
-    case SDLK_LEFT: pan_by(vw, -pan, 0); break;
-    case SDLK_RIGHT: pan_by(vw, pan, 0); break;
-    case SDLK_UP: pan_by(vw, 0, -pan); break;
-    case SDLK_DOWN: pan_by(vw, 0, pan); break;
-    case SDLK_PLUS:
-    case SDLK_EQUALS:
-    case SDLK_KP_PLUS:
+    switch (act) {
+    case ACT_TOOL_SELECT: set_tool(vw, TOOL_SELECT); break;
+    case ACT_TOOL_POINT: set_tool(vw, TOOL_POINT); break;
+    case ACT_TOOL_LINE: set_tool(vw, TOOL_LINE); break;
+    case ACT_TOOL_POLYGON: set_tool(vw, TOOL_POLYGON); break;
+    case ACT_TOOL_RECT: set_tool(vw, TOOL_RECT); break;
+    case ACT_TOOL_MEASURE: set_tool(vw, TOOL_MEASURE); break;
+    case ACT_PAN_LEFT: pan_by(vw, -pan, 0); break;
+    case ACT_PAN_RIGHT: pan_by(vw, pan, 0); break;
+    case ACT_PAN_UP: pan_by(vw, 0, -pan); break;
+    case ACT_PAN_DOWN: pan_by(vw, 0, pan); break;
+    case ACT_ZOOM_IN:
         view_zoom_about(&vw->view, vw->view.w / 2.0, vw->view.h / 2.0, 1.5);
         viewer_invalidate(vw);
         break;
-    case SDLK_MINUS:
-    case SDLK_KP_MINUS:
+    case ACT_ZOOM_OUT:
         view_zoom_about(&vw->view, vw->view.w / 2.0, vw->view.h / 2.0, 1 / 1.5);
         viewer_invalidate(vw);
         break;
-    case SDLK_HOME:
+    case ACT_FIT:
         view_fit(&vw->view, vw->a.width, vw->a.height);
         viewer_invalidate(vw);
         break;
-    case SDLK_0:
+    case ACT_ONE_TO_ONE:
         view_zoom_about(&vw->view, vw->view.w / 2.0, vw->view.h / 2.0, 1.0 / vw->view.scale);
         viewer_invalidate(vw);
         break;
-    case SDLK_RETURN:
-    case SDLK_KP_ENTER:
+    case ACT_FINISH_OR_LABEL:
         if (vw->ndraft > 0 && (vw->tool == TOOL_LINE || vw->tool == TOOL_POLYGON)) {
             finish_draft(vw);
         } else if (vw->selected[0]) {
@@ -717,16 +741,17 @@ static void handle_key(struct viewer *vw, const SDL_KeyboardEvent *key)
             start_text(vw, TEXT_LABEL, f && f->label ? f->label : "");
         }
         break;
-    case SDLK_ESCAPE:
-        if (vw->help)
-            vw->help = false;
-        else if (vw->ndraft > 0)
+    case ACT_ESCAPE:
+        if (vw->ndraft > 0)
             cancel_draft(vw);
+        else if (vw->marklist_open)
+            vw->marklist_open = false;
         else
             select_feature(vw, NULL);
+        vw->goto_marker = false;
         viewer_invalidate(vw);
         break;
-    case SDLK_BACKSPACE:
+    case ACT_BACKSPACE:
         if (vw->ndraft > 0) {
             vw->ndraft--;
             viewer_invalidate(vw);
@@ -734,22 +759,27 @@ static void handle_key(struct viewer *vw, const SDL_KeyboardEvent *key)
             delete_selected(vw);
         }
         break;
-    case SDLK_DELETE: delete_selected(vw); break;
-    case SDLK_TAB:
+    case ACT_DELETE: delete_selected(vw); break;
+    case ACT_ALSO_SEEN: also_seen_here(vw); break;
+    case ACT_CLAIMS:
         if (!vw->claims) {
             viewer_message(vw, true, "No claims catalog (give --claims FILE)");
         } else {
             vw->claims_open = true;
+            vw->marklist_open = false;
             vw->claims_search[0] = '\0';
             vw->claims_cursor = 0;
         }
         viewer_invalidate(vw);
         break;
-    case SDLK_j:
+    case ACT_MARK_LIST:
+        marklist_toggle(vw);
+        break;
+    case ACT_JUMP:
         start_text(vw, TEXT_JUMP, "");
         vw->skip_next_text = true;
         break;
-    case SDLK_w:
+    case ACT_SWIPE:
         if (vw->has_b) {
             vw->compare = COMPARE_SWIPE;
             vw->show_b = false;
@@ -758,7 +788,7 @@ static void handle_key(struct viewer *vw, const SDL_KeyboardEvent *key)
         }
         viewer_invalidate(vw);
         break;
-    case SDLK_c:
+    case ACT_FLICKER:
         if (vw->has_b) {
             if (vw->compare != COMPARE_FLICKER) {
                 vw->compare = COMPARE_FLICKER;
@@ -770,17 +800,17 @@ static void handle_key(struct viewer *vw, const SDL_KeyboardEvent *key)
         }
         viewer_invalidate(vw);
         break;
-    case SDLK_i:
+    case ACT_IMAGERY:
         vw->show_imagery = !vw->show_imagery;
         viewer_message(vw, false, "Imagery %s", vw->show_imagery ? "shown" : "hidden");
         viewer_invalidate(vw);
         break;
-    case SDLK_o:
+    case ACT_OVERVIEWS:
         overviews_start(vw);
         viewer_invalidate(vw);
         break;
-    case SDLK_d: datestyle_cycle(vw); break;
-    case SDLK_t:
+    case ACT_OTHER_DATES: datestyle_cycle(vw); break;
+    case ACT_LABELS:
         vw->show_labels = !vw->show_labels;
         viewer_message(vw, false, "Labels %s", vw->show_labels ? "shown" : "hidden");
         viewer_invalidate(vw);
@@ -806,6 +836,14 @@ static void mouse_down(struct viewer *vw, const SDL_MouseButtonEvent *b)
     vw->drag_x0 = vw->drag_last_x = b->x;
     vw->drag_y0 = vw->drag_last_y = b->y;
     vw->drag_moved = false;
+    vw->hint_after_mark = false;
+    SDL_Rect banner = hintbar_error_rect(vw);
+    if (banner.w > 0 && in_rect(&banner, b->x, b->y)) {
+        hintbar_acknowledge(vw);
+        return;
+    }
+    if (vw->marklist_open && marklist_click(vw, b->x, b->y))
+        return;
     if (vw->claims_open) {
         SDL_Rect panel = overlay_claims_rect(vw);
         if (in_rect(&panel, b->x, b->y)) {
@@ -976,7 +1014,8 @@ static bool waits_for_marks(struct viewer *vw, const SDL_Event *ev)
             refused = sym != SDLK_q;
         else
             refused = sym == SDLK_RETURN || sym == SDLK_KP_ENTER || sym == SDLK_DELETE ||
-                      sym == SDLK_BACKSPACE || sym == SDLK_TAB || sym == SDLK_j;
+                      sym == SDLK_BACKSPACE || sym == SDLK_TAB || sym == SDLK_j ||
+                      sym == SDLK_a;
     } else if (ev->type == SDL_MOUSEBUTTONDOWN && ev->button.button == SDL_BUTTON_LEFT) {
         /* The select tool pans on empty ground, and the divider moves. */
         refused = vw->tool != TOOL_SELECT && !near_divider(vw, ev->button.x);
@@ -1029,7 +1068,12 @@ void input_handle(struct viewer *vw, const SDL_Event *ev)
             break;
         if (vw->text_mode != TEXT_NONE)
             text_append(vw->text, sizeof vw->text, ev->text.text);
-        else if (vw->claims_open) {
+        else if (vw->help)
+            break;
+        else if (vw->marklist_open) {
+            text_append(vw->marklist_filter, sizeof vw->marklist_filter, ev->text.text);
+            vw->marklist_cursor = 0;
+        } else if (vw->claims_open) {
             text_append(vw->claims_search, sizeof vw->claims_search, ev->text.text);
             vw->claims_cursor = 0;
         }
@@ -1059,7 +1103,9 @@ void input_handle(struct viewer *vw, const SDL_Event *ev)
         int dy = ev->wheel.y;
         if (ev->wheel.direction == SDL_MOUSEWHEEL_FLIPPED)
             dy = -dy;
-        if (dy != 0) {
+        if (dy != 0 && vw->help) {
+            help_scroll_by(vw, -40.0 * dy);
+        } else if (dy != 0) {
             view_zoom_about(&vw->view, vw->mouse_x, vw->mouse_y, pow(1.25, dy));
             viewer_invalidate(vw);
         }

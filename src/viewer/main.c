@@ -101,8 +101,11 @@ bool viewer_save(struct viewer *vw)
         else
             viewer_message(vw, false, "Saved %zu marks to %s", annot_count(vw->set),
                            vw->annot_path);
+        vw->save_failed = false;
     } else {
-        viewer_message(vw, true, "Not saved: %s", diag_message(dg));
+        vw->save_failed = true;
+        viewer_sticky_error(vw, "Not saved: %s — Ctrl+Shift+S saves elsewhere",
+                            diag_message(dg));
     }
     diag_free(dg);
     viewer_invalidate(vw);
@@ -178,8 +181,14 @@ static void journal_tick(struct viewer *vw)
         if (journal_write(vw->journal_path, vw->annot_path, vw->set, dg)) {
             vw->journal_generation = gen;
             vw->journal_last_s = now;
+            vw->journal_failing = false;
         } else {
-            viewer_message(vw, true, "Autosave journal: %s", diag_message(dg));
+            /* shown once per run of failures (it retries every interval) */
+            if (!vw->journal_failing)
+                viewer_sticky_error(vw, "Autosave journal failed: %s — unsaved work is not "
+                                        "protected; save now (Ctrl+S or Ctrl+Shift+S)",
+                                    diag_message(dg));
+            vw->journal_failing = true;
             vw->journal_last_s = now; /* retry later, not every frame */
         }
         diag_free(dg);
@@ -528,6 +537,9 @@ static bool start_sdl(struct viewer *vw)
         fprintf(stderr, "satmark-view: error: cannot open a window: %s\n", SDL_GetError());
         return false;
     }
+    /* the smallest window --size accepts: the help and the chrome are laid
+     * out (and tested) down to this size */
+    SDL_SetWindowMinimumSize(vw->window, 200, 150);
     vw->renderer = SDL_CreateRenderer(vw->window, -1, 0);
     if (!vw->renderer)
         vw->renderer = SDL_CreateRenderer(vw->window, -1, SDL_RENDERER_SOFTWARE);
@@ -565,6 +577,15 @@ static void finish_script_session(struct viewer *vw)
         else
             fprintf(stderr, "satmark-view: error: %s\n", diag_message(dg));
         diag_free(dg);
+    }
+    /* A script that leaves work unsaved, or whose last save failed, did
+     * not do its job: say so and exit 1. */
+    if (vw->save_failed) {
+        fprintf(stderr, "satmark-view: error: the script's last save failed\n");
+        vw->exit_code = 1;
+    } else if (viewer_unsaved(vw) && vw->modal != MODAL_RECOVER) {
+        fprintf(stderr, "satmark-view: error: the script ended with unsaved changes\n");
+        vw->exit_code = 1;
     }
     vw->running = false;
 }
@@ -736,6 +757,7 @@ int main(int argc, char **argv)
     style_free(vw->style);
     vscript_free(vw->script);
     free(vw->journal_path);
+    free(vw->annot_path_owned);
     diag_free(vw->dg);
     if (vw->renderer)
         SDL_DestroyRenderer(vw->renderer);

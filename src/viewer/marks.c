@@ -53,6 +53,8 @@ struct marks_job {
     enum render_other_dates other_dates;
     char highlight[128];
     int out_w, out_h, clip_bottom;
+    int clip_top; /* compare modes: labels keep clear of the date captions above */
+    struct render_marks_stats stats; /* what drawing it did (set by the thread) */
 };
 
 struct marks_layer {
@@ -112,7 +114,7 @@ static void copy_cells(const unsigned char *src, int stride, int w, int h, uint3
     }
 }
 
-static void draw_job(const struct marks_layer *ml, const struct marks_job *job,
+static void draw_job(const struct marks_layer *ml, struct marks_job *job,
                      cairo_surface_t *surface, uint32_t *out, uint8_t *cells)
 {
     cairo_t *cr = cairo_create(surface);
@@ -125,12 +127,14 @@ static void draw_job(const struct marks_layer *ml, const struct marks_job *job,
     opt.highlight_id = job->highlight[0] ? job->highlight : NULL;
     opt.hidden_classes = job->hidden;
     opt.other_dates = job->other_dates;
-    struct render_rect keep[2] = {
+    struct render_rect keep[3] = {
         {0, job->clip_bottom - 40, 260, 40},
         {0, job->clip_bottom, job->out_w, job->out_h - job->clip_bottom},
+        {0, 0, job->out_w, job->clip_top},
     };
     opt.keep_clear = keep;
-    opt.nkeep_clear = 2;
+    opt.nkeep_clear = job->clip_top > 0 ? 3 : 2;
+    memset(&job->stats, 0, sizeof job->stats);
     for (int i = 0; i < job->nparts; i++) {
         const struct marks_part *p = &job->parts[i];
         if (!p->overlay)
@@ -139,7 +143,14 @@ static void draw_job(const struct marks_layer *ml, const struct marks_job *job,
         cairo_rectangle(cr, p->clip_x0, 0, p->clip_x1 - p->clip_x0, job->clip_bottom);
         cairo_clip(cr);
         struct diag *dg = diag_new();
-        render_overlay_draw(cr, &p->view, p->overlay, ml->style, &opt, NULL, dg);
+        struct render_marks_stats part_stats;
+        render_overlay_draw(cr, &p->view, p->overlay, ml->style, &opt, &part_stats, dg);
+        job->stats.drawn += part_stats.drawn;
+        job->stats.labels_placed += part_stats.labels_placed;
+        job->stats.labels_skipped += part_stats.labels_skipped;
+        job->stats.labels_grouped += part_stats.labels_grouped;
+        if (part_stats.label_max_repeat > job->stats.label_max_repeat)
+            job->stats.label_max_repeat = part_stats.label_max_repeat;
         diag_free(dg);
         cairo_restore(cr);
     }
@@ -325,6 +336,7 @@ static void build_job(struct viewer *vw, struct marks_job *job)
     job->out_w = vw->view.w;
     job->out_h = vw->view.h;
     job->clip_bottom = vw->view.h - VIEWER_STATUS_H;
+    job->clip_top = vw->has_b ? VIEWER_CAPTION_H : 0;
     job->hidden = vw->hidden_classes;
     job->other_dates = vw->other_dates;
     snprintf(job->highlight, sizeof job->highlight, "%s", vw->selected);
@@ -385,8 +397,8 @@ static void build_job(struct viewer *vw, struct marks_job *job)
 static bool same_job(const struct marks_job *a, const struct marks_job *b)
 {
     if (a->nparts != b->nparts || a->labels != b->labels || a->hidden != b->hidden ||
-        a->other_dates != b->other_dates ||
-        a->out_w != b->out_w || a->out_h != b->out_h || strcmp(a->highlight, b->highlight) != 0)
+        a->other_dates != b->other_dates || a->out_w != b->out_w || a->out_h != b->out_h ||
+        a->clip_top != b->clip_top || strcmp(a->highlight, b->highlight) != 0)
         return false;
     for (int i = 0; i < a->nparts; i++) {
         const struct marks_part *p = &a->parts[i], *q = &b->parts[i];
@@ -476,6 +488,7 @@ void marks_take(struct viewer *vw)
         vw->marks_cols = cell_count(vw->marks_w);
         vw->marks_rows = cell_count(vw->marks_h);
         vw->marks_view = ml->result_job.view;
+        vw->marks_stats = ml->result_job.stats;
         vw->marks_generation++;
         vw->marks_ready = vw->marks_pixels && vw->marks_cells;
         ml->result = pixels;

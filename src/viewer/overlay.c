@@ -3,8 +3,10 @@
  * surface the size of the window, uploaded as one SDL texture: the marks
  * (through the core renderer, exactly as figures draw them), the mark being
  * drawn, selection handles, the measurement, the scale bar, the compare
- * divider, the claims panel, prompts, the help and the modal questions, and
- * the status bar.
+ * divider and the compare date captions, the claims panel and the mark list
+ * (marklist.c), prompts, the error banner and the hint bar (hintbar.c), the
+ * help (from keys.c's table; it shrinks to fit or scrolls) and the modal
+ * questions, and the status line.
  *
  * The surface is re-drawn only when something on it changed (overlay_dirty:
  * view, marks, tools, panels); pointer motion alone re-draws just the status
@@ -286,7 +288,7 @@ static void draw_handles(struct viewer *vw, cairo_t *cr)
 /* A scale bar of a round length (1, 2 or 5 x 10^n m) at most 180 px long. */
 static void draw_scale_bar(struct viewer *vw, cairo_t *cr)
 {
-    if (!vw->a.georeferenced)
+    if (!vw->a.georeferenced || vw->help || vw->marklist_open)
         return;
     double rx, ry;
     if (!geo_ground_resolution_at(vw->a.geo, vw->view.cx, vw->view.cy, &rx, &ry, NULL) ||
@@ -321,12 +323,47 @@ static void draw_scale_bar(struct viewer *vw, cairo_t *cr)
     cairo_restore(cr);
 }
 
+/* A date caption in a dark box in the caption strip at the top; x is its
+ * left edge, or its right edge when right_edge; kept inside the window. */
+static void caption_box(struct viewer *vw, cairo_t *cr, const char *s, double x, bool right_edge,
+                        struct style_rgb colour)
+{
+    double w, h;
+    measure(cr, s, 13, 0, &w, &h);
+    double bx = right_edge ? x - w - 16 : x;
+    if (bx + w + 16 > vw->view.w - 4)
+        bx = vw->view.w - 4 - w - 16;
+    if (bx < 4)
+        bx = 4;
+    double by = (VIEWER_CAPTION_H - h - 8) / 2;
+    panel(cr, bx, by, w + 16, h + 8, 0.88);
+    text(cr, s, 13, bx + 8, by + 4, 0, colour, NULL, NULL);
+}
+
+/* Compare modes: which date is where stays on screen (swipe: one caption on
+ * each side of the divider; flicker: the date showing, and the other). The
+ * captions sit in the strip at the top that labels keep clear of (marks.c). */
 static void draw_divider(struct viewer *vw, cairo_t *cr)
 {
-    if (!vw->has_b || vw->compare != COMPARE_SWIPE)
+    if (!vw->has_b)
         return;
-    double x = floor(vw->divider * vw->view.w) + 0.5;
+    char a_text[300], b_text[300];
+    snprintf(a_text, sizeof a_text, "A %s \u00b7 %s", vw->a.acquired[0] ? vw->a.acquired : "date unknown",
+             vw->a.name);
+    snprintf(b_text, sizeof b_text, "B %s \u00b7 %s", vw->b.acquired[0] ? vw->b.acquired : "date unknown",
+             vw->b.name);
     cairo_save(cr);
+    if (vw->compare == COMPARE_FLICKER) {
+        char line[700];
+        snprintf(line, sizeof line, "Showing %s   (C: show %s)", vw->show_b ? b_text : a_text,
+                 vw->show_b ? "A" : "B");
+        double w, h;
+        measure(cr, line, 13, 0, &w, &h);
+        caption_box(vw, cr, line, (vw->view.w - w - 16) / 2, false, YELLOW);
+        cairo_restore(cr);
+        return;
+    }
+    double x = floor(vw->divider * vw->view.w) + 0.5;
     cairo_move_to(cr, x, 0);
     cairo_line_to(cr, x, vw->view.h - VIEWER_STATUS_H);
     set_rgb(cr, BLACK, 0.8);
@@ -335,13 +372,8 @@ static void draw_divider(struct viewer *vw, cairo_t *cr)
     set_rgb(cr, WHITE, 1);
     cairo_set_line_width(cr, 2);
     cairo_stroke(cr);
-    char left[300], right[300];
-    snprintf(left, sizeof left, "%s %s", vw->a.acquired[0] ? vw->a.acquired : "A", vw->a.name);
-    snprintf(right, sizeof right, "%s %s", vw->b.acquired[0] ? vw->b.acquired : "B", vw->b.name);
-    double w, h;
-    measure(cr, left, 13, 0, &w, &h);
-    text_halo(cr, left, 13, x - w - 10, 10, WHITE);
-    text_halo(cr, right, 13, x + 10, 10, WHITE);
+    caption_box(vw, cr, a_text, x - 6, true, WHITE);
+    caption_box(vw, cr, b_text, x + 6, false, WHITE);
     cairo_restore(cr);
 }
 
@@ -419,8 +451,9 @@ static void draw_prompt(struct viewer *vw, cairo_t *cr)
         return;
     char line[VIEWER_TEXT_MAX + 200];
     snprintf(line, sizeof line, "%s %s\u2502   (Enter accepts, Esc cancels)",
-             vw->text_mode == TEXT_LABEL ? "Label of the selected mark:"
-                                         : "Jump to id or label:",
+             vw->text_mode == TEXT_LABEL  ? "Label of the selected mark:"
+             : vw->text_mode == TEXT_JUMP ? "Go to a mark id, label or coordinate:"
+                                          : "Save as (path):",
              vw->text);
     double w, h;
     measure(cr, line, 15, vw->view.w - 80, &w, &h);
@@ -429,44 +462,49 @@ static void draw_prompt(struct viewer *vw, cairo_t *cr)
     text(cr, line, 15, x, y, vw->view.w - 80, WHITE, NULL, NULL);
 }
 
-static const char help_text[] =
-    "<b>satmark viewer \u2014 keys</b>\n\n"
-    "<b>Navigate</b>\n"
-    "wheel: zoom about the pointer   drag (middle/right, or left on empty ground): pan\n"
-    "arrows: pan   + / \u2212: zoom   Home: fit image   0: 1:1 pixels   J: jump to id or label\n\n"
-    "<b>Tools</b>\n"
-    "S select (click a mark; drag moves it; drag a vertex handle to edit)\n"
-    "P point (each click adds a mark)   L line   G polygon (click vertices; Enter or\n"
-    "right click finishes; Backspace removes the last vertex; Esc cancels)\n"
-    "R rectangle (drag)   M measure (geodesic distance and area; Esc clears)\n"
-    "1\u20139: class (1 pier, 2 ship, 3 container stack, 4 munitions pit, 5 rail,\n"
-    "6 crane, 7 building, 8 area of interest, 9 other)\n\n"
-    "<b>Edit</b>\n"
-    "Enter: edit the label of the selection   Delete: delete the selection\n"
-    "Ctrl+Z: undo   Ctrl+Y or Ctrl+Shift+Z: redo   Ctrl+S: save   Ctrl+Q: quit\n"
-    "Tab: claims panel (type to search; click a claim to link the selection,\n"
-    "clicks cycle supports \u2192 contradicts \u2192 context \u2192 unlinked)\n\n"
-    "<b>Layers and compare</b>\n"
-    "I: imagery on/off   T: labels on/off   Shift+1\u20139: show/hide a class\n"
-    "O: build overviews (IMAGE.ovr beside the image, which is not modified) when it has none\n"
-    "W: swipe (drag the divider)   C: flicker between the two dates (--compare)\n"
-    "D: marks observed on other dates: ghosted (dashed, with their date) \u2192 hidden \u2192\n"
-    "shown like this date's marks (each side of a compare shows its own date's)\n\n"
-    "F1 or ?: this help   Esc: close";
-
+/* The help (keys.c's table): at the largest font size from 14 px down to
+ * 10 px that fits the window; when even 10 px does not, it scrolls (Up/Down,
+ * PgUp/PgDn, the wheel) inside the window with a note saying so. */
 static void draw_help(struct viewer *vw, cairo_t *cr)
 {
     if (!vw->help)
         return;
-    double w, h;
-    render_markup(cr, help_text, NULL, 14, 0, 0, 0, WHITE, true, &w, &h);
-    double x = (vw->view.w - w) / 2, y = (vw->view.h - VIEWER_STATUS_H - h) / 2;
-    if (x < 10)
-        x = 10;
-    if (y < 10)
-        y = 10;
-    panel(cr, x - 20, y - 16, w + 40, h + 32, 0.93);
-    render_markup(cr, help_text, NULL, 14, x, y, 0, WHITE, false, NULL, NULL);
+    const char *markup = keys_help_markup();
+    double avail_w = vw->view.w - 40, avail_h = vw->view.h - VIEWER_STATUS_H - 40;
+    double px = 14, w = 0, h = 0;
+    for (; px >= 10; px -= 1) {
+        render_markup(cr, markup, NULL, px, 0, 0, avail_w - 40, WHITE, true, &w, &h);
+        if (h <= avail_h)
+            break;
+    }
+    if (px < 10)
+        px = 10;
+    bool scrolls = h > avail_h;
+    vw->help_scroll_max = scrolls ? h - avail_h + 28 : 0;
+    if (vw->help_scroll > vw->help_scroll_max)
+        vw->help_scroll = vw->help_scroll_max;
+    double box_h = scrolls ? avail_h : h;
+    double x = (vw->view.w - w) / 2, y = (vw->view.h - VIEWER_STATUS_H - box_h) / 2;
+    if (x < 30)
+        x = 30;
+    if (y < 20)
+        y = 20;
+    panel(cr, x - 20, y - 16, w + 40, box_h + 32, 0.95);
+    cairo_save(cr);
+    cairo_rectangle(cr, x - 20, y - 16, w + 40, box_h + 32);
+    cairo_clip(cr);
+    double shift = scrolls ? vw->help_scroll : 0;
+    render_markup(cr, markup, NULL, px, x, y - shift, avail_w - 40, WHITE, false, NULL, NULL);
+    cairo_restore(cr);
+    if (scrolls) {
+        char note[160];
+        snprintf(note, sizeof note, "\u2191\u2193 scroll (%.0f%%)",
+                 vw->help_scroll_max > 0 ? 100 * vw->help_scroll / vw->help_scroll_max : 100);
+        double nw, nh;
+        measure(cr, note, 12, 0, &nw, &nh);
+        panel(cr, x + w + 20 - nw - 12, y + box_h + 16 - nh - 4, nw + 12, nh + 4, 1);
+        text(cr, note, 12, x + w + 20 - nw - 6, y + box_h + 16 - nh - 2, 0, YELLOW, NULL, NULL);
+    }
 }
 
 static void draw_modal(struct viewer *vw, cairo_t *cr)
@@ -502,28 +540,35 @@ static void draw_modal(struct viewer *vw, cairo_t *cr)
     render_markup(cr, body, NULL, 16, x, y, 0, WHITE, false, NULL, NULL);
 }
 
+/* The bottom chrome: the hint bar (hintbar.c), then the status line: the
+ * position and pixel values under the pointer on the left, the state on the
+ * right, the latest message between them (shortened to fit, never dropped;
+ * errors that must be acknowledged also show in the banner at the top). */
 static void draw_status(struct viewer *vw, cairo_t *cr)
 {
-    double y0 = vw->view.h - VIEWER_STATUS_H;
+    hintbar_draw(vw, cr);
+    double y0 = vw->view.h - VIEWER_BAR_H;
     cairo_save(cr);
-    cairo_rectangle(cr, 0, y0, vw->view.w, VIEWER_STATUS_H);
+    cairo_rectangle(cr, 0, y0, vw->view.w, VIEWER_BAR_H);
     cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
     cairo_set_source_rgba(cr, 0.1, 0.11, 0.13, 1);
     cairo_fill(cr);
     cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
-    char left[512] = "", left_short[256] = "";
+    char left[768] = "", left_mid[512] = "", left_short[256] = "";
     if (vw->mouse_in) {
         double ix, iy, lon, lat;
         view_screen_to_image(&vw->view, vw->mouse_x, vw->mouse_y, &ix, &iy);
+        const char *values = probe_text(vw, ix, iy);
         if (vw->a.georeferenced && geo_pixel_to_lonlat(vw->a.geo, ix, iy, &lon, &lat, NULL)) {
             char dlon[32], dlat[32];
             format_dms(lon, false, dlon, sizeof dlon);
             format_dms(lat, true, dlat, sizeof dlat);
-            snprintf(left, sizeof left, "%.6f, %.6f  (%s %s)   px %.0f, %.0f", lon, lat, dlat,
-                     dlon, floor(ix), floor(iy));
+            snprintf(left, sizeof left, "%.6f, %.6f  (%s %s)   px %.0f, %.0f   %s", lon, lat,
+                     dlat, dlon, floor(ix), floor(iy), values);
+            snprintf(left_mid, sizeof left_mid, "%.6f, %.6f   %s", lon, lat, values);
             snprintf(left_short, sizeof left_short, "%.6f, %.6f", lon, lat);
         } else {
-            snprintf(left, sizeof left, "px %.0f, %.0f", floor(ix), floor(iy));
+            snprintf(left, sizeof left, "px %.0f, %.0f   %s", floor(ix), floor(iy), values);
         }
     }
     char ground[64] = "";
@@ -551,32 +596,46 @@ static void draw_status(struct viewer *vw, cairo_t *cr)
     snprintf(right, sizeof right, "%s%s   %s   class %d %s   %s", load, ground,
              tool_name(vw->tool), (int)vw->cls + 1, sc->title,
              viewer_unsaved(vw) ? "\u25cf unsaved" : "saved");
-    double rw, rh, lw0, lh0;
+    double rw, rh, lw, lh;
     measure(cr, right, 13, 0, &rw, &rh);
-    measure(cr, left, 13, 0, &lw0, &lh0);
-    /* A narrow window: the short form of the position (no DMS, no pixel). */
-    if (lw0 + rw + 40 > vw->view.w && left_short[0])
+    measure(cr, left, 13, 0, &lw, &lh);
+    /* A narrow window: shorter forms of the position (no DMS, no pixel). */
+    if (lw + rw + 40 > vw->view.w && left_mid[0]) {
+        snprintf(left, sizeof left, "%s", left_mid);
+        measure(cr, left, 13, 0, &lw, &lh);
+    }
+    if (lw + rw + 40 > vw->view.w && left_short[0]) {
         snprintf(left, sizeof left, "%s", left_short);
-    double ty = y0 + (VIEWER_STATUS_H - rh) / 2;
-    /* Class swatch before the class name. */
+        measure(cr, left, 13, 0, &lw, &lh);
+    }
+    double ty = y0 + (VIEWER_BAR_H - rh) / 2;
     text(cr, left, 13, 8, ty, 0, WHITE, NULL, NULL);
     text(cr, right, 13, vw->view.w - rw - 10, ty, 0,
          viewer_unsaved(vw) ? YELLOW : GREY, NULL, NULL);
+    /* Class swatch before the class name. */
     cairo_rectangle(cr, vw->view.w - rw - 24, y0 + 8, 9, 9);
     set_rgb(cr, sc->colour, 1);
     cairo_fill(cr);
-    /* A recent message, centred. */
-    if (vw->message[0] && viewer_now_s() - vw->message_s < 6) {
+    /* A recent message (an error stays while its banner does), centred in
+     * the room between the two, shortened when it is longer. */
+    bool recent = viewer_now_s() - vw->message_s < 6 || (vw->message_error && vw->sticky_error[0]);
+    if (vw->message[0] && recent) {
         double mw, mh;
         measure(cr, vw->message, 13, 0, &mw, &mh);
-        double mx = vw->view.w / 2.0 - mw / 2;
-        double lw, lh;
-        measure(cr, left, 13, 0, &lw, &lh);
-        if (mx < lw + 20)
-            mx = lw + 20;
-        if (mx + mw < vw->view.w - rw - 30)
-            text(cr, vw->message, 13, mx, ty, 0, vw->message_error ? RED : (struct style_rgb){150, 220, 255},
-                 NULL, NULL);
+        double room_x0 = (left[0] ? lw + 8 + 20 : 8), room_x1 = vw->view.w - rw - 30;
+        if (room_x1 - room_x0 < 120 || (vw->message_error && mw > room_x1 - room_x0)) {
+            /* no room beside the position (or an error longer than the
+             * room): the message takes the position's place */
+            room_x0 = 8;
+            cairo_rectangle(cr, 0, y0, room_x1, VIEWER_BAR_H);
+            cairo_set_source_rgba(cr, 0.1, 0.11, 0.13, 1);
+            cairo_fill(cr);
+        }
+        double mx = fmax(room_x0, (vw->view.w - mw) / 2);
+        if (mx + mw > room_x1)
+            mx = room_x0;
+        hintbar_text_fit(cr, vw->message, 13, mx, ty, room_x1 - mx,
+                         vw->message_error ? RED : (struct style_rgb){150, 220, 255});
     }
     cairo_restore(cr);
 }
@@ -618,7 +677,7 @@ static bool chrome_full(const struct viewer *vw)
 {
     return vw->claims_open || vw->help || vw->modal != MODAL_NONE || vw->text_mode != TEXT_NONE ||
            vw->ndraft > 0 || vw->drag == DRAG_RECT || (vw->tool == TOOL_SELECT && vw->selected[0]) ||
-           (vw->has_b && vw->compare == COMPARE_SWIPE);
+           vw->has_b || vw->sticky_error[0] || vw->marklist_open || vw->goto_marker;
 }
 
 static SDL_Rect scale_bar_rect(const struct viewer *vw)
@@ -646,11 +705,14 @@ void overlay_draw(struct viewer *vw)
         cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
         if (full) {
             draw_handles(vw, cr);
+            goto_draw_marker(vw, cr);
             draw_draft(vw, cr);
             draw_divider(vw, cr);
             draw_measure(vw, cr);
             draw_claims_panel(vw, cr);
+            marklist_draw(vw, cr);
             draw_prompt(vw, cr);
+            hintbar_draw_error(vw, cr);
             draw_help(vw, cr);
         } else {
             vw->nclaim_rows = 0;

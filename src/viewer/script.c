@@ -184,6 +184,45 @@ static void push_text(struct viewer *vw, const char *text)
     }
 }
 
+/* `print WHAT`: one line "WHAT: ..." on stdout, what a user would read on
+ * screen, so end-to-end tests can check texts a screenshot cannot. */
+static void script_print(struct viewer *vw, const char *what)
+{
+    char buf[1200] = "";
+    if (strcmp(what, "status") == 0) {
+        double ix, iy, lon = NAN, lat = NAN;
+        view_screen_to_image(&vw->view, vw->mouse_x, vw->mouse_y, &ix, &iy);
+        if (vw->a.georeferenced)
+            geo_pixel_to_lonlat(vw->a.geo, ix, iy, &lon, &lat, NULL);
+        snprintf(buf, sizeof buf, "px %.0f, %.0f  lonlat %.6f, %.6f  %s  | message: %.500s",
+                 floor(ix), floor(iy), lon, lat, probe_text(vw, ix, iy), vw->message);
+    } else if (strcmp(what, "hint") == 0) {
+        hintbar_text(vw, buf, sizeof buf);
+    } else if (strcmp(what, "error") == 0) {
+        snprintf(buf, sizeof buf, "%s", vw->sticky_error);
+    } else if (strcmp(what, "selected") == 0) {
+        snprintf(buf, sizeof buf, "%s", vw->selected);
+    } else if (strcmp(what, "help") == 0) {
+        snprintf(buf, sizeof buf, "%s scroll %.0f of %.0f", vw->help ? "shown" : "hidden",
+                 vw->help_scroll, vw->help_scroll_max);
+    } else if (strcmp(what, "labels") == 0) {
+        snprintf(buf, sizeof buf, "drawn %zu placed %zu skipped %zu grouped %zu max-repeat %zu",
+                 vw->marks_stats.drawn, vw->marks_stats.labels_placed,
+                 vw->marks_stats.labels_skipped, vw->marks_stats.labels_grouped,
+                 vw->marks_stats.label_max_repeat);
+    } else if (strcmp(what, "view") == 0) {
+        double lon = NAN, lat = NAN;
+        if (vw->a.georeferenced)
+            geo_pixel_to_lonlat(vw->a.geo, vw->view.cx, vw->view.cy, &lon, &lat, NULL);
+        snprintf(buf, sizeof buf, "centre px %.2f %.2f lonlat %.6f %.6f scale %.4f", vw->view.cx,
+                 vw->view.cy, lon, lat, vw->view.scale);
+    } else {
+        snprintf(buf, sizeof buf, "unknown (status, hint, error, selected, help, labels, view)");
+    }
+    printf("%s: %s\n", what, buf);
+    fflush(stdout);
+}
+
 static void script_fail(struct viewer *vw, const struct vscript_cmd *cmd, const char *why)
 {
     fprintf(stderr, "satmark-view: error: %s:%d: %s: %s\n", vw->script_path, cmd->line,
@@ -298,6 +337,9 @@ void script_step(struct viewer *vw)
         if (!screenshot_write(vw, cmd->text))
             vw->exit_code = 1;
         SDL_RenderPresent(vw->renderer);
+        break;
+    case VSCRIPT_PRINT:
+        script_print(vw, cmd->text);
         break;
     case VSCRIPT_QUIT: {
         SDL_Event ev;

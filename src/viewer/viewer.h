@@ -45,7 +45,13 @@
 #include "tilecache.h"
 #include "vscript.h"
 
-#define VIEWER_STATUS_H 26
+/* The bottom chrome: the status line (VIEWER_BAR_H) under the hint bar
+ * (VIEWER_HINT_H, hintbar.c); VIEWER_STATUS_H is both, the height the
+ * imagery area stops above. */
+#define VIEWER_BAR_H 26
+#define VIEWER_HINT_H 22
+#define VIEWER_STATUS_H (VIEWER_BAR_H + VIEWER_HINT_H)
+#define VIEWER_CAPTION_H 30 /* compare modes: the date captions' strip at the top */
 #define VIEWER_MAX_DRAFT 4096
 #define VIEWER_TEXT_MAX 512
 #define VIEWER_TILE_BYTES ((size_t)64 * 1024 * 1024)
@@ -125,7 +131,7 @@ struct view {
 
 enum tool { TOOL_SELECT, TOOL_POINT, TOOL_LINE, TOOL_POLYGON, TOOL_RECT, TOOL_MEASURE };
 
-enum text_mode { TEXT_NONE, TEXT_LABEL, TEXT_JUMP };
+enum text_mode { TEXT_NONE, TEXT_LABEL, TEXT_JUMP, TEXT_SAVE_AS };
 
 enum modal { MODAL_NONE, MODAL_QUIT, MODAL_RECOVER };
 
@@ -205,6 +211,7 @@ struct viewer {
     uint8_t *marks_cells;
     int marks_w, marks_h, marks_cols, marks_rows;
     uint64_t marks_generation; /* counts results taken */
+    struct render_marks_stats marks_stats; /* of the result taken (labels placed, grouped) */
     bool marks_ready;
 
     /* imagery composited by the viewer into one window-sized texture (compose.c) */
@@ -257,6 +264,30 @@ struct viewer {
     char message[512];
     bool message_error;
     double message_s;
+    /* An error that stays on screen until acknowledged (Esc or a click on
+     * it): failed saves and autosave journal writes (hintbar.c). */
+    char sticky_error[1024];
+    bool save_failed;         /* the last save failed (a script then exits 1) */
+    bool journal_failing;     /* the last journal write failed (shown once per run) */
+    char *annot_path_owned;   /* after Save As: the new path (annot_path points here) */
+    /* Hint bar (hintbar.c): what comes next after a mark was drawn. */
+    bool hint_after_mark;
+    /* Help overlay: scroll offset in pixels when it does not fit. */
+    double help_scroll;
+    double help_scroll_max;
+    /* Go to a coordinate (goto.c): the place is marked until the view moves on. */
+    bool goto_marker;
+    double goto_lon, goto_lat;
+    /* Mark list panel (marklist.c). */
+    bool marklist_open;
+    char marklist_filter[128];
+    size_t marklist_cursor;
+    struct claim_row marklist_rows[VIEWER_MAX_CLAIM_ROWS]; /* claim = mark index */
+    size_t nmarklist_rows;
+    /* Pixel values under the pointer (probe.c): cached for the last pixel. */
+    long probe_x, probe_y;
+    bool probe_valid;
+    char probe_text[256];
 
     /* script */
     struct vscript *script;
@@ -415,6 +446,78 @@ bool input_claim_matches(const struct claims_claim *c, const char *query);
  * up to max, returns the count; part/index of each in parts/indices. */
 size_t input_selected_vertices(struct viewer *vw, double *xs, double *ys, size_t *parts,
                                size_t *indices, size_t max);
+
+/* ---- hintbar.c ---- */
+/* The hint bar strip, just above the status line. */
+void hintbar_draw(struct viewer *vw, cairo_t *cr);
+/* Keeps msg (printf-style) on screen until acknowledged; also to stderr. */
+void viewer_sticky_error(struct viewer *vw, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The hint for the current state, plain text, into out (caller's). */
+void hintbar_text(struct viewer *vw, char *out, size_t cap);
+/* The sticky error banner (when one is pending). */
+void hintbar_draw_error(struct viewer *vw, cairo_t *cr);
+/* Screen rectangle of the error banner (w = 0 when none). */
+SDL_Rect hintbar_error_rect(struct viewer *vw);
+/* Esc or a click on the banner: acknowledges it; true when one was shown. */
+bool hintbar_acknowledge(struct viewer *vw);
+/* Draws text (borrowed) in one line of at most max_w px: shortened with an
+ * ellipsis when longer, never dropped. */
+void hintbar_text_fit(cairo_t *cr, const char *text, double px, double x, double y,
+                      double max_w, struct style_rgb rgb);
+
+/* ---- keys.c ---- */
+/* What a key does (one table: input.c dispatches through it, the help
+ * overlay and the hint bar print it). */
+enum viewer_action {
+    ACT_NONE,
+    ACT_TOOL_SELECT, ACT_TOOL_POINT, ACT_TOOL_LINE, ACT_TOOL_POLYGON, ACT_TOOL_RECT,
+    ACT_TOOL_MEASURE,
+    ACT_PAN_LEFT, ACT_PAN_RIGHT, ACT_PAN_UP, ACT_PAN_DOWN, ACT_ZOOM_IN, ACT_ZOOM_OUT,
+    ACT_FIT, ACT_ONE_TO_ONE, ACT_JUMP,
+    ACT_FINISH_OR_LABEL, ACT_ESCAPE, ACT_BACKSPACE, ACT_DELETE, ACT_CLAIMS, ACT_MARK_LIST,
+    ACT_ALSO_SEEN,
+    ACT_UNDO, ACT_REDO, ACT_SAVE, ACT_SAVE_AS, ACT_QUIT,
+    ACT_SWIPE, ACT_FLICKER, ACT_IMAGERY, ACT_LABELS, ACT_OVERVIEWS, ACT_HELP, ACT_OTHER_DATES,
+};
+/* The action of a key press (sym with modifiers mod), ACT_NONE when none;
+ * class keys 1-9 are handled apart (they carry the class). */
+enum viewer_action keys_action(SDL_Keycode sym, Uint16 mod);
+/* The help text (Pango markup) built from the table; static storage. */
+const char *keys_help_markup(void);
+/* The keys of an action as the help prints them ("Ctrl+S"); static. */
+const char *keys_of(enum viewer_action a);
+
+/* ---- goto.c ---- */
+/* The J prompt: a mark id, a label (exact, then a part of it) or a
+ * coordinate (coordparse.h); centres the view there. */
+void goto_query(struct viewer *vw, const char *query);
+/* Centres the view on mark f and selects it. */
+void goto_mark(struct viewer *vw, const struct annot_feature *f);
+/* The place a coordinate jump marked (a cross), when one is shown. */
+void goto_draw_marker(struct viewer *vw, cairo_t *cr);
+/* Save As: writes to path; on success the viewer goes on with that file. */
+bool viewer_save_as(struct viewer *vw, const char *path);
+
+/* ---- marklist.c ---- */
+void marklist_toggle(struct viewer *vw);
+/* The marks matching the filter, in file order: the k-th's index; false when fewer. */
+bool marklist_filtered_at(const struct viewer *vw, size_t k, size_t *index);
+/* True when mark f matches the filter text (words: class:NAME, date:PREFIX,
+ * claim:PART, or a part of the id or label; all must match). */
+bool marklist_matches(const struct annot_feature *f, const char *filter);
+void marklist_draw(struct viewer *vw, cairo_t *cr);
+SDL_Rect marklist_rect(const struct viewer *vw);
+/* Keys while the panel is open; true when used. */
+bool marklist_key(struct viewer *vw, SDL_Keycode sym);
+/* A click in the panel; true when it was in it. */
+bool marklist_click(struct viewer *vw, int x, int y);
+
+/* ---- probe.c ---- */
+/* The values of image A's pixel under the pointer, for the status bar:
+ * "B1 112 B2 98 B3 80 -> 112,98,80" (raw per band, then the stretched
+ * display values); "" when outside the image. Borrowed until the next call. */
+const char *probe_text(struct viewer *vw, double ix, double iy);
 
 /* ---- script.c ---- */
 /* Runs the next script command(s) when the previous ones are done. */

@@ -23,7 +23,7 @@ mark_and_kill() {
   local script=$1 want=$2
   # Started directly (not under timeout) so $! is the viewer itself; the
   # script's final wait ends it anyway if this test dies first.
-  "$viewer" "$work/site.tif" "$work/marks.geojson" --size 1000x826 \
+  "$viewer" "$work/site.tif" "$work/marks.geojson" --size 1000x848 \
     --journal-interval 0.2 --recover=yes --script "$script" > /dev/null 2>> "$work/stderr.txt" &
   pid=$!
   for _ in $(seq 1 600); do

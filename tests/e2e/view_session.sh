@@ -15,8 +15,8 @@ trap 'rm -rf "$work"' EXIT
 export SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# 1000x800 px, 2 m pixels, UTM 52N near Rason. Window 1000x826 = image + the
-# 26 px status bar, so the fitted view is exactly 1:1: screen (x, y) is image
+# 1000x800 px, 2 m pixels, UTM 52N near Rason. Window 1000x848 = image + the
+# 48 px bottom chrome (hint bar and status line), so the fitted view is exactly 1:1: screen (x, y) is image
 # pixel corner (x, y).
 gdal_create -q -of GTiff -outsize 1000 800 -bands 3 -ot Byte -burn 70 -burn 90 -burn 80 \
   -a_srs EPSG:32652 -a_ullr 606000 4679000 608000 4677400 "$work/site.tif"
@@ -47,7 +47,7 @@ quit
 SCRIPT
 sed -i "s#SHOT#$work/shot.png#" "$work/session.txt"
 timeout 120 "$viewer" "$work/site.tif" "$work/marks.geojson" --claims "$claims" \
-  --size 1000x826 --script "$work/session.txt" 2> "$work/stderr.txt" \
+  --size 1000x848 --script "$work/session.txt" 2> "$work/stderr.txt" \
   || { cat "$work/stderr.txt"; fail "viewer session exited non-zero"; }
 [[ -s "$work/marks.geojson" ]] || fail "nothing saved"
 [[ -s "$work/shot.png" ]] || fail "no screenshot"

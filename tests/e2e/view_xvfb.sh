@@ -22,7 +22,7 @@ unset SDL_VIDEODRIVER
 # Software rendering: what this test checks is the input path; Mesa's GLX
 # under Xvfb also keeps allocations LeakSanitizer reports at exit.
 export SDL_RENDER_DRIVER=software SDL_FRAMEBUFFER_ACCELERATION=0
-"$viewer" "$work/site.tif" "$work/marks.geojson" --size 1000x826 2> "$work/viewer.log" &
+"$viewer" "$work/site.tif" "$work/marks.geojson" --size 1000x848 2> "$work/viewer.log" &
 vpid=$!
 wid=
 for _ in $(seq 1 200); do
