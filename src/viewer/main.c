@@ -316,6 +316,7 @@ static int parse_args(struct viewer *vw, int argc, char **argv)
             if (!next || !figure_parse_bands(next, vw->bands))
                 return usage_error("--bands needs R,G,B or one band number, got '%s'",
                                    next ? next : "");
+            vw->band_preset = -1;
             i++;
         } else if (strcmp(a, "--ramp") == 0) {
             if (!next || !ramp_parse(next, &vw->ramp))
