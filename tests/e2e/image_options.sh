@@ -152,7 +152,7 @@ set -e
 [[ $rc -eq 1 ]] && grep -q "absent.tif cannot be read" "$tmp/err" || fail "view --dem absent: exit $rc $(cat "$tmp/err")"
 viewer_help=$("$VIEWER" --help)
 grep -q -- "--keep-degrees" <<<"$viewer_help" || fail "viewer help: no --keep-degrees"
-for cmd in render mark info; do
+for cmd in render mark info view; do
   help=$("$SATMARK" help "$cmd")
   grep -q -- "--subdataset N|NAME" <<<"$help" || fail "help $cmd: no --subdataset N|NAME"
 done
