@@ -112,7 +112,10 @@ static void list_choices(const struct raster_info *in, char *out, size_t cap)
     size_t used = 0;
     out[0] = '\0';
     for (size_t i = 0; i < in->subdataset_count && used + 1 < cap; i++) {
-        const char *var = variable_part(in->subdataset_names[i]);
+        /* DRIVER:"file":var names by their variable; others (TIFF pages:
+         * GTIFF_DIR:2:file.tif) in full, the variable part being the file */
+        const char *full = in->subdataset_names[i];
+        const char *var = strchr(full, '"') ? variable_part(full) : full;
         size_t n = strlen(var);
         if (n && var[n - 1] == '"')
             n--;
