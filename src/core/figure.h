@@ -52,8 +52,8 @@ struct figure_spec {
                                          stretch's low and high values */
     struct imgopt image;              /* how the tile is opened: georef method, DEM,
                                          degrees kept, subdataset (imgopt.h) */
-    const char *claims_path;          /* catalog; NULL = claims.json beside the first
-                                         annotation file when it exists */
+    const char *claims_path;          /* catalog; NULL = locate_catalog of the first
+                                         annotation file, or of none (locate.h) */
     const char *const *claim_ids;     /* claims the figure illustrates; none = every claim
                                          linked by a mark in the requested window */
     size_t nclaim_ids;

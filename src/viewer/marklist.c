@@ -2,7 +2,8 @@
  * marklist — the mark list panel (F2): every mark of the file, one row each
  * (id, class, label, dates observed, claims linked), filtered by what the
  * user types: words all of which must match, each either class:NAME (a
- * class name or its number 1-9), date:PREFIX (an observation date starting
+ * class name, an alias annot_class_from_name knows, the start of a name, or
+ * the class number 1-9), date:PREFIX (an observation date starting
  * so: date:2024-03), claim:PART (a linked claim id containing it), or a part
  * of the id or label. Up/Down move, Enter or a click goes to the mark (and
  * selects it), Esc or F2 closes. Tab opens the claims panel instead (typing
@@ -55,11 +56,17 @@ static bool word_matches(const struct annot_feature *f, const char *w, size_t n)
         size_t vn = n - 6;
         if (vn == 1 && v[0] >= '1' && v[0] <= '9')
             return (int)f->cls == v[0] - '1';
-        const char *name = annot_class_name(f->cls);
-        if (strlen(name) == vn && strncasecmp(name, v, vn) == 0)
-            return true;
-        /* "container" finds container_stack, "munitions pit" as typed with _ */
-        return strncasecmp(name, v, vn) == 0;
+        /* a class name or alias as the core reads them ("pit", "vessel"),
+         * else the start of a class name ("container") */
+        char typed[64];
+        enum annot_class cls;
+        if (vn < sizeof typed) {
+            memcpy(typed, v, vn);
+            typed[vn] = '\0';
+            if (annot_class_from_name(typed, &cls))
+                return f->cls == cls;
+        }
+        return strncasecmp(annot_class_name(f->cls), v, vn) == 0;
     }
     if (n > 5 && strncasecmp(w, "date:", 5) == 0) {
         for (size_t i = 0; i < f->nobs; i++)
