@@ -203,6 +203,13 @@ static void render_one(const struct manifest_figure *fig, int fd, long timeout, 
                        int threads, const char *tile_sha256)
 {
     alarm((unsigned)timeout);
+    /* Fault injection for tests/e2e/batch_broken.sh: a figure that never
+     * finishes, however fast the machine, so the timeout path is tested
+     * without racing a slow figure against a short --timeout. */
+    const char *hang = getenv("SATMARK_TEST_HANG_FIGURE");
+    if (hang && strcmp(hang, fig->name) == 0)
+        for (;;)
+            pause();
     struct diag *dg = diag_new();
     struct figure_spec spec = fig->spec;
     spec.threads = threads;

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "annot.h"
+#include "markindex.h"
 
 /* A catalog larger than this is not a hand-written list of articles. */
 #define CLAIMS_MAX_FILE_BYTES (16L * 1024 * 1024)
@@ -1127,7 +1128,8 @@ static bool note_observations(struct claims_check_result *res, const struct clai
 }
 
 static bool evaluate_check(const struct claims_claim *claim, const struct annot_set *const *sets,
-                           size_t nsets, struct claims_check_result *res, struct diag *dg)
+                           size_t nsets, const struct markindex *marks,
+                           struct claims_check_result *res, struct diag *dg)
 {
     const struct claims_check *c = &claim->check;
     res->verdict = CLAIMS_VERDICT_UNDETERMINED;
@@ -1145,17 +1147,26 @@ static bool evaluate_check(const struct claims_claim *claim, const struct annot_
      * observed on, and those any counted mark was observed on. */
     if (!note_observations(res, claim, area, false, dg))
         return false;
-    for (size_t s = 0; s < nsets; s++) {
-        for (size_t i = 0; i < annot_count(sets[s]); i++) {
-            const struct annot_feature *f = annot_get(sets[s], i);
-            double lon, lat;
-            if (f == area || f->cls != cls || !claims_representative_point(&f->geom, &lon, &lat) ||
-                !claims_point_in_polygon(lon, lat, &area->geom))
-                continue;
-            if (!note_observations(res, claim, f, true, dg))
-                return false;
+    /* Only the marks whose point is in the area's bounding box (markindex),
+     * in the order of a scan of the sets. */
+    struct annot_lonlat lo, hi;
+    struct markindex_ref *near = NULL;
+    size_t nnear = 0;
+    if (annot_geometry_bbox(&area->geom, &lo, &hi) &&
+        !markindex_query(marks, lo.lon, lo.lat, hi.lon, hi.lat, &near, &nnear))
+        return false;
+    for (size_t k = 0; k < nnear; k++) {
+        const struct annot_feature *f = annot_get(sets[near[k].set], near[k].index);
+        double lon, lat;
+        if (f == area || f->cls != cls || !claims_representative_point(&f->geom, &lon, &lat) ||
+            !claims_point_in_polygon(lon, lat, &area->geom))
+            continue;
+        if (!note_observations(res, claim, f, true, dg)) {
+            free(near);
+            return false;
         }
     }
+    free(near);
     if (res->nimages == 0)
         return set_reason(res, "no image acquired between %s and %s shows the area \"%s\"",
                           c->date_from, c->date_to, c->area);
@@ -1250,13 +1261,17 @@ bool claims_evaluate(const struct claims_catalog *cat, const struct annot_set *c
     for (size_t i = 0; i < cat->nclaims; i++)
         rep->claims[i].claim = &cat->claims[i];
     bool ok = collect_links(cat, sets, nsets, rep, dg);
+    struct markindex *marks = NULL;
     for (size_t i = 0; ok && i < cat->nclaims; i++) {
         struct claims_claim_result *r = &rep->claims[i];
         r->evidence = evidence_of(r);
         r->has_check = r->claim->has_check;
-        if (r->has_check)
-            ok = evaluate_check(r->claim, sets, nsets, &r->check, dg);
+        if (r->has_check && !marks)
+            ok = (marks = markindex_new(sets, nsets)) != NULL;
+        if (ok && r->has_check)
+            ok = evaluate_check(r->claim, sets, nsets, marks, &r->check, dg);
     }
+    markindex_free(marks);
     if (!ok) {
         claims_report_free(rep);
         diag_error(dg, "%s: out of memory evaluating claims", cat->path);

@@ -48,6 +48,10 @@
 #include "safefile.h"
 #include "style.h"
 
+/* Clashing extra properties warned one by one; the rest are counted in one
+ * line (a detector's file has an "id" property on every feature). */
+#define EXPORT_CLASH_WARNINGS 5
+
 /* Text outputs larger than this are refused rather than exhausting memory. */
 #define EXPORT_MAX_TEXT ((size_t)1 << 30)
 
@@ -153,9 +157,22 @@ struct item {
     json_t *props; /* properties in fixed order (new reference) */
 };
 
+/* When an item's properties object exists (issue 14: a million of them held
+ * at once was most of the memory of an export). */
+enum props_mode {
+    PROPS_KEEP,  /* built by merge and kept (KML) */
+    PROPS_LATER, /* built by the writer, one item at a time (GeoJSON, and the OGR
+                    formats, for which merge only collects the extra keys) */
+};
+
 struct merged {
     struct item *items;
     size_t n;
+    enum props_mode props_mode;
+    bool need_extra_keys; /* with PROPS_LATER: merge collects extra_keys (OGR fields) */
+    size_t clashes;       /* extra properties dropped for clashing; the first few warn */
+    const struct export_input *inputs; /* borrowed, for building props later */
+    const struct claims_catalog *cat;  /* borrowed, may be NULL */
     char **extra_keys; /* union of the inputs' extra property names, first-seen order */
     size_t nextra;
     bool has_z;
@@ -388,8 +405,9 @@ static bool add_extras(struct merged *m, struct item *it, const char *path, stru
     json_t *value;
     json_object_foreach(extra, key, value) {
         if (json_object_get(it->props, key)) {
-            diag_warn(dg, "%s: feature \"%s\": property \"%s\" clashes with an export attribute; "
-                          "dropped", path, it->f->id, key);
+            if (m->clashes++ < EXPORT_CLASH_WARNINGS)
+                diag_warn(dg, "%s: feature \"%s\": property \"%s\" clashes with an export "
+                              "attribute; dropped", path, it->f->id, key);
             continue;
         }
         json_object_set(it->props, key, value);
@@ -410,6 +428,40 @@ static bool add_extras(struct merged *m, struct item *it, const char *path, stru
     }
     json_decref(extra);
     return true;
+}
+
+/* Adds the names of f's extra properties to m's union, as add_extras would
+ * (names of fixed attributes clash and are dropped there), without building
+ * the properties. False on out of memory. */
+static bool note_extra_keys(struct merged *m, const struct annot_feature *f)
+{
+    if (!f->extra_properties)
+        return true;
+    json_error_t err;
+    json_t *extra = json_loads(f->extra_properties, JSON_REJECT_DUPLICATES, &err);
+    const char *key;
+    json_t *value;
+    bool ok = true;
+    json_object_foreach(extra, key, value) {
+        bool known = false;
+        for (size_t k = 0; k < NFIXED && !known; k++)
+            known = strcmp(fixed_fields[k], key) == 0;
+        for (size_t k = 0; k < m->nextra && !known; k++)
+            known = strcmp(m->extra_keys[k], key) == 0;
+        if (known)
+            continue;
+        char **grown = realloc(m->extra_keys, (m->nextra + 1) * sizeof *grown);
+        if (!grown || !(grown[m->nextra] = strdup(key))) {
+            if (grown)
+                m->extra_keys = grown;
+            ok = false;
+            break;
+        }
+        m->extra_keys = grown;
+        m->nextra++;
+    }
+    json_decref(extra);
+    return ok;
 }
 
 static bool geometry_has_z(const struct annot_geometry *g)
@@ -533,10 +585,17 @@ static bool merge(const struct export_input *inputs, size_t ninputs,
             }
             if (strcmp(id, f->id) != 0)
                 idset_add(&used, it->id, in);
-            if (!build_props(it, &inputs[in], opts->catalog, dg) ||
-                !add_extras(m, it, inputs[in].path, dg)) {
+            if (m->props_mode != PROPS_LATER &&
+                (!build_props(it, &inputs[in], opts->catalog, dg) ||
+                 !add_extras(m, it, inputs[in].path, dg))) {
                 diag_error(dg, "%s: feature \"%s\": cannot build its properties (out of memory "
                                "or text that is not UTF-8)", inputs[in].path, f->id);
+                ok = false;
+                break;
+            }
+            if (m->props_mode == PROPS_LATER && m->need_extra_keys &&
+                !note_extra_keys(m, f)) {
+                diag_error(dg, "%s: out of memory", out_path);
                 ok = false;
                 break;
             }
@@ -551,6 +610,28 @@ static bool merge(const struct export_input *inputs, size_t ninputs,
     free(shared.slots);
     free(used.slots);
     return ok;
+}
+
+/* Makes it->props exist for a writer (see enum props_mode), with its
+ * warnings on dg. False with the error on dg. Release with item_props_done. */
+static bool item_props(struct merged *m, struct item *it, struct diag *dg)
+{
+    if (it->props)
+        return true;
+    const struct export_input *in = &m->inputs[it->input];
+    if (build_props(it, in, m->cat, dg) && add_extras(m, it, in->path, dg))
+        return true;
+    diag_error(dg, "%s: feature \"%s\": cannot build its properties (out of memory or text "
+                   "that is not UTF-8)", in->path, it->f->id);
+    return false;
+}
+
+static void item_props_done(const struct merged *m, struct item *it)
+{
+    if (m->props_mode == PROPS_KEEP)
+        return;
+    json_decref(it->props);
+    it->props = NULL;
 }
 
 /* ---- geometry walking ----------------------------------------------------- */
@@ -682,18 +763,34 @@ static void geojson_geometry(struct text *t, const struct annot_geometry *g)
     text_append(t, "}");
 }
 
-static bool build_geojson(const struct merged *m, struct text *t)
+/* Writes what t holds to fp and empties it; false on a write error. */
+static bool text_flush(struct text *t, FILE *fp)
+{
+    if (t->failed || fwrite(t->data, 1, t->len, fp) != t->len)
+        return false;
+    t->len = 0;
+    return true;
+}
+
+/* The GeoJSON text, written to fp 1 MiB at a time (so memory does not grow
+ * with the file). False with the error on dg. */
+static bool build_geojson(struct merged *m, struct text *t, FILE *fp, const char *out_path,
+                          struct diag *dg)
 {
     text_append(t, "{\n\"type\": \"FeatureCollection\",\n\"features\": [\n");
     for (size_t i = 0; i < m->n; i++) {
-        const struct item *it = &m->items[i];
+        struct item *it = &m->items[i];
+        if (!item_props(m, it, dg))
+            return false;
         json_t *id = json_string(it->id);
         char *id_text = id ? json_dumps(id, JSON_ENCODE_ANY) : NULL;
         char *props = json_dumps(it->props, JSON_COMPACT);
         json_decref(id);
+        item_props_done(m, it);
         if (!id_text || !props) {
             free(id_text);
             free(props);
+            diag_error(dg, "%s: out of memory building the GeoJSON text", out_path);
             return false;
         }
         text_printf(t, "{\"type\":\"Feature\",\"id\":");
@@ -705,9 +802,18 @@ static bool build_geojson(const struct merged *m, struct text *t)
         text_append(t, i + 1 < m->n ? "},\n" : "}\n");
         free(id_text);
         free(props);
+        if (t->len > ((size_t)1 << 20) && !text_flush(t, fp))
+            break;
     }
     text_append(t, "]\n}\n");
-    return !t->failed;
+    if (!text_flush(t, fp)) {
+        if (t->failed)
+            diag_error(dg, "%s: out of memory building the GeoJSON text", out_path);
+        else
+            diag_error(dg, "%s: cannot write: %s", out_path, strerror(errno));
+        return false;
+    }
+    return true;
 }
 
 /* ---- KML ------------------------------------------------------------------ */
@@ -1133,54 +1239,79 @@ static bool ogr_create_fields(OGRLayerH layer, const struct merged *m)
     return true;
 }
 
+static bool ogr_write_feature(OGRLayerH layer, OGRFeatureDefnH defn, struct merged *m,
+                              struct item *it, const int *field_index,
+                              const struct gdalguard *g, struct diag *dg);
+
 /* Writes m's features into layer; stops at the first GDAL error g saw. */
-static bool ogr_write_features(OGRLayerH layer, const struct merged *m,
-                               const struct gdalguard *g, struct diag *dg)
+static bool ogr_write_features(OGRLayerH layer, struct merged *m, const struct gdalguard *g,
+                               struct diag *dg)
 {
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-    for (size_t i = 0; i < m->n && g->errors == 0; i++) {
-        const struct item *it = &m->items[i];
-        OGRFeatureH feat = OGR_F_Create(defn);
-        if (!feat)
-            return false;
-        size_t total = NFIXED + m->nextra;
-        for (size_t k = 0; k < total; k++) {
-            const char *name = k < NFIXED ? fixed_fields[k] : m->extra_keys[k - NFIXED];
-            int idx = OGR_F_GetFieldIndex(feat, name);
-            char *v = value_text(json_object_get(it->props, name));
-            if (idx < 0) {
-                free(v);
-                continue; /* the driver renamed it; it already warned */
-            }
-            if (v)
-                OGR_F_SetFieldString(feat, idx, v);
-            else
-                OGR_F_SetFieldNull(feat, idx);
-            free(v);
-        }
-        bool geom_ok;
-        OGRGeometryH geom = ogr_geometry(export_geometry(it->f), &geom_ok);
-        if (!geom_ok) {
-            OGR_F_Destroy(feat);
-            diag_error(dg, "%s: feature \"%s\": cannot build its geometry", g->path, it->id);
-            return false;
-        }
-        if (geom)
-            OGR_F_SetGeometryDirectly(feat, geom);
-        OGRErr err = OGR_L_CreateFeature(layer, feat);
-        OGR_F_Destroy(feat);
-        if (err != OGRERR_NONE) {
-            diag_error(dg, "%s: feature \"%s\": %s", g->path, it->id,
-                       gdalguard_reason(g, "the driver refused it"));
-            return false;
-        }
+    size_t total = NFIXED + m->nextra;
+    int *field_index = malloc(total * sizeof *field_index); /* looked up once, not per feature */
+    if (!field_index)
+        return false;
+    for (size_t k = 0; k < total; k++)
+        field_index[k] =
+            OGR_FD_GetFieldIndex(defn, k < NFIXED ? fixed_fields[k] : m->extra_keys[k - NFIXED]);
+    bool ok = true;
+    for (size_t i = 0; ok && i < m->n && g->errors == 0; i++)
+        ok = ogr_write_feature(layer, defn, m, &m->items[i], field_index, g, dg);
+    free(field_index);
+    return ok && g->errors == 0;
+}
+
+/* One item into layer; field_index[k] is the layer's index of attribute k. */
+static bool ogr_write_feature(OGRLayerH layer, OGRFeatureDefnH defn, struct merged *m,
+                              struct item *it, const int *field_index,
+                              const struct gdalguard *g, struct diag *dg)
+{
+    if (!item_props(m, it, dg))
+        return false;
+    OGRFeatureH feat = OGR_F_Create(defn);
+    if (!feat) {
+        item_props_done(m, it);
+        return false;
     }
-    return g->errors == 0;
+    size_t total = NFIXED + m->nextra;
+    for (size_t k = 0; k < total; k++) {
+        const char *name = k < NFIXED ? fixed_fields[k] : m->extra_keys[k - NFIXED];
+        int idx = field_index[k];
+        char *v = value_text(json_object_get(it->props, name));
+        if (idx < 0) {
+            free(v);
+            continue; /* the driver renamed it; it already warned */
+        }
+        if (v)
+            OGR_F_SetFieldString(feat, idx, v);
+        else
+            OGR_F_SetFieldNull(feat, idx);
+        free(v);
+    }
+    item_props_done(m, it);
+    bool geom_ok;
+    OGRGeometryH geom = ogr_geometry(export_geometry(it->f), &geom_ok);
+    if (!geom_ok) {
+        OGR_F_Destroy(feat);
+        diag_error(dg, "%s: feature \"%s\": cannot build its geometry", g->path, it->id);
+        return false;
+    }
+    if (geom)
+        OGR_F_SetGeometryDirectly(feat, geom);
+    OGRErr err = OGR_L_CreateFeature(layer, feat);
+    OGR_F_Destroy(feat);
+    if (err != OGRERR_NONE) {
+        diag_error(dg, "%s: feature \"%s\": %s", g->path, it->id,
+                   gdalguard_reason(g, "the driver refused it"));
+        return false;
+    }
+    return true;
 }
 
 /* Writes m with OGR's driver into tmp_path (a fresh path). */
 static bool write_ogr(const char *tmp_path, const char *out_path, enum export_format format,
-                      const struct merged *m, struct diag *dg)
+                      struct merged *m, struct diag *dg)
 {
     raster_init();
     /* GDAL's own words are the reason when it gives one */
@@ -1271,12 +1402,14 @@ bool export_write(const char *out_path, const struct export_input *inputs, size_
     struct safefile *sf = NULL;
     const struct style *st = opts->style;
     struct style *owned_style = NULL;
+    m.inputs = inputs;
+    m.cat = opts->catalog;
+    m.props_mode = format == EXPORT_KML ? PROPS_KEEP : PROPS_LATER;
+    m.need_extra_keys = format == EXPORT_GPKG || format == EXPORT_FGB;
     bool ok = merge(inputs, ninputs, opts, out_path, &m, dg);
     if (ok && format == EXPORT_GEOJSON) {
-        ok = build_geojson(&m, &t);
-        if (!ok)
-            diag_error(dg, "%s: out of memory building the GeoJSON text", out_path);
-        ok = ok && (sf = safefile_begin(out_path, dg)) && write_text(sf, &t, dg);
+        ok = (sf = safefile_begin(out_path, dg)) &&
+             build_geojson(&m, &t, safefile_stream(sf), out_path, dg);
     } else if (ok && format == EXPORT_KML) {
         if (!st)
             st = owned_style = style_default();
@@ -1292,6 +1425,9 @@ bool export_write(const char *out_path, const struct export_input *inputs, size_
         if (!ok && sf)
             diag_error(dg, "%s: writing the %s file failed", out_path, export_format_name(format));
     }
+    if (ok && m.clashes > EXPORT_CLASH_WARNINGS)
+        diag_warn(dg, "%s: ... and %zu more properties that clash with an export attribute "
+                      "dropped", out_path, m.clashes - EXPORT_CLASH_WARNINGS);
     if (ok) {
         ok = safefile_commit(sf, NULL, dg);
         sf = NULL;

@@ -839,14 +839,25 @@ struct legend_entry {
     enum annot_class cls;
     enum render_mark_kind kind;
     bool other_dates; /* the row for marks of other dates (cls unused) */
+    bool dense;       /* drawn as a density layer (render_dense_classes) */
 };
 
 #define LEGEND_OTHER_DATES_TITLE "Seen on another date"
 #define LEGEND_MAX_ENTRIES (ANNOT_CLASS_COUNT + 1)
 
-static const char *legend_title(const struct fig *f, const struct legend_entry *e)
+/* The legend text of an entry: the class title (for a density layer with a
+ * note saying so: its marks are not drawn one by one), or the other-dates
+ * row's; buf (cap bytes) may hold it. */
+static const char *legend_title(const struct fig *f, const struct legend_entry *e, char *buf,
+                                size_t cap)
 {
-    return e->other_dates ? LEGEND_OTHER_DATES_TITLE : style_for_class(f->st, e->cls)->title;
+    if (e->other_dates)
+        return LEGEND_OTHER_DATES_TITLE;
+    const struct style_class *sc = style_for_class(f->st, e->cls);
+    if (!e->dense)
+        return sc->title;
+    snprintf(buf, cap, "%s (density of marks)", sc->title);
+    return buf;
 }
 
 /* Classes with a mark of this image (or undated) in the view, in legend
@@ -872,12 +883,14 @@ static size_t legend_entries(const struct fig *f, struct legend_entry out[LEGEND
         seen[c] = true;
         kind[c] = render_overlay_kind(f->ov, i);
     }
+    unsigned dense = render_dense_classes(f->ov, &f->view, 0);
     size_t n = 0;
     for (int c = 0; c < ANNOT_CLASS_COUNT; c++)
         if (seen[c])
-            out[n++] = (struct legend_entry){(enum annot_class)c, kind[c], false};
+            out[n++] = (struct legend_entry){(enum annot_class)c, kind[c], false,
+                                             (dense & (1u << c)) != 0};
     if (other)
-        out[n++] = (struct legend_entry){ANNOT_CLASS_OTHER, RENDER_MARK_AREA, true};
+        out[n++] = (struct legend_entry){ANNOT_CLASS_OTHER, RENDER_MARK_AREA, true, false};
     return n;
 }
 
@@ -1071,8 +1084,10 @@ static void layout_furniture(struct fig *f, struct furniture *fu, struct diag *d
         if (fu->nentries) {
             double maxw = 0, rowh = 0;
             for (size_t i = 0; i < fu->nentries; i++) {
+                char buf[160];
                 double tw, th;
-                measure(f, legend_title(f, &fu->entries[i]), font_px(f, 11), 0, &tw, &th);
+                measure(f, legend_title(f, &fu->entries[i], buf, sizeof buf), font_px(f, 11), 0,
+                        &tw, &th);
                 maxw = fmax(maxw, tw);
                 rowh = fmax(rowh, th);
             }
@@ -1094,7 +1109,8 @@ static void draw_legend(struct fig *f, const struct furniture *fu)
     double rowh = (fu->legend.h - 2 * pad) / fu->nentries;
     for (size_t i = 0; i < fu->nentries; i++) {
         const struct style_class *sc = style_for_class(f->st, fu->entries[i].cls);
-        const char *title = legend_title(f, &fu->entries[i]);
+        char buf[160];
+        const char *title = legend_title(f, &fu->entries[i], buf, sizeof buf);
         double y = fu->legend.y + pad + i * rowh;
         if (fu->entries[i].other_dates)
             render_legend_swatch_other_dates(cr, fu->legend.x + pad, y + rowh * 0.15, sw,
@@ -1560,6 +1576,10 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
     cairo_restore(cr);
     if (!drawn)
         return false;
+    if (res->marks.classes_dense)
+        diag_warn(dg, "%s: classes with more than %zu marks in view drawn as density layers, "
+                      "without their %zu labels", s->out_path, render_dense_limit(&f->view),
+                  res->marks.labels_thinned);
     if (res->marks.labels_skipped)
         diag_warn(dg, "%s: %zu of %zu labels left out where they would overlap", s->out_path,
                   res->marks.labels_skipped,
