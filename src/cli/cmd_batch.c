@@ -214,6 +214,7 @@ static void render_one(const struct manifest_figure *fig, int fd, long timeout, 
     struct figure_spec spec = fig->spec;
     spec.threads = threads;
     spec.tile_sha256 = tile_sha256;
+    spec.record_custody = true; /* appends are flock'ed: workers may record at once */
     bool ok = dg && figure_run(&spec, NULL, dg);
     alarm(0);
     write_all(fd, ok ? "OK\n" : "FAIL\n", ok ? 3 : 5);

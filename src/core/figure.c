@@ -24,10 +24,13 @@
 
 #include "annot.h"
 #include "claims.h"
+#include "evidence.h"
+#include "custody.h"
 #include "geo.h"
 #include "gjson.h"
 #include "hash.h"
 #include "hashcache.h"
+#include "imagery.h"
 #include "locate.h"
 #include "pngout.h"
 #include "raster.h"
@@ -238,6 +241,11 @@ struct fig {
     struct style *st;
     struct claims_catalog *cat;
     char *catalog_path;
+    struct imagery_register *imagery; /* NULL: no register */
+    /* Each cited claim's evidence status (NULL: no catalog, or out of memory:
+     * then the caption names none rather than a wrong one). */
+    struct evidence_report *evidence;
+    struct evidence_tile *evidence_tiles;
     struct render_overlay *ov;
     char tile_sha[HASH_SHA256_HEX_LEN + 1];
     /* the tile is hashed on its own thread while the rest loads */
@@ -331,8 +339,11 @@ static void fig_free(struct fig *f)
     free(f->credit.s);
     free(f->params.s);
     render_overlay_free(f->ov);
+    evidence_report_free(f->evidence);
+    free(f->evidence_tiles);
     claims_catalog_free(f->cat);
     free(f->catalog_path);
+    imagery_register_free(f->imagery);
     style_free(f->st);
     for (size_t i = 0; i < f->nsets; i++)
         annot_set_free(f->sets[i]);
@@ -398,6 +409,13 @@ static bool load_side_inputs(struct fig *f, struct diag *dg)
         free(found);
     }
     if (cat_path && !claims_catalog_read(cat_path, &f->cat, dg))
+        return false;
+    char found[4096];
+    const char *reg_path = s->imagery_path;
+    if (!reg_path && s->nannotations &&
+        imagery_register_locate(s->annotations[0], found, sizeof found))
+        reg_path = found;
+    if (reg_path && !imagery_register_read(reg_path, &f->imagery, dg))
         return false;
     /* fontconfig's first use reads its configuration and caches (~5 ms);
      * doing it here takes that off the main thread's first text layout */
@@ -567,6 +585,21 @@ static bool rect_meets(const struct render_rect *a, const struct render_rect *b)
            b->y <= a->y + a->h;
 }
 
+/* The evidence status of the cited claims, computed as `satmark claims` does
+ * on the figure's annotation files and register. */
+static void evaluate_claims(struct fig *f)
+{
+    if (!f->cat || f->nclaims == 0)
+        return;
+    struct diag *scratch = diag_new();
+    size_t ntiles = 0;
+    if (scratch &&
+        evidence_tiles_from_register(f->imagery, &f->evidence_tiles, &ntiles, scratch))
+        evidence_evaluate(f->cat, (const struct annot_set *const *)f->sets, f->nsets,
+                          f->evidence_tiles, ntiles, &f->evidence, scratch);
+    diag_free(scratch);
+}
+
 /* Claims cited: the explicit list, else those linked by marks in the request. */
 static bool choose_claims(struct fig *f, struct diag *dg)
 {
@@ -679,6 +712,7 @@ static void build_texts(struct fig *f)
 {
     const struct figure_spec *s = f->spec;
     const struct raster_info *in = f->info;
+    evaluate_claims(f);
     /* title */
     if (s->title) {
         sb_printf(&f->title, "%s", s->title);
@@ -799,6 +833,12 @@ static void build_texts(struct fig *f)
             free(st.s);
         } else if (in_caption) {
             sb_printf(m, ".");
+        }
+        const struct evidence_claim *ec = evidence_report_find(f->evidence, cl->id);
+        if (ec) {
+            if (in_caption)
+                sb_printf(m, " Status: <b>%s</b>.", evidence_status_name(ec->status));
+            sb_printf(p, " Status: %s (%s).", evidence_status_name(ec->status), ec->reason);
         }
     }
 }
@@ -1293,6 +1333,75 @@ static void draw_bands(struct fig *f)
 
 /* ---- metadata -------------------------------------------------------------- */
 
+/* What the imagery register says of the tile, in words, for the PNG's
+ * satmark_imagery text (no paths beyond file names: the metadata stays the
+ * same wherever the figure is made). */
+static void imagery_text(const struct fig *f, struct sbuf *out)
+{
+    if (!f->imagery) {
+        sb_printf(out, "no imagery register: provenance of %s not recorded",
+                  base_name(f->spec->tile));
+        return;
+    }
+    enum imagery_match how;
+    const struct imagery_entry *e =
+        imagery_match(f->imagery, base_name(f->spec->tile), f->tile_sha, &how);
+    const char *reg = base_name(imagery_register_path(f->imagery));
+    if (!e) {
+        sb_printf(out, "unregistered: %s is not in the imagery register %s (provenance unknown)",
+                  base_name(f->spec->tile), reg);
+        return;
+    }
+    sb_printf(out, "registered in %s as \"%s\" (matched by %s%s): %s; acquired %s%s%s%s",
+              reg, e->id, imagery_match_name(how),
+              how != IMAGERY_MATCH_NAME ? ""
+              : f->tile_sha[0]        ? ", the SHA-256 differs from the register's"
+                                      : ", the tile was not hashed",
+              e->synthetic ? "synthetic demo imagery (illustration, not evidence)"
+                           : "real imagery",
+              e->acquired[0] ? e->acquired : "unknown",
+              e->acquired_from[0] ? " (" : "", e->acquired_from,
+              e->acquired_from[0] ? ")" : "");
+    if (e->provider[0])
+        sb_printf(out, "; provider: %s", e->provider);
+    if (e->sensor[0])
+        sb_printf(out, "; sensor: %s", e->sensor);
+    if (e->gsd_m > 0.0)
+        sb_printf(out, "; %.2f m/pixel", e->gsd_m);
+    if (e->licence[0])
+        sb_printf(out, "; licence: %s", e->licence);
+    if (e->source_url[0])
+        sb_printf(out, "; source: %s", e->source_url);
+}
+
+/* Appends a "figure" entry (the PNG and the tile, with their SHA-256) to the
+ * register's custody log. A failure is a warning: the figure stays. */
+static void record_custody(const struct fig *f, struct diag *dg)
+{
+    const struct figure_spec *s = f->spec;
+    if (!s->record_custody || !f->imagery || !custody_recording_enabled())
+        return;
+    char log_path[4096], png_sha[HASH_SHA256_HEX_LEN + 1] = "";
+    struct diag *local = diag_new();
+    if (!local || !custody_log_path(imagery_register_path(f->imagery), log_path, sizeof log_path)) {
+        diag_warn(dg, "%s: figure not recorded in the custody log", s->out_path);
+        diag_free(local);
+        return;
+    }
+    if (!hash_file_sha256(s->out_path, png_sha, local))
+        diag_clear_error(local);
+    const char *names[] = {s->out_path, base_name(s->tile)};
+    const char *hashes[] = {png_sha, f->tile_sha};
+    struct sbuf what = {0};
+    sb_printf(&what, "figure %s of %s", s->out_path, base_name(s->tile));
+    if (what.failed || !custody_append(log_path, NULL, "figure", sb_str(&what), names, hashes, 2,
+                                       local))
+        diag_warn(dg, "%s: figure not recorded in the custody log: %s", s->out_path,
+                  diag_message(local));
+    free(what.s);
+    diag_free(local);
+}
+
 static bool write_png(struct fig *f, const struct figure_result *res, struct diag *dg)
 {
     const struct figure_spec *s = f->spec;
@@ -1383,6 +1492,9 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
     if (f->tile_sha[0])
         texts[n++] = (struct pngout_text){"satmark_tile_sha256", f->tile_sha};
     texts[n++] = (struct pngout_text){"satmark_acquired", in->acquired};
+    struct sbuf imagery = {0};
+    imagery_text(f, &imagery);
+    texts[n++] = (struct pngout_text){"satmark_imagery", sb_str(&imagery)};
     texts[n++] = (struct pngout_text){"satmark_credit", sb_str(&f->credit)};
     texts[n++] = (struct pngout_text){"satmark_crs", sb_str(&crs)};
     if (f->nsets)
@@ -1394,7 +1506,7 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
     texts[n++] = (struct pngout_text){"satmark_parameters", sb_str(&f->params)};
 
     bool ok = !(software.failed || crs.failed || claims.failed || sources.failed ||
-                annots.failed || f->params.failed || f->title.failed ||
+                annots.failed || imagery.failed || f->params.failed || f->title.failed ||
                 f->caption_plain.failed);
     if (!ok)
         diag_error(dg, "%s: metadata too large or out of memory", s->out_path);
@@ -1416,6 +1528,7 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
     free(claims.s);
     free(sources.s);
     free(annots.s);
+    free(imagery.s);
     return ok;
 }
 
@@ -1626,6 +1739,8 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
     if (!confirm_marks(f, dg))
         return false;
     bool ok = write_png(f, res, dg);
+    if (ok)
+        record_custody(f, dg);
     res->ms_write = now_ms() - t3;
     return ok;
 }
