@@ -119,6 +119,47 @@ static void test_plain_array(void **state)
     diag_free(dg);
 }
 
+/* The image options (imgopt) and the ramp: defaults inherited, the DEM
+ * relative to the manifest, subdataset by index or name. */
+static void test_image_options(void **state)
+{
+    (void)state;
+    char path[512];
+    write_manifest("img.manifest",
+                   "{\"satmark_manifest\": 1,\n"
+                   " \"defaults\": {\"tile\": \"c.nc\", \"georef\": \"tps\", \"dem\": "
+                   "\"dem/h.tif\"},\n"
+                   " \"figures\": [\n"
+                   "  {\"name\": \"a\", \"subdataset\": 3, \"ramp\": \"viridis\", "
+                   "\"bands\": \"1\"},\n"
+                   "  {\"name\": \"b\", \"subdataset\": \"Band3\", \"keep_degrees\": true, "
+                   "\"georef\": \"none\"},\n"
+                   "  {\"name\": \"c\"}]}\n",
+                   path, sizeof path);
+    struct manifest *m = NULL;
+    struct diag *dg = diag_new();
+    if (!manifest_read(path, "o", &m, dg))
+        fail_msg("%s", diag_message(dg));
+    const struct figure_spec *a = &manifest_figure_at(m, 0)->spec;
+    const struct figure_spec *b = &manifest_figure_at(m, 1)->spec;
+    const struct figure_spec *c = &manifest_figure_at(m, 2)->spec;
+    assert_string_equal(a->image.subdataset, "3");
+    assert_int_equal(a->ramp, RAMP_VIRIDIS);
+    assert_string_equal(a->image.georef_method, "tps");
+    char dem[600];
+    snprintf(dem, sizeof dem, "%s/dem/h.tif", tmpdir);
+    assert_string_equal(a->image.dem, dem);
+    assert_false(a->image.keep_degrees);
+    assert_string_equal(b->image.subdataset, "Band3");
+    assert_string_equal(b->image.georef_method, "none");
+    assert_true(b->image.keep_degrees);
+    assert_int_equal(b->ramp, RAMP_GREY);
+    assert_null(c->image.subdataset);
+    assert_string_equal(c->image.georef_method, "tps");
+    manifest_free(m);
+    diag_free(dg);
+}
+
 struct bad_case {
     const char *text;
     const char *expect; /* substring of the error */
@@ -144,6 +185,12 @@ static void test_bad_manifests(void **state)
         {"[{\"name\": \"a\", \"tile\": \"x.tif\", \"legend\": \"yes\"}]", "legend:"},
         {"[{\"name\": \"a\", \"tile\": \"x.tif\", \"bands\": [1, 2]}]", "bands:"},
         {"{\"satmark_manifest\": 2, \"figures\": []}", "version"},
+        {"[{\"name\": \"a\", \"tile\": \"x.tif\", \"ramp\": \"jet\"}]", "(a): ramp:"},
+        {"[{\"name\": \"a\", \"tile\": \"x.tif\", \"georef\": \"poly9\"}]", "(a): georef:"},
+        {"[{\"name\": \"a\", \"tile\": \"x.tif\", \"subdataset\": 0}]", "(a): subdataset:"},
+        {"[{\"name\": \"a\", \"tile\": \"x.tif\", \"subdataset\": \"\"}]", "(a): subdataset:"},
+        {"[{\"name\": \"a\", \"tile\": \"x.tif\", \"keep_degrees\": 1}]", "keep_degrees:"},
+        {"[{\"name\": \"a\", \"tile\": \"x.tif\", \"dem\": 5}]", "(a): dem:"},
         {"{\"figurs\": []}", "unknown top-level member"},
         {"[3]", "figures[0]: must be an object"},
         {"\"x\"", "bad.manifest:1:"},
@@ -188,6 +235,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_paths_and_views),
         cmocka_unit_test(test_plain_array),
+        cmocka_unit_test(test_image_options),
         cmocka_unit_test(test_bad_manifests),
         cmocka_unit_test(test_shard_parser),
     };

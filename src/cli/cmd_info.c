@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "figure.h"
 #include "geo.h"
+#include "imgopt.h"
 #include "raster.h"
 
 struct info_args {
@@ -23,41 +25,26 @@ struct info_args {
     bool json;
     bool hash;
     struct raster_open_options open;
+    struct imgopt image;
 };
-
-/* Parses "R,G,B" or "N" into bands; false on anything else. */
-static bool parse_bands(const char *text, int bands[3])
-{
-    int n = 0;
-    const char *p = text;
-    while (*p && n < 3) {
-        char *end;
-        errno = 0;
-        long v = strtol(p, &end, 10);
-        if (end == p || errno || v < 1 || v > 65535)
-            return false;
-        bands[n++] = (int)v;
-        p = end;
-        if (*p == ',')
-            p++;
-        else if (*p)
-            return false;
-    }
-    if (*p || (n != 1 && n != 3))
-        return false;
-    if (n == 1)
-        bands[1] = bands[2] = 0;
-    return true;
-}
 
 static int parse_args(int argc, char **argv, struct info_args *a)
 {
     memset(a, 0, sizeof *a);
     a->hash = true;
     raster_open_options_init(&a->open);
+    imgopt_init(&a->image);
     bool options_done = false;
+    char msg[256];
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
+        enum imgopt_arg taken =
+            options_done ? IMGOPT_NOT_MINE
+                         : imgopt_parse_arg(&a->image, argc, argv, &i, msg, sizeof msg);
+        if (taken == IMGOPT_BAD)
+            return cli_usage_error("info", "%s", msg);
+        if (taken == IMGOPT_TAKEN)
+            continue;
         if (!options_done && strcmp(arg, "--") == 0) {
             options_done = true;
         } else if (!options_done && strcmp(arg, "--json") == 0) {
@@ -67,26 +54,8 @@ static int parse_args(int argc, char **argv, struct info_args *a)
         } else if (!options_done && strcmp(arg, "--allow-remote") == 0) {
             a->open.allow_remote = true;
         } else if (!options_done && strcmp(arg, "--bands") == 0) {
-            if (i + 1 >= argc || !parse_bands(argv[++i], a->open.bands))
+            if (i + 1 >= argc || !figure_parse_bands(argv[++i], a->open.bands))
                 return cli_usage_error("info", "--bands needs R,G,B or one band number");
-        } else if (!options_done && strcmp(arg, "--georef") == 0) {
-            if (i + 1 >= argc)
-                return cli_usage_error("info", "--georef needs a method (auto, poly1, poly2, "
-                                               "poly3, tps, rpc, none)");
-            a->open.georef_method = argv[++i];
-        } else if (!options_done && strcmp(arg, "--keep-degrees") == 0) {
-            a->open.keep_degrees = true;
-        } else if (!options_done && strcmp(arg, "--dem") == 0) {
-            if (i + 1 >= argc)
-                return cli_usage_error("info", "--dem needs a DEM file");
-            a->open.dem = argv[++i];
-        } else if (!options_done && strcmp(arg, "--subdataset") == 0) {
-            char *end;
-            long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
-            if (i + 1 >= argc || *end || v < 1 || v > 100000)
-                return cli_usage_error("info", "--subdataset needs a number >= 1");
-            a->open.subdataset = (int)v;
-            i++;
         } else if (!options_done && arg[0] == '-' && arg[1] != '\0') {
             return cli_usage_error("info", "unknown option '%s'", arg);
         } else if (!a->path) {
@@ -408,7 +377,9 @@ static int run_info(int argc, char **argv)
         fprintf(stderr, "satmark: error: out of memory\n");
         return CLI_FAILED;
     }
-    struct raster *r = raster_open(a.path, &a.open, dg);
+    char *name = imgopt_prepare(&a.image, a.path, &a.open, dg);
+    struct raster *r = name ? raster_open(name, &a.open, dg) : NULL;
+    free(name);
     if (!r) {
         cli_report(dg);
         diag_free(dg);
@@ -441,7 +412,7 @@ const struct cli_command cli_cmd_info = {
     .name = "info",
     .summary = "describe an image: size, bands, CRS, bounds, resolution, date, SHA-256",
     .usage =
-        "usage: satmark info FILE [--json] [--bands R,G,B | --bands N] [--subdataset N]\n"
+        "usage: satmark info FILE [--json] [--bands R,G,B | --bands N] [--subdataset N|NAME]\n"
         "                    [--allow-remote] [--no-hash] [--georef METHOD] [--dem DEM]\n"
         "                    [--keep-degrees]\n"
         "\n"
@@ -457,15 +428,7 @@ const struct cli_command cli_cmd_info = {
         "                   true_north_deg, overviews, acquired, synthetic, credit, site,\n"
         "                   sha256, warnings; null where unknown)\n"
         "  --bands R,G,B    bands to display (1-based), or one band N shown as grey\n"
-        "  --subdataset N   open subdataset N of a container (netCDF, HDF5, TIFF pages)\n"
-        "  --georef METHOD  for images located only by RPCs or ground control points:\n"
-        "                   auto (default: rpc, else poly2 with 6+ GCPs, else poly1),\n"
-        "                   poly1, poly2, poly3, tps, rpc, or none (pixel space). The\n"
-        "                   image is shown north-up in the UTM zone of its centre;\n"
-        "                   GCP residuals (RMS, metres) are printed\n"
-        "  --dem DEM        heights for the RPC transformer (default: height 0)\n"
-        "  --keep-degrees   show an image in degrees (EPSG:4326...) as stored instead of\n"
-        "                   in the UTM zone of its centre\n"
+        IMGOPT_HELP
         "  --allow-remote   allow network paths (/vsicurl/, /vsis3/, http://...)\n"
         "  --no-hash        skip the SHA-256 (it reads the whole file)\n"
         "\n"

@@ -33,6 +33,7 @@
 #include "gjson.h"
 #include "gjwrite.h"
 #include "imagery.h"
+#include "imgopt.h"
 #include "locate.h"
 #include "marklist.h"
 #include "raster.h"
@@ -82,6 +83,8 @@ static const char usage[] =
     "  --image TILE      record an observation on TILE (file name, SHA-256,\n"
     "                    acquisition date); --pixel records its tile too\n"
     "  --site NAME --title TEXT  file metadata (the \"satmark\" member)\n"
+    "how --pixel and --image tiles are opened:\n"
+    IMGOPT_HELP
     "\n"
     "exit status: 0 saved, 1 failed (nothing saved), 2 bad usage\n";
 
@@ -113,6 +116,8 @@ struct mark_args {
     size_t nadd_claims;
     const char *remove_claims[MAX_LIST];
     size_t nremove_claims;
+    struct imgopt image_opts; /* how --pixel / --image tiles are opened */
+    struct raster_open_options open;
     bool allow_unknown_claim;
     bool verbose;
     bool json;        /* list */
@@ -287,6 +292,12 @@ static int parse_args(int argc, char **argv, struct mark_args *a, char claim_buf
                 return cli_usage_error("mark", "%s needs positions", opt);
             continue;
         }
+        char msg[256];
+        enum imgopt_arg taken = imgopt_parse_arg(&a->image_opts, argc, argv, &i, msg, sizeof msg);
+        if (taken == IMGOPT_BAD)
+            return cli_usage_error("mark", "%s", msg);
+        if (taken == IMGOPT_TAKEN)
+            continue;
         if (cli_is_help(opt))
             return -1;
         return cli_usage_error("mark", "unknown option or stray argument \"%s\"", opt);
@@ -358,7 +369,7 @@ static bool use_tile(const char *tile, const struct mark_args *a, bool convert,
                      char sha[HASH_SHA256_HEX_LEN + 1], char *acquired, size_t acquired_cap,
                      struct diag *dg)
 {
-    struct raster *r = raster_open(tile, NULL, dg);
+    struct raster *r = raster_open(tile, &a->open, dg);
     if (!r)
         return false;
     bool ok = raster_sha256(r, sha, dg);
@@ -764,6 +775,7 @@ static int run(int argc, char **argv)
         return run_list(&a);
     if (!a.author)
         a.author = getenv("SATMARK_AUTHOR");
+    raster_open_options_init(&a.open);
 
     struct diag *dg = diag_new();
     if (!dg) {
@@ -805,6 +817,13 @@ static int run(int argc, char **argv)
     char sha1[HASH_SHA256_HEX_LEN + 1] = "", sha2[HASH_SHA256_HEX_LEN + 1] = "";
     char acq1[RASTER_DATE_MAX] = "", acq2[RASTER_DATE_MAX] = "";
     bool have_pixel_obs = false;
+    /* a subdataset given by index or name: the tile is then named by it */
+    char *pixel_tile = NULL, *image = NULL;
+    if (ok && a.pixel_tile)
+        ok = (a.pixel_tile = pixel_tile = imgopt_prepare(&a.image_opts, a.pixel_tile, &a.open,
+                                                         dg)) != NULL;
+    if (ok && a.image)
+        ok = (a.image = image = imgopt_prepare(&a.image_opts, a.image, &a.open, dg)) != NULL;
     if (ok)
         ok = build_geometry(&a, &geom, &obs[0], &have_pixel_obs, sha1, acq1, sizeof acq1, dg);
     if (have_pixel_obs)
@@ -839,6 +858,8 @@ static int run(int argc, char **argv)
         printf("%s\n", id);
     annot_set_free(set);
     diag_free(dg);
+    free(pixel_tile);
+    free(image);
     return ok ? CLI_OK : CLI_FAILED;
 }
 

@@ -9,6 +9,8 @@
 
 #include "cli.h"
 #include "figure.h"
+#include "imgopt.h"
+#include "ramp.h"
 
 #define RENDER_MAX_INPUTS 256
 
@@ -27,6 +29,10 @@ static const char render_usage[] =
     "  --fit expand|letterbox  fill the output with more imagery around the view\n"
     "                        (default) or keep the view and pad with grey bands\n"
     "  --bands R,G,B | N     source bands shown (default: the file's RGB bands)\n"
+    "  --ramp NAME           one band (--bands N) through a colour ramp: grey (default),\n"
+    "                        viridis, inferno, terrain; the legend shows the ramp and\n"
+    "                        the band's low and high values\n"
+    IMGOPT_HELP
     "text:\n"
     "  --title TEXT          title (default: the site's title and the acquisition date)\n"
     "  --caption TEXT        text shown above the citations\n"
@@ -72,6 +78,8 @@ static int parse(int argc, char **argv, struct render_args *a)
     figure_spec_init(s);
     s->record_custody = true;
     bool have_bbox = false, have_feature = false, have_pad = false, options_done = false;
+    enum imgopt_arg taken;
+    char msg[256];
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -124,6 +132,13 @@ static int parse(int argc, char **argv, struct render_args *a)
                 s->fit = RENDER_FIT_LETTERBOX;
             else
                 return cli_usage_error("render", "--fit is expand or letterbox");
+        } else if (strcmp(arg, "--ramp") == 0) {
+            NEEDS_VALUE();
+            if (!ramp_parse(val, &s->ramp))
+                return cli_usage_error("render", "--ramp is one of %s", ramp_names());
+        } else if ((taken = imgopt_parse_arg(&s->image, argc, argv, &i, msg, sizeof msg))) {
+            if (taken == IMGOPT_BAD)
+                return cli_usage_error("render", "%s", msg);
         } else if (strcmp(arg, "--bands") == 0) {
             NEEDS_VALUE();
             if (!figure_parse_bands(val, s->bands))

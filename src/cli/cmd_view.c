@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "imgopt.h"
 
 static const char view_usage[] =
     "usage: satmark view TILE [ANNOTATIONS.geojson] [options]\n"
@@ -33,6 +34,12 @@ static const char view_usage[] =
     "  --author NAME        author recorded on new marks\n"
     "  --bench              replay a fixed pan/zoom path and print frame times\n"
     "  --verbose            say where the claims catalog was looked for\n"
+    "  --bands R,G,B | N    source bands shown (default: the file's RGB bands; key B\n"
+    "                       cycles auto and each band alone)\n"
+    "  --ramp NAME          one band through a colour ramp: grey, viridis, inferno,\n"
+    "                       terrain\n"
+    "how the images are opened (--subdataset: TILE only; the others: both images):\n"
+    IMGOPT_HELP
     "\n"
     "Keys: F1 or ? in the viewer lists them all. docs/viewer.md describes the\n"
     "viewer, its autosave journal and the script format.\n"

@@ -262,6 +262,10 @@ struct fig {
      * renamed or changed tile) the figure is made again with the hash known
      * first (exact). The PNG is the same either way. */
     bool exact, speculative, redo;
+    /* how the tile is opened (figure_run: spec->image resolved, spec->tile
+     * then names the subdataset itself) */
+    struct raster_open_options open;
+    char ramp_legend[160]; /* "viridis, band 1: LOW to HIGH" when a ramp is shown */
     char (*annot_sha)[HASH_SHA256_HEX_LEN + 1];
 
     struct render_rect req; /* requested window, tile px */
@@ -447,11 +451,7 @@ static bool load_inputs(struct fig *f, struct diag *dg)
     pthread_t tid;
     bool threaded = s->threads != 1 && pthread_create(&tid, NULL, run_side_loader, &sl) == 0;
 
-    struct raster_open_options ro;
-    raster_open_options_init(&ro);
-    memcpy(ro.bands, s->bands, sizeof ro.bands);
-    ro.allow_remote = s->allow_remote;
-    f->r = raster_open(s->tile, &ro, dg);
+    f->r = raster_open(s->tile, &f->open, dg);
     bool ok = f->r != NULL;
     if (ok) {
         f->info = raster_get_info(f->r);
@@ -935,8 +935,9 @@ static size_t legend_entries(const struct fig *f, struct legend_entry out[LEGEND
 }
 
 struct furniture {
-    struct render_rect legend, north, scalebar, credit, inset;
-    bool has_legend, has_north, has_scalebar, has_credit, has_inset;
+    struct render_rect legend, north, scalebar, credit, inset, ramp;
+    bool has_legend, has_north, has_scalebar, has_credit, has_inset, has_ramp;
+    char ramp_title[96], ramp_low[32], ramp_high[32];
     struct legend_entry entries[LEGEND_MAX_ENTRIES];
     size_t nentries;
     double north_deg;
@@ -958,6 +959,82 @@ static void format_length(double m, char *out, size_t cap)
         snprintf(out, cap, "%g km", m / 1000);
     else
         snprintf(out, cap, "%g m", m);
+}
+
+/* A single band shown through a colour ramp: the figure must say what its
+ * colours stand for, so a legend panel (under the class legend) shows the
+ * ramp from the stretch's low to high value in the band's own units. The
+ * text also goes into the PNG's parameters. Always shown with a ramp, even
+ * with --no-legend: without it the colours mean nothing. */
+static void layout_ramp(struct fig *f, struct furniture *fu, struct diag *dg)
+{
+    const struct figure_spec *s = f->spec;
+    const struct raster_info *in = f->info;
+    if (s->ramp == RAMP_GREY)
+        return;
+    bool grey = !in->palette_expanded && in->display_bands[0] == in->display_bands[1] &&
+                in->display_bands[1] == in->display_bands[2];
+    if (!grey) {
+        diag_warn(dg, "%s: the %s ramp applies to one band shown alone (--bands N); this "
+                      "image is shown as %s, so it is not used",
+                  s->tile, ramp_name(s->ramp), in->palette_expanded ? "a palette" : "R,G,B");
+        return;
+    }
+    struct raster_stretch st;
+    struct diag *quiet = diag_new();
+    bool ok = quiet && raster_get_stretch(f->r, &st, quiet);
+    diag_free(quiet);
+    if (!ok) {
+        diag_warn(dg, "%s: the value range of the %s ramp is unknown", s->tile,
+                  ramp_name(s->ramp));
+        return;
+    }
+    snprintf(fu->ramp_title, sizeof fu->ramp_title, "Band %d, %s", in->display_bands[0],
+             ramp_name(s->ramp));
+    snprintf(fu->ramp_low, sizeof fu->ramp_low, "%.4g", st.low[0]);
+    snprintf(fu->ramp_high, sizeof fu->ramp_high, "%.4g", st.high[0]);
+    snprintf(f->ramp_legend, sizeof f->ramp_legend, "%s, band %d: %s to %s",
+             ramp_name(s->ramp), in->display_bands[0], fu->ramp_low, fu->ramp_high);
+    double pad = 8 * f->scale, margin = 12 * f->scale, tw, th, lw, lh, hw, hh;
+    measure(f, fu->ramp_title, font_px(f, 11), 0, &tw, &th);
+    measure(f, fu->ramp_low, font_px(f, 10), 0, &lw, &lh);
+    measure(f, fu->ramp_high, font_px(f, 10), 0, &hw, &hh);
+    double w = fmax(fmax(tw, lw + hw + pad), 120 * f->scale) + 2 * pad;
+    double h = th + 12 * f->scale + fmax(lh, hh) + 2 * pad + 6 * f->scale;
+    double top = fu->has_legend ? fu->legend.y + fu->legend.h + pad : f->map.y + margin;
+    fu->ramp = (struct render_rect){f->map.x + f->map.w - margin - w, top, w, h};
+    fu->has_ramp = true;
+}
+
+static void draw_ramp(struct fig *f, const struct furniture *fu)
+{
+    cairo_t *cr = f->cr;
+    double pad = 8 * f->scale, tw, th, lw, lh;
+    const struct render_rect *b = &fu->ramp;
+    panel(cr, b, 4 * f->scale);
+    render_text(cr, fu->ramp_title, f->spec->font, font_px(f, 11), b->x + pad, b->y + pad, 0,
+                INK, 0, INK, false, &tw, &th);
+    double sy = b->y + pad + th + 3 * f->scale, sh = 12 * f->scale, sw = b->w - 2 * pad;
+    cairo_pattern_t *grad = cairo_pattern_create_linear(b->x + pad, 0, b->x + pad + sw, 0);
+    for (int i = 0; i <= 32; i++) {
+        uint8_t c[3];
+        ramp_colour(f->spec->ramp, i / 32.0, c);
+        cairo_pattern_add_color_stop_rgb(grad, i / 32.0, c[0] / 255.0, c[1] / 255.0,
+                                         c[2] / 255.0);
+    }
+    cairo_rectangle(cr, b->x + pad, sy, sw, sh);
+    cairo_set_source(cr, grad);
+    cairo_fill_preserve(cr);
+    cairo_pattern_destroy(grad);
+    cairo_set_source_rgb(cr, INK.r / 255.0, INK.g / 255.0, INK.b / 255.0);
+    cairo_set_line_width(cr, fmax(1, f->scale));
+    cairo_stroke(cr);
+    double ty = sy + sh + 3 * f->scale;
+    render_text(cr, fu->ramp_low, f->spec->font, font_px(f, 10), b->x + pad, ty, 0, INK, 0,
+                INK, false, NULL, NULL);
+    measure(f, fu->ramp_high, font_px(f, 10), 0, &lw, &lh);
+    render_text(cr, fu->ramp_high, f->spec->font, font_px(f, 10), b->x + pad + sw - lw, ty, 0,
+                INK, 0, INK, false, NULL, NULL);
 }
 
 /* Decides what furniture is shown and where (output px). */
@@ -1061,6 +1138,7 @@ static void layout_furniture(struct fig *f, struct furniture *fu, struct diag *d
             fu->has_legend = true;
         }
     }
+    layout_ramp(f, fu, dg);
 }
 
 static void draw_legend(struct fig *f, const struct furniture *fu)
@@ -1384,6 +1462,14 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
               s->scalebar ? "scalebar," : "", s->north ? "north," : "",
               s->show_caption ? "caption," : "", s->credit ? "credit," : "",
               s->inset ? "inset," : "", s->labels ? "labels" : "nolabels");
+    if (f->ramp_legend[0])
+        sb_printf(&f->params, "; ramp=%s", f->ramp_legend);
+    if (s->image.georef_method)
+        sb_printf(&f->params, "; georef=%s", s->image.georef_method);
+    if (s->image.dem)
+        sb_printf(&f->params, "; dem=%s", base_name(s->image.dem));
+    if (s->image.keep_degrees)
+        sb_printf(&f->params, "; keep_degrees");
     if (res->scalebar_m > 0)
         sb_printf(&f->params, "; scalebar=%gm", res->scalebar_m);
     if (res->has_north)
@@ -1570,6 +1656,8 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
     size_t nkeep = 0;
     if (fu.has_legend)
         keep[nkeep++] = fu.legend;
+    if (fu.has_ramp)
+        keep[nkeep++] = fu.ramp;
     if (fu.has_north)
         keep[nkeep++] = fu.north;
     if (fu.has_scalebar)
@@ -1614,6 +1702,8 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
         return false;
     if (fu.has_legend)
         draw_legend(f, &fu);
+    if (fu.has_ramp)
+        draw_ramp(f, &fu);
     if (fu.has_north)
         draw_north(f, &fu);
     if (fu.has_scalebar)
@@ -1676,9 +1766,24 @@ bool figure_run(const struct figure_spec *spec, struct figure_result *result, st
         diag_error(dg, "%s: out of memory", spec->out_path);
         return false;
     }
+    /* a subdataset given by index or name becomes its own GDAL name: the
+     * figure names and hashes it as if it had been given so */
+    struct raster_open_options ro;
+    raster_open_options_init(&ro);
+    memcpy(ro.bands, spec->bands, sizeof ro.bands);
+    ro.allow_remote = spec->allow_remote;
+    ro.ramp = spec->ramp;
+    char *tile = imgopt_prepare(&spec->image, spec->tile, &ro, dg);
+    if (!tile) {
+        diag_free(attempt);
+        return false;
+    }
+    struct figure_spec resolved = *spec;
+    resolved.tile = tile;
     struct fig f;
     memset(&f, 0, sizeof f);
-    f.spec = spec;
+    f.spec = &resolved;
+    f.open = ro;
     /* on one thread there is no second core to hash on: hash first */
     f.exact = spec->threads == 1;
     bool ok = fig_make(&f, result, attempt);
@@ -1687,7 +1792,8 @@ bool figure_run(const struct figure_spec *spec, struct figure_result *result, st
     if (redo) {
         memset(result, 0, sizeof *result);
         memset(&f, 0, sizeof f);
-        f.spec = spec;
+        f.spec = &resolved;
+        f.open = ro;
         f.exact = true;
         ok = fig_make(&f, result, dg);
         fig_free(&f);
@@ -1698,5 +1804,6 @@ bool figure_run(const struct figure_spec *spec, struct figure_result *result, st
             diag_error(dg, "%s", diag_message(attempt));
     }
     diag_free(attempt);
+    free(tile);
     return ok;
 }

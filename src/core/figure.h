@@ -28,6 +28,8 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "imgopt.h"
+#include "ramp.h"
 #include "render.h"
 
 enum figure_view_kind { FIGURE_VIEW_TILE, FIGURE_VIEW_BBOX, FIGURE_VIEW_FEATURE };
@@ -45,6 +47,11 @@ struct figure_spec {
     double pad_m;                     /* padding around the feature, metres (default 150) */
     int width, height;                /* output pixels; height 0 = from the window's aspect */
     int bands[3];                     /* 1-based R,G,B source bands; 0,0,0 = auto */
+    enum ramp_kind ramp;              /* a single band shown through this ramp (default
+                                         grey); the legend then shows the ramp and the
+                                         stretch's low and high values */
+    struct imgopt image;              /* how the tile is opened: georef method, DEM,
+                                         degrees kept, subdataset (imgopt.h) */
     const char *claims_path;          /* catalog; NULL = locate_catalog of the first
                                          annotation file, or of none (locate.h) */
     const char *const *claim_ids;     /* claims the figure illustrates; none = every claim

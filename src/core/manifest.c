@@ -18,6 +18,7 @@
 struct mfig {
     struct manifest_figure pub;
     char *name, *tile, *out_path, *feature, *catalog, *title, *caption, *style, *font, *params;
+    char *georef, *dem, *subdataset; /* image options (imgopt.h) */
     char **annotations;
     size_t nannotations;
     char **claims;
@@ -41,6 +42,9 @@ static void mfig_clear(struct mfig *f)
     free(f->style);
     free(f->font);
     free(f->params);
+    free(f->georef);
+    free(f->dem);
+    free(f->subdataset);
     for (size_t i = 0; i < f->nannotations; i++)
         free(f->annotations[i]);
     free(f->annotations);
@@ -117,7 +121,8 @@ static const char *const known_members[] = {
     "name",   "tile",  "annotations", "view",  "size",   "bands",    "catalog",
     "claims", "title", "caption",     "style", "font",   "fit",      "legend",
     "scalebar", "north", "show_caption", "credit", "inset", "labels", "show_title",
-    "hash",   "allow_remote", "all_marks", NULL,
+    "hash",   "allow_remote", "all_marks", "ramp", "georef", "dem", "keep_degrees",
+    "subdataset", NULL,
 };
 
 /* Context for messages: "PATH: figures[I] (NAME): " */
@@ -253,6 +258,49 @@ static bool parse_view(json_t *v, struct mfig *f, const struct where *w, struct 
     return fail(dg, w, "view: needs \"feature\" or \"bbox\"");
 }
 
+
+/* "ramp", "georef", "dem" (relative to the manifest), "subdataset" (an
+ * index or a name), checked as the command line checks them (imgopt). */
+static bool parse_image_options(json_t *obj, const char *dir, struct mfig *f,
+                                const struct where *w, struct diag *dg)
+{
+    struct figure_spec *s = &f->pub.spec;
+    char msg[256];
+    json_t *ramp = json_object_get(obj, "ramp");
+    if (ramp && (!json_is_string(ramp) || !ramp_parse(json_string_value(ramp), &s->ramp)))
+        return fail(dg, w, "ramp: must be one of %s", ramp_names());
+    char *dem = NULL;
+    if (!get_string(obj, "georef", &f->georef, w, dg) || !get_string(obj, "dem", &dem, w, dg))
+        return false;
+    if (f->georef && !imgopt_set_georef(&s->image, f->georef, msg, sizeof msg))
+        return fail(dg, w, "georef: %s", msg + strlen("--georef "));
+    if (dem) {
+        f->dem = resolve(dir, dem);
+        free(dem);
+        if (!f->dem)
+            return fail(dg, w, "out of memory");
+        s->image.dem = f->dem;
+    }
+    json_t *sub = json_object_get(obj, "subdataset");
+    if (sub) {
+        if (json_is_integer(sub) && json_integer_value(sub) >= 1 &&
+            json_integer_value(sub) <= 100000) {
+            char num[24];
+            snprintf(num, sizeof num, "%d", (int)json_integer_value(sub));
+            f->subdataset = strdup(num);
+        } else if (json_is_string(sub) && json_string_value(sub)[0]) {
+            f->subdataset = strdup(json_string_value(sub));
+        } else {
+            return fail(dg, w, "subdataset: must be an index (1, 2, ...) or a name");
+        }
+        if (!f->subdataset)
+            return fail(dg, w, "out of memory");
+        if (!imgopt_set_subdataset(&s->image, f->subdataset, msg, sizeof msg))
+            return fail(dg, w, "subdataset: %s", msg + strlen("--subdataset "));
+    }
+    return true;
+}
+
 static bool parse_figure(json_t *obj, const char *dir, const char *out_dir, struct mfig *f,
                          const struct where *w0, struct diag *dg)
 {
@@ -356,6 +404,8 @@ static bool parse_figure(json_t *obj, const char *dir, const char *out_dir, stru
         if (!p)
             return fail(dg, &w, "out of memory");
     }
+    if (!parse_image_options(obj, dir, f, &w, dg))
+        return false;
     s->claims_path = f->catalog;
     s->title = f->title;
     s->caption = f->caption;
@@ -371,7 +421,8 @@ static bool parse_figure(json_t *obj, const char *dir, const char *out_dir, stru
         !get_bool(obj, "show_title", &s->title_band, &w, dg) ||
         !get_bool(obj, "hash", &s->hash_tile, &w, dg) ||
         !get_bool(obj, "allow_remote", &s->allow_remote, &w, dg) ||
-        !get_bool(obj, "all_marks", &s->all_marks, &w, dg))
+        !get_bool(obj, "all_marks", &s->all_marks, &w, dg) ||
+        !get_bool(obj, "keep_degrees", &s->image.keep_degrees, &w, dg))
         return false;
     f->params = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
     if (!f->params)

@@ -1709,6 +1709,8 @@ bool raster_read_rgba(struct raster *r, double src_x, double src_y, double src_w
     }
     for (int i = 0; i < plan.nbands; i++)
         free(plan.buf[i]);
+    if (r->mode == DISPLAY_GREY) /* one band: its grey levels through the chosen ramp */
+        ramp_apply_rgba(r->opt.ramp, rgba_out, (size_t)out_w * (size_t)out_h);
     if (failed_cells)
         diag_error(dg, "%s: part of the image could not be read (shown transparent): %s",
                    r->path, gdalguard_reason(&call, "read error"));

@@ -34,6 +34,7 @@
 
 #include "diag.h"
 #include "hash.h"
+#include "ramp.h"
 
 struct raster;
 
@@ -77,6 +78,10 @@ struct raster_open_options {
      * (georef_conformal_view: up to 6 degrees wide, |lat| <= 84); true keeps
      * them in degrees as stored. */
     bool keep_degrees;
+    /* When one band is shown as grey (not a palette): its stretched levels
+     * mapped through this colour ramp (ramp.h); RAMP_GREY (default) = grey.
+     * Ignored for R,G,B and palette display. */
+    enum ramp_kind ramp;
 };
 
 /* Fills opt with the defaults described above. */

@@ -20,13 +20,22 @@ struct tilecache_reader {
     struct raster *raster;
 };
 
+/* Guards a source's open options and stretch, which key B changes on the
+ * UI thread while a new cache's workers may still be reading them. */
+static pthread_mutex_t source_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static struct tilecache_reader *reader_open(struct tilecache_source *src, struct diag *dg)
 {
     viewer_background_thread(); /* called on the worker thread: lowers it for good */
-    struct raster *r = raster_open(src->path, NULL, dg);
+    pthread_mutex_lock(&source_lock);
+    struct raster_open_options open = src->open;
+    struct raster_stretch stretch = src->stretch;
+    bool has_stretch = src->has_stretch;
+    pthread_mutex_unlock(&source_lock);
+    struct raster *r = raster_open(src->path, &open, dg);
     if (!r)
         return NULL;
-    if (src->has_stretch && !raster_set_stretch(r, &src->stretch, dg)) {
+    if (has_stretch && !raster_set_stretch(r, &stretch, dg)) {
         raster_close(r);
         return NULL;
     }
@@ -78,7 +87,9 @@ static void *hash_main(void *arg)
     struct image_layer *img = arg;
     viewer_background_thread();
     struct diag *dg = diag_new();
-    img->hash_ok = hash_file_sha256(img->path, img->sha256, dg);
+    char file[4096]; /* a subdataset's container file */
+    img->hash_ok = hash_file_sha256(raster_hashed_file(img->path, file, sizeof file),
+                                    img->sha256, dg);
     if (!img->hash_ok)
         snprintf(img->hash_error, sizeof img->hash_error, "%s",
                  diag_failed(dg) ? diag_message(dg) : "cannot hash the image");
@@ -107,6 +118,64 @@ static void *retire_main(void *arg)
 {
     tilecache_free(arg);
     return NULL;
+}
+
+/* Shows bands (raster_set_bands' meaning) on img: the UI handle, its
+ * stretch (a small read, once per key press), then new tile readers. */
+static bool show_bands(struct viewer *vw, struct image_layer *img, const int bands[3])
+{
+    struct diag *dg = diag_new();
+    if (!dg)
+        return false;
+    struct raster_stretch st;
+    bool ok = raster_set_bands(img->raster, bands, 0, dg) &&
+              raster_get_stretch(img->raster, &st, dg);
+    if (!ok) {
+        viewer_message(vw, true, "%s", diag_message(dg));
+        diag_free(dg);
+        return false;
+    }
+    diag_free(dg);
+    pthread_mutex_lock(&source_lock);
+    memcpy(img->source.open.bands, bands, sizeof img->source.open.bands);
+    img->source.stretch = st;
+    img->source.has_stretch = true;
+    pthread_mutex_unlock(&source_lock);
+    return imagery_reload(vw, img);
+}
+
+void imagery_cycle_bands(struct viewer *vw)
+{
+    int n = raster_get_info(vw->a.raster)->band_count;
+    int next = vw->band_preset + 1;
+    if (next > n)
+        next = vw->bands[0] ? -1 : 0;
+    int bands[3] = {0, 0, 0};
+    if (next < 0)
+        memcpy(bands, vw->bands, sizeof bands);
+    else if (next > 0)
+        bands[0] = next;
+    if (!show_bands(vw, &vw->a, bands))
+        return;
+    vw->band_preset = next;
+    if (vw->has_b && raster_get_info(vw->b.raster)->band_count >= (next > 0 ? next : 1))
+        show_bands(vw, &vw->b, bands);
+    const struct raster_info *in = raster_get_info(vw->a.raster);
+    const int *d = in->display_bands;
+    bool grey = d[0] == d[1] && d[1] == d[2];
+    const char *why = in->display_reason && in->display_reason[0]
+                          ? in->display_reason
+                          : "the file does not say which are red, green, blue";
+    if (in->palette_expanded)
+        viewer_message(vw, false, "bands: %s band %d through its palette",
+                       next == 0 ? "auto," : "", d[0]);
+    else if (grey)
+        viewer_message(vw, false, "bands: %sband %d alone (%s)", next == 0 ? "auto, " : "",
+                       d[0], ramp_name(vw->ramp));
+    else
+        viewer_message(vw, false, "bands: %s%d,%d,%d as R,G,B (%s)",
+                       next == 0 ? "auto, " : next < 0 ? "--bands " : "", d[0], d[1], d[2],
+                       next == 0 ? why : "chosen");
 }
 
 bool imagery_reload(struct viewer *vw, struct image_layer *img)
@@ -139,14 +208,21 @@ bool imagery_reload(struct viewer *vw, struct image_layer *img)
 bool imagery_open(struct viewer *vw, struct image_layer *img, const char *path)
 {
     memset(img, 0, sizeof *img);
-    img->path = strdup(path);
-    if (!img->path) {
-        diag_error(vw->dg, "%s: out of memory", path);
+    struct raster_open_options ro;
+    raster_open_options_init(&ro);
+    memcpy(ro.bands, vw->bands, sizeof ro.bands);
+    ro.ramp = vw->ramp;
+    /* the subdataset is TILE's: image B is another file */
+    struct imgopt opts = vw->image_opts;
+    if (img != &vw->a)
+        opts.subdataset = NULL;
+    img->path = imgopt_prepare(&opts, path, &ro, vw->dg);
+    if (!img->path)
         return false;
-    }
     const char *slash = strrchr(img->path, '/');
     img->name = slash ? slash + 1 : img->path;
-    img->raster = raster_open(path, NULL, vw->dg);
+    img->source.open = ro;
+    img->raster = raster_open(img->path, &ro, vw->dg);
     if (!img->raster)
         return false;
     const struct raster_info *info = raster_get_info(img->raster);

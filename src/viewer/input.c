@@ -810,6 +810,7 @@ static void handle_key(struct viewer *vw, const SDL_KeyboardEvent *key)
         viewer_invalidate(vw);
         break;
     case ACT_OTHER_DATES: datestyle_cycle(vw); break;
+    case ACT_BANDS: imagery_cycle_bands(vw); break;
     case ACT_LABELS:
         vw->show_labels = !vw->show_labels;
         viewer_message(vw, false, "Labels %s", vw->show_labels ? "shown" : "hidden");

@@ -81,6 +81,9 @@ static const struct key_row table[] = {
 
     {SDLK_i, 0, ACT_IMAGERY, "Layers and compare", "I", "imagery on/off"},
     {SDLK_t, 0, ACT_LABELS, "Layers and compare", "T", "labels on/off"},
+    {SDLK_b, 0, ACT_BANDS, "Layers and compare", "B",
+     "bands: auto (true colour when the file says which bands are red, green, blue) \u2192 "
+     "band 1 alone \u2192 band 2 alone \u2192 \u2026 (grey, or the --ramp)"},
     {SDLK_UNKNOWN, 0, ACT_NONE, "Layers and compare", "Shift+1\u20139", "show/hide a class"},
     {SDLK_o, 0, ACT_OVERVIEWS, "Layers and compare", "O",
      "build overviews (IMAGE.ovr beside the image, which is not modified) when it has none"},

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "figure.h"
 #include "gjson.h"
 #include "gjwrite.h"
 #include "journal.h"
@@ -34,7 +35,14 @@ static const char usage[] =
     "usage: satmark-view TILE [ANNOTATIONS.geojson] [--claims FILE] [--compare TILE_B]\n"
     "                    [--style FILE] [--size WxH] [--script FILE] [--screenshot OUT.png]\n"
     "                    [--recover=yes|no] [--journal-interval SECONDS] [--author NAME]\n"
-    "                    [--bench] [--verbose]\n"
+    "                    [--bench] [--verbose] [--bands R,G,B | --bands N [--ramp NAME]]\n"
+    "                    [--georef METHOD] [--dem DEM] [--keep-degrees]\n"
+    "                    [--subdataset N|NAME]\n"
+    "  --bands R,G,B | N     source bands shown (default: the file's RGB bands)\n"
+    "  --ramp NAME           one band through a colour ramp: grey, viridis, inferno,\n"
+    "                        terrain\n"
+    IMGOPT_HELP
+    "                        (--subdataset applies to TILE, the others to both images)\n"
     "(also run as `satmark view ...`; see docs/viewer.md)\n";
 
 double viewer_now_s(void)
@@ -259,6 +267,8 @@ static bool verbose_lookup;
 static int parse_args(struct viewer *vw, int argc, char **argv)
 {
     int positional = 0;
+    enum imgopt_arg taken;
+    char msg[256];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -308,6 +318,21 @@ static int parse_args(struct viewer *vw, int argc, char **argv)
             vw->bench = true;
         } else if (strcmp(a, "--verbose") == 0) {
             verbose_lookup = true;
+        } else if (strcmp(a, "--bands") == 0) {
+            if (!next || !figure_parse_bands(next, vw->bands))
+                return usage_error("--bands needs R,G,B or one band number, got '%s'",
+                                   next ? next : "");
+            vw->band_preset = -1;
+            i++;
+        } else if (strcmp(a, "--ramp") == 0) {
+            if (!next || !ramp_parse(next, &vw->ramp))
+                return usage_error("--ramp is grey, viridis, inferno or terrain, got '%s'",
+                                   next ? next : "");
+            i++;
+        } else if ((taken = imgopt_parse_arg(&vw->image_opts, argc, argv, &i, msg,
+                                             sizeof msg)) != IMGOPT_NOT_MINE) {
+            if (taken == IMGOPT_BAD)
+                return usage_error("%s", msg);
         } else if (a[0] == '-' && a[1]) {
             return usage_error("unknown option '%s'", a);
         } else if (positional == 0) {

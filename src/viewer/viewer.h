@@ -38,6 +38,7 @@
 #include "diag.h"
 #include "geo.h"
 #include "hash.h"
+#include "imgopt.h"
 #include "raster.h"
 #include "render.h"
 #include "style.h"
@@ -74,6 +75,7 @@ struct tilecache_texture {
 /* What a worker thread needs to open its own raster handle. */
 struct tilecache_source {
     char *path;
+    struct raster_open_options open; /* as the UI handle was opened */
     bool has_stretch;
     struct raster_stretch stretch;
 };
@@ -159,6 +161,15 @@ struct viewer {
     double journal_interval_s;
     bool bench;
     int win_w, win_h;
+    /* how images are opened: --georef, --dem, --keep-degrees (both images),
+     * --subdataset (TILE only), --bands, --ramp (imgopt.h, raster.h) */
+    struct imgopt image_opts;
+    int bands[3];
+    enum ramp_kind ramp;
+    /* key B: the band preset shown (imagery_cycle_bands): -1 the --bands
+     * given, 0 auto (colour interpretation, band descriptions or the
+     * mission's band order), k >= 1 band k alone (grey, or --ramp) */
+    int band_preset;
 
     struct diag *dg;
     SDL_Window *window;
@@ -344,6 +355,10 @@ void imagery_close(struct image_layer *img);
  * drops the tiles read so far; the old readers stop on a thread of their
  * own. False (with a message) when they cannot be started. */
 bool imagery_reload(struct viewer *vw, struct image_layer *img);
+/* Key B: shows the next band preset (see viewer.band_preset) on image A
+ * and, in compare mode, on B when it has that band; the status line says
+ * which bands are shown and why. */
+void imagery_cycle_bands(struct viewer *vw);
 /* Takes the tiles the workers finished (their pixels, no copy); returns how many. */
 int imagery_upload(struct viewer *vw, struct image_layer *img);
 /* Requests the tiles img needs for view v within clip (centre first) and
@@ -472,6 +487,7 @@ enum viewer_action {
     ACT_ALSO_SEEN,
     ACT_UNDO, ACT_REDO, ACT_SAVE, ACT_SAVE_AS, ACT_QUIT,
     ACT_SWIPE, ACT_FLICKER, ACT_IMAGERY, ACT_LABELS, ACT_OVERVIEWS, ACT_HELP, ACT_OTHER_DATES,
+    ACT_BANDS,
 };
 /* The action of a key press (sym with modifiers mod), ACT_NONE when none;
  * class keys 1-9 are handled apart (they carry the class). */
