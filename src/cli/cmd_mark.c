@@ -9,7 +9,9 @@
  * the top-left corner of the top-left pixel, X right, Y down, so the centre
  * of pixel (i, j) is i+0.5,j+0.5. Giving a tile (--pixel or --image) records
  * an observation: the tile's file name, SHA-256 and acquisition date.
- * Concurrent runs on the same FILE are not serialised: the last save wins.
+ * Concurrent runs on the same FILE are serialised by filelock (FILE.lock):
+ * the read, the edit and the save happen under the lock, so no run loses
+ * another's change, and the new id is printed only once it is in the file.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -24,6 +26,7 @@
 #include "annot.h"
 #include "claims.h"
 #include "cli.h"
+#include "filelock.h"
 #include "geo.h"
 #include "gjson.h"
 #include "gjwrite.h"
@@ -500,6 +503,9 @@ static int run(int argc, char **argv)
         ok = check_utf8("a claim id", a.add_claims[i].id, dg);
 
     struct annot_set *set = NULL;
+    /* Read, edit and save under the lock (read again now that it is held). */
+    struct filelock *lock = ok ? filelock_acquire(a.file, FILELOCK_DEFAULT_WAIT_S, dg) : NULL;
+    ok = ok && lock;
     struct stat st;
     bool exists = stat(a.file, &st) == 0;
     if (ok && exists) {
@@ -544,6 +550,7 @@ static int run(int argc, char **argv)
         diag_warn(dg, "%s: nothing changed; not saved", a.file);
     if (changed)
         ok = gjwrite_file(a.file, set, dg);
+    filelock_release(lock);
     if (ok)
         annot_mark_saved(set);
     annot_geometry_clear(&geom);
