@@ -121,3 +121,24 @@ const char *filelock_path(const struct filelock *lk)
 {
     return lk->lock_path;
 }
+
+void filestamp_take(const char *path, struct filestamp *out)
+{
+    struct stat st;
+    memset(out, 0, sizeof *out);
+    if (stat(path, &st) != 0)
+        return;
+    out->exists = true;
+    out->dev = st.st_dev;
+    out->ino = st.st_ino;
+    out->size = st.st_size;
+    out->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+bool filestamp_same(const struct filestamp *a, const struct filestamp *b)
+{
+    if (!a->exists || !b->exists)
+        return a->exists == b->exists;
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime_ns == b->mtime_ns;
+}

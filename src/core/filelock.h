@@ -23,6 +23,9 @@
 #ifndef SATMARK_FILELOCK_H
 #define SATMARK_FILELOCK_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include "diag.h"
 
 #define FILELOCK_SUFFIX ".lock"
@@ -40,5 +43,22 @@ void filelock_release(struct filelock *lk);
 
 /* The lock file's path; borrowed from lk. */
 const char *filelock_path(const struct filelock *lk);
+
+/* What a file on disk was when a program read it, to tell later whether
+ * someone else saved it since (a satmark save always makes a new inode; an
+ * editor writing in place changes the size or the modification time). */
+struct filestamp {
+    bool exists;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    long long mtime_ns;
+};
+
+/* Fills *out (caller's) from path (borrowed; symbolic links followed). */
+void filestamp_take(const char *path, struct filestamp *out);
+
+/* True when a and b describe the same version of the file. */
+bool filestamp_same(const struct filestamp *a, const struct filestamp *b);
 
 #endif

@@ -27,6 +27,7 @@ static const struct {
     {"drag", VSCRIPT_DRAG},     {"wheel", VSCRIPT_WHEEL},
     {"key", VSCRIPT_KEY},       {"text", VSCRIPT_TEXT},
     {"wait", VSCRIPT_WAIT},     {"wait-idle", VSCRIPT_WAIT_IDLE},
+    {"wait-file", VSCRIPT_WAIT_FILE},
     {"screenshot", VSCRIPT_SCREENSHOT}, {"quit", VSCRIPT_QUIT},
 };
 
@@ -258,6 +259,7 @@ static bool parse_line(char *line, struct vscript_cmd *cmd, const char **why)
         return true;
     }
     case VSCRIPT_SCREENSHOT:
+    case VSCRIPT_WAIT_FILE:
         if (n != 2) {
             *why = "expected one file name (no spaces)";
             return false;

@@ -19,6 +19,8 @@
  *   text STRING                          the rest of the line, typed as text input
  *   wait MS                              let MS milliseconds of frames pass
  *   wait-idle                            until every requested tile is shown
+ *   wait-file PATH                       until PATH exists (a test's signal to
+ *                                        the session: explicit synchronisation)
  *   screenshot FILE                      writes the current frame as PNG
  *   quit                                 ends the session (as closing the window)
  * This module only parses; it knows nothing of SDL (key names are kept as
@@ -48,6 +50,7 @@ enum vscript_op {
     VSCRIPT_TEXT,
     VSCRIPT_WAIT,
     VSCRIPT_WAIT_IDLE,
+    VSCRIPT_WAIT_FILE,
     VSCRIPT_SCREENSHOT,
     VSCRIPT_QUIT,
 };
@@ -69,7 +72,7 @@ struct vscript_cmd {
     enum vscript_button button;
     unsigned mods;             /* VSCRIPT_MOD_* for key */
     int ms;                    /* wait */
-    char *text;                /* key name, typed text or screenshot path; owned by the script */
+    char *text;                /* key name, typed text, screenshot or wait-file path; owned by the script */
 };
 
 struct vscript;
