@@ -31,6 +31,7 @@
 #include "gjson.h"
 #include "gjwrite.h"
 #include "raster.h"
+#include "rfile.h"
 
 static const char usage[] =
     "usage: satmark mark FILE add --class CLASS GEOMETRY [options]\n"
@@ -503,6 +504,11 @@ static int run(int argc, char **argv)
         ok = check_utf8("a claim id", a.add_claims[i].id, dg);
 
     struct annot_set *set = NULL;
+    /* An existing FILE must be a regular file (a FIFO or device is refused
+     * here, before any lock file is made beside it). */
+    struct stat pre;
+    if (ok && stat(a.file, &pre) == 0)
+        ok = rfile_check(a.file, false, dg);
     /* Read, edit and save under the lock (read again now that it is held). */
     struct filelock *lock = ok ? filelock_acquire(a.file, FILELOCK_DEFAULT_WAIT_S, dg) : NULL;
     ok = ok && lock;

@@ -23,6 +23,7 @@
 #include "claims.h"
 #include "cli.h"
 #include "gjson.h"
+#include "rfile.h"
 
 static const char usage[] =
     "usage: satmark validate [--claims CATALOG] [--quiet] FILE...\n"
@@ -44,7 +45,7 @@ static const char usage[] =
 static bool mentions_catalog_key(const char *path)
 {
     static const char key[] = "\"satmark_claims\"";
-    FILE *fp = fopen(path, "rb");
+    FILE *fp = rfile_open(path, 0, NULL, NULL); /* a FIFO or device: not a catalog */
     if (!fp)
         return false;
     char buf[65536 + sizeof key];

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "annot.h"
+#include "rfile.h"
 
 /* A catalog larger than this is not a hand-written list of articles. */
 #define CLAIMS_MAX_FILE_BYTES (16L * 1024 * 1024)
@@ -789,28 +790,12 @@ bool claims_catalog_parse(const char *text, const char *name, struct claims_cata
 bool claims_catalog_read(const char *path, struct claims_catalog **out, struct diag *dg)
 {
     *out = NULL;
-    struct stat st;
-    /* Checked before opening: opening a FIFO for reading would block. */
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        diag_error(dg, "%s: not a regular file", path);
+    /* Opened once without blocking, the descriptor checked (rfile.h). */
+    size_t size;
+    FILE *f = rfile_open(path, (size_t)CLAIMS_MAX_FILE_BYTES, &size, dg);
+    if (!f)
         return false;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_error(dg, "%s: cannot read the claims catalog: %s", path, strerror(errno));
-        return false;
-    }
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        diag_error(dg, "%s: not a regular file", path);
-        return false;
-    }
-    if (st.st_size > CLAIMS_MAX_FILE_BYTES) {
-        fclose(f);
-        diag_error(dg, "%s: claims catalog larger than %ld bytes", path, CLAIMS_MAX_FILE_BYTES);
-        return false;
-    }
-    size_t cap = (size_t)st.st_size + 1;
+    size_t cap = size + 1;
     char *data = malloc(cap);
     if (!data) {
         fclose(f);

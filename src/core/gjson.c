@@ -26,6 +26,7 @@
 
 #include "gjwrite.h"
 #include "hash.h"
+#include "rfile.h"
 
 /* A coordinate as the writer will save it: strtod of gjwrite_number's text.
  *
@@ -1352,24 +1353,10 @@ bool gjson_read_buffer(const char *name, const char *data, size_t len,
 bool gjson_read_file(const char *path, struct annot_set **out, struct diag *dg)
 {
     *out = NULL;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        diag_error(dg, "%s: cannot open: %s", path, strerror(errno));
+    size_t size; /* opened without blocking, the descriptor checked (rfile.h) */
+    FILE *fp = rfile_open(path, GJSON_MAX_FILE_SIZE, &size, dg);
+    if (!fp)
         return false;
-    }
-    struct stat st;
-    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-        diag_error(dg, "%s: not a regular file", path);
-        fclose(fp);
-        return false;
-    }
-    if ((unsigned long long)st.st_size > GJSON_MAX_FILE_SIZE) {
-        diag_error(dg, "%s: file too large (%lld bytes, limit %zu)", path,
-                   (long long)st.st_size, GJSON_MAX_FILE_SIZE);
-        fclose(fp);
-        return false;
-    }
-    size_t size = (size_t)st.st_size;
     char *data = malloc(size ? size : 1);
     if (!data) {
         diag_error(dg, "%s: out of memory", path);

@@ -40,6 +40,7 @@
 
 #include "gdalguard.h"
 #include "netguard.h"
+#include "rfile.h"
 
 #define MAX_FILE_STRING 1024     /* cap on any string copied from the file */
 #define STRIP_VALUES (1L << 20)  /* output pixels per strip read: bounds memory */
@@ -420,13 +421,12 @@ static const char *subdataset_name(GDALDatasetH ds, int idx)
 static bool open_dataset(struct raster *r, const struct raster_open_options *opt,
                          struct diag *dg)
 {
-    /* A FIFO or device would block or stream forever inside GDAL's probe. */
+    /* A FIFO or device would block or stream forever inside GDAL's probe:
+     * open (without blocking) and fstat the descriptor before GDAL sees it. */
     struct stat st;
     if (strncmp(r->path, "/vsi", 4) != 0 && !strchr(r->path, ':') && stat(r->path, &st) == 0 &&
-        !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-        diag_error(dg, "%s: not a regular file", r->path);
+        !rfile_check(r->path, true, dg))
         return false;
-    }
     struct gdalguard call;
     gdalguard_begin(&call, r->path, r->allow_remote, dg);
     netguard_clear_refused();

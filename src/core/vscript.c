@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "rfile.h"
 
 struct vscript {
     struct vscript_cmd *cmds;
@@ -351,11 +352,9 @@ fail:
 
 struct vscript *vscript_read_file(const char *path, struct diag *dg)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_error(dg, "%s: %s", path, strerror(errno));
+    FILE *f = rfile_open(path, 0, NULL, dg);
+    if (!f)
         return NULL;
-    }
     const size_t cap = (size_t)VSCRIPT_MAX_COMMANDS * 64;
     char *buf = malloc(cap + 1);
     if (!buf) {
