@@ -103,6 +103,10 @@ static bool is_option(const char *s)
 
 static bool parse_pair(const char *s, double *a, double *b)
 {
+    /* Decimal numbers only: strtod would also take hex floats (0x1p4),
+     * "inf" and "nan". */
+    if (s[strspn(s, "0123456789+-.eE,")] != '\0')
+        return false;
     char *end;
     errno = 0;
     *a = strtod(s, &end);

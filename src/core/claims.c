@@ -755,10 +755,14 @@ static bool finish(struct reader *rd, json_t *root, const char *name,
 
 static bool syntax_error(struct diag *dg, const char *name, const json_error_t *err)
 {
+    char text[sizeof err->text];
+    memcpy(text, err->text, sizeof text);
+    text[sizeof text - 1] = '\0';
+    diag_limit_quote(text);
     if (err->line > 0)
-        diag_error(dg, "%s:%d:%d: %s", name, err->line, err->column, err->text);
+        diag_error(dg, "%s:%d:%d: %s", name, err->line, err->column, text);
     else
-        diag_error(dg, "%s: %s", name, err->text);
+        diag_error(dg, "%s: %s", name, text);
     return false;
 }
 

@@ -93,6 +93,8 @@ bool figure_parse_distance(const char *text, double *metres)
 
 bool figure_parse_bbox(const char *text, double bbox[4])
 {
+    if (text[strspn(text, "0123456789+-.eE,")] != '\0')
+        return false; /* decimal degrees only (strtod would take 0x1p4) */
     const char *p = text;
     for (int i = 0; i < 4; i++) {
         char *end;

@@ -322,6 +322,14 @@ static bool check_bbox(struct reader *r, json_t *obj)
                           json_type_name(json_array_get(bbox, i)));
                 path_pop(r);
             }
+        /* [W, S, E, N] or [W, S, Zmin, E, N, Zmax]: W > E crosses the
+         * antimeridian (RFC 7946 5.2), but S > N is no box at all. */
+        size_t half = json_array_size(bbox) / 2;
+        double south = json_number_value(json_array_get(bbox, 1));
+        double north = json_number_value(json_array_get(bbox, half + 1));
+        if (ok && (south > north || south < -90 || north > 90))
+            ok = fail(r, "bbox south %g and north %g are not latitudes with south <= north",
+                      south, north);
     }
     path_pop(r);
     return ok;
@@ -931,6 +939,8 @@ static bool read_id(struct reader *r, json_t *id, struct annot_feature *f, bool 
     if (json_is_string(id)) {
         if (!*json_string_value(id))
             ok = fail(r, "feature \"id\" is an empty string");
+        else if (diag_has_control(json_string_value(id)))
+            ok = fail(r, "feature \"id\" contains control characters");
         else
             ok = copy_string(r, &f->id, json_string_value(id));
     } else if (json_is_integer(id)) {
@@ -1248,6 +1258,7 @@ static bool read_document(struct reader *r, struct annot_set **out)
     json_error_t jerr;
     json_t *root = json_loadb(r->text, r->len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
+        diag_limit_quote(jerr.text);
         const char *hint = "";
         if (strstr(jerr.text, "unable to decode byte") || strstr(jerr.text, "invalid UTF-8") ||
             strstr(jerr.text, "Invalid UTF-8"))

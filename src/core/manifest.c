@@ -394,6 +394,7 @@ bool manifest_read(const char *path, const char *out_dir, struct manifest **out,
     json_t *root = json_loadb(text, text_len, JSON_REJECT_DUPLICATES, &err);
     free(text);
     if (!root) {
+        diag_limit_quote(err.text);
         if (err.line > 0)
             diag_error(dg, "%s:%d:%d: %s", path, err.line, err.column, err.text);
         else

@@ -226,6 +226,7 @@ bool style_load(const char *path, struct style **out, struct diag *dg)
     json_t *root = json_loadb(text, text_len, JSON_REJECT_DUPLICATES, &err);
     free(text);
     if (!root) {
+        diag_limit_quote(err.text);
         if (err.line >= 1)
             diag_error(dg, "%s:%d:%d: %s", path, err.line, err.column >= 1 ? err.column : 1,
                        err.text);
