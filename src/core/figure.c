@@ -221,6 +221,7 @@ struct fig {
     pthread_t hash_thread;
     bool hashing;          /* hash_thread started and not joined yet */
     bool hash_ok;
+    bool sha_cached;       /* tile_sha came from the hash cache, not computed now */
     struct diag *hash_dg;  /* owned; the hash thread's errors */
     /* Which marks to draw depends on the tile's hash (render_observed_on),
      * and hashing a large tile takes as long as the rest of the figure.
@@ -250,7 +251,9 @@ struct fig {
 static void *hash_tile(void *arg)
 {
     struct fig *f = arg;
-    f->hash_ok = hashcache_sha256(f->spec->tile, f->tile_sha, NULL, f->hash_dg);
+    f->hash_ok = f->spec->verify_hash
+                     ? hashcache_verify(f->spec->tile, f->tile_sha, f->hash_dg)
+                     : hashcache_sha256(f->spec->tile, f->tile_sha, &f->sha_cached, f->hash_dg);
     return NULL;
 }
 
@@ -259,7 +262,9 @@ static bool hash_tile_now(struct fig *f, struct diag *dg)
 {
     if (!raster_path_is_local(f->spec->tile))
         return raster_sha256(f->r, f->tile_sha, dg); /* says why it cannot */
-    return hashcache_sha256(f->spec->tile, f->tile_sha, NULL, dg);
+    if (f->spec->verify_hash)
+        return hashcache_verify(f->spec->tile, f->tile_sha, dg);
+    return hashcache_sha256(f->spec->tile, f->tile_sha, &f->sha_cached, dg);
 }
 
 /* Starts hashing the tile in the background; hashes here when no thread can
@@ -408,10 +413,14 @@ static bool load_inputs(struct fig *f, struct diag *dg)
     if (ok) {
         f->info = raster_get_info(f->r);
         /* the hash is needed now only when the marks cannot be chosen without it */
-        if (s->hash_tile && s->tile_sha256)
+        if (s->hash_tile && s->tile_sha256 && !s->verify_hash) {
             memcpy(f->tile_sha, s->tile_sha256, HASH_SHA256_HEX_LEN);
-        else if (s->hash_tile && !hashcache_lookup(s->tile, f->tile_sha) && f->exact)
+            f->sha_cached = s->tile_sha256_cached;
+        } else if (s->hash_tile && !s->verify_hash && hashcache_lookup(s->tile, f->tile_sha)) {
+            f->sha_cached = true;
+        } else if (s->hash_tile && f->exact) {
             ok = hash_tile_now(f, dg);
+        }
     }
     if (ok) {
         f->g = geo_ref_from_raster(f->r, dg);
@@ -1156,7 +1165,7 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
     if (s->parameters)
         sb_printf(&f->params, "; request=%s", s->parameters);
 
-    struct pngout_text texts[16];
+    struct pngout_text texts[24];
     size_t n = 0;
     texts[n++] = (struct pngout_text){"Title", sb_str(&f->title)};
     texts[n++] = (struct pngout_text){"Software", sb_str(&software)};
@@ -1166,8 +1175,13 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
         texts[n++] = (struct pngout_text){"Disclaimer",
                                           "Synthetic demo imagery, not a real satellite image"};
     texts[n++] = (struct pngout_text){"satmark_tile", base_name(s->tile)};
-    if (f->tile_sha[0])
+    if (f->tile_sha[0]) {
         texts[n++] = (struct pngout_text){"satmark_tile_sha256", f->tile_sha};
+        /* "cache": from the hash cache (same device, inode, size and times as
+         * when it was computed); --verify-hash computes it again */
+        texts[n++] = (struct pngout_text){"satmark_tile_sha256_source",
+                                          f->sha_cached ? "cache" : "computed"};
+    }
     texts[n++] = (struct pngout_text){"satmark_acquired", in->acquired};
     texts[n++] = (struct pngout_text){"satmark_credit", sb_str(&f->credit)};
     texts[n++] = (struct pngout_text){"satmark_crs", sb_str(&crs)};
