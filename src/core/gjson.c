@@ -1062,12 +1062,14 @@ static bool read_satmark_member(struct reader *r, json_t *meta, struct annot_set
         json_t *version = json_object_get(meta, "version");
         json_t *site = json_object_get(meta, "site");
         json_t *title = json_object_get(meta, "title");
-        if (version && !json_is_integer(version))
+        /* a number with an integer value (a real when the file holds an
+         * integer beyond 64 bits and every integer was read as a double) */
+        if (version && (!json_is_number(version) ||
+                        json_number_value(version) != floor(json_number_value(version))))
             ok = fail(r, "\"satmark.version\" must be an integer");
-        else if (version && json_integer_value(version) > 1)
-            ok = fail(r, "format version %" JSON_INTEGER_FORMAT
-                         " is newer than this satmark understands (1)",
-                      json_integer_value(version));
+        else if (version && json_number_value(version) > 1)
+            ok = fail(r, "format version %.0f is newer than this satmark understands (1)",
+                      json_number_value(version));
         else if ((site && !json_is_string(site) && !json_is_null(site)) ||
                  (title && !json_is_string(title) && !json_is_null(title)))
             ok = fail(r, "\"satmark.site\" and \"satmark.title\" must be strings");
@@ -1257,6 +1259,17 @@ static bool read_document(struct reader *r, struct annot_set **out)
 {
     json_error_t jerr;
     json_t *root = json_loadb(r->text, r->len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root && strstr(jerr.text, "too big integer")) {
+        /* Valid JSON (RFC 8259 sets no limit): jansson keeps integers in 64
+         * bits, so such a file is read with every integer as a double. */
+        json_error_t again;
+        root = json_loadb(r->text, r->len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
+                          &again);
+        if (root)
+            diag_warn(r->dg, "%s:%d:%d: an integer beyond 64 bits: integers are read as "
+                             "floating-point numbers (digits after the 17th are not kept)",
+                      r->name, jerr.line, jerr.column >= 1 ? jerr.column : 1);
+    }
     if (!root) {
         diag_limit_quote(jerr.text);
         const char *hint = "";

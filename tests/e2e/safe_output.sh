@@ -85,4 +85,11 @@ printf '{"type":"FeatureCollection","features":[%s]}\n' \
   "$(feature z-1 aoi x '{"type":"Polygon","coordinates":[[[131,42],[131.1,42.1],[131.2,42.2],[131,42]]]}')" >"$tmp/zero.geojson"
 rc=0; "$SATMARK" validate "$tmp/zero.geojson" >/dev/null 2>&1 || rc=$?
 ((rc == 1)) || fail "zero-area polygon in a file: exit $rc"
+# Integers of 2^63 and more are valid JSON: read (as doubles, with a warning).
+printf '{"type":"FeatureCollection","satmark":{"version":1},"features":[{"type":"Feature","id":"p-1","geometry":%s,"properties":{"class":"pier","count":18446744073709551616}}]}\n' \
+  "$pt" >"$tmp/big.geojson"
+"$SATMARK" validate "$tmp/big.geojson" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "integer >= 2^63 refused"; }
+grep -q 'beyond 64 bits' "$tmp/err" || fail "integer >= 2^63: no warning"
+"$SATMARK" mark "$tmp/big.geojson" add --class ship --point 131.031,42.841 >/dev/null 2>&1 ||
+  fail "mark on a file with an integer >= 2^63 failed"
 echo "safe_output: OK"
