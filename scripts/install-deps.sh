@@ -11,11 +11,15 @@ packages=(
   build-essential cmake pkg-config git ca-certificates
   libgdal-dev gdal-bin libproj-dev proj-bin proj-data
   libpng-dev zlib1g-dev libisal-dev libjansson-dev libssl-dev
-  libcairo2-dev libpango1.0-dev libfontconfig-dev
+  libcairo2-dev libpango1.0-dev libfontconfig-dev libcurl4-openssl-dev
   libsdl2-dev libcmocka-dev
+  # fuzzing (scripts/fuzz.sh): clang with libFuzzer's runtime
+  clang libclang-rt-14-dev
   fonts-dejavu-core fonts-nanum
   # tests: headless viewer under Xvfb, npm validators, images
   xvfb xauth xdotool imagemagick jq
+  # tests: a local web server for the STAC fetch test
+  nginx
 )
 # Node.js for the npm validators: use the machine's own if it has one (some
 # images ship NodeSource's nodejs, which bundles npm and conflicts with

@@ -49,3 +49,6 @@ echo "== threaded unit tests under sanitizers, 20 runs each"
 (cd "$here/build-sanitize" && ctest -R "$threaded" --repeat until-fail:20 --output-on-failure)
 echo "== unit tests under sanitizers beside a CPU-bound process"
 beside_busy_process "$here/build-sanitize"
+
+echo "== fuzzing (30 s per reader; scripts/fuzz.sh runs longer campaigns)"
+SATMARK_FUZZ_SEED=1 "$here/scripts/fuzz.sh" all 30

@@ -352,7 +352,9 @@ static void test_true_north(void **state)
 }
 
 /* From an open raster: L7_ETMs.tif (EPSG:31985) gets lon/lat; a file
- * georeferenced only by RPC gets a pixel-space geo_ref without CRS. The L7
+ * georeferenced only by RPC is seen through its RPC view (lon/lat of its
+ * corner as `gdalwarp -rpc` puts it), or, opened as stored, gets a
+ * pixel-space geo_ref without CRS. The L7
  * upper-left corner comes from `gdalinfo -json tests/data/L7_ETMs.tif`
  * (wgs84Extent, 7 decimals: -34.9161655, -7.9498221). */
 static void test_from_raster(void **state)
@@ -368,7 +370,21 @@ static void test_from_raster(void **state)
     assert_true(fabs(lon - -34.9161655) < 1e-7 && fabs(lat - -7.9498221) < 1e-7);
     geo_ref_free(g);
     raster_close(r);
+    /* An RPC image is seen through its north-up view (georef.h)... */
     r = raster_open(SATMARK_TEST_DATA "/gdal_byte_rpc.tif", NULL, NULL);
+    assert_non_null(r);
+    g = geo_ref_from_raster(r, NULL);
+    assert_non_null(g);
+    assert_true(geo_ref_has_crs(g) && geo_ref_has_geotransform(g));
+    assert_true(geo_pixel_to_lonlat(g, 0, 0, &lon, &lat, NULL));
+    assert_true(fabs(lon - 147.1752) < 1e-3 && fabs(lat - -42.7888) < 1e-3);
+    geo_ref_free(g);
+    raster_close(r);
+    /* ...and as stored, in pixel space, when asked. */
+    struct raster_open_options as_stored;
+    raster_open_options_init(&as_stored);
+    as_stored.georef_method = "none";
+    r = raster_open(SATMARK_TEST_DATA "/gdal_byte_rpc.tif", &as_stored, NULL);
     assert_non_null(r);
     g = geo_ref_from_raster(r, NULL);
     assert_non_null(g);

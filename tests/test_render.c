@@ -614,7 +614,7 @@ static void test_marks_observed_on_other_images(void **state)
     struct raster *r = raster_open(tile_path, NULL, dg);
     struct geo_ref *g = geo_ref_from_raster(r, dg);
     const struct annot_set *sets[] = {set};
-    struct render_image_match m = {"fixture.tif", NULL, "2024-03-17"};
+    struct markdate_image m = {"fixture.tif", NULL, "2024-03-17"};
     size_t skipped = 0;
     struct render_overlay *ov = render_overlay_new_observed(g, sets, 1, &m, &skipped, dg);
     assert_non_null(ov);
@@ -623,7 +623,7 @@ static void test_marks_observed_on_other_images(void **state)
     assert_string_equal(render_overlay_id(ov, 1), "same-day");
     render_overlay_free(ov);
     /* by file name too, and everything without a match */
-    struct render_image_match byname = {"y.tif", NULL, NULL};
+    struct markdate_image byname = {"y.tif", NULL, NULL};
     ov = render_overlay_new_observed(g, sets, 1, &byname, &skipped, dg);
     assert_int_equal(render_overlay_count(ov), 2);
     assert_string_equal(render_overlay_id(ov, 1), "other-day");
@@ -631,6 +631,93 @@ static void test_marks_observed_on_other_images(void **state)
     ov = render_overlay_new(g, sets, 1, dg);
     assert_int_equal(render_overlay_count(ov), 3);
     render_overlay_free(ov);
+    geo_ref_free(g);
+    raster_close(r);
+    annot_set_free(set);
+    diag_free(dg);
+}
+
+/* Counts the pixels of surf that are exactly the opaque colour c. */
+static size_t count_colour(cairo_surface_t *surf, struct style_rgb c)
+{
+    cairo_surface_flush(surf);
+    const unsigned char *data = cairo_image_surface_get_data(surf);
+    int stride = cairo_image_surface_get_stride(surf);
+    uint32_t want = 0xFF000000u | (uint32_t)c.r << 16 | (uint32_t)c.g << 8 | c.b;
+    size_t n = 0;
+    for (int y = 0; y < cairo_image_surface_get_height(surf); y++) {
+        const uint32_t *row = (const uint32_t *)(const void *)(data + (size_t)y * stride);
+        for (int x = 0; x < cairo_image_surface_get_width(surf); x++)
+            n += row[x] == want;
+    }
+    return n;
+}
+
+static void test_other_dates_drawn_distinctly(void **state)
+{
+    (void)state;
+    char path[300];
+    out_path(path, sizeof path, "dated.geojson");
+    FILE *f = fopen(path, "w");
+    fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":["
+               "{\"type\":\"Feature\",\"id\":\"other-day\",\"geometry\":{\"type\":\"Point\","
+               "\"coordinates\":[130.0,42.25]},\"properties\":{\"class\":\"ship\","
+               "\"label\":\"Maia\",\"observations\":[{\"image\":\"y.tif\",\"sha256\":\"\","
+               "\"acquired\":\"2023-11-20\"}]}}]}");
+    fclose(f);
+    struct diag *dg = diag_new();
+    struct annot_set *set = NULL;
+    if (!gjson_read_file(path, &set, dg))
+        fail_msg("%s", diag_message(dg));
+    struct raster *r = raster_open(tile_path, NULL, dg);
+    struct geo_ref *g = geo_ref_from_raster(r, dg);
+    const struct annot_set *sets[] = {set};
+    struct markdate_image m = {"fixture.tif", NULL, "2024-03-17"};
+    size_t other = 0;
+    struct render_overlay *ov = render_overlay_new_dated(g, sets, 1, &m, true, &other, dg);
+    assert_non_null(ov);
+    assert_int_equal(other, 1);
+    assert_int_equal(render_overlay_count(ov), 1);
+    assert_int_equal(render_overlay_relation(ov, 0), MARKDATE_OTHER_DATES);
+    assert_string_equal(render_overlay_dates(ov, 0), "2023-11-20");
+    struct style *st = style_default();
+    struct style_rgb ship = style_for_class(st, ANNOT_CLASS_SHIP)->colour;
+    struct render_view v = {0, 0, 500, 500, 500, 500};
+    size_t counts[3], drawn[3], other_drawn[3];
+    const enum render_other_dates modes[3] = {RENDER_OTHER_GHOSTED, RENDER_OTHER_HIDDEN,
+                                              RENDER_OTHER_NORMAL};
+    for (int k = 0; k < 3; k++) {
+        cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 500, 500);
+        cairo_t *cr = cairo_create(surf);
+        struct render_marks_options opt;
+        render_marks_options_init(&opt);
+        assert_int_equal(opt.other_dates, RENDER_OTHER_GHOSTED); /* the default */
+        opt.other_dates = modes[k];
+        opt.labels = false;
+        struct render_marks_stats stats;
+        assert_true(render_overlay_draw(cr, &v, ov, st, &opt, &stats, dg));
+        counts[k] = count_colour(surf, ship);
+        drawn[k] = stats.drawn;
+        other_drawn[k] = stats.other_dates_drawn;
+        cairo_destroy(cr);
+        cairo_surface_destroy(surf);
+    }
+    /* ghosted: drawn, but never in the ship colour; hidden: not drawn;
+     * normal: the filled ship symbol */
+    assert_int_equal(drawn[0], 1);
+    assert_int_equal(other_drawn[0], 1);
+    assert_int_equal(counts[0], 0);
+    assert_int_equal(drawn[1], 0);
+    assert_int_equal(counts[1], 0);
+    assert_int_equal(drawn[2], 1);
+    assert_true(counts[2] > 20);
+    render_overlay_free(ov);
+    /* left out entirely without keep_other_dates */
+    ov = render_overlay_new_dated(g, sets, 1, &m, false, &other, dg);
+    assert_int_equal(render_overlay_count(ov), 0);
+    assert_int_equal(other, 1);
+    render_overlay_free(ov);
+    style_free(st);
     geo_ref_free(g);
     raster_close(r);
     annot_set_free(set);
@@ -691,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_no_crs_renders_with_warnings),
         cmocka_unit_test(test_labels_avoid_collisions),
         cmocka_unit_test(test_marks_observed_on_other_images),
+        cmocka_unit_test(test_other_dates_drawn_distinctly),
         cmocka_unit_test(test_bad_inputs_fail_cleanly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

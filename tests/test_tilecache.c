@@ -19,7 +19,8 @@
 struct tilecache_source {
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    bool gate_closed; /* readers block while closed */
+    bool gate_closed; /* readers block while closed... */
+    int passes;       /* ...except this many, one read each (see let_one_read_pass) */
     int opens, closes, reads;
     int fail_x; /* reads starting at this x fail (-1: none) */
     int order_y[64]; /* y of each read, in the order they started */
@@ -55,8 +56,11 @@ static bool fake_read(struct tilecache_reader *r, double x, double y, double w, 
     if (src->reads < 64)
         src->order_y[src->reads] = (int)y;
     src->reads++;
-    while (src->gate_closed)
+    pthread_cond_broadcast(&src->cond); /* for wait_for_reads */
+    while (src->gate_closed && src->passes == 0)
         pthread_cond_wait(&src->cond, &src->lock);
+    if (src->gate_closed)
+        src->passes--;
     bool fail = (int)x == src->fail_x;
     pthread_mutex_unlock(&src->lock);
     /* First pixel says where the window starts (in units of 256 px). */
@@ -111,6 +115,25 @@ static void set_gate(struct tilecache_source *src, bool closed)
     pthread_mutex_lock(&src->lock);
     src->gate_closed = closed;
     pthread_cond_broadcast(&src->cond);
+    pthread_mutex_unlock(&src->lock);
+}
+
+/* Lets exactly one read blocked at the closed gate finish. */
+static void let_one_read_pass(struct tilecache_source *src)
+{
+    pthread_mutex_lock(&src->lock);
+    src->passes++;
+    pthread_cond_broadcast(&src->cond);
+    pthread_mutex_unlock(&src->lock);
+}
+
+/* Blocks until at least n reads have started (each is recorded in order_y
+ * before it waits at the gate). No timeout: ctest's limit catches a hang. */
+static void wait_for_reads(struct tilecache_source *src, int n)
+{
+    pthread_mutex_lock(&src->lock);
+    while (src->reads < n)
+        pthread_cond_wait(&src->cond, &src->lock);
     pthread_mutex_unlock(&src->lock);
 }
 
@@ -246,10 +269,10 @@ static void pixels_taken_without_copy(void **state)
     struct tilecache *tc = make_cache(&src, 600, 300, 0);
     tilecache_begin_frame(tc);
     assert_non_null(tilecache_get(tc, 0, 1, 0, true));
-    /* However long the worker takes (a busy machine, ASan): wait until the
-     * tile is finished or nothing is pending, never for a fixed time. */
-    while (!tilecache_wait_finished(tc, 1000) && !tilecache_idle(tc)) {
-    }
+    /* Waits for the result however slow the machine is (ctest's limit
+     * catches a hang); a fixed timeout would flake under load. */
+    while (!tilecache_wait_finished(tc, 1000))
+        ;
     struct tilecache_tile *t = tilecache_next_finished(tc);
     assert_non_null(t);
     const uint8_t *seen = tilecache_tile_pixels(t, NULL, NULL);
@@ -332,6 +355,8 @@ static void stale_requests_dropped(void **state)
     tilecache_begin_frame(tc);
     for (int tx = 0; tx < 8; tx++)
         tilecache_get(tc, 0, tx, 0, true);
+    /* Both workers hold one of them at the gate. */
+    wait_for_reads(&src, 2);
     /* Two frames pass without renewing them (a fast pan elsewhere). */
     tilecache_begin_frame(tc);
     tilecache_get(tc, 0, 7, 7, true);
@@ -341,14 +366,22 @@ static void stale_requests_dropped(void **state)
     drain(tc, NULL);
     struct tilecache_stats st;
     tilecache_stats(tc, &st);
-    /* At most the two reads already in progress happened, plus (7,7). */
-    assert_true(st.dropped_total >= 6);
-    assert_true(st.loaded_total <= 3);
+    /* The two reads already in progress finished, plus (7,7); the rest were
+     * dropped unread. */
+    assert_int_equal(st.dropped_total, 6);
+    assert_int_equal(st.loaded_total, 3);
+    assert_int_equal(src.reads, 3);
     assert_int_equal(tilecache_tile_state(tilecache_get(tc, 0, 7, 7, false)), TILECACHE_LOADED);
     tilecache_free(tc);
     source_destroy(&src);
 }
 
+/* Workers take the newest frame's requests before older ones. The order is
+ * made deterministic by the gate: each worker is held inside a read until the
+ * test lets exactly one read finish, so at every step only one worker is free
+ * to take the next request, and it records that request before the test looks.
+ * (Recording is in fake_read, after the cache handed the request out; with
+ * both workers free at once, two takes could be recorded in either order.) */
 static void newest_requests_first(void **state)
 {
     (void)state;
@@ -359,9 +392,24 @@ static void newest_requests_first(void **state)
     tilecache_begin_frame(tc);
     for (int tx = 0; tx < 8; tx++)
         tilecache_get(tc, 0, tx, 0, true);
+    /* Both workers have taken one of the older requests and wait at the gate. */
+    wait_for_reads(&src, 2);
     tilecache_begin_frame(tc);
     tilecache_get(tc, 0, 3, 5, true);
     tilecache_get(tc, 0, 4, 5, true);
+    /* Whichever worker finishes next must take a newer request, twice. */
+    let_one_read_pass(&src);
+    wait_for_reads(&src, 3);
+    let_one_read_pass(&src);
+    wait_for_reads(&src, 4);
+    pthread_mutex_lock(&src.lock);
+    int order[4];
+    memcpy(order, src.order_y, sizeof order);
+    pthread_mutex_unlock(&src.lock);
+    assert_int_equal(order[0], 0);
+    assert_int_equal(order[1], 0);
+    assert_int_equal(order[2], 5 * 256);
+    assert_int_equal(order[3], 5 * 256);
     set_gate(&src, false);
     /* Keep the first frame's requests alive while the workers run. */
     drain(tc, NULL);
@@ -369,13 +417,11 @@ static void newest_requests_first(void **state)
     tilecache_stats(tc, &st);
     assert_int_equal(tilecache_tile_state(tilecache_get(tc, 0, 3, 5, false)), TILECACHE_LOADED);
     assert_int_equal(tilecache_tile_state(tilecache_get(tc, 0, 4, 5, false)), TILECACHE_LOADED);
-    assert_int_equal(st.loaded_total + st.dropped_total, 10);
-    /* At most two older requests were taken (by the two blocked workers)
-     * before the newer frame's two; those come next. */
-    int newer_in_first_four = 0;
-    for (int i = 0; i < 4; i++)
-        newer_in_first_four += src.order_y[i] == 5 * 256;
-    assert_int_equal(newer_in_first_four, 2);
+    assert_int_equal(st.loaded_total, 10);
+    assert_int_equal(st.dropped_total, 0);
+    /* Then the rest of the older frame, in the order it was asked. */
+    for (int i = 4; i < 10; i++)
+        assert_int_equal(src.order_y[i], 0);
     tilecache_free(tc);
     source_destroy(&src);
 }

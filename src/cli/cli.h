@@ -44,5 +44,7 @@ extern const struct cli_command cli_cmd_claims;
 extern const struct cli_command cli_cmd_render;
 extern const struct cli_command cli_cmd_batch;
 extern const struct cli_command cli_cmd_view;
+extern const struct cli_command cli_cmd_georef;
+extern const struct cli_command cli_cmd_fetch;
 
 #endif

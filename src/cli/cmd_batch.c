@@ -194,7 +194,9 @@ static const char *tile_hash_for(struct tile_hash *cache, size_t *ncache,
     struct tile_hash *t = &cache[(*ncache)++];
     t->tile = spec->tile;
     struct diag *quiet = diag_new();
-    t->ok = quiet && hashcache_sha256(spec->tile, t->hex, &t->cached, quiet);
+    char file[4096];
+    t->ok = quiet && hashcache_sha256(raster_hashed_file(spec->tile, file, sizeof file), t->hex,
+                                      &t->cached, quiet);
     *cached = t->cached;
     diag_free(quiet);
     return t->ok ? t->hex : NULL;

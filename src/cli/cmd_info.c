@@ -69,6 +69,17 @@ static int parse_args(int argc, char **argv, struct info_args *a)
         } else if (!options_done && strcmp(arg, "--bands") == 0) {
             if (i + 1 >= argc || !parse_bands(argv[++i], a->open.bands))
                 return cli_usage_error("info", "--bands needs R,G,B or one band number");
+        } else if (!options_done && strcmp(arg, "--georef") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error("info", "--georef needs a method (auto, poly1, poly2, "
+                                               "poly3, tps, rpc, none)");
+            a->open.georef_method = argv[++i];
+        } else if (!options_done && strcmp(arg, "--keep-degrees") == 0) {
+            a->open.keep_degrees = true;
+        } else if (!options_done && strcmp(arg, "--dem") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error("info", "--dem needs a DEM file");
+            a->open.dem = argv[++i];
         } else if (!options_done && strcmp(arg, "--subdataset") == 0) {
             char *end;
             long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
@@ -193,11 +204,12 @@ static int print_json(const struct raster_info *in, const struct geo_summary *s,
                                                "bits", b->bits));
     }
     json_object_set_new(o, "bands", bands);
-    json_t *display = json_pack("{s:[i,i,i],s:o,s:b}", "bands", in->display_bands[0],
+    json_t *display = json_pack("{s:[i,i,i],s:o,s:b,s:s}", "bands", in->display_bands[0],
                                 in->display_bands[1], in->display_bands[2], "alpha_band",
                                 in->display_alpha_band ? json_integer(in->display_alpha_band)
                                                        : json_null(),
-                                "palette", in->palette_expanded);
+                                "palette", in->palette_expanded, "reason",
+                                in->display_reason ? in->display_reason : "");
     json_object_set_new(o, "display", display);
     if (in->has_crs)
         json_object_set_new(o, "crs", json_pack("{s:o,s:o,s:o}", "name", jstr(in->crs_name),
@@ -228,6 +240,25 @@ static int print_json(const struct raster_info *in, const struct geo_summary *s,
     json_object_set_new(o, "overviews", ovs);
     json_object_set_new(o, "rpc", json_boolean(in->has_rpc));
     json_object_set_new(o, "gcps", json_boolean(in->has_gcps));
+    if (in->georef_by[0]) {
+        json_t *g = json_object();
+        json_object_set_new(g, "method", json_string(in->georef_by));
+        json_object_set_new(g, "gcp_count", json_integer((json_int_t)in->gcp_count));
+        json_object_set_new(g, "rms_m", in->gcp_count ? jnum(in->gcp_rms_m) : json_null());
+        json_object_set_new(g, "max_m", in->gcp_count ? jnum(in->gcp_max_m) : json_null());
+        json_object_set_new(g, "leave_one_out", json_boolean(in->gcp_leave_one_out));
+        json_object_set_new(o, "georeferenced_by", g);
+    } else {
+        json_object_set_new(o, "georeferenced_by", json_null());
+    }
+    json_t *subs = json_array();
+    for (size_t i = 0; i < in->subdataset_count; i++)
+        json_array_append_new(subs, json_pack("{s:i,s:s,s:s}", "index", (int)(i + 1), "name",
+                                              in->subdataset_names[i], "description",
+                                              in->subdataset_descriptions[i]));
+    json_object_set_new(o, "subdatasets", subs);
+    json_object_set_new(o, "reprojected_from",
+                        in->reprojected_from[0] ? json_string(in->reprojected_from) : json_null());
     json_object_set_new(o, "acquired", in->acquired[0] ? jstr(in->acquired) : json_null());
     json_object_set_new(o, "acquired_source",
                         in->acquired_source[0] ? jstr(in->acquired_source) : json_null());
@@ -295,6 +326,12 @@ static int print_text(const struct raster_info *in, const struct geo_summary *s,
                in->display_bands[1], in->display_bands[2]);
     if (in->display_alpha_band)
         printf(", alpha band %d", in->display_alpha_band);
+    if (in->display_reason && !in->display_reason[0])
+        printf(" (the file does not say which bands are red, green and blue)");
+    else if (in->display_reason && strcmp(in->display_reason, "chosen") != 0 &&
+             strcmp(in->display_reason, "colour interpretation") != 0 &&
+             strcmp(in->display_reason, "single band") != 0)
+        printf(" (from its %s)", in->display_reason);
     printf("\n");
     if (in->has_crs) {
         if (in->epsg)
@@ -311,6 +348,22 @@ static int print_text(const struct raster_info *in, const struct geo_summary *s,
     } else {
         printf("%-18s none (pixel space)\n", "geotransform:");
     }
+    if (in->georef_by[0] && in->gcp_count)
+        printf("%-18s %zu ground control points, %s: residual RMS %.2f m, max %.2f m%s\n",
+               "georeferenced by:", in->gcp_count, in->georef_by, in->gcp_rms_m, in->gcp_max_m,
+               in->gcp_leave_one_out ? " (leave-one-out)" : "");
+    else if (in->georef_by[0])
+        printf("%-18s its RPCs (north-up view in the UTM zone of its centre)\n",
+               "georeferenced by:");
+    for (size_t i = 0; i < in->subdataset_count; i++)
+        printf("%-18s %zu: %s  (%s)\n", i ? "" : "subdatasets:", i + 1, in->subdataset_names[i],
+               in->subdataset_descriptions[i]);
+    if (in->subdataset_count)
+        printf("%-18s open one with --subdataset N here, or pass its name to any command\n", "");
+    if (in->reprojected_from[0])
+        printf("%-18s the file is in %s (degrees); shown in the UTM zone of its centre so\n"
+               "%-18s ground distances are equal along both axes (--keep-degrees: as stored)\n",
+               "reprojected:", in->reprojected_from, "");
     if (s->have_bounds_crs)
         print_bounds("bounds (crs):", &s->bounds_crs, 6);
     if (s->have_bounds_lonlat)
@@ -389,7 +442,8 @@ const struct cli_command cli_cmd_info = {
     .summary = "describe an image: size, bands, CRS, bounds, resolution, date, SHA-256",
     .usage =
         "usage: satmark info FILE [--json] [--bands R,G,B | --bands N] [--subdataset N]\n"
-        "                    [--allow-remote] [--no-hash]\n"
+        "                    [--allow-remote] [--no-hash] [--georef METHOD] [--dem DEM]\n"
+        "                    [--keep-degrees]\n"
         "\n"
         "Describes a raster without reading its pixels: driver, size, bands (type, colour,\n"
         "nodata), the bands that would be displayed, CRS (name, EPSG code), geotransform,\n"
@@ -404,6 +458,14 @@ const struct cli_command cli_cmd_info = {
         "                   sha256, warnings; null where unknown)\n"
         "  --bands R,G,B    bands to display (1-based), or one band N shown as grey\n"
         "  --subdataset N   open subdataset N of a container (netCDF, HDF5, TIFF pages)\n"
+        "  --georef METHOD  for images located only by RPCs or ground control points:\n"
+        "                   auto (default: rpc, else poly2 with 6+ GCPs, else poly1),\n"
+        "                   poly1, poly2, poly3, tps, rpc, or none (pixel space). The\n"
+        "                   image is shown north-up in the UTM zone of its centre;\n"
+        "                   GCP residuals (RMS, metres) are printed\n"
+        "  --dem DEM        heights for the RPC transformer (default: height 0)\n"
+        "  --keep-degrees   show an image in degrees (EPSG:4326...) as stored instead of\n"
+        "                   in the UTM zone of its centre\n"
         "  --allow-remote   allow network paths (/vsicurl/, /vsis3/, http://...)\n"
         "  --no-hash        skip the SHA-256 (it reads the whole file)\n"
         "\n"

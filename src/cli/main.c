@@ -18,6 +18,8 @@ static const struct cli_command *const commands[] = {
     &cli_cmd_batch,
     &cli_cmd_export,
     &cli_cmd_claims,
+    &cli_cmd_georef,
+    &cli_cmd_fetch,
 };
 
 static const size_t command_count = sizeof commands / sizeof commands[0];

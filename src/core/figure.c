@@ -203,6 +203,30 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
+/* The tile as a figure names it: its file name, or for a subdataset
+ * (NETCDF:"/data/x.nc":var) the same form with the file's name only, so a
+ * figure neither hides which variable it shows nor leaks a directory. */
+static const char *tile_display_name(const char *tile, char *out, size_t cap)
+{
+    char file[4096];
+    raster_hashed_file(tile, file, sizeof file);
+    const char *at = strcmp(file, tile) ? strstr(tile, file) : NULL;
+    if (!at) {
+        snprintf(out, cap, "%s", base_name(tile));
+        return out;
+    }
+    const char *name = base_name(file), *rest = at + strlen(file);
+    size_t lead = (size_t)(at - tile), n = strlen(name), m = strlen(rest);
+    if (lead + n + m >= cap) {
+        snprintf(out, cap, "%s", base_name(tile));
+        return out;
+    }
+    memcpy(out, tile, lead);
+    memcpy(out + lead, name, n);
+    memcpy(out + lead + n, rest, m + 1);
+    return out;
+}
+
 /* ---- the figure's state ---------------------------------------------------- */
 
 struct fig {
@@ -223,7 +247,7 @@ struct fig {
     bool hash_ok;
     bool sha_cached;       /* tile_sha came from the hash cache, not computed now */
     struct diag *hash_dg;  /* owned; the hash thread's errors */
-    /* Which marks to draw depends on the tile's hash (render_observed_on),
+    /* Which marks to draw depends on the tile's hash (markdate_classify),
      * and hashing a large tile takes as long as the rest of the figure.
      * Rather than wait for it, the marks are chosen by file name and date
      * (speculative); the hash is computed on a second thread while the
@@ -251,9 +275,11 @@ struct fig {
 static void *hash_tile(void *arg)
 {
     struct fig *f = arg;
+    char file[4096];
+    const char *hashed = raster_hashed_file(f->spec->tile, file, sizeof file);
     f->hash_ok = f->spec->verify_hash
-                     ? hashcache_verify(f->spec->tile, f->tile_sha, f->hash_dg)
-                     : hashcache_sha256(f->spec->tile, f->tile_sha, &f->sha_cached, f->hash_dg);
+                     ? hashcache_verify(hashed, f->tile_sha, f->hash_dg)
+                     : hashcache_sha256(hashed, f->tile_sha, &f->sha_cached, f->hash_dg);
     return NULL;
 }
 
@@ -262,9 +288,11 @@ static bool hash_tile_now(struct fig *f, struct diag *dg)
 {
     if (!raster_path_is_local(f->spec->tile))
         return raster_sha256(f->r, f->tile_sha, dg); /* says why it cannot */
+    char file[4096];
+    const char *hashed = raster_hashed_file(f->spec->tile, file, sizeof file);
     if (f->spec->verify_hash)
-        return hashcache_verify(f->spec->tile, f->tile_sha, dg);
-    return hashcache_sha256(f->spec->tile, f->tile_sha, &f->sha_cached, dg);
+        return hashcache_verify(hashed, f->tile_sha, dg);
+    return hashcache_sha256(hashed, f->tile_sha, &f->sha_cached, dg);
 }
 
 /* Starts hashing the tile in the background; hashes here when no thread can
@@ -413,10 +441,13 @@ static bool load_inputs(struct fig *f, struct diag *dg)
     if (ok) {
         f->info = raster_get_info(f->r);
         /* the hash is needed now only when the marks cannot be chosen without it */
+        char lookup_file[4096];
         if (s->hash_tile && s->tile_sha256 && !s->verify_hash) {
             memcpy(f->tile_sha, s->tile_sha256, HASH_SHA256_HEX_LEN);
             f->sha_cached = s->tile_sha256_cached;
-        } else if (s->hash_tile && !s->verify_hash && hashcache_lookup(s->tile, f->tile_sha)) {
+        } else if (s->hash_tile && !s->verify_hash &&
+                   hashcache_lookup(raster_hashed_file(s->tile, lookup_file, sizeof lookup_file),
+                                    f->tile_sha)) {
             f->sha_cached = true;
         } else if (s->hash_tile && f->exact) {
             ok = hash_tile_now(f, dg);
@@ -443,14 +474,17 @@ static bool load_inputs(struct fig *f, struct diag *dg)
         if (!claims_check_links(f->cat, f->sets[i], s->annotations[i], dg))
             return false;
 
-    struct render_image_match match = {base_name(s->tile), f->tile_sha, f->info->acquired};
+    struct markdate_image match = {base_name(s->tile), f->tile_sha, f->info->acquired};
     f->speculative = s->hash_tile && !f->tile_sha[0];
-    size_t not_observed = 0;
-    f->ov = render_overlay_new_observed(f->g, (const struct annot_set *const *)f->sets, f->nsets,
-                                        s->all_marks ? NULL : &match, &not_observed, dg);
-    if (not_observed)
+    size_t other_dates = 0;
+    f->ov = render_overlay_new_dated(f->g, (const struct annot_set *const *)f->sets, f->nsets,
+                                     &match, s->all_marks, &other_dates, dg);
+    if (other_dates && !s->all_marks)
         diag_warn(dg, "%s: %zu mark(s) observed only on other images are not drawn (use "
-                      "--all-marks to draw them)", s->tile, not_observed);
+                      "--all-marks to draw them)", s->tile, other_dates);
+    else if (other_dates)
+        diag_warn(dg, "%s: %zu mark(s) observed only on other images are drawn dashed, with "
+                      "their dates", s->tile, other_dates);
     return f->ov != NULL;
 }
 
@@ -463,12 +497,12 @@ static bool confirm_marks(struct fig *f, struct diag *dg)
     if (!f->speculative)
         return true;
     const char *image = base_name(f->spec->tile);
-    struct render_image_match guess = {image, NULL, f->info->acquired};
-    struct render_image_match exact = {image, f->tile_sha, f->info->acquired};
+    struct markdate_image guess = {image, NULL, f->info->acquired};
+    struct markdate_image exact = {image, f->tile_sha, f->info->acquired};
     for (size_t i = 0; i < f->nsets; i++)
         for (size_t k = 0; k < annot_count(f->sets[i]); k++) {
             const struct annot_feature *af = annot_get(f->sets[i], k);
-            if (render_observed_on(af, &guess) != render_observed_on(af, &exact)) {
+            if (markdate_classify(af, &guess) != markdate_classify(af, &exact)) {
                 f->redo = true;
                 return false;
             }
@@ -550,6 +584,9 @@ static bool choose_claims(struct fig *f, struct diag *dg)
         struct render_rect box;
         if (!render_overlay_bbox(f->ov, i, &box) || !rect_meets(&box, &f->req))
             continue;
+        /* a mark of another date says nothing about this image */
+        if (render_overlay_relation(f->ov, i) == MARKDATE_OTHER_DATES)
+            continue;
         for (size_t k = 0; k < render_overlay_claim_count(f->ov, i); k++) {
             const char *id = render_overlay_claim(f->ov, i, k);
             bool seen = false;
@@ -595,6 +632,9 @@ static void stance_counts(const struct fig *f, const char *id, size_t counts[ANN
         struct render_rect box;
         if (!render_overlay_bbox(f->ov, i, &box) || !rect_meets(&box, &f->req))
             continue;
+        /* a mark of another date says nothing about this image */
+        if (render_overlay_relation(f->ov, i) == MARKDATE_OTHER_DATES)
+            continue;
         for (size_t k = 0; k < render_overlay_claim_count(f->ov, i); k++)
             if (strcmp(render_overlay_claim(f->ov, i, k), id) == 0) {
                 enum annot_stance st = render_overlay_claim_stance(f->ov, i, k);
@@ -602,6 +642,19 @@ static void stance_counts(const struct fig *f, const char *id, size_t counts[ANN
                     counts[st]++;
             }
     }
+}
+
+/* How many marks of other dates meet the request (drawn with --all-marks). */
+static size_t other_dates_in_request(const struct fig *f)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < render_overlay_count(f->ov); i++) {
+        struct render_rect box;
+        if (render_overlay_relation(f->ov, i) == MARKDATE_OTHER_DATES &&
+            render_overlay_bbox(f->ov, i, &box) && rect_meets(&box, &f->req))
+            n++;
+    }
+    return n;
 }
 
 static void build_texts(struct fig *f)
@@ -651,6 +704,13 @@ static void build_texts(struct fig *f)
     if (s->caption && s->caption[0]) {
         sb_markup(m, s->caption);
         sb_printf(p, "%s", s->caption);
+    }
+    size_t other = other_dates_in_request(f);
+    if (other) {
+        const char *note = "Marks from other dates shown dashed, with their date: they were "
+                           "observed on other images, not on this one.";
+        sb_printf(m, "%s<i>%s</i>", m->n ? "\n" : "", note);
+        sb_printf(p, "%s%s", p->n ? "\n" : "", note);
     }
     for (size_t k = 0; k < f->nclaims; k++) {
         if (m->n)
@@ -760,34 +820,53 @@ static void panel(cairo_t *cr, const struct render_rect *r, double radius)
 struct legend_entry {
     enum annot_class cls;
     enum render_mark_kind kind;
+    bool other_dates; /* the row for marks of other dates (cls unused) */
 };
 
-/* Classes with a mark in the view, in legend order, with the kind of their
- * first visible mark. Returns the count. */
-static size_t legend_entries(const struct fig *f, struct legend_entry out[ANNOT_CLASS_COUNT])
+#define LEGEND_OTHER_DATES_TITLE "Seen on another date"
+#define LEGEND_MAX_ENTRIES (ANNOT_CLASS_COUNT + 1)
+
+static const char *legend_title(const struct fig *f, const struct legend_entry *e)
+{
+    return e->other_dates ? LEGEND_OTHER_DATES_TITLE : style_for_class(f->st, e->cls)->title;
+}
+
+/* Classes with a mark of this image (or undated) in the view, in legend
+ * order, with the kind of their first visible mark, then one row for the
+ * marks of other dates when any is visible (drawn ghosted, whatever their
+ * class). Returns the count. */
+static size_t legend_entries(const struct fig *f, struct legend_entry out[LEGEND_MAX_ENTRIES])
 {
     bool seen[ANNOT_CLASS_COUNT] = {false};
+    bool other = false;
     enum render_mark_kind kind[ANNOT_CLASS_COUNT] = {RENDER_MARK_POINT};
     for (size_t i = 0; i < render_overlay_count(f->ov); i++) {
         enum annot_class c = render_overlay_class(f->ov, i);
-        if ((int)c < 0 || c >= ANNOT_CLASS_COUNT || seen[c])
+        if ((int)c < 0 || c >= ANNOT_CLASS_COUNT)
             continue;
-        if (!render_overlay_visible(f->ov, i, &f->view))
+        bool ghost = render_overlay_relation(f->ov, i) == MARKDATE_OTHER_DATES;
+        if ((ghost ? other : seen[c]) || !render_overlay_visible(f->ov, i, &f->view))
             continue;
+        if (ghost) {
+            other = true;
+            continue;
+        }
         seen[c] = true;
         kind[c] = render_overlay_kind(f->ov, i);
     }
     size_t n = 0;
     for (int c = 0; c < ANNOT_CLASS_COUNT; c++)
         if (seen[c])
-            out[n++] = (struct legend_entry){(enum annot_class)c, kind[c]};
+            out[n++] = (struct legend_entry){(enum annot_class)c, kind[c], false};
+    if (other)
+        out[n++] = (struct legend_entry){ANNOT_CLASS_OTHER, RENDER_MARK_AREA, true};
     return n;
 }
 
 struct furniture {
     struct render_rect legend, north, scalebar, credit, inset;
     bool has_legend, has_north, has_scalebar, has_credit, has_inset;
-    struct legend_entry entries[ANNOT_CLASS_COUNT];
+    struct legend_entry entries[LEGEND_MAX_ENTRIES];
     size_t nentries;
     double north_deg;
     double bar_m, bar_px;
@@ -897,9 +976,8 @@ static void layout_furniture(struct fig *f, struct furniture *fu, struct diag *d
         if (fu->nentries) {
             double maxw = 0, rowh = 0;
             for (size_t i = 0; i < fu->nentries; i++) {
-                const struct style_class *sc = style_for_class(f->st, fu->entries[i].cls);
                 double tw, th;
-                measure(f, sc->title, font_px(f, 11), 0, &tw, &th);
+                measure(f, legend_title(f, &fu->entries[i]), font_px(f, 11), 0, &tw, &th);
                 maxw = fmax(maxw, tw);
                 rowh = fmax(rowh, th);
             }
@@ -920,12 +998,17 @@ static void draw_legend(struct fig *f, const struct furniture *fu)
     double rowh = (fu->legend.h - 2 * pad) / fu->nentries;
     for (size_t i = 0; i < fu->nentries; i++) {
         const struct style_class *sc = style_for_class(f->st, fu->entries[i].cls);
+        const char *title = legend_title(f, &fu->entries[i]);
         double y = fu->legend.y + pad + i * rowh;
-        render_legend_swatch(cr, sc, fu->entries[i].kind, fu->legend.x + pad, y + rowh * 0.15,
-                             sw, rowh * 0.7, f->scale);
+        if (fu->entries[i].other_dates)
+            render_legend_swatch_other_dates(cr, fu->legend.x + pad, y + rowh * 0.15, sw,
+                                             rowh * 0.7, f->scale);
+        else
+            render_legend_swatch(cr, sc, fu->entries[i].kind, fu->legend.x + pad,
+                                 y + rowh * 0.15, sw, rowh * 0.7, f->scale);
         double tw, th;
-        measure(f, sc->title, font_px(f, 11), 0, &tw, &th);
-        render_text(cr, sc->title, f->spec->font, font_px(f, 11), fu->legend.x + 2 * pad + sw,
+        measure(f, title, font_px(f, 11), 0, &tw, &th);
+        render_text(cr, title, f->spec->font, font_px(f, 11), fu->legend.x + 2 * pad + sw,
                     y + (rowh - th) / 2, 0, INK, 0, INK, false, NULL, NULL);
     }
 }
@@ -1174,7 +1257,9 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
     if (in->synthetic)
         texts[n++] = (struct pngout_text){"Disclaimer",
                                           "Synthetic demo imagery, not a real satellite image"};
-    texts[n++] = (struct pngout_text){"satmark_tile", base_name(s->tile)};
+    char tile_name[512];
+    texts[n++] = (struct pngout_text){"satmark_tile", tile_display_name(s->tile, tile_name,
+                                                                        sizeof tile_name)};
     if (f->tile_sha[0]) {
         texts[n++] = (struct pngout_text){"satmark_tile_sha256", f->tile_sha};
         /* "cache": from the hash cache (same device, inode, size and times as

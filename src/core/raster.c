@@ -38,7 +38,9 @@
 #include <gdal.h>
 #include <ogr_srs_api.h>
 
+#include "bandpick.h"
 #include "gdalguard.h"
+#include "georef.h"
 #include "netguard.h"
 #include "rfile.h"
 
@@ -70,7 +72,11 @@ struct band_private {
 };
 
 struct raster {
-    GDALDatasetH ds;
+    GDALDatasetH ds;        /* what pixels are read from: the file, or a warped view of it */
+    GDALDatasetH source_ds; /* the file itself when ds is a warped view (GCP/RPC), else NULL */
+    char *georef_by;        /* georef method name when ds is a warped view, else NULL */
+    char *reprojected_from; /* the file's geographic CRS when ds is its UTM view, else NULL */
+    char **sub_names, **sub_descs; /* the container's subdatasets (CSL lists), or NULL */
     char *path;
     bool allow_remote;
     struct raster_info info;
@@ -118,7 +124,22 @@ void raster_init(void)
     pthread_once(&gdal_registered, register_gdal);
 }
 
+bool raster_init_remote(bool allow_remote)
+{
+    if (allow_remote)
+        atomic_store(&remote_requested, true);
+    pthread_once(&gdal_registered, register_gdal);
+    return netguard_remote_allowed();
+}
+
 /* ---- small helpers ---------------------------------------------------------- */
+
+/* The dataset of the file itself: its metadata (dates, provenance, RPCs,
+ * GCPs) is there, not on a warped view of it. */
+static GDALDatasetH file_ds(const struct raster *r)
+{
+    return r->source_ds ? r->source_ds : r->ds;
+}
 
 static char *copy_clean(const char *s)
 {
@@ -180,6 +201,37 @@ bool raster_path_is_remote(const char *path)
 bool raster_path_is_local(const char *path)
 {
     return !raster_path_is_remote(path) && strncmp(path, "/vsi", 4) != 0;
+}
+
+const char *raster_hashed_file(const char *name, char *out, size_t cap)
+{
+    /* DRIVER:"path":rest or DRIVER:path:rest, for the drivers whose
+     * subdatasets satmark opens; anything else is a file name. */
+    static const char *const prefixes[] = {"NETCDF:", "HDF5:", "HDF4_SDS:", "HDF4_EOS:",
+                                           "HDF4_GR:", "NITF_IM:", "GTIFF_DIR:", "GPKG:", NULL};
+    size_t k = 0;
+    for (int i = 0; prefixes[i] && !k; i++)
+        if (strncasecmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+            k = strlen(prefixes[i]);
+    const char *start = name + k, *end = NULL;
+    if (k && strncasecmp(name, "GTIFF_DIR:", 10) == 0) {
+        /* GTIFF_DIR:N:path */
+        const char *colon = strchr(start, ':');
+        start = colon ? colon + 1 : start;
+        end = start + strlen(start);
+    } else if (k && *start == '"') {
+        start++;
+        end = strchr(start, '"');
+    } else if (k) {
+        end = strchr(start, ':');
+    }
+    if (!k || !end || end == start || (size_t)(end - start) >= cap) {
+        snprintf(out, cap, "%s", name);
+        return out;
+    }
+    memcpy(out, start, (size_t)(end - start));
+    out[end - start] = '\0';
+    return out;
 }
 
 const char *raster_allowed_drivers(void)
@@ -386,7 +438,7 @@ static bool check_vrt_tree(struct raster *r, const CPLXMLNode *node, const char 
  * say so when pixels are read. Check them now, from the VRT's own XML. */
 static bool check_vrt_sources(struct raster *r, struct diag *dg)
 {
-    GDALDriverH drv = GDALGetDatasetDriver(r->ds);
+    GDALDriverH drv = GDALGetDatasetDriver(file_ds(r));
     if (!drv || strcmp(GDALGetDriverShortName(drv), "VRT") != 0)
         return true;
     char **xml = GDALGetMetadata(r->ds, "xml:VRT");
@@ -411,11 +463,96 @@ static int subdataset_count(GDALDatasetH ds)
 }
 
 /* Name of the 1-based subdataset idx; borrowed from ds's metadata. */
+/* From the SUBDATASETS list, not GDALGetMetadataItem: the netCDF driver
+ * overrides only GetMetadata for that domain, so the item lookup finds
+ * nothing there ("subdataset 1 has no name"). */
 static const char *subdataset_name(GDALDatasetH ds, int idx)
 {
     char key[64];
     snprintf(key, sizeof key, "SUBDATASET_%d_NAME", idx);
-    return GDALGetMetadataItem(ds, key, "SUBDATASETS");
+    return CSLFetchNameValue(GDALGetMetadata(ds, "SUBDATASETS"), key);
+}
+
+/* An image located only by RPCs or GCPs is seen through a north-up warped
+ * view (georef.h), so that everything downstream has a geotransform. The
+ * method is the caller's choice (opt->georef_method: "none" keeps pixel
+ * space), else GEOREF_AUTO. When auto fails the image still opens, in pixel
+ * space, with the reason as a warning; a method the user chose must work. */
+static bool view_through_transformer(struct raster *r, const struct raster_open_options *opt,
+                                     struct diag *dg)
+{
+    double gt[6];
+    if (GDALGetGeoTransform(r->ds, gt) == CE_None && gt[1] * gt[5] - gt[2] * gt[4] != 0.0) {
+        if (opt->keep_degrees)
+            return true;
+        struct diag *why = diag_new();
+        if (!why)
+            return true;
+        struct gdalguard call;
+        gdalguard_begin(&call, r->path, r->allow_remote, NULL);
+        OGRSpatialReferenceH srs = GDALGetSpatialRef(r->ds);
+        char *from = copy_clean(srs && OSRGetName(srs) ? OSRGetName(srs) : "degrees");
+        GDALDatasetH view = georef_conformal_view(r->ds, r->path, why);
+        gdalguard_end(&call);
+        if (view) {
+            r->source_ds = r->ds;
+            r->ds = view;
+            r->reprojected_from = from;
+            from = NULL;
+        } else if (diag_failed(why)) {
+            add_warning(r, dg, "%s: shown in degrees (square degree pixels stretch it east-west)",
+                        diag_message(why));
+        }
+        free(from);
+        diag_free(why);
+        return true;
+    }
+    bool rpc = GDALGetMetadata(r->ds, "RPC") != NULL;
+    if (!rpc && GDALGetGCPCount(r->ds) <= 0)
+        return true;
+    const char *want = opt->georef_method;
+    if (want && strcmp(want, "none") == 0)
+        return true;
+    enum georef_method method = GEOREF_AUTO;
+    if (want && *want && !georef_method_from_name(want, &method)) {
+        diag_error(dg, "%s: unknown georeferencing method \"%s\" (auto, poly1, poly2, poly3, "
+                       "tps, rpc, none)", r->path, want);
+        return false;
+    }
+    struct diag *why = diag_new();
+    if (!why) {
+        diag_error(dg, "%s: out of memory", r->path);
+        return false;
+    }
+    struct georef_fit fit;
+    struct gdalguard call;
+    gdalguard_begin(&call, r->path, r->allow_remote, NULL);
+    GDALDatasetH warped = georef_warp(r->ds, r->path, method, opt->dem, &fit, why);
+    gdalguard_end(&call);
+    bool ok = true;
+    if (!warped) {
+        if (method == GEOREF_AUTO) {
+            add_warning(r, dg, "cannot georeference through its %s (%s): loads in pixel space",
+                        rpc ? "RPCs" : "ground control points", diag_message(why));
+        } else {
+            diag_error(dg, "%s", diag_message(why));
+            ok = false;
+        }
+    } else {
+        r->source_ds = r->ds;
+        r->ds = warped;
+        r->info.gcp_count = fit.gcp_count;
+        r->info.gcp_rms_m = fit.rms_m;
+        r->info.gcp_max_m = fit.max_m;
+        r->info.gcp_leave_one_out = fit.leave_one_out;
+        if (!(r->georef_by = copy_clean(georef_method_name(fit.method))))
+            ok = false;
+        if (ok && fit.method == GEOREF_RPC && !(opt->dem && *opt->dem))
+            add_warning(r, dg, "located through its RPCs without a DEM: every pixel is placed "
+                               "at height 0, so hills and tall objects shift (give a DEM)");
+    }
+    diag_free(why);
+    return ok;
 }
 
 static bool open_dataset(struct raster *r, const struct raster_open_options *opt,
@@ -445,6 +582,17 @@ static bool open_dataset(struct raster *r, const struct raster_open_options *opt
     }
     int nsub = subdataset_count(r->ds);
     int want = opt->subdataset;
+    /* Kept for info: the names a user passes to open one of them. */
+    for (int i = 1; i <= nsub && nsub > 1; i++) {
+        char key[64], clean[MAX_FILE_STRING];
+        const char *name = subdataset_name(r->ds, i);
+        snprintf(key, sizeof key, "SUBDATASET_%d_DESC", i);
+        const char *desc = CSLFetchNameValue(GDALGetMetadata(r->ds, "SUBDATASETS"), key);
+        gdalguard_sanitize(clean, sizeof clean, name ? name : "");
+        r->sub_names = CSLAddString(r->sub_names, clean);
+        gdalguard_sanitize(clean, sizeof clean, desc ? desc : "");
+        r->sub_descs = CSLAddString(r->sub_descs, clean);
+    }
     if (want > nsub) {
         diag_error(dg, "%s: has %d subdataset(s), cannot open subdataset %d", r->path, nsub, want);
         gdalguard_end(&call);
@@ -502,7 +650,7 @@ static bool open_dataset(struct raster *r, const struct raster_open_options *opt
                    r->path, netguard_last_refused());
         return false;
     }
-    return true;
+    return view_through_transformer(r, opt, dg);
 }
 
 static void fill_bands(struct raster *r)
@@ -618,8 +766,8 @@ static bool fill_georef(struct raster *r, struct diag *dg)
         static const double identity[6] = {0, 1, 0, 0, 0, 1};
         memcpy(in->geotransform, identity, sizeof identity);
     }
-    in->has_rpc = GDALGetMetadata(r->ds, "RPC") != NULL;
-    in->has_gcps = GDALGetGCPCount(r->ds) > 0;
+    in->has_rpc = GDALGetMetadata(file_ds(r), "RPC") != NULL;
+    in->has_gcps = GDALGetGCPCount(file_ds(r)) > 0;
 
     OGRSpatialReferenceH srs = GDALGetSpatialRef(r->ds);
     if (srs && crs_is_engineering(srs)) {
@@ -704,7 +852,7 @@ static bool fill_provenance(struct raster *r, struct diag *dg)
         "ACQUISITION_START_TIME", "SENSING_TIME", "DATETIME", NULL,
     };
     const char *which = NULL;
-    const char *date = first_item(r->ds, date_keys, &which);
+    const char *date = first_item(file_ds(r), date_keys, &which);
     char clean[RASTER_DATE_MAX];
     if (date) {
         gdalguard_sanitize(clean, sizeof clean, date);
@@ -716,7 +864,7 @@ static bool fill_provenance(struct raster *r, struct diag *dg)
         }
     }
     if (!in->acquired[0]) {
-        const char *dt = GDALGetMetadataItem(r->ds, "TIFFTAG_DATETIME", NULL);
+        const char *dt = GDALGetMetadataItem(file_ds(r), "TIFFTAG_DATETIME", NULL);
         which = NULL;
         if (dt) {
             gdalguard_sanitize(clean, sizeof clean, dt);
@@ -737,14 +885,14 @@ static bool fill_provenance(struct raster *r, struct diag *dg)
     }
     if (!(r->acquired_source = copy_clean(which ? which : "")))
         return false;
-    const char *synthetic = GDALGetMetadataItem(r->ds, "SATMARK_SYNTHETIC", NULL);
+    const char *synthetic = GDALGetMetadataItem(file_ds(r), "SATMARK_SYNTHETIC", NULL);
     in->synthetic = synthetic && (strcasecmp(synthetic, "YES") == 0 ||
                                   strcasecmp(synthetic, "TRUE") == 0 || strcmp(synthetic, "1") == 0);
     static const char *const credit_keys[] = {"SATMARK_CREDIT", "TIFFTAG_COPYRIGHT",
                                               "TIFFTAG_ARTIST", NULL};
-    if (!(r->credit = copy_clean(first_item(r->ds, credit_keys, NULL))))
+    if (!(r->credit = copy_clean(first_item(file_ds(r), credit_keys, NULL))))
         return false;
-    if (!(r->site = copy_clean(GDALGetMetadataItem(r->ds, "SATMARK_SITE", NULL))))
+    if (!(r->site = copy_clean(GDALGetMetadataItem(file_ds(r), "SATMARK_SITE", NULL))))
         return false;
     if (in->synthetic)
         add_warning(r, dg, "synthetic demo image (SATMARK_SYNTHETIC=YES), not real imagery");
@@ -792,6 +940,25 @@ static bool load_palette(struct raster *r, int band)
     return true;
 }
 
+/* True-colour bands from the file's band descriptions or mission metadata
+ * (bandpick.h); false when it says nothing. */
+static bool pick_true_colour(const struct raster *r, int rgb[3], const char **why)
+{
+    int n = r->info.band_count;
+    const char **desc = calloc((size_t)n, sizeof *desc);
+    if (!desc)
+        return false;
+    for (int b = 1; b <= n; b++)
+        desc[b - 1] = GDALGetDescription(GDALGetRasterBand(r->ds, b));
+    static const char *const mission_keys[] = {"SPACECRAFT_ID", "SPACECRAFT_NAME", "SATELLITE",
+                                               "MISSION", "PLATFORM", "SATELLITEID", NULL};
+    const char *mission = first_item(file_ds(r), mission_keys, NULL);
+    struct bandpick_input in = {n, desc, mission};
+    bool ok = bandpick_true_colour(&in, rgb, why);
+    free(desc);
+    return ok;
+}
+
 static bool choose_display(struct raster *r, const int bands[3], int alpha_band, struct diag *dg)
 {
     int n = r->info.band_count;
@@ -808,6 +975,8 @@ static bool choose_display(struct raster *r, const int bands[3], int alpha_band,
         return false;
     }
     int grey = 0;
+    bool chosen = bands[0] > 0 || bands[1] > 0 || bands[2] > 0;
+    r->info.display_reason = chosen ? "chosen" : n >= 3 ? "colour interpretation" : "single band";
     if (bands[0] > 0 && bands[1] == 0 && bands[2] == 0) {
         grey = bands[0];
     } else if (bands[0] > 0 || bands[1] > 0 || bands[2] > 0) {
@@ -819,6 +988,7 @@ static bool choose_display(struct raster *r, const int bands[3], int alpha_band,
         memcpy(r->disp, bands, sizeof r->disp);
     } else if (band_interp(r, 1) == GCI_PaletteIndex && r->bands[0].has_palette) {
         grey = 1;
+        r->info.display_reason = "palette";
     } else if (n >= 3) {
         int rgb[3] = {0, 0, 0};
         for (int b = 1; b <= n; b++) {
@@ -830,8 +1000,23 @@ static bool choose_display(struct raster *r, const int bands[3], int alpha_band,
             else if (ci == GCI_BlueBand && !rgb[2])
                 rgb[2] = b;
         }
-        if (!rgb[0] || !rgb[1] || !rgb[2])
-            rgb[0] = 1, rgb[1] = 2, rgb[2] = 3;
+        if (!rgb[0] || !rgb[1] || !rgb[2]) {
+            const char *why = NULL;
+            if (pick_true_colour(r, rgb, &why)) {
+                r->info.display_reason = why;
+            } else {
+                rgb[0] = 1, rgb[1] = 2, rgb[2] = 3;
+                r->info.display_reason = "";
+                int image_bands = 0; /* not counting an alpha band (a warped view's) */
+                for (int b = 1; b <= n; b++)
+                    image_bands += band_interp(r, b) != GCI_AlphaBand;
+                if (image_bands > 3)
+                    add_warning(r, dg, "multispectral image (%d bands) that does not say which "
+                                       "are red, green and blue: showing bands 1,2,3, which may "
+                                       "not be true colour (Landsat 4-7: bands 3,2,1; Landsat "
+                                       "8/9 and Sentinel-2: 4,3,2)", image_bands);
+            }
+        }
         r->mode = DISPLAY_RGB;
         memcpy(r->disp, rgb, sizeof r->disp);
     } else {
@@ -963,7 +1148,7 @@ static struct raster *open_handle(const char *path, const struct raster_open_opt
     gdalguard_begin(&call, r->path, r->allow_remote, dg);
     bool ok = true;
     struct raster_info *in = &r->info;
-    GDALDriverH drv = GDALGetDatasetDriver(r->ds);
+    GDALDriverH drv = GDALGetDatasetDriver(file_ds(r));
     in->width = GDALGetRasterXSize(r->ds);
     in->height = GDALGetRasterYSize(r->ds);
     in->band_count = GDALGetRasterCount(r->ds);
@@ -1004,6 +1189,11 @@ static struct raster *open_handle(const char *path, const struct raster_open_opt
     in->acquired_source = r->acquired_source ? r->acquired_source : "";
     in->credit = r->credit ? r->credit : "";
     in->site = r->site ? r->site : "";
+    in->georef_by = r->georef_by ? r->georef_by : "";
+    in->reprojected_from = r->reprojected_from ? r->reprojected_from : "";
+    in->subdataset_count = (size_t)CSLCount(r->sub_names);
+    in->subdataset_names = (const char *const *)r->sub_names;
+    in->subdataset_descriptions = (const char *const *)r->sub_descs;
     if (!ok) {
         raster_close(r);
         return NULL;
@@ -1045,6 +1235,8 @@ void raster_close(struct raster *r)
         struct gdalguard call;
         gdalguard_begin(&call, r->path, r->allow_remote, NULL);
         GDALClose(r->ds);
+        if (r->source_ds) /* after the warped view that borrows it */
+            GDALClose(r->source_ds);
         gdalguard_end(&call);
     }
     for (size_t i = 0; i < r->warning_count; i++)
@@ -1060,6 +1252,10 @@ void raster_close(struct raster *r)
     free(r->acquired_source);
     free(r->credit);
     free(r->site);
+    free(r->georef_by);
+    free(r->reprojected_from);
+    CSLDestroy(r->sub_names);
+    CSLDestroy(r->sub_descs);
     free(r->palette);
     free(r->path);
     free(r);
@@ -1077,7 +1273,8 @@ bool raster_sha256(struct raster *r, char hex[HASH_SHA256_HEX_LEN + 1], struct d
             diag_error(dg, "%s: SHA-256 is only computed for local files", r->path);
             return false;
         }
-        if (!hash_file_sha256(r->path, r->sha256, dg))
+        char file[4096];
+        if (!hash_file_sha256(raster_hashed_file(r->path, file, sizeof file), r->sha256, dg))
             return false;
         r->have_sha256 = true;
     }

@@ -63,6 +63,20 @@ struct raster_open_options {
      * warning naming it and how many there are). */
     int subdataset;
     enum raster_resampling resampling;
+    /* Images located only by RPCs or GCPs are opened through a north-up
+     * warped view (georef.h). NULL/"" or "auto" = RPC when present, else a
+     * polynomial of the highest order the GCPs support (up to 2), or the
+     * method the file records (SATMARK_GEOREF_METHOD); "poly1", "poly2",
+     * "poly3", "tps", "rpc" force one; "none" keeps pixel space. Borrowed
+     * for the call. */
+    const char *georef_method;
+    /* A DEM file for the RPC transformer's heights; NULL = height 0. Borrowed. */
+    const char *dem;
+    /* Images in a geographic CRS (degrees) are shown through a view in the
+     * UTM zone of their centre, so a metre is a metre along both axes
+     * (georef_conformal_view: up to 6 degrees wide, |lat| <= 84); true keeps
+     * them in degrees as stored. */
+    bool keep_degrees;
 };
 
 /* Fills opt with the defaults described above. */
@@ -102,8 +116,26 @@ struct raster_info {
     const char *crs_name;      /* e.g. "WGS 84 / UTM zone 52N" */
     int epsg;                  /* EPSG code of the CRS, 0 when it has none */
     const char *crs_wkt;       /* WKT2 (2019) */
-    bool has_rpc;              /* RPC metadata present (not used for georeferencing) */
-    bool has_gcps;             /* GCPs present (not used for georeferencing) */
+    bool has_rpc;              /* RPC metadata present */
+    bool has_gcps;             /* GCPs present */
+    /* Non-empty ("rpc", "poly1", "poly2", "poly3", "tps") when the file has no
+     * geotransform of its own and is seen through a warped view located by
+     * its RPCs or GCPs: then geotransform and CRS are the view's (UTM of the
+     * centre), and pixel positions are the view's, not the file's. */
+    const char *georef_by;
+    /* Non-empty (the file's CRS name, e.g. "WGS 84") when the file is in
+     * degrees and is seen through its UTM view (keep_degrees off). */
+    const char *reprojected_from;
+    /* A container's subdatasets (netCDF variables, HDF5 arrays, TIFF pages)
+     * when it has more than one: the names any command opens one with
+     * (e.g. NETCDF:"file.nc":var) and GDAL's descriptions; count 0 else. */
+    size_t subdataset_count;
+    const char *const *subdataset_names;
+    const char *const *subdataset_descriptions;
+    size_t gcp_count;          /* GCPs used (0 for RPC) */
+    double gcp_rms_m;          /* RMS of the GCP residuals, metres */
+    double gcp_max_m;          /* largest residual, metres */
+    bool gcp_leave_one_out;    /* residuals are leave-one-out (TPS) */
 
     /* From SATMARK_ACQUIRED, ACQUISITION_DATE, ACQUISITIONDATE, DATE_ACQUIRED,
      * ACQUISITION_START_TIME, SENSING_TIME, DATETIME (first found), else
@@ -119,6 +151,10 @@ struct raster_info {
      * colour table is used. */
     int display_bands[3];
     int display_alpha_band;
+    /* Why these bands (static text): "chosen" (given by the caller), "colour
+     * interpretation", "band descriptions", "Landsat 8/9 band order", ...;
+     * "" when bands 1,2,3 were taken because the file says nothing. */
+    const char *display_reason;
     bool palette_expanded;
 
     size_t warning_count;      /* things the user should know (no georeferencing, RPC only, rotated...) */
@@ -144,6 +180,10 @@ struct raster *raster_open_sibling(const struct raster *like, struct diag *dg);
 /* Registers GDAL's drivers (once per process; raster_open does it when
  * needed). Calling it early lets a process that forks workers do it once. */
 void raster_init(void);
+/* As raster_init, asking for remote access first: GDAL's network file
+ * systems stay usable in this process only when this is the first
+ * registration (netguard.h); true when remote access is on. */
+bool raster_init_remote(bool allow_remote);
 /* Closes the dataset and frees r; accepts NULL. */
 void raster_close(struct raster *r);
 
@@ -161,6 +201,12 @@ bool raster_path_is_remote(const char *path);
  * can be read (e.g. hashed) directly: not a network path and not a GDAL
  * virtual file system (/vsi...). */
 bool raster_path_is_local(const char *path);
+
+/* The file whose bytes stand for raster `name` (borrowed) when it is hashed:
+ * the container file of a subdataset name (NETCDF:"file.nc":var,
+ * HDF5:"file.h5"://path, GTIFF_DIR:2:file.tif, ...), else name itself.
+ * Written into out (cap bytes); returns out. */
+const char *raster_hashed_file(const char *name, char *out, size_t cap);
 
 /* SHA-256 of the file as lowercase hex into hex (caller's buffer). Reads the
  * whole file the first time; the result is cached on r. Fails for remote and

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,6 +230,9 @@ struct ov_feature {
     struct render_rect bbox; /* tile px */
     double anchor_x, anchor_y; /* label anchor, tile px */
     enum part_kind anchor_kind;
+    enum markdate_relation rel;
+    char *dates;       /* markdate_dates of the feature */
+    char *dated_label; /* "label (dates)" for other-date marks, else NULL */
 };
 
 struct render_overlay {
@@ -244,6 +248,8 @@ static void free_feature(struct ov_feature *f)
 {
     free(f->id);
     free(f->label);
+    free(f->dates);
+    free(f->dated_label);
     for (size_t k = 0; k < f->nclaims; k++)
         free(f->claims[k]);
     free(f->claims);
@@ -419,53 +425,65 @@ static char *dup_str(const char *s)
     return d;
 }
 
-bool render_observed_on(const struct annot_feature *af, const struct render_image_match *m)
+/* For a mark of other dates, its dates and its label followed by them,
+ * into f (only those: a million marks of this image allocate nothing more);
+ * false on out of memory. */
+static bool set_dates(struct ov_feature *f, const struct annot_feature *af)
 {
-    if (!m || af->nobs == 0)
+    if (f->rel != MARKDATE_OTHER_DATES)
         return true;
-    for (size_t k = 0; k < af->nobs; k++) {
-        const struct annot_observation *o = &af->obs[k];
-        if (m->sha256 && m->sha256[0] && o->sha256 && o->sha256[0]) {
-            if (strcmp(o->sha256, m->sha256) == 0)
-                return true;
-            continue; /* both hashes known and different: another file */
-        }
-        if (m->image && o->image && strcmp(o->image, m->image) == 0)
-            return true;
-        if (m->acquired && strlen(m->acquired) >= 10 && o->acquired &&
-            strlen(o->acquired) >= 10 && strncmp(o->acquired, m->acquired, 10) == 0)
-            return true;
-    }
-    return false;
+    char dates[512];
+    markdate_dates(af, dates, sizeof dates);
+    f->dates = dup_str(dates);
+    if (!f->dates)
+        return false;
+    size_t n = strlen(f->label) + strlen(dates) + 4;
+    f->dated_label = malloc(n);
+    if (!f->dated_label)
+        return false;
+    if (f->label[0])
+        snprintf(f->dated_label, n, "%s (%s)", f->label, dates);
+    else
+        snprintf(f->dated_label, n, "%s", dates);
+    return true;
 }
 
 static struct render_overlay *overlay_build(struct geo_ref *g,
                                             const struct annot_set *const *sets, size_t nsets,
-                                            const struct render_image_match *match,
-                                            size_t *not_observed, struct diag *dg);
+                                            const struct markdate_image *img, bool keep_other,
+                                            size_t *other_dates, struct diag *dg);
 
 struct render_overlay *render_overlay_new(struct geo_ref *g, const struct annot_set *const *sets,
                                           size_t nsets, struct diag *dg)
 {
-    return overlay_build(g, sets, nsets, NULL, NULL, dg);
+    return overlay_build(g, sets, nsets, NULL, true, NULL, dg);
+}
+
+struct render_overlay *render_overlay_new_dated(struct geo_ref *g,
+                                                const struct annot_set *const *sets,
+                                                size_t nsets, const struct markdate_image *img,
+                                                bool keep_other_dates, size_t *other_dates,
+                                                struct diag *dg)
+{
+    return overlay_build(g, sets, nsets, img, keep_other_dates, other_dates, dg);
 }
 
 struct render_overlay *render_overlay_new_observed(struct geo_ref *g,
                                                    const struct annot_set *const *sets,
                                                    size_t nsets,
-                                                   const struct render_image_match *match,
+                                                   const struct markdate_image *match,
                                                    size_t *skipped, struct diag *dg)
 {
-    return overlay_build(g, sets, nsets, match, skipped, dg);
+    return overlay_build(g, sets, nsets, match, false, skipped, dg);
 }
 
 static struct render_overlay *overlay_build(struct geo_ref *g,
                                             const struct annot_set *const *sets, size_t nsets,
-                                            const struct render_image_match *match,
-                                            size_t *not_observed, struct diag *dg)
+                                            const struct markdate_image *img, bool keep_other,
+                                            size_t *other_dates, struct diag *dg)
 {
-    if (not_observed)
-        *not_observed = 0;
+    if (other_dates)
+        *other_dates = 0;
     struct render_overlay *ov = calloc(1, sizeof *ov);
     if (!ov) {
         diag_error(dg, "render: out of memory");
@@ -485,22 +503,26 @@ static struct render_overlay *overlay_build(struct geo_ref *g,
     for (size_t s = 0; s < nsets; s++) {
         for (size_t i = 0; i < annot_count(sets[s]); i++) {
             const struct annot_feature *af = annot_get(sets[s], i);
-            if (!render_observed_on(af, match)) {
-                if (not_observed)
-                    (*not_observed)++;
-                continue;
+            enum markdate_relation rel = markdate_classify(af, img);
+            if (rel == MARKDATE_OTHER_DATES) {
+                if (other_dates)
+                    (*other_dates)++;
+                if (!keep_other)
+                    continue;
             }
             if (!grow((void **)&ov->features, &ov->cap, ov->n + 1, sizeof *ov->features))
                 goto oom;
             struct ov_feature *f = &ov->features[ov->n];
             memset(f, 0, sizeof *f);
             f->cls = af->cls;
+            f->rel = rel;
             f->part_start = ov->nparts;
             f->id = dup_str(af->id);
             f->label = dup_str(af->label);
             f->claims = af->nclaims ? calloc(af->nclaims, sizeof *f->claims) : NULL;
             f->stances = af->nclaims ? calloc(af->nclaims, sizeof *f->stances) : NULL;
-            if (!f->id || !f->label || (af->nclaims && (!f->claims || !f->stances))) {
+            if (!f->id || !f->label || !set_dates(f, af) ||
+                (af->nclaims && (!f->claims || !f->stances))) {
                 free_feature(f);
                 goto oom;
             }
@@ -597,6 +619,16 @@ const char *render_overlay_claim(const struct render_overlay *ov, size_t i, size
 enum annot_stance render_overlay_claim_stance(const struct render_overlay *ov, size_t i, size_t k)
 {
     return ov->features[i].stances[k];
+}
+
+enum markdate_relation render_overlay_relation(const struct render_overlay *ov, size_t i)
+{
+    return ov->features[i].rel;
+}
+
+const char *render_overlay_dates(const struct render_overlay *ov, size_t i)
+{
+    return ov->features[i].dates ? ov->features[i].dates : "";
 }
 
 /* ---- drawing --------------------------------------------------------------- */
@@ -902,6 +934,58 @@ static void draw_group(const struct draw_ctx *d, const size_t *feats, size_t n,
     cairo_set_dash(cr, NULL, 0, 0);
 }
 
+/* The colour of a mark of other dates: its class colour mixed with a light
+ * grey, so it keeps a hint of its class but never reads as this image's. */
+static struct style_rgb ghost_rgb(struct style_rgb c)
+{
+    const double keep = 0.35, grey = 205;
+    return (struct style_rgb){(unsigned char)lround(c.r * keep + grey * (1 - keep)),
+                              (unsigned char)lround(c.g * keep + grey * (1 - keep)),
+                              (unsigned char)lround(c.b * keep + grey * (1 - keep))};
+}
+
+static bool is_ghost(const struct ov_feature *f, const struct render_marks_options *opt)
+{
+    return f->rel == MARKDATE_OTHER_DATES && opt->other_dates == RENDER_OTHER_GHOSTED;
+}
+
+/* Draws the n features in feats (indices into d->ov) as marks of other
+ * dates: every part outlined thin and dashed in the ghost colour over a
+ * translucent dark halo, nothing filled (a ghost never hides the imagery of
+ * this date). Points record label obstacles like draw_group's. */
+static void draw_ghosts(const struct draw_ctx *d, const size_t *feats, size_t n,
+                        bool emphasis, struct boxes *obstacles)
+{
+    cairo_t *cr = d->cr;
+    double scale = d->opt->scale * (emphasis ? 1.6 : 1.0);
+    double dash[2] = {5 * scale, 4 * scale};
+    static const enum part_kind kinds[3] = {PART_RING, PART_LINE, PART_POINTS};
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    for (size_t k = 0; k < n; k++) {
+        const struct ov_feature *f = &d->ov->features[feats[k]];
+        const struct style_class *sc = style_for_class(d->st, f->cls);
+        double lw = fmax(1.25, 0.6 * sc->line_width) * scale;
+        double r = sc->symbol_size * scale / 2;
+        for (int j = 0; j < 3; j++) {
+            cairo_new_path(cr);
+            if (!feature_path(d, f, kinds[j], r, 1.0, kinds[j] == PART_POINTS ? obstacles : NULL))
+                continue;
+            cairo_set_dash(cr, dash, 2, 0);
+            cairo_set_line_width(cr, lw + 2 * fmax(1.0, scale));
+            if (emphasis) /* selected: a white halo, as draw_group's emphasis */
+                set_rgb(cr, (struct style_rgb){255, 255, 255}, 0.9);
+            else
+                set_rgb(cr, sc->halo_colour, 0.45);
+            cairo_stroke_preserve(cr);
+            cairo_set_line_width(cr, lw);
+            set_rgb(cr, ghost_rgb(sc->colour), 0.9);
+            cairo_stroke(cr);
+        }
+    }
+    cairo_set_dash(cr, NULL, 0, 0);
+}
+
 /* Candidate label positions (top-left corners) around an anchor at (ax, ay)
  * for a label w x h with clearance gap; returns how many were written. */
 static size_t label_candidates(enum part_kind kind, double ax, double ay, double w, double h,
@@ -927,10 +1011,13 @@ static size_t label_candidates(enum part_kind kind, double ax, double ay, double
     return n;
 }
 
-static int label_rank(const struct ov_feature *f, const char *highlight)
+static int label_rank(const struct ov_feature *f, const struct render_marks_options *opt)
 {
+    const char *highlight = opt->highlight_id;
     if (highlight && strcmp(f->id, highlight) == 0)
         return 0;
+    if (is_ghost(f, opt))
+        return 5; /* after every label of this image */
     if (f->anchor_kind == PART_POINTS)
         return 1;
     if (f->anchor_kind == PART_LINE)
@@ -1022,13 +1109,15 @@ static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t 
     if (opt->frame.w > 0 && opt->frame.h > 0) {
         fx = opt->frame.x, fy = opt->frame.y, fw = opt->frame.w, fh = opt->frame.h;
     }
-    for (int rank = 0; rank <= 4; rank++) {
+    for (int rank = 0; rank <= 5; rank++) {
         for (size_t v = 0; v < nvisible; v++) {
             const struct ov_feature *f = &d->ov->features[visible[v]];
-            if (!f->label[0] || label_rank(f, opt->highlight_id) != rank)
+            const char *label = f->dated_label ? f->dated_label : f->label;
+            if (!label[0] || label_rank(f, opt) != rank)
                 continue;
             const struct style_class *sc = style_for_class(d->st, f->cls);
-            pango_layout_set_text(layout, f->label, -1);
+            bool ghost = is_ghost(f, opt);
+            pango_layout_set_text(layout, label, -1);
             PangoRectangle ink, logical;
             pango_layout_get_pixel_extents(layout, &ink, &logical);
             double w = logical.width + 2 * halo_px, h = logical.height;
@@ -1081,7 +1170,8 @@ static bool draw_labels(const struct draw_ctx *d, const size_t *visible, size_t 
                     continue;
                 if (boxes_hit(obstacles, &r))
                     continue;
-                show_layout(cr, layout, r.x + halo_px, r.y, sc->label_colour, halo_px,
+                show_layout(cr, layout, r.x + halo_px, r.y,
+                            ghost ? ghost_rgb(sc->label_colour) : sc->label_colour, halo_px,
                             sc->halo_colour);
                 boxes_add(obstacles, r);
                 placed = true;
@@ -1137,6 +1227,8 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
         const struct ov_feature *f = &ov->features[i];
         if (opt->hidden_classes & (1u << f->cls))
             continue;
+        if (f->rel == MARKDATE_OTHER_DATES && opt->other_dates == RENDER_OTHER_HIDDEN)
+            continue;
         if (render_overlay_visible(ov, i, &grown))
             visible[nvisible++] = i;
     }
@@ -1157,10 +1249,13 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
      * within a class); the emphasised feature is drawn on its own, last */
     size_t start[ANNOT_CLASS_COUNT + 1] = {0};
     size_t emphasised = SIZE_MAX;
+    size_t nghosts = 0; /* marks of other dates, drawn apart at the end of group */
     for (size_t v = 0; v < nvisible; v++) {
         const struct ov_feature *f = &ov->features[visible[v]];
         if (opt->highlight_id && emphasised == SIZE_MAX && strcmp(f->id, opt->highlight_id) == 0)
             emphasised = visible[v];
+        else if (is_ghost(f, opt))
+            nghosts++;
         else
             start[f->cls + 1]++;
     }
@@ -1168,13 +1263,23 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
         start[c + 1] += start[c];
     size_t fill[ANNOT_CLASS_COUNT];
     memcpy(fill, start, sizeof fill);
-    for (size_t v = 0; v < nvisible; v++)
-        if (visible[v] != emphasised)
+    size_t *ghosts = group + start[ANNOT_CLASS_COUNT];
+    size_t nghost_filled = 0;
+    for (size_t v = 0; v < nvisible; v++) {
+        if (visible[v] == emphasised)
+            continue;
+        if (is_ghost(&ov->features[visible[v]], opt))
+            ghosts[nghost_filled++] = visible[v];
+        else
             group[fill[ov->features[visible[v]].cls]++] = visible[v];
+    }
     /* polygons (areas of interest underneath), lines, points, emphasis on
      * top; within a pass one group per class, in class order */
     static const enum part_kind pass_kind[4] = {PART_RING, PART_RING, PART_LINE, PART_POINTS};
     for (int pass = 0; pass < 4; pass++) {
+        /* marks of other dates over this image's areas, under its lines and points */
+        if (pass == 2)
+            draw_ghosts(&d, ghosts, nghosts, false, &obstacles);
         for (int cls = 0; cls < ANNOT_CLASS_COUNT; cls++) {
             if ((pass == 0) != (cls == ANNOT_CLASS_AOI) && pass < 2)
                 continue;
@@ -1192,13 +1297,19 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
             }
         }
     }
-    if (emphasised != SIZE_MAX) {
+    if (emphasised != SIZE_MAX && is_ghost(&ov->features[emphasised], opt)) {
+        /* a selected mark of another date stays a ghost */
+        draw_ghosts(&d, &emphasised, 1, true, &obstacles);
+    } else if (emphasised != SIZE_MAX) {
         draw_group(&d, &emphasised, 1, PART_RING, true, NULL);
         draw_group(&d, &emphasised, 1, PART_LINE, true, NULL);
         draw_group(&d, &emphasised, 1, PART_POINTS, true, &obstacles);
     }
-    for (size_t v = 0; v < nvisible; v++)
+    for (size_t v = 0; v < nvisible; v++) {
         stats->classes_drawn |= 1u << ov->features[visible[v]].cls;
+        if (ov->features[visible[v]].rel == MARKDATE_OTHER_DATES)
+            stats->other_dates_drawn++;
+    }
     stats->drawn = nvisible;
     bool ok = true;
     if (opt->labels)
@@ -1213,6 +1324,24 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
         return false;
     }
     return true;
+}
+
+void render_legend_swatch_other_dates(cairo_t *cr, double x, double y, double w, double h,
+                                      double scale)
+{
+    cairo_save(cr);
+    cairo_new_path(cr);
+    double dash[2] = {5 * scale, 4 * scale};
+    double lw = 1.5 * scale;
+    cairo_rectangle(cr, x + lw + 1, y + lw + 1, w - 2 * lw - 2, h - 2 * lw - 2);
+    cairo_set_dash(cr, dash, 2, 0);
+    cairo_set_line_width(cr, lw + 2 * fmax(1.0, scale));
+    set_rgb(cr, (struct style_rgb){0, 0, 0}, 0.45);
+    cairo_stroke_preserve(cr);
+    cairo_set_line_width(cr, lw);
+    set_rgb(cr, ghost_rgb((struct style_rgb){128, 128, 128}), 1.0);
+    cairo_stroke(cr);
+    cairo_restore(cr);
 }
 
 void render_legend_swatch(cairo_t *cr, const struct style_class *sc, enum render_mark_kind kind,

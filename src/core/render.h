@@ -42,6 +42,7 @@
 
 #include "annot.h"
 #include "diag.h"
+#include "markdate.h"
 #include "style.h"
 
 struct geo_ref;
@@ -109,27 +110,25 @@ struct render_overlay;
  * NULL only on out of memory (with a reason on dg). */
 struct render_overlay *render_overlay_new(struct geo_ref *g, const struct annot_set *const *sets,
                                           size_t nsets, struct diag *dg);
-/* Which image a figure or view shows, to keep only the marks observed on it. */
-struct render_image_match {
-    const char *image;    /* file name without directory, or NULL */
-    const char *sha256;   /* lowercase hex, or NULL / "" when unknown */
-    const char *acquired; /* "YYYY-MM-DD..." or NULL / "" when unknown */
-};
-
-/* As render_overlay_new, but keeps only the features observed on the image
- * described by match (borrowed during the call): a feature with no
- * observations is kept (a fact not tied to a date); otherwise one of its
- * observations must have the same SHA-256, or else the same file name, or
- * else the same acquisition day. *skipped (may be NULL) receives how many
- * features were left out. */
+/* As render_overlay_new, but each feature is classified against the image
+ * described by img (borrowed during the call; markdate.h has the rule): on
+ * this image, undated (no observations), or observed only on other images.
+ * With keep_other_dates the last kind is kept, marked as such (drawn
+ * distinctly, see render_marks_options.other_dates, with its dates in the
+ * label); without, it is left out. *other_dates (may be NULL) receives how
+ * many features are observed only on other images (kept or not). */
+struct render_overlay *render_overlay_new_dated(struct geo_ref *g,
+                                                const struct annot_set *const *sets,
+                                                size_t nsets, const struct markdate_image *img,
+                                                bool keep_other_dates, size_t *other_dates,
+                                                struct diag *dg);
+/* render_overlay_new_dated without the marks of other dates (figures by
+ * default): *skipped (may be NULL) receives how many were left out. */
 struct render_overlay *render_overlay_new_observed(struct geo_ref *g,
                                                    const struct annot_set *const *sets,
                                                    size_t nsets,
-                                                   const struct render_image_match *match,
+                                                   const struct markdate_image *match,
                                                    size_t *skipped, struct diag *dg);
-/* The rule render_overlay_new_observed keeps features by: true when af
- * (borrowed) has no observations or one matches m (borrowed; NULL = all). */
-bool render_observed_on(const struct annot_feature *af, const struct render_image_match *m);
 /* Frees; accepts NULL. */
 void render_overlay_free(struct render_overlay *ov);
 
@@ -149,6 +148,19 @@ enum render_mark_kind render_overlay_kind(const struct render_overlay *ov, size_
 size_t render_overlay_claim_count(const struct render_overlay *ov, size_t i);
 const char *render_overlay_claim(const struct render_overlay *ov, size_t i, size_t k);
 enum annot_stance render_overlay_claim_stance(const struct render_overlay *ov, size_t i, size_t k);
+/* How feature i relates to the image the overlay was classified against
+ * (MARKDATE_THIS_IMAGE for every feature of render_overlay_new). */
+enum markdate_relation render_overlay_relation(const struct render_overlay *ov, size_t i);
+/* For a feature of other dates, the images it was observed on
+ * (markdate_dates: "2023-11-20, ..."); "" for the others. Borrowed until
+ * render_overlay_free. */
+const char *render_overlay_dates(const struct render_overlay *ov, size_t i);
+
+/* How marks observed only on other images (MARKDATE_OTHER_DATES) are drawn:
+ * ghosted (default: a thin dashed outline in a paler colour, no fill, the
+ * label followed by the dates in brackets and placed after every other
+ * label), not at all, or in their class style (still with their dates). */
+enum render_other_dates { RENDER_OTHER_GHOSTED, RENDER_OTHER_HIDDEN, RENDER_OTHER_NORMAL };
 
 struct render_marks_options {
     double scale;           /* multiplies style sizes and the font size; default 1 */
@@ -163,6 +175,7 @@ struct render_marks_options {
     /* Labels never go over these output rectangles (legend, scale bar...). */
     const struct render_rect *keep_clear;
     size_t nkeep_clear;
+    enum render_other_dates other_dates; /* default RENDER_OTHER_GHOSTED */
 };
 
 void render_marks_options_init(struct render_marks_options *opt);
@@ -173,6 +186,7 @@ struct render_marks_stats {
     size_t labels_placed;
     size_t labels_skipped; /* every candidate position collided */
     unsigned classes_drawn; /* bit (1u << cls) for each class drawn */
+    size_t other_dates_drawn; /* of drawn: observed only on other images */
 };
 
 /* Draws the overlay's marks visible in view onto cr (borrowed; its current
@@ -190,6 +204,11 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
  * of output pixels, with sizes multiplied by scale. */
 void render_legend_swatch(cairo_t *cr, const struct style_class *sc, enum render_mark_kind kind,
                           double x, double y, double w, double h, double scale);
+
+/* The legend swatch for marks of other dates (a ghost outline in a neutral
+ * colour), in the box (x, y, w, h), sizes multiplied by scale. */
+void render_legend_swatch_other_dates(cairo_t *cr, double x, double y, double w, double h,
+                                      double scale);
 
 /* ---- text helpers shared with the figure furniture ----------------------- */
 

@@ -21,6 +21,8 @@ struct safefile {
     char *temp;    /* the temporary file */
     char *tempdir; /* safefile_reserve: the private directory holding temp; else NULL */
     FILE *stream;  /* safefile_begin: open on temp; else NULL */
+    char *dir;     /* the target's directory, made up front so that nothing
+                      after the rename in commit can fail for want of memory */
     dev_t temp_dev; /* identity of temp once synced: checked after the rename */
     ino_t temp_ino;
 };
@@ -97,6 +99,7 @@ static void safefile_free(struct safefile *sf)
     free(sf->target);
     free(sf->temp);
     free(sf->tempdir);
+    free(sf->dir);
     free(sf);
 }
 
@@ -109,6 +112,12 @@ static struct safefile *safefile_alloc(const char *path, struct diag *dg)
         return NULL;
     }
     if (!(sf->target = safefile_resolve(path, dg))) {
+        free(sf);
+        return NULL;
+    }
+    if (!(sf->dir = dir_of(sf->target))) {
+        diag_error(dg, "%s: out of memory", path);
+        free(sf->target);
         free(sf);
         return NULL;
     }
@@ -393,12 +402,10 @@ bool safefile_commit(struct safefile *sf, const struct safefile_options *opt, st
         safefile_abort(sf);
         return false;
     }
-    char *dir = dir_of(sf->target);
-    bool ok = dir && fsync_dir(dir);
+    bool ok = fsync_dir(sf->dir);
     if (!ok)
         diag_error(dg, "%s: saved, but syncing its directory failed: %s", sf->target,
-                   dir ? strerror(errno) : "out of memory");
-    free(dir);
+                   strerror(errno));
     /* Never report a save that is not in the file: a writer that does not
      * take satmark's lock may have replaced it right after the rename. */
     struct stat now;

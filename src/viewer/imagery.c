@@ -83,6 +83,7 @@ static void *hash_main(void *arg)
         snprintf(img->hash_error, sizeof img->hash_error, "%s",
                  diag_failed(dg) ? diag_message(dg) : "cannot hash the image");
     diag_free(dg);
+    atomic_store(&img->hash_done, true);
     return NULL;
 }
 
@@ -189,6 +190,7 @@ void imagery_start_hash(struct image_layer *img)
         snprintf(img->hash_error, sizeof img->hash_error, "%s: cannot hash %s", img->path,
                  raster_path_is_remote(img->path) ? "a remote image" : "(no thread)");
         img->hash_joined = true;
+        atomic_store(&img->hash_done, true);
     }
 }
 
@@ -217,6 +219,7 @@ void imagery_close(struct image_layer *img)
     }
     tilecache_free(img->cache);
     render_overlay_free(img->overlay);
+    render_overlay_free(img->overlay_in_a);
     geo_ref_free(img->geo);
     raster_close(img->raster);
     free(img->path);

@@ -323,7 +323,7 @@ static const struct annot_feature *hit_test(struct viewer *vw, double sx, double
     double best_score = INFINITY;
     for (size_t i = 0; i < annot_count(vw->set); i++) {
         const struct annot_feature *f = annot_get(vw->set, i);
-        if (vw->hidden_classes & (1u << f->cls))
+        if (vw->hidden_classes & (1u << f->cls) || datestyle_hidden(vw, f))
             continue;
         bool inside;
         double area;
@@ -779,6 +779,7 @@ static void handle_key(struct viewer *vw, const SDL_KeyboardEvent *key)
         overviews_start(vw);
         viewer_invalidate(vw);
         break;
+    case SDLK_d: datestyle_cycle(vw); break;
     case SDLK_t:
         vw->show_labels = !vw->show_labels;
         viewer_message(vw, false, "Labels %s", vw->show_labels ? "shown" : "hidden");

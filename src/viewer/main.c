@@ -625,8 +625,11 @@ static void run_loop(struct viewer *vw)
             SDL_RenderPresent(vw->renderer);
             /* After the first frame and the marks: the hash reads the whole
              * file, which would compete with them for the disk. */
-            if (!vw->marks_loading)
+            if (!vw->marks_loading) {
                 imagery_start_hash(&vw->a);
+                if (vw->has_b) /* B's marks are classified by its hash too */
+                    imagery_start_hash(&vw->b);
+            }
         }
         if (vw->script && vw->script_done) {
             finish_script_session(vw);

@@ -50,6 +50,7 @@ struct marks_job {
     int nparts;
     bool labels;
     unsigned hidden;
+    enum render_other_dates other_dates;
     char highlight[128];
     int out_w, out_h, clip_bottom;
 };
@@ -123,6 +124,7 @@ static void draw_job(const struct marks_layer *ml, const struct marks_job *job,
     opt.labels = job->labels;
     opt.highlight_id = job->highlight[0] ? job->highlight : NULL;
     opt.hidden_classes = job->hidden;
+    opt.other_dates = job->other_dates;
     struct render_rect keep[2] = {
         {0, job->clip_bottom - 40, 260, 40},
         {0, job->clip_bottom, job->out_w, job->out_h - job->clip_bottom},
@@ -324,6 +326,7 @@ static void build_job(struct viewer *vw, struct marks_job *job)
     job->out_h = vw->view.h;
     job->clip_bottom = vw->view.h - VIEWER_STATUS_H;
     job->hidden = vw->hidden_classes;
+    job->other_dates = vw->other_dates;
     snprintf(job->highlight, sizeof job->highlight, "%s", vw->selected);
     struct b_mapping map;
     bool b_ok = vw->has_b && view_b_mapping(vw, &vw->view, &map);
@@ -349,6 +352,20 @@ static void build_job(struct viewer *vw, struct marks_job *job)
         job->parts[1].clip_x0 = split;
         job->parts[1].clip_x1 = vw->view.w;
         job->nparts = 2;
+    } else if (b_ok && map.affine) {
+        /* B resampled into A's frame: B's marks, classified against B's
+         * date, placed with A's georeference */
+        if (vw->compare == COMPARE_FLICKER && vw->show_b) {
+            job->parts[0].overlay = vw->b.overlay_in_a;
+        } else if (vw->compare == COMPARE_SWIPE) {
+            double split = vw->divider * vw->view.w;
+            job->parts[0].clip_x1 = split;
+            job->parts[1] = job->parts[0];
+            job->parts[1].overlay = vw->b.overlay_in_a;
+            job->parts[1].clip_x0 = split;
+            job->parts[1].clip_x1 = vw->view.w;
+            job->nparts = 2;
+        }
     }
     /* Labels only when few marks are in view: thousands are unreadable and slow. */
     size_t visible = 0;
@@ -357,6 +374,8 @@ static void build_job(struct viewer *vw, struct marks_job *job)
         size_t n = ov ? render_overlay_count(ov) : 0;
         for (size_t i = 0; i < n && visible <= VIEWER_LABELS_MAX_VISIBLE; i++)
             if (!(vw->hidden_classes & (1u << render_overlay_class(ov, i))) &&
+                !(vw->other_dates == RENDER_OTHER_HIDDEN &&
+                  render_overlay_relation(ov, i) == MARKDATE_OTHER_DATES) &&
                 render_overlay_visible(ov, i, &job->parts[p].view))
                 visible++;
     }
@@ -366,6 +385,7 @@ static void build_job(struct viewer *vw, struct marks_job *job)
 static bool same_job(const struct marks_job *a, const struct marks_job *b)
 {
     if (a->nparts != b->nparts || a->labels != b->labels || a->hidden != b->hidden ||
+        a->other_dates != b->other_dates ||
         a->out_w != b->out_w || a->out_h != b->out_h || strcmp(a->highlight, b->highlight) != 0)
         return false;
     for (int i = 0; i < a->nparts; i++) {

@@ -60,14 +60,20 @@ void overlay_free(struct viewer *vw)
 void overlay_refresh_marks(struct viewer *vw, struct image_layer *img)
 {
     uint64_t gen = annot_generation(vw->set);
-    if (img->overlay_built && img->overlay_generation == gen)
+    if (img->overlay_built && img->overlay_generation == gen && !datestyle_hash_changes(vw, img))
         return;
     struct diag *dg = diag_new();
-    const struct annot_set *sets[1] = {vw->set};
-    struct render_overlay *ov = render_overlay_new(img->geo, sets, 1, dg);
+    struct render_overlay *ov = datestyle_overlay(vw, img, img->geo, &img->other_dates, dg);
     if (ov) {
         marks_retire(vw->marks, img->overlay);
         img->overlay = ov;
+        if (img == &vw->b) {
+            /* B's marks, classified against B, placed with A's georeference */
+            struct diag *quiet = diag_new();
+            marks_retire(vw->marks, img->overlay_in_a);
+            img->overlay_in_a = datestyle_overlay(vw, img, vw->a.geo, NULL, quiet);
+            diag_free(quiet);
+        }
         /* Say once per image why marks are missing (no CRS, out of domain). */
         if (!img->overlay_built && diag_warning_count(dg) > 0)
             viewer_message(vw, true, "%s", diag_warning(dg, 0));
@@ -443,7 +449,9 @@ static const char help_text[] =
     "<b>Layers and compare</b>\n"
     "I: imagery on/off   T: labels on/off   Shift+1\u20139: show/hide a class\n"
     "O: build overviews (IMAGE.ovr beside the image, which is not modified) when it has none\n"
-    "W: swipe (drag the divider)   C: flicker between the two dates (--compare)\n\n"
+    "W: swipe (drag the divider)   C: flicker between the two dates (--compare)\n"
+    "D: marks observed on other dates: ghosted (dashed, with their date) \u2192 hidden \u2192\n"
+    "shown like this date's marks (each side of a compare shows its own date's)\n\n"
     "F1 or ?: this help   Esc: close";
 
 static void draw_help(struct viewer *vw, cairo_t *cr)
@@ -536,6 +544,10 @@ static void draw_status(struct viewer *vw, cairo_t *cr)
         snprintf(load, sizeof load, "loading marks\u2026   ");
     else if (loading > 0)
         snprintf(load, sizeof load, "loading %d tiles   ", loading);
+    char dated[96];
+    datestyle_status(vw, dated, sizeof dated);
+    if (dated[0])
+        snprintf(load + strlen(load), sizeof load - strlen(load), "%s   ", dated);
     snprintf(right, sizeof right, "%s%s   %s   class %d %s   %s", load, ground,
              tool_name(vw->tool), (int)vw->cls + 1, sc->title,
              viewer_unsaved(vw) ? "\u25cf unsaved" : "saved");

@@ -94,6 +94,14 @@ struct image_layer {
     struct render_overlay *overlay;
     uint64_t overlay_generation;
     bool overlay_built;
+    /* Marks dated on other images (datestyle.c): how many the overlay has;
+     * for B, its marks classified against B but projected with A's
+     * georeference (drawn when B is resampled into A's frame); whether the
+     * overlays were classified with the file's SHA-256 (else by name and
+     * date until the hash is done). */
+    size_t other_dates;
+    struct render_overlay *overlay_in_a;
+    bool classified_with_hash;
     uint64_t tiles_generation;   /* counts tiles handed to the UI: the composite is stale */
     int missing_tiles;           /* visible tiles not shown at their level, last frame */
     int failed_tiles;            /* visible tiles whose read failed */
@@ -102,6 +110,7 @@ struct image_layer {
     bool hash_started;
     bool hash_joined;
     bool hash_ok;
+    atomic_bool hash_done; /* the thread wrote hash_ok and sha256 (or hash_error) */
     char sha256[HASH_SHA256_HEX_LEN + 1];
     char hash_error[512];
 };
@@ -212,6 +221,7 @@ struct viewer {
     /* layers */
     bool show_imagery, show_labels;
     unsigned hidden_classes;
+    enum render_other_dates other_dates; /* key D (datestyle.c) */
 
     /* interaction */
     enum tool tool;
@@ -371,6 +381,26 @@ bool marks_wait(struct viewer *vw, int timeout_ms);
 bool marks_current(struct viewer *vw);
 /* Takes a new result from the thread if there is one (compose.c draws it). */
 void marks_take(struct viewer *vw);
+
+/* ---- datestyle.c ---- */
+/* Builds the overlay of the viewer's marks classified against img (its name,
+ * date and, once known, SHA-256) and projected with geo (img's own, or A's
+ * for B resampled into A's frame); *other_dates (may be NULL) gets how many
+ * marks are dated only on other images. New (NULL with a reason on dg). */
+struct render_overlay *datestyle_overlay(struct viewer *vw, struct image_layer *img,
+                                         struct geo_ref *geo, size_t *other_dates,
+                                         struct diag *dg);
+/* True once img's hash is known and classifies some mark differently from
+ * the overlays built without it (they must be rebuilt). */
+bool datestyle_hash_changes(struct viewer *vw, struct image_layer *img);
+/* True when f (borrowed) is not drawn on image A: dated only on other images
+ * while those are hidden (clicks do not select it). */
+bool datestyle_hidden(struct viewer *vw, const struct annot_feature *f);
+/* Key D: ghosted -> hidden -> shown -> ghosted, with a message. */
+void datestyle_cycle(struct viewer *vw);
+/* Status bar text for the state ("other dates ghosted (D)"), "" when no mark
+ * of another date is on the images shown. */
+void datestyle_status(const struct viewer *vw, char *buf, size_t size);
 
 /* ---- input.c ---- */
 void input_handle(struct viewer *vw, const SDL_Event *ev);

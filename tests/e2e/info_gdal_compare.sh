@@ -4,6 +4,8 @@
 # lon/lat bounds, for the valid rasters in tests/data and the bundled tiles.
 # gdalinfo's wgs84Extent is the polygon of the four corners; our bounds come
 # from densified edges, so they may only be slightly larger (tolerance below).
+# Files are read as stored (--georef none for the RPC image, which satmark
+# otherwise shows through a warped view).
 set -euo pipefail
 SATMARK=${SATMARK:?set SATMARK to the satmark binary}
 DATA=${SATMARK_TEST_DATA:?set SATMARK_TEST_DATA}
@@ -27,7 +29,11 @@ paths+=("${tiles[@]}")
 for path in "${paths[@]}"; do
     name=$(basename "$path")
     rc=0
-    timeout 60 "$SATMARK" info --json --no-hash "$path" >"$tmp/ours.json" 2>"$tmp/err" || rc=$?
+    # The file as stored, as gdalinfo sees it: an RPC image's georeferenced
+    # view is compared with gdalwarp's in georef_roundtrip.sh instead.
+    as_stored=()
+    [[ $name == gdal_byte_rpc.tif ]] && as_stored=(--georef none)
+    timeout 60 "$SATMARK" info --json --no-hash "${as_stored[@]}" "$path" >"$tmp/ours.json" 2>"$tmp/err" || rc=$?
     if [ "$rc" -ne 0 ]; then
         echo "FAIL: $name: satmark info exit $rc: $(head -3 "$tmp/err")"; failures=$((failures + 1)); continue
     fi
