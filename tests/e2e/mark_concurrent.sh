@@ -35,6 +35,8 @@ for out in "$tmp"/out.*; do
   printed=$((printed + 1))
   grep -q "\"id\": \"$id\"" "$f" || { missing=$((missing + 1)); echo "missing: $id" >&2; }
 done
+dups=$(cat "$tmp"/out.* | sort | uniq -d | wc -l)
+((dups == 0)) || fail "$dups ids were printed by more than one writer (their marks overwrote each other)"
 rm -f "$tmp"/out.* "$tmp"/err.*
 ((printed == rounds * writers)) || fail "$printed ids printed, expected $((rounds * writers))"
 ((missing == 0)) || fail "$missing of $printed printed ids are not in the file"
