@@ -292,6 +292,16 @@ static bool read_string(struct reader *rd, json_t *obj, const char *key, bool re
         return fail(rd, key, "must not be empty");
     if (strlen(s) != json_string_length(v))
         return fail(rd, key, "contains a NUL character");
+    /* Catalog text is printed (claims report, captions): no terminal escapes.
+     * Ids allow no control character at all, text keeps newlines and tabs. */
+    bool is_id = strcmp(key, "id") == 0;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        bool control = c < 0x20 || c == 0x7f ||
+                       (c == 0xc2 && (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9f);
+        if (control && (is_id || (c != '\n' && c != '\t')))
+            return fail(rd, key, "contains a control character");
+    }
     *out = dup_string(rd, s);
     return *out ? true : fail_oom(rd);
 }

@@ -85,6 +85,20 @@ printf '{"type":"FeatureCollection","features":[%s]}\n' \
   "$(feature z-1 aoi x '{"type":"Polygon","coordinates":[[[131,42],[131.1,42.1],[131.2,42.2],[131,42]]]}')" >"$tmp/zero.geojson"
 rc=0; "$SATMARK" validate "$tmp/zero.geojson" >/dev/null 2>&1 || rc=$?
 ((rc == 1)) || fail "zero-area polygon in a file: exit $rc"
+# A claims catalog whose text carries a terminal escape: refused (the
+# claims report and figure captions print catalog text).
+python3 - "$SATMARK_SRC/annotations/claims.json" "$tmp/claims.json" <<'PY'
+import json, sys
+cat = json.load(open(sys.argv[1]))
+cat["sources"][0]["headline"] += "\u001b]0;PWNED\u0007"
+json.dump(cat, open(sys.argv[2], "w"))
+PY
+rc=0; "$SATMARK" claims "$tmp/claims.json" "$SATMARK_SRC/annotations/dunai.geojson" >"$tmp/out" 2>"$tmp/err" || rc=$?
+((rc == 1)) || fail "catalog with an escape in a headline: exit $rc"
+grep -q 'control character' "$tmp/err" || fail "catalog: reason not named: $(cat "$tmp/err")"
+no_raw_controls "$tmp/out" "claims report"
+no_raw_controls "$tmp/err" "claims report stderr"
+
 # Integers of 2^63 and more are valid JSON: read (as doubles, with a warning).
 printf '{"type":"FeatureCollection","satmark":{"version":1},"features":[{"type":"Feature","id":"p-1","geometry":%s,"properties":{"class":"pier","count":18446744073709551616}}]}\n' \
   "$pt" >"$tmp/big.geojson"
