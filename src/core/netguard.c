@@ -20,6 +20,11 @@
 #include "gdalguard.h"
 
 static atomic_bool remote_allowed;
+/* The refusing file systems' callbacks: GDAL keeps pointers to them, so they
+ * stay reachable from here for the life of the process. */
+#define MAX_REFUSED_PREFIXES 64
+static VSIFilesystemPluginCallbacksStruct *refusing[MAX_REFUSED_PREFIXES];
+static size_t nrefusing;
 static bool registered;
 static _Thread_local char refused[512];
 
@@ -132,13 +137,16 @@ void netguard_register(const char *const *keep, bool allow_remote)
         return;
     CPLHTTPSetFetchCallback(refuse_http, NULL);
     /* GDAL 3.6 keeps pointers to the callbacks and to the prefix string:
-     * both live as long as the process (reachable from GDAL's file manager). One set of
-     * callbacks per prefix, whose pUserData is the prefix (for messages). */
+     * both live as long as the process (reachable from statics here). One
+     * set of callbacks per prefix, whose pUserData is the prefix (for
+     * messages). */
     static char **prefixes;
     prefixes = VSIGetFileSystemsPrefixes();
     for (int i = 0; prefixes && prefixes[i]; i++) {
         if (!is_network_prefix(prefixes[i]))
             continue;
+        if (nrefusing == MAX_REFUSED_PREFIXES)
+            abort(); /* cannot leave a network file system in place */
         VSIFilesystemPluginCallbacksStruct *cb = VSIAllocFilesystemPluginCallbacksStruct();
         if (!cb)
             abort(); /* cannot leave a network file system in place */
@@ -150,6 +158,7 @@ void netguard_register(const char *const *keep, bool allow_remote)
         cb->rmdir = refuse_name;
         cb->rename = refuse_rename;
         cb->mkdir = refuse_mkdir;
+        refusing[nrefusing++] = cb;
         VSIInstallPluginHandler(prefixes[i], cb);
     }
 }
