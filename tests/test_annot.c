@@ -73,14 +73,115 @@ static void names_round_trip(void **state)
         assert_true(annot_class_from_name(annot_class_name((enum annot_class)c), &back));
         assert_int_equal(back, c);
     }
-    enum annot_class cls = ANNOT_CLASS_PIER;
-    assert_false(annot_class_from_name("Pier", &cls));
+    enum annot_class cls = ANNOT_CLASS_SHIP;
+    assert_true(annot_class_from_name("Pier", &cls)); /* any case (issue 11) */
+    assert_int_equal(cls, ANNOT_CLASS_PIER);
+    assert_false(annot_class_from_name("tank", &cls));
     assert_int_equal(cls, ANNOT_CLASS_PIER);
     assert_string_equal(annot_class_name(ANNOT_CLASS_CONTAINER_STACK), "container_stack");
     enum annot_stance st;
     assert_true(annot_stance_from_name("contradicts", &st));
     assert_int_equal(st, ANNOT_STANCE_CONTRADICTS);
     assert_false(annot_stance_from_name("refutes", &st));
+}
+
+/* Issue 11: the highest id is not reused either, and the high-water mark can
+ * be raised (from a file's next_ids) but never lowered. */
+static void ids_never_reused(void **state)
+{
+    (void)state;
+    struct annot_set *set = new_set();
+    struct diag *dg = diag_new();
+    add_points(set, ANNOT_CLASS_SHIP, NULL, ANNOT_GEOM_POINT, one_point, 1);
+    add_points(set, ANNOT_CLASS_SHIP, NULL, ANNOT_GEOM_POINT, one_point, 1);
+    /* an id added and removed before any save never was in the file */
+    add_points(set, ANNOT_CLASS_SHIP, NULL, ANNOT_GEOM_POINT, one_point, 1);
+    assert_true(annot_undo(set));
+    assert_true(annot_next_id_is_implied(set, ANNOT_CLASS_SHIP));
+    assert_int_equal(annot_next_id_number(set, ANNOT_CLASS_SHIP), 3);
+    annot_mark_saved(set); /* ship-1 and ship-2 are now in the file's history */
+    assert_true(annot_delete(set, "ship-2", dg));
+    assert_false(annot_next_id_is_implied(set, ANNOT_CLASS_SHIP));
+    assert_int_equal(annot_next_id_number(set, ANNOT_CLASS_SHIP), 3);
+    add_points(set, ANNOT_CLASS_SHIP, NULL, ANNOT_GEOM_POINT, one_point, 1);
+    assert_non_null(annot_find(set, "ship-3"));
+    assert_null(annot_find(set, "ship-2"));
+    annot_mark_saved(set);
+    /* undoing the add and the delete after a save does not lower it */
+    assert_true(annot_undo(set));
+    assert_true(annot_undo(set));
+    char id[32];
+    assert_true(annot_new_id(set, ANNOT_CLASS_SHIP, id, sizeof id, dg));
+    assert_string_equal(id, "ship-4");
+    annot_reserve_id_number(set, ANNOT_CLASS_CRANE, 7);
+    annot_reserve_id_number(set, ANNOT_CLASS_CRANE, 2);
+    assert_true(annot_new_id(set, ANNOT_CLASS_CRANE, id, sizeof id, dg));
+    assert_string_equal(id, "crane-7");
+    diag_free(dg);
+    annot_set_free(set);
+}
+
+/* Issue 11: classes match in any case, with spaces or hyphens, and by alias;
+ * the original spelling is written back while it still names the class. */
+static void class_names_aliases_and_original_text(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        enum annot_class cls;
+    } cases[] = {{"Ship", ANNOT_CLASS_SHIP},
+                 {"SHIP", ANNOT_CLASS_SHIP},
+                 {"munitions pit", ANNOT_CLASS_MUNITIONS_PIT},
+                 {"Munitions-Pit", ANNOT_CLASS_MUNITIONS_PIT},
+                 {"pit", ANNOT_CLASS_MUNITIONS_PIT},
+                 {"container stack", ANNOT_CLASS_CONTAINER_STACK},
+                 {"Containers", ANNOT_CLASS_CONTAINER_STACK},
+                 {"vessel", ANNOT_CLASS_SHIP},
+                 {"AOI", ANNOT_CLASS_AOI}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        enum annot_class got = ANNOT_CLASS_OTHER;
+        assert_true(annot_class_from_name(cases[i].name, &got));
+        assert_int_equal(got, cases[i].cls);
+    }
+    enum annot_class untouched = ANNOT_CLASS_PIER;
+    assert_false(annot_class_from_name("tank", &untouched));
+    assert_false(annot_class_from_name("", &untouched));
+    assert_int_equal(untouched, ANNOT_CLASS_PIER);
+    for (size_t i = 0; annot_class_alias(i, NULL); i++) {
+        enum annot_class alias_cls, parsed;
+        const char *alias = annot_class_alias(i, &alias_cls);
+        assert_true(annot_class_from_name(alias, &parsed));
+        assert_int_equal(parsed, alias_cls);
+    }
+
+    struct annot_feature f;
+    annot_feature_init(&f);
+    f.class_text = "tank";
+    assert_string_equal(annot_feature_class_text(&f), "tank"); /* other: kept */
+    f.cls = ANNOT_CLASS_SHIP;
+    assert_string_equal(annot_feature_class_text(&f), "ship"); /* no longer names it */
+    f.class_text = "Ship";
+    assert_string_equal(annot_feature_class_text(&f), "Ship");
+    f.class_text = NULL;
+
+    /* copies carry it; a class edit drops it */
+    struct annot_set *set = new_set();
+    struct diag *dg = diag_new();
+    annot_feature_init(&f);
+    f.id = "a";
+    f.class_text = "tank";
+    assert_true(annot_geometry_from_points(&f.geom, ANNOT_GEOM_POINT, one_point, 1, dg));
+    assert_true(annot_add(set, &f, NULL, dg));
+    annot_geometry_clear(&f.geom);
+    assert_string_equal(annot_feature_class_text(annot_find(set, "a")), "tank");
+    assert_true(annot_edit_label(set, "a", "still a tank", dg));
+    assert_string_equal(annot_feature_class_text(annot_find(set, "a")), "tank");
+    assert_true(annot_edit_class(set, "a", ANNOT_CLASS_OTHER, dg));
+    assert_string_equal(annot_feature_class_text(annot_find(set, "a")), "other");
+    assert_true(annot_undo(set));
+    assert_string_equal(annot_feature_class_text(annot_find(set, "a")), "tank");
+    diag_free(dg);
+    annot_set_free(set);
 }
 
 static void ids_are_readable_and_unique(void **state)
@@ -154,8 +255,8 @@ static void geometry_checks_and_winding(void **state)
     struct annot_part parts[2];
     struct annot_lonlat outer[] = {{0, 0}, {0, 10}, {10, 10}, {10, 0}, {0, 0}}; /* CW */
     struct annot_lonlat hole[] = {{2, 2}, {4, 2}, {4, 4}, {2, 4}, {2, 2}};      /* CCW */
-    parts[0] = (struct annot_part){5, outer, NULL, 0};
-    parts[1] = (struct annot_part){5, hole, NULL, 0};
+    parts[0] = (struct annot_part){.n = 5, .pts = outer};
+    parts[1] = (struct annot_part){.n = 5, .pts = hole};
     struct annot_geometry poly = {ANNOT_GEOM_POLYGON, 2, parts, 0, NULL};
     assert_int_equal(annot_geometry_normalize_winding(&poly), 2);
     assert_true(outer[1].lon == 10 && outer[1].lat == 0);
@@ -558,7 +659,9 @@ static void id_lookup_follows_every_change(void **state)
     assert_lookups_match(set, "ship-1000");
     assert_true(annot_delete(set, "ship-3000", dg));
     assert_true(annot_new_id(set, ANNOT_CLASS_SHIP, fresh, sizeof fresh, dg));
-    assert_string_equal(fresh, "ship-2999"); /* the largest number went away */
+    /* the largest number went away, but it was loaded, so it was in the
+     * file: never handed out again (issue 11) */
+    assert_string_equal(fresh, "ship-3001");
     assert_true(annot_undo(set));
     assert_true(annot_new_id(set, ANNOT_CLASS_SHIP, fresh, sizeof fresh, dg));
     assert_string_equal(fresh, "ship-3001");
@@ -597,6 +700,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(names_round_trip),
         cmocka_unit_test(ids_are_readable_and_unique),
+        cmocka_unit_test(ids_never_reused),
+        cmocka_unit_test(class_names_aliases_and_original_text),
         cmocka_unit_test(geometry_checks_and_winding),
         cmocka_unit_test(undo_redo_every_edit),
         cmocka_unit_test(ring_vertex_edits_keep_closure),

@@ -240,6 +240,48 @@ static void deep_nesting_fails_cleanly(void **state)
     diag_free(dg);
 }
 
+/* Issue 11: what the reader does not use survives a read-write round trip:
+ * class strings as written, 4th coordinates, and the id high-water mark. */
+static void round_trip_keeps_what_is_not_understood(void **state)
+{
+    (void)state;
+    struct diag *dg = diag_new();
+    struct annot_set *set = read_ok(
+        "{\"type\": \"FeatureCollection\", \"satmark\": {\"version\": 1, \"next_ids\": "
+        "{\"ship\": 5}}, \"features\": ["
+        "{\"type\": \"Feature\", \"id\": \"t\", \"geometry\": {\"type\": \"LineString\", "
+        "\"coordinates\": [[1, 2, 3, 40.5], [1.5, 2.5, 3.5, 41]]}, "
+        "\"properties\": {\"class\": \"tank\"}},"
+        "{\"type\": \"Feature\", \"id\": \"s\", \"geometry\": {\"type\": \"Polygon\", "
+        "\"coordinates\": [[[0, 0, 0, 1], [0, 1, 0, 2], [1, 1, 0, 3], [0, 0, 0, 1]]]}, "
+        "\"properties\": {\"class\": \"Ship\"}}]}",
+        dg);
+    assert_int_equal(annot_get(set, 0)->cls, ANNOT_CLASS_OTHER);
+    assert_int_equal(annot_get(set, 1)->cls, ANNOT_CLASS_SHIP);
+    assert_int_equal(annot_next_id_number(set, ANNOT_CLASS_SHIP), 5);
+    char *out = gjwrite_string(set, NULL, dg);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "\"class\": \"tank\""));
+    assert_non_null(strstr(out, "\"class\": \"Ship\""));
+    assert_non_null(strstr(out, "[[1, 2, 3, 40.5], [1.5, 2.5, 3.5, 41]]"));
+    /* the clockwise ring was rewound with its 4th coordinates */
+    assert_non_null(strstr(out, "[[[0, 0, 0, 1], [1, 1, 0, 3], [0, 1, 0, 2], [0, 0, 0, 1]]]"));
+    assert_non_null(strstr(out, "\"next_ids\": {\"ship\": 5}"));
+    /* and once more through the reader: the same text */
+    struct annot_set *again = read_ok(out, dg);
+    char *out2 = gjwrite_string(again, NULL, dg);
+    assert_string_equal(out, out2);
+    free(out2);
+    annot_set_free(again);
+    free(out);
+    /* next_ids must be an object of positive integers */
+    annot_set_free(set);
+    diag_free(dg);
+    read_fails("{\"type\": \"FeatureCollection\", \"satmark\": {\"next_ids\": {\"ship\": "
+               "0}}, \"features\": []}",
+               "mem.geojson", "positive integer");
+}
+
 static void accepted_with_warnings(void **state)
 {
     (void)state;
@@ -250,8 +292,9 @@ static void accepted_with_warnings(void **state)
     diag_reset(dg);
     set = read_ok("{\"type\": \"Point\", \"coordinates\": [1, 2, 3, 4]}", dg);
     assert_true(has_warning(dg, "4 numbers"));
+    /* a 4th coordinate (a measure) survives the round trip (issue 11) */
     char *out = gjwrite_string(set, NULL, dg);
-    assert_non_null(strstr(out, "[1, 2, 3]"));
+    assert_non_null(strstr(out, "[1, 2, 3, 4]"));
     free(out);
     annot_set_free(set);
     diag_reset(dg);
@@ -429,6 +472,7 @@ int main(void)
         cmocka_unit_test(atomic_save_keeps_backup),
         cmocka_unit_test(feature_string_and_file_errors),
         cmocka_unit_test(coordinates_round_like_the_writer),
+        cmocka_unit_test(round_trip_keeps_what_is_not_understood),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

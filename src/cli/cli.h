@@ -11,6 +11,7 @@
 #define SATMARK_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "diag.h"
@@ -33,6 +34,14 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* True when argv[i] is -h or --help. */
 bool cli_is_help(const char *arg);
+/* The claims catalog for annot_path (borrowed; NULL: none) by the one rule of
+ * locate_catalog (beside the annotation file, then the investigation root):
+ * its path into out (cap bytes) and true when found. verbose prints where it
+ * looked and what it used ("satmark: looked for the claims catalog in ...").
+ * When none is found and `missing` is not NULL, warns on dg naming the places
+ * tried and what follows (`missing`, e.g. "claim links are not checked"). */
+bool cli_locate_catalog(const char *annot_path, bool verbose, const char *missing, char *out,
+                        size_t cap, struct diag *dg);
 /* Prints a command's usage to out. */
 void cli_print_usage(const struct cli_command *cmd, FILE *out);
 

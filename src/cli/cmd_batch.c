@@ -372,7 +372,11 @@ static void print_message(const char *name, const char *msg, bool failed)
     while (p && *p) {
         const char *nl = strchr(p, '\n');
         int len = nl ? (int)(nl - p) : (int)strlen(p);
-        fprintf(stderr, "satmark batch: %s: %s%.*s\n", name, failed ? "error: " : "", len, p);
+        /* A worker labels its warnings itself ("warning: ..."); only the
+         * other lines of a failed figure are its error. */
+        bool is_warning = strncmp(p, "warning: ", 9) == 0;
+        fprintf(stderr, "satmark batch: %s: %s%.*s\n", name,
+                failed && !is_warning ? "error: " : "", len, p);
         p = nl ? nl + 1 : NULL;
     }
 }

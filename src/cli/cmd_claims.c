@@ -5,8 +5,9 @@
  * the verdict; then the discrepancies between sources with their claims.
  *
  * Thin over claims (catalog, evaluation) and gjson (annotation files). The
- * first argument ending in .json (not .geojson) is the catalog; default
- * annotations/claims.json. Without annotation files, every *.geojson next to
+ * first argument ending in .json (not .geojson) is the catalog; by default the
+ * one found by cli_locate_catalog (beside the first FILE, then the
+ * investigation root). Without annotation files, every *.geojson next to
  * the catalog is read (by default the .geojson files in annotations/). The rules
  * behind statuses and verdicts are in docs/claims-checks.md.
  */
@@ -21,8 +22,8 @@
 #include "claims.h"
 #include "cli.h"
 #include "gjson.h"
+#include "locate.h"
 
-#define DEFAULT_CATALOG "annotations/claims.json"
 /* Text output lists at most this many mark ids per stance, then "... and N more". */
 #define TEXT_MAX_MARKS 12
 
@@ -31,6 +32,8 @@ struct claims_args {
     char **files; /* new strings */
     size_t nfiles;
     bool json;
+    bool verbose;
+    char found_catalog[4096]; /* the catalog cli_locate_catalog found */
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -88,6 +91,8 @@ static int parse_args(int argc, char **argv, struct claims_args *a)
             options_done = true;
         } else if (!options_done && strcmp(arg, "--json") == 0) {
             a->json = true;
+        } else if (!options_done && (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0)) {
+            a->verbose = true;
         } else if (!options_done && arg[0] == '-' && arg[1] != '\0') {
             return cli_usage_error("claims", "unknown option '%s'", arg);
         } else if (!a->catalog && a->nfiles == 0 && ends_with(arg, ".json")) {
@@ -97,8 +102,19 @@ static int parse_args(int argc, char **argv, struct claims_args *a)
             return CLI_FAILED;
         }
     }
-    if (!a->catalog)
-        a->catalog = DEFAULT_CATALOG;
+    if (!a->catalog) {
+        /* the one lookup rule (beside the first FILE, then the root) */
+        static struct locate_result found;
+        bool ok = locate_catalog(a->nfiles ? a->files[0] : NULL, &found);
+        char said[2 * LOCATE_PATH_MAX];
+        locate_describe(&found, "the claims catalog", said, sizeof said);
+        if (a->verbose || !ok)
+            fprintf(stderr, "satmark: %s%s\n", ok ? "" : "error: ", said);
+        if (!ok)
+            return CLI_FAILED;
+        snprintf(a->found_catalog, sizeof a->found_catalog, "%s", found.path);
+        a->catalog = a->found_catalog;
+    }
     if (a->nfiles == 0 && !default_files(a)) {
         fprintf(stderr, "satmark: error: out of memory\n");
         return CLI_FAILED;
@@ -384,9 +400,11 @@ const struct cli_command cli_cmd_claims = {
     .name = "claims",
     .summary = "weigh the annotations against the published claims",
     .usage =
-        "usage: satmark claims [CATALOG] [FILES...] [--json]\n"
+        "usage: satmark claims [CATALOG] [FILES...] [--json] [--verbose]\n"
         "\n"
-        "For every claim of CATALOG (default " DEFAULT_CATALOG "): its sources, the\n"
+        "For every claim of CATALOG (default: claims.json beside the first FILE, else\n"
+        "ROOT/annotations/claims.json, ROOT being the directory holding annotations/\n"
+        "or the current directory): its sources, the\n"
         "marks in FILES that support, contradict or give context to it, and its\n"
         "evidence status (no evidence, supported, contested, contradicted, context\n"
         "only). For counting claims (those with a check): the number of marks of the\n"
@@ -404,6 +422,7 @@ const struct cli_command cli_cmd_claims = {
         "           count, holds}], verdict, reason} or null}], discrepancies [{id,\n"
         "           title, kind, description, claims [{id, text, status, verdict}]}],\n"
         "           warnings\n"
+        "  -v, --verbose  say where the catalog was looked for and which was used\n"
         "\n"
         "exit status: 0 reported (whatever the verdicts), 1 the catalog or a file is\n"
         "unreadable or invalid, 2 bad usage\n",

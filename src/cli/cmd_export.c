@@ -4,10 +4,11 @@
  * OUT's extension) with every claim link resolved into citations.
  *
  * Thin over gjson (read), claims (catalog), style (KML colours) and export.
- * The catalog defaults to annotations/claims.json relative to the current
- * directory when that file exists; without one the links are exported
- * unresolved with a warning. Any unreadable input fails the whole export
- * (exit 1, naming the file) and leaves OUT untouched.
+ * The catalog is found by the one rule (cli_locate_catalog: beside the first
+ * FILE, then the investigation root's annotations/claims.json); without one
+ * the links are exported unresolved with a warning naming where it looked.
+ * Any unreadable input fails the whole export (exit 1, naming the file) and
+ * leaves OUT untouched.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,6 @@
 #include "gjson.h"
 #include "style.h"
 
-#define DEFAULT_CATALOG "annotations/claims.json"
-
 struct export_args {
     const char **files;
     size_t nfiles;
@@ -30,13 +29,8 @@ struct export_args {
     const char *catalog;
     bool no_catalog;
     bool strict_ids;
+    bool verbose;
 };
-
-static bool file_exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
 
 static int parse_args(int argc, char **argv, struct export_args *a)
 {
@@ -63,6 +57,8 @@ static int parse_args(int argc, char **argv, struct export_args *a)
             a->no_catalog = true;
         } else if (!options_done && strcmp(arg, "--strict-ids") == 0) {
             a->strict_ids = true;
+        } else if (!options_done && (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0)) {
+            a->verbose = true;
         } else if (!options_done && arg[0] == '-' && arg[1] != '\0') {
             return cli_usage_error("export", "unknown option '%s'", arg);
         } else {
@@ -107,13 +103,12 @@ static int run_export(int argc, char **argv)
     }
 
     const char *catalog = a.catalog;
-    if (!catalog && !a.no_catalog) {
-        if (file_exists(DEFAULT_CATALOG))
-            catalog = DEFAULT_CATALOG;
-        else
-            diag_warn(dg, "no claims catalog (%s not found; use --claims FILE): claim links are "
-                          "exported without their text and sources", DEFAULT_CATALOG);
-    }
+    char found[4096];
+    if (!catalog && !a.no_catalog &&
+        cli_locate_catalog(a.files[0], a.verbose,
+                           "claim links are exported without their text and sources", found,
+                           sizeof found, dg))
+        catalog = found;
     if (catalog && !claims_catalog_read(catalog, &cat, dg))
         goto done;
 
@@ -158,7 +153,7 @@ const struct cli_command cli_cmd_export = {
     .summary = "write annotations as GeoJSON, KML, GeoPackage or FlatGeobuf with citations",
     .usage =
         "usage: satmark export FILE... -o OUT [--claims CATALOG | --no-claims]\n"
-        "                      [--strict-ids]\n"
+        "                      [--strict-ids] [--verbose]\n"
         "\n"
         "Writes the annotation files (merged, in order) to OUT; the format follows\n"
         "OUT's extension:\n"
@@ -174,7 +169,10 @@ const struct cli_command cli_cmd_export = {
         "\n"
         "options:\n"
         "  -o, --output OUT     the file to write (replaced atomically)\n"
-        "  --claims CATALOG     claims catalog (default: " DEFAULT_CATALOG " if present)\n"
+        "  --claims CATALOG     claims catalog (default: claims.json beside the first\n"
+        "                       FILE, else ROOT/annotations/claims.json; ROOT is the\n"
+        "                       directory holding annotations/)\n"
+        "  -v, --verbose        say where the catalog was looked for and which was used\n"
         "  --no-claims          export links unresolved, without a catalog\n"
         "  --strict-ids         fail when two FILEs use the same feature id (default:\n"
         "                       every feature with such an id is exported as SITE:ID,\n"

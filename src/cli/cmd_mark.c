@@ -1,6 +1,6 @@
 /*
- * cmd_mark — `satmark mark FILE add|edit|delete ...`: edits an annotation
- * file from the command line.
+ * cmd_mark — `satmark mark FILE add|edit|delete|list ...`: edits (or lists)
+ * an annotation file from the command line.
  *
  * Each run reads FILE (created when absent), applies one edit through the
  * annot module (so the same checks as in the viewer apply), and saves with
@@ -12,6 +12,10 @@
  * Concurrent runs on the same FILE are serialised by filelock (FILE.lock):
  * the read, the edit and the save happen under the lock, so no run loses
  * another's change, and the new id is printed only once it is in the file.
+ * Before saving: positions must lie on the imagery (--image, else the tiles
+ * the file's observations name, found by locate_tile; footprint module), claim
+ * ids must be in the catalog found by the one lookup rule (locate_catalog)
+ * unless --allow-unknown-claim. `list` prints the marks through marklist.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -27,9 +31,12 @@
 #include "claims.h"
 #include "cli.h"
 #include "filelock.h"
+#include "footprint.h"
 #include "geo.h"
 #include "gjson.h"
 #include "gjwrite.h"
+#include "locate.h"
+#include "marklist.h"
 #include "raster.h"
 #include "rfile.h"
 
@@ -37,10 +44,20 @@ static const char usage[] =
     "usage: satmark mark FILE add --class CLASS GEOMETRY [options]\n"
     "       satmark mark FILE edit ID [options] [GEOMETRY]\n"
     "       satmark mark FILE delete ID\n"
+    "       satmark mark FILE list [--json] [--class CLASS] [--date DATE] [--claim ID]\n"
     "\n"
     "Adds, edits or deletes one annotation in FILE (GeoJSON; created when\n"
     "absent). Every save is atomic and keeps the previous version as FILE~.\n"
-    "`add` prints the id of the new feature.\n"
+    "`add` prints the id of the new feature; ids are never reused within the\n"
+    "file's history (after deleting ship-2, the next ship is ship-3).\n"
+    "`list` prints each mark's id, class, label, observation dates and claims\n"
+    "(filtered by class, date or date prefix, claim id), or --json.\n"
+    "\n"
+    "Positions must lie on the imagery: on --image TILE when given, else on one\n"
+    "of the tiles the file's observations name (found beside FILE, in its tiles/,\n"
+    "ROOT/tiles/ or ROOT/assets/tiles/; ROOT is the directory holding\n"
+    "annotations/). A position off the imagery is refused, with the swapped\n"
+    "LON,LAT suggested when that would be on it.\n"
     "\n"
     "GEOMETRY (positions are LON,LAT in WGS84 degrees):\n"
     "  --point LON,LAT\n"
@@ -53,11 +70,16 @@ static const char usage[] =
     "\n"
     "options:\n"
     "  --class CLASS     pier ship container_stack munitions_pit rail crane\n"
-    "                    building aoi other\n"
+    "                    building aoi other (any case; aliases such as pit,\n"
+    "                    containers, vessel: docs/formats.md)\n"
     "  --label TEXT      --note TEXT      --author NAME (default $SATMARK_AUTHOR)\n"
     "  --id ID           id for a new feature (default CLASS-N)\n"
     "  --claim ID:STANCE link a claim (STANCE: supports, contradicts, context);\n"
-    "                    repeatable; with edit the same as --add-claim\n"
+    "                    repeatable; with edit the same as --add-claim. The id\n"
+    "                    must be in the claims catalog (claims.json beside FILE,\n"
+    "                    else ROOT/annotations/claims.json)\n"
+    "  --allow-unknown-claim   accept claim ids the catalog does not define\n"
+    "  --verbose         say where the catalog and tiles were looked for\n"
     "  --add-claim ID:STANCE   --remove-claim ID     (edit; repeatable)\n"
     "  --move DLON,DLAT  shift the geometry by degrees (edit)\n"
     "  --image TILE      record an observation on TILE (file name, SHA-256,\n"
@@ -94,6 +116,11 @@ struct mark_args {
     size_t nadd_claims;
     const char *remove_claims[MAX_LIST];
     size_t nremove_claims;
+    bool allow_unknown_claim;
+    bool verbose;
+    bool json;        /* list */
+    const char *date; /* list filter */
+    const char *claim_filter;
 };
 
 static bool is_option(const char *s)
@@ -146,8 +173,30 @@ static int parse_args(int argc, char **argv, struct mark_args *a, char claim_buf
     a->action = argv[2];
     int i = 3;
     bool needs_id = strcmp(a->action, "edit") == 0 || strcmp(a->action, "delete") == 0;
-    if (!needs_id && strcmp(a->action, "add") != 0)
-        return cli_usage_error("mark", "unknown action \"%s\" (add, edit or delete)", a->action);
+    bool list = strcmp(a->action, "list") == 0;
+    if (!needs_id && !list && strcmp(a->action, "add") != 0)
+        return cli_usage_error("mark", "unknown action \"%s\" (add, edit, delete or list)",
+                               a->action);
+    if (list) {
+        for (; i < argc; i++) {
+            const char **slot = NULL;
+            if (strcmp(argv[i], "--json") == 0)
+                a->json = true;
+            else if (strcmp(argv[i], "--class") == 0)
+                slot = &a->cls;
+            else if (strcmp(argv[i], "--date") == 0)
+                slot = &a->date;
+            else if (strcmp(argv[i], "--claim") == 0)
+                slot = &a->claim_filter;
+            else
+                return cli_usage_error("mark", "list takes --json, --class, --date and "
+                                               "--claim, not \"%s\"",
+                                       argv[i]);
+            if (slot && !(*slot = option_value(argc, argv, &i)))
+                return cli_usage_error("mark", "%s needs a value", argv[i]);
+        }
+        return CLI_OK;
+    }
     if (needs_id) {
         if (i >= argc || is_option(argv[i]))
             return cli_usage_error("mark", "%s needs a feature ID", a->action);
@@ -200,6 +249,14 @@ static int parse_args(int argc, char **argv, struct mark_args *a, char claim_buf
             *strrchr(claim_buf[nclaimbuf], ':') = '\0';
             c.id = claim_buf[nclaimbuf++];
             a->add_claims[a->nadd_claims++] = c;
+            continue;
+        }
+        if (strcmp(opt, "--allow-unknown-claim") == 0) {
+            a->allow_unknown_claim = true;
+            continue;
+        }
+        if (strcmp(opt, "--verbose") == 0) {
+            a->verbose = true;
             continue;
         }
         if (strcmp(opt, "--remove-claim") == 0) {
@@ -326,6 +383,21 @@ static bool use_tile(const char *tile, const struct mark_args *a, bool convert,
     return ok;
 }
 
+static bool in_range(double lon, double lat)
+{
+    return lon >= -180.0 && lon <= 180.0 && lat >= -90.0 && lat <= 90.0;
+}
+
+/* "A,B" -> "B,A" into out; false when text has no comma or out is too small. */
+static bool swap_text(const char *text, char *out, size_t cap)
+{
+    const char *comma = strchr(text, ',');
+    if (!comma)
+        return false;
+    int n = snprintf(out, cap, "%s,%.*s", comma + 1, (int)(comma - text), text);
+    return n > 0 && (size_t)n < cap;
+}
+
 /* Builds the geometry from the options (nothing when none was given). */
 static bool build_geometry(const struct mark_args *a, struct annot_geometry *g,
                            struct annot_observation *pixel_obs, bool *have_pixel_obs,
@@ -368,6 +440,17 @@ static bool build_geometry(const struct mark_args *a, struct annot_geometry *g,
                 diag_error(dg, "\"%s\" is not LON,LAT (decimal degrees, longitude first)",
                            a->positions[k]);
                 ok = false;
+            } else if (!in_range(pts[k].lon, pts[k].lat)) {
+                char swapped[256];
+                bool fits = in_range(pts[k].lat, pts[k].lon) &&
+                            swap_text(a->positions[k], swapped, sizeof swapped);
+                diag_error(dg, "\"%s\": %s %.10g is outside [%s]; positions are LON,LAT%s%s%s",
+                           a->positions[k], fabs(pts[k].lat) > 90 ? "latitude" : "longitude",
+                           fabs(pts[k].lat) > 90 ? pts[k].lat : pts[k].lon,
+                           fabs(pts[k].lat) > 90 ? "-90, 90" : "-180, 180",
+                           fits ? " (did you mean LON,LAT = " : "", fits ? swapped : "",
+                           fits ? "?)" : "");
+                ok = false;
             }
     }
     ok = ok && annot_geometry_from_points(g, type, pts, a->npositions, dg) &&
@@ -376,29 +459,150 @@ static bool build_geometry(const struct mark_args *a, struct annot_geometry *g,
     return ok;
 }
 
-/* Warns about claim ids not in claims.json next to FILE (when there is one). */
-static void warn_unknown_claims(const struct mark_args *a, struct diag *dg)
+/* Claim ids must be in the catalog found by the one rule (beside FILE, then
+ * the investigation root): an unknown id is an error unless
+ * --allow-unknown-claim (then a warning); no catalog is a warning naming where
+ * it looked. */
+static bool check_claims(const struct mark_args *a, struct diag *dg)
 {
     if (a->nadd_claims == 0)
-        return;
-    char path[PATH_MAX];
-    const char *slash = strrchr(a->file, '/');
-    int n = slash ? snprintf(path, sizeof path, "%.*s/claims.json", (int)(slash - a->file),
-                             a->file)
-                  : snprintf(path, sizeof path, "claims.json");
-    if (n <= 0 || (size_t)n >= sizeof path || access(path, R_OK) != 0)
-        return;
+        return true;
+    char path[4096];
+    if (!cli_locate_catalog(a->file, a->verbose,
+                            "claim ids are not checked (satmark validate checks them "
+                            "once there is a catalog)",
+                            path, sizeof path, dg))
+        return true;
     struct diag *inner = diag_new();
     struct claims_catalog *cat = NULL;
-    if (inner && claims_catalog_read(path, &cat, inner)) {
-        for (size_t i = 0; i < a->nadd_claims; i++)
-            if (!claims_find(cat, a->add_claims[i].id))
-                diag_warn(dg, "%s: claim \"%s\" is not in %s (satmark validate will reject "
-                              "the link until it is added)",
+    bool ok = true;
+    if (!inner) {
+        diag_error(dg, "out of memory");
+        return false;
+    }
+    if (!claims_catalog_read(path, &cat, inner)) {
+        diag_warn(dg, "claim ids are not checked: %s", diag_message(inner));
+    } else {
+        for (size_t i = 0; ok && i < a->nadd_claims; i++) {
+            if (claims_find(cat, a->add_claims[i].id))
+                continue;
+            if (a->allow_unknown_claim) {
+                diag_warn(dg, "%s: claim \"%s\" is not in %s (accepted: "
+                              "--allow-unknown-claim; satmark validate rejects the link until "
+                              "it is added)",
                           a->file, a->add_claims[i].id, path);
+            } else {
+                diag_error(dg, "%s: claim \"%s\" is not in the catalog %s (check the id, add "
+                               "the claim to the catalog, or pass --allow-unknown-claim); "
+                               "nothing saved",
+                           a->file, a->add_claims[i].id, path);
+                ok = false;
+            }
+        }
     }
     claims_catalog_free(cat);
     diag_free(inner);
+    return ok;
+}
+
+/* The footprints the new positions must lie on: --image's tile, else the
+ * tiles the file's observations name (found by locate_tile; at most
+ * MAX_FOOTPRINTS distinct images). Returns how many were opened into fps. */
+#define MAX_FOOTPRINTS 16
+static size_t imagery_footprints(const struct mark_args *a, const struct annot_set *set,
+                                 struct footprint **fps, struct diag *dg)
+{
+    size_t n = 0;
+    struct diag *quiet = diag_new();
+    if (!quiet)
+        return 0;
+    if (a->image) {
+        fps[n] = footprint_open(a->image, quiet);
+        if (fps[n])
+            n++;
+        else
+            diag_warn(dg, "positions not checked against %s: %s", a->image,
+                      diag_message(quiet));
+        diag_free(quiet);
+        return n;
+    }
+    const char *names[MAX_FOOTPRINTS];
+    size_t nnames = 0;
+    static struct locate_result found;
+    for (size_t i = 0; i < annot_count(set) && nnames < MAX_FOOTPRINTS; i++) {
+        const struct annot_feature *f = annot_get(set, i);
+        for (size_t k = 0; k < f->nobs && nnames < MAX_FOOTPRINTS; k++) {
+            const char *image = f->obs[k].image;
+            bool seen = false;
+            for (size_t j = 0; j < nnames && !seen; j++)
+                seen = strcmp(names[j], image) == 0;
+            if (seen || !image || !*image)
+                continue;
+            names[nnames++] = image;
+            bool located = locate_tile(a->file, image, &found);
+            if (a->verbose) {
+                char said[2 * LOCATE_PATH_MAX];
+                locate_describe(&found, image, said, sizeof said);
+                fprintf(stderr, "satmark: %s\n", said);
+            }
+            diag_reset(quiet);
+            if (located && (fps[n] = footprint_open(found.path, quiet)) != NULL)
+                n++;
+        }
+    }
+    diag_free(quiet);
+    return n;
+}
+
+/* Every position of g must lie on one of the footprints (none: not checked).
+ * typed: g was built from the LON,LAT texts of a->positions, so the message
+ * names the position as typed and, when swapping its two numbers lands on the
+ * imagery, suggests that; else (pixel positions, a moved geometry) it names
+ * the first position off the imagery. */
+static bool check_on_imagery(const struct mark_args *a, const struct annot_set *set,
+                             const struct annot_geometry *g, bool typed, struct diag *dg)
+{
+    if (g->type == ANNOT_GEOM_NONE)
+        return true;
+    struct footprint *fps[MAX_FOOTPRINTS];
+    size_t n = imagery_footprints(a, set, fps, dg);
+    bool ok = true;
+    for (size_t k = 0; ok && n && k < a->npositions; k++) {
+        double lon, lat;
+        if (!typed || !parse_pair(a->positions[k], &lon, &lat))
+            break; /* checked on g below */
+        bool on = false, swapped_on = false;
+        for (size_t t = 0; t < n && !on; t++)
+            on = footprint_contains(fps[t], lon, lat);
+        for (size_t t = 0; t < n && !on && !swapped_on; t++)
+            swapped_on = footprint_contains(fps[t], lat, lon);
+        if (on)
+            continue;
+        const struct geo_bounds *b = footprint_bounds(fps[0]);
+        char swapped[256] = "";
+        swapped_on = swapped_on && swap_text(a->positions[k], swapped, sizeof swapped);
+        diag_error(dg, "position %s is not on %s%s (lon %.4f to %.4f, lat %.4f to %.4f)%s%s%s; "
+                       "nothing saved",
+                   a->positions[k], a->image ? "" : "the imagery of this file, e.g. ",
+                   footprint_path(fps[0]), b->west, b->east, b->south, b->north,
+                   swapped_on ? ": did you mean LON,LAT = " : "", swapped,
+                   swapped_on ? "?" : " (positions are LON,LAT, longitude first)");
+        ok = false;
+    }
+    if (ok && n && !typed) {
+        struct annot_lonlat off;
+        bool on_any = false;
+        for (size_t t = 0; t < n && !on_any; t++)
+            on_any = footprint_contains_all(fps[t], g, &off);
+        if (!on_any) {
+            diag_error(dg, "position %.7g,%.7g is not on %s; nothing saved", off.lon, off.lat,
+                       footprint_path(fps[0]));
+            ok = false;
+        }
+    }
+    for (size_t t = 0; t < n; t++)
+        footprint_free(fps[t]);
+    return ok;
 }
 
 static bool apply_edit(struct annot_set *set, const struct mark_args *a,
@@ -408,7 +612,8 @@ static bool apply_edit(struct annot_set *set, const struct mark_args *a,
     enum annot_class cls = ANNOT_CLASS_OTHER;
     if (a->cls && !annot_class_from_name(a->cls, &cls)) {
         diag_error(dg, "unknown class \"%s\" (pier, ship, container_stack, munitions_pit, "
-                       "rail, crane, building, aoi, other)",
+                       "rail, crane, building, aoi, other, in any case; aliases such as pit or "
+                       "containers: docs/formats.md)",
                    a->cls);
         return false;
     }
@@ -478,6 +683,57 @@ static bool apply_edit(struct annot_set *set, const struct mark_args *a,
     return ok;
 }
 
+/* `mark FILE list`: one line per mark (or --json), through the core listing
+ * the viewer's mark list uses too. */
+static int run_list(const struct mark_args *a)
+{
+    struct marklist_filter flt = {.date = a->date, .claim = a->claim_filter};
+    if (a->cls && !annot_class_from_name(a->cls, &flt.cls))
+        return cli_usage_error("mark", "unknown class \"%s\"", a->cls);
+    flt.by_class = a->cls != NULL;
+    struct diag *dg = diag_new();
+    struct annot_set *set = NULL;
+    bool ok = dg && gjson_read_file(a->file, &set, dg);
+    if (ok && a->json) {
+        char *text = marklist_json(set, a->file, &flt, dg);
+        ok = text != NULL;
+        if (ok)
+            printf("%s\n", text);
+        free(text);
+    } else if (ok) {
+        size_t shown = 0;
+        for (size_t i = 0; i < annot_count(set); i++) {
+            const struct annot_feature *f = annot_get(set, i);
+            if (!marklist_matches(f, &flt))
+                continue;
+            shown++;
+            printf("%s\t%s\t%s\t", f->id, annot_class_name(f->cls), f->label ? f->label : "");
+            char dates[8][MARKLIST_DATE_LEN + 1];
+            size_t nd = marklist_dates(f, dates, 8);
+            for (size_t k = 0; k < nd && k < 8; k++)
+                printf("%s%s", k ? "," : "", dates[k]);
+            if (nd > 8)
+                printf(",... (%zu dates)", nd);
+            printf("%s", nd ? "\t" : "-\t");
+            for (size_t k = 0; k < f->nclaims; k++)
+                printf("%s%s:%s", k ? "," : "", f->claims[k].claim,
+                       annot_stance_name(f->claims[k].stance));
+            printf("%s\n", f->nclaims ? "" : "-");
+        }
+        fprintf(stderr, "satmark: %zu of %zu marks listed (id, class, label, dates, claims; "
+                        "tab-separated)\n",
+                shown, annot_count(set));
+    }
+    if (ok && fflush(stdout) != 0) {
+        diag_error(dg, "cannot write to standard output");
+        ok = false;
+    }
+    cli_report(dg);
+    annot_set_free(set);
+    diag_free(dg);
+    return ok ? CLI_OK : CLI_FAILED;
+}
+
 static int run(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
@@ -490,6 +746,8 @@ static int run(int argc, char **argv)
     int rc = parse_args(argc, argv, &a, claim_buf);
     if (rc != CLI_OK)
         return rc;
+    if (strcmp(a.action, "list") == 0)
+        return run_list(&a);
     if (!a.author)
         a.author = getenv("SATMARK_AUTHOR");
 
@@ -550,11 +808,16 @@ static int run(int argc, char **argv)
         if (ok && !(nobs == 1 && strcmp(obs[0].sha256, obs[1].sha256) == 0))
             nobs++;
     }
+    /* --pixel positions are on their tile by construction; --image is checked */
+    if (ok && !(a.pixel_tile && !a.image))
+        ok = check_on_imagery(&a, set, &geom, !a.pixel_tile, dg);
     if (ok)
-        warn_unknown_claims(&a, dg);
+        ok = check_claims(&a, dg);
     char id[256] = "";
     if (ok)
         ok = apply_edit(set, &a, &geom, obs, nobs, id, sizeof id, dg);
+    if (ok && a.move && annot_find(set, a.id))
+        ok = check_on_imagery(&a, set, &annot_find(set, a.id)->geom, false, dg);
     bool changed = ok && annot_is_dirty(set);
     if (ok && !changed)
         diag_warn(dg, "%s: nothing changed; not saved", a.file);

@@ -31,7 +31,8 @@ static const char render_usage[] =
     "  --title TEXT          title (default: the site's title and the acquisition date)\n"
     "  --caption TEXT        text shown above the citations\n"
     "  --claims CATALOG      claims catalog (default: claims.json beside the first\n"
-    "                        annotation file, when present)\n"
+    "                        annotation file, else ROOT/annotations/claims.json,\n"
+    "                        ROOT being the directory holding annotations/)\n"
     "  --claim ID            cite this claim (repeatable; default: every claim a mark\n"
     "                        in the view links to)\n"
     "  --style FILE          style file (default: assets/style.json)\n"
@@ -50,6 +51,7 @@ static const char render_usage[] =
     "  --allow-remote        let TILE be a /vsicurl/, /vsis3/... path (COGs are read by\n"
     "                        range requests: only the window and overview needed)\n"
     "  --timings             print the wall time of each phase to stderr\n"
+    "  -v, --verbose         say where the claims catalog was looked for\n"
     "\n"
     "exit status: 0 written, 1 failed (message names the file and the reason), 2 usage\n";
 
@@ -58,6 +60,8 @@ struct render_args {
     const char *annotations[RENDER_MAX_INPUTS];
     const char *claims[RENDER_MAX_INPUTS];
     bool timings;
+    bool verbose;
+    char found_catalog[4096];
 };
 
 static int parse(int argc, char **argv, struct render_args *a)
@@ -167,6 +171,8 @@ static int parse(int argc, char **argv, struct render_args *a)
             s->allow_remote = true;
         } else if (strcmp(arg, "--timings") == 0) {
             a->timings = true;
+        } else if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
+            a->verbose = true;
         } else {
             return cli_usage_error("render", "unknown option '%s'", arg);
         }
@@ -205,6 +211,12 @@ static int run_render(int argc, char **argv)
         fprintf(stderr, "satmark: error: out of memory\n");
         return CLI_FAILED;
     }
+    /* figure_run finds the catalog by the same rule; looked up here only to
+     * say where */
+    if (a->verbose && !a->spec.claims_path &&
+        cli_locate_catalog(a->spec.nannotations ? a->spec.annotations[0] : NULL, true, NULL,
+                           a->found_catalog, sizeof a->found_catalog, dg))
+        a->spec.claims_path = a->found_catalog;
     struct figure_result res;
     bool ok = figure_run(&a->spec, &res, dg);
     cli_report(dg);

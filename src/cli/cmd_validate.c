@@ -6,9 +6,11 @@
  * catalog and is checked by the claims module; anything else is read as an
  * annotation file by gjson (strict: errors name FILE:LINE:COLUMN). Claim
  * links of annotation files are checked against a catalog: the one given with
- * --claims, else a catalog among the FILE arguments, else claims.json in the
- * annotation file's directory when it exists. Errors go to stderr as the bare
- * "FILE:LINE:COLUMN: reason" so editors can jump to them; one line per file on
+ * --claims, else a catalog among the FILE arguments, else the one found by
+ * cli_locate_catalog (beside the annotation file, then the investigation
+ * root). Each observation's geometry must lie on the observed tile when that
+ * tile can be found (footprint_check_observations). Errors go to stderr as the
+ * bare "FILE:LINE:COLUMN: reason" so editors can jump to them; one line per file on
  * stdout says "FILE: ok (...)". Exit 1 when any file has an error; warnings
  * never fail.
  */
@@ -22,20 +24,27 @@
 #include "annot.h"
 #include "claims.h"
 #include "cli.h"
+#include "footprint.h"
 #include "gjson.h"
 #include "rfile.h"
 
 static const char usage[] =
-    "usage: satmark validate [--claims CATALOG] [--quiet] FILE...\n"
+    "usage: satmark validate [--claims CATALOG] [--quiet] [--verbose] FILE...\n"
     "\n"
     "Checks annotation files (GeoJSON) and claims catalogs (JSON with a\n"
     "\"satmark_claims\" member). Prints \"FILE: ok (N features, W warnings)\" for\n"
     "each good file; errors are printed as FILE:LINE:COLUMN: reason.\n"
+    "A feature whose geometry lies off a tile it is observed on is an error; the\n"
+    "tiles are found beside FILE, in its tiles/, ROOT/tiles/ or ROOT/assets/tiles/\n"
+    "(a warning names the ones not found).\n"
     "\n"
     "  --claims CATALOG  check the claim links of annotation files against this\n"
     "                    catalog (default: a catalog given among FILE, else\n"
-    "                    claims.json next to the annotation file, if present)\n"
+    "                    claims.json next to the annotation file, else\n"
+    "                    ROOT/annotations/claims.json, ROOT being the directory\n"
+    "                    holding annotations/)\n"
     "  --quiet           print errors only (no warnings, no ok lines)\n"
+    "  -v, --verbose     say where the catalog was looked for and which was used\n"
     "\n"
     "exit status: 0 all files valid (warnings allowed), 1 a file has an error,\n"
     "2 bad usage\n";
@@ -106,26 +115,16 @@ static bool validate_catalog(const char *path, bool quiet)
     return ok;
 }
 
-/* claims.json in the directory of path, if it exists: into out. */
-static bool sibling_catalog(const char *path, char *out, size_t cap)
-{
-    const char *slash = strrchr(path, '/');
-    int n;
-    if (slash)
-        n = snprintf(out, cap, "%.*s/claims.json", (int)(slash - path), path);
-    else
-        n = snprintf(out, cap, "claims.json");
-    return n > 0 && (size_t)n < cap && access(out, R_OK) == 0;
-}
-
-static bool validate_annotations(const char *path, const char *catalog_path, bool quiet)
+static bool validate_annotations(const char *path, const char *catalog_path, bool quiet,
+                                 bool verbose)
 {
     struct diag *dg = diag_new();
     struct annot_set *set = NULL;
     bool ok = gjson_read_file(path, &set, dg);
     char sibling[PATH_MAX];
     const char *link_catalog = catalog_path;
-    if (ok && !link_catalog && sibling_catalog(path, sibling, sizeof sibling) &&
+    if (ok && !link_catalog &&
+        cli_locate_catalog(path, verbose, NULL, sibling, sizeof sibling, dg) &&
         is_catalog(sibling))
         link_catalog = sibling;
     if (ok && link_catalog) {
@@ -142,6 +141,9 @@ static bool validate_annotations(const char *path, const char *catalog_path, boo
         }
         claims_catalog_free(cat);
     }
+    /* observations must lie on their tiles, when the tiles can be found */
+    if (ok)
+        ok = footprint_check_observations(set, path, NULL, dg);
     print_warnings(dg, quiet);
     if (!ok)
         fprintf(stderr, "%s\n", diag_message(dg));
@@ -159,7 +161,7 @@ static bool validate_annotations(const char *path, const char *catalog_path, boo
 static int run(int argc, char **argv)
 {
     const char *catalog = NULL;
-    bool quiet = false;
+    bool quiet = false, verbose = false;
     int first = 1;
     for (; first < argc; first++) {
         const char *a = argv[first];
@@ -172,6 +174,8 @@ static int run(int argc, char **argv)
             catalog = argv[++first];
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             quiet = true;
+        } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+            verbose = true;
         } else if (strcmp(a, "--") == 0) {
             first++;
             break;
@@ -192,7 +196,7 @@ static int run(int argc, char **argv)
     bool all_ok = true;
     for (int i = first; i < argc; i++) {
         bool ok = is_catalog(argv[i]) ? validate_catalog(argv[i], quiet)
-                                      : validate_annotations(argv[i], catalog, quiet);
+                                      : validate_annotations(argv[i], catalog, quiet, verbose);
         all_ok = all_ok && ok;
     }
     return all_ok ? CLI_OK : CLI_FAILED;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "locate.h"
 
 static const struct cli_command *const commands[] = {
     &cli_cmd_info,
@@ -52,6 +53,22 @@ void cli_report(const struct diag *dg)
         fprintf(stderr, "satmark: warning: %s\n", diag_warning(dg, i));
     if (diag_failed(dg))
         fprintf(stderr, "satmark: error: %s\n", diag_message(dg));
+}
+
+bool cli_locate_catalog(const char *annot_path, bool verbose, const char *missing, char *out,
+                        size_t cap, struct diag *dg)
+{
+    static struct locate_result found; /* large; the CLI is single-threaded */
+    bool ok = locate_catalog(annot_path, &found);
+    char said[2 * LOCATE_PATH_MAX];
+    locate_describe(&found, "the claims catalog", said, sizeof said);
+    if (verbose)
+        fprintf(stderr, "satmark: %s\n", said);
+    if (!ok && missing)
+        diag_warn(dg, "no claims catalog (%s; use --claims FILE): %s", said, missing);
+    if (ok && (size_t)snprintf(out, cap, "%s", found.path) >= cap)
+        ok = false;
+    return ok;
 }
 
 int cli_usage_error(const char *command, const char *fmt, ...)

@@ -56,12 +56,85 @@ static int name_index(const char *const *names, int count, const char *name)
     return -1;
 }
 
+/* Other names for the classes, lowercase, as other tools and analysts write
+ * them; matched after folding case and ' '/'-' to '_' fails. The one list:
+ * docs/formats.md shows it (keep the two in step). */
+static const struct {
+    const char *alias;
+    enum annot_class cls;
+} class_aliases[] = {
+    {"quay", ANNOT_CLASS_PIER},
+    {"wharf", ANNOT_CLASS_PIER},
+    {"jetty", ANNOT_CLASS_PIER},
+    {"berth", ANNOT_CLASS_PIER},
+    {"dock", ANNOT_CLASS_PIER},
+    {"ships", ANNOT_CLASS_SHIP},
+    {"vessel", ANNOT_CLASS_SHIP},
+    {"boat", ANNOT_CLASS_SHIP},
+    {"container stacks", ANNOT_CLASS_CONTAINER_STACK},
+    {"containers", ANNOT_CLASS_CONTAINER_STACK},
+    {"container", ANNOT_CLASS_CONTAINER_STACK},
+    {"munitions pits", ANNOT_CLASS_MUNITIONS_PIT},
+    {"munition pit", ANNOT_CLASS_MUNITIONS_PIT},
+    {"ammunition pit", ANNOT_CLASS_MUNITIONS_PIT},
+    {"pit", ANNOT_CLASS_MUNITIONS_PIT},
+    {"pits", ANNOT_CLASS_MUNITIONS_PIT},
+    {"railway", ANNOT_CLASS_RAIL},
+    {"railroad", ANNOT_CLASS_RAIL},
+    {"rail line", ANNOT_CLASS_RAIL},
+    {"cranes", ANNOT_CLASS_CRANE},
+    {"buildings", ANNOT_CLASS_BUILDING},
+    {"warehouse", ANNOT_CLASS_BUILDING},
+    {"area of interest", ANNOT_CLASS_AOI},
+    {"area", ANNOT_CLASS_AOI},
+};
+
+const char *annot_class_alias(size_t i, enum annot_class *cls)
+{
+    if (i >= sizeof class_aliases / sizeof class_aliases[0])
+        return NULL;
+    if (cls)
+        *cls = class_aliases[i].cls;
+    return class_aliases[i].alias;
+}
+
+/* a and b equal when case is folded and ' ', '-' and '_' are one character. */
+static bool same_loosely(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int ca = (unsigned char)*a, cb = (unsigned char)*b;
+        ca = ca == ' ' || ca == '-' ? '_' : ca >= 'A' && ca <= 'Z' ? ca - 'A' + 'a' : ca;
+        cb = cb == ' ' || cb == '-' ? '_' : cb >= 'A' && cb <= 'Z' ? cb - 'A' + 'a' : cb;
+        if (ca != cb)
+            return false;
+        if (!ca)
+            return true;
+    }
+}
+
 bool annot_class_from_name(const char *name, enum annot_class *out)
 {
     int i = name_index(class_names, ANNOT_CLASS_COUNT, name);
+    for (int c = 0; i < 0 && name && c < ANNOT_CLASS_COUNT; c++)
+        if (same_loosely(name, class_names[c]))
+            i = c;
+    for (size_t k = 0; i < 0 && name && k < sizeof class_aliases / sizeof class_aliases[0]; k++)
+        if (same_loosely(name, class_aliases[k].alias))
+            i = (int)class_aliases[k].cls;
     if (i >= 0)
         *out = (enum annot_class)i;
     return i >= 0;
+}
+
+const char *annot_feature_class_text(const struct annot_feature *f)
+{
+    if (f->class_text) {
+        enum annot_class named;
+        bool known = annot_class_from_name(f->class_text, &named);
+        if (known ? named == f->cls : f->cls == ANNOT_CLASS_OTHER)
+            return f->class_text;
+    }
+    return annot_class_name(f->cls);
 }
 
 static const char *const stance_names[ANNOT_STANCE_COUNT] = {"supports", "contradicts",
@@ -147,6 +220,7 @@ void annot_feature_clear(struct annot_feature *f)
     free(f->author);
     free(f->extra_properties);
     free(f->extra_members);
+    free(f->class_text);
     annot_feature_init(f);
 }
 
@@ -161,6 +235,7 @@ bool annot_feature_copy(struct annot_feature *dst, const struct annot_feature *s
         !dup_string(&dst->author, src->author, dg) ||
         !dup_string(&dst->extra_properties, src->extra_properties, dg) ||
         !dup_string(&dst->extra_members, src->extra_members, dg) ||
+        !dup_string(&dst->class_text, src->class_text, dg) ||
         !annot_geometry_copy(&dst->geom, &src->geom, dg))
         goto fail;
     if (src->nobs) {
@@ -249,6 +324,13 @@ struct annot_set {
     size_t id_cap;            /* power of two, >= 2 * count when id_index_ok */
     bool id_index_ok;
     unsigned long long class_max[ANNOT_CLASS_COUNT];
+    /* Per class, the largest n of any id "<class>-<n>" in the file's history:
+     * the ids loaded, the ids present at each annot_mark_saved, and the
+     * file's next_ids (annot_reserve_id_number). Never decreases, so the id
+     * of a feature deleted from the file is not handed out again; ids of
+     * features added and removed between two saves never were in the file
+     * (which keeps undo exact). */
+    unsigned long long id_high[ANNOT_CLASS_COUNT];
 };
 
 static void system_clock(char out[21], void *ctx)
@@ -415,8 +497,19 @@ static void class_max_note(struct annot_set *set, const char *id)
 {
     enum annot_class cls;
     unsigned long long n;
-    if (id_class_number(id, &cls, &n) && n > set->class_max[cls])
+    if (!id_class_number(id, &cls, &n))
+        return;
+    if (n > set->class_max[cls])
         set->class_max[cls] = n;
+}
+
+/* The id is now part of the file's history (see id_high). */
+static void id_high_note(struct annot_set *set, const char *id)
+{
+    enum annot_class cls;
+    unsigned long long n;
+    if (id_class_number(id, &cls, &n) && n > set->id_high[cls])
+        set->id_high[cls] = n;
 }
 
 /* Puts feature `index` in the table; the table has a free slot. */
@@ -502,8 +595,7 @@ bool annot_new_id(const struct annot_set *set, enum annot_class cls, char *out, 
                   struct diag *dg)
 {
     const char *prefix = annot_class_name(cls);
-    int slot = (int)cls >= 0 && cls < ANNOT_CLASS_COUNT ? (int)cls : ANNOT_CLASS_OTHER;
-    unsigned long long n = set->class_max[slot] + 1;
+    unsigned long long n = annot_next_id_number(set, cls);
     /* The largest number plus one is unused unless ids like "pier-01" exist. */
     for (;; n++) {
         int len = snprintf(out, cap, "%s-%llu", prefix, n);
@@ -514,6 +606,27 @@ bool annot_new_id(const struct annot_set *set, enum annot_class cls, char *out, 
         if (!annot_find(set, out))
             return true;
     }
+}
+
+unsigned long long annot_next_id_number(const struct annot_set *set, enum annot_class cls)
+{
+    int slot = (int)cls >= 0 && cls < ANNOT_CLASS_COUNT ? (int)cls : ANNOT_CLASS_OTHER;
+    unsigned long long high = set->id_high[slot];
+    return (set->class_max[slot] > high ? set->class_max[slot] : high) + 1;
+}
+
+bool annot_next_id_is_implied(const struct annot_set *set, enum annot_class cls)
+{
+    int slot = (int)cls >= 0 && cls < ANNOT_CLASS_COUNT ? (int)cls : ANNOT_CLASS_OTHER;
+    return set->id_high[slot] <= set->class_max[slot];
+}
+
+void annot_reserve_id_number(struct annot_set *set, enum annot_class cls,
+                             unsigned long long next)
+{
+    int slot = (int)cls >= 0 && cls < ANNOT_CLASS_COUNT ? (int)cls : ANNOT_CLASS_OTHER;
+    if (next > 0 && next - 1 > set->id_high[slot])
+        set->id_high[slot] = next - 1;
 }
 
 static bool reserve_features(struct annot_set *set, size_t need, struct diag *dg)
@@ -581,6 +694,7 @@ bool annot_load_feature(struct annot_set *set, const struct annot_feature *f,
         return false;
     annot_geometry_normalize_winding(&copy.geom);
     insert_at(set, set->count, &copy);
+    id_high_note(set, set->features[set->count - 1].id);
     return true;
 }
 
@@ -770,6 +884,8 @@ bool annot_is_dirty(const struct annot_set *set)
 void annot_mark_saved(struct annot_set *set)
 {
     set->saved_state = current_state(set);
+    for (size_t i = 0; i < set->count; i++)
+        id_high_note(set, set->features[i].id);
     set->meta_dirty = false;
 }
 
@@ -984,6 +1100,8 @@ bool annot_edit_class(struct annot_set *set, const char *id, enum annot_class cl
     if (!modify_begin(set, id, &index, &work, dg))
         return false;
     work.cls = cls;
+    free(work.class_text); /* the user chose the class: write its canonical name */
+    work.class_text = NULL;
     return modify_commit(set, index, &work, dg);
 }
 
@@ -1103,6 +1221,14 @@ bool annot_edit_insert_vertex(struct annot_set *set, const char *id, size_t part
         else
             p->alt = alt;
     }
+    size_t ne = p->extra ? p->nextra : 0;
+    if (ok && ne) {
+        double *extra = realloc(p->extra, (p->n + 1) * ne * sizeof *extra);
+        if (!extra)
+            ok = oom(dg);
+        else
+            p->extra = extra;
+    }
     if (!ok) {
         annot_feature_clear(&work);
         return false;
@@ -1112,6 +1238,12 @@ bool annot_edit_insert_vertex(struct annot_set *set, const char *id, size_t part
     if (p->alt) {
         memmove(&p->alt[index + 1], &p->alt[index], (p->n - index) * sizeof *p->alt);
         p->alt[index] = index > 0 ? p->alt[index - 1] : p->alt[index + 1];
+    }
+    if (ne) { /* the new position takes its neighbour's extra numbers, like the altitude */
+        memmove(&p->extra[(index + 1) * ne], &p->extra[index * ne],
+                (p->n - index) * ne * sizeof *p->extra);
+        memcpy(&p->extra[index * ne], &p->extra[(index > 0 ? index - 1 : index + 1) * ne],
+               ne * sizeof *p->extra);
     }
     p->n++;
     return modify_commit(set, fi, &work, dg);
@@ -1141,11 +1273,17 @@ bool annot_edit_remove_vertex(struct annot_set *set, const char *id, size_t part
     memmove(&p->pts[index], &p->pts[index + 1], (p->n - index - 1) * sizeof *p->pts);
     if (p->alt)
         memmove(&p->alt[index], &p->alt[index + 1], (p->n - index - 1) * sizeof *p->alt);
+    size_t ne = p->extra ? p->nextra : 0;
+    if (ne)
+        memmove(&p->extra[index * ne], &p->extra[(index + 1) * ne],
+                (p->n - index - 1) * ne * sizeof *p->extra);
     p->n--;
     if (ring && index == 0) {
         p->pts[p->n - 1] = p->pts[0];
         if (p->alt)
             p->alt[p->n - 1] = p->alt[0];
+        if (ne)
+            memcpy(&p->extra[(p->n - 1) * ne], p->extra, ne * sizeof *p->extra);
     }
     return modify_commit(set, fi, &work, dg);
 }

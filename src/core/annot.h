@@ -42,8 +42,14 @@ enum annot_class {
 
 /* "pier", "ship", "container_stack", ...; static string; "other" for out-of-range values. */
 const char *annot_class_name(enum annot_class cls);
-/* Parses a class name (exact, lowercase). Returns false (out untouched) when unknown. */
+/* Parses a class name: the canonical name, or any spelling that differs only
+ * in case or in ' '/'-' for '_' ("Munitions pit"), or an alias of the list in
+ * annot.c (documented in docs/formats.md: "pit", "containers", "vessel"...),
+ * also case-insensitively. Returns false (out untouched) when unknown. */
 bool annot_class_from_name(const char *name, enum annot_class *out);
+/* The alias table: alias i (lowercase) and the class it names; NULL past the
+ * end. For help texts and docs. */
+const char *annot_class_alias(size_t i, enum annot_class *cls);
 
 enum annot_stance {
     ANNOT_STANCE_SUPPORTS,
@@ -86,6 +92,11 @@ struct annot_feature {
     /* Foreign members of the Feature object (RFC 7946 §6.1) other than
      * type, id, geometry, properties and bbox: JSON object text or NULL. */
     char *extra_members;
+    /* The "class" string as the file wrote it when that is not the canonical
+     * name of cls ("Ship", "pit", or "tank" read as other), else NULL. Written
+     * back as long as it still names cls (annot_feature_class_text), so a value
+     * the reader did not understand is never overwritten. */
+    char *class_text;
 };
 
 /* ---- plain data helpers (no set involved) ---------------------------------- */
@@ -98,6 +109,11 @@ void annot_feature_clear(struct annot_feature *f);
  * in src stay NULL. Returns false on out of memory (dst left initialised). */
 bool annot_feature_copy(struct annot_feature *dst, const struct annot_feature *src,
                         struct diag *dg);
+
+/* The class string to write for f: f->class_text while it still names f->cls
+ * (or, when it names no class, while f->cls is other), else the canonical
+ * name. Borrowed from f or static. */
+const char *annot_feature_class_text(const struct annot_feature *f);
 
 /* ---- the set --------------------------------------------------------------- */
 
@@ -139,11 +155,23 @@ const struct annot_feature *annot_find(const struct annot_set *set, const char *
 /* Index of the feature with that id; false when absent. */
 bool annot_index_of(const struct annot_set *set, const char *id, size_t *index);
 
-/* A new id "<class>-<n>", n one more than the largest n of that class in the
- * set (so a deleted feature's id is not handed to a different feature while
- * higher ones exist), written into out (cap bytes). */
+/* A new id "<class>-<n>", n = annot_next_id_number: one more than the largest
+ * n of that class the file has ever held (its features, ids it held before
+ * they were deleted in this session, and the high-water mark read from the
+ * file's "next_ids"), so an id is never reused within a file's history.
+ * Written into out (cap bytes). */
 bool annot_new_id(const struct annot_set *set, enum annot_class cls, char *out, size_t cap,
                   struct diag *dg);
+/* The n the next generated "<class>-<n>" id starts from (>= 1). */
+unsigned long long annot_next_id_number(const struct annot_set *set, enum annot_class cls);
+/* True when annot_next_id_number follows from the current features alone
+ * (then a writer need not record it). */
+bool annot_next_id_is_implied(const struct annot_set *set, enum annot_class cls);
+/* Raises the high-water mark so that the next generated id of cls is at least
+ * "<class>-<next>" (readers call it with the file's "next_ids"); never lowers
+ * it. Not an edit: no undo step, dirty state unchanged. */
+void annot_reserve_id_number(struct annot_set *set, enum annot_class cls,
+                             unsigned long long next);
 
 /* Loading: appends a copy of f exactly as given (no undo step, no timestamps,
  * no id generation, generation and dirty state unchanged). Used by readers.

@@ -41,6 +41,7 @@ static void part_clear(struct annot_part *p)
 {
     free(p->pts);
     free(p->alt);
+    free(p->extra);
     memset(p, 0, sizeof *p);
 }
 
@@ -75,6 +76,15 @@ static bool part_copy(struct annot_part *dst, const struct annot_part *src, stru
             return oom(dg);
         }
         memcpy(dst->alt, src->alt, src->n * sizeof *dst->alt);
+    }
+    if (src->extra && src->nextra) {
+        dst->extra = malloc(src->n * src->nextra * sizeof *dst->extra);
+        if (!dst->extra) {
+            part_clear(dst);
+            return oom(dg);
+        }
+        memcpy(dst->extra, src->extra, src->n * src->nextra * sizeof *dst->extra);
+        dst->nextra = src->nextra;
     }
     dst->n = src->n;
     return true;
@@ -136,6 +146,11 @@ static void part_reverse(struct annot_part *p)
             double a = p->alt[i];
             p->alt[i] = p->alt[j];
             p->alt[j] = a;
+        }
+        for (size_t e = 0; p->extra && e < p->nextra; e++) {
+            double x = p->extra[i * p->nextra + e];
+            p->extra[i * p->nextra + e] = p->extra[j * p->nextra + e];
+            p->extra[j * p->nextra + e] = x;
         }
     }
 }
@@ -274,6 +289,12 @@ static bool check_simple(const struct annot_geometry *g, const char *what, struc
                            i, k);
                 return false;
             }
+            for (size_t e = 0; p->extra && e < p->nextra; e++)
+                if (!isfinite(p->extra[k * p->nextra + e])) {
+                    diag_error(dg, "%s: %s %zu position %zu has a non-finite coordinate", what,
+                               kind, i, k);
+                    return false;
+                }
         }
         if (ring && (p->pts[0].lon != p->pts[p->n - 1].lon ||
                      p->pts[0].lat != p->pts[p->n - 1].lat)) {

@@ -20,7 +20,8 @@
  * Rings are stored closed (last position == first, n >= 4), exterior rings
  * counter-clockwise and holes clockwise (the reader rewinds; edits keep it).
  * `alt` is NULL for 2D parts, else n altitudes (metres, kept from 3D input
- * and written back; never used for drawing).
+ * and written back; never used for drawing). `extra` likewise keeps further
+ * numbers of each position (4D input) for the round trip.
  *
  * Every function taking a geometry borrows it for the call; a geometry owns
  * its arrays (free with annot_geometry_clear).
@@ -57,6 +58,12 @@ struct annot_part {
     struct annot_lonlat *pts; /* n positions */
     double *alt;              /* NULL (2D) or n altitudes */
     size_t member;            /* polygon/line index in Multi* types, else 0 */
+    /* Numbers after the altitude (a 4th coordinate such as a measure), when
+     * every position of the part has the same count: n * nextra values,
+     * position k's at extra[k * nextra ...]; kept and written back, never
+     * used. NULL/0 otherwise; only with alt. */
+    size_t nextra;
+    double *extra;
 };
 
 struct annot_geometry {

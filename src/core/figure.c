@@ -28,6 +28,7 @@
 #include "gjson.h"
 #include "hash.h"
 #include "hashcache.h"
+#include "locate.h"
 #include "pngout.h"
 #include "raster.h"
 #include "style.h"
@@ -381,20 +382,23 @@ static bool load_side_inputs(struct fig *f, struct diag *dg)
     }
 
     const char *cat_path = s->claims_path;
-    if (!cat_path && s->nannotations) {
-        const char *a = s->annotations[0];
-        const char *slash = strrchr(a, '/');
-        size_t dir = slash ? (size_t)(slash - a + 1) : 0;
-        f->catalog_path = malloc(dir + sizeof "claims.json");
-        if (!f->catalog_path) {
+    if (!cat_path) {
+        /* the one lookup rule (locate.h): beside the file, then the root */
+        struct locate_result *found = malloc(sizeof *found);
+        if (!found) {
             diag_error(dg, "%s: out of memory", s->out_path);
             return false;
         }
-        memcpy(f->catalog_path, a, dir);
-        memcpy(f->catalog_path + dir, "claims.json", sizeof "claims.json");
-        struct stat sb;
-        if (stat(f->catalog_path, &sb) == 0)
+        if (locate_catalog(s->nannotations ? s->annotations[0] : NULL, found)) {
+            f->catalog_path = strdup(found->path);
+            if (!f->catalog_path) {
+                free(found);
+                diag_error(dg, "%s: out of memory", s->out_path);
+                return false;
+            }
             cat_path = f->catalog_path;
+        }
+        free(found);
     }
     if (cat_path && !claims_catalog_read(cat_path, &f->cat, dg))
         return false;
@@ -540,6 +544,34 @@ static bool compute_request(struct fig *f, struct diag *dg)
                    s->feature_id ? s->feature_id : "");
         return false;
     }
+    return false;
+}
+
+/* A view that shows none of the tile would be a blank figure passed off as
+ * imagery: refuse it, naming the view and where the image lies. */
+static bool request_on_tile(struct fig *f, struct diag *dg)
+{
+    const struct figure_spec *s = f->spec;
+    const struct render_rect *q = &f->req;
+    double w = f->info->width, h = f->info->height;
+    if (q->x < w && q->x + q->w > 0 && q->y < h && q->y + q->h > 0)
+        return true;
+    char view[256];
+    if (s->view == FIGURE_VIEW_FEATURE)
+        snprintf(view, sizeof view, "feature \"%s\" (with %g m around it)", s->feature_id,
+                 s->pad_m);
+    else
+        snprintf(view, sizeof view, "the box W,S,E,N = %.6g,%.6g,%.6g,%.6g", s->bbox[0],
+                 s->bbox[1], s->bbox[2], s->bbox[3]);
+    struct geo_bounds b;
+    struct diag *quiet = diag_new();
+    if (quiet && geo_bounds_lonlat(f->g, f->info->width, f->info->height, &b, quiet))
+        diag_error(dg, "%s: %s does not overlap the image, which covers lon %.6g to %.6g, lat "
+                       "%.6g to %.6g; nothing written (is it the right tile?)",
+                   s->tile, view, b.west, b.east, b.south, b.north);
+    else
+        diag_error(dg, "%s: %s does not overlap the image; nothing written", s->tile, view);
+    diag_free(quiet);
     return false;
 }
 
@@ -1349,7 +1381,8 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
 {
     const struct figure_spec *s = f->spec;
     double t0 = now_ms();
-    if (!load_inputs(f, dg) || !compute_request(f, dg) || !choose_claims(f, dg))
+    if (!load_inputs(f, dg) || !compute_request(f, dg) || !request_on_tile(f, dg) ||
+        !choose_claims(f, dg))
         return false;
     build_texts(f);
 

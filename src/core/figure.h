@@ -45,8 +45,8 @@ struct figure_spec {
     double pad_m;                     /* padding around the feature, metres (default 150) */
     int width, height;                /* output pixels; height 0 = from the window's aspect */
     int bands[3];                     /* 1-based R,G,B source bands; 0,0,0 = auto */
-    const char *claims_path;          /* catalog; NULL = claims.json beside the first
-                                         annotation file when it exists */
+    const char *claims_path;          /* catalog; NULL = locate_catalog of the first
+                                         annotation file, or of none (locate.h) */
     const char *const *claim_ids;     /* claims the figure illustrates; none = every claim
                                          linked by a mark in the requested window */
     size_t nclaim_ids;

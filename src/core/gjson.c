@@ -359,10 +359,6 @@ static bool read_position(struct reader *r, json_t *pos, struct annot_lonlat *ou
             return false;
         }
     }
-    if (n > 3 && !r->warned_4d) {
-        r->warned_4d = true;
-        warn(r, "position with %zu numbers: only longitude, latitude and altitude are kept", n);
-    }
     int d = n >= 3 ? 3 : 2;
     if (*dims != DIM_UNSET && *dims != d)
         return fail(r, "positions mix 2 and 3 dimensions within one %s",
@@ -392,6 +388,51 @@ static bool read_position(struct reader *r, json_t *pos, struct annot_lonlat *ou
     out->lat = round7(lat);
     if (alt)
         *alt = n >= 3 ? round7(json_number_value(json_array_get(pos, 2))) : 0.0;
+    return true;
+}
+
+/* Numbers after the altitude of the positions just read into part (`single`:
+ * positions is one position, else an array of them): kept in part->extra when
+ * every position has the same count, else dropped with a warning. */
+static bool keep_extras(struct reader *r, json_t *positions, bool single,
+                        struct annot_part *part)
+{
+    size_t n = single ? 1 : json_array_size(positions), len = 0;
+    bool same = true;
+    for (size_t i = 0; i < n; i++) {
+        size_t m = json_array_size(single ? positions : json_array_get(positions, i));
+        same = same && (i == 0 || m == len);
+        len = m > len ? m : len;
+    }
+    if (len <= 3)
+        return true;
+    if (same && part->alt && !r->warned_4d) {
+        r->warned_4d = true;
+        warn(r, "positions with %zu numbers: the numbers after the altitude are kept and "
+                "written back, not used",
+             len);
+    }
+    if (!same || !part->alt) {
+        if (!r->warned_4d) {
+            r->warned_4d = true;
+            warn(r, "positions with %zu numbers and fewer in one coordinate sequence: only "
+                    "longitude, latitude and altitude are kept",
+                 len);
+        }
+        return true;
+    }
+    part->nextra = len - 3;
+    part->extra = malloc(n * part->nextra * sizeof *part->extra);
+    if (!part->extra) {
+        part->nextra = 0;
+        diag_error(r->dg, "%s: out of memory", r->name);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *pos = single ? positions : json_array_get(positions, i);
+        for (size_t e = 0; e < part->nextra; e++)
+            part->extra[i * part->nextra + e] = json_number_value(json_array_get(pos, 3 + e));
+    }
     return true;
 }
 
@@ -432,6 +473,8 @@ static bool read_sequence(struct reader *r, json_t *arr, struct annot_part *part
         part->alt = alt;
     else
         free(alt);
+    if (!keep_extras(r, arr, false, part))
+        return false;
     size_t jumps = 0;
     for (size_t i = 0; i + 1 < n; i++)
         jumps += fabs(part->pts[i + 1].lon - part->pts[i].lon) > 180.0;
@@ -536,7 +579,7 @@ static bool read_coordinates(struct reader *r, json_t *coords, struct annot_geom
             }
             p->alt[0] = alt;
         }
-        return true;
+        return keep_extras(r, coords, true, p);
     }
     case ANNOT_GEOM_LINESTRING:
         return (p = add_part(r, g)) && read_sequence(r, coords, p, 2, false, 0);
@@ -867,7 +910,13 @@ static bool read_properties(struct reader *r, json_t *props, struct annot_featur
                 ok = fail(r, "property \"class\" must be a string, found %s",
                           json_type_name(cls));
             else if (!annot_class_from_name(json_string_value(cls), &f->cls))
-                warn(r, "unknown class \"%s\" read as \"other\"", json_string_value(cls));
+                warn(r, "unknown class \"%s\" treated as \"other\" (kept as written in "
+                        "the file)",
+                     json_string_value(cls));
+            /* a spelling other than the canonical name is written back as is */
+            if (ok && json_is_string(cls) &&
+                strcmp(json_string_value(cls), annot_class_name(f->cls)) != 0)
+                ok = copy_string(r, &f->class_text, json_string_value(cls));
             path_pop(r);
         }
     }
@@ -1051,6 +1100,41 @@ static bool pending_add(struct reader *r, struct pending *p, json_t *obj, size_t
     return ok;
 }
 
+/* "next_ids": {"ship": 3, ...}: per class, the number the next generated id
+ * starts from (ids of deleted features are never reused). Unknown classes are
+ * ignored with a warning. */
+static bool read_next_ids(struct reader *r, json_t *next_ids, struct annot_set *set)
+{
+    path_key(r, "next_ids");
+    bool ok = true;
+    if (!json_is_object(next_ids)) {
+        ok = fail(r, "\"satmark.next_ids\" must be an object {class: number}, found %s",
+                  json_type_name(next_ids));
+    } else {
+        const char *key;
+        json_t *value;
+        json_object_foreach(next_ids, key, value)
+        {
+            enum annot_class cls;
+            path_key(r, key);
+            if (!json_is_integer(value))
+                ok = fail(r, "must be a positive integer, found %s", json_type_name(value));
+            else if (json_integer_value(value) < 1)
+                ok = fail(r, "must be a positive integer, found %" JSON_INTEGER_FORMAT,
+                          json_integer_value(value));
+            else if (!annot_class_from_name(key, &cls))
+                warn(r, "unknown class \"%s\" in next_ids is ignored", key);
+            else
+                annot_reserve_id_number(set, cls, (unsigned long long)json_integer_value(value));
+            path_pop(r);
+            if (!ok)
+                break;
+        }
+    }
+    path_pop(r);
+    return ok;
+}
+
 static bool read_satmark_member(struct reader *r, json_t *meta, struct annot_set *set)
 {
     path_key(r, "satmark");
@@ -1076,11 +1160,15 @@ static bool read_satmark_member(struct reader *r, json_t *meta, struct annot_set
         if (ok)
             ok = annot_set_meta(set, json_is_string(site) ? json_string_value(site) : "",
                                 json_is_string(title) ? json_string_value(title) : "", r->dg);
+        json_t *next_ids = json_object_get(meta, "next_ids");
+        if (ok && next_ids)
+            ok = read_next_ids(r, next_ids, set);
         const char *key;
         json_t *value;
         json_object_foreach(meta, key, value)
         {
-            if (ok && strcmp(key, "version") && strcmp(key, "site") && strcmp(key, "title")) {
+            if (ok && strcmp(key, "version") && strcmp(key, "site") && strcmp(key, "title") &&
+                strcmp(key, "next_ids")) {
                 path_key(r, key);
                 warn(r, "unknown member \"satmark.%s\" is not kept", key);
                 path_pop(r);

@@ -276,6 +276,10 @@ static void out_position(struct outbuf *b, const struct annot_part *p, size_t k)
         out_mem(b, ", ", 2);
         out_num(b, p->alt[k]);
     }
+    for (size_t e = 0; p->alt && p->extra && e < p->nextra; e++) {
+        out_mem(b, ", ", 2);
+        out_num(b, p->extra[k * p->nextra + e]);
+    }
     out_mem(b, "]", 1);
 }
 
@@ -407,7 +411,7 @@ static void out_feature(struct outbuf *b, const struct annot_feature *f, const c
     out_str(b, "\"properties\": {\n");
     out_str(b, in2);
     out_str(b, "\"class\": ");
-    out_json_string(b, annot_class_name(f->cls), bad);
+    out_json_string(b, annot_feature_class_text(f), bad);
     out_str(b, ",\n");
     out_str(b, in2);
     out_str(b, "\"label\": ");
@@ -504,6 +508,22 @@ char *gjwrite_string(const struct annot_set *set, size_t *len, struct diag *dg)
     out_json_string(&b, annot_set_site(set), &bad);
     out_str(&b, ", \"title\": ");
     out_json_string(&b, annot_set_title(set), &bad);
+    /* Only the classes whose next id the features do not imply (an id was
+     * deleted): keeps files without deletions unchanged. */
+    bool any_next = false;
+    for (int c = 0; c < ANNOT_CLASS_COUNT; c++) {
+        if (annot_next_id_is_implied(set, (enum annot_class)c))
+            continue;
+        out_str(&b, any_next ? ", " : ", \"next_ids\": {");
+        any_next = true;
+        char num[24];
+        snprintf(num, sizeof num, "%llu", annot_next_id_number(set, (enum annot_class)c));
+        out_json_string(&b, annot_class_name((enum annot_class)c), &bad);
+        out_str(&b, ": ");
+        out_str(&b, num);
+    }
+    if (any_next)
+        out_str(&b, "}");
     out_str(&b, "}");
     out_extra_members(&b, annot_set_extra_members(set), "  ", &bad);
     out_str(&b, ",\n  \"features\": [");

@@ -27,13 +27,14 @@
 #include "gjson.h"
 #include "gjwrite.h"
 #include "journal.h"
+#include "locate.h"
 #include "viewer.h"
 
 static const char usage[] =
     "usage: satmark-view TILE [ANNOTATIONS.geojson] [--claims FILE] [--compare TILE_B]\n"
     "                    [--style FILE] [--size WxH] [--script FILE] [--screenshot OUT.png]\n"
     "                    [--recover=yes|no] [--journal-interval SECONDS] [--author NAME]\n"
-    "                    [--bench]\n"
+    "                    [--bench] [--verbose]\n"
     "(also run as `satmark view ...`; see docs/viewer.md)\n";
 
 double viewer_now_s(void)
@@ -271,6 +272,9 @@ static int usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
+/* --verbose: say where the claims catalog was looked for (stderr). */
+static bool verbose_lookup;
+
 /* Parses argv into vw's options; returns -1 to go on, else an exit code. */
 static int parse_args(struct viewer *vw, int argc, char **argv)
 {
@@ -322,6 +326,8 @@ static int parse_args(struct viewer *vw, int argc, char **argv)
             i++;
         } else if (strcmp(a, "--bench") == 0) {
             vw->bench = true;
+        } else if (strcmp(a, "--verbose") == 0) {
+            verbose_lookup = true;
         } else if (a[0] == '-' && a[1]) {
             return usage_error("unknown option '%s'", a);
         } else if (positional == 0) {
@@ -441,13 +447,17 @@ static bool load_documents(struct viewer *vw)
     }
     char claims_guess[4200];
     if (!vw->claims_path && vw->annot_path) {
-        const char *slash = strrchr(vw->annot_path, '/');
-        if (slash)
-            snprintf(claims_guess, sizeof claims_guess, "%.*s/claims.json",
-                     (int)(slash - vw->annot_path), vw->annot_path);
-        else
-            snprintf(claims_guess, sizeof claims_guess, "claims.json");
-        if (access(claims_guess, R_OK) == 0)
+        /* the one lookup rule (locate.h): beside the file, then the root */
+        static struct locate_result found;
+        bool located = locate_catalog(vw->annot_path, &found);
+        if (verbose_lookup) {
+            char said[2 * LOCATE_PATH_MAX];
+            locate_describe(&found, "the claims catalog", said, sizeof said);
+            fprintf(stderr, "satmark-view: %s\n", said);
+        }
+        if (located &&
+            (size_t)snprintf(claims_guess, sizeof claims_guess, "%s", found.path) <
+                sizeof claims_guess)
             vw->claims_path = claims_guess;
     }
     if (vw->claims_path) {

@@ -67,7 +67,7 @@ geojsonhint/notype.geojson|error|no "type" member|
 geojsonhint/point-labeled-as-a-multipolygon.geojson|error|expected an array of linear rings|
 geojsonhint/point-string.geojson|error|must be a number|
 geojsonhint/point-toofew.geojson|error|at least 2 numbers|
-geojsonhint/point-toomany.geojson|warn|4 numbers|RFC 7946 3.1.1: parsers MAY ignore position elements beyond the third; accepted, extras dropped, with a warning (as bad-geojson/position-4d)
+geojsonhint/point-toomany.geojson|warn|4 numbers|RFC 7946 3.1.1: parsers MAY ignore position elements beyond the third; accepted with a warning, the extras kept and written back (as bad-geojson/position-4d)
 geojsonhint/point.geojson|error|no "coordinates" member|
 geojsonhint/polygon_winding_order.geojson|warn|winding corrected|
 geojsonhint/rootstring.geojson|error|expected near 'null'|
