@@ -6,7 +6,15 @@
 #   scripts/bench.sh            # installs the bench tools, builds, runs
 #   BENCH_RUNS=9 BENCH_BUILD=/path/to/build BENCH_SIZES="8192" scripts/bench.sh
 #   (BENCH_NO_SETUP=1 skips install-deps and the build)
-#   BENCH_SECTIONS="render" scripts/bench.sh   # any of: render batch viewer
+#   BENCH_SECTIONS="render" scripts/bench.sh   # any of: render batch viewer scale
+#   BENCH_SCALE_POINTS=200000 BENCH_SCALE_POLYGONS=50000 BENCH_SCALE_RUNS=3 (scale sizes)
+#
+# Every timed run goes through /usr/bin/time (package `time`), so wall AND
+# CPU seconds (user + system) and the peak RSS are recorded; medians are
+# compared. The render comparison is made fair (issue 14): map2img at its
+# default and at COMPRESSION=1 (MapServer's fastest zlib setting, set with
+# the mapfile's OUTPUTFORMAT FORMATOPTION), satmark with its hash cache off
+# (SATMARK_HASH_CACHE=off) and on (a warm cache in .cache/bench/hashcache).
 #
 # Tiles: 8192^2 and 16384^2 synthetic tiles with 500 marks from
 # satmark-tilegen, cached in .cache/bench/ (generation takes minutes once).
@@ -19,7 +27,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build=${BENCH_BUILD:-$here/build}
 runs=${BENCH_RUNS:-7}
 sizes=${BENCH_SIZES:-8192 16384}
-sections=" ${BENCH_SECTIONS:-render batch viewer} "
+sections=" ${BENCH_SECTIONS:-render batch viewer scale} "
 want() { [[ $sections == *" $1 "* ]]; }
 work=$here/.cache/bench
 mkdir -p "$work"
@@ -31,7 +39,7 @@ fi
 satmark=$build/satmark
 tilegen=$build/satmark-tilegen
 export SATMARK_ASSETS=$here/assets
-for tool in "$satmark" "$tilegen" map2img gdal_translate gdalinfo; do
+for tool in "$satmark" "$tilegen" map2img gdal_translate gdalinfo ogr2ogr ogrinfo /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
 done
 
@@ -42,8 +50,10 @@ size_of() { stat -c %s "$1"; }
 # One MapServer mapfile: the raster, then the marks in three OGR layers (one
 # per geometry type), one class per satmark class with its colour, labels
 # with a halo at $label_px pixels.
-write_mapfile() { # TILE GEOJSON WIDTH HEIGHT "MINX MINY MAXX MAXY" LABEL_PX > MAPFILE
-  local tile=$1 gj=$2 w=$3 h=$4 ext=$5 lpx=$6
+write_mapfile() { # TILE GEOJSON WIDTH HEIGHT "MINX MINY MAXX MAXY" LABEL_PX [ZLEVEL] > MAPFILE
+  local tile=$1 gj=$2 w=$3 h=$4 ext=$5 lpx=$6 zlevel=${7:-}
+  local formatoption=""
+  [[ -n $zlevel ]] && formatoption="FORMATOPTION \"COMPRESSION=$zlevel\" "
   local layer
   layer=$(basename "$gj" .geojson)
   cat <<EOM
@@ -55,7 +65,7 @@ MAP
   FONTSET "$work/fonts.txt"
   IMAGETYPE "pngrgb"
   PROJECTION "init=epsg:32652" END
-  OUTPUTFORMAT NAME "pngrgb" DRIVER "AGG/PNG" MIMETYPE "image/png" IMAGEMODE RGB EXTENSION "png" END
+  OUTPUTFORMAT NAME "pngrgb" DRIVER "AGG/PNG" MIMETYPE "image/png" IMAGEMODE RGB EXTENSION "png" ${formatoption}END
   SYMBOL NAME "circle" TYPE ELLIPSE FILLED TRUE POINTS 1 1 END END
   LAYER NAME "imagery" TYPE RASTER STATUS ON DATA "$tile" PROJECTION "init=epsg:32652" END END
 EOM
@@ -106,16 +116,20 @@ bbox_of() { # TILE X0 Y0 W H
     awk 'NR == 1 { w = $1; s = $2 } NR == 2 { e = $1; n = $2 } END { printf "%.7f,%.7f,%.7f,%.7f\n", w, s, e, n }'
 }
 
-declare -A T   # T[label] = newline-separated run times
+declare -A T C M # [label] = newline-separated wall seconds, CPU seconds, peak RSS (KB)
 time_run() { # LABEL COMMAND...
   local label=$1; shift
-  local t0 t1
-  t0=$(now)
-  "$@" >/dev/null 2>"$work/last.err" || { echo "bench: $label failed:" >&2; cat "$work/last.err" >&2; exit 1; }
-  t1=$(now)
-  T[$label]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')"$'\n'
+  /usr/bin/time -o "$work/last.time" -f "%e %U %S %M" "$@" >/dev/null 2>"$work/last.err" ||
+    { echo "bench: $label failed:" >&2; cat "$work/last.err" >&2; exit 1; }
+  local wall user sys rss
+  read -r wall user sys rss < <(tail -n 1 "$work/last.time")
+  T[$label]+="$wall"$'\n'
+  C[$label]+="$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')"$'\n'
+  M[$label]+="$rss"$'\n'
 }
 med() { printf '%s' "${T[$1]}" | median; }
+cpu() { printf '%s' "${C[$1]}" | median; }
+peak_mb() { printf '%s' "${M[$1]}" | sort -g | tail -n 1 | awk '{ printf "%.0f", $1 / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 verdict() { awk -v v="$1" -v goal="$2" -v dir="$3" 'BEGIN { ok = (dir == "le") ? v <= goal : v >= goal; print ok ? "meets goal" : "MISSES goal" }'; }
 
@@ -144,13 +158,17 @@ for n in $sizes; do
   half=$(( (n - 2048) / 2 ))
   write_mapfile "$tile" "$gj" 2048 2048 "$(extent_of "$tile" 0 0 "$n" "$n")" 24 > "$work/whole$n.map"
   write_mapfile "$tile" "$gj" 2048 2048 "$(extent_of "$tile" "$half" "$half" 2048 2048)" 24 > "$work/window$n.map"
+  write_mapfile "$tile" "$gj" 2048 2048 "$(extent_of "$tile" 0 0 "$n" "$n")" 24 1 > "$work/whole$n.z1.map"
   bbox=$(bbox_of "$tile" "$half" "$half" 2048 2048)
   ext=$(extent_of "$tile" "$half" "$half" 2048 2048)
+  mkdir -p "$work/hashcache"
   for ((i = 0; i < runs; i++)); do
-    time_run "whole$n.satmark" "$satmark" render "$tile" "$gj" -o "$work/whole$n.satmark.png" --size 2048x2048
+    time_run "whole$n.satmark" env SATMARK_HASH_CACHE=off "$satmark" render "$tile" "$gj" -o "$work/whole$n.satmark.png" --size 2048x2048
     time_run "whole$n.map2img" map2img -m "$work/whole$n.map" -o "$work/whole$n.map2img.png"
+    time_run "whole$n.satmark_cached" env SATMARK_CACHE_DIR="$work/hashcache" "$satmark" render "$tile" "$gj" -o "$work/whole$n.satmark_cached.png" --size 2048x2048
+    time_run "whole$n.map2img_z1" map2img -m "$work/whole$n.z1.map" -o "$work/whole$n.map2img_z1.png"
     time_run "whole$n.gdal" gdal_translate -q -of PNG -outsize 2048 2048 "$tile" "$work/whole$n.gdal.png"
-    time_run "window$n.satmark" "$satmark" render "$tile" "$gj" -o "$work/window$n.satmark.png" --size 2048x2048 --bbox "$bbox"
+    time_run "window$n.satmark" env SATMARK_HASH_CACHE=off "$satmark" render "$tile" "$gj" -o "$work/window$n.satmark.png" --size 2048x2048 --bbox "$bbox"
     time_run "window$n.map2img" map2img -m "$work/window$n.map" -o "$work/window$n.map2img.png"
     # shellcheck disable=SC2086
     time_run "window$n.gdal" gdal_translate -q -of PNG -projwin $(awk '{ print $1, $4, $3, $2 }' <<< "$ext") -outsize 2048 2048 "$tile" "$work/window$n.gdal.png"
@@ -182,11 +200,34 @@ for ((i = 0; i < (runs + 1) / 2; i++)); do
 done
 fi
 
+# The fair comparison (issue 14): wall and CPU, map2img at default and at
+# zlib level 1, satmark's hash cache off and on. Goals (cache off, PNG no
+# larger than map2img's): wall <= 0.25x map2img default and <= 0.45x map2img
+# at level 1; CPU <= 0.6x map2img at level 1.
+report_fair() { # SIZE
+  local n=$1 p=whole$1
+  local row
+  printf '  %-36s %8s %8s %12s\n' "" "wall s" "CPU s" "PNG bytes"
+  for row in "satmark, hash cache off:satmark" "satmark, hash cache on:satmark_cached" \
+             "map2img default:map2img" "map2img COMPRESSION=1:map2img_z1"; do
+    printf '  %-36s %8.3f %8.2f %12d\n' "${row%%:*}" "$(med "$p.${row##*:}")" "$(cpu "$p.${row##*:}")" \
+      "$(size_of "$work/$p.${row##*:}.png")"
+  done
+  local w0 w1 c1
+  w0=$(ratio "$(med "$p.satmark")" "$(med "$p.map2img")")
+  w1=$(ratio "$(med "$p.satmark")" "$(med "$p.map2img_z1")")
+  c1=$(ratio "$(cpu "$p.satmark")" "$(cpu "$p.map2img_z1")")
+  printf '  cache off: wall/map2img %s (goal <= 0.25: %s), wall/map2img-z1 %s (goal <= 0.45: %s), CPU/map2img-z1 %s (goal <= 0.6: %s)\n' \
+    "$w0" "$(verdict "$w0" 0.25 le)" "$w1" "$(verdict "$w1" 0.45 le)" "$c1" "$(verdict "$c1" 0.6 le)"
+}
+
 echo
 echo "== satmark bench ($(nproc) CPUs, $runs alternating runs, medians of wall time)"
 for n in $sizes; do
   echo "${n}x$n tile, 500 marks, whole tile at 2048x2048:"
   report_render "$n" "whole$n"
+  echo "${n}x$n tile, 500 marks, whole tile at 2048x2048, wall and CPU (medians):"
+  report_fair "$n"
   echo "${n}x$n tile, 500 marks, 1:1 window of 2048x2048 px:"
   report_render "$n" "window$n"
 done
@@ -228,4 +269,125 @@ elif [[ -x "$viewer" ]]; then
     "$vrss" "$(verdict "$vrss" 300 le)"
 else
   echo "satmark-view not built (SDL2 missing?): viewer bench skipped"
+fi
+
+# ============================================================================
+# Scale section (issue 14, helper "scale"): large annotation files against
+# ogr2ogr on the same machine in the same run, tools alternating in one
+# loop. Files from `satmark-tilegen --big` (deterministic; cached):
+#   points   N points, the id as a property and no feature id, each observed
+#            on bench8192.tif (so the counting checks count them)
+#   polygons M polygons of 5..50 vertices
+# Goals: validate <= 0.25x `ogr2ogr -f GeoJSON` of the same file and peak RSS
+# <= 600 MB; export (GeoJSON, FlatGeobuf) <= 0.5x ogr2ogr to that format;
+# claims with 3 counting checks over the points < 2 s; render of a 2048^2
+# figure of the 8192^2 tile with 100,000 points in view <= 1.5x the time
+# with its 500 marks. The output of each export is read back with ogrinfo
+# and must have the input's feature count (a failed count fails the bench).
+# ============================================================================
+if want scale; then
+  npoints=${BENCH_SCALE_POINTS:-1000000}
+  npolys=${BENCH_SCALE_POLYGONS:-100000}
+  sruns=${BENCH_SCALE_RUNS:-3}
+  stile=$work/bench8192.tif
+  if [[ ! -s "$stile" ]]; then
+    echo "bench: generating an 8192x8192 tile with 500 marks (once; cached in $work)"
+    "$tilegen" --quiet --bench-size 8192 --marks 500 -o "$stile" --marks-out "$work/bench8192.geojson"
+  fi
+  sbbox=$(bbox_of "$stile" 0 0 8192 8192)
+  pts=$work/scale-points-$npoints.geojson polys=$work/scale-polygons-$npolys.geojson
+  pts100k=$work/scale-points-100000-in-view.geojson
+  [[ -s $pts ]] || "$tilegen" --big points --count "$npoints" --bbox "$sbbox" --image bench8192.tif --date 2024-03-17 -o "$pts"
+  [[ -s $polys ]] || "$tilegen" --big polygons --count "$npolys" --bbox "$sbbox" -o "$polys"
+  [[ -s $pts100k ]] || "$tilegen" --big points --count 100000 --bbox "$sbbox" -o "$pts100k"
+  # three counting claims over areas of the tile (the catalog and the areas
+  # are written here; the areas are observed on the same image as the points)
+  IFS=, read -r bw bs be bn <<< "$sbbox"
+  cat > "$work/scale-claims.json" <<EOC
+{"satmark_claims": 1,
+ "sources": [{"id": "bench-source", "outlet": "satmark bench", "headline": "Generated counting claims", "author": "", "published": "2024-03-20", "file": null, "reliability": "external", "reliability_note": "generated by scripts/bench.sh; not a real source", "cites": []}],
+ "claims": [
+$(for k in 1 2 3; do
+  printf '  {"id": "bench-count-%d", "text": "Container stacks in area %d.", "quote": "", "sources": ["bench-source"], "attributed_to": [], "place": "bench", "time": {"from": "2024-03-01", "to": "2024-03-31"}, "imagery": "yes", "check": {"class": "container_stack", "area": "bench-area-%d", "op": ">=", "value": 1, "date_from": "2024-03-01", "date_to": "2024-03-31"}}%s\n' \
+    "$k" "$k" "$k" "$([[ $k -lt 3 ]] && echo ,)"
+done)
+ ],
+ "discrepancies": []}
+EOC
+  {
+    echo '{"type":"FeatureCollection","features":['
+    for k in 1 2 3; do
+      awk -v k="$k" -v w="$bw" -v s="$bs" -v e="$be" -v n="$bn" 'BEGIN {
+        f = k / 8; x0 = w + (e - w) * f; y0 = s + (n - s) * f; x1 = x0 + (e - w) * f; y1 = y0 + (n - s) * f
+        printf "{\"type\":\"Feature\",\"id\":\"bench-area-%d\",\"properties\":{\"class\":\"aoi\",\"label\":\"area %d\",\"observations\":[{\"image\":\"bench8192.tif\",\"acquired\":\"2024-03-17\"}]},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%.7f,%.7f],[%.7f,%.7f],[%.7f,%.7f],[%.7f,%.7f],[%.7f,%.7f]]]}}%s\n",
+          k, k, x0, y0, x1, y0, x1, y1, x0, y1, x0, y0, (k < 3) ? "," : "" }'
+    done
+    echo ']}'
+  } > "$work/scale-areas.geojson"
+  out=$work/scale-out
+  mkdir -p "$out"
+  for ((i = 0; i < sruns; i++)); do
+    rm -f "$out"/*
+    time_run scale.validate.points "$satmark" validate --quiet "$pts"
+    time_run scale.ogr.geojson.points ogr2ogr -f GeoJSON "$out/ogr-points.geojson" "$pts"
+    time_run scale.validate.polys "$satmark" validate --quiet "$polys"
+    time_run scale.ogr.geojson.polys ogr2ogr -f GeoJSON "$out/ogr-polys.geojson" "$polys"
+    time_run scale.export.geojson.points "$satmark" export --no-claims "$pts" -o "$out/points.geojson"
+    time_run scale.export.fgb.points "$satmark" export --no-claims "$pts" -o "$out/points.fgb"
+    time_run scale.ogr.fgb.points ogr2ogr -f FlatGeobuf "$out/ogr-points.fgb" "$pts"
+    time_run scale.export.geojson.polys "$satmark" export --no-claims "$polys" -o "$out/polys.geojson"
+    time_run scale.export.fgb.polys "$satmark" export --no-claims "$polys" -o "$out/polys.fgb"
+    time_run scale.ogr.fgb.polys ogr2ogr -f FlatGeobuf "$out/ogr-polys.fgb" "$polys"
+    time_run scale.claims "$satmark" claims "$work/scale-claims.json" "$work/scale-areas.geojson" "$pts"
+    time_run scale.render.500 env SATMARK_HASH_CACHE=off "$satmark" render "$stile" "$work/bench8192.geojson" -o "$out/r500.png" --size 2048x2048
+    time_run scale.render.100k env SATMARK_HASH_CACHE=off "$satmark" render "$stile" "$pts100k" -o "$out/r100k.png" --size 2048x2048
+  done
+  count_of() { ogrinfo -ro -so -al "$1" | awk -F': ' '/Feature Count/ { s += $2 } END { print s + 0 }'; }
+  for f in points.geojson points.fgb; do
+    [[ $(count_of "$out/$f") == "$npoints" ]] || { echo "bench: $out/$f does not have $npoints features" >&2; exit 1; }
+  done
+  for f in polys.geojson polys.fgb; do
+    [[ $(count_of "$out/$f") == "$npolys" ]] || { echo "bench: $out/$f does not have $npolys features" >&2; exit 1; }
+  done
+
+  echo
+  echo "== scale bench ($(nproc) CPUs shared; medians of $sruns alternating runs; wall s / CPU s / peak RSS MB)"
+  srow() { # TEXT LABEL
+    printf '  %-44s %8.2f %8.2f %8s\n' "$1" "$(med "$2")" "$(cpu "$2")" "$(peak_mb "$2")"
+  }
+  sgoal() { # TEXT SATMARK-LABEL REFERENCE-LABEL GOAL
+    local rw rc
+    rw=$(ratio "$(med "$2")" "$(med "$3")"); rc=$(ratio "$(cpu "$2")" "$(cpu "$3")")
+    printf '  %-44s wall %s, CPU %s (goal <= %s: %s)\n' "$1" "$rw" "$rc" "$4" "$(verdict "$rw" "$4" le)"
+  }
+  printf '  %-44s %8s %8s %8s\n' "" "wall" "CPU" "RSS MB"
+  srow "satmark validate, $npoints points" scale.validate.points
+  srow "ogr2ogr -f GeoJSON, $npoints points" scale.ogr.geojson.points
+  srow "satmark validate, $npolys polygons" scale.validate.polys
+  srow "ogr2ogr -f GeoJSON, $npolys polygons" scale.ogr.geojson.polys
+  srow "satmark export .geojson, points" scale.export.geojson.points
+  srow "satmark export .fgb, points" scale.export.fgb.points
+  srow "ogr2ogr -f FlatGeobuf, points" scale.ogr.fgb.points
+  srow "satmark export .geojson, polygons" scale.export.geojson.polys
+  srow "satmark export .fgb, polygons" scale.export.fgb.polys
+  srow "ogr2ogr -f FlatGeobuf, polygons" scale.ogr.fgb.polys
+  srow "satmark claims, 3 counting checks, points" scale.claims
+  srow "satmark render 2048^2, 500 marks" scale.render.500
+  srow "satmark render 2048^2, 100,000 points" scale.render.100k
+  sgoal "validate points / ogr2ogr GeoJSON" scale.validate.points scale.ogr.geojson.points 0.25
+  sgoal "validate polygons / ogr2ogr GeoJSON" scale.validate.polys scale.ogr.geojson.polys 0.25
+  for k in points polys; do
+    rss=$(peak_mb "scale.validate.$k")
+    printf '  %-44s %s MB (goal <= 600: %s)\n' "validate $k peak RSS" "$rss" "$(verdict "$rss" 600 le)"
+  done
+  sgoal "export GeoJSON points / ogr2ogr" scale.export.geojson.points scale.ogr.geojson.points 0.5
+  sgoal "export GeoJSON polygons / ogr2ogr" scale.export.geojson.polys scale.ogr.geojson.polys 0.5
+  sgoal "export FlatGeobuf points / ogr2ogr" scale.export.fgb.points scale.ogr.fgb.points 0.5
+  sgoal "export FlatGeobuf polygons / ogr2ogr" scale.export.fgb.polys scale.ogr.fgb.polys 0.5
+  cl=$(med scale.claims)
+  printf '  %-44s %.2f s (goal < 2: %s); of which reading the points: ~%.2f s (validate)\n' \
+    "claims over $npoints marks" "$cl" "$(verdict "$cl" 2 le)" "$(med scale.validate.points)"
+  sgoal "render 100,000 points / 500 marks" scale.render.100k scale.render.500 1.5
+  echo "  exports read back by ogrinfo: $npoints and $npolys features (checked)"
+  echo "  load average now: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: treat ratios as noisy)"
 fi

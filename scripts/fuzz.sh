@@ -2,7 +2,8 @@
 # Builds satmark's libFuzzer targets (clang, ASan + UBSan, coverage) into
 # build-fuzz/ and runs them.
 #   scripts/fuzz.sh                 every target, 60 s each
-#   scripts/fuzz.sh TARGET [SECONDS] one target (annot, claims, manifest, style, raster)
+#   scripts/fuzz.sh TARGET [SECONDS] one target (annot, claims, manifest, style, raster,
+#                                    imagery, custody)
 #   scripts/fuzz.sh all SECONDS     every target, SECONDS each
 # Seeds come from the project's own data (tests/data, annotations, assets,
 # scripts); the growing corpus is kept in build-fuzz/corpus/TARGET (not in git).
@@ -18,7 +19,7 @@
 # Prints one line per target: executions, corpus size, findings.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-targets=(annot claims manifest style raster)
+targets=(annot claims manifest style raster imagery custody)
 want=${1:-all}
 secs=${2:-60}
 if [[ "$want" != all ]]; then
@@ -40,6 +41,8 @@ seeds_for() {
     manifest) find "$here/scripts" "$here/tests/data" -type f -name '*.manifest' ;;
     style) echo "$here/assets/style.json" ;;
     raster) find "$here/tests/data" -maxdepth 1 -type f -name '*.tif' -size -100k ;;
+    imagery) find "$here/annotations" "$here/tests/data" -type f -name 'imagery.json' ;;
+    custody) find "$here/annotations" "$here/tests/data" -type f -name '*.custody.jsonl' ;;
   esac
 }
 

@@ -25,9 +25,12 @@
 
 #include "annot.h"
 #include "claims.h"
+#include "custody.h"
 #include "diag.h"
+#include "evidence.h"
 #include "gjson.h"
 #include "gjwrite.h"
+#include "imagery.h"
 
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t n, size_t size);
@@ -184,6 +187,28 @@ static bool read_and_evaluate_catalog(void *ctx, struct diag *dg)
     return ok;
 }
 
+/* The evidence status of every claim: catalog and sets are read before the
+ * injection is armed, so only the evaluation's own allocations fail. */
+struct evidence_input {
+    struct claims_catalog *cat;
+    struct annot_set *sets[2];
+};
+
+static bool weigh_evidence(void *ctx, struct diag *dg)
+{
+    struct evidence_input *in = ctx;
+    static const struct evidence_tile tiles[] = {
+        {.file = "depot_2023-10-16.tif", .sha256 = "", .acquired = "2023-10-16", .synthetic = false},
+        {.file = "port_2023-11-20.tif", .sha256 = "", .acquired = "2023-11-20", .synthetic = true},
+    };
+    struct evidence_report *report = NULL;
+    bool ok = evidence_evaluate(in->cat, (const struct annot_set *const *)in->sets, 2, tiles, 2,
+                                &report, dg);
+    assert_true(ok == (report != NULL));
+    evidence_report_free(report);
+    return ok;
+}
+
 struct save_input {
     char dir[64];
     char path[128];
@@ -241,6 +266,51 @@ static bool save_annotations(void *ctx, struct diag *dg)
     return ok;
 }
 
+static bool read_register(void *ctx, struct diag *dg)
+{
+    struct imagery_register *reg = NULL;
+    bool ok = imagery_register_read(ctx, &reg, dg);
+    assert_true(ok == (reg != NULL));
+    imagery_register_free(reg);
+    return ok;
+}
+
+struct custody_input {
+    char dir[64];
+    char log[128];
+    char *before; /* the log before each append */
+    size_t before_len;
+};
+
+/* An append either adds one line that keeps the chain or leaves the log
+ * byte for byte as it was. */
+static bool append_custody(void *ctx, struct diag *dg)
+{
+    struct custody_input *in = ctx;
+    FILE *f = fopen(in->log, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(in->before, 1, in->before_len, f), in->before_len);
+    assert_int_equal(fclose(f), 0);
+    const char *names[] = {"a.tif"};
+    const char *hashes[] = {"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"};
+    bool ok = custody_append(in->log, "tester", "export", "out.geojson", names, hashes, 1, dg);
+    fail_at = 0; /* the checks below allocate */
+    size_t len = 0;
+    char *now = slurp(in->log, &len);
+    struct diag *check = diag_new();
+    size_t entries = 0;
+    assert_true(custody_verify(in->log, &entries, check));
+    diag_free(check);
+    if (ok) {
+        assert_int_equal(entries, 3);
+    } else {
+        assert_int_equal(len, in->before_len);
+        assert_memory_equal(now, in->before, len);
+    }
+    free(now);
+    return ok;
+}
+
 /* ---- tests ----------------------------------------------------------------- */
 
 static void annotation_reader(void **state)
@@ -263,6 +333,25 @@ static void catalog_reader_and_evaluation(void **state)
     inject_into_jansson = true;
     print_message("catalog reader + evaluation: %lu allocation failures survived\n", points - 1);
     free(in.text);
+}
+
+static void evidence_evaluation(void **state)
+{
+    (void)state;
+    struct evidence_input in = {0};
+    struct diag *dg = diag_new();
+    assert_true(claims_catalog_read(SATMARK_SOURCE_DIR "/tests/data/claims/catalog.json", &in.cat,
+                                    dg));
+    assert_true(gjson_read_file(SATMARK_SOURCE_DIR "/tests/data/claims/depot.geojson", &in.sets[0],
+                                dg));
+    assert_true(gjson_read_file(SATMARK_SOURCE_DIR "/tests/data/claims/port.geojson", &in.sets[1],
+                                dg));
+    unsigned long points = every_failure(weigh_evidence, &in);
+    print_message("evidence evaluation: %lu allocation failures survived\n", points - 1);
+    annot_set_free(in.sets[0]);
+    annot_set_free(in.sets[1]);
+    claims_catalog_free(in.cat);
+    diag_free(dg);
 }
 
 static void atomic_save(void **state)
@@ -301,13 +390,47 @@ static void atomic_save(void **state)
     diag_free(dg);
 }
 
+static void register_reader(void **state)
+{
+    (void)state;
+    inject_into_jansson = false; /* see inject_into_jansson */
+    unsigned long points =
+        every_failure(read_register, (void *)(SATMARK_SOURCE_DIR "/annotations/imagery.json"));
+    inject_into_jansson = true;
+    print_message("imagery register reader: %lu allocation failures survived\n", points - 1);
+}
+
+static void custody_appender(void **state)
+{
+    (void)state;
+    struct custody_input in;
+    snprintf(in.dir, sizeof in.dir, "/tmp/satmark-allocfail-XXXXXX");
+    assert_non_null(mkdtemp(in.dir));
+    snprintf(in.log, sizeof in.log, "%s/imagery.custody.jsonl", in.dir);
+    struct diag *dg = diag_new();
+    assert_true(custody_append(in.log, "a", "add", "one", NULL, NULL, 0, dg));
+    assert_true(custody_append(in.log, "a", "add", "two", NULL, NULL, 0, dg));
+    in.before = slurp(in.log, &in.before_len);
+    inject_into_jansson = false;
+    unsigned long points = every_failure(append_custody, &in);
+    inject_into_jansson = true;
+    print_message("custody append: %lu allocation failures survived\n", points - 1);
+    unlink(in.log);
+    assert_int_equal(rmdir(in.dir), 0);
+    free(in.before);
+    diag_free(dg);
+}
+
 int main(void)
 {
     json_set_alloc_funcs(jansson_malloc, free);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(annotation_reader),
         cmocka_unit_test(catalog_reader_and_evaluation),
+        cmocka_unit_test(evidence_evaluation),
         cmocka_unit_test(atomic_save),
+        cmocka_unit_test(register_reader),
+        cmocka_unit_test(custody_appender),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,7 +49,7 @@ static void fixture_catalog_reads(void **state)
     assert_string_equal(c->check.class_name, "munitions_pit");
     assert_string_equal(c->check.area, "fixture-depot");
     assert_string_equal(c->check.date_from, "2023-10-01");
-    assert_string_equal(c->time_to, "2023-10-16");
+    assert_string_equal(c->time_to, "2024-01-31");
     assert_string_equal(c->attributed_to[0], "RUSI");
 
     const struct claims_claim *loaded = claims_find(cat, "fixture-containers-loaded");

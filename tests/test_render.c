@@ -589,6 +589,60 @@ static void test_labels_avoid_collisions(void **state)
     diag_free(dg);
 }
 
+/* Issue 14: a class with more marks in view than render_dense_limit is
+ * drawn as a density layer without labels (was: every symbol in one path and
+ * every label checked against every other mark); sparse classes keep their
+ * marks and labels. */
+static void test_dense_class_drawn_as_density(void **state)
+{
+    (void)state;
+    char path[300];
+    out_path(path, sizeof path, "dense.geojson");
+    FILE *f = fopen(path, "w");
+    fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[");
+    for (int i = 0; i < 2000; i++)
+        fprintf(f, "%s{\"type\":\"Feature\",\"id\":\"s%d\",\"geometry\":{\"type\":\"Point\","
+                   "\"coordinates\":[%.6f,%.6f]},\"properties\":{\"class\":\"ship\","
+                   "\"label\":\"Ship %d\"}}",
+                i ? "," : "", i, 130.0 + (i % 50) * 1e-5, 42.25 + (i / 50) * 1e-5, i);
+    fprintf(f, ",{\"type\":\"Feature\",\"id\":\"c1\",\"geometry\":{\"type\":\"Point\","
+               "\"coordinates\":[130.0,42.25]},\"properties\":{\"class\":\"crane\","
+               "\"label\":\"Crane\"}}]}");
+    fclose(f);
+    struct diag *dg = diag_new();
+    struct annot_set *set = NULL;
+    if (!gjson_read_file(path, &set, dg))
+        fail_msg("%s", diag_message(dg));
+    struct raster *r = raster_open(tile_path, NULL, dg);
+    assert_non_null(r);
+    struct geo_ref *g = geo_ref_from_raster(r, dg);
+    const struct annot_set *sets[] = {set};
+    struct render_overlay *ov = render_overlay_new(g, sets, 1, dg);
+    assert_non_null(ov);
+    cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 500, 500);
+    cairo_t *cr = cairo_create(surf);
+    struct render_view v = {0, 0, 500, 500, 500, 500};
+    assert_int_equal(render_dense_limit(&v), 500);
+    struct style *st = style_default();
+    struct render_marks_stats stats;
+    assert_true(render_overlay_draw(cr, &v, ov, st, NULL, &stats, dg));
+    assert_int_equal(stats.drawn, 2001);
+    assert_int_equal(stats.classes_dense, 1u << ANNOT_CLASS_SHIP);
+    assert_int_equal(render_dense_classes(ov, &v, 0), 1u << ANNOT_CLASS_SHIP);
+    assert_int_equal(stats.labels_thinned, 2000);
+    assert_int_equal(stats.labels_placed, 1); /* the crane's */
+    assert_int_equal(stats.labels_skipped, 0);
+    assert_int_equal(cairo_status(cr), CAIRO_STATUS_SUCCESS);
+    cairo_destroy(cr);
+    cairo_surface_destroy(surf);
+    style_free(st);
+    render_overlay_free(ov);
+    geo_ref_free(g);
+    raster_close(r);
+    annot_set_free(set);
+    diag_free(dg);
+}
+
 static void test_marks_observed_on_other_images(void **state)
 {
     (void)state;
@@ -778,6 +832,7 @@ int main(void)
         cmocka_unit_test(test_no_crs_renders_with_warnings),
         cmocka_unit_test(test_labels_avoid_collisions),
         cmocka_unit_test(test_marks_observed_on_other_images),
+        cmocka_unit_test(test_dense_class_drawn_as_density),
         cmocka_unit_test(test_other_dates_drawn_distinctly),
         cmocka_unit_test(test_bad_inputs_fail_cleanly),
     };

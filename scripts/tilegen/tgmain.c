@@ -7,6 +7,8 @@
  *   satmark-tilegen --all DIR [--annotations DIR]
  *   satmark-tilegen --annotations DIR --tiles DIR
  *   satmark-tilegen --bench-size N --marks M -o BIG.tif --marks-out BIG.geojson [--site S]
+ *   satmark-tilegen --big points|qgis|polygons --count N [--bbox W,S,E,N] [--seed S]
+ *                   [--clockwise] [--image NAME --date D] -o BIG.geojson   (tgbig.h)
  *
  * Same inputs, same bytes: the scene is seeded from the site, GDAL writes no
  * clock time, the annotation timestamps are fixed.
@@ -22,6 +24,7 @@
 #include "diag.h"
 #include "hash.h"
 #include "tgannot.h"
+#include "tgbig.h"
 #include "tggeo.h"
 #include "tgscene.h"
 #include "tgwrite.h"
@@ -40,6 +43,8 @@ static void usage(FILE *out)
             "       satmark-tilegen --annotations DIR --tiles DIR\n"
             "       satmark-tilegen --bench-size N [--marks M] [--site S] [--date D] -o FILE\n"
             "                       [--marks-out FILE.geojson]\n"
+            "       satmark-tilegen --big points|qgis|polygons --count N [--bbox W,S,E,N]\n"
+            "                       [--seed S] [--clockwise] [--image NAME --date D] -o FILE\n"
             "options: --quality Q (JPEG quality, default 88), --quiet\n"
             "Tiles are synthetic 0.5 m imagery (JPEG COG), byte-identical for equal inputs.\n");
 }
@@ -167,6 +172,9 @@ int main(int argc, char **argv)
                *tiles_dir = NULL, *marks_out = NULL;
     int size = BUNDLED_SIZE, bench_size = 0, marks = 500, quality = 88;
     bool quiet = false;
+    const char *big = NULL;
+    struct tgbig_options big_opt = {TGBIG_POINTS, 1000, 130.28, 42.22, 130.36, 42.28, 1, false,
+                                    NULL, NULL};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -177,8 +185,29 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = true;
             takes = false;
+        } else if (strcmp(a, "--clockwise") == 0) {
+            big_opt.clockwise = true;
+            takes = false;
         } else if (!v) {
             return usage_error("%s: missing value", a);
+        } else if (strcmp(a, "--big") == 0) {
+            big = v;
+            if (!tgbig_kind_from_name(v, &big_opt.kind))
+                return usage_error("--big %s: expected points, qgis or polygons", v);
+        } else if (strcmp(a, "--count") == 0) {
+            int count;
+            if (!parse_int(v, 1, 100000000, &count))
+                return usage_error("--count %s: expected 1..100000000", v);
+            big_opt.count = (size_t)count;
+        } else if (strcmp(a, "--bbox") == 0) {
+            if (sscanf(v, "%lf,%lf,%lf,%lf", &big_opt.west, &big_opt.south, &big_opt.east,
+                       &big_opt.north) != 4 ||
+                !(big_opt.west < big_opt.east && big_opt.south < big_opt.north))
+                return usage_error("--bbox %s: expected W,S,E,N in degrees", v);
+        } else if (strcmp(a, "--seed") == 0) {
+            big_opt.seed = strtoull(v, NULL, 10);
+        } else if (strcmp(a, "--image") == 0) {
+            big_opt.image = v;
         } else if (strcmp(a, "--site") == 0) {
             site = v;
         } else if (strcmp(a, "--date") == 0) {
@@ -215,6 +244,17 @@ int main(int argc, char **argv)
     if (!dg) {
         fprintf(stderr, "satmark-tilegen: out of memory\n");
         return 1;
+    }
+    if (big) {
+        if (!out) {
+            diag_free(dg);
+            return usage_error("%s", "--big needs -o FILE");
+        }
+        big_opt.date = date;
+        if (!tgbig_write(&big_opt, out, dg))
+            return fail(dg);
+        diag_free(dg);
+        return 0;
     }
     int modes = (all_dir || annot_dir) + (bench_size > 0) + (out && !bench_size);
     if (modes != 1) {

@@ -249,7 +249,7 @@ bool tgscene_site_info(const char *site, int *epsg, double *lon, double *lat, co
         *epsg = 32653;
         *lon = 132.34;
         *lat = 42.88;
-        *title = "Dunai ammunition depot";
+        *title = "Dunai, Primorsky Krai (depot location disputed)";
         return true;
     }
     return false;
@@ -271,8 +271,8 @@ bool tgscene_site_dates(const char *site, const char *dates[2])
 }
 
 static const char ident_note[] =
-    " Identification of the ship is taken from the published reporting, not from the pixels: "
-    "at 0.5 m a hull's name cannot be read. Synthetic demo tile.";
+    " At 0.5 m a hull's name cannot be read: the image cannot say which ship this is. "
+    "Synthetic demo tile.";
 
 /* ---- Rason / Najin ------------------------------------------------------------- */
 
@@ -595,37 +595,29 @@ static void build_rason(struct tgscene *sc, bool bench)
     int crane_no = 0, stack_no = 0;
     char id[48], label[80], note[480];
     if (autumn23 || (!march24 && !bench)) {
-        const char *names[3] = {"maia", "angara", "maria"};
-        const char *labels[3] = {"Maia (?)", "Angara (?)", "Maria (?)"};
-        double lengths[3] = {132, 120, 112}, beams[3] = {20, 18, 17};
-        const struct pier_def *berth[3] = {&piers[1], &piers[1], &piers[0]};
-        int sides[3] = {1, -1, 1};
-        double us[3] = {250, 255, 225};
-        bool bow_out[3] = {true, false, true};
-        for (int i = 0; i < 3; i++) {
-            rason_ship(sc, f, berth[i], sides[i], us[i], lengths[i], beams[i], bow_out[i], i, 1);
-            struct tgscene_obj *s = &sc->objs[sc->nobjs - 1];
-            snprintf(id, sizeof id, "ship-%s-%s", names[i], date);
-            snprintf(note, sizeof note,
-                     "Cargo ship about %.0f m long alongside %s with hatches open and containers "
-                     "on deck and on the pier beside it. The UK Defence Intelligence report (via "
-                     "The Guardian) names Maia, Angara and Maria loading containers at Najin "
-                     "between September and December 2023.%s%s",
-                     lengths[i], berth[i] == &piers[0] ? "Pier 1" : "Pier 2", ident_note,
-                     i == 0 ? " One article spells the name Maja." : "");
-            struct tgscene_annot *a = annotate(s, id, labels[i], "ship", TGGEOM_RECT, note);
-            link_claim(a, "najin-three-ships-loading", "supports");
-            link_claim(a, "najin-containers-loaded", "supports");
-        }
+        /* One ship loading, not three: the reporting names Maia, Angara and Maria
+         * loading at Najin between September and December 2023 but never says they
+         * were in port on the same day, so the demo must not stage that. */
+        rason_ship(sc, f, &piers[1], 1, 250, 132, 20, true, 0, 1);
+        struct tgscene_obj *s = &sc->objs[sc->nobjs - 1];
+        snprintf(id, sizeof id, "ship-pier2-%s", date);
+        snprintf(note, sizeof note,
+                 "Cargo ship about 132 m long alongside the north face of Pier 2, hatches open, "
+                 "cranes over its holds and containers on the pier beside it: consistent with "
+                 "loading. The UK report (via The Guardian) names Maia, Angara and Maria loading "
+                 "at Najin in September-December 2023 without saying which was in port when.%s",
+                 ident_note);
+        struct tgscene_annot *a =
+            annotate(s, id, "Cargo ship at Pier 2 (identity unknown)", "ship", TGGEOM_RECT, note);
+        link_claim(a, "najin-containers-loaded", "supports");
+        link_claim(a, "najin-three-ships-loading", "context");
         double p2u[3] = {190, 250, 310};
         rason_pier_cranes(sc, f, &piers[1], 1, p2u, 3, 0.25, date, &crane_no, true,
-                          "najin-containers-loaded", "supports");
+                          "najin-containers-loaded", "context");
         double p2s[2] = {215, 290};
-        rason_pier_cranes(sc, f, &piers[1], -1, p2s, 2, 0.3, date, &crane_no, true,
-                          "najin-containers-loaded", "supports");
+        rason_pier_cranes(sc, f, &piers[1], -1, p2s, 2, 0.3, date, &crane_no, true, NULL, NULL);
         double p1u[2] = {180, 250};
-        rason_pier_cranes(sc, f, &piers[0], 1, p1u, 2, 0.2, date, &crane_no, true,
-                          "najin-containers-loaded", "supports");
+        rason_pier_cranes(sc, f, &piers[0], 1, p1u, 2, 0.2, date, &crane_no, true, NULL, NULL);
         struct {
             int pier;
             double u, dv, len, wid;
@@ -637,43 +629,47 @@ static void build_rason(struct tgscene *sc, bool bench)
                    {2, 200, 0, 80, 34, 2, 0.75}};
         for (int i = 0; i < 4; i++) {
             const struct pier_def *p = &piers[st[i].pier];
-            struct tgscene_obj *s = fstack(sc, f, st[i].u, p->v + st[i].dv, st[i].len, st[i].wid,
-                                           true, st[i].tiers, st[i].fill, i % 2);
+            s = fstack(sc, f, st[i].u, p->v + st[i].dv, st[i].len, st[i].wid, true, st[i].tiers,
+                       st[i].fill, i % 2);
             snprintf(id, sizeof id, "containers-%s-%02d", date, ++stack_no);
             snprintf(label, sizeof label, "Container stack on Pier %d", st[i].pier + 1);
-            struct tgscene_annot *a = annotate(
-                s, id, label, "container_stack", TGGEOM_RECT,
-                "Containers staged on the pier apron beside the berthed ships. What they hold "
-                "cannot be seen. Synthetic demo tile.");
-            link_claim(a, "najin-containers-loaded", st[i].pier == 2 ? "context" : "supports");
+            a = annotate(s, id, label, "container_stack", TGGEOM_RECT,
+                         st[i].pier == 1
+                             ? "Containers staged on the Pier 2 apron beside the berthed ship. "
+                               "What they hold cannot be seen. Synthetic demo tile."
+                             : "Containers staged on the pier apron; no ship at this pier. What "
+                               "they hold cannot be seen. Synthetic demo tile.");
+            if (st[i].pier == 1)
+                link_claim(a, "najin-containers-loaded", "context");
         }
     }
     if (march24) {
         rason_ship(sc, f, &piers[0], -1, 225, 116, 17.5, true, 3, 2);
         struct tgscene_obj *s = &sc->objs[sc->nobjs - 1];
-        snprintf(id, sizeof id, "ship-lady-r-%s", date);
+        snprintf(id, sizeof id, "ship-pier1-%s", date);
         snprintf(note, sizeof note,
                  "Cargo ship about 116 m long at Pier 1 with hatches open while the cranes "
                  "beside it work the holds. NK Pro (via Newsweek) reported a vessel matching the "
-                 "Lady R at Rason Pier 1 in March 2024, with cranes removing containers; Newsweek "
-                 "could not confirm the ship was the Lady R.%s",
+                 "Lady R at Pier 1 with cranes removing containers on a Sunday, most likely 10 "
+                 "March 2024 (the text allows 17 March); Newsweek could not confirm it was the "
+                 "Lady R.%s",
                  ident_note);
-        struct tgscene_annot *a = annotate(s, id, "Lady R (?)", "ship", TGGEOM_RECT, note);
+        struct tgscene_annot *a =
+            annotate(s, id, "Cargo ship at Pier 1 (identity unknown)", "ship", TGGEOM_RECT, note);
         link_claim(a, "rason-lady-r-pier1", "supports");
-        link_claim(a, "rason-pier1-offload-pier2-load", "supports");
+        link_claim(a, "rason-pier1-offload-pier2-load", "context");
         double p1u[3] = {175, 225, 275};
         rason_pier_cranes(sc, f, &piers[0], -1, p1u, 3, 0.2, date, &crane_no, true,
-                          "rason-lady-r-pier1", "supports");
+                          "rason-lady-r-pier1", "context");
         double p2u[2] = {150, 330};
-        rason_pier_cranes(sc, f, &piers[1], 1, p2u, 2, 0.9, date, &crane_no, true,
-                          "rason-pier2-containers-accumulating", "context");
+        rason_pier_cranes(sc, f, &piers[1], 1, p2u, 2, 0.9, date, &crane_no, true, NULL, NULL);
         s = fstack(sc, f, 225, piers[0].v - 18, 46, 16, true, 1, 0.55, 0);
         snprintf(id, sizeof id, "containers-%s-%02d", date, ++stack_no);
         a = annotate(s, id, "Containers landed on Pier 1", "container_stack", TGGEOM_RECT,
                      "A short row of containers beside the ship on Pier 1, consistent with "
                      "offloading. Synthetic demo tile.");
         link_claim(a, "rason-lady-r-pier1", "supports");
-        link_claim(a, "rason-pier1-offload-pier2-load", "supports");
+        link_claim(a, "rason-pier1-offload-pier2-load", "context");
         struct {
             double u, dv, len, wid;
             int tiers;
@@ -686,14 +682,14 @@ static void build_rason(struct tgscene *sc, bool bench)
             s = fstack(sc, f, st[i].u, piers[1].v + st[i].dv, st[i].len, st[i].wid, true,
                        st[i].tiers, st[i].fill, i % 2);
             snprintf(id, sizeof id, "containers-%s-%02d", date, ++stack_no);
-            snprintf(label, sizeof label, "Containers accumulating on Pier 2 (%c)", 'A' + i);
+            snprintf(label, sizeof label, "Containers on Pier 2 (%c)", 'A' + i);
             a = annotate(s, id, label, "container_stack", TGGEOM_RECT,
                          "Container stack on the Pier 2 apron with no ship at Pier 2. NK Pro "
-                         "(via Newsweek) reported containers earmarked for export accumulating "
-                         "at Pier 2 before the ship arrived. Contents unknown. Synthetic demo "
-                         "tile.");
-            link_claim(a, "rason-pier2-containers-accumulating", "supports");
-            link_claim(a, "rason-pier1-offload-pier2-load", "supports");
+                         "(via Newsweek) reported containers accumulating at Pier 2 in the two "
+                         "days before the ship arrived (8-10 March 2024); this image is later, "
+                         "so it cannot show that. Contents unknown. Synthetic demo tile.");
+            link_claim(a, "rason-pier2-containers-accumulating", "context");
+            link_claim(a, "rason-pier1-offload-pier2-load", "context");
         }
     }
     /* trains standing on the second track: position and length change by date */
@@ -958,10 +954,15 @@ static void build_dunai(struct tgscene *sc, bool bench)
                 struct tgscene_annot *a = annotate(
                     p, id, label, "munitions_pit", TGGEOM_RECT,
                     p->variant ? "Earth-bermed pit, open on one side, with a container inside. "
-                                 "Absent on the 2022-08-14 tile. Synthetic demo tile."
+                                 "Absent on the 2022-08-14 tile. Drawn where Newsweek places the "
+                                 "pits; RUSI and the White House place them near Tikhoretsk. "
+                                 "Synthetic demo tile."
                                : "Earth-bermed pit, open on one side. Absent on the 2022-08-14 "
-                                 "tile. Synthetic demo tile.");
-                link_claim(a, "dunai-pits-over-100", "supports");
+                                 "tile. Drawn where Newsweek places the pits; RUSI and the White "
+                                 "House place them near Tikhoretsk. Synthetic demo tile.");
+                /* context, not support: the tile (5 November) is after the claim's
+                 * window, which ends with RUSI's report of 16 October 2023 */
+                link_claim(a, "dunai-pits-over-100", "context");
             }
         }
         /* a train of flat cars with containers on the siding, stacks at the ramp */
@@ -978,8 +979,8 @@ static void build_dunai(struct tgscene *sc, bool bench)
                      TGGEOM_RECT,
                      "Sixteen cars on the depot siding, most carrying containers, beside the "
                      "unloading ramp. RUSI (via Newsweek) reported trains delivering containers to "
-                     "the depot. Synthetic demo tile.");
-        link_claim(a, "dunai-trains-containers", "supports");
+                     "the depot, by 16 October 2023; this image is later. Synthetic demo tile.");
+        link_claim(a, "dunai-trains-containers", "context");
         struct {
             double u, v, len, wid;
             int tiers;
@@ -992,7 +993,7 @@ static void build_dunai(struct tgscene *sc, bool bench)
             a = annotate(s, id, label, "container_stack", TGGEOM_RECT,
                          "Containers unloaded beside the siding. Contents unknown. Synthetic "
                          "demo tile.");
-            link_claim(a, "dunai-trains-containers", "supports");
+            link_claim(a, "dunai-trains-containers", "context");
         }
         for (int i = 0; i < 8; i++)
             fvehicle(sc, d, tgnoise_range(&rng, -380, 500),
@@ -1021,9 +1022,11 @@ static void build_dunai(struct tgscene *sc, bool bench)
     {
         struct tgscene_obj *a = frect(sc, d, TGK_AOI, 0, 15, 1140, 650, true);
         struct tgscene_annot *an =
-            annotate(a, "dunai-depot", "Dunai ammunition depot", "aoi", TGGEOM_RECT,
+            annotate(a, "dunai-depot", "Depot area (as Newsweek places it)", "aoi",
+                     TGGEOM_RECT,
                      "Depot clearing inside the perimeter track; the area in which munitions pits "
-                     "are counted.");
+                     "are counted. Newsweek places the depot and its pits at Dunai; RUSI and the "
+                     "White House place them near Tikhoretsk, Krasnodar Krai.");
         link_claim(an, "dunai-pits-over-100", "context");
         link_claim(an, "dunai-trains-containers", "context");
     }

@@ -50,10 +50,12 @@ extern const struct cli_command cli_cmd_mark;
 extern const struct cli_command cli_cmd_validate;
 extern const struct cli_command cli_cmd_export;
 extern const struct cli_command cli_cmd_claims;
+extern const struct cli_command cli_cmd_catalog;
 extern const struct cli_command cli_cmd_render;
 extern const struct cli_command cli_cmd_batch;
 extern const struct cli_command cli_cmd_view;
 extern const struct cli_command cli_cmd_georef;
 extern const struct cli_command cli_cmd_fetch;
+extern const struct cli_command cli_cmd_imagery;
 
 #endif

@@ -208,11 +208,19 @@ static void render_one(const struct manifest_figure *fig, int fd, long timeout, 
                        int threads, const char *tile_sha256, bool sha_cached)
 {
     alarm((unsigned)timeout);
+    /* Fault injection for tests/e2e/batch_broken.sh: a figure that never
+     * finishes, however fast the machine, so the timeout path is tested
+     * without racing a slow figure against a short --timeout. */
+    const char *hang = getenv("SATMARK_TEST_HANG_FIGURE");
+    if (hang && strcmp(hang, fig->name) == 0)
+        for (;;)
+            pause();
     struct diag *dg = diag_new();
     struct figure_spec spec = fig->spec;
     spec.threads = threads;
     spec.tile_sha256 = tile_sha256;
     spec.tile_sha256_cached = sha_cached;
+    spec.record_custody = true; /* appends are flock'ed: workers may record at once */
     bool ok = dg && figure_run(&spec, NULL, dg);
     alarm(0);
     write_all(fd, ok ? "OK\n" : "FAIL\n", ok ? 3 : 5);

@@ -1,15 +1,20 @@
 /*
- * cmd_claims — `satmark claims [CATALOG] [FILES...] [--json]`: each published
- * claim with its sources, the marks that support, contradict or give context
- * to it, its evidence status and, for counting claims, the count per image and
- * the verdict; then the discrepancies between sources with their claims.
+ * cmd_claims — `satmark claims [CATALOG] [FILES...] [--imagery REGISTER] [--json]`:
+ * first what imagery the marks rest on (registered or not, synthetic or
+ * real, dates), then each published claim with its evidence status and the
+ * reason for it, its outlets and independent origins, its sources with their
+ * reliability, the marks linked to it, the discrepancies it is part of and,
+ * for counting claims, the count per image and the check result; then the
+ * discrepancies between sources with their claims.
  *
- * Thin over claims (catalog, evaluation) and gjson (annotation files). The
- * first argument ending in .json (not .geojson) is the catalog; by default the
- * one found by cli_locate_catalog (beside the first FILE, then the
- * investigation root). Without annotation files, every *.geojson next to
- * the catalog is read (by default the .geojson files in annotations/). The rules
- * behind statuses and verdicts are in docs/claims-checks.md.
+ * Thin over evidence (statuses, lineage), claims (catalog, links, counts),
+ * imagery (the register) and gjson (annotation files). The first argument
+ * ending in .json (not .geojson) is the catalog; by default the one found by
+ * cli_locate_catalog (beside the first FILE, then the investigation root).
+ * Without annotation files, every *.geojson next to the catalog is read (by
+ * default the .geojson files in annotations/). The register is imagery.json
+ * beside the annotation files unless --imagery names one. The rules behind
+ * statuses are in docs/claims-checks.md.
  */
 #include <glob.h>
 #include <jansson.h>
@@ -21,6 +26,7 @@
 #include "annot.h"
 #include "claims.h"
 #include "cli.h"
+#include "evidence.h"
 #include "gjson.h"
 #include "locate.h"
 
@@ -31,6 +37,7 @@ struct claims_args {
     const char *catalog;
     char **files; /* new strings */
     size_t nfiles;
+    const char *imagery; /* register path, NULL: beside the annotation files */
     bool json;
     bool verbose;
     char found_catalog[4096]; /* the catalog cli_locate_catalog found */
@@ -91,6 +98,10 @@ static int parse_args(int argc, char **argv, struct claims_args *a)
             options_done = true;
         } else if (!options_done && strcmp(arg, "--json") == 0) {
             a->json = true;
+        } else if (!options_done && strcmp(arg, "--imagery") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error("claims", "--imagery needs a register file");
+            a->imagery = argv[++i];
         } else if (!options_done && (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0)) {
             a->verbose = true;
         } else if (!options_done && arg[0] == '-' && arg[1] != '\0') {
@@ -149,14 +160,36 @@ static void print_wrapped(const char *indent, const char *text)
     putchar('\n');
 }
 
+static const char *plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+static void print_lineage(const struct claims_catalog *cat, const struct evidence_claim *ec)
+{
+    const struct claims_source *origins[8];
+    size_t n = evidence_origins(cat, ec->claim, origins, 8);
+    printf("    %zu %s, %zu independent %s", ec->outlets, plural(ec->outlets, "outlet", "outlets"),
+           ec->independent_origins, plural(ec->independent_origins, "origin", "origins"));
+    for (size_t i = 0; i < n && i < 8; i++)
+        printf("%s%s", i ? ", " : " (", origins[i]->outlet);
+    printf("%s\n", n ? (n > 8 ? ", ...)" : ")") : "");
+}
+
 static void print_sources(const struct claims_catalog *cat, const struct claims_claim *c)
 {
     for (size_t s = 0; s < c->nsources; s++) {
         const struct claims_source *src = claims_find_source(cat, c->source_ids[s]);
-        printf("    source: %s, \"%s\"%s%s%s\n", src->outlet, src->headline,
-               src->published[0] ? " (" : "", src->published, src->published[0] ? ")" : "");
-        if (src->reliability != CLAIMS_RELIABILITY_REPORTED)
-            printf("            [%s]\n", claims_reliability_name(src->reliability));
+        printf("    source: %s, \"%s\"%s%s%s [%s]\n", src->outlet, src->headline,
+               src->published[0] ? " (" : "", src->published, src->published[0] ? ")" : "",
+               claims_reliability_name(src->reliability));
+        for (size_t k = 0; k < src->nderived_from; k++) {
+            const struct claims_source *up = claims_find_source(cat, src->derived_from[k]);
+            printf("            derived from %s (%s)\n", up->outlet, up->id);
+        }
+        if (src->archived_url[0])
+            printf("            archived copy of %s, sha256 %s, at %s\n", src->archived_url,
+                   src->archived_sha256, src->archived_at);
     }
 }
 
@@ -173,42 +206,93 @@ static void print_marks(const char *stance, const struct claims_claim_result *r,
     putchar('\n');
 }
 
-static void print_check(const struct claims_claim_result *r)
+static const char *image_kind(const struct evidence_image *im)
+{
+    if (!im || !im->registered)
+        return im && im->match == EVIDENCE_MATCH_CHANGED ? "changed since registered"
+                                                         : "unregistered";
+    return im->synthetic ? "synthetic" : "real";
+}
+
+static void print_check(const struct evidence_report *rep, const struct claims_claim_result *r,
+                        const struct evidence_claim *ec)
 {
     const struct claims_check *c = &r->claim->check;
     printf("    check: count %s in \"%s\", %s..%s, %s %.15g\n", c->class_name, c->area,
            c->date_from, c->date_to, claims_op_name(c->op), c->value);
     for (size_t i = 0; i < r->check.nimages; i++) {
         const struct claims_image_count *im = &r->check.images[i];
-        printf("      %s (%s): %zu  %s\n", im->image, im->acquired, im->count,
-               im->holds ? "holds" : "fails");
+        const char *kind = image_kind(evidence_report_image(rep, im->image));
+        bool real = strcmp(kind, "real") == 0;
+        printf("      %s (%s, %s): %zu  %s\n", im->image, im->acquired, kind, im->count,
+               real ? (im->holds ? "holds" : "fails") : "(not evidence)");
     }
-    printf("    verdict: %s (%s)\n", claims_verdict_name(r->check.verdict), r->check.reason);
+    printf("    check result: %s (%s)\n", evidence_check_name(ec->check), ec->check_reason);
 }
 
-static void print_text(const struct claims_catalog *cat, const struct claims_report *rep,
-                       const struct claims_args *a, size_t nfeatures)
+static void print_discrepancies_of(const struct evidence_claim *ec)
 {
+    for (size_t k = 0; k < ec->ndiscrepancies; k++) {
+        const struct claims_discrepancy *d = ec->discrepancies[k];
+        printf("    discrepancy %s [%s]: %s\n", d->id, claims_kind_name(d->kind), d->title);
+        printf("      with:");
+        for (size_t j = 0; j < d->nclaims; j++)
+            if (strcmp(d->claim_ids[j], ec->claim->id) != 0)
+                printf(" %s", d->claim_ids[j]);
+        putchar('\n');
+    }
+}
+
+static void print_imagery(const struct evidence_report *rep, const struct evidence_tiles *tiles)
+{
+    char sentence[512];
+    evidence_imagery_sentence(&rep->imagery, sentence, sizeof sentence);
+    printf("imagery: %s\n", sentence);
+    if (tiles->nregisters == 0)
+        printf("  no imagery register (imagery.json) beside the annotation files: every "
+               "observation is unregistered\n");
+    for (size_t i = 0; i < tiles->nregisters; i++)
+        printf("  register: %s\n", tiles->register_paths[i]);
+    for (size_t i = 0; i < rep->imagery.tiles; i++) {
+        const struct evidence_image *im = &rep->imagery.images[i];
+        printf("  %s  %s  %s%s%.12s%s%s\n", im->image,
+               im->acquired[0] ? im->acquired : "(undated)", image_kind(im),
+               im->sha256[0] ? "  sha256 " : "", im->sha256, im->provider[0] ? "  " : "",
+               im->provider);
+    }
+}
+
+static void print_text(const struct claims_catalog *cat, const struct evidence_report *rep,
+                       const struct evidence_tiles *tiles, const struct claims_args *a,
+                       size_t nfeatures)
+{
+    print_imagery(rep, tiles);
     printf("catalog: %s (%zu sources, %zu claims, %zu discrepancies)\n", a->catalog,
            claims_source_count(cat), claims_claim_count(cat), claims_discrepancy_count(cat));
     printf("annotations: %zu file%s, %zu features\n", a->nfiles, a->nfiles == 1 ? "" : "s",
            nfeatures);
     for (size_t i = 0; i < a->nfiles; i++)
         printf("  %s\n", a->files[i]);
-    size_t by_status[5] = {0}, by_verdict[3] = {0};
+    size_t by_status[EVIDENCE_STATUS_COUNT] = {0}, by_check[EVIDENCE_CHECK_COUNT] = {0};
     for (size_t i = 0; i < rep->nclaims; i++) {
-        const struct claims_claim_result *r = &rep->claims[i];
-        printf("\n%s  [%s]\n", r->claim->id, claims_evidence_name(r->evidence));
-        print_wrapped("    ", r->claim->text);
-        print_sources(cat, r->claim);
+        const struct evidence_claim *ec = &rep->claims[i];
+        const struct claims_claim_result *r = &rep->base->claims[i];
+        printf("\n%s  [%s]\n", ec->claim->id, evidence_status_name(ec->status));
+        print_wrapped("    ", ec->claim->text);
+        char why[1100];
+        snprintf(why, sizeof why, "why: %s.", ec->reason);
+        print_wrapped("    ", why);
+        print_lineage(cat, ec);
+        print_sources(cat, ec->claim);
         print_marks("supports", r, CLAIMS_SUPPORTS);
         print_marks("contradicts", r, CLAIMS_CONTRADICTS);
         print_marks("context", r, CLAIMS_CONTEXT);
-        if (r->has_check) {
-            print_check(r);
-            by_verdict[r->check.verdict]++;
+        if (ec->has_check) {
+            print_check(rep, r, ec);
+            by_check[ec->check]++;
         }
-        by_status[r->evidence]++;
+        print_discrepancies_of(ec);
+        by_status[ec->status]++;
     }
     if (claims_discrepancy_count(cat))
         printf("\ndiscrepancies between sources:\n");
@@ -218,19 +302,24 @@ static void print_text(const struct claims_catalog *cat, const struct claims_rep
         if (d->description[0])
             print_wrapped("    ", d->description);
         for (size_t k = 0; k < d->nclaims; k++) {
-            const struct claims_claim_result *r = claims_report_find(rep, d->claim_ids[k]);
-            printf("    - %s [%s", d->claim_ids[k], claims_evidence_name(r->evidence));
-            if (r->has_check)
-                printf(", %s", claims_verdict_name(r->check.verdict));
+            const struct evidence_claim *ec = evidence_report_find(rep, d->claim_ids[k]);
+            printf("    - %s [%s", d->claim_ids[k], evidence_status_name(ec->status));
+            if (ec->has_check)
+                printf(", check %s", evidence_check_name(ec->check));
             printf("]\n");
         }
     }
     printf("\nsummary: %zu claims: ", rep->nclaims);
-    for (int s = 0; s < 5; s++)
+    for (int s = 0; s < EVIDENCE_STATUS_COUNT; s++)
         printf("%s%zu %s", s ? ", " : "", by_status[s],
-               claims_evidence_name((enum claims_evidence)s));
-    printf("; checks: %zu consistent, %zu inconsistent, %zu undetermined\n", by_verdict[0],
-           by_verdict[1], by_verdict[2]);
+               evidence_status_name((enum evidence_status)s));
+    printf("; checks: ");
+    for (int c = 0; c < EVIDENCE_CHECK_COUNT; c++)
+        printf("%s%zu %s", c ? ", " : "", by_check[c], evidence_check_name((enum evidence_check)c));
+    printf("\n");
+    if (rep->imagery.synthetic > 0)
+        printf("note: marks on synthetic imagery illustrate how satmark works; they are not "
+               "evidence for or against any claim.\n");
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
@@ -243,27 +332,46 @@ static json_t *string_array(char *const *items, size_t n)
     return a;
 }
 
-static json_t *claim_json(const struct claims_claim_result *r)
+static json_t *source_json(const struct claims_source *src)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(src->id));
+    json_object_set_new(o, "outlet", json_string(src->outlet));
+    json_object_set_new(o, "headline", json_string(src->headline));
+    json_object_set_new(o, "published", src->published[0] ? json_string(src->published)
+                                                          : json_null());
+    json_object_set_new(o, "reliability", json_string(claims_reliability_name(src->reliability)));
+    json_object_set_new(o, "derived_from", string_array(src->derived_from, src->nderived_from));
+    if (src->archived_url[0]) {
+        json_t *ar = json_object();
+        json_object_set_new(ar, "url", json_string(src->archived_url));
+        json_object_set_new(ar, "sha256", json_string(src->archived_sha256));
+        json_object_set_new(ar, "archived_at", json_string(src->archived_at));
+        json_object_set_new(o, "archived", ar);
+    }
+    return o;
+}
+
+static json_t *observation_json(const struct evidence_observation *ob)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "feature", json_string(ob->feature_id));
+    json_object_set_new(o, "stance", json_string(claims_stance_name(ob->stance)));
+    json_object_set_new(o, "tile", json_string(ob->image));
+    json_object_set_new(o, "sha256", json_string(ob->sha256));
+    json_object_set_new(o, "acquired", ob->acquired[0] ? json_string(ob->acquired) : json_null());
+    json_object_set_new(o, "synthetic", json_boolean(ob->synthetic));
+    json_object_set_new(o, "registered", json_boolean(ob->registered));
+    json_object_set_new(o, "match", json_string(evidence_match_name(ob->match)));
+    json_object_set_new(o, "in_window", json_boolean(ob->in_window));
+    json_object_set_new(o, "counts", json_boolean(ob->counts));
+    return o;
+}
+
+static json_t *check_json(const struct evidence_report *rep, const struct claims_claim_result *r,
+                          const struct evidence_claim *ec)
 {
     const struct claims_claim *c = r->claim;
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(c->id));
-    json_object_set_new(o, "text", json_string(c->text));
-    json_object_set_new(o, "sources", string_array(c->source_ids, c->nsources));
-    json_object_set_new(o, "status", json_string(claims_evidence_name(r->evidence)));
-    json_t *links = json_object();
-    static const char *const names[] = {"supports", "contradicts", "context"};
-    for (int s = 0; s < CLAIMS_STANCE_COUNT; s++) {
-        json_t *ids = json_array();
-        for (size_t k = 0; k < r->nlinks[s]; k++)
-            json_array_append_new(ids, json_string(r->links[s][k].feature_id));
-        json_object_set_new(links, names[s], ids);
-    }
-    json_object_set_new(o, "links", links);
-    if (!r->has_check) {
-        json_object_set_new(o, "check", json_null());
-        return o;
-    }
     json_t *chk = json_object();
     json_object_set_new(chk, "class", json_string(c->check.class_name));
     json_object_set_new(chk, "area", json_string(c->check.area));
@@ -278,29 +386,113 @@ static json_t *claim_json(const struct claims_claim_result *r)
     json_t *counts = json_array();
     for (size_t i = 0; i < r->check.nimages; i++) {
         const struct claims_image_count *im = &r->check.images[i];
+        const struct evidence_image *ei = evidence_report_image(rep, im->image);
         json_t *ci = json_object();
         json_object_set_new(ci, "image", json_string(im->image));
         json_object_set_new(ci, "acquired", json_string(im->acquired));
         json_object_set_new(ci, "count", json_integer((json_int_t)im->count));
         json_object_set_new(ci, "holds", json_boolean(im->holds));
+        json_object_set_new(ci, "synthetic", json_boolean(ei && ei->synthetic));
+        json_object_set_new(ci, "registered", json_boolean(ei && ei->registered));
         json_array_append_new(counts, ci);
     }
     json_object_set_new(chk, "counts", counts);
-    json_object_set_new(chk, "verdict", json_string(claims_verdict_name(r->check.verdict)));
-    json_object_set_new(chk, "reason", json_string(r->check.reason ? r->check.reason : ""));
-    json_object_set_new(o, "check", chk);
+    /* "verdict" keeps its name for existing readers; its value is the check
+     * result weighed against the imagery, never "consistent" on synthetic. */
+    json_object_set_new(chk, "verdict", json_string(evidence_check_name(ec->check)));
+    json_object_set_new(chk, "reason", json_string(ec->check_reason ? ec->check_reason : ""));
+    return chk;
+}
+
+static json_t *claim_json(const struct claims_catalog *cat, const struct evidence_report *rep,
+                          size_t i)
+{
+    const struct evidence_claim *ec = &rep->claims[i];
+    const struct claims_claim_result *r = &rep->base->claims[i];
+    const struct claims_claim *c = ec->claim;
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(c->id));
+    json_object_set_new(o, "text", json_string(c->text));
+    json_object_set_new(o, "imagery", json_string(claims_imagery_name(c->imagery)));
+    json_object_set_new(o, "time", c->time_from[0] || c->time_to[0]
+                                       ? json_pack("{s:s?,s:s?}", "from",
+                                                   c->time_from[0] ? c->time_from : NULL, "to",
+                                                   c->time_to[0] ? c->time_to : NULL)
+                                       : json_null());
+    json_object_set_new(o, "status", json_string(evidence_status_name(ec->status)));
+    json_object_set_new(o, "reason", json_string(ec->reason));
+    json_object_set_new(o, "outlets", json_integer((json_int_t)ec->outlets));
+    json_object_set_new(o, "independent_origins", json_integer((json_int_t)ec->independent_origins));
+    const struct claims_source *origins[64];
+    size_t n = evidence_origins(cat, c, origins, 64);
+    json_t *oa = json_array();
+    for (size_t k = 0; k < n && k < 64; k++)
+        json_array_append_new(oa, json_string(origins[k]->id));
+    json_object_set_new(o, "origins", oa);
+    json_t *sources = json_array();
+    for (size_t k = 0; k < c->nsources; k++)
+        json_array_append_new(sources, source_json(claims_find_source(cat, c->source_ids[k])));
+    json_object_set_new(o, "sources", sources);
+    json_t *links = json_object();
+    static const char *const names[] = {"supports", "contradicts", "context"};
+    for (int s = 0; s < CLAIMS_STANCE_COUNT; s++) {
+        json_t *ids = json_array();
+        for (size_t k = 0; k < r->nlinks[s]; k++)
+            json_array_append_new(ids, json_string(r->links[s][k].feature_id));
+        json_object_set_new(links, names[s], ids);
+    }
+    json_object_set_new(o, "links", links);
+    json_t *obs = json_array();
+    for (size_t k = 0; k < ec->nobs; k++)
+        json_array_append_new(obs, observation_json(&ec->obs[k]));
+    json_object_set_new(o, "observations", obs);
+    json_t *discs = json_array();
+    for (size_t k = 0; k < ec->ndiscrepancies; k++)
+        json_array_append_new(discs, json_string(ec->discrepancies[k]->id));
+    json_object_set_new(o, "discrepancies", discs);
+    json_object_set_new(o, "check", ec->has_check ? check_json(rep, r, ec) : json_null());
     return o;
 }
 
-static bool print_json(const struct claims_catalog *cat, const struct claims_report *rep,
-                       const struct claims_args *a, const struct diag *dg)
+static json_t *imagery_json(const struct evidence_report *rep, const struct evidence_tiles *tiles)
+{
+    char sentence[512];
+    evidence_imagery_sentence(&rep->imagery, sentence, sizeof sentence);
+    json_t *o = json_object();
+    json_object_set_new(o, "summary", json_string(sentence));
+    json_object_set_new(o, "tiles", json_integer((json_int_t)rep->imagery.tiles));
+    json_object_set_new(o, "synthetic", json_integer((json_int_t)rep->imagery.synthetic));
+    json_object_set_new(o, "real", json_integer((json_int_t)rep->imagery.real));
+    json_object_set_new(o, "unregistered", json_integer((json_int_t)rep->imagery.unregistered));
+    json_object_set_new(o, "registers", string_array(tiles->register_paths, tiles->nregisters));
+    json_t *images = json_array();
+    for (size_t i = 0; i < rep->imagery.tiles; i++) {
+        const struct evidence_image *im = &rep->imagery.images[i];
+        json_t *e = json_object();
+        json_object_set_new(e, "tile", json_string(im->image));
+        json_object_set_new(e, "sha256", json_string(im->sha256));
+        json_object_set_new(e, "acquired", im->acquired[0] ? json_string(im->acquired) : json_null());
+        json_object_set_new(e, "synthetic", json_boolean(im->synthetic));
+        json_object_set_new(e, "registered", json_boolean(im->registered));
+        json_object_set_new(e, "match", json_string(evidence_match_name(im->match)));
+        json_object_set_new(e, "provider", json_string(im->provider));
+        json_array_append_new(images, e);
+    }
+    json_object_set_new(o, "images", images);
+    return o;
+}
+
+static bool print_json(const struct claims_catalog *cat, const struct evidence_report *rep,
+                       const struct evidence_tiles *tiles, const struct claims_args *a,
+                       const struct diag *dg)
 {
     json_t *root = json_object();
     json_object_set_new(root, "catalog", json_string(a->catalog));
     json_object_set_new(root, "annotations", string_array(a->files, a->nfiles));
+    json_object_set_new(root, "imagery", imagery_json(rep, tiles));
     json_t *claims = json_array();
     for (size_t i = 0; i < rep->nclaims; i++)
-        json_array_append_new(claims, claim_json(&rep->claims[i]));
+        json_array_append_new(claims, claim_json(cat, rep, i));
     json_object_set_new(root, "claims", claims);
     json_t *discs = json_array();
     for (size_t i = 0; i < claims_discrepancy_count(cat); i++) {
@@ -312,13 +504,13 @@ static bool print_json(const struct claims_catalog *cat, const struct claims_rep
         json_object_set_new(o, "description", json_string(d->description));
         json_t *dc = json_array();
         for (size_t k = 0; k < d->nclaims; k++) {
-            const struct claims_claim_result *r = claims_report_find(rep, d->claim_ids[k]);
+            const struct evidence_claim *ec = evidence_report_find(rep, d->claim_ids[k]);
             json_t *ci = json_object();
             json_object_set_new(ci, "id", json_string(d->claim_ids[k]));
-            json_object_set_new(ci, "text", json_string(r->claim->text));
-            json_object_set_new(ci, "status", json_string(claims_evidence_name(r->evidence)));
-            json_object_set_new(ci, "verdict", r->has_check
-                                                   ? json_string(claims_verdict_name(r->check.verdict))
+            json_object_set_new(ci, "text", json_string(ec->claim->text));
+            json_object_set_new(ci, "status", json_string(evidence_status_name(ec->status)));
+            json_object_set_new(ci, "verdict", ec->has_check
+                                                   ? json_string(evidence_check_name(ec->check))
                                                    : json_null());
             json_array_append_new(dc, ci);
         }
@@ -326,6 +518,10 @@ static bool print_json(const struct claims_catalog *cat, const struct claims_rep
         json_array_append_new(discs, o);
     }
     json_object_set_new(root, "discrepancies", discs);
+    json_t *sources = json_array();
+    for (size_t i = 0; i < claims_source_count(cat); i++)
+        json_array_append_new(sources, source_json(claims_source_at(cat, i)));
+    json_object_set_new(root, "sources", sources);
     json_t *warnings = json_array();
     for (size_t i = 0; i < diag_warning_count(dg); i++)
         json_array_append_new(warnings, json_string(diag_warning(dg, i)));
@@ -351,7 +547,8 @@ static int run_claims(int argc, char **argv)
     }
     struct diag *dg = diag_new();
     struct claims_catalog *cat = NULL;
-    struct claims_report *rep = NULL;
+    struct evidence_report *rep = NULL;
+    struct evidence_tiles *tiles = NULL;
     struct annot_set **sets = calloc(a.nfiles ? a.nfiles : 1, sizeof *sets);
     size_t nfeatures = 0;
     rc = CLI_FAILED;
@@ -369,15 +566,18 @@ static int run_claims(int argc, char **argv)
             goto done;
         nfeatures += annot_count(sets[i]);
     }
-    if (!claims_evaluate(cat, (const struct annot_set *const *)sets, a.nfiles, &rep, dg))
+    if (!evidence_tiles_load((const char *const *)a.files, a.nfiles, a.imagery, &tiles, dg))
+        goto done;
+    if (!evidence_evaluate(cat, (const struct annot_set *const *)sets, a.nfiles, tiles->tiles,
+                           tiles->ntiles, &rep, dg))
         goto done;
     if (a.json) {
-        if (!print_json(cat, rep, &a, dg)) {
+        if (!print_json(cat, rep, tiles, &a, dg)) {
             diag_error(dg, "%s: out of memory writing the JSON report", a.catalog);
             goto done;
         }
     } else {
-        print_text(cat, rep, &a, nfeatures);
+        print_text(cat, rep, tiles, &a, nfeatures);
     }
     if (fflush(stdout) != 0) {
         diag_error(dg, "cannot write to standard output");
@@ -386,7 +586,8 @@ static int run_claims(int argc, char **argv)
     rc = CLI_OK;
 done:
     cli_report(dg);
-    claims_report_free(rep);
+    evidence_report_free(rep);
+    evidence_tiles_free(tiles);
     for (size_t i = 0; sets && i < a.nfiles; i++)
         annot_set_free(sets[i]);
     free(sets);
@@ -400,31 +601,50 @@ const struct cli_command cli_cmd_claims = {
     .name = "claims",
     .summary = "weigh the annotations against the published claims",
     .usage =
-        "usage: satmark claims [CATALOG] [FILES...] [--json] [--verbose]\n"
+        "usage: satmark claims [CATALOG] [FILES...] [--imagery REGISTER] [--json]\n"
+        "                      [--verbose]\n"
         "\n"
-        "For every claim of CATALOG (default: claims.json beside the first FILE, else\n"
+        "First what imagery the marks in FILES rest on (registered or not,\n"
+        "synthetic or real, acquisition dates). Then, for every claim of CATALOG\n"
+        "(default: claims.json beside the first FILE, else\n"
         "ROOT/annotations/claims.json, ROOT being the directory holding annotations/\n"
-        "or the current directory): its sources, the\n"
-        "marks in FILES that support, contradict or give context to it, and its\n"
-        "evidence status (no evidence, supported, contested, contradicted, context\n"
-        "only). For counting claims (those with a check): the number of marks of the\n"
-        "class inside the area polygon on each image of the date window, and the\n"
-        "verdict consistent / inconsistent / undetermined. Then the discrepancies\n"
-        "between sources with their claims. Rules: docs/claims-checks.md.\n"
+        "or the current directory): its evidence status with the reason, its\n"
+        "outlets and independent origins (following derived_from), its sources with\n"
+        "their reliability, the marks that support, contradict or give context to\n"
+        "it, the discrepancies it is part of and, for counting claims, the count\n"
+        "per image and the check result. Then the discrepancies.\n"
+        "\n"
+        "Statuses: supported / contradicted (by marks on real, registered imagery\n"
+        "acquired in the claim's window), contested (marks point both ways, or the\n"
+        "sources disagree on where or whether it happened), not_observable (imagery\n"
+        "cannot show it), illustrative (only synthetic imagery bears on it),\n"
+        "no_evidence. Check results: consistent / inconsistent (on real, registered\n"
+        "imagery only), illustrative (synthetic only), undetermined. Rules:\n"
+        "docs/claims-checks.md.\n"
         "\n"
         "The first argument ending in .json is the catalog. Without FILES, every\n"
         "*.geojson next to the catalog is read.\n"
         "\n"
         "options:\n"
-        "  --json   one JSON object: catalog, annotations, claims [{id, text, sources,\n"
-        "           status, links {supports, contradicts, context}, check {class, area,\n"
-        "           op, value, date_from, date_to, area_found, counts [{image, acquired,\n"
-        "           count, holds}], verdict, reason} or null}], discrepancies [{id,\n"
-        "           title, kind, description, claims [{id, text, status, verdict}]}],\n"
+        "  --imagery REGISTER  the imagery register (default: imagery.json beside\n"
+        "                      the annotation files; without one every observation\n"
+        "                      is unregistered and no claim can be supported)\n"
+        "  --json   one JSON object: catalog, annotations, imagery {summary, tiles,\n"
+        "           synthetic, real, unregistered, registers, images [{tile, sha256,\n"
+        "           acquired, synthetic, registered, match, provider}]}, claims [{id,\n"
+        "           text, imagery, time, status, reason, outlets, independent_origins,\n"
+        "           origins, sources [{id, outlet, headline, published, reliability,\n"
+        "           derived_from, archived?}], links {supports, contradicts, context},\n"
+        "           observations [{feature, stance, tile, sha256, acquired, synthetic,\n"
+        "           registered, match, in_window, counts}], discrepancies [ids],\n"
+        "           check {class, area, op, value, date_from, date_to, area_found,\n"
+        "           counts [{image, acquired, count, holds, synthetic, registered}],\n"
+        "           verdict, reason} or null}], discrepancies [{id, title, kind,\n"
+        "           description, claims [{id, text, status, verdict}]}], sources,\n"
         "           warnings\n"
         "  -v, --verbose  say where the catalog was looked for and which was used\n"
         "\n"
-        "exit status: 0 reported (whatever the verdicts), 1 the catalog or a file is\n"
-        "unreadable or invalid, 2 bad usage\n",
+        "exit status: 0 reported (whatever the statuses), 1 the catalog, the register\n"
+        "or a file is unreadable or invalid, 2 bad usage\n",
     .run = run_claims,
 };

@@ -35,6 +35,7 @@
 #include "geo.h"
 #include "gjson.h"
 #include "gjwrite.h"
+#include "imagery.h"
 #include "locate.h"
 #include "marklist.h"
 #include "raster.h"
@@ -336,6 +337,27 @@ static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
+}
+
+/* With an imagery register beside the annotation file: warns when an
+ * observation's tile is not in it (the mark still works; every output will
+ * call the tile unregistered). */
+static void warn_unregistered(const char *annot_file, const struct annot_observation *obs,
+                              size_t nobs, struct diag *dg)
+{
+    char reg_path[PATH_MAX];
+    struct imagery_register *reg = NULL;
+    struct diag *quiet = diag_new();
+    if (nobs && quiet && imagery_register_locate(annot_file, reg_path, sizeof reg_path) &&
+        imagery_register_read(reg_path, &reg, quiet)) {
+        for (size_t i = 0; i < nobs; i++)
+            if (!imagery_find_sha256(reg, obs[i].sha256))
+                diag_warn(dg, "%s is not in the imagery register %s: the mark is recorded, but "
+                              "outputs will call its tile unregistered (`satmark imagery add`)",
+                          obs[i].image, reg_path);
+    }
+    imagery_register_free(reg);
+    diag_free(quiet);
 }
 
 /* Opens tile, converts pixel positions (if any) and fills the observation. */
@@ -813,6 +835,8 @@ static int run(int argc, char **argv)
         ok = check_on_imagery(&a, set, &geom, !a.pixel_tile, dg);
     if (ok)
         ok = check_claims(&a, dg);
+    if (ok)
+        warn_unregistered(a.file, obs, nobs, dg);
     char id[256] = "";
     if (ok)
         ok = apply_edit(set, &a, &geom, obs, nobs, id, sizeof id, dg);

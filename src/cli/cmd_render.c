@@ -33,6 +33,10 @@ static const char render_usage[] =
     "  --claims CATALOG      claims catalog (default: claims.json beside the first\n"
     "                        annotation file, else ROOT/annotations/claims.json,\n"
     "                        ROOT being the directory holding annotations/)\n"
+    "  --register FILE       imagery register (default: imagery.json beside the first\n"
+    "                        annotation file, when present); the PNG metadata\n"
+    "                        (satmark_imagery) says what it records of TILE, and the\n"
+    "                        figure is recorded in its custody log\n"
     "  --claim ID            cite this claim (repeatable; default: every claim a mark\n"
     "                        in the view links to)\n"
     "  --style FILE          style file (default: assets/style.json)\n"
@@ -68,6 +72,7 @@ static int parse(int argc, char **argv, struct render_args *a)
 {
     struct figure_spec *s = &a->spec;
     figure_spec_init(s);
+    s->record_custody = true;
     bool have_bbox = false, have_feature = false, have_pad = false, options_done = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -125,6 +130,9 @@ static int parse(int argc, char **argv, struct render_args *a)
             NEEDS_VALUE();
             if (!figure_parse_bands(val, s->bands))
                 return cli_usage_error("render", "--bands needs R,G,B or one band number");
+        } else if (strcmp(arg, "--register") == 0) {
+            NEEDS_VALUE();
+            s->imagery_path = val;
         } else if (strcmp(arg, "--claims") == 0) {
             NEEDS_VALUE();
             s->claims_path = val;

@@ -12,7 +12,9 @@
  * tile can be found (footprint_check_observations). Errors go to stderr as the
  * bare "FILE:LINE:COLUMN: reason" so editors can jump to them; one line per file on
  * stdout says "FILE: ok (...)". Exit 1 when any file has an error; warnings
- * never fail.
+ * never fail. Catalog rules (a check's window inside its claim's window,
+ * derived_from resolving without a cycle) are the reader's; a "supports" or
+ * "contradicts" link to a claim imagery cannot show is a warning.
  */
 #include <jansson.h>
 #include <limits.h>
@@ -24,16 +26,22 @@
 #include "annot.h"
 #include "claims.h"
 #include "cli.h"
+#include "evidence.h"
 #include "footprint.h"
 #include "gjson.h"
 #include "rfile.h"
+#include "imagery.h"
 
 static const char usage[] =
     "usage: satmark validate [--claims CATALOG] [--quiet] [--verbose] FILE...\n"
     "\n"
     "Checks annotation files (GeoJSON) and claims catalogs (JSON with a\n"
-    "\"satmark_claims\" member). Prints \"FILE: ok (N features, W warnings)\" for\n"
-    "each good file; errors are printed as FILE:LINE:COLUMN: reason.\n"
+    "\"satmark_claims\" member): a catalog's ids resolve, sources' derived_from\n"
+    "has no cycle, a check's dates lie inside its claim's time window; an\n"
+    "annotation's links name catalog claims (a supporting or contradicting link\n"
+    "to a claim imagery cannot show is a warning). Prints \"FILE: ok (N\n"
+    "features, W warnings)\" for each good file; errors are printed as\n"
+    "FILE:LINE:COLUMN: reason.\n"
     "A feature whose geometry lies off a tile it is observed on is an error; the\n"
     "tiles are found beside FILE, in its tiles/, ROOT/tiles/ or ROOT/assets/tiles/\n"
     "(a warning names the ones not found).\n"
@@ -115,6 +123,57 @@ static bool validate_catalog(const char *path, bool quiet)
     return ok;
 }
 
+/* With an imagery register beside path: warns, once per tile, about
+ * observations on tiles the register does not hold (or holds under the same
+ * name with another SHA-256). Never fails: such marks still work, but every
+ * report will say "unregistered". A register that cannot be read is a
+ * warning here; `satmark imagery list` names its problem. */
+static void check_imagery(const char *path, const struct annot_set *set, struct diag *dg)
+{
+    char reg_path[PATH_MAX];
+    if (!imagery_register_locate(path, reg_path, sizeof reg_path))
+        return;
+    struct imagery_register *reg = NULL;
+    struct diag *local = diag_new();
+    if (!local || !imagery_register_read(reg_path, &reg, local)) {
+        diag_warn(dg, "%s: observations not checked against the imagery register: %s", path,
+                  local ? diag_message(local) : "out of memory");
+        diag_free(local);
+        return;
+    }
+    diag_free(local);
+    const char **seen = NULL;
+    size_t nseen = 0;
+    for (size_t i = 0; i < annot_count(set); i++) {
+        const struct annot_feature *f = annot_get(set, i);
+        for (size_t k = 0; k < f->nobs; k++) {
+            const char *image = f->obs[k].image ? f->obs[k].image : "";
+            enum imagery_match how;
+            imagery_match(reg, image, f->obs[k].sha256, &how);
+            if (how == IMAGERY_MATCH_SHA256)
+                continue;
+            bool known = false;
+            for (size_t j = 0; j < nseen && !known; j++)
+                known = strcmp(seen[j], image) == 0;
+            if (known)
+                continue;
+            const char **grown = realloc(seen, (nseen + 1) * sizeof *grown);
+            if (!grown)
+                break;
+            seen = grown;
+            seen[nseen++] = image;
+            if (how == IMAGERY_MATCH_NONE)
+                diag_warn(dg, "%s: feature \"%s\": observation on unregistered tile %s (not in "
+                              "%s; see `satmark imagery add`)", path, f->id, image, reg_path);
+            else
+                diag_warn(dg, "%s: feature \"%s\": observation on tile %s whose SHA-256 differs "
+                              "from the one registered in %s", path, f->id, image, reg_path);
+        }
+    }
+    free(seen);
+    imagery_register_free(reg);
+}
+
 static bool validate_annotations(const char *path, const char *catalog_path, bool quiet,
                                  bool verbose)
 {
@@ -138,12 +197,16 @@ static bool validate_annotations(const char *path, const char *catalog_path, boo
             diag_warn(dg, "%s: claim links not checked: %s", path, msg);
         } else {
             ok = claims_check_links(cat, set, path, dg);
+            if (ok)
+                evidence_warn_unobservable_links(cat, set, path, dg);
         }
         claims_catalog_free(cat);
     }
     /* observations must lie on their tiles, when the tiles can be found */
     if (ok)
         ok = footprint_check_observations(set, path, NULL, dg);
+    if (ok)
+        check_imagery(path, set, dg);
     print_warnings(dg, quiet);
     if (!ok)
         fprintf(stderr, "%s\n", diag_message(dg));

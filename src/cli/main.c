@@ -19,8 +19,10 @@ static const struct cli_command *const commands[] = {
     &cli_cmd_batch,
     &cli_cmd_export,
     &cli_cmd_claims,
+    &cli_cmd_catalog,
     &cli_cmd_georef,
     &cli_cmd_fetch,
+    &cli_cmd_imagery,
 };
 
 static const size_t command_count = sizeof commands / sizeof commands[0];

@@ -698,6 +698,25 @@ bool annot_load_feature(struct annot_set *set, const struct annot_feature *f,
     return true;
 }
 
+bool annot_adopt_feature(struct annot_set *set, struct annot_feature *f, struct diag *dg)
+{
+    if (!f->id || !*f->id) {
+        diag_error(dg, "feature %zu: missing id", set->count);
+        return false;
+    }
+    if (annot_find(set, f->id)) {
+        diag_error(dg, "feature %zu: duplicate id \"%s\"", set->count, f->id);
+        return false;
+    }
+    char what[160];
+    feature_label(f, what, sizeof what);
+    if (!annot_geometry_check(&f->geom, what, dg) || !reserve_features(set, set->count + 1, dg))
+        return false;
+    annot_geometry_normalize_winding(&f->geom);
+    insert_at(set, set->count, f); /* moves f in and re-initialises it */
+    return true;
+}
+
 /* ---- undo log ----------------------------------------------------------------------- */
 
 static uint64_t current_state(const struct annot_set *set)

@@ -178,6 +178,10 @@ void annot_reserve_id_number(struct annot_set *set, enum annot_class cls,
  * Fails on an empty or duplicate id or a geometry failing annot_geometry_check. */
 bool annot_load_feature(struct annot_set *set, const struct annot_feature *f,
                         struct diag *dg);
+/* As annot_load_feature, but what f owns moves into the set (no copy; f is
+ * left initialised on success, untouched on failure). For readers of large
+ * files, where the copy doubled the peak memory. */
+bool annot_adopt_feature(struct annot_set *set, struct annot_feature *f, struct diag *dg);
 
 /* ---- edits (each one undoable) --------------------------------------------- */
 

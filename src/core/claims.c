@@ -8,8 +8,10 @@
  * unknown members (notes, assessments) are ignored, except near-misses of a
  * known member ("qualifer"), which are warned about because a misspelt
  * optional member would silently drop data. Cross
- * references (claim -> sources, discrepancy -> claims) are checked after all
- * entries are read, so order in the file does not matter.
+ * references (claim -> sources, discrepancy -> claims, source -> derived_from
+ * sources, the latter without a cycle) are checked after all entries are
+ * read, so order in the file does not matter. The evidence status built on
+ * this evaluation (imagery, windows, lineage) is evidence.c's.
  */
 #include "claims.h"
 
@@ -24,6 +26,7 @@
 
 #include "annot.h"
 #include "rfile.h"
+#include "markindex.h"
 
 /* A catalog larger than this is not a hand-written list of articles. */
 #define CLAIMS_MAX_FILE_BYTES (16L * 1024 * 1024)
@@ -47,7 +50,8 @@ static const char *const qualifier_names[] = {"exactly",  "about",     "at least
                                               "more than", "at most", "fewer than"};
 static const char *const op_names[] = {">", ">=", "<", "<=", "=="};
 static const char *const kind_names[] = {"name",     "date",        "place",
-                                         "quantity", "attribution", "other"};
+                                         "quantity", "attribution", "other",
+                                         "occurrence"};
 static const char *const stance_names[] = {"supports", "contradicts", "context"};
 static const char *const evidence_names[] = {"no evidence", "supported", "contested",
                                              "contradicted", "context only"};
@@ -123,6 +127,10 @@ static void free_source(struct claims_source *s)
     free(s->file);
     free(s->reliability_note);
     free_strings(s->cites, s->ncites);
+    free_strings(s->derived_from, s->nderived_from);
+    free(s->archived_url);
+    free(s->archived_sha256);
+    free(s->archived_at);
 }
 
 static void free_claim(struct claims_claim *c)
@@ -222,6 +230,8 @@ static bool is_iso_date(const char *s)
         max = 29;
     return day <= max;
 }
+
+bool claims_is_date(const char *s) { return s && is_iso_date(s); }
 
 /* Levenshtein distance of two short strings, capped at 3 (enough to tell a
  * typo from a different word). */
@@ -413,11 +423,66 @@ static void locate(struct reader *rd, const char *kind, size_t index, json_t *en
 
 /* ---- entries -------------------------------------------------------------- */
 
+static bool is_lower_hex64(const char *s)
+{
+    if (strlen(s) != 64)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+            return false;
+    return true;
+}
+
+/* True for a UTC time "YYYY-MM-DDTHH:MM:SSZ" with a valid date and clock. */
+static bool is_utc_time(const char *s)
+{
+    if (strlen(s) != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+        return false;
+    char date[CLAIMS_DATE_LEN + 1];
+    memcpy(date, s, CLAIMS_DATE_LEN);
+    date[CLAIMS_DATE_LEN] = '\0';
+    for (int i = 11; i < 19; i++)
+        if (i != 13 && i != 16 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    return is_iso_date(date) && atoi(s + 11) < 24 && atoi(s + 14) < 60 && atoi(s + 17) < 61;
+}
+
+/* sources[].archived: {url, sha256, archived_at}, all required when present;
+ * absent/null leaves the three strings "". */
+static bool read_archived(struct reader *rd, json_t *e, struct claims_source *s)
+{
+    json_t *a = json_object_get(e, "archived");
+    if (!a || json_is_null(a)) {
+        s->archived_url = dup_string(rd, "");
+        s->archived_sha256 = dup_string(rd, "");
+        s->archived_at = dup_string(rd, "");
+        return s->archived_url && s->archived_sha256 && s->archived_at ? true : fail_oom(rd);
+    }
+    if (!json_is_object(a))
+        return fail(rd, "archived", "must be an object {url, sha256, archived_at} or null");
+    static const char *const known[] = {"url", "sha256", "archived_at", NULL};
+    char saved[sizeof rd->where];
+    memcpy(saved, rd->where, sizeof saved);
+    snprintf(rd->where, sizeof rd->where, "%.200s: archived", saved);
+    bool ok = read_string(rd, a, "url", true, true, false, &s->archived_url) &&
+              read_string(rd, a, "sha256", true, true, false, &s->archived_sha256) &&
+              read_string(rd, a, "archived_at", true, true, false, &s->archived_at);
+    if (ok && !is_lower_hex64(s->archived_sha256))
+        ok = fail(rd, "sha256", "must be 64 lowercase hex digits");
+    else if (ok && !is_utc_time(s->archived_at))
+        ok = fail(rd, "archived_at", "must be a UTC time YYYY-MM-DDTHH:MM:SSZ, got %s",
+                  s->archived_at);
+    if (ok)
+        warn_unknown_members(rd, a, known);
+    memcpy(rd->where, saved, sizeof saved);
+    return ok;
+}
+
 static bool read_source(struct reader *rd, json_t *e, struct claims_source *s)
 {
     static const char *const known[] = {"id",   "outlet",      "headline",         "author",
                                         "published", "file", "reliability", "reliability_note",
-                                        "cites", NULL};
+                                        "cites", "derived_from", "archived", NULL};
     if (!json_is_object(e))
         return fail(rd, NULL, "must be an object");
     int rel = 0;
@@ -429,14 +494,18 @@ static bool read_source(struct reader *rd, json_t *e, struct claims_source *s)
         !read_string(rd, e, "file", false, false, true, &s->file) ||
         !read_enum(rd, e, "reliability", reliability_names, COUNT_OF(reliability_names), &rel) ||
         !read_string(rd, e, "reliability_note", false, false, false, &s->reliability_note) ||
-        !read_string_array(rd, e, "cites", false, &s->cites, &s->ncites))
+        !read_string_array(rd, e, "cites", false, &s->cites, &s->ncites) ||
+        !read_string_array(rd, e, "derived_from", false, &s->derived_from,
+                           &s->nderived_from) ||
+        !read_archived(rd, e, s))
         return false;
     if (!json_object_get(e, "published"))
         return fail(rd, "published", "required member missing (use null when unknown)");
     s->reliability = (enum claims_reliability)rel;
     if ((s->reliability == CLAIMS_RELIABILITY_REPORTED ||
-         s->reliability == CLAIMS_RELIABILITY_MACHINE_WRITTEN) && !s->file)
-        return fail(rd, "file", "a %s source must name its article file",
+         s->reliability == CLAIMS_RELIABILITY_MACHINE_WRITTEN) && !s->file &&
+        !s->archived_url[0])
+        return fail(rd, "file", "a %s source must name its article file or an archived copy",
                     reliability_names[rel]);
     if (s->file && (strchr(s->file, '/') || strcmp(s->file, "..") == 0 || !s->file[0]))
         return fail(rd, "file", "\"%s\" must be a bare file name", s->file);
@@ -529,6 +598,16 @@ static bool read_claim(struct reader *rd, json_t *e, struct claims_claim *c)
         if (!read_check(rd, check, &c->check))
             return false;
         c->has_check = true;
+        /* A check stands for the claim: counting on images outside the period
+         * the claim is about would test something else. */
+        if (c->time_from[0] && strcmp(c->check.date_from, c->time_from) < 0)
+            return fail(rd, "check", "date_from %s is before the claim's time.from %s; a "
+                        "check's window must lie inside its claim's window",
+                        c->check.date_from, c->time_from);
+        if (c->time_to[0] && strcmp(c->check.date_to, c->time_to) > 0)
+            return fail(rd, "check", "date_to %s is after the claim's time.to %s; a "
+                        "check's window must lie inside its claim's window",
+                        c->check.date_to, c->time_to);
     }
     warn_unknown_members(rd, e, known);
     return true;
@@ -642,8 +721,93 @@ static bool check_unique_ids(struct reader *rd, const struct claims_catalog *cat
     return true;
 }
 
+/* Names the cycle that closes at source j: the path from j's place on it to
+ * its end, then j again ("a -> b -> a"). */
+static bool fail_cycle(struct reader *rd, const struct claims_catalog *cat, const size_t *path,
+                       size_t depth, size_t j)
+{
+    char chain[1024] = "";
+    size_t start = 0;
+    while (path[start] != j)
+        start++;
+    for (size_t p = start; p < depth; p++) {
+        strncat(chain, cat->sources[path[p]].id, sizeof chain - strlen(chain) - 1);
+        strncat(chain, " -> ", sizeof chain - strlen(chain) - 1);
+    }
+    strncat(chain, cat->sources[j].id, sizeof chain - strlen(chain) - 1);
+    if (strlen(chain) == sizeof chain - 1)
+        memcpy(chain + sizeof chain - 5, " ...", 5); /* too long to name in full */
+    snprintf(rd->where, sizeof rd->where, "sources[%zu] \"%.160s\"", j, cat->sources[j].id);
+    return fail(rd, "derived_from", "derivation cycle: %s", chain);
+}
+
+/* Depth-first walk of derived_from from source root, iterative (a hostile
+ * catalog could chain thousands of sources). state: 0 unvisited, 1 on the
+ * current path, 2 done. path/next hold the current path and, per level, the
+ * next derived_from item to follow. */
+static bool walk_derivation(struct reader *rd, const struct claims_catalog *cat, size_t root,
+                            unsigned char *state, size_t *path, size_t *next)
+{
+    size_t depth = 0;
+    path[depth] = root;
+    next[depth] = 0;
+    depth = 1;
+    state[root] = 1;
+    while (depth > 0) {
+        size_t i = path[depth - 1];
+        const struct claims_source *s = &cat->sources[i];
+        if (next[depth - 1] == s->nderived_from) {
+            state[i] = 2;
+            depth--;
+            continue;
+        }
+        const char *id = s->derived_from[next[depth - 1]++];
+        size_t j = (size_t)(claims_find_source(cat, id) - cat->sources);
+        if (state[j] == 1)
+            return fail_cycle(rd, cat, path, depth, j);
+        if (state[j] == 0) {
+            state[j] = 1;
+            path[depth] = j;
+            next[depth] = 0;
+            depth++;
+        }
+    }
+    return true;
+}
+
+static bool check_derivations(struct reader *rd, const struct claims_catalog *cat)
+{
+    for (size_t i = 0; i < cat->nsources; i++) {
+        const struct claims_source *s = &cat->sources[i];
+        for (size_t k = 0; k < s->nderived_from; k++) {
+            if (!claims_find_source(cat, s->derived_from[k])) {
+                snprintf(rd->where, sizeof rd->where, "sources[%zu] \"%.160s\"", i, s->id);
+                return fail(rd, "derived_from", "unknown source \"%s\"%s", s->derived_from[k],
+                            claims_find(cat, s->derived_from[k]) ? " (that id is a claim)" : "");
+            }
+        }
+    }
+    if (cat->nsources == 0)
+        return true;
+    unsigned char *state = calloc(cat->nsources, 1);
+    size_t *path = calloc(cat->nsources, sizeof *path);
+    size_t *next = calloc(cat->nsources, sizeof *next);
+    bool ok = state && path && next;
+    if (!ok)
+        fail_oom(rd);
+    for (size_t i = 0; ok && i < cat->nsources; i++)
+        if (state[i] == 0)
+            ok = walk_derivation(rd, cat, i, state, path, next);
+    free(state);
+    free(path);
+    free(next);
+    return ok;
+}
+
 static bool check_references(struct reader *rd, const struct claims_catalog *cat)
 {
+    if (!check_derivations(rd, cat))
+        return false;
     for (size_t i = 0; i < cat->nclaims; i++) {
         const struct claims_claim *c = &cat->claims[i];
         for (size_t k = 0; k < c->nsources; k++) {
@@ -1126,7 +1290,8 @@ static bool note_observations(struct claims_check_result *res, const struct clai
 }
 
 static bool evaluate_check(const struct claims_claim *claim, const struct annot_set *const *sets,
-                           size_t nsets, struct claims_check_result *res, struct diag *dg)
+                           size_t nsets, const struct markindex *marks,
+                           struct claims_check_result *res, struct diag *dg)
 {
     const struct claims_check *c = &claim->check;
     res->verdict = CLAIMS_VERDICT_UNDETERMINED;
@@ -1144,17 +1309,26 @@ static bool evaluate_check(const struct claims_claim *claim, const struct annot_
      * observed on, and those any counted mark was observed on. */
     if (!note_observations(res, claim, area, false, dg))
         return false;
-    for (size_t s = 0; s < nsets; s++) {
-        for (size_t i = 0; i < annot_count(sets[s]); i++) {
-            const struct annot_feature *f = annot_get(sets[s], i);
-            double lon, lat;
-            if (f == area || f->cls != cls || !claims_representative_point(&f->geom, &lon, &lat) ||
-                !claims_point_in_polygon(lon, lat, &area->geom))
-                continue;
-            if (!note_observations(res, claim, f, true, dg))
-                return false;
+    /* Only the marks whose point is in the area's bounding box (markindex),
+     * in the order of a scan of the sets. */
+    struct annot_lonlat lo, hi;
+    struct markindex_ref *near = NULL;
+    size_t nnear = 0;
+    if (annot_geometry_bbox(&area->geom, &lo, &hi) &&
+        !markindex_query(marks, lo.lon, lo.lat, hi.lon, hi.lat, &near, &nnear))
+        return false;
+    for (size_t k = 0; k < nnear; k++) {
+        const struct annot_feature *f = annot_get(sets[near[k].set], near[k].index);
+        double lon, lat;
+        if (f == area || f->cls != cls || !claims_representative_point(&f->geom, &lon, &lat) ||
+            !claims_point_in_polygon(lon, lat, &area->geom))
+            continue;
+        if (!note_observations(res, claim, f, true, dg)) {
+            free(near);
+            return false;
         }
     }
+    free(near);
     if (res->nimages == 0)
         return set_reason(res, "no image acquired between %s and %s shows the area \"%s\"",
                           c->date_from, c->date_to, c->area);
@@ -1249,13 +1423,17 @@ bool claims_evaluate(const struct claims_catalog *cat, const struct annot_set *c
     for (size_t i = 0; i < cat->nclaims; i++)
         rep->claims[i].claim = &cat->claims[i];
     bool ok = collect_links(cat, sets, nsets, rep, dg);
+    struct markindex *marks = NULL;
     for (size_t i = 0; ok && i < cat->nclaims; i++) {
         struct claims_claim_result *r = &rep->claims[i];
         r->evidence = evidence_of(r);
         r->has_check = r->claim->has_check;
-        if (r->has_check)
-            ok = evaluate_check(r->claim, sets, nsets, &r->check, dg);
+        if (r->has_check && !marks)
+            ok = (marks = markindex_new(sets, nsets)) != NULL;
+        if (ok && r->has_check)
+            ok = evaluate_check(r->claim, sets, nsets, marks, &r->check, dg);
     }
+    markindex_free(marks);
     if (!ok) {
         claims_report_free(rep);
         diag_error(dg, "%s: out of memory evaluating claims", cat->path);

@@ -14,7 +14,9 @@
  * Invariants: a loaded catalog is valid (ids unique across sources, claims
  * and discrepancies; every reference resolves; enums and dates checked); it
  * is immutable after claims_catalog_read. Strings are UTF-8, owned by the
- * catalog. Dates are "YYYY-MM-DD" (10 chars + NUL). Geometry for the checks
+ * catalog. Dates are "YYYY-MM-DD" (10 chars + NUL). A check's date window
+ * lies inside its claim's time window; sources' derived_from links resolve
+ * and form no cycle. Geometry for the checks
  * is lon/lat degrees (WGS84, lon first) treated as planar; point-in-polygon
  * uses the even-odd rule, so holes exclude and multipolygon parts add.
  * No terminal code and no globals here.
@@ -60,6 +62,7 @@ enum claims_discrepancy_kind {
     CLAIMS_KIND_QUANTITY,
     CLAIMS_KIND_ATTRIBUTION,
     CLAIMS_KIND_OTHER,
+    CLAIMS_KIND_OCCURRENCE, /* whether something happened at all */
 };
 
 /* The stance of a mark towards a claim; the index into the per-stance arrays below. */
@@ -84,6 +87,14 @@ struct claims_source {
     char *reliability_note;
     char **cites;
     size_t ncites;
+    /* Ids of the sources this one relays or rewrites (each resolves; the
+     * derived_from graph has no cycle). Empty for an origin. */
+    char **derived_from;
+    size_t nderived_from;
+    /* An archived copy of a source read from the web: "" when absent. */
+    char *archived_url;
+    char *archived_sha256; /* 64 lowercase hex digits of the archived copy */
+    char *archived_at;     /* UTC time "YYYY-MM-DDTHH:MM:SSZ" */
 };
 
 struct claims_check {
@@ -171,6 +182,8 @@ const char *claims_qualifier_name(enum claims_qualifier q);
 const char *claims_op_name(enum claims_op op);
 const char *claims_kind_name(enum claims_discrepancy_kind k);
 const char *claims_stance_name(enum claims_stance s);
+/* True for a valid calendar date "YYYY-MM-DD"; false for NULL. */
+bool claims_is_date(const char *s);
 /* True when `count op value` holds. */
 bool claims_op_holds(enum claims_op op, double count, double value);
 
@@ -194,6 +207,9 @@ bool claims_representative_point(const struct annot_geometry *g, double *lon, do
 
 /* ---- evaluation ----------------------------------------------------------- */
 
+/* What the links alone say, whatever imagery they rest on: a tally for
+ * evidence.c, NOT a status to show anyone (a "supported" here may rest on
+ * synthetic imagery). Reports use evidence_evaluate (evidence.h). */
 enum claims_evidence {
     CLAIMS_EVIDENCE_NONE,         /* no mark links to the claim */
     CLAIMS_EVIDENCE_SUPPORTED,    /* supporting marks, none contradicting */

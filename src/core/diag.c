@@ -15,6 +15,7 @@ struct diag {
     size_t nwarnings;
     size_t capwarnings;
     size_t dropped;
+    char summary[64]; /* "... and N more warnings", rebuilt by diag_warning */
 };
 
 struct diag *diag_new(void) { return calloc(1, sizeof(struct diag)); }
@@ -175,6 +176,50 @@ void diag_warn(struct diag *dg, const char *fmt, ...)
     push_warning(dg, msg);
 }
 
+bool diag_warnings_full(const struct diag *dg)
+{
+    return dg && dg->nwarnings >= DIAG_MAX_WARNINGS;
+}
+
+void diag_warn_dropped(struct diag *dg)
+{
+    if (dg)
+        dg->dropped++;
+}
+
+size_t diag_warnings_total(const struct diag *dg)
+{
+    return dg ? dg->nwarnings + dg->dropped : 0;
+}
+
+void diag_rollback(struct diag *dg, size_t mark)
+{
+    if (!dg || mark >= dg->nwarnings + dg->dropped)
+        return;
+    if (mark >= dg->nwarnings) {
+        dg->dropped = mark - dg->nwarnings;
+        return;
+    }
+    for (size_t i = mark; i < dg->nwarnings; i++)
+        free(dg->warnings[i]);
+    dg->nwarnings = mark;
+    dg->dropped = 0;
+}
+
+/* n with a comma every three digits ("99,800"). */
+static void format_count(size_t n, char *out, size_t cap)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%zu", n);
+    size_t o = 0;
+    for (int i = 0; i < len && o + 2 < cap; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+}
+
 bool diag_failed(const struct diag *dg) { return dg && dg->error; }
 
 const char *diag_message(const struct diag *dg)
@@ -191,12 +236,18 @@ size_t diag_warning_count(const struct diag *dg)
 
 const char *diag_warning(const struct diag *dg, size_t i)
 {
+    struct diag *mut = (struct diag *)dg; /* the summary buffer is a cache */
     if (!dg)
         return "";
     if (i < dg->nwarnings)
         return dg->warnings[i];
-    if (i == dg->nwarnings && dg->dropped)
-        return "... more warnings omitted";
+    if (i == dg->nwarnings && dg->dropped) {
+        char count[32];
+        format_count(dg->dropped, count, sizeof count);
+        snprintf(mut->summary, sizeof mut->summary, "... and %s more warning%s not shown",
+                 count, dg->dropped == 1 ? "" : "s");
+        return mut->summary;
+    }
     return "";
 }
 

@@ -28,7 +28,8 @@ void diag_error(struct diag *dg, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void diag_verror(struct diag *dg, const char *fmt, va_list ap);
 /* Appends a warning (printf-style); at most DIAG_MAX_WARNINGS are kept, then a
- * final "... more warnings" line. Identical consecutive warnings are folded. */
+ * final "... and 1,234 more warnings" line. Identical consecutive warnings are
+ * folded. */
 void diag_warn(struct diag *dg, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -58,6 +59,17 @@ const char *diag_message(const struct diag *dg);
 size_t diag_warning_count(const struct diag *dg);
 /* Warning i (0-based); borrowed, valid until dg changes. */
 const char *diag_warning(const struct diag *dg, size_t i);
+/* True when the next warning would only be counted, not kept (the cap is
+ * reached): callers can then skip the work of formatting it. */
+bool diag_warnings_full(const struct diag *dg);
+/* Counts one warning that is not kept (cheap; for callers that checked
+ * diag_warnings_full). */
+void diag_warn_dropped(struct diag *dg);
+/* Every warning recorded so far, kept or dropped: a mark for diag_rollback. */
+size_t diag_warnings_total(const struct diag *dg);
+/* Forgets the warnings recorded after diag_warnings_total returned `mark`
+ * (for a reader that retries another way after a failed first attempt). */
+void diag_rollback(struct diag *dg, size_t mark);
 /* Forgets the error but keeps the warnings. */
 void diag_clear_error(struct diag *dg);
 /* Forgets everything. */

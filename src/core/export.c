@@ -41,12 +41,18 @@
 
 #include "annot.h"
 #include "claims.h"
+#include "evidence.h"
 #include "gjson.h"
 #include "gdalguard.h"
 #include "gjwrite.h"
+#include "imagery.h"
 #include "raster.h"
 #include "safefile.h"
 #include "style.h"
+
+/* Clashing extra properties warned one by one; the rest are counted in one
+ * line (a detector's file has an "id" property on every feature). */
+#define EXPORT_CLASH_WARNINGS 5
 
 /* Text outputs larger than this are refused rather than exhausting memory. */
 #define EXPORT_MAX_TEXT ((size_t)1 << 30)
@@ -55,6 +61,7 @@
 static const char *const fixed_fields[] = {
     "id",        "class",   "label",  "note",     "observed",    "observations", "claims",
     "claim_ids", "stances", "citations", "created", "modified", "author",       "source_file",
+    "imagery",
 };
 #define NFIXED (sizeof fixed_fields / sizeof fixed_fields[0])
 
@@ -153,16 +160,36 @@ struct item {
     json_t *props; /* properties in fixed order (new reference) */
 };
 
+/* When an item's properties object exists (issue 14: a million of them held
+ * at once was most of the memory of an export). */
+enum props_mode {
+    PROPS_KEEP,  /* built by merge and kept (KML) */
+    PROPS_LATER, /* built by the writer, one item at a time (GeoJSON, and the OGR
+                    formats, for which merge only collects the extra keys) */
+};
+
 struct merged {
     struct item *items;
     size_t n;
+    enum props_mode props_mode;
+    bool need_extra_keys; /* with PROPS_LATER: merge collects extra_keys (OGR fields) */
+    size_t clashes;       /* extra properties dropped for clashing; the first few warn */
+    const struct export_input *inputs; /* borrowed, for building props later */
+    const struct claims_catalog *cat;  /* borrowed, may be NULL */
+    const struct imagery_register *imagery; /* borrowed, may be NULL */
     char **extra_keys; /* union of the inputs' extra property names, first-seen order */
     size_t nextra;
     bool has_z;
+    /* Evidence status of the claims the marks link to, computed on the
+     * exported marks and the register (NULL without a catalog). */
+    struct evidence_report *evidence;
+    struct evidence_tile *tiles; /* the report's tile list */
 };
 
 static void merged_free(struct merged *m)
 {
+    evidence_report_free(m->evidence);
+    free(m->tiles);
     for (size_t i = 0; i < m->n; i++) {
         free(m->items[i].id);
         json_decref(m->items[i].props);
@@ -261,7 +288,7 @@ static void put(json_t *obj, const char *key, json_t *value)
 /* One link resolved: {claim, stance, text, sources: [{id, outlet, headline,
  * author, published, reliability}]}; text null when the claim is unknown. */
 static json_t *resolve_link(const struct annot_claim_link *link, const struct claims_catalog *cat,
-                            struct text *citation)
+                            const struct evidence_report *ev, struct text *citation)
 {
     json_t *o = json_object();
     put(o, "claim", json_string(link->claim));
@@ -305,11 +332,168 @@ static json_t *resolve_link(const struct annot_claim_link *link, const struct cl
         text_append(citation, cat ? " (not in the claims catalog)" : " (no claims catalog)");
     }
     put(o, "sources", sources);
+    /* The claim's computed status, so an export never reads as more than the
+     * claims report says (docs/claims-checks.md). */
+    const struct evidence_claim *ec = claim ? evidence_report_find(ev, claim->id) : NULL;
+    if (ec) {
+        put(o, "status", json_string(evidence_status_name(ec->status)));
+        put(o, "status_reason", json_string(ec->reason));
+        put(o, "independent_origins", json_integer((json_int_t)ec->independent_origins));
+        text_printf(citation, " [%s]", evidence_status_name(ec->status));
+    }
     return o;
 }
 
+/* ---- imagery provenance --------------------------------------------------- */
+
+#define SYNTHETIC_NOTE "synthetic demo imagery: illustration, not evidence"
+
+/* Appends what obs's tile is, in words: "IMAGE: synthetic demo imagery
+ * (illustration, not evidence), acquired DATE" / "IMAGE: real imagery,
+ * acquired DATE, PROVIDER" / "IMAGE: unregistered (provenance unknown)". */
+static void imagery_sentence(struct text *t, const struct imagery_register *reg,
+                             const struct annot_observation *obs)
+{
+    enum imagery_match how;
+    const struct imagery_entry *e = imagery_match(reg, obs->image, obs->sha256, &how);
+    text_append(t, obs->image && obs->image[0] ? obs->image : "(unnamed image)");
+    if (!e) {
+        text_append(t, ": unregistered (provenance unknown)");
+        return;
+    }
+    text_append(t, e->synthetic ? ": synthetic demo imagery (illustration, not evidence)"
+                                : ": real imagery");
+    text_printf(t, ", acquired %s", e->acquired[0] ? e->acquired : "unknown");
+    if (e->provider[0])
+        text_printf(t, ", %s", e->provider);
+    if (how == IMAGERY_MATCH_NAME)
+        text_append(t, obs->sha256 && obs->sha256[0]
+                           ? ", registered only by file name (its SHA-256 differs from the "
+                             "register's)"
+                           : ", registered only by file name (the mark records no SHA-256)");
+}
+
+/* The tiles the exported marks rest on, one per distinct SHA-256 (or image
+ * name when an observation has no hash), in first-seen order, each matched
+ * against the register. */
+struct provenance {
+    json_t *doc;  /* {"imagery_register", "imagery": [...], "note"} (new reference) */
+    char *note;   /* the note as text (new) */
+};
+
+static json_t *tile_json(const struct annot_observation *obs, const struct imagery_entry *e,
+                         enum imagery_match how)
+{
+    json_t *o = json_object();
+    put(o, "file", json_string(obs->image ? obs->image : ""));
+    put(o, "sha256", json_string(obs->sha256 ? obs->sha256 : ""));
+    put(o, "registered", json_boolean(e != NULL));
+    put(o, "match", json_string(imagery_match_name(how)));
+    if (!e) {
+        put(o, "acquired", json_string(obs->acquired ? obs->acquired : ""));
+        put(o, "acquired_from", json_string(obs->acquired && obs->acquired[0] ? "annotation" : ""));
+        put(o, "synthetic", json_null()); /* unknown: nobody vouched for the file */
+        return o;
+    }
+    put(o, "id", json_string(e->id));
+    if (how == IMAGERY_MATCH_NAME)
+        put(o, "registered_sha256", json_string(e->sha256));
+    put(o, "acquired", json_string(e->acquired));
+    put(o, "acquired_from", json_string(e->acquired_from));
+    put(o, "provider", json_string(e->provider));
+    put(o, "sensor", json_string(e->sensor));
+    put(o, "gsd_m", e->gsd_m > 0.0 ? json_real(e->gsd_m) : json_null());
+    put(o, "licence", json_string(e->licence));
+    put(o, "credit", json_string(e->credit));
+    put(o, "source_url", json_string(e->source_url));
+    put(o, "synthetic", json_boolean(e->synthetic));
+    return o;
+}
+
+static bool build_provenance(const struct merged *m, const struct imagery_register *reg,
+                             struct provenance *pv)
+{
+    pv->doc = json_object();
+    json_t *tiles = json_array();
+    size_t synthetic = 0, real = 0, unregistered = 0, by_name = 0;
+    bool ok = pv->doc && tiles;
+    for (size_t i = 0; ok && i < m->n; i++) {
+        const struct annot_feature *f = m->items[i].f;
+        for (size_t k = 0; ok && k < f->nobs; k++) {
+            const struct annot_observation *obs = &f->obs[k];
+            bool hashed = obs->sha256 && obs->sha256[0];
+            const char *key = hashed ? obs->sha256 : obs->image ? obs->image : "";
+            bool seen = false;
+            size_t j;
+            json_t *t;
+            json_array_foreach(tiles, j, t) {
+                const char *have = json_string_value(json_object_get(t, hashed ? "sha256" : "file"));
+                const char *have_sha = json_string_value(json_object_get(t, "sha256"));
+                if (have && strcmp(have, key) == 0 && (hashed || !have_sha || !have_sha[0])) {
+                    seen = true;
+                    break;
+                }
+            }
+            if (seen)
+                continue;
+            enum imagery_match how;
+            const struct imagery_entry *e = imagery_match(reg, obs->image, obs->sha256, &how);
+            json_t *o = tile_json(obs, e, how);
+            ok = o && json_array_append_new(tiles, o) == 0;
+            if (!e)
+                unregistered++;
+            else if (e->synthetic)
+                synthetic++;
+            else
+                real++;
+            by_name += how == IMAGERY_MATCH_NAME;
+        }
+    }
+    size_t total = synthetic + real + unregistered;
+    struct text note = {0};
+    if (total == 0)
+        text_append(&note, "no mark records the image it was observed on");
+    else if (synthetic == total)
+        text_printf(&note, "%zu tile%s, all " SYNTHETIC_NOTE, total, total == 1 ? "" : "s");
+    else {
+        text_printf(&note, "%zu tile%s: ", total, total == 1 ? "" : "s");
+        const char *sep = "";
+        if (real) {
+            text_printf(&note, "%zu real, registered", real);
+            sep = "; ";
+        }
+        if (synthetic) {
+            text_printf(&note, "%s%zu " SYNTHETIC_NOTE, sep, synthetic);
+            sep = "; ";
+        }
+        if (unregistered)
+            text_printf(&note, "%s%zu unregistered: provenance unknown%s", sep, unregistered,
+                        reg ? "" : " (no imagery register)");
+    }
+    if (by_name)
+        text_printf(&note, "; %zu matched the register only by file name (the SHA-256 the "
+                           "marks record differs, or they record none)", by_name);
+    ok = ok && !note.failed;
+    pv->note = note.data;
+    if (ok) {
+        put(pv->doc, "imagery_register", reg ? json_string(imagery_register_path(reg)) : json_null());
+        ok = json_object_set(pv->doc, "imagery", tiles) == 0;
+        put(pv->doc, "note", json_string(pv->note));
+        ok = ok && json_object_size(pv->doc) == 3;
+    }
+    json_decref(tiles);
+    return ok;
+}
+
+static void provenance_free(struct provenance *pv)
+{
+    json_decref(pv->doc);
+    free(pv->note);
+}
+
 static bool build_props(struct item *it, const struct export_input *in,
-                        const struct claims_catalog *cat, struct diag *dg)
+                        const struct claims_catalog *cat, const struct imagery_register *reg,
+                        const struct evidence_report *ev, struct diag *dg)
 {
     const struct annot_feature *f = it->f;
     json_t *p = json_object();
@@ -347,7 +531,7 @@ static bool build_props(struct item *it, const struct export_input *in,
                           "not define; exported unresolved",
                       in->path, f->id, link->claim, claims_catalog_path(cat));
         text_append(&citations, i ? " | " : "");
-        json_array_append_new(links, resolve_link(link, cat, &citations));
+        json_array_append_new(links, resolve_link(link, cat, ev, &citations));
         text_append(&ids, i ? "; " : "");
         text_append(&ids, link->claim);
         text_append(&stances, i ? "; " : "");
@@ -361,7 +545,15 @@ static bool build_props(struct item *it, const struct export_input *in,
     put(p, "modified", string_or_null(f->modified));
     put(p, "author", json_string(f->author ? f->author : ""));
     put(p, "source_file", json_string(in->path));
-    bool text_ok = !observed.failed && !ids.failed && !stances.failed && !citations.failed;
+    struct text imagery = {0};
+    for (size_t i = 0; i < f->nobs; i++) {
+        text_append(&imagery, i ? "; " : "");
+        imagery_sentence(&imagery, reg, &f->obs[i]);
+    }
+    put(p, "imagery", json_string(imagery.data ? imagery.data : "no observation"));
+    bool text_ok = !observed.failed && !ids.failed && !stances.failed && !citations.failed &&
+                   !imagery.failed;
+    free(imagery.data);
     free(observed.data);
     free(ids.data);
     free(stances.data);
@@ -388,8 +580,9 @@ static bool add_extras(struct merged *m, struct item *it, const char *path, stru
     json_t *value;
     json_object_foreach(extra, key, value) {
         if (json_object_get(it->props, key)) {
-            diag_warn(dg, "%s: feature \"%s\": property \"%s\" clashes with an export attribute; "
-                          "dropped", path, it->f->id, key);
+            if (m->clashes++ < EXPORT_CLASH_WARNINGS)
+                diag_warn(dg, "%s: feature \"%s\": property \"%s\" clashes with an export "
+                              "attribute; dropped", path, it->f->id, key);
             continue;
         }
         json_object_set(it->props, key, value);
@@ -410,6 +603,40 @@ static bool add_extras(struct merged *m, struct item *it, const char *path, stru
     }
     json_decref(extra);
     return true;
+}
+
+/* Adds the names of f's extra properties to m's union, as add_extras would
+ * (names of fixed attributes clash and are dropped there), without building
+ * the properties. False on out of memory. */
+static bool note_extra_keys(struct merged *m, const struct annot_feature *f)
+{
+    if (!f->extra_properties)
+        return true;
+    json_error_t err;
+    json_t *extra = json_loads(f->extra_properties, JSON_REJECT_DUPLICATES, &err);
+    const char *key;
+    json_t *value;
+    bool ok = true;
+    json_object_foreach(extra, key, value) {
+        bool known = false;
+        for (size_t k = 0; k < NFIXED && !known; k++)
+            known = strcmp(fixed_fields[k], key) == 0;
+        for (size_t k = 0; k < m->nextra && !known; k++)
+            known = strcmp(m->extra_keys[k], key) == 0;
+        if (known)
+            continue;
+        char **grown = realloc(m->extra_keys, (m->nextra + 1) * sizeof *grown);
+        if (!grown || !(grown[m->nextra] = strdup(key))) {
+            if (grown)
+                m->extra_keys = grown;
+            ok = false;
+            break;
+        }
+        m->extra_keys = grown;
+        m->nextra++;
+    }
+    json_decref(extra);
+    return ok;
 }
 
 static bool geometry_has_z(const struct annot_geometry *g)
@@ -480,10 +707,38 @@ static bool export_id(const struct export_input *in, const struct annot_feature 
     return !idset_contains(used, out);
 }
 
+/* Evaluates the catalog's claims on the exported marks (m->evidence); its
+ * warnings (links to unknown claims) are the export's own already, so they go
+ * to a scratch diag. */
+static bool evaluate_evidence(const struct export_input *inputs, size_t ninputs,
+                              const struct export_options *opts, const char *out_path,
+                              struct merged *m, struct diag *dg)
+{
+    if (!opts->catalog)
+        return true;
+    size_t ntiles = 0;
+    const struct annot_set **sets = calloc(ninputs ? ninputs : 1, sizeof *sets);
+    struct diag *scratch = diag_new();
+    bool ok = sets && scratch &&
+              evidence_tiles_from_register(opts->imagery, &m->tiles, &ntiles, scratch);
+    for (size_t i = 0; ok && i < ninputs; i++)
+        sets[i] = inputs[i].set;
+    ok = ok && evidence_evaluate(opts->catalog, sets, ninputs, m->tiles, ntiles, &m->evidence,
+                                 scratch);
+    if (!ok)
+        diag_error(dg, "%s: %s", out_path,
+                   scratch && diag_failed(scratch) ? diag_message(scratch) : "out of memory");
+    diag_free(scratch);
+    free(sets);
+    return ok;
+}
+
 static bool merge(const struct export_input *inputs, size_t ninputs,
                   const struct export_options *opts, const char *out_path, struct merged *m,
                   struct diag *dg)
 {
+    if (!evaluate_evidence(inputs, ninputs, opts, out_path, m, dg))
+        return false;
     size_t total = 0;
     for (size_t i = 0; i < ninputs; i++)
         total += annot_count(inputs[i].set);
@@ -533,10 +788,17 @@ static bool merge(const struct export_input *inputs, size_t ninputs,
             }
             if (strcmp(id, f->id) != 0)
                 idset_add(&used, it->id, in);
-            if (!build_props(it, &inputs[in], opts->catalog, dg) ||
-                !add_extras(m, it, inputs[in].path, dg)) {
+            if (m->props_mode != PROPS_LATER &&
+                (!build_props(it, &inputs[in], opts->catalog, opts->imagery, m->evidence, dg) ||
+                 !add_extras(m, it, inputs[in].path, dg))) {
                 diag_error(dg, "%s: feature \"%s\": cannot build its properties (out of memory "
                                "or text that is not UTF-8)", inputs[in].path, f->id);
+                ok = false;
+                break;
+            }
+            if (m->props_mode == PROPS_LATER && m->need_extra_keys &&
+                !note_extra_keys(m, f)) {
+                diag_error(dg, "%s: out of memory", out_path);
                 ok = false;
                 break;
             }
@@ -551,6 +813,28 @@ static bool merge(const struct export_input *inputs, size_t ninputs,
     free(shared.slots);
     free(used.slots);
     return ok;
+}
+
+/* Makes it->props exist for a writer (see enum props_mode), with its
+ * warnings on dg. False with the error on dg. Release with item_props_done. */
+static bool item_props(struct merged *m, struct item *it, struct diag *dg)
+{
+    if (it->props)
+        return true;
+    const struct export_input *in = &m->inputs[it->input];
+    if (build_props(it, in, m->cat, m->imagery, m->evidence, dg) && add_extras(m, it, in->path, dg))
+        return true;
+    diag_error(dg, "%s: feature \"%s\": cannot build its properties (out of memory or text "
+                   "that is not UTF-8)", in->path, it->f->id);
+    return false;
+}
+
+static void item_props_done(const struct merged *m, struct item *it)
+{
+    if (m->props_mode == PROPS_KEEP)
+        return;
+    json_decref(it->props);
+    it->props = NULL;
 }
 
 /* ---- geometry walking ----------------------------------------------------- */
@@ -682,18 +966,44 @@ static void geojson_geometry(struct text *t, const struct annot_geometry *g)
     text_append(t, "}");
 }
 
-static bool build_geojson(const struct merged *m, struct text *t)
+/* Writes what t holds to fp and empties it; false on a write error. */
+static bool text_flush(struct text *t, FILE *fp)
 {
-    text_append(t, "{\n\"type\": \"FeatureCollection\",\n\"features\": [\n");
+    if (t->failed || fwrite(t->data, 1, t->len, fp) != t->len)
+        return false;
+    t->len = 0;
+    return true;
+}
+
+/* The GeoJSON text, written to fp 1 MiB at a time (so memory does not grow
+ * with the file). False with the error on dg. */
+static bool build_geojson(struct merged *m, const struct provenance *pv, struct text *t, FILE *fp,
+                          const char *out_path, struct diag *dg)
+{
+    /* the provenance is a foreign member (RFC 7946 §6.1) ahead of the
+     * features, so a reader meets it first */
+    char *prov = json_dumps(pv->doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!prov) {
+        diag_error(dg, "%s: out of memory building the GeoJSON text", out_path);
+        return false;
+    }
+    text_append(t, "{\n\"type\": \"FeatureCollection\",\n\"satmark_provenance\": ");
+    text_append(t, prov);
+    free(prov);
+    text_append(t, ",\n\"features\": [\n");
     for (size_t i = 0; i < m->n; i++) {
-        const struct item *it = &m->items[i];
+        struct item *it = &m->items[i];
+        if (!item_props(m, it, dg))
+            return false;
         json_t *id = json_string(it->id);
         char *id_text = id ? json_dumps(id, JSON_ENCODE_ANY) : NULL;
         char *props = json_dumps(it->props, JSON_COMPACT);
         json_decref(id);
+        item_props_done(m, it);
         if (!id_text || !props) {
             free(id_text);
             free(props);
+            diag_error(dg, "%s: out of memory building the GeoJSON text", out_path);
             return false;
         }
         text_printf(t, "{\"type\":\"Feature\",\"id\":");
@@ -705,9 +1015,18 @@ static bool build_geojson(const struct merged *m, struct text *t)
         text_append(t, i + 1 < m->n ? "},\n" : "}\n");
         free(id_text);
         free(props);
+        if (t->len > ((size_t)1 << 20) && !text_flush(t, fp))
+            break;
     }
     text_append(t, "]\n}\n");
-    return !t->failed;
+    if (!text_flush(t, fp)) {
+        if (t->failed)
+            diag_error(dg, "%s: out of memory building the GeoJSON text", out_path);
+        else
+            diag_error(dg, "%s: cannot write: %s", out_path, strerror(errno));
+        return false;
+    }
+    return true;
 }
 
 /* ---- KML ------------------------------------------------------------------ */
@@ -853,7 +1172,8 @@ static void kml_geometry(struct text *t, const struct annot_geometry *g)
 /* The balloon: label, class and id, note, observations, then each claim with
  * its stance, text and sources, so Google Earth shows the citations. */
 static void kml_description(struct text *html, const struct item *it,
-                            const struct claims_catalog *cat)
+                            const struct claims_catalog *cat, const struct imagery_register *reg,
+                            const struct evidence_report *ev)
 {
     const struct annot_feature *f = it->f;
     text_append(html, "<h3>");
@@ -878,7 +1198,14 @@ static void kml_description(struct text *html, const struct item *it,
                 xml_escaped(html, f->obs[i].acquired, true);
                 text_append(html, ")");
             }
-            text_append(html, "</li>");
+            text_append(html, "<br/><i>");
+            struct text what = {0};
+            imagery_sentence(&what, reg, &f->obs[i]);
+            html->failed |= what.failed;
+            const char *colon = what.data ? strstr(what.data, ": ") : NULL;
+            xml_escaped(html, colon ? colon + 2 : "", true);
+            free(what.data);
+            text_append(html, "</i></li>");
         }
         text_append(html, "</ul>");
     }
@@ -915,6 +1242,14 @@ static void kml_description(struct text *html, const struct item *it,
                 if (src->reliability == CLAIMS_RELIABILITY_MACHINE_WRITTEN)
                     text_append(html, " (machine-written)");
             }
+            const struct evidence_claim *ec = evidence_report_find(ev, claim->id);
+            if (ec) {
+                text_append(html, "<br/>Status: <b>");
+                xml_escaped(html, evidence_status_name(ec->status), true);
+                text_append(html, "</b> (");
+                xml_escaped(html, ec->reason, true);
+                text_append(html, ")");
+            }
             text_append(html, "</li>");
         }
         text_append(html, "</ul>");
@@ -944,11 +1279,13 @@ static void kml_data(struct text *t, const char *name, json_t *value)
 }
 
 static bool build_kml(const struct merged *m, const struct export_options *opts,
-                      const struct style *st, struct text *t)
+                      const struct provenance *pv, const struct style *st, struct text *t)
 {
     text_append(t, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                    "<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n"
-                   "<name>satmark export</name>\n");
+                   "<name>satmark export</name>\n<description>Imagery: ");
+    xml_escaped(t, pv->note, false);
+    text_append(t, "</description>\n");
     for (int c = 0; c < ANNOT_CLASS_COUNT; c++) {
         const struct style_class *sc = style_for_class(st, (enum annot_class)c);
         text_printf(t, "<Style id=\"class-%s\">", annot_class_name((enum annot_class)c));
@@ -963,6 +1300,15 @@ static bool build_kml(const struct merged *m, const struct export_options *opts,
         kml_colour(t, sc->colour, sc->fill_opacity);
         text_append(t, "</PolyStyle></Style>\n");
     }
+    /* KML orders a Document's children: styles, then ExtendedData, then
+     * the folders */
+    char *prov = json_dumps(pv->doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!prov)
+        return false;
+    text_append(t, "<ExtendedData><Data name=\"satmark_imagery\"><value>");
+    xml_escaped(t, prov, false);
+    text_append(t, "</value></Data></ExtendedData>\n");
+    free(prov);
     for (int c = 0; c < ANNOT_CLASS_COUNT; c++) {
         bool any = false;
         for (size_t i = 0; i < m->n && !any; i++)
@@ -981,7 +1327,7 @@ static bool build_kml(const struct merged *m, const struct export_options *opts,
             xml_escaped(t, it->f->label && it->f->label[0] ? it->f->label : it->id, false);
             text_append(t, "</name><description>");
             struct text html = {0};
-            kml_description(&html, it, opts->catalog);
+            kml_description(&html, it, opts->catalog, opts->imagery, m->evidence);
             if (html.failed) {
                 free(html.data);
                 return false;
@@ -1133,54 +1479,79 @@ static bool ogr_create_fields(OGRLayerH layer, const struct merged *m)
     return true;
 }
 
+static bool ogr_write_feature(OGRLayerH layer, OGRFeatureDefnH defn, struct merged *m,
+                              struct item *it, const int *field_index,
+                              const struct gdalguard *g, struct diag *dg);
+
 /* Writes m's features into layer; stops at the first GDAL error g saw. */
-static bool ogr_write_features(OGRLayerH layer, const struct merged *m,
-                               const struct gdalguard *g, struct diag *dg)
+static bool ogr_write_features(OGRLayerH layer, struct merged *m, const struct gdalguard *g,
+                               struct diag *dg)
 {
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-    for (size_t i = 0; i < m->n && g->errors == 0; i++) {
-        const struct item *it = &m->items[i];
-        OGRFeatureH feat = OGR_F_Create(defn);
-        if (!feat)
-            return false;
-        size_t total = NFIXED + m->nextra;
-        for (size_t k = 0; k < total; k++) {
-            const char *name = k < NFIXED ? fixed_fields[k] : m->extra_keys[k - NFIXED];
-            int idx = OGR_F_GetFieldIndex(feat, name);
-            char *v = value_text(json_object_get(it->props, name));
-            if (idx < 0) {
-                free(v);
-                continue; /* the driver renamed it; it already warned */
-            }
-            if (v)
-                OGR_F_SetFieldString(feat, idx, v);
-            else
-                OGR_F_SetFieldNull(feat, idx);
-            free(v);
-        }
-        bool geom_ok;
-        OGRGeometryH geom = ogr_geometry(export_geometry(it->f), &geom_ok);
-        if (!geom_ok) {
-            OGR_F_Destroy(feat);
-            diag_error(dg, "%s: feature \"%s\": cannot build its geometry", g->path, it->id);
-            return false;
-        }
-        if (geom)
-            OGR_F_SetGeometryDirectly(feat, geom);
-        OGRErr err = OGR_L_CreateFeature(layer, feat);
-        OGR_F_Destroy(feat);
-        if (err != OGRERR_NONE) {
-            diag_error(dg, "%s: feature \"%s\": %s", g->path, it->id,
-                       gdalguard_reason(g, "the driver refused it"));
-            return false;
-        }
+    size_t total = NFIXED + m->nextra;
+    int *field_index = malloc(total * sizeof *field_index); /* looked up once, not per feature */
+    if (!field_index)
+        return false;
+    for (size_t k = 0; k < total; k++)
+        field_index[k] =
+            OGR_FD_GetFieldIndex(defn, k < NFIXED ? fixed_fields[k] : m->extra_keys[k - NFIXED]);
+    bool ok = true;
+    for (size_t i = 0; ok && i < m->n && g->errors == 0; i++)
+        ok = ogr_write_feature(layer, defn, m, &m->items[i], field_index, g, dg);
+    free(field_index);
+    return ok && g->errors == 0;
+}
+
+/* One item into layer; field_index[k] is the layer's index of attribute k. */
+static bool ogr_write_feature(OGRLayerH layer, OGRFeatureDefnH defn, struct merged *m,
+                              struct item *it, const int *field_index,
+                              const struct gdalguard *g, struct diag *dg)
+{
+    if (!item_props(m, it, dg))
+        return false;
+    OGRFeatureH feat = OGR_F_Create(defn);
+    if (!feat) {
+        item_props_done(m, it);
+        return false;
     }
-    return g->errors == 0;
+    size_t total = NFIXED + m->nextra;
+    for (size_t k = 0; k < total; k++) {
+        const char *name = k < NFIXED ? fixed_fields[k] : m->extra_keys[k - NFIXED];
+        int idx = field_index[k];
+        char *v = value_text(json_object_get(it->props, name));
+        if (idx < 0) {
+            free(v);
+            continue; /* the driver renamed it; it already warned */
+        }
+        if (v)
+            OGR_F_SetFieldString(feat, idx, v);
+        else
+            OGR_F_SetFieldNull(feat, idx);
+        free(v);
+    }
+    item_props_done(m, it);
+    bool geom_ok;
+    OGRGeometryH geom = ogr_geometry(export_geometry(it->f), &geom_ok);
+    if (!geom_ok) {
+        OGR_F_Destroy(feat);
+        diag_error(dg, "%s: feature \"%s\": cannot build its geometry", g->path, it->id);
+        return false;
+    }
+    if (geom)
+        OGR_F_SetGeometryDirectly(feat, geom);
+    OGRErr err = OGR_L_CreateFeature(layer, feat);
+    OGR_F_Destroy(feat);
+    if (err != OGRERR_NONE) {
+        diag_error(dg, "%s: feature \"%s\": %s", g->path, it->id,
+                   gdalguard_reason(g, "the driver refused it"));
+        return false;
+    }
+    return true;
 }
 
 /* Writes m with OGR's driver into tmp_path (a fresh path). */
 static bool write_ogr(const char *tmp_path, const char *out_path, enum export_format format,
-                      const struct merged *m, struct diag *dg)
+                      struct merged *m, const struct provenance *pv, struct diag *dg)
 {
     raster_init();
     /* GDAL's own words are the reason when it gives one */
@@ -1208,13 +1579,25 @@ static bool write_ogr(const char *tmp_path, const char *out_path, enum export_fo
     }
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
     OGRwkbGeometryType type = m->has_z ? OGR_GT_SetZ(wkbUnknown) : wkbUnknown;
+    /* GeoPackage has a place for what the imagery is (the layer's
+     * description in gpkg_contents, and metadata in gpkg_metadata);
+     * FlatGeobuf has none in this GDAL, so there the per-feature "imagery"
+     * attribute carries it. */
+    char description[1024];
+    snprintf(description, sizeof description, "DESCRIPTION=satmark annotations. Imagery: %s",
+             pv->note);
     char *layer_options[] = {format == EXPORT_GPKG ? "IDENTIFIER=satmark annotations" : NULL,
-                             NULL};
+                             format == EXPORT_GPKG ? description : NULL, NULL};
     OGRLayerH layer = GDALDatasetCreateLayer(ds, "annotations", srs, type, layer_options);
     if (!layer) {
         diag_error(dg, "%s: %s", out_path, gdalguard_reason(&g, "cannot create the layer"));
         goto done;
     }
+    char *prov = format == EXPORT_GPKG ? json_dumps(pv->doc, JSON_COMPACT | JSON_PRESERVE_ORDER)
+                                       : NULL;
+    if (prov)
+        GDALSetMetadataItem(layer, "SATMARK_IMAGERY", prov, NULL);
+    free(prov);
     if (!ogr_create_fields(layer, m)) {
         diag_error(dg, "%s: %s", out_path,
                    gdalguard_reason(&g, "cannot create the attribute fields"));
@@ -1271,16 +1654,24 @@ bool export_write(const char *out_path, const struct export_input *inputs, size_
     struct safefile *sf = NULL;
     const struct style *st = opts->style;
     struct style *owned_style = NULL;
+    m.inputs = inputs;
+    m.cat = opts->catalog;
+    m.props_mode = format == EXPORT_KML ? PROPS_KEEP : PROPS_LATER;
+    m.need_extra_keys = format == EXPORT_GPKG || format == EXPORT_FGB;
+    m.imagery = opts->imagery;
+    struct provenance pv = {0};
     bool ok = merge(inputs, ninputs, opts, out_path, &m, dg);
+    if (ok && !build_provenance(&m, opts->imagery, &pv)) {
+        diag_error(dg, "%s: out of memory building the imagery provenance", out_path);
+        ok = false;
+    }
     if (ok && format == EXPORT_GEOJSON) {
-        ok = build_geojson(&m, &t);
-        if (!ok)
-            diag_error(dg, "%s: out of memory building the GeoJSON text", out_path);
-        ok = ok && (sf = safefile_begin(out_path, dg)) && write_text(sf, &t, dg);
+        ok = (sf = safefile_begin(out_path, dg)) &&
+             build_geojson(&m, &pv, &t, safefile_stream(sf), out_path, dg);
     } else if (ok && format == EXPORT_KML) {
         if (!st)
             st = owned_style = style_default();
-        ok = st && build_kml(&m, opts, st, &t);
+        ok = st && build_kml(&m, opts, &pv, st, &t);
         if (!ok)
             diag_error(dg, "%s: out of memory building the KML text", out_path);
         ok = ok && (sf = safefile_begin(out_path, dg)) && write_text(sf, &t, dg);
@@ -1288,10 +1679,13 @@ bool export_write(const char *out_path, const struct export_input *inputs, size_
         /* OGR creates the file itself (and may add side files): give it a
          * path in a private directory beside the target. */
         ok = (sf = safefile_reserve(out_path, ".satmark-export", dg)) &&
-             write_ogr(safefile_temp_path(sf), out_path, format, &m, dg);
+             write_ogr(safefile_temp_path(sf), out_path, format, &m, &pv, dg);
         if (!ok && sf)
             diag_error(dg, "%s: writing the %s file failed", out_path, export_format_name(format));
     }
+    if (ok && m.clashes > EXPORT_CLASH_WARNINGS)
+        diag_warn(dg, "%s: ... and %zu more properties that clash with an export attribute "
+                      "dropped", out_path, m.clashes - EXPORT_CLASH_WARNINGS);
     if (ok) {
         ok = safefile_commit(sf, NULL, dg);
         sf = NULL;
@@ -1299,6 +1693,7 @@ bool export_write(const char *out_path, const struct export_input *inputs, size_
     safefile_abort(sf);
     style_free(owned_style);
     free(t.data);
+    provenance_free(&pv);
     merged_free(&m);
     return ok;
 }

@@ -7,7 +7,8 @@
  * The format is chosen by the output's extension (.geojson/.json, .kml,
  * .gpkg, .fgb). Every format carries the same attributes (docs/export.md):
  * id, class, label, note, observed, observations, claims (resolved, JSON),
- * claim_ids, stances, citations, created, modified, author, source_file.
+ * claim_ids, stances, citations, created, modified, author, source_file,
+ * imagery (what each observation's tile is: synthetic, real, unregistered).
  * Several inputs merge into one output; feature ids must stay unique, so an
  * id used by more than one input is written as "<site>:<id>" for every one
  * of them ("dunai:pier-1", "rason-najin:pier-1"), or fails the export when
@@ -55,8 +56,15 @@ enum export_duplicate_ids {
     EXPORT_DUPLICATES_FAIL,   /* error naming both files */
 };
 
+struct imagery_register;
+
 struct export_options {
     const struct claims_catalog *catalog; /* NULL: links are exported unresolved */
+    /* The imagery register the observations rest on (NULL: none, every tile
+     * is reported unregistered). Every format says which tiles the exported
+     * marks rest on, registered or not, synthetic or real (docs/export.md,
+     * "Imagery provenance"). */
+    const struct imagery_register *imagery;
     const struct style *style;            /* KML colours; NULL: style_default() */
     enum export_duplicate_ids duplicates;
 };

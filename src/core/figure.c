@@ -24,10 +24,13 @@
 
 #include "annot.h"
 #include "claims.h"
+#include "evidence.h"
+#include "custody.h"
 #include "geo.h"
 #include "gjson.h"
 #include "hash.h"
 #include "hashcache.h"
+#include "imagery.h"
 #include "locate.h"
 #include "pngout.h"
 #include "raster.h"
@@ -240,6 +243,11 @@ struct fig {
     struct style *st;
     struct claims_catalog *cat;
     char *catalog_path;
+    struct imagery_register *imagery; /* NULL: no register */
+    /* Each cited claim's evidence status (NULL: no catalog, or out of memory:
+     * then the caption names none rather than a wrong one). */
+    struct evidence_report *evidence;
+    struct evidence_tile *evidence_tiles;
     struct render_overlay *ov;
     char tile_sha[HASH_SHA256_HEX_LEN + 1];
     /* the tile is hashed on its own thread while the rest loads */
@@ -334,8 +342,11 @@ static void fig_free(struct fig *f)
     free(f->credit.s);
     free(f->params.s);
     render_overlay_free(f->ov);
+    evidence_report_free(f->evidence);
+    free(f->evidence_tiles);
     claims_catalog_free(f->cat);
     free(f->catalog_path);
+    imagery_register_free(f->imagery);
     style_free(f->st);
     for (size_t i = 0; i < f->nsets; i++)
         annot_set_free(f->sets[i]);
@@ -401,6 +412,13 @@ static bool load_side_inputs(struct fig *f, struct diag *dg)
         free(found);
     }
     if (cat_path && !claims_catalog_read(cat_path, &f->cat, dg))
+        return false;
+    char found[4096];
+    const char *reg_path = s->imagery_path;
+    if (!reg_path && s->nannotations &&
+        imagery_register_locate(s->annotations[0], found, sizeof found))
+        reg_path = found;
+    if (reg_path && !imagery_register_read(reg_path, &f->imagery, dg))
         return false;
     /* fontconfig's first use reads its configuration and caches (~5 ms);
      * doing it here takes that off the main thread's first text layout */
@@ -581,6 +599,21 @@ static bool rect_meets(const struct render_rect *a, const struct render_rect *b)
            b->y <= a->y + a->h;
 }
 
+/* The evidence status of the cited claims, computed as `satmark claims` does
+ * on the figure's annotation files and register. */
+static void evaluate_claims(struct fig *f)
+{
+    if (!f->cat || f->nclaims == 0)
+        return;
+    struct diag *scratch = diag_new();
+    size_t ntiles = 0;
+    if (scratch &&
+        evidence_tiles_from_register(f->imagery, &f->evidence_tiles, &ntiles, scratch))
+        evidence_evaluate(f->cat, (const struct annot_set *const *)f->sets, f->nsets,
+                          f->evidence_tiles, ntiles, &f->evidence, scratch);
+    diag_free(scratch);
+}
+
 /* Claims cited: the explicit list, else those linked by marks in the request. */
 static bool choose_claims(struct fig *f, struct diag *dg)
 {
@@ -693,6 +726,7 @@ static void build_texts(struct fig *f)
 {
     const struct figure_spec *s = f->spec;
     const struct raster_info *in = f->info;
+    evaluate_claims(f);
     /* title */
     if (s->title) {
         sb_printf(&f->title, "%s", s->title);
@@ -814,6 +848,12 @@ static void build_texts(struct fig *f)
         } else if (in_caption) {
             sb_printf(m, ".");
         }
+        const struct evidence_claim *ec = evidence_report_find(f->evidence, cl->id);
+        if (ec) {
+            if (in_caption)
+                sb_printf(m, " Status: <b>%s</b>.", evidence_status_name(ec->status));
+            sb_printf(p, " Status: %s (%s).", evidence_status_name(ec->status), ec->reason);
+        }
     }
 }
 
@@ -853,14 +893,25 @@ struct legend_entry {
     enum annot_class cls;
     enum render_mark_kind kind;
     bool other_dates; /* the row for marks of other dates (cls unused) */
+    bool dense;       /* drawn as a density layer (render_dense_classes) */
 };
 
 #define LEGEND_OTHER_DATES_TITLE "Seen on another date"
 #define LEGEND_MAX_ENTRIES (ANNOT_CLASS_COUNT + 1)
 
-static const char *legend_title(const struct fig *f, const struct legend_entry *e)
+/* The legend text of an entry: the class title (for a density layer with a
+ * note saying so: its marks are not drawn one by one), or the other-dates
+ * row's; buf (cap bytes) may hold it. */
+static const char *legend_title(const struct fig *f, const struct legend_entry *e, char *buf,
+                                size_t cap)
 {
-    return e->other_dates ? LEGEND_OTHER_DATES_TITLE : style_for_class(f->st, e->cls)->title;
+    if (e->other_dates)
+        return LEGEND_OTHER_DATES_TITLE;
+    const struct style_class *sc = style_for_class(f->st, e->cls);
+    if (!e->dense)
+        return sc->title;
+    snprintf(buf, cap, "%s (density of marks)", sc->title);
+    return buf;
 }
 
 /* Classes with a mark of this image (or undated) in the view, in legend
@@ -886,12 +937,14 @@ static size_t legend_entries(const struct fig *f, struct legend_entry out[LEGEND
         seen[c] = true;
         kind[c] = render_overlay_kind(f->ov, i);
     }
+    unsigned dense = render_dense_classes(f->ov, &f->view, 0);
     size_t n = 0;
     for (int c = 0; c < ANNOT_CLASS_COUNT; c++)
         if (seen[c])
-            out[n++] = (struct legend_entry){(enum annot_class)c, kind[c], false};
+            out[n++] = (struct legend_entry){(enum annot_class)c, kind[c], false,
+                                             (dense & (1u << c)) != 0};
     if (other)
-        out[n++] = (struct legend_entry){ANNOT_CLASS_OTHER, RENDER_MARK_AREA, true};
+        out[n++] = (struct legend_entry){ANNOT_CLASS_OTHER, RENDER_MARK_AREA, true, false};
     return n;
 }
 
@@ -1008,8 +1061,10 @@ static void layout_furniture(struct fig *f, struct furniture *fu, struct diag *d
         if (fu->nentries) {
             double maxw = 0, rowh = 0;
             for (size_t i = 0; i < fu->nentries; i++) {
+                char buf[160];
                 double tw, th;
-                measure(f, legend_title(f, &fu->entries[i]), font_px(f, 11), 0, &tw, &th);
+                measure(f, legend_title(f, &fu->entries[i], buf, sizeof buf), font_px(f, 11), 0,
+                        &tw, &th);
                 maxw = fmax(maxw, tw);
                 rowh = fmax(rowh, th);
             }
@@ -1030,7 +1085,8 @@ static void draw_legend(struct fig *f, const struct furniture *fu)
     double rowh = (fu->legend.h - 2 * pad) / fu->nentries;
     for (size_t i = 0; i < fu->nentries; i++) {
         const struct style_class *sc = style_for_class(f->st, fu->entries[i].cls);
-        const char *title = legend_title(f, &fu->entries[i]);
+        char buf[160];
+        const char *title = legend_title(f, &fu->entries[i], buf, sizeof buf);
         double y = fu->legend.y + pad + i * rowh;
         if (fu->entries[i].other_dates)
             render_legend_swatch_other_dates(cr, fu->legend.x + pad, y + rowh * 0.15, sw,
@@ -1213,6 +1269,75 @@ static void draw_bands(struct fig *f)
 
 /* ---- metadata -------------------------------------------------------------- */
 
+/* What the imagery register says of the tile, in words, for the PNG's
+ * satmark_imagery text (no paths beyond file names: the metadata stays the
+ * same wherever the figure is made). */
+static void imagery_text(const struct fig *f, struct sbuf *out)
+{
+    if (!f->imagery) {
+        sb_printf(out, "no imagery register: provenance of %s not recorded",
+                  base_name(f->spec->tile));
+        return;
+    }
+    enum imagery_match how;
+    const struct imagery_entry *e =
+        imagery_match(f->imagery, base_name(f->spec->tile), f->tile_sha, &how);
+    const char *reg = base_name(imagery_register_path(f->imagery));
+    if (!e) {
+        sb_printf(out, "unregistered: %s is not in the imagery register %s (provenance unknown)",
+                  base_name(f->spec->tile), reg);
+        return;
+    }
+    sb_printf(out, "registered in %s as \"%s\" (matched by %s%s): %s; acquired %s%s%s%s",
+              reg, e->id, imagery_match_name(how),
+              how != IMAGERY_MATCH_NAME ? ""
+              : f->tile_sha[0]        ? ", the SHA-256 differs from the register's"
+                                      : ", the tile was not hashed",
+              e->synthetic ? "synthetic demo imagery (illustration, not evidence)"
+                           : "real imagery",
+              e->acquired[0] ? e->acquired : "unknown",
+              e->acquired_from[0] ? " (" : "", e->acquired_from,
+              e->acquired_from[0] ? ")" : "");
+    if (e->provider[0])
+        sb_printf(out, "; provider: %s", e->provider);
+    if (e->sensor[0])
+        sb_printf(out, "; sensor: %s", e->sensor);
+    if (e->gsd_m > 0.0)
+        sb_printf(out, "; %.2f m/pixel", e->gsd_m);
+    if (e->licence[0])
+        sb_printf(out, "; licence: %s", e->licence);
+    if (e->source_url[0])
+        sb_printf(out, "; source: %s", e->source_url);
+}
+
+/* Appends a "figure" entry (the PNG and the tile, with their SHA-256) to the
+ * register's custody log. A failure is a warning: the figure stays. */
+static void record_custody(const struct fig *f, struct diag *dg)
+{
+    const struct figure_spec *s = f->spec;
+    if (!s->record_custody || !f->imagery || !custody_recording_enabled())
+        return;
+    char log_path[4096], png_sha[HASH_SHA256_HEX_LEN + 1] = "";
+    struct diag *local = diag_new();
+    if (!local || !custody_log_path(imagery_register_path(f->imagery), log_path, sizeof log_path)) {
+        diag_warn(dg, "%s: figure not recorded in the custody log", s->out_path);
+        diag_free(local);
+        return;
+    }
+    if (!hash_file_sha256(s->out_path, png_sha, local))
+        diag_clear_error(local);
+    const char *names[] = {s->out_path, base_name(s->tile)};
+    const char *hashes[] = {png_sha, f->tile_sha};
+    struct sbuf what = {0};
+    sb_printf(&what, "figure %s of %s", s->out_path, base_name(s->tile));
+    if (what.failed || !custody_append(log_path, NULL, "figure", sb_str(&what), names, hashes, 2,
+                                       local))
+        diag_warn(dg, "%s: figure not recorded in the custody log: %s", s->out_path,
+                  diag_message(local));
+    free(what.s);
+    diag_free(local);
+}
+
 static bool write_png(struct fig *f, const struct figure_result *res, struct diag *dg)
 {
     const struct figure_spec *s = f->spec;
@@ -1300,6 +1425,9 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
                                           f->sha_cached ? "cache" : "computed"};
     }
     texts[n++] = (struct pngout_text){"satmark_acquired", in->acquired};
+    struct sbuf imagery = {0};
+    imagery_text(f, &imagery);
+    texts[n++] = (struct pngout_text){"satmark_imagery", sb_str(&imagery)};
     texts[n++] = (struct pngout_text){"satmark_credit", sb_str(&f->credit)};
     texts[n++] = (struct pngout_text){"satmark_crs", sb_str(&crs)};
     if (f->nsets)
@@ -1311,7 +1439,7 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
     texts[n++] = (struct pngout_text){"satmark_parameters", sb_str(&f->params)};
 
     bool ok = !(software.failed || crs.failed || claims.failed || sources.failed ||
-                annots.failed || f->params.failed || f->title.failed ||
+                annots.failed || imagery.failed || f->params.failed || f->title.failed ||
                 f->caption_plain.failed);
     if (!ok)
         diag_error(dg, "%s: metadata too large or out of memory", s->out_path);
@@ -1333,6 +1461,7 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
     free(claims.s);
     free(sources.s);
     free(annots.s);
+    free(imagery.s);
     return ok;
 }
 
@@ -1491,6 +1620,10 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
     cairo_restore(cr);
     if (!drawn)
         return false;
+    if (res->marks.classes_dense)
+        diag_warn(dg, "%s: classes with more than %zu marks in view drawn as density layers, "
+                      "without their %zu labels", s->out_path, render_dense_limit(&f->view),
+                  res->marks.labels_thinned);
     if (res->marks.labels_skipped)
         diag_warn(dg, "%s: %zu of %zu labels left out where they would overlap", s->out_path,
                   res->marks.labels_skipped,
@@ -1535,6 +1668,8 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
     if (!confirm_marks(f, dg))
         return false;
     bool ok = write_png(f, res, dg);
+    if (ok)
+        record_custody(f, dg);
     res->ms_write = now_ms() - t3;
     return ok;
 }

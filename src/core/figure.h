@@ -68,6 +68,13 @@ struct figure_spec {
     int threads;                      /* threads for reading and compressing; 0 = the
                                          online CPUs, 1 = everything on the calling
                                          thread (the bytes never depend on it) */
+    const char *imagery_path;         /* imagery register; NULL = imagery.json beside the
+                                         first annotation file when it exists. The PNG
+                                         metadata says what the register knows of the tile
+                                         (satmark_imagery). */
+    bool record_custody;              /* append a "figure" entry to the register's custody
+                                         log after writing (default false; the CLI turns it
+                                         on; custody_recording_enabled() can veto it) */
     const char *tile_sha256;          /* the tile's SHA-256 (64 lowercase hex digits)
                                          when the caller already has it (batch hashes
                                          each tile once); NULL = hash the tile */

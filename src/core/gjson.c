@@ -6,8 +6,23 @@
  * keeps no positions once parsed. For structural errors the reader tracks the
  * JSON path it is validating (features[3].geometry.coordinates[0][2]) and,
  * only when reporting, walks the original text along that path with a small
- * iterative scanner to find the line and column. The text is known to be
- * valid JSON at that point (jansson parsed it), so the scanner stays simple.
+ * iterative scanner (jsontext.h) to find the line and column. The text is
+ * known to be valid JSON at that point (jansson parsed it), so the scanner
+ * stays simple.
+ *
+ * Scale (issue 14): a FeatureCollection is read one feature at a time. The
+ * text is split at the top level by the same small scanner (the features
+ * array's elements), the rest of the document is parsed with "features": []
+ * in place of the array, and each element is parsed alone by jansson and
+ * freed once read, so memory holds one feature's JSON tree, not the file's.
+ * A path is located inside the current feature's text only, and a feature's
+ * line:column is found by advancing one cursor through the file, so the
+ * positions of all messages cost O(file size) together. Warnings are capped
+ * per kind (GJSON_WARN_PER_KIND shown, then one "... and N more" line per
+ * kind), and a warning past a cap is counted without being located. When
+ * anything fails in this streaming read (a syntax or a structural error),
+ * the file is read again the whole-document way, so errors are exactly those
+ * of a whole-document parse (jansson's syntax errors win over structure).
  *
  * Columns are 1-based and count UTF-8 code points, like jansson's.
  * Coordinates are rounded to 7 decimals on reading (to the value the writer
@@ -25,6 +40,7 @@
 #include <sys/stat.h>
 
 #include "gjwrite.h"
+#include "jsontext.h"
 #include "hash.h"
 #include "rfile.h"
 
@@ -50,139 +66,36 @@ static double round7(double v)
     return strtod(gjwrite_number(v, buf, sizeof buf), NULL);
 }
 
-/* ---- locating a JSON path in the text --------------------------------------------- */
-
-#define PATH_MAX_DEPTH 16
-
-struct path_step {
-    const char *key; /* NULL: array index */
-    size_t index;
-};
-
-struct jpath {
-    struct path_step steps[PATH_MAX_DEPTH];
-    size_t depth; /* may exceed PATH_MAX_DEPTH; extra steps are not located */
-};
-
-static size_t skip_ws(const char *t, size_t len, size_t pos)
-{
-    while (pos < len && (t[pos] == ' ' || t[pos] == '\t' || t[pos] == '\n' || t[pos] == '\r'))
-        pos++;
-    return pos;
-}
-
-/* pos at an opening quote; returns the position after the closing quote. */
-static size_t skip_string(const char *t, size_t len, size_t pos)
-{
-    for (pos++; pos < len; pos++) {
-        if (t[pos] == '\\')
-            pos++;
-        else if (t[pos] == '"')
-            return pos + 1;
-    }
-    return len;
-}
-
-/* Skips one value starting at pos, iteratively (no recursion on depth). */
-static size_t skip_value(const char *t, size_t len, size_t pos)
-{
-    if (pos >= len)
-        return len;
-    if (t[pos] == '"')
-        return skip_string(t, len, pos);
-    if (t[pos] != '{' && t[pos] != '[') {
-        while (pos < len && !strchr(",]} \t\r\n", t[pos]))
-            pos++;
-        return pos;
-    }
-    size_t depth = 0;
-    while (pos < len) {
-        char c = t[pos];
-        if (c == '"') {
-            pos = skip_string(t, len, pos);
-            continue;
-        }
-        if (c == '{' || c == '[')
-            depth++;
-        else if (c == '}' || c == ']') {
-            if (--depth == 0)
-                return pos + 1;
-        }
-        pos++;
-    }
-    return len;
-}
-
-/* Offset of the value at path; false when it cannot be found. */
-static bool locate_path(const char *t, size_t len, const struct jpath *path, size_t *offset)
-{
-    size_t pos = skip_ws(t, len, 0);
-    size_t depth = path->depth < PATH_MAX_DEPTH ? path->depth : PATH_MAX_DEPTH;
-    for (size_t s = 0; s < depth; s++) {
-        const struct path_step *st = &path->steps[s];
-        if (st->key) {
-            if (pos >= len || t[pos] != '{')
-                return false;
-            pos++;
-            size_t klen = strlen(st->key);
-            for (;;) {
-                pos = skip_ws(t, len, pos);
-                if (pos >= len || t[pos] != '"')
-                    return false;
-                size_t kstart = pos + 1;
-                pos = skip_string(t, len, pos);
-                bool match = pos - 1 - kstart == klen && memcmp(t + kstart, st->key, klen) == 0;
-                pos = skip_ws(t, len, pos);
-                if (pos >= len || t[pos] != ':')
-                    return false;
-                pos = skip_ws(t, len, pos + 1);
-                if (match)
-                    break;
-                pos = skip_ws(t, len, skip_value(t, len, pos));
-                if (pos >= len || t[pos] != ',')
-                    return false;
-                pos++;
-            }
-        } else {
-            if (pos >= len || t[pos] != '[')
-                return false;
-            pos = skip_ws(t, len, pos + 1);
-            for (size_t i = 0; i < st->index; i++) {
-                pos = skip_ws(t, len, skip_value(t, len, pos));
-                if (pos >= len || t[pos] != ',')
-                    return false;
-                pos = skip_ws(t, len, pos + 1);
-            }
-        }
-    }
-    *offset = pos;
-    return true;
-}
-
-static void offset_to_line_column(const char *t, size_t offset, int *line, int *column)
-{
-    int l = 1, c = 1;
-    for (size_t i = 0; i < offset; i++) {
-        unsigned char ch = (unsigned char)t[i];
-        if (ch == '\n') {
-            l++;
-            c = 1;
-        } else if ((ch & 0xC0) != 0x80) {
-            c++;
-        }
-    }
-    *line = l;
-    *column = c;
-}
-
 /* ---- reader ----------------------------------------------------------------------- */
+
+/* Warnings of one kind (one format string) shown before the rest are counted. */
+#define GJSON_WARN_PER_KIND 20
+#define GJSON_WARN_KINDS 32
+
+struct warn_kind {
+    const char *fmt; /* identity of the kind; NULL: free slot */
+    size_t shown, suppressed;
+    char example[96]; /* the first one's message, for the summary line */
+};
 
 struct reader {
     const char *name;
     const char *text;
     size_t len;
     struct diag *dg;
-    struct jpath path;
+    struct jsontext_path path;
+    /* The value being read is text[base, base + span), reached by the path's
+     * first `origin` steps (0, len, 0 for the whole document). */
+    size_t base, span, origin;
+    struct jsontext_cursor base_cursor; /* line:column of text[base], valid when base_known */
+    bool base_known;
+    struct jsontext_cursor cursor;      /* monotonic: the furthest base located so far */
+    struct warn_kind kinds[GJSON_WARN_KINDS];
+    struct gjson_stats *stats;      /* NULL, or operation counts to add to */
+    /* Streaming read: the features array is text[features_start, features_end)
+     * and the parsed root has "features": [] in its place. */
+    bool streaming;
+    size_t features_start, features_end;
     bool in_feature;
     size_t feature_index;
     const char *feature_id; /* borrowed from the JSON tree, may be NULL */
@@ -192,15 +105,15 @@ struct reader {
 
 static void path_key(struct reader *r, const char *key)
 {
-    if (r->path.depth < PATH_MAX_DEPTH)
-        r->path.steps[r->path.depth] = (struct path_step){key, 0};
+    if (r->path.depth < JSONTEXT_MAX_DEPTH)
+        r->path.steps[r->path.depth] = (struct jsontext_step){key, 0};
     r->path.depth++;
 }
 
 static void path_index(struct reader *r, size_t index)
 {
-    if (r->path.depth < PATH_MAX_DEPTH)
-        r->path.steps[r->path.depth] = (struct path_step){NULL, index};
+    if (r->path.depth < JSONTEXT_MAX_DEPTH)
+        r->path.steps[r->path.depth] = (struct jsontext_step){NULL, index};
     r->path.depth++;
 }
 
@@ -210,15 +123,28 @@ static void path_pop(struct reader *r)
         r->path.depth--;
 }
 
-/* "NAME:LINE:COL: feature N (ID): " prefix for the current path. */
-static void message_prefix(const struct reader *r, char *buf, size_t cap)
+/* "NAME:LINE:COL: feature N (ID): " prefix for the current path. Costs
+ * O(size of the current value) plus the cursor's advance to it. */
+static void message_prefix(struct reader *r, char *buf, size_t cap)
 {
     size_t offset;
-    int line, column;
     int n;
-    if (locate_path(r->text, r->len, &r->path, &offset)) {
-        offset_to_line_column(r->text, offset, &line, &column);
-        n = snprintf(buf, cap, "%s:%d:%d: ", r->name, line, column);
+    if (jsontext_locate(r->text + r->base, r->span, &r->path, r->origin, &offset)) {
+        offset += r->base;
+        if (!r->base_known) {
+            if (r->base < r->cursor.offset) /* an earlier feature: count from the start */
+                r->cursor = (struct jsontext_cursor){0, 1, 1};
+            if (r->stats)
+                r->stats->scanned += r->base - r->cursor.offset;
+            jsontext_advance(r->text, &r->cursor, r->base);
+            r->base_cursor = r->cursor;
+            r->base_known = true;
+        }
+        struct jsontext_cursor at = r->base_cursor;
+        jsontext_advance(r->text, &at, offset);
+        if (r->stats)
+            r->stats->scanned += 2 * (offset - r->base);
+        n = snprintf(buf, cap, "%s:%d:%d: ", r->name, at.line, at.column);
     } else {
         n = snprintf(buf, cap, "%s: ", r->name);
     }
@@ -254,12 +180,58 @@ __attribute__((format(printf, 2, 3))) static bool fail(struct reader *r, const c
     return false;
 }
 
+/* A warning: shown when its kind (fmt) has shown fewer than
+ * GJSON_WARN_PER_KIND and the diag has room; else only counted, without
+ * formatting or locating it (that is what keeps 100,000 warnings linear). */
 __attribute__((format(printf, 2, 3))) static void warn(struct reader *r, const char *fmt, ...)
 {
+    struct warn_kind *kind = NULL;
+    for (size_t k = 0; k < GJSON_WARN_KINDS && !kind; k++)
+        if (r->kinds[k].fmt == fmt || !r->kinds[k].fmt)
+            kind = &r->kinds[k];
+    if (kind && !kind->fmt)
+        kind->fmt = fmt;
+    if (r->stats)
+        r->stats->warnings++;
+    if ((kind && kind->shown >= GJSON_WARN_PER_KIND) || diag_warnings_full(r->dg)) {
+        if (kind && kind->shown >= GJSON_WARN_PER_KIND)
+            kind->suppressed++;
+        else
+            diag_warn_dropped(r->dg);
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
+    if (kind && kind->shown++ == 0) {
+        va_list copy;
+        va_copy(copy, ap);
+        vsnprintf(kind->example, sizeof kind->example, fmt, copy);
+        va_end(copy);
+    }
     report(r, false, fmt, ap);
     va_end(ap);
+}
+
+/* One line per kind that had warnings past the cap. */
+static void warn_summaries(struct reader *r)
+{
+    for (size_t k = 0; k < GJSON_WARN_KINDS && r->kinds[k].fmt; k++) {
+        const struct warn_kind *kind = &r->kinds[k];
+        if (!kind->suppressed)
+            continue;
+        char count[32], digits[32];
+        int len = snprintf(digits, sizeof digits, "%zu", kind->suppressed);
+        size_t o = 0;
+        for (int i = 0; i < len; i++) {
+            if (i > 0 && (len - i) % 3 == 0)
+                count[o++] = ',';
+            count[o++] = digits[i];
+        }
+        count[o] = '\0';
+        bool cut = strlen(kind->example) + 1 >= sizeof kind->example;
+        diag_warn(r->dg, "%s: ... and %s more warning%s like this one, not shown: %s%s", r->name,
+                  count, kind->suppressed == 1 ? "" : "s", kind->example, cut ? "..." : "");
+    }
 }
 
 static const char *json_type_name(const json_t *v)
@@ -874,6 +846,11 @@ static bool dump_object(struct reader *r, json_t *obj, char **dst)
         diag_error(r->dg, "%s: out of memory", r->name);
         return false;
     }
+    /* The writer's buffer starts at 4 KiB: kept per feature, that was 4 KiB
+     * of a million-feature file's memory each. */
+    char *fit = realloc(*dst, strlen(*dst) + 1);
+    if (fit)
+        *dst = fit;
     return true;
 }
 
@@ -965,7 +942,7 @@ static bool read_properties(struct reader *r, json_t *props, struct annot_featur
 
 struct pending {
     struct annot_feature *features;
-    size_t count;
+    size_t count, cap;
     bool *id_given;
 };
 
@@ -1079,17 +1056,25 @@ static bool read_feature(struct reader *r, json_t *obj, struct annot_feature *f,
     return ok;
 }
 
+/* Reads obj as feature `index` into a new slot of p; the arrays grow by
+ * doubling (one element at a time was quadratic). */
 static bool pending_add(struct reader *r, struct pending *p, json_t *obj, size_t index)
 {
-    struct annot_feature *ff = realloc(p->features, (p->count + 1) * sizeof *ff);
-    if (ff)
-        p->features = ff;
-    bool *given = realloc(p->id_given, (p->count + 1) * sizeof *given);
-    if (given)
-        p->id_given = given;
-    if (!ff || !given) {
-        diag_error(r->dg, "%s: out of memory", r->name);
-        return false;
+    if (p->count == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 64;
+        struct annot_feature *ff = realloc(p->features, cap * sizeof *ff);
+        if (ff)
+            p->features = ff;
+        bool *given = realloc(p->id_given, cap * sizeof *given);
+        if (given)
+            p->id_given = given;
+        if (!ff || !given) {
+            diag_error(r->dg, "%s: out of memory", r->name);
+            return false;
+        }
+        p->cap = cap;
+        if (r->stats)
+            r->stats->allocations++;
     }
     r->in_feature = true;
     r->feature_index = index;
@@ -1179,6 +1164,52 @@ static bool read_satmark_member(struct reader *r, json_t *meta, struct annot_set
     return ok;
 }
 
+/* The elements of the features array, parsed from the text one at a time
+ * (see the top of the file). False on any error, also on text a
+ * whole-document parse would reject: the caller then reads that way. */
+static bool read_features_streaming(struct reader *r, struct pending *p)
+{
+    const char *t = r->text;
+    size_t end = r->features_end;
+    size_t pos = jsontext_skip_ws(t, end, r->features_start + 1);
+    bool ok = true;
+    if (pos < end && t[pos] == ']')
+        return true;
+    for (size_t i = 0; ok; i++) {
+        size_t start = pos;
+        pos = jsontext_skip_value(t, end, pos);
+        json_error_t jerr;
+        json_t *obj = json_loadb(t + start, pos - start,
+                                 JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+        if (!obj)
+            return false;
+        path_index(r, i);
+        r->base = start;
+        r->span = pos - start;
+        r->origin = r->path.depth;
+        r->base_known = false;
+        if (r->stats) {
+            r->stats->scanned += pos - start;
+            r->stats->features++;
+        }
+        ok = pending_add(r, p, obj, i);
+        json_decref(obj);
+        path_pop(r);
+        r->base = 0;
+        r->span = r->len;
+        r->origin = 0;
+        r->base_known = false;
+        pos = jsontext_skip_ws(t, end, pos);
+        if (pos < end && t[pos] == ',')
+            pos = jsontext_skip_ws(t, end, pos + 1);
+        else if (pos + 1 == end && t[pos] == ']')
+            break;
+        else
+            return false;
+    }
+    return ok;
+}
+
 static bool read_collection(struct reader *r, json_t *root, struct pending *p,
                             struct annot_set *set)
 {
@@ -1223,6 +1254,11 @@ static bool read_collection(struct reader *r, json_t *root, struct pending *p,
         fail(r, "\"features\" must be an array, found %s", json_type_name(features));
         path_pop(r);
         return false;
+    }
+    if (r->streaming) {
+        ok = read_features_streaming(r, p);
+        path_pop(r);
+        return ok;
     }
     for (size_t i = 0; i < json_array_size(features); i++) {
         path_index(r, i);
@@ -1310,6 +1346,8 @@ static bool assign_ids(struct reader *r, struct pending *p, bool collection)
             continue;
         char id[32];
         for (;;) {
+            if (r->stats)
+                r->stats->ids_tried++;
             snprintf(id, sizeof id, "f-%lu", next++);
             struct id_ref key = {id, 0};
             /* bsearch by id only: compare_id_ref also orders by index, so search
@@ -1343,38 +1381,9 @@ static bool assign_ids(struct reader *r, struct pending *p, bool collection)
     return ok;
 }
 
-static bool read_document(struct reader *r, struct annot_set **out)
+/* Reads the document whose parsed root is root (reference taken over). */
+static bool read_tree(struct reader *r, json_t *root, struct annot_set **out)
 {
-    json_error_t jerr;
-    json_t *root = json_loadb(r->text, r->len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root && strstr(jerr.text, "too big integer")) {
-        /* Valid JSON (RFC 8259 sets no limit): jansson keeps integers in 64
-         * bits, so such a file is read with every integer as a double. */
-        json_error_t again;
-        root = json_loadb(r->text, r->len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
-                          &again);
-        if (root)
-            diag_warn(r->dg, "%s:%d:%d: an integer beyond 64 bits: integers are read as "
-                             "floating-point numbers (digits after the 17th are not kept)",
-                      r->name, jerr.line, jerr.column >= 1 ? jerr.column : 1);
-    }
-    if (!root) {
-        diag_limit_quote(jerr.text);
-        const char *hint = "";
-        if (strstr(jerr.text, "unable to decode byte") || strstr(jerr.text, "invalid UTF-8") ||
-            strstr(jerr.text, "Invalid UTF-8"))
-            hint = " (the file must be UTF-8 encoded)";
-        else if (strstr(jerr.text, "duplicate object key"))
-            hint = " (duplicate keys are ambiguous in JSON)";
-        else if (strstr(jerr.text, "maximum parsing depth"))
-            hint = " (nesting deeper than any GeoJSON needs)";
-        if (jerr.line >= 1)
-            diag_error(r->dg, "%s:%d:%d: %s%s", r->name, jerr.line,
-                       jerr.column >= 1 ? jerr.column : 1, jerr.text, hint);
-        else
-            diag_error(r->dg, "%s: %s%s", r->name, jerr.text, hint);
-        return false;
-    }
     struct annot_set *set = annot_set_new();
     struct pending p = {0};
     bool ok = set != NULL;
@@ -1424,9 +1433,11 @@ static bool read_document(struct reader *r, struct annot_set **out)
     }
     ok = ok && assign_ids(r, &p, collection);
     for (size_t i = 0; ok && i < p.count; i++)
-        ok = annot_load_feature(set, &p.features[i], r->dg);
+        ok = annot_adopt_feature(set, &p.features[i], r->dg);
     if (ok && diag_failed(r->dg))
         ok = false;
+    if (ok)
+        warn_summaries(r);
     pending_free(&p);
     json_decref(root);
     if (!ok) {
@@ -1439,11 +1450,90 @@ static bool read_document(struct reader *r, struct annot_set **out)
     return true;
 }
 
+
+/* The streaming read of a FeatureCollection (top of the file). False when it
+ * does not apply or did not succeed; r and dg are then as they were. */
+static bool read_streaming(struct reader *r, struct annot_set **out)
+{
+    size_t fs, fe;
+    if (diag_failed(r->dg) || !jsontext_find_array(r->text, r->len, "features", &fs, &fe))
+        return false;
+    size_t n = fs + 2 + (r->len - fe);
+    char *skeleton = malloc(n);
+    if (!skeleton)
+        return false;
+    memcpy(skeleton, r->text, fs);
+    memcpy(skeleton + fs, "[]", 2);
+    memcpy(skeleton + fs + 2, r->text + fe, r->len - fe);
+    json_error_t jerr;
+    json_t *root = json_loadb(skeleton, n, JSON_REJECT_DUPLICATES, &jerr);
+    free(skeleton);
+    json_t *type = json_object_get(root, "type");
+    if (!json_is_string(type) || strcmp(json_string_value(type), "FeatureCollection") != 0) {
+        json_decref(root);
+        return false;
+    }
+    struct reader saved = *r;
+    size_t mark = diag_warnings_total(r->dg);
+    r->streaming = true;
+    r->features_start = fs;
+    r->features_end = fe;
+    if (read_tree(r, root, out))
+        return true;
+    diag_clear_error(r->dg);
+    diag_rollback(r->dg, mark);
+    *r = saved;
+    return false;
+}
+
+static bool read_document(struct reader *r, struct annot_set **out)
+{
+    if (read_streaming(r, out))
+        return true;
+    json_error_t jerr;
+    json_t *root = json_loadb(r->text, r->len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root && strstr(jerr.text, "too big integer")) {
+        /* Valid JSON (RFC 8259 sets no limit): jansson keeps integers in 64
+         * bits, so such a file is read with every integer as a double. */
+        json_error_t again;
+        root = json_loadb(r->text, r->len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
+                          &again);
+        if (root)
+            diag_warn(r->dg, "%s:%d:%d: an integer beyond 64 bits: integers are read as "
+                             "floating-point numbers (digits after the 17th are not kept)",
+                      r->name, jerr.line, jerr.column >= 1 ? jerr.column : 1);
+    }
+    if (!root) {
+        diag_limit_quote(jerr.text);
+        const char *hint = "";
+        if (strstr(jerr.text, "unable to decode byte") || strstr(jerr.text, "invalid UTF-8") ||
+            strstr(jerr.text, "Invalid UTF-8"))
+            hint = " (the file must be UTF-8 encoded)";
+        else if (strstr(jerr.text, "duplicate object key"))
+            hint = " (duplicate keys are ambiguous in JSON)";
+        else if (strstr(jerr.text, "maximum parsing depth"))
+            hint = " (nesting deeper than any GeoJSON needs)";
+        if (jerr.line >= 1)
+            diag_error(r->dg, "%s:%d:%d: %s%s", r->name, jerr.line,
+                       jerr.column >= 1 ? jerr.column : 1, jerr.text, hint);
+        else
+            diag_error(r->dg, "%s: %s%s", r->name, jerr.text, hint);
+        return false;
+    }
+    return read_tree(r, root, out);
+}
+
 bool gjson_read_buffer(const char *name, const char *data, size_t len,
                        struct annot_set **out, struct diag *dg)
 {
+    return gjson_read_buffer_stats(name, data, len, out, dg, NULL);
+}
+
+bool gjson_read_buffer_stats(const char *name, const char *data, size_t len,
+                             struct annot_set **out, struct diag *dg, struct gjson_stats *stats)
+{
     *out = NULL;
-    struct reader r = {.name = name, .text = data, .len = len, .dg = dg};
+    struct reader r = {.name = name, .text = data, .len = len, .dg = dg, .stats = stats};
     if (len > GJSON_MAX_FILE_SIZE) {
         diag_error(dg, "%s: file too large (%zu bytes, limit %zu)", name, len,
                    GJSON_MAX_FILE_SIZE);
@@ -1454,7 +1544,9 @@ bool gjson_read_buffer(const char *name, const char *data, size_t len,
         r.text += 3;
         r.len -= 3;
     }
-    size_t first = skip_ws(r.text, r.len, 0);
+    r.span = r.len;
+    r.cursor = (struct jsontext_cursor){0, 1, 1};
+    size_t first = jsontext_skip_ws(r.text, r.len, 0);
     if (first == r.len) {
         diag_error(dg, "%s:1:1: empty file (expected a GeoJSON object)", name);
         return false;

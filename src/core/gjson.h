@@ -37,4 +37,21 @@ bool gjson_read_file(const char *path, struct annot_set **out, struct diag *dg);
 bool gjson_read_buffer(const char *name, const char *data, size_t len,
                        struct annot_set **out, struct diag *dg);
 
+/* Operation counts of one read, for tests that check the reader stays linear
+ * (issue 14): bytes of text the reader's own scanners walk (splitting
+ * features, locating message positions), features read, warnings raised
+ * (shown or not), generated-id candidates tried, array growths. */
+struct gjson_stats {
+    size_t scanned;
+    size_t features;
+    size_t warnings;
+    size_t ids_tried;
+    size_t allocations;
+};
+
+/* As gjson_read_buffer, adding this read's counts to *stats (borrowed; may be
+ * NULL). */
+bool gjson_read_buffer_stats(const char *name, const char *data, size_t len,
+                             struct annot_set **out, struct diag *dg, struct gjson_stats *stats);
+
 #endif

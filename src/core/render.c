@@ -934,6 +934,103 @@ static void draw_group(const struct draw_ctx *d, const size_t *feats, size_t n,
     cairo_set_dash(cr, NULL, 0, 0);
 }
 
+size_t render_dense_limit(const struct render_view *view)
+{
+    /* one mark per 2,000 output pixels (a 2048x2048 figure: 2,097), at least 500 */
+    size_t limit = (size_t)view->out_w * (size_t)view->out_h / 2000;
+    return limit < 500 ? 500 : limit;
+}
+
+/* The margin around the view within which marks are still drawn (their
+ * symbols and labels reach in). */
+static struct render_view grown_view(const struct render_view *view, double scale)
+{
+    struct render_view grown = *view;
+    double margin = 40 * scale / (view->out_w / view->src_w);
+    grown.src_x -= margin, grown.src_y -= margin;
+    grown.src_w += 2 * margin, grown.src_h += 2 * margin;
+    return grown;
+}
+
+unsigned render_dense_classes(const struct render_overlay *ov, const struct render_view *view,
+                              unsigned hidden_classes)
+{
+    if (!ov || view->src_w <= 0 || view->src_h <= 0 || view->out_w <= 0 || view->out_h <= 0)
+        return 0;
+    struct render_view grown = grown_view(view, 1.0);
+    size_t count[ANNOT_CLASS_COUNT] = {0};
+    for (size_t i = 0; i < ov->n; i++) {
+        enum annot_class c = ov->features[i].cls;
+        if (!(hidden_classes & (1u << c)) && ov->features[i].rel != MARKDATE_OTHER_DATES &&
+            render_overlay_visible(ov, i, &grown))
+            count[c]++;
+    }
+    unsigned dense = 0;
+    size_t limit = render_dense_limit(view);
+    for (int c = 0; c < ANNOT_CLASS_COUNT; c++)
+        if (count[c] > limit)
+            dense |= 1u << c;
+    return dense;
+}
+
+/* The n features feats (one class) as a density layer: each feature's
+ * anchor counted in a grid of RENDER_DENSITY_CELL output pixels, each
+ * non-empty cell painted in the class colour, more opaque where more marks
+ * are (log scale), as one image scaled up without smoothing. */
+static void draw_density(const struct draw_ctx *d, const size_t *feats, size_t n)
+{
+    if (n == 0)
+        return;
+    int cols = (d->view->out_w + RENDER_DENSITY_CELL - 1) / RENDER_DENSITY_CELL;
+    int rows = (d->view->out_h + RENDER_DENSITY_CELL - 1) / RENDER_DENSITY_CELL;
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, cols, rows);
+    uint32_t *count = calloc((size_t)cols * (size_t)rows, sizeof *count);
+    if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS || !count) {
+        cairo_surface_destroy(img);
+        free(count);
+        return;
+    }
+    uint32_t most = 0;
+    for (size_t k = 0; k < n; k++) {
+        const struct ov_feature *f = &d->ov->features[feats[k]];
+        double x = (f->anchor_x - d->view->src_x) * d->sx / RENDER_DENSITY_CELL;
+        double y = (f->anchor_y - d->view->src_y) * d->sy / RENDER_DENSITY_CELL;
+        if (!(x >= 0 && y >= 0 && x < cols && y < rows))
+            continue;
+        uint32_t *c = &count[(size_t)y * (size_t)cols + (size_t)x];
+        if (++*c > most)
+            most = *c;
+    }
+    const struct style_class *sc = style_for_class(d->st, d->ov->features[feats[0]].cls);
+    cairo_surface_flush(img);
+    unsigned char *data = cairo_image_surface_get_data(img);
+    int stride = cairo_image_surface_get_stride(img);
+    double log_most = log1p((double)most);
+    for (int y = 0; y < rows; y++) {
+        uint32_t *row = (uint32_t *)(data + (size_t)y * (size_t)stride);
+        for (int x = 0; x < cols; x++) {
+            uint32_t c = count[(size_t)y * (size_t)cols + (size_t)x];
+            if (!c) {
+                row[x] = 0;
+                continue;
+            }
+            double a = 0.35 + 0.6 * (log_most > 0 ? log1p((double)c) / log_most : 1.0);
+            unsigned alpha = (unsigned)lround(a * 255);
+            row[x] = (uint32_t)alpha << 24 | (uint32_t)lround(sc->colour.r * a) << 16 |
+                     (uint32_t)lround(sc->colour.g * a) << 8 | (uint32_t)lround(sc->colour.b * a);
+        }
+    }
+    cairo_surface_mark_dirty(img);
+    free(count);
+    cairo_save(d->cr);
+    cairo_scale(d->cr, RENDER_DENSITY_CELL, RENDER_DENSITY_CELL);
+    cairo_set_source_surface(d->cr, img, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(d->cr), CAIRO_FILTER_NEAREST);
+    cairo_paint(d->cr);
+    cairo_restore(d->cr);
+    cairo_surface_destroy(img);
+}
+
 /* The colour of a mark of other dates: its class colour mixed with a light
  * grey, so it keeps a hint of its class but never reads as this image's. */
 static struct style_rgb ghost_rgb(struct style_rgb c)
@@ -1218,24 +1315,32 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
         return false;
     }
     /* a margin so symbols and labels of marks just outside the edge still show */
-    struct render_view grown = *view;
-    double margin = 40 * opt->scale / d.sx;
-    grown.src_x -= margin, grown.src_y -= margin;
-    grown.src_w += 2 * margin, grown.src_h += 2 * margin;
+    struct render_view grown = grown_view(view, opt->scale);
     size_t nvisible = 0;
+    size_t per_class[ANNOT_CLASS_COUNT] = {0};
     for (size_t i = 0; i < ov->n; i++) {
         const struct ov_feature *f = &ov->features[i];
         if (opt->hidden_classes & (1u << f->cls))
             continue;
         if (f->rel == MARKDATE_OTHER_DATES && opt->other_dates == RENDER_OTHER_HIDDEN)
             continue;
-        if (render_overlay_visible(ov, i, &grown))
+        if (render_overlay_visible(ov, i, &grown)) {
             visible[nvisible++] = i;
+            per_class[f->cls] += !is_ghost(f, opt); /* ghosts are drawn apart */
+        }
     }
+    unsigned dense = 0;
+    for (int c = 0; c < ANNOT_CLASS_COUNT; c++)
+        if (per_class[c] > render_dense_limit(view))
+            dense |= 1u << c;
+    stats->classes_dense = dense;
     for (size_t k = 0; k < opt->nkeep_clear; k++)
         boxes_add(&obstacles, opt->keep_clear[k]);
     for (size_t v = 0; v < nvisible; v++) {
         struct render_rect mb;
+        const struct ov_feature *f = &ov->features[visible[v]];
+        if ((dense & (1u << f->cls)) && !is_ghost(f, opt))
+            continue; /* a density layer is not an obstacle: its labels are off */
         if (small_mark_box(&d, &ov->features[visible[v]], &mb)) {
             double m = 1.5 * opt->scale;
             boxes_add(&obstacles, (struct render_rect){mb.x - m, mb.y - m, mb.w + 2 * m,
@@ -1289,6 +1394,11 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
              * halo under it, or the dashes of the two fill each other's gaps */
             bool dashed = style_for_class(st, (enum annot_class)cls)->ndash > 0;
             struct boxes *obst = pass == 3 ? &obstacles : NULL;
+            if (dense & (1u << cls)) {
+                if (pass == (cls == ANNOT_CLASS_AOI ? 0 : 1)) /* the class's first pass */
+                    draw_density(&d, members, n);
+                continue;
+            }
             if (dashed && pass_kind[pass] != PART_POINTS) {
                 for (size_t k = 0; k < n; k++)
                     draw_group(&d, &members[k], 1, pass_kind[pass], false, obst);
@@ -1312,6 +1422,17 @@ bool render_overlay_draw(cairo_t *cr, const struct render_view *view,
     }
     stats->drawn = nvisible;
     bool ok = true;
+    if (opt->labels && dense) { /* labels thinned: none for marks in density layers */
+        size_t kept = 0;
+        for (size_t v = 0; v < nvisible; v++) {
+            const struct ov_feature *f = &ov->features[visible[v]];
+            if ((dense & (1u << f->cls)) && !is_ghost(f, opt) && visible[v] != emphasised)
+                stats->labels_thinned += f->label[0] != '\0';
+            else
+                visible[kept++] = visible[v];
+        }
+        nvisible = kept;
+    }
     if (opt->labels)
         ok = draw_labels(&d, visible, nvisible, &obstacles, stats);
     cairo_restore(cr);

@@ -186,8 +186,22 @@ struct render_marks_stats {
     size_t labels_placed;
     size_t labels_skipped; /* every candidate position collided */
     unsigned classes_drawn; /* bit (1u << cls) for each class drawn */
+    unsigned classes_dense; /* bit (1u << cls): drawn as a density layer (too many marks) */
+    size_t labels_thinned;  /* labels of marks in density layers, not drawn */
     size_t other_dates_drawn; /* of drawn: observed only on other images */
 };
+
+/* Scale (issue 14): a class with more marks in the view than
+ * render_dense_limit(view) is drawn as a density layer (how many marks fall
+ * in each cell of RENDER_DENSITY_CELL output pixels, in the class colour) and
+ * without labels: drawn one by one they would cover the figure without
+ * showing anything more, at a cost growing with the marks. */
+#define RENDER_DENSITY_CELL 4
+size_t render_dense_limit(const struct render_view *view);
+/* The classes (bit 1u << cls) render_overlay_draw would draw as density
+ * layers in view, leaving out hidden_classes (same bits). O(marks). */
+unsigned render_dense_classes(const struct render_overlay *ov, const struct render_view *view,
+                              unsigned hidden_classes);
 
 /* Draws the overlay's marks visible in view onto cr (borrowed; its current
  * transformation must map output pixels to the target, normally identity;

@@ -400,7 +400,15 @@ static void draw_claims_panel(struct viewer *vw, cairo_t *cr)
         char body[600];
         snprintf(body, sizeof body, "%.300s", c->text);
         text(cr, body, 11, x, y, wrap, GREY, NULL, &h);
-        y += h + 8;
+        y += h;
+        if (c->imagery == CLAIMS_IMAGERY_NO) {
+            /* Said before linking: a mark can never decide such a claim
+             * (its status stays not_observable; validate warns). */
+            text(cr, "Imagery cannot show this: link marks only as context.", 11, x, y + 2,
+                 wrap, YELLOW, NULL, &h);
+            y += h + 2;
+        }
+        y += 8;
         vw->claim_rows[vw->nclaim_rows].y0 = (int)y0;
         vw->claim_rows[vw->nclaim_rows].y1 = (int)y - 4;
         vw->claim_rows[vw->nclaim_rows].claim = i;

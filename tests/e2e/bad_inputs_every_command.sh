@@ -75,6 +75,7 @@ for f in "$tmp"/*-catalog.json "$tmp/no-such-catalog.json"; do
   check "$base" "claims $base" -- "$SATMARK" claims "$f" "$good_annot"
   check "$base" "validate $base" -- "$SATMARK" validate "$good_annot" "$f"
   check "$base" "render --claims $base" -- "$SATMARK" render "$good_tile" "$good_annot" --claims "$f" -o "$tmp/fig.png" --size 256x256
+  check "$base" "catalog add-claim to $base" -- "$SATMARK" catalog add-claim "$f" --id x --text t --source s --imagery yes
 done
 printf '{"satmark_manifest": 1, "figures": [{"name": "a/../b", "tile": "x.tif"}]}' >"$tmp/badname.manifest"
 printf '{"satmark_manifest": 1, "figures": [' >"$tmp/truncated.manifest"
