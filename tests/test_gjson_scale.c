@@ -52,7 +52,7 @@ static char *make_collection(enum shape shape, size_t n)
                                     "{\"type\":\"Feature\",\"id\":\"b%zu\",\"properties\":{},"
                                     "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[["
                                     "[%.4f,%.4f],[%.4f,%.4f],[%.4f,%.4f],[%.4f,%.4f]]]}}%s",
-                                    i, lon, lat, lon, lat + 5e-5, lon + 5e-5, lat, lon, lat,
+                                    i, lon, lat, lon, lat + 2e-4, lon + 2e-4, lat, lon, lat,
                                     sep);
             break;
         }

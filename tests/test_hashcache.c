@@ -1,7 +1,10 @@
 /* Unit tests of hashcache: a large file's hash is kept and reused while the
  * file is unchanged, recomputed after any change (same size, same mtime
  * included), never taken from a damaged entry, and the cache being off,
- * missing or unwritable only means hashing again. */
+ * missing or unwritable only means hashing again. The cache is private: its
+ * directory is 0700, an entry that another user owns, that others may write
+ * or that is a symbolic link is ignored, a directory owned by another user is
+ * not used at all, and hashcache_verify re-hashes whatever the cache says. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -135,6 +138,94 @@ static void off_missing_or_unwritable(void **state)
     diag_free(dg);
 }
 
+/* The one entry of the cache into out (there is one after one big hash). */
+static void the_entry(char *out, size_t cap)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ls '%s'/cache/sha256/", dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char name[128] = "";
+    assert_non_null(fgets(name, sizeof name, p));
+    pclose(p);
+    name[strcspn(name, "\n")] = '\0';
+    snprintf(out, cap, "%s/cache/sha256/%s", dir, name);
+}
+
+static void untrusted_entries_ignored(void **state)
+{
+    (void)state;
+    expect(big, false);
+    char cachedir[160], entry[300];
+    snprintf(cachedir, sizeof cachedir, "%s/cache/sha256", dir);
+    struct stat st;
+    assert_int_equal(stat(cachedir, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
+    the_entry(entry, sizeof entry);
+    assert_int_equal(stat(entry, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    /* writable by others: ignored, hashed again and rewritten */
+    assert_int_equal(chmod(entry, 0666), 0);
+    expect(big, false);
+    expect(big, true);
+    /* owned by someone else (only root can make that): ignored */
+    if (geteuid() == 0) {
+        assert_int_equal(chown(entry, 12345, 12345), 0);
+        expect(big, false);
+        expect(big, true);
+    }
+    /* a symbolic link in place of the entry: ignored */
+    char aside[320];
+    snprintf(aside, sizeof aside, "%s.aside", entry);
+    assert_int_equal(rename(entry, aside), 0);
+    assert_int_equal(symlink(aside, entry), 0);
+    char hex[HASH_SHA256_HEX_LEN + 1];
+    assert_false(hashcache_lookup(big, hex));
+}
+
+static void foreign_directory_not_used(void **state)
+{
+    (void)state;
+    if (geteuid() != 0)
+        skip(); /* only root can give a directory to another user */
+    char cache[160], sub[200];
+    snprintf(cache, sizeof cache, "%s/cache", dir);
+    snprintf(sub, sizeof sub, "%s/sha256", cache);
+    assert_int_equal(mkdir(cache, 0777), 0);
+    assert_int_equal(mkdir(sub, 0777), 0);
+    assert_int_equal(chown(sub, 12345, 12345), 0);
+    expect(big, false);
+    expect(big, false); /* nothing was kept in, or taken from, their directory */
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", sub);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void verify_rehashes(void **state)
+{
+    (void)state;
+    expect(big, false);
+    char entry[300];
+    the_entry(entry, sizeof entry);
+    /* a wrong (but well-formed) hash in a trusted entry */
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "head -n 1 '%s' > '%s.t' && printf '%%064d\\n' 0 >> '%s.t' && mv '%s.t' '%s' && "
+             "chmod 600 '%s'", entry, entry, entry, entry, entry, entry);
+    assert_int_equal(system(cmd), 0);
+    char hex[HASH_SHA256_HEX_LEN + 1], fresh[HASH_SHA256_HEX_LEN + 1];
+    assert_true(hashcache_lookup(big, hex));
+    assert_int_equal(hex[0], '0');
+    struct diag *dg = diag_new();
+    assert_true(hashcache_verify(big, fresh, dg));
+    assert_int_not_equal(fresh[0] == '0' && fresh[1] == '0' && fresh[2] == '0', 1);
+    assert_int_equal(diag_warning_count(dg), 1);
+    assert_non_null(strstr(diag_warning(dg, 0), "another SHA-256"));
+    assert_true(hashcache_lookup(big, hex));
+    assert_string_equal(hex, fresh);
+    diag_free(dg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +233,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(any_change_is_seen, setup, teardown),
         cmocka_unit_test_setup_teardown(damaged_entry_not_used, setup, teardown),
         cmocka_unit_test_setup_teardown(off_missing_or_unwritable, setup, teardown),
+        cmocka_unit_test_setup_teardown(untrusted_entries_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(foreign_directory_not_used, setup, teardown),
+        cmocka_unit_test_setup_teardown(verify_rehashes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

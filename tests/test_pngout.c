@@ -239,6 +239,37 @@ static void test_bands_filters_threads_formats(void **state)
     diag_free(dg);
 }
 
+/* More threads than pngout has worker slots (batch -j 64 hands one figure
+ * 64 threads): bounded, and the bytes are those of a 1-thread write. An
+ * image tall enough for more than 64 bands, so every slot would be used. */
+static void test_many_threads_bounded(void **state)
+{
+    (void)state;
+    const int w = 64, h = 128 * 70;
+    struct diag *dg = diag_new();
+    uint8_t *img = make_image(w, h, 0);
+    char p1[300], p64[300];
+    snprintf(p1, sizeof p1, "%s/m1.png", tmpdir);
+    snprintf(p64, sizeof p64, "%s/m64.png", tmpdir);
+    struct pngout_options opt;
+    pngout_options_init(&opt);
+    opt.sync = false;
+    opt.threads = 1;
+    assert_true(pngout_write(p1, img, w, h, (size_t)w * 4, NULL, 0, &opt, dg));
+    for (int threads = 9; threads <= 64; threads += 55) {
+        opt.threads = threads;
+        assert_true(pngout_write(p64, img, w, h, (size_t)w * 4, NULL, 0, &opt, dg));
+        size_t n1, n64;
+        unsigned char *b1 = slurp(p1, &n1), *b64 = slurp(p64, &n64);
+        assert_int_equal(n1, n64);
+        assert_memory_equal(b1, b64, n1);
+        free(b1);
+        free(b64);
+    }
+    free(img);
+    diag_free(dg);
+}
+
 /* Every compression level gives a PNG that decodes to the same pixels, from
  * noise (incompressible: stored blocks, output growth) and from flat areas. */
 static void test_levels_and_incompressible_data(void **state)
@@ -328,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_bad_keyword_leaves_nothing),
         cmocka_unit_test(test_atomic_replace_keeps_old_on_failure),
         cmocka_unit_test(test_bands_filters_threads_formats),
+        cmocka_unit_test(test_many_threads_bounded),
         cmocka_unit_test(test_levels_and_incompressible_data),
         cmocka_unit_test(test_gdal_reads_georeferencing),
     };

@@ -255,6 +255,75 @@ static void not_a_regular_file_refused(void **state)
     diag_free(dg);
 }
 
+/* FILE~ already a hard link to FILE's inode (a concurrent save of the same
+ * version): rename(2) of the new link over FILE~ does nothing, and the
+ * temporary link must not be left behind as FILE~.lnkXXXXXX. */
+static void backup_of_same_inode_leaves_no_link(void **state)
+{
+    (void)state;
+    char path[256], backup[260], got[256];
+    path_in_dir(path, sizeof path, "g.txt");
+    snprintf(backup, sizeof backup, "%s~", path);
+    write_plain(path, "v1\n");
+    assert_int_equal(link(path, backup), 0);
+    const struct safefile_options opt = {.keep_backup = true};
+    struct diag *dg = diag_new();
+    assert_true(safefile_write(path, "v2\n", 3, &opt, dg));
+    read_plain(backup, got, sizeof got);
+    assert_string_equal(got, "v1\n");
+    read_plain(path, got, sizeof got);
+    assert_string_equal(got, "v2\n");
+    assert_int_equal(entries(), 2); /* FILE and FILE~ only */
+    diag_free(dg);
+}
+
+/* Saving through a symbolic link writes the link's target; the link stays. */
+static void symlink_target_written(void **state)
+{
+    (void)state;
+    char real[256], link_path[256], got[256], backup[260];
+    path_in_dir(real, sizeof real, "real.txt");
+    path_in_dir(link_path, sizeof link_path, "link.txt");
+    snprintf(backup, sizeof backup, "%s~", real);
+    write_plain(real, "old\n");
+    assert_int_equal(symlink("real.txt", link_path), 0);
+    const struct safefile_options opt = {.keep_backup = true};
+    struct diag *dg = diag_new();
+    assert_true(safefile_write(link_path, "new\n", 4, &opt, dg));
+    struct stat st;
+    assert_int_equal(lstat(link_path, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    read_plain(real, got, sizeof got);
+    assert_string_equal(got, "new\n");
+    read_plain(backup, got, sizeof got);
+    assert_string_equal(got, "old\n");
+    /* A dangling link is refused, naming it. */
+    char dangling[256];
+    path_in_dir(dangling, sizeof dangling, "dangling.txt");
+    assert_int_equal(symlink("nowhere/x.txt", dangling), 0);
+    assert_false(safefile_write(dangling, "x", 1, &opt, dg));
+    assert_non_null(strstr(diag_message(dg), dangling));
+    diag_free(dg);
+}
+
+/* A read-only target is refused (also for root), naming file and reason. */
+static void read_only_refused(void **state)
+{
+    (void)state;
+    char path[256], got[256];
+    path_in_dir(path, sizeof path, "ro.txt");
+    write_plain(path, "keep\n");
+    assert_int_equal(chmod(path, 0444), 0);
+    struct diag *dg = diag_new();
+    assert_false(safefile_write(path, "x", 1, NULL, dg));
+    assert_non_null(strstr(diag_message(dg), path));
+    assert_non_null(strstr(diag_message(dg), "read-only"));
+    read_plain(path, got, sizeof got);
+    assert_string_equal(got, "keep\n");
+    assert_int_equal(entries(), 1);
+    diag_free(dg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +334,9 @@ int main(void)
         cmocka_unit_test_setup(reserved_path_committed, clean),
         cmocka_unit_test_setup(missing_directory_named, clean),
         cmocka_unit_test_setup(not_a_regular_file_refused, clean),
+        cmocka_unit_test_setup(backup_of_same_inode_leaves_no_link, clean),
+        cmocka_unit_test_setup(symlink_target_written, clean),
+        cmocka_unit_test_setup(read_only_refused, clean),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

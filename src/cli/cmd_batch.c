@@ -173,6 +173,7 @@ static void write_all(int fd, const char *s, size_t n)
 struct tile_hash {
     const char *tile; /* borrowed from the manifest */
     bool ok;
+    bool cached; /* hex came from the hash cache */
     char hex[HASH_SHA256_HEX_LEN + 1];
 };
 
@@ -180,19 +181,23 @@ struct tile_hash {
  * hashes it itself (hash off, a remote tile, or hashing failed: the worker
  * then reports why). */
 static const char *tile_hash_for(struct tile_hash *cache, size_t *ncache,
-                                 const struct figure_spec *spec)
+                                 const struct figure_spec *spec, bool *cached)
 {
+    *cached = false;
     if (!spec->hash_tile || !raster_path_is_local(spec->tile))
         return NULL;
     for (size_t i = 0; i < *ncache; i++)
-        if (strcmp(cache[i].tile, spec->tile) == 0)
+        if (strcmp(cache[i].tile, spec->tile) == 0) {
+            *cached = cache[i].cached;
             return cache[i].ok ? cache[i].hex : NULL;
+        }
     struct tile_hash *t = &cache[(*ncache)++];
     t->tile = spec->tile;
     struct diag *quiet = diag_new();
     char file[4096];
     t->ok = quiet && hashcache_sha256(raster_hashed_file(spec->tile, file, sizeof file), t->hex,
-                                      NULL, quiet);
+                                      &t->cached, quiet);
+    *cached = t->cached;
     diag_free(quiet);
     return t->ok ? t->hex : NULL;
 }
@@ -200,7 +205,7 @@ static const char *tile_hash_for(struct tile_hash *cache, size_t *ncache,
 /* In a worker: renders one figure and answers "OK" or "FAIL", the messages,
  * then a NUL byte. */
 static void render_one(const struct manifest_figure *fig, int fd, long timeout, bool verbose,
-                       int threads, const char *tile_sha256)
+                       int threads, const char *tile_sha256, bool sha_cached)
 {
     alarm((unsigned)timeout);
     /* Fault injection for tests/e2e/batch_broken.sh: a figure that never
@@ -214,6 +219,7 @@ static void render_one(const struct manifest_figure *fig, int fd, long timeout, 
     struct figure_spec spec = fig->spec;
     spec.threads = threads;
     spec.tile_sha256 = tile_sha256;
+    spec.tile_sha256_cached = sha_cached;
     spec.record_custody = true; /* appends are flock'ed: workers may record at once */
     bool ok = dg && figure_run(&spec, NULL, dg);
     alarm(0);
@@ -248,10 +254,11 @@ static void worker_loop(const struct manifest *m, int cmd_fd, int res_fd,
         if (end == line || *end != ' ' || idx >= manifest_count(m))
             break;
         char sha[HASH_SHA256_HEX_LEN + 1] = "";
-        if (sscanf(end + 1, "%64s", sha) != 1)
+        int cached = 0;
+        if (sscanf(end + 1, "%64s %d", sha, &cached) != 2)
             break;
         render_one(manifest_figure_at(m, (size_t)idx), res_fd, a->timeout, a->verbose, threads,
-                   strcmp(sha, "-") == 0 ? NULL : sha);
+                   strcmp(sha, "-") == 0 ? NULL : sha, cached == 1);
     }
     _exit(0);
 }
@@ -296,11 +303,12 @@ static bool spawn(struct worker *w, const struct manifest *m, const struct batch
     return true;
 }
 
-/* Hands figure idx (with its tile's hash, may be NULL) to idle worker w. */
-static bool assign(struct worker *w, size_t idx, const char *sha)
+/* Hands figure idx (with its tile's hash, may be NULL, and whether the hash
+ * came from the hash cache) to idle worker w. */
+static bool assign(struct worker *w, size_t idx, const char *sha, bool cached)
 {
     char line[160];
-    int n = snprintf(line, sizeof line, "%zu %s\n", idx, sha ? sha : "-");
+    int n = snprintf(line, sizeof line, "%zu %s %d\n", idx, sha ? sha : "-", cached ? 1 : 0);
     const char *p = line;
     while (n > 0) {
         ssize_t k = write(w->cmd_fd, p, (size_t)n);
@@ -439,7 +447,9 @@ static int run_batch(int argc, char **argv)
             if (w->pid > 0 && !w->busy && next < total) {
                 size_t idx = sel[next];
                 const struct manifest_figure *fig = manifest_figure_at(m, idx);
-                if (assign(w, idx, tile_hash_for(hashes, &nhashes, &fig->spec)))
+                bool cached;
+                const char *sha = tile_hash_for(hashes, &nhashes, &fig->spec, &cached);
+                if (assign(w, idx, sha, cached))
                     next++;
             }
             alive += w->pid > 0;

@@ -9,7 +9,9 @@
  * the top-left corner of the top-left pixel, X right, Y down, so the centre
  * of pixel (i, j) is i+0.5,j+0.5. Giving a tile (--pixel or --image) records
  * an observation: the tile's file name, SHA-256 and acquisition date.
- * Concurrent runs on the same FILE are not serialised: the last save wins.
+ * Concurrent runs on the same FILE are serialised by filelock (FILE.lock):
+ * the read, the edit and the save happen under the lock, so no run loses
+ * another's change, and the new id is printed only once it is in the file.
  * Before saving: positions must lie on the imagery (--image, else the tiles
  * the file's observations name, found by locate_tile; footprint module), claim
  * ids must be in the catalog found by the one lookup rule (locate_catalog)
@@ -28,6 +30,7 @@
 #include "annot.h"
 #include "claims.h"
 #include "cli.h"
+#include "filelock.h"
 #include "footprint.h"
 #include "geo.h"
 #include "gjson.h"
@@ -37,6 +40,7 @@
 #include "locate.h"
 #include "marklist.h"
 #include "raster.h"
+#include "rfile.h"
 
 static const char usage[] =
     "usage: satmark mark FILE add --class CLASS GEOMETRY [options]\n"
@@ -132,6 +136,10 @@ static bool is_option(const char *s)
 
 static bool parse_pair(const char *s, double *a, double *b)
 {
+    /* Decimal numbers only: strtod would also take hex floats (0x1p4),
+     * "inf" and "nan". */
+    if (s[strspn(s, "0123456789+-.eE,")] != '\0')
+        return false;
     char *end;
     errno = 0;
     *a = strtod(s, &end);
@@ -792,6 +800,14 @@ static int run(int argc, char **argv)
         ok = check_utf8("a claim id", a.add_claims[i].id, dg);
 
     struct annot_set *set = NULL;
+    /* An existing FILE must be a regular file (a FIFO or device is refused
+     * here, before any lock file is made beside it). */
+    struct stat pre;
+    if (ok && stat(a.file, &pre) == 0)
+        ok = rfile_check(a.file, false, dg);
+    /* Read, edit and save under the lock (read again now that it is held). */
+    struct filelock *lock = ok ? filelock_acquire(a.file, FILELOCK_DEFAULT_WAIT_S, dg) : NULL;
+    ok = ok && lock;
     struct stat st;
     bool exists = stat(a.file, &st) == 0;
     if (ok && exists) {
@@ -850,6 +866,7 @@ static int run(int argc, char **argv)
         diag_warn(dg, "%s: nothing changed; not saved", a.file);
     if (changed)
         ok = gjwrite_file(a.file, set, dg);
+    filelock_release(lock);
     if (ok)
         annot_mark_saved(set);
     annot_geometry_clear(&geom);

@@ -56,6 +56,8 @@ static const char render_usage[] =
     "  --inset               locator inset: the whole tile with the view outlined\n"
     "  --no-hash             do not record the tile's SHA-256 (faster on huge tiles;\n"
     "                        needed for remote tiles)\n"
+    "  --verify-hash         hash the tile again even when the hash cache has it (the\n"
+    "                        PNG records whether its hash was computed or cached)\n"
     "  --allow-remote        let TILE be a /vsicurl/, /vsis3/... path (COGs are read by\n"
     "                        range requests: only the window and overview needed)\n"
     "  --timings             print the wall time of each phase to stderr\n"
@@ -184,6 +186,8 @@ static int parse(int argc, char **argv, struct render_args *a)
             s->inset = true;
         } else if (strcmp(arg, "--no-hash") == 0) {
             s->hash_tile = false;
+        } else if (strcmp(arg, "--verify-hash") == 0) {
+            s->verify_hash = true;
         } else if (strcmp(arg, "--all-marks") == 0) {
             s->all_marks = true;
         } else if (strcmp(arg, "--allow-remote") == 0) {

@@ -29,6 +29,7 @@
 #include "evidence.h"
 #include "footprint.h"
 #include "gjson.h"
+#include "rfile.h"
 #include "imagery.h"
 
 static const char usage[] =
@@ -61,7 +62,7 @@ static const char usage[] =
 static bool mentions_catalog_key(const char *path)
 {
     static const char key[] = "\"satmark_claims\"";
-    FILE *fp = fopen(path, "rb");
+    FILE *fp = rfile_open(path, 0, NULL, NULL); /* a FIFO or device: not a catalog */
     if (!fp)
         return false;
     char buf[65536 + sizeof key];

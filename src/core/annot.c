@@ -934,6 +934,10 @@ bool annot_add(struct annot_set *set, const struct annot_feature *f, size_t *ind
     if (!nf.id || !*nf.id) {
         char id[96];
         ok = annot_new_id(set, nf.cls, id, sizeof id, dg) && replace_string(&nf.id, id, dg);
+    } else if (diag_has_control(nf.id)) {
+        /* ids are printed and used as names: no terminal escapes, no newlines */
+        diag_error(dg, "id \"%s\" contains control characters", nf.id);
+        ok = false;
     } else if (annot_find(set, nf.id)) {
         diag_error(dg, "id \"%s\" is already used in this file", nf.id);
         ok = false;

@@ -208,6 +208,17 @@ static bool position_ok(struct annot_lonlat p)
            p.lat >= -90.0 && p.lat <= 90.0;
 }
 
+/* True when a segment of part spans more than 180 degrees of longitude: a
+ * ring around a pole (flat in lon/lat, not on the globe); warned about by
+ * the reader, not refused as zero-area. */
+static bool jumps_half_world(const struct annot_part *part)
+{
+    for (size_t k = 1; k < part->n; k++)
+        if (fabs(part->pts[k].lon - part->pts[k - 1].lon) > 180)
+            return true;
+    return false;
+}
+
 static bool check_simple(const struct annot_geometry *g, const char *what, struct diag *dg)
 {
     size_t min_n = 1;
@@ -289,6 +300,11 @@ static bool check_simple(const struct annot_geometry *g, const char *what, struc
                      p->pts[0].lat != p->pts[p->n - 1].lat)) {
             diag_error(dg, "%s: ring %zu is not closed (first and last positions differ)", what,
                        i);
+            return false;
+        }
+        if (ring && ring_signed_area2(p) == 0 && !jumps_half_world(p)) {
+            diag_error(dg, "%s: ring %zu encloses no area (all its positions on one line or "
+                           "one point)", what, i);
             return false;
         }
         size_t want_member;

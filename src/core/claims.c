@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 
 #include "annot.h"
+#include "rfile.h"
 #include "markindex.h"
 
 /* A catalog larger than this is not a hand-written list of articles. */
@@ -301,6 +302,16 @@ static bool read_string(struct reader *rd, json_t *obj, const char *key, bool re
         return fail(rd, key, "must not be empty");
     if (strlen(s) != json_string_length(v))
         return fail(rd, key, "contains a NUL character");
+    /* Catalog text is printed (claims report, captions): no terminal escapes.
+     * Ids allow no control character at all, text keeps newlines and tabs. */
+    bool is_id = strcmp(key, "id") == 0;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        bool control = c < 0x20 || c == 0x7f ||
+                       (c == 0xc2 && (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9f);
+        if (control && (is_id || (c != '\n' && c != '\t')))
+            return fail(rd, key, "contains a control character");
+    }
     *out = dup_string(rd, s);
     return *out ? true : fail_oom(rd);
 }
@@ -918,10 +929,14 @@ static bool finish(struct reader *rd, json_t *root, const char *name,
 
 static bool syntax_error(struct diag *dg, const char *name, const json_error_t *err)
 {
+    char text[sizeof err->text];
+    memcpy(text, err->text, sizeof text);
+    text[sizeof text - 1] = '\0';
+    diag_limit_quote(text);
     if (err->line > 0)
-        diag_error(dg, "%s:%d:%d: %s", name, err->line, err->column, err->text);
+        diag_error(dg, "%s:%d:%d: %s", name, err->line, err->column, text);
     else
-        diag_error(dg, "%s: %s", name, err->text);
+        diag_error(dg, "%s: %s", name, text);
     return false;
 }
 
@@ -953,28 +968,12 @@ bool claims_catalog_parse(const char *text, const char *name, struct claims_cata
 bool claims_catalog_read(const char *path, struct claims_catalog **out, struct diag *dg)
 {
     *out = NULL;
-    struct stat st;
-    /* Checked before opening: opening a FIFO for reading would block. */
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        diag_error(dg, "%s: not a regular file", path);
+    /* Opened once without blocking, the descriptor checked (rfile.h). */
+    size_t size;
+    FILE *f = rfile_open(path, (size_t)CLAIMS_MAX_FILE_BYTES, &size, dg);
+    if (!f)
         return false;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_error(dg, "%s: cannot read the claims catalog: %s", path, strerror(errno));
-        return false;
-    }
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        diag_error(dg, "%s: not a regular file", path);
-        return false;
-    }
-    if (st.st_size > CLAIMS_MAX_FILE_BYTES) {
-        fclose(f);
-        diag_error(dg, "%s: claims catalog larger than %ld bytes", path, CLAIMS_MAX_FILE_BYTES);
-        return false;
-    }
-    size_t cap = (size_t)st.st_size + 1;
+    size_t cap = size + 1;
     char *data = malloc(cap);
     if (!data) {
         fclose(f);

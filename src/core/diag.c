@@ -39,7 +39,70 @@ void diag_free(struct diag *dg)
     free(dg);
 }
 
-/* New heap string; caller frees. NULL on out of memory. */
+/* Bytes of the control character starting at s (C0, DEL, or C1 encoded in
+ * UTF-8 as C2 80..C2 9F), 0 when s does not start with one. */
+static size_t control_len(const unsigned char *s)
+{
+    if (*s < 0x20 || *s == 0x7f)
+        return 1;
+    if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
+        return 2;
+    return 0;
+}
+
+bool diag_has_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
+        if (control_len(p))
+            return true;
+    return false;
+}
+
+char *diag_escape(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += control_len(p) ? 6 : 1; /* at most "\u009b" per byte */
+    char *out = malloc(n + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t len = control_len(p);
+        if (len == 2) {
+            o += sprintf(o, "\\u%04x", p[1]);
+        } else if (len == 1) {
+            const char *named = *p == '\n' ? "\\n" : *p == '\t' ? "\\t" : *p == '\r' ? "\\r" : NULL;
+            o += named ? sprintf(o, "%s", named) : sprintf(o, "\\x%02x", *p);
+        } else {
+            *o++ = (char)*p;
+            len = 1;
+        }
+        p += len;
+    }
+    *o = '\0';
+    return out;
+}
+
+void diag_limit_quote(char *text)
+{
+    char *q = strstr(text, "near '");
+    if (!q)
+        return;
+    q += 6;
+    char *end = strrchr(q, '\'');
+    size_t n = end ? (size_t)(end - q) : strlen(q);
+    if (n <= DIAG_QUOTE_MAX)
+        return;
+    /* keep whole UTF-8 characters */
+    size_t keep = DIAG_QUOTE_MAX;
+    while (keep > 0 && ((unsigned char)q[keep] & 0xc0) == 0x80)
+        keep--;
+    memcpy(q + keep, "...'", 5);
+}
+
+/* New heap string; caller frees. NULL on out of memory. Control characters
+ * (from file content quoted in the message) are escaped: a message never
+ * carries a terminal escape sequence to the user's terminal. */
 static char *format_message(const char *fmt, va_list ap)
 {
     va_list copy;
@@ -49,9 +112,14 @@ static char *format_message(const char *fmt, va_list ap)
     if (n < 0)
         return NULL;
     char *s = malloc((size_t)n + 1);
-    if (s)
-        vsnprintf(s, (size_t)n + 1, fmt, ap);
-    return s;
+    if (!s)
+        return NULL;
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    if (!diag_has_control(s))
+        return s;
+    char *clean = diag_escape(s);
+    free(s);
+    return clean;
 }
 
 void diag_verror(struct diag *dg, const char *fmt, va_list ap)

@@ -35,6 +35,24 @@ void diag_warn(struct diag *dg, const char *fmt, ...)
 
 #define DIAG_MAX_WARNINGS 200
 
+/* Every message (error or warning) is stored with its control characters
+ * (C0, DEL, C1) escaped as \xHH, \n, \t, \r or \u00HH: messages quote
+ * file content, and a terminal must never receive its escape sequences. */
+
+/* True when s (borrowed; NULL = "") contains a control character. */
+bool diag_has_control(const char *s);
+/* s (borrowed) with control characters escaped as above: new string (free
+ * with free()), NULL on out of memory. For output that quotes file content
+ * outside a diag (reports on stdout). */
+char *diag_escape(const char *s);
+
+/* Cuts the file content a JSON parser quotes in its message ("... near
+ * 'TOKEN'") to at most DIAG_QUOTE_MAX bytes in place: a file that is not
+ * JSON at all (a password file given by mistake or by a hostile manifest)
+ * must not be echoed to the terminal or a log. */
+#define DIAG_QUOTE_MAX 8
+void diag_limit_quote(char *text);
+
 bool diag_failed(const struct diag *dg);
 /* The error message, or "" when none; borrowed, valid until dg changes. */
 const char *diag_message(const struct diag *dg);

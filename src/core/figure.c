@@ -97,6 +97,8 @@ bool figure_parse_distance(const char *text, double *metres)
 
 bool figure_parse_bbox(const char *text, double bbox[4])
 {
+    if (text[strspn(text, "0123456789+-.eE,")] != '\0')
+        return false; /* decimal degrees only (strtod would take 0x1p4) */
     const char *p = text;
     for (int i = 0; i < 4; i++) {
         char *end;
@@ -252,6 +254,7 @@ struct fig {
     pthread_t hash_thread;
     bool hashing;          /* hash_thread started and not joined yet */
     bool hash_ok;
+    bool sha_cached;       /* tile_sha came from the hash cache, not computed now */
     struct diag *hash_dg;  /* owned; the hash thread's errors */
     /* Which marks to draw depends on the tile's hash (markdate_classify),
      * and hashing a large tile takes as long as the rest of the figure.
@@ -286,8 +289,10 @@ static void *hash_tile(void *arg)
 {
     struct fig *f = arg;
     char file[4096];
-    f->hash_ok = hashcache_sha256(raster_hashed_file(f->spec->tile, file, sizeof file),
-                                  f->tile_sha, NULL, f->hash_dg);
+    const char *hashed = raster_hashed_file(f->spec->tile, file, sizeof file);
+    f->hash_ok = f->spec->verify_hash
+                     ? hashcache_verify(hashed, f->tile_sha, f->hash_dg)
+                     : hashcache_sha256(hashed, f->tile_sha, &f->sha_cached, f->hash_dg);
     return NULL;
 }
 
@@ -297,8 +302,10 @@ static bool hash_tile_now(struct fig *f, struct diag *dg)
     if (!raster_path_is_local(f->spec->tile))
         return raster_sha256(f->r, f->tile_sha, dg); /* says why it cannot */
     char file[4096];
-    return hashcache_sha256(raster_hashed_file(f->spec->tile, file, sizeof file), f->tile_sha,
-                            NULL, dg);
+    const char *hashed = raster_hashed_file(f->spec->tile, file, sizeof file);
+    if (f->spec->verify_hash)
+        return hashcache_verify(hashed, f->tile_sha, dg);
+    return hashcache_sha256(hashed, f->tile_sha, &f->sha_cached, dg);
 }
 
 /* Starts hashing the tile in the background; hashes here when no thread can
@@ -456,10 +463,17 @@ static bool load_inputs(struct fig *f, struct diag *dg)
     if (ok) {
         f->info = raster_get_info(f->r);
         /* the hash is needed now only when the marks cannot be chosen without it */
-        if (s->hash_tile && s->tile_sha256)
+        char lookup_file[4096];
+        if (s->hash_tile && s->tile_sha256 && !s->verify_hash) {
             memcpy(f->tile_sha, s->tile_sha256, HASH_SHA256_HEX_LEN);
-        else if (s->hash_tile && !hashcache_lookup(s->tile, f->tile_sha) && f->exact)
+            f->sha_cached = s->tile_sha256_cached;
+        } else if (s->hash_tile && !s->verify_hash &&
+                   hashcache_lookup(raster_hashed_file(s->tile, lookup_file, sizeof lookup_file),
+                                    f->tile_sha)) {
+            f->sha_cached = true;
+        } else if (s->hash_tile && f->exact) {
             ok = hash_tile_now(f, dg);
+        }
     }
     if (ok) {
         f->g = geo_ref_from_raster(f->r, dg);
@@ -1477,7 +1491,7 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
     if (s->parameters)
         sb_printf(&f->params, "; request=%s", s->parameters);
 
-    struct pngout_text texts[16];
+    struct pngout_text texts[24];
     size_t n = 0;
     texts[n++] = (struct pngout_text){"Title", sb_str(&f->title)};
     texts[n++] = (struct pngout_text){"Software", sb_str(&software)};
@@ -1489,8 +1503,13 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
     char tile_name[512];
     texts[n++] = (struct pngout_text){"satmark_tile", tile_display_name(s->tile, tile_name,
                                                                         sizeof tile_name)};
-    if (f->tile_sha[0])
+    if (f->tile_sha[0]) {
         texts[n++] = (struct pngout_text){"satmark_tile_sha256", f->tile_sha};
+        /* "cache": from the hash cache (same device, inode, size and times as
+         * when it was computed); --verify-hash computes it again */
+        texts[n++] = (struct pngout_text){"satmark_tile_sha256_source",
+                                          f->sha_cached ? "cache" : "computed"};
+    }
     texts[n++] = (struct pngout_text){"satmark_acquired", in->acquired};
     struct sbuf imagery = {0};
     imagery_text(f, &imagery);

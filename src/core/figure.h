@@ -85,6 +85,10 @@ struct figure_spec {
     const char *tile_sha256;          /* the tile's SHA-256 (64 lowercase hex digits)
                                          when the caller already has it (batch hashes
                                          each tile once); NULL = hash the tile */
+    bool tile_sha256_cached;          /* tile_sha256 was taken from the hash cache */
+    bool verify_hash;                 /* hash the tile again, whatever the hash cache
+                                         says (render --verify-hash); the PNG records
+                                         whether its hash was computed or cached */
 };
 
 void figure_spec_init(struct figure_spec *spec);

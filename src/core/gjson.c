@@ -42,6 +42,7 @@
 #include "gjwrite.h"
 #include "jsontext.h"
 #include "hash.h"
+#include "rfile.h"
 
 /* A coordinate as the writer will save it: strtod of gjwrite_number's text.
  *
@@ -293,6 +294,14 @@ static bool check_bbox(struct reader *r, json_t *obj)
                           json_type_name(json_array_get(bbox, i)));
                 path_pop(r);
             }
+        /* [W, S, E, N] or [W, S, Zmin, E, N, Zmax]: W > E crosses the
+         * antimeridian (RFC 7946 5.2), but S > N is no box at all. */
+        size_t half = json_array_size(bbox) / 2;
+        double south = json_number_value(json_array_get(bbox, 1));
+        double north = json_number_value(json_array_get(bbox, half + 1));
+        if (ok && (south > north || south < -90 || north > 90))
+            ok = fail(r, "bbox south %g and north %g are not latitudes with south <= north",
+                      south, north);
     }
     path_pop(r);
     return ok;
@@ -956,6 +965,8 @@ static bool read_id(struct reader *r, json_t *id, struct annot_feature *f, bool 
     if (json_is_string(id)) {
         if (!*json_string_value(id))
             ok = fail(r, "feature \"id\" is an empty string");
+        else if (diag_has_control(json_string_value(id)))
+            ok = fail(r, "feature \"id\" contains control characters");
         else
             ok = copy_string(r, &f->id, json_string_value(id));
     } else if (json_is_integer(id)) {
@@ -1120,12 +1131,14 @@ static bool read_satmark_member(struct reader *r, json_t *meta, struct annot_set
         json_t *version = json_object_get(meta, "version");
         json_t *site = json_object_get(meta, "site");
         json_t *title = json_object_get(meta, "title");
-        if (version && !json_is_integer(version))
+        /* a number with an integer value (a real when the file holds an
+         * integer beyond 64 bits and every integer was read as a double) */
+        if (version && (!json_is_number(version) ||
+                        json_number_value(version) != floor(json_number_value(version))))
             ok = fail(r, "\"satmark.version\" must be an integer");
-        else if (version && json_integer_value(version) > 1)
-            ok = fail(r, "format version %" JSON_INTEGER_FORMAT
-                         " is newer than this satmark understands (1)",
-                      json_integer_value(version));
+        else if (version && json_number_value(version) > 1)
+            ok = fail(r, "format version %.0f is newer than this satmark understands (1)",
+                      json_number_value(version));
         else if ((site && !json_is_string(site) && !json_is_null(site)) ||
                  (title && !json_is_string(title) && !json_is_null(title)))
             ok = fail(r, "\"satmark.site\" and \"satmark.title\" must be strings");
@@ -1479,7 +1492,19 @@ static bool read_document(struct reader *r, struct annot_set **out)
         return true;
     json_error_t jerr;
     json_t *root = json_loadb(r->text, r->len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root && strstr(jerr.text, "too big integer")) {
+        /* Valid JSON (RFC 8259 sets no limit): jansson keeps integers in 64
+         * bits, so such a file is read with every integer as a double. */
+        json_error_t again;
+        root = json_loadb(r->text, r->len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
+                          &again);
+        if (root)
+            diag_warn(r->dg, "%s:%d:%d: an integer beyond 64 bits: integers are read as "
+                             "floating-point numbers (digits after the 17th are not kept)",
+                      r->name, jerr.line, jerr.column >= 1 ? jerr.column : 1);
+    }
     if (!root) {
+        diag_limit_quote(jerr.text);
         const char *hint = "";
         if (strstr(jerr.text, "unable to decode byte") || strstr(jerr.text, "invalid UTF-8") ||
             strstr(jerr.text, "Invalid UTF-8"))
@@ -1532,24 +1557,10 @@ bool gjson_read_buffer_stats(const char *name, const char *data, size_t len,
 bool gjson_read_file(const char *path, struct annot_set **out, struct diag *dg)
 {
     *out = NULL;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        diag_error(dg, "%s: cannot open: %s", path, strerror(errno));
+    size_t size; /* opened without blocking, the descriptor checked (rfile.h) */
+    FILE *fp = rfile_open(path, GJSON_MAX_FILE_SIZE, &size, dg);
+    if (!fp)
         return false;
-    }
-    struct stat st;
-    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-        diag_error(dg, "%s: not a regular file", path);
-        fclose(fp);
-        return false;
-    }
-    if ((unsigned long long)st.st_size > GJSON_MAX_FILE_SIZE) {
-        diag_error(dg, "%s: file too large (%lld bytes, limit %zu)", path,
-                   (long long)st.st_size, GJSON_MAX_FILE_SIZE);
-        fclose(fp);
-        return false;
-    }
-    size_t size = (size_t)st.st_size;
     char *data = malloc(size ? size : 1);
     if (!data) {
         diag_error(dg, "%s: out of memory", path);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include "rfile.h"
 
 static void to_hex(const unsigned char *digest, unsigned len, char *hex)
 {
@@ -23,11 +24,9 @@ static void to_hex(const unsigned char *digest, unsigned len, char *hex)
 bool hash_file_sha256(const char *path, char hex[HASH_SHA256_HEX_LEN + 1], struct diag *dg)
 {
     hex[0] = '\0';
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_error(dg, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f = rfile_open(path, 0, NULL, dg); /* never a FIFO or device: rfile.h */
+    if (!f)
         return false;
-    }
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
         EVP_MD_CTX_free(md);

@@ -6,12 +6,15 @@
 #include "hashcache.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "safefile.h"
 
 #define KEY_MAX 256
 #define DIR_MAX 4096
@@ -59,12 +62,33 @@ static bool entry_path(const char *dir, const char *key, char path[DIR_MAX])
     return n > 0 && n < DIR_MAX;
 }
 
-/* The kept hash of key, if there is a valid entry. */
+/* True when dir is a real directory (not a link) owned by this user and
+ * private (0700): nobody else can plant or change an entry in it. A
+ * directory of ours with looser bits is made private first. */
+static bool dir_private(const char *dir)
+{
+    struct stat st;
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+        return false;
+    if ((st.st_mode & 077) == 0)
+        return true;
+    return chmod(dir, 0700) == 0;
+}
+
+/* The kept hash of key, if there is a valid entry: a regular file (not a
+ * link) owned by this user, writable by nobody else, in a private cache. */
 static bool lookup(const char *entry, const char *key, char hex[HASH_SHA256_HEX_LEN + 1])
 {
-    FILE *f = fopen(entry, "r");
-    if (!f)
+    int fd = open(entry, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return false;
+    struct stat st;
+    FILE *f = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & 022) || !(f = fdopen(fd, "r"))) {
+        close(fd);
+        return false;
+    }
     char line1[KEY_MAX + 2], line2[HASH_SHA256_HEX_LEN + 3];
     bool ok = fgets(line1, sizeof line1, f) && fgets(line2, sizeof line2, f);
     fclose(f);
@@ -93,22 +117,25 @@ static bool make_dirs(char *dir)
     return mkdir(dir, 0700) == 0 || errno == EEXIST;
 }
 
-/* Keeps hex for key; any failure just leaves no entry. */
+/* Keeps hex for key, atomically through safefile (a temporary file with an
+ * unpredictable name, mode 0600, renamed over the entry); any failure, or a
+ * cache directory that is not private to this user, just leaves no entry. */
 static void store(char *dir, const char *entry, const char *key, const char *hex)
 {
-    if (!make_dirs(dir))
+    if (!make_dirs(dir) || !dir_private(dir))
         return;
-    char tmp[DIR_MAX];
-    int n = snprintf(tmp, sizeof tmp, "%s.%ld.tmp", entry, (long)getpid());
-    if (n <= 0 || n >= (int)sizeof tmp)
+    char text[KEY_MAX + HASH_SHA256_HEX_LEN + 4];
+    int n = snprintf(text, sizeof text, "%s\n%s\n", key, hex);
+    if (n <= 0 || n >= (int)sizeof text)
         return;
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return;
-    bool ok = fprintf(f, "%s\n%s\n", key, hex) > 0;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, entry) != 0)
-        unlink(tmp);
+    /* An old entry goes first: safefile keeps a target's mode and owner, and
+     * an entry being replaced may be one that was not trusted. */
+    unlink(entry);
+    struct diag *quiet = diag_new();
+    const struct safefile_options opt = {.new_file_mode = 0600};
+    if (quiet)
+        safefile_write(entry, text, (size_t)n, &opt, quiet);
+    diag_free(quiet);
 }
 
 bool hashcache_sha256(const char *path, char hex[HASH_SHA256_HEX_LEN + 1], bool *from_cache,
@@ -120,7 +147,7 @@ bool hashcache_sha256(const char *path, char hex[HASH_SHA256_HEX_LEN + 1], bool 
     off_t size = 0;
     bool cacheable = status_key(path, key, &size) && size >= HASHCACHE_MIN_BYTES &&
                      cache_dir(dir) && entry_path(dir, key, entry);
-    if (cacheable && lookup(entry, key, hex)) {
+    if (cacheable && dir_private(dir) && lookup(entry, key, hex)) {
         if (from_cache)
             *from_cache = true;
         return true;
@@ -140,5 +167,23 @@ bool hashcache_lookup(const char *path, char hex[HASH_SHA256_HEX_LEN + 1])
     char key[KEY_MAX], dir[DIR_MAX], entry[DIR_MAX];
     off_t size = 0;
     return status_key(path, key, &size) && size >= HASHCACHE_MIN_BYTES && cache_dir(dir) &&
-           entry_path(dir, key, entry) && lookup(entry, key, hex);
+           dir_private(dir) && entry_path(dir, key, entry) && lookup(entry, key, hex);
+}
+
+bool hashcache_verify(const char *path, char hex[HASH_SHA256_HEX_LEN + 1], struct diag *dg)
+{
+    char kept[HASH_SHA256_HEX_LEN + 1];
+    bool had = hashcache_lookup(path, kept);
+    if (!hash_file_sha256(path, hex, dg))
+        return false;
+    char key[KEY_MAX], dir[DIR_MAX], entry[DIR_MAX];
+    off_t size = 0;
+    if (had && strcmp(kept, hex) != 0)
+        diag_warn(dg, "%s: the hash cache held another SHA-256 for this file (%.12s..., now "
+                      "%.12s...); the cache entry is replaced",
+                  path, kept, hex);
+    if (status_key(path, key, &size) && size >= HASHCACHE_MIN_BYTES && cache_dir(dir) &&
+        entry_path(dir, key, entry))
+        store(dir, entry, key, hex);
+    return true;
 }

@@ -15,9 +15,15 @@
  *   - An entry is one small file in the cache directory, named after the
  *     key, holding the key's fields and the hash; it is used only when every
  *     field matches the file's current status and the hash is 64 hex digits.
- *   - Entries are written to a temporary name and renamed, so a reader never
- *     sees half an entry. A missing, unreadable or unwritable cache only
- *     means hashing again: it never fails the caller.
+ *   - Entries are written through safefile (a temporary file with an
+ *     unpredictable name, mode 0600, renamed), so a reader never sees half
+ *     an entry and nobody can plant one by guessing the temporary name.
+ *   - The cache directory is created 0700 and used only while it is a real
+ *     directory owned by this user and private to them; an entry is used
+ *     only when it is a regular file owned by this user and writable by
+ *     nobody else. Anything else is ignored (the file is hashed again).
+ *   - A missing, unreadable, unwritable or untrusted cache only means
+ *     hashing again: it never fails the caller.
  *   - Files under HASHCACHE_MIN_BYTES are hashed every time (faster than a
  *     lookup), and a file that changed while it was hashed is not kept.
  *   - Directory: $SATMARK_CACHE_DIR, else $XDG_CACHE_HOME/satmark, else
@@ -40,6 +46,11 @@
  * failure (the file cannot be read) returns false with "path: reason" on dg. */
 bool hashcache_sha256(const char *path, char hex[HASH_SHA256_HEX_LEN + 1], bool *from_cache,
                       struct diag *dg);
+
+/* Hashes path (borrowed) again whatever the cache holds (render
+ * --verify-hash), warns on dg when the cache held another hash, and keeps
+ * the new one. Same failure as hash_file_sha256. */
+bool hashcache_verify(const char *path, char hex[HASH_SHA256_HEX_LEN + 1], struct diag *dg);
 
 /* Only the cache: true with the kept hash in hex when path (borrowed) is
  * unchanged since its hash was kept; false otherwise (nothing is hashed). */

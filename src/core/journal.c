@@ -17,6 +17,7 @@
 #include "gjson.h"
 #include "gjwrite.h"
 #include "safefile.h"
+#include "rfile.h"
 
 /* A journal is a copy of an annotation file plus one line. */
 #define JOURNAL_MAX_SIZE (GJSON_MAX_FILE_SIZE + 4096)
@@ -111,19 +112,10 @@ bool journal_write(const char *journal_path, const char *target, const struct an
 
 static char *read_whole(const char *path, size_t *len, struct diag *dg)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_error(dg, "%s: %s", path, strerror(errno));
+    size_t size;
+    FILE *f = rfile_open(path, (size_t)JOURNAL_MAX_SIZE, &size, dg);
+    if (!f)
         return NULL;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || st.st_size < 0 || (size_t)st.st_size > JOURNAL_MAX_SIZE) {
-        fclose(f);
-        diag_error(dg, "%s: not a journal (unreadable or larger than %zu bytes)", path,
-                   (size_t)JOURNAL_MAX_SIZE);
-        return NULL;
-    }
-    size_t size = (size_t)st.st_size;
     char *buf = malloc(size + 1);
     if (!buf) {
         fclose(f);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "rfile.h"
 
 struct mfig {
     struct manifest_figure pub;
@@ -435,19 +436,16 @@ bool manifest_read(const char *path, const char *out_dir, struct manifest **out,
                    struct diag *dg)
 {
     *out = NULL;
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        diag_error(dg, "%s: %s", path, strerror(errno));
+    /* Opened once, the descriptor checked: a FIFO or device never blocks. */
+    size_t text_len;
+    char *text = rfile_read(path, MANIFEST_MAX_FILE_SIZE, &text_len, dg);
+    if (!text)
         return false;
-    }
-    if (!S_ISREG(sb.st_mode) || (size_t)sb.st_size > MANIFEST_MAX_FILE_SIZE) {
-        diag_error(dg, "%s: not a regular file of at most %zu bytes", path,
-                   MANIFEST_MAX_FILE_SIZE);
-        return false;
-    }
     json_error_t err;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+    json_t *root = json_loadb(text, text_len, JSON_REJECT_DUPLICATES, &err);
+    free(text);
     if (!root) {
+        diag_limit_quote(err.text);
         if (err.line > 0)
             diag_error(dg, "%s:%d:%d: %s", path, err.line, err.column, err.text);
         else

@@ -494,6 +494,10 @@ static bool compress_image(struct png_job *job, int threads)
     }
     if (threads < 1)
         threads = 1;
+    /* Bounded here, where the arrays below are sized: callers pass what the
+     * user asked (batch -j 64 gives one figure 64 threads). */
+    if (threads > PNGOUT_MAX_THREADS)
+        threads = PNGOUT_MAX_THREADS;
     if ((size_t)threads > job->nbands)
         threads = (int)job->nbands;
     struct band_worker workers[PNGOUT_MAX_THREADS];

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,8 @@
 #include "bandpick.h"
 #include "gdalguard.h"
 #include "georef.h"
+#include "netguard.h"
+#include "rfile.h"
 
 #define MAX_FILE_STRING 1024     /* cap on any string copied from the file */
 #define STRIP_VALUES (1L << 20)  /* output pixels per strip read: bounds memory */
@@ -99,16 +102,34 @@ struct raster {
     struct raster_open_options opt; /* as opened (for raster_open_sibling) */
 };
 
+/* Drivers that stay registered (netguard): the readable formats plus what
+ * satmark writes with (MEM scratch, FlatGeobuf export). Nothing that talks to
+ * a network. */
+static const char *const registered_driver_list[] = {
+    "GTiff", "JP2OpenJPEG", "PNG", "JPEG", "GIF", "WEBP", "BMP", "VRT", "ENVI", "EHdr",
+    "netCDF", "HDF5", "HDF5Image", "HDF4", "HDF4Image", "GPKG", "NITF", "MEM", "FlatGeobuf",
+    NULL,
+};
+
 static pthread_once_t gdal_registered = PTHREAD_ONCE_INIT;
+static atomic_bool remote_requested; /* set before the first registration */
 
 static void register_gdal(void)
 {
-    GDALAllRegister();
+    netguard_register(registered_driver_list, atomic_load(&remote_requested));
 }
 
 void raster_init(void)
 {
     pthread_once(&gdal_registered, register_gdal);
+}
+
+bool raster_init_remote(bool allow_remote)
+{
+    if (allow_remote)
+        atomic_store(&remote_requested, true);
+    pthread_once(&gdal_registered, register_gdal);
+    return netguard_remote_allowed();
 }
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -297,11 +318,49 @@ static bool check_file_list(struct raster *r, struct diag *dg)
     return ok;
 }
 
-/* Checks one source file name a VRT refers to (relative to the VRT's folder
- * when relative); names with ':' (subdatasets, drivers' syntax) are left to
- * GDAL. */
+#define MAX_NESTED_VRT_BYTES (16L * 1024 * 1024) /* a nested VRT is parsed to check its sources */
+
+/* Driver prefixes of "PREFIX:..." names (subdatasets) of the drivers satmark
+ * keeps; any other "NAME:..." is another driver's syntax (WMTS:, WMS:, ...). */
+static bool subdataset_prefix_allowed(const char *name)
+{
+    static const char *const prefixes[] = {
+        "HDF5:", "HDF4_SDS:", "HDF4_EOS:", "HDF4_GR:", "NETCDF:", "NITF_IM:", "GTIFF_DIR:",
+        "GPKG:", NULL,
+    };
+    for (int i = 0; prefixes[i]; i++)
+        if (strncasecmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
+static bool check_vrt_tree(struct raster *r, const CPLXMLNode *node, const char *vrt_path,
+                           int depth, int xml_depth, struct diag *dg);
+
+/* True when the regular file at path starts like a VRT (so it is parsed to
+ * check its own sources: a VRT in a VRT). */
+static bool looks_like_vrt(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    char head[64] = "";
+    size_t n = fread(head, 1, sizeof head - 1, f);
+    fclose(f);
+    head[n] = '\0';
+    const char *p = head;
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+        p++;
+    return strncmp(p, "<VRTDataset", 11) == 0;
+}
+
+/* Checks one source file name the VRT at vrt_path refers to (relative to
+ * that VRT's folder when relative): remote names are refused unless
+ * allowed, local ones must be regular files in a format satmark reads, and
+ * a VRT is checked in turn, so a remote or foreign source is found however
+ * deep it is nested, before anything is opened or requested. */
 static bool check_vrt_source(struct raster *r, const char *name, bool relative,
-                             struct diag *dg)
+                             const char *vrt_path, int depth, struct diag *dg)
 {
     char clean[512];
     gdalguard_sanitize(clean, sizeof clean, name);
@@ -309,22 +368,55 @@ static bool check_vrt_source(struct raster *r, const char *name, bool relative,
         if (r->allow_remote)
             return true;
         diag_error(dg, "%s: VRT refers to the remote file '%s' and remote access is off "
-                       "(use --allow-remote)", r->path, clean);
+                       "(use --allow-remote); nothing was requested", r->path, clean);
         return false;
     }
-    if (strncmp(name, "/vsi", 4) == 0 || strchr(name, ':'))
-        return true;
-    char *full = relative ? CPLStrdup(CPLFormFilename(CPLGetPath(r->path), name, NULL))
+    if (strncmp(name, "/vsi", 4) == 0)
+        return true; /* archives, /vsimem/: their network forms are refused by netguard */
+    if (strchr(name, ':')) {
+        if (subdataset_prefix_allowed(name))
+            return true;
+        diag_error(dg, "%s: VRT refers to '%s', which is not a file in a format satmark reads "
+                       "(allowed: %s)", r->path, clean, allowed_driver_text);
+        return false;
+    }
+    char *full = relative ? CPLStrdup(CPLFormFilename(CPLGetPath(vrt_path), name, NULL))
                           : CPLStrdup(name);
     struct stat st;
     bool ok = stat(full, &st) == 0;
-    if (!ok)
+    if (!ok) {
         diag_error(dg, "%s: VRT refers to the missing file '%s'", r->path, clean);
+    } else if (!S_ISREG(st.st_mode)) {
+        diag_error(dg, "%s: VRT refers to '%s', which is not a regular file", r->path, clean);
+        ok = false;
+    } else if (looks_like_vrt(full)) {
+        CPLXMLNode *tree = NULL;
+        if (depth >= 8) {
+            diag_error(dg, "%s: VRTs nested more than 8 deep (at '%s')", r->path, clean);
+            ok = false;
+        } else if (st.st_size > MAX_NESTED_VRT_BYTES || !(tree = CPLParseXMLFile(full))) {
+            diag_error(dg, "%s: VRT refers to the VRT '%s', which cannot be read", r->path,
+                       clean);
+            ok = false;
+        } else {
+            ok = check_vrt_tree(r, tree, full, depth + 1, 0, dg);
+        }
+        CPLDestroyXMLNode(tree);
+    } else {
+        GDALDriverH drv = GDALIdentifyDriver(full, NULL);
+        if (!drv || !driver_allowed(GDALGetDriverShortName(drv))) {
+            diag_error(dg, "%s: VRT refers to '%s', which is not in a format satmark reads "
+                           "(allowed: %s)", r->path, clean, allowed_driver_text);
+            ok = false;
+        }
+    }
     CPLFree(full);
     return ok;
 }
 
-static bool check_vrt_tree(struct raster *r, const CPLXMLNode *node, int depth, struct diag *dg)
+/* depth: VRTs nested so far; xml_depth: elements nested within this VRT. */
+static bool check_vrt_tree(struct raster *r, const CPLXMLNode *node, const char *vrt_path,
+                           int depth, int xml_depth, struct diag *dg)
 {
     for (; node; node = node->psNext) {
         if (node->eType != CXT_Element)
@@ -332,9 +424,10 @@ static bool check_vrt_tree(struct raster *r, const CPLXMLNode *node, int depth, 
         if (strcasecmp(node->pszValue, "SourceFilename") == 0) {
             const char *name = CPLGetXMLValue(node, NULL, "");
             bool relative = CPLTestBool(CPLGetXMLValue(node, "relativeToVRT", "0"));
-            if (*name && !check_vrt_source(r, name, relative, dg))
+            if (*name && !check_vrt_source(r, name, relative, vrt_path, depth, dg))
                 return false;
-        } else if (depth < 64 && !check_vrt_tree(r, node->psChild, depth + 1, dg)) {
+        } else if (xml_depth < 64 &&
+                   !check_vrt_tree(r, node->psChild, vrt_path, depth, xml_depth + 1, dg)) {
             return false;
         }
     }
@@ -354,7 +447,7 @@ static bool check_vrt_sources(struct raster *r, struct diag *dg)
     CPLXMLNode *tree = CPLParseXMLString(xml[0]);
     if (!tree)
         return true;
-    bool ok = check_vrt_tree(r, tree, 0, dg);
+    bool ok = check_vrt_tree(r, tree, r->path, 0, 0, dg);
     CPLDestroyXMLNode(tree);
     return ok;
 }
@@ -465,16 +558,23 @@ static bool view_through_transformer(struct raster *r, const struct raster_open_
 static bool open_dataset(struct raster *r, const struct raster_open_options *opt,
                          struct diag *dg)
 {
-    /* A FIFO or device would block or stream forever inside GDAL's probe. */
+    /* A FIFO or device would block or stream forever inside GDAL's probe:
+     * open (without blocking) and fstat the descriptor before GDAL sees it. */
     struct stat st;
     if (strncmp(r->path, "/vsi", 4) != 0 && !strchr(r->path, ':') && stat(r->path, &st) == 0 &&
-        !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-        diag_error(dg, "%s: not a regular file", r->path);
+        !rfile_check(r->path, true, dg))
         return false;
-    }
     struct gdalguard call;
     gdalguard_begin(&call, r->path, r->allow_remote, dg);
+    netguard_clear_refused();
     r->ds = open_allowed(r->path);
+    if (!r->ds && netguard_last_refused()[0]) {
+        diag_error(dg, "%s: refers to '%s', which is not a local file, and remote access is "
+                       "off (use --allow-remote); nothing was requested",
+                   r->path, netguard_last_refused());
+        gdalguard_end(&call);
+        return false;
+    }
     if (!r->ds) {
         explain_open_failure(r->path, &call, dg);
         gdalguard_end(&call);
@@ -542,7 +642,15 @@ static bool open_dataset(struct raster *r, const struct raster_open_options *opt
                    GDALGetRasterXSize(r->ds), GDALGetRasterYSize(r->ds));
         return false;
     }
-    return check_file_list(r, dg) && check_vrt_sources(r, dg) && view_through_transformer(r, opt, dg);
+    if (!check_file_list(r, dg) || !check_vrt_sources(r, dg))
+        return false;
+    if (netguard_last_refused()[0]) {
+        diag_error(dg, "%s: refers to '%s', which is not a local file, and remote access is "
+                       "off (use --allow-remote); nothing was requested",
+                   r->path, netguard_last_refused());
+        return false;
+    }
+    return view_through_transformer(r, opt, dg);
 }
 
 static void fill_bands(struct raster *r)
@@ -1010,7 +1118,14 @@ static struct raster *open_handle(const char *path, const struct raster_open_opt
                        "network paths", path);
         return NULL;
     }
+    if (opt->allow_remote)
+        atomic_store(&remote_requested, true);
     pthread_once(&gdal_registered, register_gdal);
+    if (opt->allow_remote && !netguard_remote_allowed()) {
+        diag_error(dg, "%s: remote access was turned off for this process when its first "
+                       "image was opened; it cannot be allowed now", path);
+        return NULL;
+    }
 
     struct raster *r = calloc(1, sizeof *r);
     if (!r || !(r->path = malloc(strlen(path) + 1))) {

@@ -185,6 +185,10 @@ struct raster *raster_open_sibling(const struct raster *like, struct diag *dg);
 /* Registers GDAL's drivers (once per process; raster_open does it when
  * needed). Calling it early lets a process that forks workers do it once. */
 void raster_init(void);
+/* As raster_init, asking for remote access first: GDAL's network file
+ * systems stay usable in this process only when this is the first
+ * registration (netguard.h); true when remote access is on. */
+bool raster_init_remote(bool allow_remote);
 /* Closes the dataset and frees r; accepts NULL. */
 void raster_close(struct raster *r);
 

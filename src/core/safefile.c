@@ -5,6 +5,7 @@
  * path except a successful rename; the target is only ever changed by
  * rename(2), and FILE~ only by rename(2) of a whole, synced file.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "safefile.h"
 
 #include <dirent.h>
@@ -16,12 +17,14 @@
 #include <unistd.h>
 
 struct safefile {
-    char *target;
+    char *target;  /* symbolic links resolved: a save writes the link's target */
     char *temp;    /* the temporary file */
     char *tempdir; /* safefile_reserve: the private directory holding temp; else NULL */
     FILE *stream;  /* safefile_begin: open on temp; else NULL */
     char *dir;     /* the target's directory, made up front so that nothing
                       after the rename in commit can fail for want of memory */
+    dev_t temp_dev; /* identity of temp once synced: checked after the rename */
+    ino_t temp_ino;
 };
 
 /* "a" + "b" + "c" as a new string (free with free()); NULL on out of memory. */
@@ -54,7 +57,9 @@ static char *dir_of(const char *path)
     return d;
 }
 
-/* False (with the reason on dg) when path exists and is not a regular file. */
+/* False (with the reason on dg) when path exists and is not a regular file,
+ * or is read-only: a file someone made read-only (chmod a-w) is not replaced
+ * behind their back, even by a user (root) whom permissions would not stop. */
 static bool target_usable(const char *path, struct stat *st, bool *exists, struct diag *dg)
 {
     *exists = stat(path, st) == 0;
@@ -62,7 +67,31 @@ static bool target_usable(const char *path, struct stat *st, bool *exists, struc
         diag_error(dg, "%s: not a regular file; not overwriting it", path);
         return false;
     }
+    if (*exists && ((st->st_mode & 0222) == 0 || access(path, W_OK) != 0)) {
+        diag_error(dg, "%s: the file is read-only (mode %04o); not replacing it (make it "
+                       "writable, e.g. chmod u+w, to save)",
+                   path, (unsigned)(st->st_mode & 07777));
+        return false;
+    }
     return true;
+}
+
+char *safefile_resolve(const char *path, struct diag *dg)
+{
+    struct stat lst;
+    char *out;
+    if (lstat(path, &lst) != 0 || !S_ISLNK(lst.st_mode)) {
+        out = strdup(path);
+        if (!out)
+            diag_error(dg, "%s: out of memory", path);
+        return out;
+    }
+    out = realpath(path, NULL);
+    if (!out)
+        diag_error(dg, "%s: a symbolic link whose target cannot be reached (%s); not "
+                       "replacing the link",
+                   path, strerror(errno));
+    return out;
 }
 
 static void safefile_free(struct safefile *sf)
@@ -74,20 +103,22 @@ static void safefile_free(struct safefile *sf)
     free(sf);
 }
 
+/* New handle whose target is path with a symbolic link resolved. */
 static struct safefile *safefile_alloc(const char *path, struct diag *dg)
 {
     struct safefile *sf = calloc(1, sizeof *sf);
-    if (sf) {
-        sf->target = strdup(path);
-        sf->dir = dir_of(path);
-    }
-    if (!sf || !sf->target || !sf->dir) {
-        if (sf) {
-            free(sf->target);
-            free(sf->dir);
-        }
-        free(sf);
+    if (!sf) {
         diag_error(dg, "%s: out of memory", path);
+        return NULL;
+    }
+    if (!(sf->target = safefile_resolve(path, dg))) {
+        free(sf);
+        return NULL;
+    }
+    if (!(sf->dir = dir_of(sf->target))) {
+        diag_error(dg, "%s: out of memory", path);
+        free(sf->target);
+        free(sf);
         return NULL;
     }
     return sf;
@@ -97,11 +128,14 @@ struct safefile *safefile_begin(const char *path, struct diag *dg)
 {
     struct stat st;
     bool exists;
-    if (!target_usable(path, &st, &exists, dg))
-        return NULL;
     struct safefile *sf = safefile_alloc(path, dg);
     if (!sf)
         return NULL;
+    if (!target_usable(sf->target, &st, &exists, dg)) {
+        safefile_free(sf);
+        return NULL;
+    }
+    path = sf->target;
     sf->temp = concat3(path, ".tmp", "XXXXXX");
     if (!sf->temp) {
         diag_error(dg, "%s: out of memory", path);
@@ -130,17 +164,21 @@ struct safefile *safefile_reserve(const char *path, const char *tag, struct diag
 {
     struct stat st;
     bool exists;
-    if (!target_usable(path, &st, &exists, dg))
+    struct safefile *sf = safefile_alloc(path, dg);
+    if (!sf)
         return NULL;
+    if (!target_usable(sf->target, &st, &exists, dg)) {
+        safefile_free(sf);
+        return NULL;
+    }
+    path = sf->target;
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     if (!base[0]) {
         diag_error(dg, "%s: not a usable file path", path);
+        safefile_free(sf);
         return NULL;
     }
-    struct safefile *sf = safefile_alloc(path, dg);
-    if (!sf)
-        return NULL;
     char *dir = dir_of(path);
     char *pattern = dir ? concat3(dir, "/", tag) : NULL;
     sf->tempdir = pattern ? concat3(pattern, "-", "XXXXXX") : NULL;
@@ -224,18 +262,31 @@ static bool sync_temp(struct safefile *sf, mode_t mode, struct diag *dg)
     int saved = 0;
     if (sf->stream) {
         int fd = fileno(sf->stream);
+        struct stat tst;
         ok = fflush(sf->stream) == 0 && !ferror(sf->stream) && fchmod(fd, mode) == 0 &&
-             fsync(fd) == 0;
+             fsync(fd) == 0 && fstat(fd, &tst) == 0;
         saved = errno;
+        if (ok) {
+            sf->temp_dev = tst.st_dev;
+            sf->temp_ino = tst.st_ino;
+        }
         if (fclose(sf->stream) != 0 && ok) {
             ok = false;
             saved = errno;
         }
         sf->stream = NULL;
     } else {
-        int fd = open(sf->temp, O_RDONLY);
-        ok = fd >= 0 && fchmod(fd, mode) == 0 && fsync(fd) == 0;
+        int fd = open(sf->temp, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+        struct stat tst;
+        ok = fd >= 0 && fstat(fd, &tst) == 0 && S_ISREG(tst.st_mode) && fchmod(fd, mode) == 0 &&
+             fsync(fd) == 0;
         saved = errno;
+        if (ok) {
+            sf->temp_dev = tst.st_dev;
+            sf->temp_ino = tst.st_ino;
+        } else if (fd >= 0 && !saved) {
+            saved = EINVAL;
+        }
         if (fd >= 0)
             close(fd);
     }
@@ -317,11 +368,13 @@ static bool keep_backup(const char *path, mode_t mode, struct diag *dg)
         }
     }
     bool ok = rename(tmp, backup) == 0;
-    if (!ok) {
+    if (!ok)
         diag_error(dg, "%s: cannot keep the previous version as %s: %s", path, backup,
                    strerror(errno));
-        unlink(tmp);
-    }
+    /* Also after a successful rename: when FILE~ already was a link to the
+     * same inode (a save of the same version a moment ago), rename(2) does
+     * nothing and leaves tmp in place. */
+    unlink(tmp);
     free(tmp);
     free(backup);
     return ok;
@@ -353,6 +406,16 @@ bool safefile_commit(struct safefile *sf, const struct safefile_options *opt, st
     if (!ok)
         diag_error(dg, "%s: saved, but syncing its directory failed: %s", sf->target,
                    strerror(errno));
+    /* Never report a save that is not in the file: a writer that does not
+     * take satmark's lock may have replaced it right after the rename. */
+    struct stat now;
+    if (ok && (stat(sf->target, &now) != 0 || now.st_dev != sf->temp_dev ||
+               now.st_ino != sf->temp_ino)) {
+        diag_error(dg, "%s: replaced by another program during the save; this version is "
+                       "not in the file",
+                   sf->target);
+        ok = false;
+    }
     /* The temporary file is now the target: forget its name before cleaning up. */
     free(sf->temp);
     sf->temp = NULL;

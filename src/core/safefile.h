@@ -32,6 +32,13 @@
  * with the target's base name inside it; the directory and anything left in
  * it are removed at commit or abort).
  *
+ * Where FILE is a symbolic link, the link's target is saved (and FILE~ sits
+ * beside the target); the link itself stays. A FILE that exists but is
+ * read-only (no write bit, or not writable by this user) is refused: a
+ * read-only evidence file is not replaced behind its owner's back. After the
+ * rename, commit checks that FILE is the file just written (else another
+ * program replaced it meanwhile, and the save is reported as failed).
+ *
  * Errors name the target: "FILE: reason".
  */
 #ifndef SATMARK_SAFEFILE_H
@@ -79,6 +86,11 @@ bool safefile_commit(struct safefile *sf, const struct safefile_options *opt, st
 /* Removes the temporary file (and a reserved directory) and frees sf; the
  * target is untouched. Accepts NULL. */
 void safefile_abort(struct safefile *sf);
+
+/* path (borrowed) with its symbolic link resolved when path is one, else a
+ * copy: new string (free with free()). NULL with "path: reason" when the
+ * link's target cannot be reached. */
+char *safefile_resolve(const char *path, struct diag *dg);
 
 /* Convenience: atomic save of len bytes of data (borrowed) to path. */
 bool safefile_write(const char *path, const void *data, size_t len,

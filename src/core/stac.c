@@ -754,7 +754,14 @@ bool stac_fetch_window(const struct stac_fetch *req, const struct stac_net *net,
         first = sizeof done->asset_href - 1;
     memcpy(done->asset_href, all_hrefs, first);
     done->asset_href[first] = '\0';
-    raster_init();
+    if (!raster_init_remote(true)) {
+        diag_error(dg, "%s: remote access was turned off for this process when its first "
+                       "image was opened", req->out_path);
+        for (size_t i = 0; hrefs && i < nkeys; i++)
+            free(hrefs[i]);
+        free(hrefs);
+        return false;
+    }
     struct gdalguard call;
     gdalguard_begin(&call, req->out_path, true, dg);
     /* Range requests only, no directory listing, bounded time. */

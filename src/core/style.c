@@ -21,6 +21,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rfile.h"
+
+#define STYLE_MAX_FILE_BYTES (4u * 1024 * 1024) /* a style is a few kB */
+
 struct style {
     struct style_class classes[ANNOT_CLASS_COUNT];
 };
@@ -215,8 +219,14 @@ bool style_load(const char *path, struct style **out, struct diag *dg)
 {
     *out = NULL;
     json_error_t err;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+    size_t text_len;
+    char *text = rfile_read(path, STYLE_MAX_FILE_BYTES, &text_len, dg);
+    if (!text)
+        return false;
+    json_t *root = json_loadb(text, text_len, JSON_REJECT_DUPLICATES, &err);
+    free(text);
     if (!root) {
+        diag_limit_quote(err.text);
         if (err.line >= 1)
             diag_error(dg, "%s:%d:%d: %s", path, err.line, err.column >= 1 ? err.column : 1,
                        err.text);

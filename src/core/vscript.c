@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "rfile.h"
 
 struct vscript {
     struct vscript_cmd *cmds;
@@ -27,6 +28,7 @@ static const struct {
     {"drag", VSCRIPT_DRAG},     {"wheel", VSCRIPT_WHEEL},
     {"key", VSCRIPT_KEY},       {"text", VSCRIPT_TEXT},
     {"wait", VSCRIPT_WAIT},     {"wait-idle", VSCRIPT_WAIT_IDLE},
+    {"wait-file", VSCRIPT_WAIT_FILE},
     {"screenshot", VSCRIPT_SCREENSHOT}, {"quit", VSCRIPT_QUIT},
     {"print", VSCRIPT_PRINT},
 };
@@ -260,6 +262,7 @@ static bool parse_line(char *line, struct vscript_cmd *cmd, const char **why)
     }
     case VSCRIPT_SCREENSHOT:
     case VSCRIPT_PRINT:
+    case VSCRIPT_WAIT_FILE:
         if (n != 2) {
             *why = cmd->op == VSCRIPT_PRINT ? "expected what to print (one word)"
                                             : "expected one file name (no spaces)";
@@ -352,11 +355,9 @@ fail:
 
 struct vscript *vscript_read_file(const char *path, struct diag *dg)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_error(dg, "%s: %s", path, strerror(errno));
+    FILE *f = rfile_open(path, 0, NULL, dg);
+    if (!f)
         return NULL;
-    }
     const size_t cap = (size_t)VSCRIPT_MAX_COMMANDS * 64;
     char *buf = malloc(cap + 1);
     if (!buf) {

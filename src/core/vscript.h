@@ -19,6 +19,8 @@
  *   text STRING                          the rest of the line, typed as text input
  *   wait MS                              let MS milliseconds of frames pass
  *   wait-idle                            until every requested tile is shown
+ *   wait-file PATH                       until PATH exists (a test's signal to
+ *                                        the session: explicit synchronisation)
  *   screenshot FILE                      writes the current frame as PNG
  *   quit                                 ends the session (as closing the window)
  *   print WHAT                           writes "WHAT: ..." of the viewer's state to
@@ -51,6 +53,7 @@ enum vscript_op {
     VSCRIPT_TEXT,
     VSCRIPT_WAIT,
     VSCRIPT_WAIT_IDLE,
+    VSCRIPT_WAIT_FILE,
     VSCRIPT_SCREENSHOT,
     VSCRIPT_QUIT,
     VSCRIPT_PRINT,
@@ -73,7 +76,7 @@ struct vscript_cmd {
     enum vscript_button button;
     unsigned mods;             /* VSCRIPT_MOD_* for key */
     int ms;                    /* wait */
-    char *text;                /* key name, typed text or screenshot path; owned by the script */
+    char *text;                /* key name, typed text, screenshot or wait-file path; owned by the script */
 };
 
 struct vscript;

@@ -92,7 +92,36 @@ bool viewer_save(struct viewer *vw)
         return false;
     }
     struct diag *dg = diag_new();
+    /* Under the lock every satmark writer takes: refuse to overwrite a file
+     * someone else saved since it was loaded (their marks would be lost). */
+    struct filelock *lock = filelock_acquire(vw->annot_path, 10.0, dg);
+    if (!lock) {
+        viewer_message(vw, true, "Not saved: %s", diag_message(dg));
+        diag_free(dg);
+        viewer_invalidate(vw);
+        return false;
+    }
+    struct filestamp now;
+    filestamp_take(vw->annot_path, &now);
+    if (!filestamp_same(&now, &vw->disk_stamp)) {
+        filelock_release(lock);
+        bool kept = vw->journal_path &&
+                    journal_write(vw->journal_path, vw->annot_path, vw->set, dg);
+        if (kept)
+            vw->journal_generation = annot_generation(vw->set);
+        viewer_message(vw, true,
+                       "Not saved: %s changed on disk since it was loaded (another program "
+                       "saved it); saving would lose its changes. Your marks are %s%s",
+                       vw->annot_path, kept ? "kept in " : "NOT kept: ",
+                       kept ? vw->journal_path : diag_message(dg));
+        diag_free(dg);
+        viewer_invalidate(vw);
+        return false;
+    }
     bool ok = gjwrite_file(vw->annot_path, vw->set, dg);
+    if (ok)
+        filestamp_take(vw->annot_path, &vw->disk_stamp);
+    filelock_release(lock);
     if (ok) {
         annot_mark_saved(vw->set);
         vw->recovered_unsaved = false;
@@ -479,6 +508,8 @@ static bool load_documents(struct viewer *vw)
         fprintf(stderr, "satmark-view: error: out of memory\n");
         return false;
     }
+    if (vw->annot_path) /* before reading: a change during the read counts as a change */
+        filestamp_take(vw->annot_path, &vw->disk_stamp);
     if (vw->annot_path && access(vw->annot_path, F_OK) == 0) {
         vw->load_dg = diag_new();
         if (!vw->load_dg ||

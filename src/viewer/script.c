@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pngout.h"
 #include "viewer.h"
@@ -244,6 +245,11 @@ void script_step(struct viewer *vw)
             return;
         vw->script_waiting_idle = false;
     }
+    if (vw->script_wait_file) {
+        if (access(vw->script_wait_file, F_OK) != 0)
+            return;
+        vw->script_wait_file = NULL;
+    }
     /* The events of the previous command must be handled first. */
     SDL_PumpEvents();
     if (SDL_PeepEvents(NULL, 0, SDL_PEEKEVENT, SDL_FIRSTEVENT, SDL_LASTEVENT) > 0)
@@ -329,6 +335,9 @@ void script_step(struct viewer *vw)
         break;
     case VSCRIPT_WAIT_IDLE:
         vw->script_waiting_idle = true;
+        break;
+    case VSCRIPT_WAIT_FILE:
+        vw->script_wait_file = cmd->text;
         break;
     case VSCRIPT_SCREENSHOT:
         vw->sync_marks = true;

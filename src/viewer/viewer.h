@@ -36,6 +36,7 @@
 #include "annot.h"
 #include "claims.h"
 #include "diag.h"
+#include "filelock.h"
 #include "geo.h"
 #include "hash.h"
 #include "imgopt.h"
@@ -199,6 +200,7 @@ struct viewer {
     struct annot_set *loaded_set; /* the thread's result; owned until taken */
     struct diag *load_dg;         /* the thread's errors; owned */
     char *journal_path;
+    struct filestamp disk_stamp; /* annot_path as read (or absent) at load / last save */
     bool recovered_unsaved;   /* content came from the journal, not yet saved */
     uint64_t journal_generation;
     double journal_last_s;
@@ -298,6 +300,7 @@ struct viewer {
     size_t script_pc;
     double script_wait_until;
     bool script_waiting_idle;
+    const char *script_wait_file; /* wait-file: borrowed from the script */
     bool script_done;
     bool exit_after_idle; /* --screenshot without a script */
     bool screenshot_written;
