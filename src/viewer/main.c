@@ -795,6 +795,7 @@ int main(int argc, char **argv)
     if (vw->has_b)
         imagery_close(&vw->b);
     annot_set_free(vw->set);
+    evidencepanel_free(vw); /* borrows the catalog and the set */
     claims_catalog_free(vw->claims);
     style_free(vw->style);
     vscript_free(vw->script);

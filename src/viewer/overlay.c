@@ -23,6 +23,7 @@
 
 #include <glib.h>
 
+#include "evidence.h"
 #include "viewer.h"
 
 static const struct style_rgb WHITE = {255, 255, 255};
@@ -438,6 +439,21 @@ static void draw_claims_panel(struct viewer *vw, cairo_t *cr)
              * (its status stays not_observable; validate warns). */
             text(cr, "Imagery cannot show this: link marks only as context.", 11, x, y + 2,
                  wrap, YELLOW, NULL, &h);
+            y += h + 2;
+        }
+        /* What the marks make of the claim, as the claims report says it. */
+        const struct evidence_claim *ev = evidencepanel_claim(vw, c->id);
+        if (ev) {
+            char status[700];
+            snprintf(status, sizeof status, "%s: %.400s  (%zu outlet%s, %zu independent origin%s)",
+                     evidence_status_name(ev->status), ev->reason ? ev->reason : "",
+                     ev->outlets, ev->outlets == 1 ? "" : "s", ev->independent_origins,
+                     ev->independent_origins == 1 ? "" : "s");
+            struct style_rgb sc = ev->status == EVIDENCE_SUPPORTED ? (struct style_rgb){120, 230, 120}
+                                  : ev->status == EVIDENCE_CONTRADICTED ? RED
+                                  : ev->status == EVIDENCE_CONTESTED    ? YELLOW
+                                                                        : GREY;
+            text(cr, status, 11, x, y + 2, wrap, sc, NULL, &h);
             y += h + 2;
         }
         y += 8;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "pngout.h"
+#include "evidence.h"
 #include "viewer.h"
 
 bool viewer_idle(struct viewer *vw)
@@ -217,8 +218,19 @@ static void script_print(struct viewer *vw, const char *what)
             geo_pixel_to_lonlat(vw->a.geo, vw->view.cx, vw->view.cy, &lon, &lat, NULL);
         snprintf(buf, sizeof buf, "centre px %.2f %.2f lonlat %.6f %.6f scale %.4f", vw->view.cx,
                  vw->view.cy, lon, lat, vw->view.scale);
+    } else if (strcmp(what, "claims") == 0) {
+        /* One line per claim: what the claims panel says of its status. */
+        for (size_t i = 0; vw->claims && i < claims_claim_count(vw->claims); i++) {
+            const struct claims_claim *c = claims_claim_at(vw->claims, i);
+            const struct evidence_claim *ev = evidencepanel_claim(vw, c->id);
+            printf("claim: %s %s origins %zu\n", c->id,
+                   ev ? evidence_status_name(ev->status) : "?", ev ? ev->independent_origins : 0);
+        }
+        snprintf(buf, sizeof buf, "%zu%s%s", vw->claims ? claims_claim_count(vw->claims) : 0,
+                 evidencepanel_problem(vw)[0] ? " register: " : "", evidencepanel_problem(vw));
     } else {
-        snprintf(buf, sizeof buf, "unknown (status, hint, error, selected, help, labels, view)");
+        snprintf(buf, sizeof buf,
+                 "unknown (status, hint, error, selected, help, labels, view, claims)");
     }
     printf("%s: %s\n", what, buf);
     fflush(stdout);

@@ -189,6 +189,12 @@ struct viewer {
     struct view view;
     struct style *style;
     struct claims_catalog *claims;
+    /* evidencepanel.c: each claim's status for the claims panel */
+    struct evidence_report *evidence;
+    struct evidence_tiles *evidence_tiles;
+    uint64_t evidence_generation;
+    bool evidence_tiles_tried;
+    char evidence_problem[256]; /* why the imagery register could not be read, or "" */
     struct annot_set *set;
     /* Reading the annotation file on a thread (main.c): until it is done,
      * set is an empty stand-in and editing waits (input.c). */
@@ -350,6 +356,17 @@ struct b_mapping {
 bool view_b_mapping(struct viewer *vw, const struct view *v, struct b_mapping *out);
 /* The view of image B showing the same ground as v on image A (vb above). */
 bool view_for_b(struct viewer *vw, const struct view *v, struct view *out);
+
+/* ---- evidencepanel.c ---- */
+struct evidence_claim;
+/* The claim's evidence status as the claims report computes it, brought up
+ * to date with the marks; NULL without a catalog or on out of memory.
+ * Borrowed until the next call or evidencepanel_free. */
+const struct evidence_claim *evidencepanel_claim(struct viewer *vw, const char *claim_id);
+/* Why the imagery register beside the annotation file could not be read,
+ * or "" (borrowed). */
+const char *evidencepanel_problem(const struct viewer *vw);
+void evidencepanel_free(struct viewer *vw);
 
 /* ---- imagery.c ---- */
 bool imagery_open(struct viewer *vw, struct image_layer *img, const char *path);
