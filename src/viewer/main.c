@@ -96,7 +96,9 @@ bool viewer_save(struct viewer *vw)
      * someone else saved since it was loaded (their marks would be lost). */
     struct filelock *lock = filelock_acquire(vw->annot_path, 10.0, dg);
     if (!lock) {
-        viewer_message(vw, true, "Not saved: %s", diag_message(dg));
+        vw->save_failed = true;
+        viewer_sticky_error(vw, "Not saved: %s — Ctrl+Shift+S saves elsewhere",
+                            diag_message(dg));
         diag_free(dg);
         viewer_invalidate(vw);
         return false;
@@ -109,11 +111,13 @@ bool viewer_save(struct viewer *vw)
                     journal_write(vw->journal_path, vw->annot_path, vw->set, dg);
         if (kept)
             vw->journal_generation = annot_generation(vw->set);
-        viewer_message(vw, true,
-                       "Not saved: %s changed on disk since it was loaded (another program "
-                       "saved it); saving would lose its changes. Your marks are %s%s",
-                       vw->annot_path, kept ? "kept in " : "NOT kept: ",
-                       kept ? vw->journal_path : diag_message(dg));
+        vw->save_failed = true;
+        viewer_sticky_error(vw,
+                            "Not saved: %s changed on disk since it was loaded (another "
+                            "program saved it); saving would lose its changes. Your marks are "
+                            "%s%s — Ctrl+Shift+S saves elsewhere",
+                            vw->annot_path, kept ? "kept in " : "NOT kept: ",
+                            kept ? vw->journal_path : diag_message(dg));
         diag_free(dg);
         viewer_invalidate(vw);
         return false;
