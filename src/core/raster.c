@@ -681,17 +681,60 @@ static void fill_bands(struct raster *r)
 
 /* A hostile file can declare one strip of gigabytes; GDAL would allocate it
  * whole on the first read. Such files are described but not read. */
+/* The bytes GDAL allocates to decode one block of ds: a band's block, or for
+ * a pixel-interleaved file (GTiff INTERLEAVE=PIXEL) the block of every band
+ * at once, since the strip or tile holds them all (a 100000 x 1 strip of
+ * 40960 Byte bands is 4 GB although each band's block is 100 KB). Sets
+ * *band to the band named in a message. */
+static double largest_block_bytes(GDALDatasetH ds, int *band, int *bx_out, int *by_out)
+{
+    int n = GDALGetRasterCount(ds);
+    const char *il = GDALGetMetadataItem(ds, "INTERLEAVE", "IMAGE_STRUCTURE");
+    bool together = il && strcasecmp(il, "PIXEL") == 0;
+    double largest = 0.0, all = 0.0;
+    for (int i = 1; i <= n; i++) {
+        GDALRasterBandH b = GDALGetRasterBand(ds, i);
+        int bx = 0, by = 0;
+        GDALGetBlockSize(b, &bx, &by);
+        double bytes = (double)bx * by * GDALGetDataTypeSizeBytes(GDALGetRasterDataType(b));
+        all += bytes;
+        if (bytes > largest || (together && i == 1)) {
+            largest = bytes;
+            *band = i;
+            *bx_out = bx;
+            *by_out = by;
+        }
+    }
+    if (together && all > largest) {
+        *band = 1;
+        return all;
+    }
+    return largest;
+}
+
 static void check_block_sizes(struct raster *r)
 {
-    for (int i = 0; i < r->info.band_count; i++) {
-        int bx = 0, by = 0;
-        GDALGetBlockSize(GDALGetRasterBand(r->ds, i + 1), &bx, &by);
-        double bytes = (double)bx * by * GDALGetDataTypeSizeBytes(r->priv[i].type);
+    /* The file itself too when it is seen through a warped view: the view's
+     * blocks are small, but reading them decodes the file's. */
+    GDALDatasetH sets[2] = {r->ds, r->source_ds};
+    for (int k = 0; k < 2; k++) {
+        if (!sets[k])
+            continue;
+        int band = 1, bx = 0, by = 0;
+        double bytes = largest_block_bytes(sets[k], &band, &bx, &by);
         if (bytes > MAX_BLOCK_BYTES) {
-            snprintf(r->block_problem, sizeof r->block_problem,
-                     "band %d is stored in blocks of %d x %d pixels (%.0f MB), above the "
-                     "%.0f MB satmark reads", i + 1, bx, by, bytes / 1048576.0,
-                     MAX_BLOCK_BYTES / 1048576.0);
+            int n = GDALGetRasterCount(sets[k]);
+            const char *il = GDALGetMetadataItem(sets[k], "INTERLEAVE", "IMAGE_STRUCTURE");
+            if (il && strcasecmp(il, "PIXEL") == 0 && n > 1)
+                snprintf(r->block_problem, sizeof r->block_problem,
+                         "its %d bands are stored together in blocks of %d x %d pixels "
+                         "(%.0f MB each), above the %.0f MB satmark reads", n, bx, by,
+                         bytes / 1048576.0, MAX_BLOCK_BYTES / 1048576.0);
+            else
+                snprintf(r->block_problem, sizeof r->block_problem,
+                         "band %d is stored in blocks of %d x %d pixels (%.0f MB), above the "
+                         "%.0f MB satmark reads", band, bx, by, bytes / 1048576.0,
+                         MAX_BLOCK_BYTES / 1048576.0);
             return;
         }
     }
