@@ -17,7 +17,7 @@ packages=(
   clang libclang-rt-14-dev
   fonts-dejavu-core fonts-nanum
   # tests: headless viewer under Xvfb, npm validators, images
-  xvfb xauth xdotool imagemagick jq
+  xvfb xauth xdotool imagemagick jq python3
   # tests: a local web server for the STAC fetch test
   nginx
 )
