@@ -1,6 +1,6 @@
 /*
  * cmd_render — `satmark render TILE [ANNOTATIONS...] -o OUT.png ...`: one
- * annotated, georeferenced figure. Thin over figure_run (src/core/figure.h),
+ * annotated, georeferenced figure. Thin over figure_run (src/core/figures/figure.h),
  * the same code `satmark batch` runs for each manifest entry.
  */
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * evidencepanel — the evidence status of each claim, as the claims report
- * computes it (src/core/evidence.h), for the viewer's claims panel.
+ * computes it (src/core/evidence/evidence.h), for the viewer's claims panel.
  *
  * Why: linking a mark in the viewer is where an analyst decides what a mark
  * means; the panel must say at that moment what the link does to the claim
