@@ -99,6 +99,8 @@ void hintbar_text(struct viewer *vw, char *out, size_t cap)
     } else if (vw->sticky_error[0]) {
         snprintf(out, cap, "An error is shown at the top \u00b7 Esc or click it: dismiss \u00b7 "
                            "%s: save elsewhere \u00b7 F1 for help", keys_of(ACT_SAVE_AS));
+    } else if (!vw->marklist_open && !vw->claims_open && georefview_hint(vw, out, cap)) {
+        return;
     } else if (vw->marklist_open) {
         snprintf(out, cap, "Mark list \u00b7 type to filter (class:ship date:2024-03 claim:ID) "
                            "\u00b7 Up/Down \u00b7 Enter: go to the mark \u00b7 Esc or F2: close "

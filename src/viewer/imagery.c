@@ -178,6 +178,29 @@ void imagery_cycle_bands(struct viewer *vw)
                        next == 0 ? why : "chosen");
 }
 
+void imagery_true_colour(struct viewer *vw)
+{
+    int auto_bands[3] = {0, 0, 0};
+    if (vw->band_preset != 0 && !show_bands(vw, &vw->a, auto_bands))
+        return;
+    vw->band_preset = 0;
+    if (vw->has_b)
+        show_bands(vw, &vw->b, auto_bands);
+    const struct raster_info *in = raster_get_info(vw->a.raster);
+    const int *d = in->display_bands;
+    bool known = in->display_reason && in->display_reason[0] &&
+                 strcmp(in->display_reason, "single band") != 0 &&
+                 strcmp(in->display_reason, "palette") != 0;
+    if (known)
+        viewer_message(vw, false, "true colour: bands %d,%d,%d as R,G,B (%s)", d[0], d[1], d[2],
+                       in->display_reason);
+    else
+        viewer_message(vw, false, "no true colour: %s does not say which bands are red, green "
+                       "and blue; showing %s", vw->a.name,
+                       in->band_count >= 3 ? "bands 1,2,3, which may not be true colour"
+                                           : "its only band");
+}
+
 bool imagery_reload(struct viewer *vw, struct image_layer *img)
 {
     struct diag *dg = diag_new();

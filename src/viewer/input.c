@@ -811,6 +811,7 @@ static void handle_key(struct viewer *vw, const SDL_KeyboardEvent *key)
         break;
     case ACT_OTHER_DATES: datestyle_cycle(vw); break;
     case ACT_BANDS: imagery_cycle_bands(vw); break;
+    case ACT_TRUE_COLOUR: imagery_true_colour(vw); break;
     case ACT_LABELS:
         vw->show_labels = !vw->show_labels;
         viewer_message(vw, false, "Labels %s", vw->show_labels ? "shown" : "hidden");
@@ -1033,6 +1034,10 @@ void input_handle(struct viewer *vw, const SDL_Event *ev)
 {
     if (waits_for_marks(vw, ev))
         return;
+    if (georefview_handle(vw, ev)) {
+        vw->needs_frame = true;
+        return;
+    }
     switch (ev->type) {
     case SDL_QUIT:
         viewer_request_quit(vw);

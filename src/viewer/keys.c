@@ -84,6 +84,9 @@ static const struct key_row table[] = {
     {SDLK_b, 0, ACT_BANDS, "Layers and compare", "B",
      "bands: auto (true colour when the file says which bands are red, green, blue) \u2192 "
      "band 1 alone \u2192 band 2 alone \u2192 \u2026 (grey, or the --ramp)"},
+    {SDLK_b, MOD_SHIFT, ACT_TRUE_COLOUR, "Layers and compare", "Shift+B",
+     "true colour: the bands the file says are red, green, blue (colour interpretation, band "
+     "descriptions, or the Landsat/Sentinel-2 band order from its metadata)"},
     {SDLK_UNKNOWN, 0, ACT_NONE, "Layers and compare", "Shift+1\u20139", "show/hide a class"},
     {SDLK_o, 0, ACT_OVERVIEWS, "Layers and compare", "O",
      "build overviews (IMAGE.ovr beside the image, which is not modified) when it has none"},
@@ -93,6 +96,21 @@ static const struct key_row table[] = {
     {SDLK_d, 0, ACT_OTHER_DATES, "Layers and compare", "D",
      "marks observed on other dates: ghosted (dashed, with their date) \u2192 hidden \u2192 "
      "shown like this date's marks (each side of a compare shows its own date's)"},
+
+    {SDLK_UNKNOWN, 0, ACT_NONE, "Georeferencing a picture (--georef-picture)", "click",
+     "a point on the picture (left), then the same place on the reference (right): a pair; "
+     "a click on a pair's number or row selects it"},
+    {SDLK_UNKNOWN, 0, ACT_NONE, "Georeferencing a picture (--georef-picture)",
+     "wheel / drag on the picture", "zoom / pan the picture (the reference as usual)"},
+    {SDLK_UNKNOWN, 0, ACT_NONE, "Georeferencing a picture (--georef-picture)", "M",
+     "method: poly1 (3+ pairs) \u2192 poly2 (6+) \u2192 poly3 (10+) \u2192 tps (4+, "
+     "leave-one-out residuals)"},
+    {SDLK_UNKNOWN, 0, ACT_NONE, "Georeferencing a picture (--georef-picture)", "V / [ ]",
+     "picture beside \u2194 over the reference through the fit / its opacity"},
+    {SDLK_UNKNOWN, 0, ACT_NONE, "Georeferencing a picture (--georef-picture)",
+     "Backspace or Ctrl+Z / Delete", "undo the last pair / remove the selected pair"},
+    {SDLK_UNKNOWN, 0, ACT_NONE, "Georeferencing a picture (--georef-picture)", "Ctrl+S",
+     "save OUT (--georef-out, default PICTURE.georef.vrt) through `satmark georef`'s code"},
 
     {SDLK_F1, 0, ACT_HELP, "Help", "F1 or ?", "this help (Up/Down or the wheel scroll it)"},
     {SDLK_QUESTION, 0, ACT_HELP, NULL, NULL, NULL},

@@ -38,9 +38,13 @@ static const char usage[] =
     "                    [--bench] [--verbose] [--bands R,G,B | --bands N [--ramp NAME]]\n"
     "                    [--georef METHOD] [--dem DEM] [--keep-degrees]\n"
     "                    [--subdataset N|NAME]\n"
+    "                    [--georef-picture PICTURE [--georef-out OUT.vrt|OUT.tif]]\n"
     "  --bands R,G,B | N     source bands shown (default: the file's RGB bands)\n"
     "  --ramp NAME           one band through a colour ramp: grey, viridis, inferno,\n"
     "                        terrain\n"
+    "  --georef-picture P    georeference picture P on TILE: click a point on P, then\n"
+    "                        the same place on TILE; --georef-out OUT (default\n"
+    "                        P.georef.vrt) is written by Ctrl+S\n"
     IMGOPT_HELP
     "                        (--subdataset applies to TILE, the others to both images)\n"
     "(also run as `satmark view ...`; see docs/viewer.md)\n";
@@ -260,6 +264,7 @@ double viewer_frame(struct viewer *vw)
         vw->shown_missing = missing;
         vw->status_dirty = true;
     }
+    georefview_draw(vw);
     double t_imagery = viewer_now_s();
     overlay_draw(vw);
     double t1 = viewer_now_s();
@@ -301,6 +306,7 @@ static int parse_args(struct viewer *vw, int argc, char **argv)
 {
     int positional = 0;
     enum imgopt_arg taken;
+    int rc_georef;
     char msg[256];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -362,6 +368,9 @@ static int parse_args(struct viewer *vw, int argc, char **argv)
                 return usage_error("--ramp is grey, viridis, inferno or terrain, got '%s'",
                                    next ? next : "");
             i++;
+        } else if ((rc_georef = georefview_parse_arg(vw, argc, argv, &i, msg, sizeof msg))) {
+            if (rc_georef < 0)
+                return usage_error("%s", msg);
         } else if ((taken = imgopt_parse_arg(&vw->image_opts, argc, argv, &i, msg,
                                              sizeof msg)) != IMGOPT_NOT_MINE) {
             if (taken == IMGOPT_BAD)
@@ -747,6 +756,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "satmark-view: error: %s\n", diag_message(vw->dg));
         ok = false;
     }
+    if (ok && !georefview_start(vw, vw->dg)) {
+        fprintf(stderr, "satmark-view: error: %s\n", diag_message(vw->dg));
+        ok = false;
+    }
     print_warnings(vw->dg);
     if (ok) {
         overviews_offer(vw, &vw->a);
@@ -770,6 +783,7 @@ int main(int argc, char **argv)
     }
     if (ok) {
         view_fit(&vw->view, vw->a.width, vw->a.height);
+        georefview_fit(vw);
         vw->journal_last_s = viewer_now_s();
         vw->journal_generation = annot_generation(vw->set);
         if (!vw->marks_loading)
@@ -794,6 +808,7 @@ int main(int argc, char **argv)
     free(vw->marks_cells);
     free(vw->marks_pixels);
     overlay_free(vw);
+    georefview_close(vw); /* before the renderer: it holds a texture */
     compose_free(vw->compose);
     imagery_close(&vw->a);
     if (vw->has_b)

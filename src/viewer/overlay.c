@@ -304,7 +304,7 @@ static void draw_scale_bar(struct viewer *vw, cairo_t *cr)
     else if (2 * p10 <= target)
         len = 2 * p10;
     double px = len / m_per_px;
-    double x = 14, y = vw->view.h - VIEWER_STATUS_H - 16;
+    double x = 14 + georefview_reference_x0(vw), y = vw->view.h - VIEWER_STATUS_H - 16;
     cairo_save(cr);
     cairo_rectangle(cr, x, y, px, 6);
     set_rgb(cr, BLACK, 0.9);
@@ -701,7 +701,7 @@ static bool chrome_full(const struct viewer *vw)
 {
     return vw->claims_open || vw->help || vw->modal != MODAL_NONE || vw->text_mode != TEXT_NONE ||
            vw->ndraft > 0 || vw->drag == DRAG_RECT || (vw->tool == TOOL_SELECT && vw->selected[0]) ||
-           vw->has_b || vw->sticky_error[0] || vw->marklist_open || vw->goto_marker;
+           vw->has_b || vw->sticky_error[0] || vw->marklist_open || vw->goto_marker || vw->georef;
 }
 
 static SDL_Rect scale_bar_rect(const struct viewer *vw)
@@ -728,6 +728,7 @@ void overlay_draw(struct viewer *vw)
         }
         cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
         if (full) {
+            georefview_draw_chrome(vw, cr);
             draw_handles(vw, cr);
             goto_draw_marker(vw, cr);
             draw_draft(vw, cr);

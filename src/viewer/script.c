@@ -228,9 +228,12 @@ static void script_print(struct viewer *vw, const char *what)
         }
         snprintf(buf, sizeof buf, "%zu%s%s", vw->claims ? claims_claim_count(vw->claims) : 0,
                  evidencepanel_problem(vw)[0] ? " register: " : "", evidencepanel_problem(vw));
+    } else if (strcmp(what, "gcps") == 0) {
+        georefview_print(vw); /* prints its own lines, the "gcps:" summary last */
+        return;
     } else {
         snprintf(buf, sizeof buf,
-                 "unknown (status, hint, error, selected, help, labels, view, claims)");
+                 "unknown (status, hint, error, selected, help, labels, view, claims, gcps)");
     }
     printf("%s: %s\n", what, buf);
     fflush(stdout);
@@ -362,6 +365,16 @@ void script_step(struct viewer *vw)
     case VSCRIPT_PRINT:
         script_print(vw, cmd->text);
         break;
+    case VSCRIPT_GCP:
+    case VSCRIPT_GCP_UNDO:
+    case VSCRIPT_GCP_DELETE:
+    case VSCRIPT_GEOREF_METHOD:
+    case VSCRIPT_GEOREF_SAVE: {
+        char why[1200];
+        if (!georefview_script(vw, cmd, why, sizeof why))
+            script_fail(vw, cmd, why);
+        break;
+    }
     case VSCRIPT_QUIT: {
         SDL_Event ev;
         memset(&ev, 0, sizeof ev);

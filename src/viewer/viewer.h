@@ -45,6 +45,7 @@
 #include "style.h"
 #include "tilecache.h"
 #include "vscript.h"
+#include "georefview.h"
 
 /* The bottom chrome: the status line (VIEWER_BAR_H) under the hint bar
  * (VIEWER_HINT_H, hintbar.c); VIEWER_STATUS_H is both, the height the
@@ -301,6 +302,9 @@ struct viewer {
     bool probe_valid;
     char probe_text[256];
 
+    /* --georef-picture (georefview.h): NULL when that mode is off */
+    struct georef_session *georef;
+
     /* script */
     struct vscript *script;
     size_t script_pc;
@@ -379,6 +383,11 @@ bool imagery_reload(struct viewer *vw, struct image_layer *img);
  * and, in compare mode, on B when it has that band; the status line says
  * which bands are shown and why. */
 void imagery_cycle_bands(struct viewer *vw);
+/* Shift+B: straight to the true-colour preset the file says (its colour
+ * interpretation, band descriptions or mission band order: bandpick.h), on
+ * A and, when it has one, on B; says so and changes nothing when the file
+ * does not say which bands are red, green and blue. */
+void imagery_true_colour(struct viewer *vw);
 /* Takes the tiles the workers finished (their pixels, no copy); returns how many. */
 int imagery_upload(struct viewer *vw, struct image_layer *img);
 /* Requests the tiles img needs for view v within clip (centre first) and
@@ -507,7 +516,7 @@ enum viewer_action {
     ACT_ALSO_SEEN,
     ACT_UNDO, ACT_REDO, ACT_SAVE, ACT_SAVE_AS, ACT_QUIT,
     ACT_SWIPE, ACT_FLICKER, ACT_IMAGERY, ACT_LABELS, ACT_OVERVIEWS, ACT_HELP, ACT_OTHER_DATES,
-    ACT_BANDS,
+    ACT_BANDS, ACT_TRUE_COLOUR,
 };
 /* The action of a key press (sym with modifiers mod), ACT_NONE when none;
  * class keys 1-9 are handled apart (they carry the class). */

@@ -31,6 +31,9 @@ static const struct {
     {"wait-file", VSCRIPT_WAIT_FILE},
     {"screenshot", VSCRIPT_SCREENSHOT}, {"quit", VSCRIPT_QUIT},
     {"print", VSCRIPT_PRINT},
+    {"gcp", VSCRIPT_GCP},       {"gcp-undo", VSCRIPT_GCP_UNDO},
+    {"gcp-delete", VSCRIPT_GCP_DELETE},
+    {"georef-method", VSCRIPT_GEOREF_METHOD}, {"georef-save", VSCRIPT_GEOREF_SAVE},
 };
 
 const char *vscript_op_name(enum vscript_op op)
@@ -278,6 +281,45 @@ static bool parse_line(char *line, struct vscript_cmd *cmd, const char **why)
     case VSCRIPT_QUIT:
         if (n != 1) {
             *why = "takes no arguments";
+            return false;
+        }
+        return true;
+    case VSCRIPT_GCP: {
+        double *nums[] = {&cmd->x, &cmd->y, &cmd->x2, &cmd->y2};
+        if (n != 5 || !need_numbers(words, 1, 4, nums)) {
+            *why = "expected PX PY LON LAT";
+            return false;
+        }
+        if (fabs(cmd->x2) > 180 || fabs(cmd->y2) > 90) {
+            *why = "longitude or latitude out of range";
+            return false;
+        }
+        return true;
+    }
+    case VSCRIPT_GCP_UNDO:
+        if (n != 1) {
+            *why = "takes no arguments";
+            return false;
+        }
+        return true;
+    case VSCRIPT_GCP_DELETE: {
+        double *nums[] = {&cmd->x};
+        if (n != 2 || !need_numbers(words, 1, 1, nums) || cmd->x < 1 ||
+            cmd->x != floor(cmd->x)) {
+            *why = "expected a pair number (1, 2, ...)";
+            return false;
+        }
+        return true;
+    }
+    case VSCRIPT_GEOREF_METHOD:
+    case VSCRIPT_GEOREF_SAVE:
+        if (n != 2 && !(n == 1 && cmd->op == VSCRIPT_GEOREF_SAVE)) {
+            *why = cmd->op == VSCRIPT_GEOREF_METHOD ? "expected poly1, poly2, poly3 or tps"
+                                                    : "expected at most one file name";
+            return false;
+        }
+        if (n == 2 && !(cmd->text = dup_string(words[1], strlen(words[1])))) {
+            *why = "out of memory";
             return false;
         }
         return true;

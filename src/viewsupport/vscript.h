@@ -25,7 +25,13 @@
  *   quit                                 ends the session (as closing the window)
  *   print WHAT                           writes "WHAT: ..." of the viewer's state to
  *                                        stdout (status, hint, error, selected,
- *                                        help, labels, view), for tests
+ *                                        help, labels, view, gcps), for tests
+ * Georeferencing a picture (--georef-picture, docs/viewer.md):
+ *   gcp PX PY LON LAT                    adds a pair: picture pixel, reference lon/lat
+ *   gcp-undo                             removes the last pair
+ *   gcp-delete N                         removes pair N (1-based)
+ *   georef-method NAME                   poly1, poly2, poly3 or tps
+ *   georef-save [OUT]                    writes OUT (.vrt or .tif; default: --georef-out)
  * This module only parses; it knows nothing of SDL (key names are kept as
  * text for the viewer to resolve).
  * Invariants: a parsed script holds at most VSCRIPT_MAX_COMMANDS commands and
@@ -57,6 +63,11 @@ enum vscript_op {
     VSCRIPT_SCREENSHOT,
     VSCRIPT_QUIT,
     VSCRIPT_PRINT,
+    VSCRIPT_GCP,
+    VSCRIPT_GCP_UNDO,
+    VSCRIPT_GCP_DELETE,
+    VSCRIPT_GEOREF_METHOD,
+    VSCRIPT_GEOREF_SAVE,
 };
 
 enum vscript_button { VSCRIPT_LEFT = 1, VSCRIPT_MIDDLE = 2, VSCRIPT_RIGHT = 3 };
@@ -70,13 +81,15 @@ enum {
 struct vscript_cmd {
     enum vscript_op op;
     int line;                  /* 1-based line in the script */
-    double x, y;               /* click, move, wheel, drag start; lon/lat for click-lonlat */
-    double x2, y2;             /* drag end */
+    double x, y;               /* click, move, wheel, drag start; lon/lat for click-lonlat;
+                                  picture pixel for gcp; pair number for gcp-delete */
+    double x2, y2;             /* drag end; lon/lat for gcp */
     double dy;                 /* wheel */
     enum vscript_button button;
     unsigned mods;             /* VSCRIPT_MOD_* for key */
     int ms;                    /* wait */
-    char *text;                /* key name, typed text, screenshot or wait-file path; owned by the script */
+    char *text;                /* key name, typed text, screenshot or wait-file path, method,
+                                  georef-save path (NULL: the default); owned by the script */
 };
 
 struct vscript;

@@ -210,6 +210,69 @@ bool georef_residuals(const struct georef_gcp *gcps, size_t n, enum georef_metho
     return ok;
 }
 
+size_t georef_gcps_needed(enum georef_method method)
+{
+    return gcps_needed(method == GEOREF_AUTO ? GEOREF_POLY1 : method);
+}
+
+struct georef_transform {
+    enum georef_method method;
+    void *transformer; /* GDAL's GCP polynomial or TPS transformer; owned */
+};
+
+struct georef_transform *georef_transform_new(const struct georef_gcp *gcps, size_t n,
+                                              enum georef_method method, struct diag *dg)
+{
+    if (method == GEOREF_AUTO)
+        method = auto_gcp_method(n);
+    if (!poly_order(method) && method != GEOREF_TPS) {
+        diag_error(dg, "georef: method %s does not use ground control points",
+                   georef_method_name(method));
+        return NULL;
+    }
+    size_t need = gcps_needed(method);
+    if (n < need || n > MAX_GCPS) {
+        diag_error(dg, "georef: %s needs %zu to %d ground control points, %zu given",
+                   georef_method_name(method), need, MAX_GCPS, n);
+        return NULL;
+    }
+    GDAL_GCP *g = CPLCalloc(n, sizeof *g);
+    for (size_t i = 0; i < n; i++) {
+        g[i].pszId = (char *)"";
+        g[i].pszInfo = (char *)"";
+        g[i].dfGCPPixel = gcps[i].px;
+        g[i].dfGCPLine = gcps[i].py;
+        g[i].dfGCPX = gcps[i].lon;
+        g[i].dfGCPY = gcps[i].lat;
+    }
+    void *t = make_transformer(method, g, (int)n);
+    CPLFree(g);
+    struct georef_transform *out = t ? calloc(1, sizeof *out) : NULL;
+    if (!out) {
+        destroy_transformer(method, t);
+        diag_error(dg, "georef: the %s fit failed (are the ground control points collinear or "
+                       "repeated?)", georef_method_name(method));
+        return NULL;
+    }
+    out->method = method;
+    out->transformer = t;
+    return out;
+}
+
+bool georef_transform_pixel(const struct georef_transform *t, double px, double py, double *lon,
+                            double *lat)
+{
+    return t && transform_pixel(t->method, t->transformer, px, py, lon, lat);
+}
+
+void georef_transform_free(struct georef_transform *t)
+{
+    if (!t)
+        return;
+    destroy_transformer(t->method, t->transformer);
+    free(t);
+}
+
 /* WKT of the UTM zone (WGS84) holding lon/lat; new (CPLFree). */
 static char *utm_wkt(double lon, double lat)
 {

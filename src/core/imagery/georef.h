@@ -93,6 +93,26 @@ GDALDatasetH georef_conformal_view(GDALDatasetH src, const char *name, struct di
 bool georef_residuals(const struct georef_gcp *gcps, size_t n, enum georef_method method,
                       double *residual_m, struct georef_fit *fit, struct diag *dg);
 
+/* How many GCPs method needs (poly1 3, poly2 6, poly3 10, tps 4: three to
+ * fit and a fourth so each can be checked against a spline of the others);
+ * GEOREF_AUTO needs what poly1 does; 0 for RPC. */
+size_t georef_gcps_needed(enum georef_method method);
+
+/* A fitted pixel -> lon/lat mapping of a picture through gcps (n, borrowed,
+ * copied) and method (a polynomial or TPS; GEOREF_AUTO as in
+ * georef_residuals): what a front-end uses to draw the picture where the
+ * fit puts it. New (free with georef_transform_free), or NULL with the
+ * reason on dg (too few GCPs, a degenerate fit). */
+struct georef_transform;
+struct georef_transform *georef_transform_new(const struct georef_gcp *gcps, size_t n,
+                                              enum georef_method method, struct diag *dg);
+/* Picture pixel (pixel-corner convention) -> lon/lat in degrees; false
+ * where the fit cannot place it. t borrowed. */
+bool georef_transform_pixel(const struct georef_transform *t, double px, double py, double *lon,
+                            double *lat);
+/* Accepts NULL. */
+void georef_transform_free(struct georef_transform *t);
+
 /* Writes out_path (borrowed) for the picture at image_path (borrowed, never
  * modified) located by gcps (n, borrowed) with method:
  *   - ".vrt": a VRT that refers to the picture (relative path when it sits
