@@ -125,6 +125,12 @@ done
   echo "click 620 450"
   echo "print gcps"
   echo "georef-save $work/clicked.vrt"
+  echo "click 400 500"   # pair 2's number on the picture: selects it
+  echo "print hint"
+  echo "key Delete"
+  echo "print gcps"
+  echo "key BackSpace"   # undoes the last pair
+  echo "print gcps"
   echo quit
 } >"$work/clicks.txt"
 rc=0
@@ -133,13 +139,19 @@ timeout 120 "$viewer" "$src" --georef-picture "$work/picture.png" --size 1000x70
 [[ $rc -eq 0 ]] || { fail "clicked pairs: exit $rc"; cat "$work/err"; }
 grep -q "^hint: Pair 1: now click the same place on the reference" "$work/out" ||
   fail "after a click on the picture the hint should ask for the reference: $(grep '^hint' "$work/out")"
-[[ $(grep -c '^gcp: ' "$work/out") -eq 3 ]] || fail "three clicked pairs expected: $(cat "$work/out")"
+[[ $(grep -c '^gcp: ' "$work/out") -eq $((3 + 2 + 1)) ]] || fail "3, 2, then 1 pairs expected: $(cat "$work/out")"
+grep -q "^hint: Pair 2 selected" "$work/out" || fail "a click on pair 2's number should select it: $(grep '^hint' "$work/out")"
+grep -q "^gcps: 2 pairs method poly1 no fit" "$work/out" || fail "Delete should remove the selected pair"
+grep -q "^gcps: 1 pairs method poly1 no fit" "$work/out" || fail "Backspace should undo the last pair"
+first=$(grep '^gcp: ' "$work/out" | head -1 | cut -d' ' -f1-11)
+[[ $(grep '^gcp: ' "$work/out" | tail -1 | cut -d' ' -f1-11) == "$first" ]] ||
+  fail "after deleting pair 2 and undoing the last, pair 1 should be left: $(cat "$work/out")"
 while read -r _ n _ px _ py _ lon _ lat _; do
   read -r wlon wlat < <(lonlat "$px" "$py")
   awk -v a="$lon" -v b="$lat" -v c="$wlon" -v d="$wlat" \
     'BEGIN { exit !((a - c) ^ 2 + (b - d) ^ 2 < (28.5 / 111320) ^ 2) }' ||
     fail "clicked pair $n: picture $px,$py -> $lon,$lat; the original says $wlon,$wlat"
-done < <(grep '^gcp: ' "$work/out")
+done < <(sed -n '1,/^gcps:/p' "$work/out" | grep '^gcp: ')
 grep -q "^gcps: 3 pairs method poly1 rms_m" "$work/out" || fail "three clicked pairs should fit"
 [[ -e "$work/clicked.vrt" ]] || fail "clicked.vrt not written"
 

@@ -98,6 +98,17 @@ static void *make_transformer(enum georef_method m, const GDAL_GCP *gcps, int n)
     return GDALCreateGCPTransformer(n, gcps, poly_order(m), FALSE);
 }
 
+/* The same without GDAL printing "Transform is not solvable" on stderr: a
+ * degenerate set of GCPs (collinear, repeated) is the caller's error to
+ * report, and the viewer meets it on every third click in a line. */
+static void *quiet_transformer(enum georef_method m, const GDAL_GCP *gcps, int n)
+{
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    void *t = make_transformer(m, gcps, n);
+    CPLPopErrorHandler();
+    return t;
+}
+
 static void destroy_transformer(enum georef_method m, void *t)
 {
     if (!t)
@@ -143,7 +154,7 @@ static bool gdal_gcp_residuals(const GDAL_GCP *gcps, size_t n, bool geographic,
     void *all = NULL;
     if (m == GEOREF_TPS) {
         others = CPLMalloc(sizeof *others * n);
-    } else if (!(all = make_transformer(m, gcps, (int)n))) {
+    } else if (!(all = quiet_transformer(m, gcps, (int)n))) {
         diag_error(dg, "%s: the %s fit failed (are the ground control points collinear or "
                        "repeated?)", name, georef_method_name(m));
         return false;
@@ -157,7 +168,7 @@ static bool gdal_gcp_residuals(const GDAL_GCP *gcps, size_t n, bool geographic,
             for (size_t j = 0; j < n; j++)
                 if (j != i)
                     others[k++] = gcps[j];
-            t = make_transformer(m, others, (int)(n - 1));
+            t = quiet_transformer(m, others, (int)(n - 1));
         }
         double x, y;
         if (!t || !transform_pixel(m, t, gcps[i].dfGCPPixel, gcps[i].dfGCPLine, &x, &y)) {
@@ -245,7 +256,7 @@ struct georef_transform *georef_transform_new(const struct georef_gcp *gcps, siz
         g[i].dfGCPX = gcps[i].lon;
         g[i].dfGCPY = gcps[i].lat;
     }
-    void *t = make_transformer(method, g, (int)n);
+    void *t = quiet_transformer(method, g, (int)n);
     CPLFree(g);
     struct georef_transform *out = t ? calloc(1, sizeof *out) : NULL;
     if (!out) {
