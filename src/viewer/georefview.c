@@ -258,14 +258,20 @@ static bool save(struct viewer *vw, const char *given, char *why, size_t cap)
     struct diag *dg = diag_new();
     struct georef_fit fit;
     double residual[GEOREF_MAX_PAIRS];
-    bool ok = dg && georef_write(s->picture_path, s->pairs, s->n, s->method, out, residual,
-                                 &fit, dg);
+    /* the reference's hash: computed on a thread since start-up (waits for it) */
+    const char *sha = NULL, *hash_error = NULL;
+    if (!imagery_sha256(&vw->a, &sha, &hash_error))
+        sha = NULL;
+    struct georef_reference ref = {vw->a.name, sha};
+    bool ok = dg && georef_write_from(s->picture_path, s->pairs, s->n, s->method, &ref, out,
+                                      residual, &fit, dg);
     if (ok) {
         s->dirty = false;
         viewer_message(vw, false,
                        "Saved %s: %zu pairs, %s, RMS %.2f m; it records %s's SHA-256, the "
-                       "pairs and the method (the picture is not modified)",
-                       out, s->n, georef_method_name(fit.method), fit.rms_m, s->picture_name);
+                       "pairs, the method and the reference %s%s (the picture is not modified)",
+                       out, s->n, georef_method_name(fit.method), fit.rms_m, s->picture_name,
+                       vw->a.name, sha ? " and its SHA-256" : ", not its SHA-256 (hashing failed)");
     } else {
         snprintf(why, cap, "%s", dg ? diag_message(dg) : "out of memory");
     }

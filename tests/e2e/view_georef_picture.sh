@@ -107,6 +107,9 @@ for out in "$work/out.vrt" "$work/out.tif"; do
   grep -q "SATMARK_GEOREF_SOURCE_SHA256=$sha_before" <<<"$md" || fail "$(basename "$out"): no picture SHA-256 recorded"
   grep -q "SATMARK_GEOREF_METHOD=poly1" <<<"$md" || fail "$(basename "$out"): method not recorded"
   grep -q "SATMARK_GEOREF_GCPS=0.000,0.000,-34.91616" <<<"$md" || fail "$(basename "$out"): GCPs not recorded"
+  grep -q "SATMARK_GEOREF_REFERENCE=L7_ETMs.tif" <<<"$md" || fail "$(basename "$out"): reference not recorded"
+  grep -q "SATMARK_GEOREF_REFERENCE_SHA256=$(sha256sum "$src" | cut -d' ' -f1)" <<<"$md" ||
+    fail "$(basename "$out"): reference SHA-256 not recorded"
 done
 [[ $(sha256sum "$work/picture.png" | cut -d' ' -f1) == "$sha_before" ]] || fail "the picture was modified"
 

@@ -490,6 +490,7 @@ struct record {
     char rms[64];
     char *gcps; /* "px,py,lon,lat;..." (CPLMalloc) */
     const char *source;
+    const struct georef_reference *reference; /* may be NULL */
 };
 
 static void set_record(GDALDatasetH ds, const struct record *rec)
@@ -499,6 +500,10 @@ static void set_record(GDALDatasetH ds, const struct record *rec)
     GDALSetMetadataItem(ds, "SATMARK_GEOREF_METHOD", rec->method, NULL);
     GDALSetMetadataItem(ds, "SATMARK_GEOREF_GCPS", rec->gcps, NULL);
     GDALSetMetadataItem(ds, "SATMARK_GEOREF_RMS_M", rec->rms, NULL);
+    if (rec->reference && rec->reference->name && rec->reference->name[0])
+        GDALSetMetadataItem(ds, "SATMARK_GEOREF_REFERENCE", rec->reference->name, NULL);
+    if (rec->reference && rec->reference->sha256 && rec->reference->sha256[0])
+        GDALSetMetadataItem(ds, "SATMARK_GEOREF_REFERENCE_SHA256", rec->reference->sha256, NULL);
 }
 
 /* An in-memory VRT of the picture with the GCPs (EPSG:4326) and the record;
@@ -648,6 +653,14 @@ bool georef_write(const char *image_path, const struct georef_gcp *gcps, size_t 
                   enum georef_method method, const char *out_path, double *residual_m,
                   struct georef_fit *fit, struct diag *dg)
 {
+    return georef_write_from(image_path, gcps, n, method, NULL, out_path, residual_m, fit, dg);
+}
+
+bool georef_write_from(const char *image_path, const struct georef_gcp *gcps, size_t n,
+                       enum georef_method method, const struct georef_reference *reference,
+                       const char *out_path, double *residual_m, struct georef_fit *fit,
+                       struct diag *dg)
+{
     bool as_vrt = ends_with_nocase(out_path, ".vrt");
     if (!as_vrt && !ends_with_nocase(out_path, ".tif") && !ends_with_nocase(out_path, ".tiff")) {
         diag_error(dg, "%s: the output must end in .vrt, .tif or .tiff", out_path);
@@ -661,7 +674,7 @@ bool georef_write(const char *image_path, const struct georef_gcp *gcps, size_t 
         method = auto_gcp_method(n);
     if (!georef_residuals(gcps, n, method, residual_m, fit, dg))
         return false;
-    struct record rec = {.source = base_name(image_path)};
+    struct record rec = {.source = base_name(image_path), .reference = reference};
     if (!hash_file_sha256(image_path, rec.sha256, dg))
         return false;
     snprintf(rec.method, sizeof rec.method, "%s", georef_method_name(method));

@@ -130,4 +130,19 @@ bool georef_write(const char *image_path, const struct georef_gcp *gcps, size_t 
                   enum georef_method method, const char *out_path, double *residual_m,
                   struct georef_fit *fit, struct diag *dg);
 
+/* What the GCPs' lon/lat were read off (the viewer's reference tile): its
+ * file name and SHA-256, borrowed; a NULL or "" field is left out. */
+struct georef_reference {
+    const char *name;
+    const char *sha256;
+};
+
+/* georef_write, also recording reference (may be NULL) as
+ * SATMARK_GEOREF_REFERENCE and SATMARK_GEOREF_REFERENCE_SHA256, so a reader
+ * knows which imagery the points were placed on. */
+bool georef_write_from(const char *image_path, const struct georef_gcp *gcps, size_t n,
+                       enum georef_method method, const struct georef_reference *reference,
+                       const char *out_path, double *residual_m, struct georef_fit *fit,
+                       struct diag *dg);
+
 #endif
