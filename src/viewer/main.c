@@ -731,15 +731,19 @@ int main(int argc, char **argv)
     vw->tool = TOOL_SELECT;
     vw->cls = ANNOT_CLASS_PIER;
     int rc = parse_args(vw, argc, argv);
-    if (rc >= 0)
+    if (rc >= 0) {
+        georefview_close(vw);
         return rc;
+    }
     if (vw->bench && vw->win_w == 1280 && vw->win_h == 800) {
         vw->win_w = 1920;
         vw->win_h = 1080;
     }
     vw->dg = diag_new();
-    if (!vw->dg)
+    if (!vw->dg) {
+        georefview_close(vw);
         return 1;
+    }
     vw->exit_code = 0;
     bool ok = true;
     if (vw->script_path) {
@@ -747,6 +751,7 @@ int main(int argc, char **argv)
         if (!vw->script) {
             fprintf(stderr, "satmark-view: error: %s\n", diag_message(vw->dg));
             diag_free(vw->dg);
+            georefview_close(vw);
             return 1;
         }
     }
