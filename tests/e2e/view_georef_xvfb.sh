@@ -2,9 +2,10 @@
 # The georeferencing mode (--georef-picture) under a real X server (Xvfb)
 # with real X input (xdotool): three clicks on the picture, each followed by
 # a click on the same place of the reference's half of the window, a wheel
-# turn over the picture, V (over) and back, Ctrl+S, then Ctrl+Q. The saved VRT must carry three GCPs whose
-# lon/lat is the original's at their picture pixel (the picture is the
-# original raster stripped of its georeferencing), within one pixel.
+# turn over the picture, V (over) and back, Ctrl+S, then Ctrl+Q. The saved
+# VRT must carry three GCPs whose lon/lat is the original's at their picture
+# pixel (the picture is the original raster stripped of its
+# georeferencing), within one pixel.
 # Before: "unknown option '--georef-picture'".
 set -euo pipefail
 viewer="${SATMARK_BUILD:?}/satmark-view"
