@@ -326,6 +326,11 @@ bool georefview_start(struct viewer *vw, struct diag *dg)
         diag_error(dg, "--georef-out needs --georef-picture PICTURE");
         return false;
     }
+    if (vw->has_b) {
+        diag_error(dg, "--georef-picture and --compare cannot be combined: the window is split "
+                       "between the picture and one reference");
+        return false;
+    }
     if (!vw->a.georeferenced) {
         diag_error(dg, "%s: has no georeferencing, so it cannot give the lon/lat of a point: "
                        "the reference for --georef-picture must be a georeferenced tile",

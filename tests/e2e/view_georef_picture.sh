@@ -186,6 +186,10 @@ timeout 60 "$viewer" "$src" --georef-picture "$work/nope.png" --size 800x600 \
   --script "$work/two.txt" >"$work/out" 2>"$work/err" || rc=$?
 [[ $rc -eq 1 ]] && grep -q "nope.png" "$work/err" || fail "a missing picture: exit $rc: $(cat "$work/err")"
 rc=0
+timeout 60 "$viewer" "$src" --compare "$src" --georef-picture "$work/picture.png" --size 800x600 \
+  --script "$work/two.txt" >"$work/out" 2>"$work/err" || rc=$?
+[[ $rc -eq 1 ]] && grep -q "cannot be combined" "$work/err" || fail "--compare with --georef-picture: exit $rc: $(cat "$work/err")"
+rc=0
 printf 'gcp 1 2 3\n' >"$work/bad.txt"
 timeout 60 "$viewer" "$src" --georef-picture "$work/picture.png" --script "$work/bad.txt" \
   >"$work/out" 2>"$work/err" || rc=$?
