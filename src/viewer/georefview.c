@@ -70,6 +70,8 @@ struct georef_session {
     bool pressed, moved, press_on_picture;
     int press_button, press_x, press_y, last_x, last_y;
     bool dirty;       /* pairs changed since the last save */
+    bool saved_once;  /* written at least once (the table says "saved") */
+    bool pointer_on_picture; /* the status bar then shows the picture pixel */
     bool quit_warned; /* the first quit with unsaved pairs was refused */
     /* The pairs table as last drawn: its rectangle and each row's pair. */
     SDL_Rect table;
@@ -267,6 +269,7 @@ static bool save(struct viewer *vw, const char *given, char *why, size_t cap)
                                       residual, &fit, dg);
     if (ok) {
         s->dirty = false;
+        s->saved_once = true;
         viewer_message(vw, false,
                        "Saved %s: %zu pairs, %s, RMS %.2f m; it records %s's SHA-256, the "
                        "pairs, the method and the reference %s%s (the picture is not modified)",
@@ -598,6 +601,22 @@ static void draw_reference_markers(struct viewer *vw, cairo_t *cr)
         snprintf(label, sizeof label, "%zu", i + 1);
         marker(cr, x, y, label, pair_rgb(s, i));
     }
+    double lon, lat, x, y;
+    /* a pending picture point: where the current fit expects it (dashed) */
+    if (s->pending && s->transform &&
+        georef_transform_pixel(s->transform, s->pend_px, s->pend_py, &lon, &lat) &&
+        lonlat_to_screen(vw, lon, lat, &x, &y)) {
+        double dash[] = {4, 3};
+        cairo_set_dash(cr, dash, 2, 0);
+        cairo_set_line_width(cr, 1.5);
+        set_rgb(cr, PENDING_RGB, 1);
+        cairo_arc(cr, x, y, 12, 0, 6.283185307179586);
+        cairo_stroke(cr);
+        cairo_set_dash(cr, NULL, 0, 0);
+        snprintf(label, sizeof label, "%zu? expected", s->n + 1);
+        render_text(cr, label, NULL, 12, x + 14, y + 4, 0, PENDING_RGB, 2.5, HALO_RGB, false,
+                    NULL, NULL);
+    }
     cairo_restore(cr);
 }
 
@@ -616,6 +635,10 @@ static void draw_table(struct viewer *vw, cairo_t *cr)
     else
         snprintf(title, sizeof title, "%zu pairs \u00b7 %s (M) \u00b7 %s", s->n,
                  georef_method_name(s->method), s->fit_why);
+    const char *state = s->dirty && s->n > 0 ? " \u00b7 not saved (Ctrl+S)"
+                        : s->saved_once         ? " \u00b7 saved"
+                                                : "";
+    snprintf(title + strlen(title), sizeof title - strlen(title), "%s", state);
     const double px = 12, line = 17, pad = 8;
     double tw, th, width = 0;
     render_text(cr, title, NULL, px, 0, 0, 0, TEXT_RGB, 0, HALO_RGB, true, &tw, &th);
@@ -675,6 +698,19 @@ void georefview_draw_chrome(struct viewer *vw, cairo_t *cr)
         draw_picture_markers(vw, cr);
     draw_reference_markers(vw, cr);
     draw_table(vw, cr);
+}
+
+void georefview_pointer_text(struct viewer *vw, char *out, size_t cap)
+{
+    struct georef_session *s = vw->georef;
+    if (!s || s->over || !s->pointer_on_picture)
+        return;
+    double px, py;
+    screen_to_picture(vw, vw->mouse_x, vw->mouse_y, &px, &py);
+    if (px >= 0 && py >= 0 && px <= s->pic_w && py <= s->pic_h)
+        snprintf(out, cap, "picture px %.1f, %.1f", px, py);
+    else
+        snprintf(out, cap, "picture: outside it");
 }
 
 bool georefview_hint(struct viewer *vw, char *out, size_t cap)
@@ -956,7 +992,8 @@ static bool handle_mouse(struct viewer *vw, const SDL_Event *ev)
         if (s->moved) {
             int dx = x - s->last_x, dy = y - s->last_y;
             if (s->press_on_picture) {
-                s->pcx -= dx / s->pscale;
+                s->pointer_on_picture = true;
+            s->pcx -= dx / s->pscale;
                 s->pcy -= dy / s->pscale;
             } else {
                 vw->view.cx -= dx / vw->view.scale;
@@ -1000,6 +1037,8 @@ bool georefview_handle(struct viewer *vw, const SDL_Event *ev)
     struct georef_session *s = vw->georef;
     if (!s)
         return false;
+    if (ev->type == SDL_WINDOWEVENT && ev->window.event == SDL_WINDOWEVENT_LEAVE)
+        s->pointer_on_picture = false;
     bool quit = ev->type == SDL_QUIT ||
                 (ev->type == SDL_WINDOWEVENT && ev->window.event == SDL_WINDOWEVENT_CLOSE);
     if (quit && s->dirty && s->n > 0 && !s->quit_warned) {
@@ -1018,11 +1057,13 @@ bool georefview_handle(struct viewer *vw, const SDL_Event *ev)
         bool inside = in_rect(picture_rect(vw), ev->motion.x, ev->motion.y);
         vw->mouse_x = ev->motion.x;
         vw->mouse_y = ev->motion.y;
-        if (inside) {
-            vw->mouse_in = false; /* the status bar's position is the reference's */
+        if (inside || s->pointer_on_picture) {
             vw->status_dirty = true;
             vw->needs_frame = true;
         }
+        s->pointer_on_picture = inside;
+        if (inside)
+            vw->mouse_in = false; /* the status bar's position is the reference's */
         return inside; /* the status bar's lon/lat is the reference's: not under the picture */
     }
     return handle_mouse(vw, ev);

@@ -63,6 +63,9 @@ void georefview_draw_chrome(struct viewer *vw, cairo_t *cr);
  * wheel and drags, the mode's keys, a quit with unsaved pairs); true when
  * consumed. Other events go on to the viewer's own handling. */
 bool georefview_handle(struct viewer *vw, const SDL_Event *ev);
+/* The status bar's position text while the pointer is over the picture
+ * ("picture px X, Y") into out; leaves out as it is otherwise. */
+void georefview_pointer_text(struct viewer *vw, char *out, size_t cap);
 /* The hint bar text of the mode into out; false when the mode is off. */
 bool georefview_hint(struct viewer *vw, char *out, size_t cap);
 

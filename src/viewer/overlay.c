@@ -595,6 +595,7 @@ static void draw_status(struct viewer *vw, cairo_t *cr)
             snprintf(left, sizeof left, "px %.0f, %.0f   %s", floor(ix), floor(iy), values);
         }
     }
+    georefview_pointer_text(vw, left, sizeof left);
     char ground[64] = "";
     double rx, ry;
     if (vw->a.georeferenced &&
