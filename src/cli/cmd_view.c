@@ -35,9 +35,12 @@ static const char view_usage[] =
     "  --bench              replay a fixed pan/zoom path and print frame times\n"
     "  --verbose            say where the claims catalog was looked for\n"
     "  --bands R,G,B | N    source bands shown (default: the file's RGB bands; key B\n"
-    "                       cycles auto and each band alone)\n"
+    "                       cycles auto and each band alone; Shift+B: true colour)\n"
     "  --ramp NAME          one band through a colour ramp: grey, viridis, inferno,\n"
     "                       terrain\n"
+    "  --georef-picture P   georeference picture P (an article's photo) on TILE by\n"
+    "                       clicking pairs; --georef-out OUT.vrt|OUT.tif (default\n"
+    "                       P.georef.vrt) is written by Ctrl+S\n"
     "how the images are opened (--subdataset: TILE only; the others: both images):\n"
     IMGOPT_HELP
     "\n"
