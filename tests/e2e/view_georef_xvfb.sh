@@ -36,7 +36,8 @@ for _ in $(seq 1 200); do
 done
 [[ -n "$wid" ]] || { echo "no satmark window" >&2; kill "$vpid"; exit 1; }
 xdotool search --sync --onlyvisible --name 'satmark' >/dev/null
-sleep "$pace"
+# the first frame: X input before it can be lost (longer on a loaded machine)
+sleep "$(awk -v p="$pace" 'BEGIN { print p * 2 }')"
 step() { xdotool "$@"; sleep "$(awk -v p="$pace" 'BEGIN { print p * 0.3 }')"; }
 step mousemove --window "$wid" 300 300
 # 1000x700: the picture fitted into x 0..500, the reference into 500..1000
@@ -66,7 +67,7 @@ timeout 240 xvfb-run -a -s "-screen 0 1280x1024x24" bash "$work/drive.sh" "$view
 [[ -s "$work/out.vrt" ]] || { cat "$work/viewer.log"; fail "Ctrl+S wrote nothing"; }
 gcps=$(gdalinfo "$work/out.vrt" | sed -n 's/^ *SATMARK_GEOREF_GCPS=//p')
 IFS=';' read -r -a pairs <<<"$gcps"
-[[ ${#pairs[@]} -eq 3 ]] || fail "want 3 GCPs from the clicks, got '${gcps}'"
+[[ ${#pairs[@]} -eq 3 ]] || { cat "$work/viewer.log"; fail "want 3 GCPs from the clicks, got '${gcps}'"; }
 for p in "${pairs[@]}"; do
   IFS=, read -r px py lon lat <<<"$p"
   read -r wlon wlat _ < <(gdaltransform -t_srs EPSG:4326 "$src" <<<"$px $py")
