@@ -39,6 +39,7 @@
 #include "imgopt.h"
 #include "locate.h"
 #include "marklist.h"
+#include "pathname.h"
 #include "raster.h"
 #include "rfile.h"
 
@@ -344,12 +345,6 @@ static bool check_utf8(const char *what, const char *s, struct diag *dg)
     return true;
 }
 
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
 /* With an imagery register beside the annotation file: warns when an
  * observation's tile is not in it (the mark still works; every output will
  * call the tile unregistered). */
@@ -410,7 +405,7 @@ static bool use_tile(const char *tile, const struct mark_args *a, bool convert,
         geo_ref_free(g);
     }
     raster_close(r);
-    obs->image = (char *)base_name(tile);
+    obs->image = (char *)pathname_base(tile);
     obs->sha256 = sha;
     obs->acquired = acquired;
     return ok;

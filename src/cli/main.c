@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "locate.h"
+#include "settings.h"
 
 static const struct cli_command *const commands[] = {
     &cli_cmd_info,
@@ -96,6 +97,13 @@ void cli_print_usage(const struct cli_command *cmd, FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* the environment is read here, once, and nowhere in the core */
+    static struct satmark_settings settings;
+    if (!settings_from_env(&settings)) {
+        fprintf(stderr, "satmark: error: out of memory\n");
+        return CLI_FAILED;
+    }
+    settings_install(&settings);
     if (argc < 2) {
         print_main_help(stderr);
         return CLI_USAGE;
@@ -143,6 +151,8 @@ int main(int argc, char **argv)
     fflush(NULL);
     _exit(rc);
 #else
+    settings_install(NULL);
+    settings_clear(&settings);
     return rc;
 #endif
 }
