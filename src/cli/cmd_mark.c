@@ -17,7 +17,6 @@
  * ids must be in the catalog found by the one lookup rule (locate_catalog)
  * unless --allow-unknown-claim. `list` prints the marks through marklist.
  */
-#include <errno.h>
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
@@ -39,6 +38,7 @@
 #include "imgopt.h"
 #include "locate.h"
 #include "marklist.h"
+#include "numparse.h"
 #include "pathname.h"
 #include "raster.h"
 #include "rfile.h"
@@ -135,20 +135,16 @@ static bool is_option(const char *s)
     return s[0] == '-' && s[1] == '-';
 }
 
+/* "A,B" into *a and *b: decimal numbers only (numparse: no hex floats,
+ * "inf" or "nan", nothing trailing). */
 static bool parse_pair(const char *s, double *a, double *b)
 {
-    /* Decimal numbers only: strtod would also take hex floats (0x1p4),
-     * "inf" and "nan". */
-    if (s[strspn(s, "0123456789+-.eE,")] != '\0')
+    double v[2];
+    if (!numparse_list(s, v, 2))
         return false;
-    char *end;
-    errno = 0;
-    *a = strtod(s, &end);
-    if (end == s || *end != ',' || errno)
-        return false;
-    const char *second = end + 1;
-    *b = strtod(second, &end);
-    return end != second && *end == '\0' && !errno && isfinite(*a) && isfinite(*b);
+    *a = v[0];
+    *b = v[1];
+    return true;
 }
 
 static bool parse_claim(const char *s, struct claim_arg *out)
