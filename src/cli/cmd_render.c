@@ -113,9 +113,10 @@ static const char **text_field(struct figure_spec *s, const char *arg)
         const char *name;
         const char **field;
     } texts[] = {
-        {"-o", &s->out_path},          {"--output", &s->out_path},   {"--register", &s->imagery_path},
-        {"--claims", &s->claims_path}, {"--caption", &s->caption},   {"--title", &s->title},
-        {"--style", &s->style_path},   {"--font", &s->font},
+        {"-o", &s->out_path},         {"--output", &s->out_path},
+        {"--register", &s->imagery_path}, {"--claims", &s->claims_path},
+        {"--caption", &s->caption},   {"--title", &s->title},
+        {"--style", &s->style_path},  {"--font", &s->font},
     };
     for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++)
         if (strcmp(arg, texts[k].name) == 0)
