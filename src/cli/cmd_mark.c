@@ -193,19 +193,13 @@ static int parse_list_args(int argc, char **argv, int i, struct mark_args *a)
  * goes to, or NULL when opt is none. */
 static const char **text_slot(struct mark_args *a, const char *opt)
 {
-    const struct {
-        const char *name;
-        const char **field;
-    } texts[] = {
+    const struct cli_text_option texts[] = {
         {"--class", &a->cls},   {"--label", &a->label}, {"--note", &a->note},
         {"--author", &a->author}, {"--image", &a->image}, {"--site", &a->site},
         {"--title", &a->title}, {"--as", &a->as},       {"--move", &a->move},
         {"--id", &a->id},
     };
-    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++)
-        if (strcmp(opt, texts[k].name) == 0)
-            return texts[k].field;
-    return NULL;
+    return cli_text_option(texts, sizeof texts / sizeof texts[0], opt);
 }
 
 /* The options that name claims (opt is one): --claim / --add-claim

@@ -109,19 +109,13 @@ static bool take_switch(struct render_args *a, const char *arg)
  * goes to, or NULL when arg is none. */
 static const char **text_field(struct figure_spec *s, const char *arg)
 {
-    const struct {
-        const char *name;
-        const char **field;
-    } texts[] = {
+    const struct cli_text_option texts[] = {
         {"-o", &s->out_path},         {"--output", &s->out_path},
         {"--register", &s->imagery_path}, {"--claims", &s->claims_path},
         {"--caption", &s->caption},   {"--title", &s->title},
         {"--style", &s->style_path},  {"--font", &s->font},
     };
-    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++)
-        if (strcmp(arg, texts[k].name) == 0)
-            return texts[k].field;
-    return NULL;
+    return cli_text_option(texts, sizeof texts / sizeof texts[0], arg);
 }
 
 static const char *const checked_options[] = {"--size", "--bbox", "--feature", "--pad", "--fit",

@@ -90,6 +90,14 @@ bool cli_is_help(const char *arg)
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
+const char **cli_text_option(const struct cli_text_option *opts, size_t n, const char *arg)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(arg, opts[k].name) == 0)
+            return opts[k].field;
+    return NULL;
+}
+
 void cli_print_usage(const struct cli_command *cmd, FILE *out)
 {
     fprintf(out, "%s", cmd->usage);
