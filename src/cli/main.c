@@ -105,7 +105,9 @@ void cli_print_usage(const struct cli_command *cmd, FILE *out)
 
 int main(int argc, char **argv)
 {
-    /* the environment is read here, once, and nowhere in the core */
+    /* the environment is read here, once, and nowhere in the core; the
+     * settings live as long as the process (static: no teardown race with a
+     * thread still reading them) */
     static struct satmark_settings settings;
     if (!settings_from_env(&settings)) {
         fprintf(stderr, "satmark: error: out of memory\n");
@@ -159,8 +161,6 @@ int main(int argc, char **argv)
     fflush(NULL);
     _exit(rc);
 #else
-    settings_install(NULL);
-    settings_clear(&settings);
     return rc;
 #endif
 }

@@ -3,7 +3,6 @@
  * table: its pid (0: none), its two pipe ends, whether it is busy and with
  * which job, and the answer received so far.
  */
-#define _DEFAULT_SOURCE /* strsignal */
 #include "procpool.h"
 
 #include <errno.h>
