@@ -336,19 +336,19 @@ static void build_job(struct viewer *vw, struct marks_job *job)
     job->out_w = vw->view.w;
     job->out_h = vw->view.h;
     job->clip_bottom = vw->view.h - VIEWER_STATUS_H;
-    job->clip_top = vw->has_b ? VIEWER_CAPTION_H : 0;
-    job->hidden = vw->hidden_classes;
-    job->other_dates = vw->other_dates;
-    snprintf(job->highlight, sizeof job->highlight, "%s", vw->selected);
+    job->clip_top = vw->imagery.has_b ? VIEWER_CAPTION_H : 0;
+    job->hidden = vw->ui.hidden_classes;
+    job->other_dates = vw->ui.other_dates;
+    snprintf(job->highlight, sizeof job->highlight, "%s", vw->doc.selected);
     struct b_mapping map;
-    bool b_ok = vw->has_b && view_b_mapping(vw, &vw->view, &map);
+    bool b_ok = vw->imagery.has_b && view_b_mapping(&vw->imagery, &vw->view, &map);
     /* B drawn through the affine map is in A's frame: A's projection of
      * the marks fits both (and one part keeps labels whole at the divider). */
     bool b_own = b_ok && !map.affine;
-    const struct image_layer *first = &vw->a;
+    const struct image_layer *first = &vw->imagery.a;
     const struct view *first_view = &vw->view;
-    if (b_own && vw->compare == COMPARE_FLICKER && vw->show_b) {
-        first = &vw->b;
+    if (b_own && vw->ui.compare == COMPARE_FLICKER && vw->ui.show_b) {
+        first = &vw->imagery.b;
         first_view = &map.vb;
     }
     job->parts[0].overlay = first->overlay;
@@ -356,10 +356,10 @@ static void build_job(struct viewer *vw, struct marks_job *job)
     job->parts[0].clip_x0 = 0;
     job->parts[0].clip_x1 = vw->view.w;
     job->nparts = 1;
-    if (b_own && vw->compare == COMPARE_SWIPE) {
-        double split = vw->divider * vw->view.w;
+    if (b_own && vw->ui.compare == COMPARE_SWIPE) {
+        double split = vw->ui.divider * vw->view.w;
         job->parts[0].clip_x1 = split;
-        job->parts[1].overlay = vw->b.overlay;
+        job->parts[1].overlay = vw->imagery.b.overlay;
         job->parts[1].view = view_to_render(&map.vb);
         job->parts[1].clip_x0 = split;
         job->parts[1].clip_x1 = vw->view.w;
@@ -367,13 +367,13 @@ static void build_job(struct viewer *vw, struct marks_job *job)
     } else if (b_ok && map.affine) {
         /* B resampled into A's frame: B's marks, classified against B's
          * date, placed with A's georeference */
-        if (vw->compare == COMPARE_FLICKER && vw->show_b) {
-            job->parts[0].overlay = vw->b.overlay_in_a;
-        } else if (vw->compare == COMPARE_SWIPE) {
-            double split = vw->divider * vw->view.w;
+        if (vw->ui.compare == COMPARE_FLICKER && vw->ui.show_b) {
+            job->parts[0].overlay = vw->imagery.b.overlay_in_a;
+        } else if (vw->ui.compare == COMPARE_SWIPE) {
+            double split = vw->ui.divider * vw->view.w;
             job->parts[0].clip_x1 = split;
             job->parts[1] = job->parts[0];
-            job->parts[1].overlay = vw->b.overlay_in_a;
+            job->parts[1].overlay = vw->imagery.b.overlay_in_a;
             job->parts[1].clip_x0 = split;
             job->parts[1].clip_x1 = vw->view.w;
             job->nparts = 2;
@@ -385,13 +385,13 @@ static void build_job(struct viewer *vw, struct marks_job *job)
         const struct render_overlay *ov = job->parts[p].overlay;
         size_t n = ov ? render_overlay_count(ov) : 0;
         for (size_t i = 0; i < n && visible <= VIEWER_LABELS_MAX_VISIBLE; i++)
-            if (!(vw->hidden_classes & (1u << render_overlay_class(ov, i))) &&
-                !(vw->other_dates == RENDER_OTHER_HIDDEN &&
+            if (!(vw->ui.hidden_classes & (1u << render_overlay_class(ov, i))) &&
+                !(vw->ui.other_dates == RENDER_OTHER_HIDDEN &&
                   render_overlay_relation(ov, i) == MARKDATE_OTHER_DATES) &&
                 render_overlay_visible(ov, i, &job->parts[p].view))
                 visible++;
     }
-    job->labels = vw->show_labels && visible <= VIEWER_LABELS_MAX_VISIBLE;
+    job->labels = vw->ui.show_labels && visible <= VIEWER_LABELS_MAX_VISIBLE;
 }
 
 static bool same_job(const struct marks_job *a, const struct marks_job *b)
@@ -411,7 +411,7 @@ static bool same_job(const struct marks_job *a, const struct marks_job *b)
 
 void marks_update(struct viewer *vw)
 {
-    struct marks_layer *ml = vw->marks;
+    struct marks_layer *ml = vw->frame.marks;
     struct marks_job job;
     build_job(vw, &job);
     pthread_mutex_lock(&ml->lock);
@@ -429,9 +429,9 @@ void marks_update(struct viewer *vw)
     pthread_mutex_unlock(&ml->lock);
 }
 
-bool marks_current(struct viewer *vw)
+bool marks_current(struct viewer_frame *fr)
 {
-    struct marks_layer *ml = vw->marks;
+    struct marks_layer *ml = fr->marks;
     pthread_mutex_lock(&ml->lock);
     bool current = !ml->has_pending && !ml->busy && ml->done_seq == ml->posted_seq &&
                    !ml->result_new;
@@ -439,9 +439,9 @@ bool marks_current(struct viewer *vw)
     return current;
 }
 
-bool marks_wait(struct viewer *vw, int timeout_ms)
+bool marks_wait(struct viewer_frame *fr, int timeout_ms)
 {
-    struct marks_layer *ml = vw->marks;
+    struct marks_layer *ml = fr->marks;
     struct timespec deadline;
     clock_gettime(CLOCK_REALTIME, &deadline);
     if (timeout_ms >= 0) {
@@ -473,24 +473,24 @@ bool marks_wait(struct viewer *vw, int timeout_ms)
 
 void marks_take(struct viewer *vw)
 {
-    struct marks_layer *ml = vw->marks;
+    struct marks_layer *ml = vw->frame.marks;
     pthread_mutex_lock(&ml->lock);
     if (ml->result_new) {
         /* Swap buffers with the thread: it gets the UI's previous result back
          * to draw into (or frees it when the size changed). */
-        uint32_t *pixels = vw->marks_pixels;
-        uint8_t *cells = vw->marks_cells;
-        int w = vw->marks_w, h = vw->marks_h;
-        vw->marks_pixels = ml->result;
-        vw->marks_cells = ml->result_cells;
-        vw->marks_w = ml->result_w;
-        vw->marks_h = ml->result_h;
-        vw->marks_cols = cell_count(vw->marks_w);
-        vw->marks_rows = cell_count(vw->marks_h);
-        vw->marks_view = ml->result_job.view;
-        vw->marks_stats = ml->result_job.stats;
-        vw->marks_generation++;
-        vw->marks_ready = vw->marks_pixels && vw->marks_cells;
+        uint32_t *pixels = vw->frame.marks_pixels;
+        uint8_t *cells = vw->frame.marks_cells;
+        int w = vw->frame.marks_w, h = vw->frame.marks_h;
+        vw->frame.marks_pixels = ml->result;
+        vw->frame.marks_cells = ml->result_cells;
+        vw->frame.marks_w = ml->result_w;
+        vw->frame.marks_h = ml->result_h;
+        vw->frame.marks_cols = cell_count(vw->frame.marks_w);
+        vw->frame.marks_rows = cell_count(vw->frame.marks_h);
+        vw->frame.marks_view = ml->result_job.view;
+        vw->frame.marks_stats = ml->result_job.stats;
+        vw->frame.marks_generation++;
+        vw->frame.marks_ready = vw->frame.marks_pixels && vw->frame.marks_cells;
         ml->result = pixels;
         ml->result_cells = cells;
         ml->result_w = pixels ? w : 0;
