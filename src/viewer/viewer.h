@@ -56,7 +56,7 @@
 #define VIEWER_MAX_DRAFT 4096
 #define VIEWER_TEXT_MAX 512
 #define VIEWER_TILE_BYTES ((size_t)64 * 1024 * 1024)
-#define VIEWER_MARKS_CELL 64 /* marks layer: uploaded and drawn in cells this size */
+#define VIEWER_MARKS_CELL 16 /* marks layer: blended in cells this size (empty ones skipped) */
 #define VIEWER_BACKGROUND_NICE 8 /* background threads: CFS weight ~1/6 of the UI's */
 #define VIEWER_LABELS_MAX_VISIBLE 400 /* more marks in view: no labels (unreadable, slow) */
 
@@ -255,6 +255,9 @@ struct viewer_frame {
     uint64_t marks_generation; /* counts results taken */
     struct render_marks_stats marks_stats; /* of the result taken (labels placed, grouped) */
     bool marks_ready;
+    /* the overlay the result taken was drawn from (compared by address only:
+     * the bench's "marks shown" moment) */
+    const struct render_overlay *marks_overlay;
     bool sync_marks;          /* this frame waits for the marks layer (screenshots) */
     /* imagery composited by the viewer into one window-sized texture (compose.c) */
     struct compose *compose;
