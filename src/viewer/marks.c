@@ -39,6 +39,8 @@
 #define MARKS_MAX_VISINDEX 4
 /* Marks with a box side above this (image pixels) are tested one by one. */
 #define VISINDEX_LARGE 512.0
+/* Marks tested in file order before the grid is asked (count_shown). */
+#define VISINDEX_PROBE 4096
 
 /* A grid over an overlay's marks (their box centres): counting the marks in
  * view (build_job, every frame the view changes) then costs the marks near
@@ -354,6 +356,14 @@ static size_t count_shown(struct viewer *vw, const struct render_overlay *ov,
                           const struct render_view *view, size_t limit)
 {
     size_t n = render_overlay_count(ov), shown = 0;
+    /* Zoomed out, most marks are in view: the first few thousand settle it
+     * (the grid would list them all). Zoomed in, the grid lists the few. */
+    size_t probe = n < VISINDEX_PROBE ? n : VISINDEX_PROBE;
+    for (size_t i = 0; i < probe && shown <= limit; i++)
+        shown += counts_as_shown(vw, ov, i, view);
+    if (shown > limit || probe == n)
+        return shown;
+    shown = 0;
     struct visindex *vi = visindex_of(vw->frame.marks, ov);
     if (!vi) { /* out of memory: every mark, as before the index */
         for (size_t i = 0; i < n && shown <= limit; i++)
