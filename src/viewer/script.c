@@ -434,6 +434,34 @@ static double p99_of(double *t, int n)
     return t[(int)floor(0.99 * (n - 1))];
 }
 
+/* Where the time goes, on stderr: median and p99 of the frame and of each
+ * part (viewer_phase, then present; parts is VIEWER_PHASES + 1 rows of
+ * total) per segment of the path (zoom in, pan, zoom out). */
+static void report_parts(const double *times, const double *parts, int total, int zoom_frames,
+                         int pan_frames)
+{
+    static const char *const part_names[VIEWER_PHASES + 1] = {"upload", "imagery", "marks",
+                                                              "chrome", "present"};
+    const int seg_start[4] = {0, zoom_frames, zoom_frames + pan_frames, total};
+    fprintf(stderr, "satmark-view bench: median,p99 ms of zoom-in/pan/zoom-out:");
+    for (int p = -1; p <= VIEWER_PHASES; p++) {
+        fprintf(stderr, " %s", p < 0 ? "frame" : part_names[p]);
+        for (int sgm = 0; sgm < 3; sgm++) {
+            int n = seg_start[sgm + 1] - seg_start[sgm];
+            double *seg = malloc((size_t)n * sizeof *seg);
+            if (!seg)
+                break;
+            const double *from = p < 0 ? times : parts + (size_t)p * total;
+            memcpy(seg, from + seg_start[sgm], (size_t)n * sizeof *seg);
+            qsort(seg, (size_t)n, sizeof *seg, compare_double);
+            fprintf(stderr, "%s%.1f,%.1f", sgm ? "/" : " ", seg[n / 2],
+                    seg[(int)floor(0.99 * (n - 1))]);
+            free(seg);
+        }
+    }
+    fprintf(stderr, "\n");
+}
+
 /* The fixed path: from the whole image, zoom in about a point off-centre to
  * beyond 1:1, pan across, zoom back out. Frames are paced at 60 Hz like a
  * display would; each frame's time is its build (tile uploads, imagery,
@@ -507,27 +535,7 @@ int bench_run(struct viewer *vw)
             marks_from = i + 1;
         pace(t0, period);
     }
-    /* Where the time goes: p99 of each part per segment of the path. */
-    static const char *const part_names[VIEWER_PHASES + 1] = {"upload", "imagery", "marks",
-                                                              "chrome", "present"};
-    const int seg_start[4] = {0, zoom_frames, zoom_frames + pan_frames, total};
-    fprintf(stderr, "satmark-view bench: median,p99 ms of zoom-in/pan/zoom-out:");
-    for (int p = -1; p <= VIEWER_PHASES; p++) {
-        fprintf(stderr, " %s", p < 0 ? "frame" : part_names[p]);
-        for (int sgm = 0; sgm < 3; sgm++) {
-            int n = seg_start[sgm + 1] - seg_start[sgm];
-            double *seg = malloc((size_t)n * sizeof *seg);
-            if (!seg)
-                break;
-            const double *from = p < 0 ? times : parts + (size_t)p * total;
-            memcpy(seg, from + seg_start[sgm], (size_t)n * sizeof *seg);
-            qsort(seg, (size_t)n, sizeof *seg, compare_double);
-            fprintf(stderr, "%s%.1f,%.1f", sgm ? "/" : " ", seg[n / 2],
-                    seg[(int)floor(0.99 * (n - 1))]);
-            free(seg);
-        }
-    }
-    fprintf(stderr, "\n");
+    report_parts(times, parts, total, zoom_frames, pan_frames);
     free(parts);
     struct tilecache_stats st;
     tilecache_stats(vw->imagery.a.cache, &st);
