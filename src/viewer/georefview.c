@@ -91,7 +91,7 @@ static int area_h(const struct viewer *vw)
 static SDL_Rect picture_rect(const struct viewer *vw)
 {
     SDL_Rect r = {0, 0, 0, 0};
-    if (!vw->georef->over) {
+    if (!vw->ui.georef->over) {
         r.w = vw->view.w / 2;
         r.h = area_h(vw);
     }
@@ -100,7 +100,7 @@ static SDL_Rect picture_rect(const struct viewer *vw)
 
 int georefview_reference_x0(const struct viewer *vw)
 {
-    return vw->georef ? picture_rect(vw).w : 0;
+    return vw->ui.georef ? picture_rect(vw).w : 0;
 }
 
 static int reference_x0(const struct viewer *vw) { return georefview_reference_x0(vw); }
@@ -113,7 +113,7 @@ static bool in_rect(SDL_Rect r, int x, int y)
 static void picture_to_screen(const struct viewer *vw, double px, double py, double *sx,
                               double *sy)
 {
-    const struct georef_session *s = vw->georef;
+    const struct georef_session *s = vw->ui.georef;
     SDL_Rect r = picture_rect(vw);
     *sx = r.x + r.w / 2.0 + (px - s->pcx) * s->pscale;
     *sy = r.y + r.h / 2.0 + (py - s->pcy) * s->pscale;
@@ -122,7 +122,7 @@ static void picture_to_screen(const struct viewer *vw, double px, double py, dou
 static void screen_to_picture(const struct viewer *vw, double sx, double sy, double *px,
                               double *py)
 {
-    const struct georef_session *s = vw->georef;
+    const struct georef_session *s = vw->ui.georef;
     SDL_Rect r = picture_rect(vw);
     *px = s->pcx + (sx - r.x - r.w / 2.0) / s->pscale;
     *py = s->pcy + (sy - r.y - r.h / 2.0) / s->pscale;
@@ -131,7 +131,7 @@ static void screen_to_picture(const struct viewer *vw, double sx, double sy, dou
 static bool lonlat_to_screen(struct viewer *vw, double lon, double lat, double *sx, double *sy)
 {
     double ix, iy;
-    if (!geo_lonlat_to_pixel(vw->a.geo, lon, lat, &ix, &iy, NULL))
+    if (!geo_lonlat_to_pixel(vw->imagery.a.geo, lon, lat, &ix, &iy, NULL))
         return false;
     view_image_to_screen(&vw->view, ix, iy, sx, sy);
     return isfinite(*sx) && isfinite(*sy);
@@ -139,11 +139,11 @@ static bool lonlat_to_screen(struct viewer *vw, double lon, double lat, double *
 
 void georefview_fit(struct viewer *vw)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (!s)
         return;
     if (s->over) {
-        view_fit(&vw->view, vw->a.width, vw->a.height);
+        view_fit(&vw->view, vw->imagery.a.width, vw->imagery.a.height);
     } else {
         SDL_Rect pr = picture_rect(vw);
         s->pscale = 0.95 * fmin(pr.w / (double)s->pic_w, pr.h / (double)s->pic_h);
@@ -152,9 +152,9 @@ void georefview_fit(struct viewer *vw)
         /* the reference fitted into the right half: its centre there */
         double aw = vw->view.w - pr.w, ah = area_h(vw);
         struct view *v = &vw->view;
-        v->scale = 0.95 * fmin(aw / vw->a.width, ah / vw->a.height);
-        v->cx = vw->a.width / 2.0 - (pr.w + aw / 2.0 - v->w / 2.0) / v->scale;
-        v->cy = vw->a.height / 2.0 - (ah / 2.0 - v->h / 2.0) / v->scale;
+        v->scale = 0.95 * fmin(aw / vw->imagery.a.width, ah / vw->imagery.a.height);
+        v->cx = vw->imagery.a.width / 2.0 - (pr.w + aw / 2.0 - v->w / 2.0) / v->scale;
+        v->cy = vw->imagery.a.height / 2.0 - (ah / 2.0 - v->h / 2.0) / v->scale;
     }
     viewer_invalidate(vw);
 }
@@ -165,7 +165,7 @@ void georefview_fit(struct viewer *vw)
  * or the method (the core's; a few microseconds for tens of pairs). */
 static void refit(struct viewer *vw)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     georef_transform_free(s->transform);
     s->transform = NULL;
     s->fit_ok = false;
@@ -193,7 +193,7 @@ static void refit(struct viewer *vw)
 
 static void say_fit(struct viewer *vw, const char *what)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (s->fit_ok)
         viewer_message(vw, false, "%s: %zu pairs, %s, RMS %.2f m (largest %.2f m)%s", what, s->n,
                        georef_method_name(s->method), s->fit.rms_m, s->fit.max_m,
@@ -205,7 +205,7 @@ static void say_fit(struct viewer *vw, const char *what)
 static bool add_pair(struct viewer *vw, double px, double py, double lon, double lat, char *why,
                      size_t cap)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (s->n >= GEOREF_MAX_PAIRS) {
         snprintf(why, cap, "at most %d pairs", GEOREF_MAX_PAIRS);
         return false;
@@ -232,7 +232,7 @@ static bool add_pair(struct viewer *vw, double px, double py, double lon, double
 
 static bool delete_pair(struct viewer *vw, size_t index)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (index >= s->n)
         return false;
     memmove(&s->pairs[index], &s->pairs[index + 1], (s->n - index - 1) * sizeof s->pairs[0]);
@@ -255,16 +255,16 @@ static const char *out_path(const struct georef_session *s, const char *given)
 /* Writes the output through the core (as `satmark georef` does). */
 static bool save(struct viewer *vw, const char *given, char *why, size_t cap)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     const char *out = out_path(s, given);
     struct diag *dg = diag_new();
     struct georef_fit fit;
     double residual[GEOREF_MAX_PAIRS];
     /* the reference's hash: computed on a thread since start-up (waits for it) */
     const char *sha = NULL, *hash_error = NULL;
-    if (!imagery_sha256(&vw->a, &sha, &hash_error))
+    if (!imagery_sha256(&vw->imagery.a, &sha, &hash_error))
         sha = NULL;
-    struct georef_reference ref = {vw->a.name, sha};
+    struct georef_reference ref = {vw->imagery.a.name, sha};
     bool ok = dg && georef_write_from(s->picture_path, s->pairs, s->n, s->method, &ref, out,
                                       residual, &fit, dg);
     if (ok) {
@@ -274,7 +274,7 @@ static bool save(struct viewer *vw, const char *given, char *why, size_t cap)
                        "Saved %s: %zu pairs, %s, RMS %.2f m; it records %s's SHA-256, the "
                        "pairs, the method and the reference %s%s (the picture is not modified)",
                        out, s->n, georef_method_name(fit.method), fit.rms_m, s->picture_name,
-                       vw->a.name, sha ? " and its SHA-256" : ", not its SHA-256 (hashing failed)");
+                       vw->imagery.a.name, sha ? " and its SHA-256" : ", not its SHA-256 (hashing failed)");
     } else {
         snprintf(why, cap, "%s", dg ? diag_message(dg) : "out of memory");
     }
@@ -286,15 +286,15 @@ static bool save(struct viewer *vw, const char *given, char *why, size_t cap)
 
 static struct georef_session *session(struct viewer *vw)
 {
-    if (!vw->georef) {
-        vw->georef = calloc(1, sizeof *vw->georef);
-        if (vw->georef) {
-            vw->georef->method = GEOREF_POLY1;
-            vw->georef->opacity = 0.6;
-            vw->georef->selected = -1;
+    if (!vw->ui.georef) {
+        vw->ui.georef = calloc(1, sizeof *vw->ui.georef);
+        if (vw->ui.georef) {
+            vw->ui.georef->method = GEOREF_POLY1;
+            vw->ui.georef->opacity = 0.6;
+            vw->ui.georef->selected = -1;
         }
     }
-    return vw->georef;
+    return vw->ui.georef;
 }
 
 int georefview_parse_arg(struct viewer *vw, int argc, char **argv, int *i, char *msg,
@@ -322,22 +322,22 @@ int georefview_parse_arg(struct viewer *vw, int argc, char **argv, int *i, char 
 
 bool georefview_start(struct viewer *vw, struct diag *dg)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (!s)
         return true;
     if (!s->picture_path) {
         diag_error(dg, "--georef-out needs --georef-picture PICTURE");
         return false;
     }
-    if (vw->has_b) {
+    if (vw->imagery.has_b) {
         diag_error(dg, "--georef-picture and --compare cannot be combined: the window is split "
                        "between the picture and one reference");
         return false;
     }
-    if (!vw->a.georeferenced) {
+    if (!vw->imagery.a.georeferenced) {
         diag_error(dg, "%s: has no georeferencing, so it cannot give the lon/lat of a point: "
                        "the reference for --georef-picture must be a georeferenced tile",
-                   vw->a.name);
+                   vw->imagery.a.name);
         return false;
     }
     const char *slash = strrchr(s->picture_path, '/');
@@ -382,14 +382,14 @@ bool georefview_start(struct viewer *vw, struct diag *dg)
     raster_close(r);
     if (ok)
         fprintf(stderr, "satmark-view: georeferencing %s (%dx%d) on %s; saves to %s\n",
-                s->picture_path, s->pic_w, s->pic_h, vw->a.name, out_path(s, NULL));
+                s->picture_path, s->pic_w, s->pic_h, vw->imagery.a.name, out_path(s, NULL));
     refit(vw);
     return ok;
 }
 
 void georefview_close(struct viewer *vw)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (!s)
         return;
     if (s->dirty && s->n > 0) {
@@ -409,14 +409,14 @@ void georefview_close(struct viewer *vw)
     free(s->rgba);
     free(s->default_out);
     free(s);
-    vw->georef = NULL;
+    vw->ui.georef = NULL;
 }
 
 /* ---- drawing: the picture -------------------------------------------------- */
 
 static bool ensure_texture(struct viewer *vw)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (s->tex)
         return true;
     if (!s->rgba)
@@ -443,7 +443,7 @@ static SDL_Vertex vertex(double x, double y, double u, double v, Uint8 alpha)
 /* Beside: the picture in its panel, the texture's corners where its view puts them. */
 static void draw_beside(struct viewer *vw)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     SDL_Rect r = picture_rect(vw);
     SDL_SetRenderDrawColor(vw->renderer, 24, 26, 30, 255);
     SDL_RenderFillRect(vw->renderer, &r);
@@ -465,7 +465,7 @@ static void draw_beside(struct viewer *vw)
  * pixels mapped to lon/lat (the fit) and on to the screen (the reference). */
 static void draw_over(struct viewer *vw)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     enum { N = MESH_CELLS + 1 };
     static SDL_Vertex v[N * N];
     static bool ok[N * N];
@@ -499,7 +499,7 @@ static void draw_over(struct viewer *vw)
 
 void georefview_draw(struct viewer *vw)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (!s || !ensure_texture(vw))
         return;
     if (!s->over)
@@ -541,7 +541,7 @@ static struct style_rgb pair_rgb(const struct georef_session *s, size_t i)
 
 static void draw_picture_markers(struct viewer *vw, cairo_t *cr)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     SDL_Rect r = picture_rect(vw);
     cairo_save(cr);
     cairo_rectangle(cr, r.x, r.y, r.w, r.h);
@@ -577,7 +577,7 @@ static void draw_picture_markers(struct viewer *vw, cairo_t *cr)
 
 static void draw_reference_markers(struct viewer *vw, cairo_t *cr)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     int x0 = reference_x0(vw);
     cairo_save(cr);
     cairo_rectangle(cr, x0, 0, vw->view.w - x0, area_h(vw));
@@ -626,7 +626,7 @@ static void draw_reference_markers(struct viewer *vw, cairo_t *cr)
 /* The pairs table, top right of the reference side: the fit, then a row per pair. */
 static void draw_table(struct viewer *vw, cairo_t *cr)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     char title[700], row[256];
     if (s->fit_ok)
         snprintf(title, sizeof title, "%zu pairs \u00b7 %s (M) \u00b7 RMS %.2f m \u00b7 largest %.2f m%s",
@@ -691,7 +691,7 @@ static void draw_table(struct viewer *vw, cairo_t *cr)
 
 void georefview_draw_chrome(struct viewer *vw, cairo_t *cr)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (!s)
         return;
     if (!s->over)
@@ -702,11 +702,11 @@ void georefview_draw_chrome(struct viewer *vw, cairo_t *cr)
 
 void georefview_pointer_text(struct viewer *vw, char *out, size_t cap)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (!s || s->over || !s->pointer_on_picture)
         return;
     double px, py;
-    screen_to_picture(vw, vw->mouse_x, vw->mouse_y, &px, &py);
+    screen_to_picture(vw, vw->ui.mouse_x, vw->ui.mouse_y, &px, &py);
     if (px >= 0 && py >= 0 && px <= s->pic_w && py <= s->pic_h)
         snprintf(out, cap, "picture px %.1f, %.1f", px, py);
     else
@@ -715,7 +715,7 @@ void georefview_pointer_text(struct viewer *vw, char *out, size_t cap)
 
 bool georefview_hint(struct viewer *vw, char *out, size_t cap)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (!s)
         return false;
     if (s->over)
@@ -742,7 +742,7 @@ bool georefview_hint(struct viewer *vw, char *out, size_t cap)
 /* The pair whose marker is within MARKER_PICK_PX of (x, y), -1 none. */
 static int marker_at(struct viewer *vw, int x, int y, bool on_picture)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     int best = -1;
     double best_d = MARKER_PICK_PX;
     for (size_t i = 0; i < s->n; i++) {
@@ -762,7 +762,7 @@ static int marker_at(struct viewer *vw, int x, int y, bool on_picture)
 
 static void select_pair(struct viewer *vw, int i)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     s->selected = i;
     if (i >= 0) {
         if (s->fit_ok)
@@ -776,7 +776,7 @@ static void select_pair(struct viewer *vw, int i)
 
 static void click_picture(struct viewer *vw, int x, int y)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     int hit = s->pending ? -1 : marker_at(vw, x, y, true);
     if (hit >= 0) {
         select_pair(vw, hit);
@@ -799,7 +799,7 @@ static void click_picture(struct viewer *vw, int x, int y)
 
 static void click_reference(struct viewer *vw, int x, int y)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (!s->pending) {
         int hit = marker_at(vw, x, y, false);
         if (hit >= 0)
@@ -812,8 +812,8 @@ static void click_reference(struct viewer *vw, int x, int y)
     }
     double ix, iy, lon, lat;
     view_screen_to_image(&vw->view, x, y, &ix, &iy);
-    if (ix < 0 || iy < 0 || ix > vw->a.width || iy > vw->a.height ||
-        !geo_pixel_to_lonlat(vw->a.geo, ix, iy, &lon, &lat, NULL)) {
+    if (ix < 0 || iy < 0 || ix > vw->imagery.a.width || iy > vw->imagery.a.height ||
+        !geo_pixel_to_lonlat(vw->imagery.a.geo, ix, iy, &lon, &lat, NULL)) {
         viewer_message(vw, false, "That is outside the reference image");
         return;
     }
@@ -825,7 +825,7 @@ static void click_reference(struct viewer *vw, int x, int y)
 
 static bool click_table(struct viewer *vw, int x, int y)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (!in_rect(s->table, x, y))
         return false;
     for (size_t k = 0; k < s->nrows; k++)
@@ -836,7 +836,7 @@ static bool click_table(struct viewer *vw, int x, int y)
 
 static void zoom_picture(struct viewer *vw, double sx, double sy, double factor)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     double px, py;
     screen_to_picture(vw, sx, sy, &px, &py);
     s->pscale = fmin(64, fmax(1e-3, s->pscale * factor));
@@ -849,7 +849,7 @@ static void zoom_picture(struct viewer *vw, double sx, double sy, double factor)
 
 static void undo(struct viewer *vw)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (s->pending) {
         s->pending = false;
         viewer_message(vw, false, "Picture point of pair %zu cancelled", s->n + 1);
@@ -871,7 +871,7 @@ static void save_key(struct viewer *vw)
 
 static void toggle_over(struct viewer *vw)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (!s->over && !s->fit_ok) {
         viewer_message(vw, false, "Over needs a fit: %s", s->fit_why);
         return;
@@ -897,7 +897,7 @@ static void toggle_over(struct viewer *vw)
 
 static void next_method(struct viewer *vw)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     static const enum georef_method order[] = {GEOREF_POLY1, GEOREF_POLY2, GEOREF_POLY3,
                                                GEOREF_TPS};
     size_t k = 0;
@@ -911,7 +911,7 @@ static void next_method(struct viewer *vw)
 
 static bool handle_key(struct viewer *vw, const SDL_KeyboardEvent *key)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     SDL_Keycode sym = key->keysym.sym;
     bool ctrl = (key->keysym.mod & KMOD_CTRL) != 0;
     if (ctrl) {
@@ -963,7 +963,7 @@ static bool handle_key(struct viewer *vw, const SDL_KeyboardEvent *key)
 
 static bool handle_mouse(struct viewer *vw, const SDL_Event *ev)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     switch (ev->type) {
     case SDL_MOUSEBUTTONDOWN: {
         int x = ev->button.x, y = ev->button.y;
@@ -1003,8 +1003,8 @@ static bool handle_mouse(struct viewer *vw, const SDL_Event *ev)
         }
         s->last_x = x;
         s->last_y = y;
-        vw->mouse_x = x;
-        vw->mouse_y = y;
+        vw->ui.mouse_x = x;
+        vw->ui.mouse_y = y;
         return true;
     }
     case SDL_MOUSEBUTTONUP:
@@ -1019,13 +1019,13 @@ static bool handle_mouse(struct viewer *vw, const SDL_Event *ev)
         }
         return true;
     case SDL_MOUSEWHEEL:
-        if (!in_rect(picture_rect(vw), vw->mouse_x, vw->mouse_y))
+        if (!in_rect(picture_rect(vw), vw->ui.mouse_x, vw->ui.mouse_y))
             return false;
         {
             double dy = ev->wheel.preciseY != 0 ? ev->wheel.preciseY : ev->wheel.y;
             if (ev->wheel.direction == SDL_MOUSEWHEEL_FLIPPED)
                 dy = -dy;
-            zoom_picture(vw, vw->mouse_x, vw->mouse_y, pow(1.25, dy));
+            zoom_picture(vw, vw->ui.mouse_x, vw->ui.mouse_y, pow(1.25, dy));
         }
         return true;
     default: return false;
@@ -1034,7 +1034,7 @@ static bool handle_mouse(struct viewer *vw, const SDL_Event *ev)
 
 bool georefview_handle(struct viewer *vw, const SDL_Event *ev)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (!s)
         return false;
     if (ev->type == SDL_WINDOWEVENT && ev->window.event == SDL_WINDOWEVENT_LEAVE)
@@ -1048,22 +1048,22 @@ bool georefview_handle(struct viewer *vw, const SDL_Event *ev)
         return true;
     }
     /* Prompts, questions, help and panels keep their keys and clicks. */
-    if (vw->modal != MODAL_NONE || vw->text_mode != TEXT_NONE || vw->help || vw->claims_open ||
-        vw->marklist_open)
+    if (vw->ui.modal != MODAL_NONE || vw->ui.text_mode != TEXT_NONE || vw->ui.help || vw->ui.claims_open ||
+        vw->ui.marklist_open)
         return false;
     if (ev->type == SDL_KEYDOWN)
         return handle_key(vw, &ev->key);
     if (ev->type == SDL_MOUSEMOTION && !s->pressed) {
         bool inside = in_rect(picture_rect(vw), ev->motion.x, ev->motion.y);
-        vw->mouse_x = ev->motion.x;
-        vw->mouse_y = ev->motion.y;
+        vw->ui.mouse_x = ev->motion.x;
+        vw->ui.mouse_y = ev->motion.y;
         if (inside || s->pointer_on_picture) {
-            vw->status_dirty = true;
-            vw->needs_frame = true;
+            vw->frame.status_dirty = true;
+            vw->frame.needs_frame = true;
         }
         s->pointer_on_picture = inside;
         if (inside)
-            vw->mouse_in = false; /* the status bar's position is the reference's */
+            vw->ui.mouse_in = false; /* the status bar's position is the reference's */
         return inside; /* the status bar's lon/lat is the reference's: not under the picture */
     }
     return handle_mouse(vw, ev);
@@ -1074,7 +1074,7 @@ bool georefview_handle(struct viewer *vw, const SDL_Event *ev)
 bool georefview_script(struct viewer *vw, const struct vscript_cmd *cmd, char *why,
                        size_t why_cap)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (!s) {
         snprintf(why, why_cap, "not georeferencing a picture (start with --georef-picture)");
         return false;
@@ -1116,7 +1116,7 @@ bool georefview_script(struct viewer *vw, const struct vscript_cmd *cmd, char *w
 
 void georefview_print(struct viewer *vw)
 {
-    struct georef_session *s = vw->georef;
+    struct georef_session *s = vw->ui.georef;
     if (!s) {
         printf("gcps: not georeferencing a picture\n");
         return;
