@@ -30,6 +30,10 @@
  * Columns are 1-based and count UTF-8 code points, like jansson's.
  * Coordinates are rounded to 7 decimals on reading (to the value the writer
  * will produce), so what is shown and checked is exactly what gets saved.
+ *
+ * Ownership: a pointer passed to a function here is borrowed for the call,
+ * and one returned is borrowed from its argument, unless its comment says
+ * "new" (the caller frees it) or names another owner.
  */
 #include "gjson_int.h"
 

@@ -7,6 +7,10 @@
  * Invariants: every string kept is a copy owned by the feature; a property
  * satmark defines is checked for type and range, anything else is kept as
  * JSON text, never interpreted.
+ *
+ * Ownership: a pointer passed to a function here is borrowed for the call,
+ * and one returned is borrowed from its argument, unless its comment says
+ * "new" (the caller frees it) or names another owner.
  */
 #include "gjson_int.h"
 

@@ -8,6 +8,10 @@
  * Invariants: coordinates are rounded to 7 decimals on reading (round7: the
  * value the writer will produce), so what is shown and checked is exactly
  * what gets saved; a geometry read here satisfies annot_geometry_check.
+ *
+ * Ownership: a pointer passed to a function here is borrowed for the call,
+ * and one returned is borrowed from its argument, unless its comment says
+ * "new" (the caller frees it) or names another owner.
  */
 #include "gjson_int.h"
 

@@ -19,6 +19,10 @@
  * with gjson_path_key/gjson_path_index, pop after), so each message names
  * file:line:column and the feature; a function that returns false has
  * recorded an error on r->dg.
+ *
+ * Ownership: a pointer passed to a function here is borrowed for the call,
+ * and one returned is borrowed from its argument, unless its comment says
+ * "new" (the caller frees it) or names another owner.
  */
 #ifndef SATMARK_GJSON_INT_H
 #define SATMARK_GJSON_INT_H

@@ -16,6 +16,10 @@
  * Warnings are capped per kind (GJSON_WARN_PER_KIND shown, then one
  * "... and N more" line per kind); a warning past a cap is counted without
  * being formatted or located, which keeps 100,000 warnings linear.
+ *
+ * Ownership: a pointer passed to a function here is borrowed for the call,
+ * and one returned is borrowed from its argument, unless its comment says
+ * "new" (the caller frees it) or names another owner.
  */
 #include "gjson_int.h"
 

@@ -7,6 +7,10 @@
  *
  * Invariants: the cairo_t's state is saved and restored; the overlay is only
  * read; a class drawn as a density layer gets no labels and is no obstacle.
+ *
+ * Ownership: a pointer passed to a function here is borrowed for the call,
+ * and one returned is borrowed from its argument, unless its comment says
+ * "new" (the caller frees it) or names another owner.
  */
 #include "render_int.h"
 

@@ -19,6 +19,10 @@
  * parts are [part_start, part_start + nparts) of parts, every part's
  * positions [start, start + n) of xy, in tile pixels; has_bbox features
  * have a finite bbox and their label anchor inside the view's arithmetic.
+ *
+ * Ownership: a pointer passed to a function here is borrowed for the call,
+ * and one returned is borrowed from its argument, unless its comment says
+ * "new" (the caller frees it) or names another owner.
  */
 #ifndef SATMARK_RENDER_INT_H
 #define SATMARK_RENDER_INT_H

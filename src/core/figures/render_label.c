@@ -10,6 +10,10 @@
  * of one class with one label share it (labelgroup.h).
  *
  * Invariants: a placed label never overlaps an obstacle; obstacles only grow.
+ *
+ * Ownership: a pointer passed to a function here is borrowed for the call,
+ * and one returned is borrowed from its argument, unless its comment says
+ * "new" (the caller frees it) or names another owner.
  */
 #include "render_int.h"
 

@@ -10,6 +10,10 @@
  * Invariants: the overlay owns copies of everything it keeps (ids, labels,
  * claims, dates); it is immutable once returned; a feature that cannot be
  * projected is left out whole (its parts and positions rolled back).
+ *
+ * Ownership: a pointer passed to a function here is borrowed for the call,
+ * and one returned is borrowed from its argument, unless its comment says
+ * "new" (the caller frees it) or names another owner.
  */
 #include "render_int.h"
 

@@ -6,6 +6,10 @@
  *
  * Invariants: no state is kept between calls; every layout made here is
  * freed by its caller (render_new_layout) or before returning.
+ *
+ * Ownership: a pointer passed to a function here is borrowed for the call,
+ * and one returned is borrowed from its argument, unless its comment says
+ * "new" (the caller frees it) or names another owner.
  */
 #include "render_int.h"
 

@@ -6,6 +6,10 @@
  *
  * Invariants: a view built here has src_w, src_h > 0 and is never rotated
  * relative to the tile grid; nothing here allocates beyond the call.
+ *
+ * Ownership: a pointer passed to a function here is borrowed for the call,
+ * and one returned is borrowed from its argument, unless its comment says
+ * "new" (the caller frees it) or names another owner.
  */
 #include "render_int.h"
 

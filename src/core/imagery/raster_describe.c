@@ -10,6 +10,10 @@
  * through raster_copy_clean (control characters replaced, length
  * capped), so r->info is safe to print; metadata (dates, provenance, RPCs,
  * GCPs) is read from the file itself (file_ds), never from a warped view.
+ *
+ * Ownership: a pointer passed to a function here is borrowed for the call,
+ * and one returned is borrowed from its argument, unless its comment says
+ * "new" (the caller frees it) or names another owner.
  */
 #include "raster_int.h"
 

@@ -23,6 +23,10 @@
  *   - disp[] are valid 1-based band numbers once raster_open returned;
  *   - stretch.high > stretch.low for every channel once stretch_ready;
  *   - block_problem non-empty means no pixel is ever read.
+ *
+ * Ownership: a pointer passed to a function here is borrowed for the call,
+ * and one returned is borrowed from its argument, unless its comment says
+ * "new" (the caller frees it) or names another owner.
  */
 #ifndef SATMARK_RASTER_INT_H
 #define SATMARK_RASTER_INT_H

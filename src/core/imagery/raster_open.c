@@ -17,6 +17,10 @@
  *     file itself and is closed after the view that borrows it.
  * Invariant: a handle returned by raster_open is fully described
  * (raster_describe succeeded); any failure closes it and returns NULL.
+ *
+ * Ownership: a pointer passed to a function here is borrowed for the call,
+ * and one returned is borrowed from its argument, unless its comment says
+ * "new" (the caller frees it) or names another owner.
  */
 #include "raster_int.h"
 

@@ -13,6 +13,10 @@
  *     slow path (read_cell) whenever it applies; SATMARK_RASTER_SLOW_PATH=1
  *     at open turns it off so tests can compare the two.
  *   - A corrupt block makes only its cells transparent, with an error.
+ *
+ * Ownership: a pointer passed to a function here is borrowed for the call,
+ * and one returned is borrowed from its argument, unless its comment says
+ * "new" (the caller frees it) or names another owner.
  */
 #include "raster_int.h"
 
