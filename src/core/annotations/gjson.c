@@ -229,30 +229,16 @@ static bool read_collection(struct reader *r, json_t *root, struct pending *p,
     json_t *meta = json_object_get(root, "satmark");
     if (meta && !read_satmark_member(r, meta, set))
         return false;
-    json_t *extra = json_object();
-    if (!extra) {
-        diag_error(r->dg, "%s: out of memory", r->name);
-        return false;
+    if (json_object_get(root, "crs")) {
+        gjson_path_key(r, "crs");
+        gjson_warn(r, "\"crs\" member dropped (RFC 7946 GeoJSON is always WGS84 lon/lat)");
+        gjson_path_pop(r);
     }
-    const char *key;
-    json_t *value;
-    bool ok = true;
-    json_object_foreach(root, key, value)
-    {
-        if (strcmp(key, "crs") == 0) {
-            gjson_path_key(r, "crs");
-            gjson_warn(r, "\"crs\" member dropped (RFC 7946 GeoJSON is always WGS84 lon/lat)");
-            gjson_path_pop(r);
-        } else if (strcmp(key, "type") && strcmp(key, "features") && strcmp(key, "bbox") &&
-                   strcmp(key, "satmark")) {
-            json_object_set(extra, key, value);
-        }
-    }
+    static const char *const known[] = {"type", "features", "bbox", "satmark", "crs", NULL};
     char *extra_text = NULL;
-    ok = gjson_dump_object(r, extra, &extra_text) &&
-         annot_set_set_extra_members(set, extra_text, r->dg);
+    bool ok = gjson_foreign_members(r, root, known, &extra_text) &&
+              annot_set_set_extra_members(set, extra_text, r->dg);
     free(extra_text);
-    json_decref(extra);
     if (!ok)
         return false;
     gjson_path_key(r, "features");

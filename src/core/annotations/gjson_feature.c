@@ -198,7 +198,7 @@ static bool read_claim_links(struct reader *r, json_t *arr, struct annot_feature
     return ok;
 }
 
-bool gjson_dump_object(struct reader *r, json_t *obj, char **dst)
+static bool dump_object(struct reader *r, json_t *obj, char **dst)
 {
     *dst = NULL;
     if (json_object_size(obj) == 0)
@@ -214,6 +214,29 @@ bool gjson_dump_object(struct reader *r, json_t *obj, char **dst)
     if (fit)
         *dst = fit;
     return true;
+}
+
+bool gjson_foreign_members(struct reader *r, json_t *obj, const char *const *known, char **dst)
+{
+    *dst = NULL;
+    json_t *extra = json_object();
+    if (!extra) {
+        diag_error(r->dg, "%s: out of memory", r->name);
+        return false;
+    }
+    const char *key;
+    json_t *value;
+    json_object_foreach(obj, key, value)
+    {
+        bool listed = false;
+        for (const char *const *k = known; *k && !listed; k++)
+            listed = strcmp(key, *k) == 0;
+        if (!listed)
+            json_object_set(extra, key, value);
+    }
+    bool ok = dump_object(r, extra, dst);
+    json_decref(extra);
+    return ok;
 }
 
 bool gjson_read_properties(struct reader *r, json_t *props, struct annot_feature *f)
@@ -293,7 +316,7 @@ bool gjson_read_properties(struct reader *r, json_t *props, struct annot_feature
             }
         }
     }
-    ok = ok && gjson_dump_object(r, extra, &f->extra_properties);
+    ok = ok && dump_object(r, extra, &f->extra_properties);
     json_decref(extra);
     json_decref(empty);
     gjson_path_pop(r);
@@ -384,20 +407,6 @@ bool gjson_read_feature(struct reader *r, json_t *obj, struct annot_feature *f, 
     if (!gjson_read_properties(r, json_object_get(obj, "properties"), f))
         return false;
     /* Foreign members of the Feature are kept. */
-    json_t *extra = json_object();
-    if (!extra) {
-        diag_error(r->dg, "%s: out of memory", r->name);
-        return false;
-    }
-    const char *key;
-    json_t *value;
-    json_object_foreach(obj, key, value)
-    {
-        if (strcmp(key, "type") && strcmp(key, "id") && strcmp(key, "geometry") &&
-            strcmp(key, "properties") && strcmp(key, "bbox"))
-            json_object_set(extra, key, value);
-    }
-    bool ok = gjson_dump_object(r, extra, &f->extra_members);
-    json_decref(extra);
-    return ok;
+    static const char *const known[] = {"type", "id", "geometry", "properties", "bbox", NULL};
+    return gjson_foreign_members(r, obj, known, &f->extra_members);
 }

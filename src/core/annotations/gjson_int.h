@@ -107,9 +107,11 @@ bool gjson_geom_type_from_name(const char *name, enum annot_geom_type *type);
 /* *dst = a new copy of s (borrowed) that the caller frees; false (with an
  * error) on out of memory. */
 bool gjson_copy_string(struct reader *r, char **dst, const char *s);
-/* *dst = obj (borrowed) as compact JSON text, new (caller frees), or NULL
- * when obj is empty; false (with an error) on out of memory. */
-bool gjson_dump_object(struct reader *r, json_t *obj, char **dst);
+/* *dst = the members of obj (borrowed) not named in known (NULL-terminated,
+ * borrowed) as compact JSON text, kept verbatim for the round trip: new
+ * (the caller frees it), or NULL when there are none; false (with an error)
+ * on out of memory. */
+bool gjson_foreign_members(struct reader *r, json_t *obj, const char *const *known, char **dst);
 /* Reads a Feature's "properties" (borrowed) into f (caller-owned). */
 bool gjson_read_properties(struct reader *r, json_t *props, struct annot_feature *f);
 /* Reads the Feature object obj (borrowed) into f (the caller owns it and
