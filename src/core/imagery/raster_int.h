@@ -75,7 +75,7 @@ struct raster {
     bool stretch_ready;
     struct raster_stretch stretch;
     char block_problem[160]; /* non-empty: pixels are not read (absurd block size) */
-    bool force_slow_path; /* SATMARK_RASTER_SLOW_PATH=1 at open: no Byte fast path (tests) */
+    bool force_slow_path; /* settings raster_slow_path at open: no Byte fast path (tests) */
     struct raster_open_options opt; /* as opened (for raster_open_sibling) */
 };
 

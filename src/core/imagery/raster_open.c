@@ -43,6 +43,7 @@
 #include "georef.h"
 #include "netguard.h"
 #include "rfile.h"
+#include "settings.h"
 
 static const char *const allowed_driver_list[] = {
     "GTiff", "JP2OpenJPEG", "PNG", "JPEG", "GIF", "WEBP", "BMP", "VRT", "ENVI", "EHdr",
@@ -610,8 +611,7 @@ static struct raster *open_handle(const char *path, const struct raster_open_opt
     r->allow_remote = opt->allow_remote;
     r->resampling = opt->resampling;
     r->info.path = r->path;
-    const char *slow = getenv("SATMARK_RASTER_SLOW_PATH");
-    r->force_slow_path = slow && strcmp(slow, "1") == 0;
+    r->force_slow_path = settings_get()->raster_slow_path;
     if (!open_dataset(r, opt, dg)) {
         raster_close(r);
         return NULL;

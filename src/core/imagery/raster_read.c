@@ -10,8 +10,9 @@
  *   - A file whose blocks would make GDAL allocate more than MAX_BLOCK_BYTES
  *     is described but never read (r->block_problem, set at open).
  *   - The Byte fast path (read_cell_bytes) gives exactly the bytes of the
- *     slow path (read_cell) whenever it applies; SATMARK_RASTER_SLOW_PATH=1
- *     at open turns it off so tests can compare the two.
+ *     slow path (read_cell) whenever it applies; the settings'
+ *     raster_slow_path (SATMARK_RASTER_SLOW_PATH=1) at open turns it off so
+ *     tests can compare the two.
  *   - A corrupt block makes only its cells transparent, with an error.
  *
  * Ownership: a pointer passed to a function here is borrowed for the call,
@@ -453,7 +454,7 @@ static bool read_cell(struct raster *r, const struct read_plan *p, double sx, do
 /* The Byte fast path applies: every displayed band (and the alpha band) is
  * unsigned Byte, no palette, and the stretch is the identity, so the slow
  * path's Float64 detour would give back exactly the bytes GDAL has.
- * SATMARK_RASTER_SLOW_PATH=1 at open time turns it off (tests compare). */
+ * The settings' raster_slow_path at open time turns it off (tests compare). */
 static bool byte_fast_path(const struct raster *r)
 {
     if (r->force_slow_path || r->mode == DISPLAY_PALETTE)
