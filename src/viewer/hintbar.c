@@ -14,7 +14,6 @@
 #include "viewer.h"
 
 static const struct style_rgb HINT_TEXT = {215, 220, 228};
-static const struct style_rgb BLACK = {0, 0, 0};
 static const struct style_rgb WHITE = {255, 255, 255};
 
 #define BANNER_PX 14
@@ -47,9 +46,11 @@ void hintbar_text_fit(cairo_t *cr, const char *text, double px, double x, double
                       double max_w, struct style_rgb rgb)
 {
     double w, h;
-    render_text(cr, text, NULL, px, 0, 0, 0, rgb, 0, BLACK, true, &w, &h);
+    render_text(cr, text, &(struct render_text_options){.px = px, .rgb = rgb, .measure_only = true},
+                &w, &h);
     if (w <= max_w) {
-        render_text(cr, text, NULL, px, x, y, 0, rgb, 0, BLACK, false, NULL, NULL);
+        render_text(cr, text, &(struct render_text_options){.px = px, .x = x, .y = y, .rgb = rgb},
+                    NULL, NULL);
         return;
     }
     /* the longest prefix (whole UTF-8 characters) that fits with "…" */
@@ -64,7 +65,8 @@ void hintbar_text_fit(cairo_t *cr, const char *text, double px, double x, double
             mid--;
         memcpy(buf, text, mid);
         memcpy(buf + mid, "\u2026", 4);
-        render_text(cr, buf, NULL, px, 0, 0, 0, rgb, 0, BLACK, true, &w, &h);
+        render_text(cr, buf, &(struct render_text_options){.px = px, .rgb = rgb,
+                                                           .measure_only = true}, &w, &h);
         if (w <= max_w && mid > lo)
             lo = mid;
         else if (mid <= lo)
@@ -76,7 +78,8 @@ void hintbar_text_fit(cairo_t *cr, const char *text, double px, double x, double
         lo--;
     memcpy(buf, text, lo);
     memcpy(buf + lo, "\u2026", 4);
-    render_text(cr, buf, NULL, px, x, y, 0, rgb, 0, BLACK, false, NULL, NULL);
+    render_text(cr, buf, &(struct render_text_options){.px = px, .x = x, .y = y, .rgb = rgb},
+                NULL, NULL);
 }
 
 static const char *class_title(struct viewer *vw)
@@ -160,7 +163,8 @@ void hintbar_draw(struct viewer *vw, cairo_t *cr)
     char hint[600];
     hintbar_text(vw, hint, sizeof hint);
     double w, h;
-    render_text(cr, hint, NULL, 12, 0, 0, 0, HINT_TEXT, 0, BLACK, true, &w, &h);
+    render_text(cr, hint, &(struct render_text_options){.px = 12, .rgb = HINT_TEXT,
+                                                        .measure_only = true}, &w, &h);
     hintbar_text_fit(cr, hint, 12, 8, y0 + (VIEWER_HINT_H - h) / 2, vw->view.w - 16,
                      vw->ui.sticky_error[0] ? (struct style_rgb){255, 150, 140} : HINT_TEXT);
     cairo_restore(cr);
@@ -175,7 +179,9 @@ SDL_Rect hintbar_error_rect(struct viewer *vw)
     char text[1200];
     snprintf(text, sizeof text, "%s\n(Esc or click here: dismiss)", vw->ui.sticky_error);
     double wrap = vw->view.w - 4 * BANNER_MARGIN, w, h;
-    render_text(cr, text, NULL, BANNER_PX, 0, 0, wrap, WHITE, 0, BLACK, true, &w, &h);
+    render_text(cr, text, &(struct render_text_options){.px = BANNER_PX, .wrap_w = wrap,
+                                                        .rgb = WHITE, .measure_only = true},
+                &w, &h);
     cairo_destroy(cr);
     double max_h = vw->view.h - VIEWER_STATUS_H - 2 * BANNER_MARGIN;
     r.x = BANNER_MARGIN;
@@ -201,7 +207,9 @@ void hintbar_draw_error(struct viewer *vw, cairo_t *cr)
     cairo_set_source_rgba(cr, 1, 0.75, 0.7, 1);
     cairo_set_line_width(cr, 1);
     cairo_stroke(cr);
-    render_text(cr, text, NULL, BANNER_PX, r.x + BANNER_MARGIN, r.y + BANNER_MARGIN,
-                r.w - 2 * BANNER_MARGIN, WHITE, 0, BLACK, false, NULL, NULL);
+    render_text(cr, text, &(struct render_text_options){.px = BANNER_PX, .x = r.x + BANNER_MARGIN,
+                                                        .y = r.y + BANNER_MARGIN,
+                                                        .wrap_w = r.w - 2 * BANNER_MARGIN,
+                                                        .rgb = WHITE}, NULL, NULL);
     cairo_restore(cr);
 }

@@ -17,7 +17,6 @@
 #include "viewer.h"
 
 static const struct style_rgb WHITE = {255, 255, 255};
-static const struct style_rgb BLACK = {0, 0, 0};
 static const struct style_rgb GREY = {170, 175, 185};
 static const struct style_rgb YELLOW = {255, 220, 80};
 
@@ -214,14 +213,17 @@ void marklist_draw(struct viewer *vw, cairo_t *cr)
             total++;
     char head[256];
     snprintf(head, sizeof head, "Marks \u2014 %zu of %zu", total, annot_count(vw->doc.set));
-    render_text(cr, head, NULL, 15, x, y, wrap, WHITE, 0, BLACK, false, NULL, &h);
+    render_text(cr, head, &(struct render_text_options){.px = 15, .x = x, .y = y, .wrap_w = wrap,
+                                                        .rgb = WHITE}, NULL, &h);
     y += h + 4;
     snprintf(head, sizeof head, "Filter: %s\u2502", vw->ui.marklist_filter);
-    render_text(cr, head, NULL, 13, x, y, wrap, YELLOW, 0, BLACK, false, NULL, &h);
+    render_text(cr, head, &(struct render_text_options){.px = 13, .x = x, .y = y, .wrap_w = wrap,
+                                                        .rgb = YELLOW}, NULL, &h);
     y += h + 4;
     render_text(cr, "class:ship date:2024-03 claim:ID or part of an id or label. "
                     "Up/Down choose, Enter or click: go to the mark. Esc closes.",
-                NULL, 11, x, y, wrap, GREY, 0, BLACK, false, NULL, &h);
+                &(struct render_text_options){.px = 11, .x = x, .y = y, .wrap_w = wrap,
+                                              .rgb = GREY}, NULL, &h);
     y += h + 8;
     size_t first = vw->ui.marklist_cursor >= 6 ? vw->ui.marklist_cursor - 5 : 0;
     size_t k = 0;

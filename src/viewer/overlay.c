@@ -113,18 +113,21 @@ static void panel(cairo_t *cr, double x, double y, double w, double h, double al
 static void text(cairo_t *cr, const char *s, double px, double x, double y, double wrap,
                  struct style_rgb rgb, double *w, double *h)
 {
-    render_text(cr, s, NULL, px, x, y, wrap, rgb, 0, BLACK, false, w, h);
+    render_text(cr, s, &(struct render_text_options){.px = px, .x = x, .y = y, .wrap_w = wrap,
+                                                     .rgb = rgb}, w, h);
 }
 
 static void text_halo(cairo_t *cr, const char *s, double px, double x, double y,
                       struct style_rgb rgb)
 {
-    render_text(cr, s, NULL, px, x, y, 0, rgb, 2.5, BLACK, false, NULL, NULL);
+    render_text(cr, s, &(struct render_text_options){.px = px, .x = x, .y = y, .rgb = rgb,
+                                                     .halo_px = 2.5, .halo = BLACK}, NULL, NULL);
 }
 
 static void measure(cairo_t *cr, const char *s, double px, double wrap, double *w, double *h)
 {
-    render_text(cr, s, NULL, px, 0, 0, wrap, WHITE, 0, BLACK, true, w, h);
+    render_text(cr, s, &(struct render_text_options){.px = px, .wrap_w = wrap, .rgb = WHITE,
+                                                     .measure_only = true}, w, h);
 }
 
 static void format_dms(double v, bool lat, char *out, size_t cap)
@@ -501,7 +504,9 @@ static void draw_help(struct viewer *vw, cairo_t *cr)
     double avail_w = vw->view.w - 40, avail_h = vw->view.h - VIEWER_STATUS_H - 40;
     double px = 14, w = 0, h = 0;
     for (; px >= 10; px -= 1) {
-        render_markup(cr, markup, NULL, px, 0, 0, avail_w - 40, WHITE, true, &w, &h);
+        render_markup(cr, markup, &(struct render_text_options){.px = px, .wrap_w = avail_w - 40,
+                                                                .rgb = WHITE, .measure_only = true},
+                      &w, &h);
         if (h <= avail_h)
             break;
     }
@@ -522,7 +527,9 @@ static void draw_help(struct viewer *vw, cairo_t *cr)
     cairo_rectangle(cr, x - 20, y - 16, w + 40, box_h + 32);
     cairo_clip(cr);
     double shift = scrolls ? vw->ui.help_scroll : 0;
-    render_markup(cr, markup, NULL, px, x, y - shift, avail_w - 40, WHITE, false, NULL, NULL);
+    render_markup(cr, markup, &(struct render_text_options){.px = px, .x = x, .y = y - shift,
+                                                            .wrap_w = avail_w - 40, .rgb = WHITE},
+                  NULL, NULL);
     cairo_restore(cr);
     if (scrolls) {
         char note[160];
@@ -557,7 +564,8 @@ static void draw_modal(struct viewer *vw, cairo_t *cr)
                  vw->doc.pending_journal);
     }
     double w, h;
-    render_markup(cr, body, NULL, 16, 0, 0, 0, WHITE, true, &w, &h);
+    render_markup(cr, body, &(struct render_text_options){.px = 16, .rgb = WHITE,
+                                                          .measure_only = true}, &w, &h);
     double x = (vw->view.w - w) / 2, y = (vw->view.h - h) / 2;
     cairo_rectangle(cr, 0, 0, vw->view.w, vw->view.h);
     cairo_set_source_rgba(cr, 0, 0, 0, 0.45);
@@ -567,7 +575,8 @@ static void draw_modal(struct viewer *vw, cairo_t *cr)
     set_rgb(cr, YELLOW, 1);
     cairo_set_line_width(cr, 1);
     cairo_stroke(cr);
-    render_markup(cr, body, NULL, 16, x, y, 0, WHITE, false, NULL, NULL);
+    render_markup(cr, body, &(struct render_text_options){.px = 16, .x = x, .y = y, .rgb = WHITE},
+                  NULL, NULL);
 }
 
 /* The bottom chrome: the hint bar (hintbar.c), then the status line: the
