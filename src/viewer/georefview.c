@@ -510,6 +510,18 @@ void georefview_draw(struct viewer *vw)
 
 /* ---- drawing: chrome ------------------------------------------------------- */
 
+/* render_text with its options spelled out (this file's many calls stay short). */
+static void text_at(cairo_t *cr, const char *text, const char *font, double px, double x,
+                    double y, double wrap_w, struct style_rgb rgb, double halo_px,
+                    struct style_rgb halo, bool measure_only, double *w, double *h)
+{
+    render_text(cr, text,
+                &(struct render_text_options){.font = font, .px = px, .x = x, .y = y,
+                                              .wrap_w = wrap_w, .rgb = rgb, .halo_px = halo_px,
+                                              .halo = halo, .measure_only = measure_only},
+                w, h);
+}
+
 static void set_rgb(cairo_t *cr, struct style_rgb c, double alpha)
 {
     cairo_set_source_rgba(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0, alpha);
@@ -531,7 +543,7 @@ static void marker(cairo_t *cr, double x, double y, const char *label, struct st
     cairo_move_to(cr, x - 11, y), cairo_line_to(cr, x + 11, y);
     cairo_move_to(cr, x, y - 11), cairo_line_to(cr, x, y + 11);
     cairo_stroke(cr);
-    render_text(cr, label, NULL, 13, x + 9, y - 22, 0, rgb, 2.5, HALO_RGB, false, NULL, NULL);
+    text_at(cr, label, NULL, 13, x + 9, y - 22, 0, rgb, 2.5, HALO_RGB, false, NULL, NULL);
 }
 
 static struct style_rgb pair_rgb(const struct georef_session *s, size_t i)
@@ -562,11 +574,11 @@ static void draw_picture_markers(struct viewer *vw, cairo_t *cr)
     double w, h;
     char caption[600];
     snprintf(caption, sizeof caption, "picture: %s", s->picture_name);
-    render_text(cr, caption, NULL, 13, 0, 0, 0, TEXT_RGB, 0, HALO_RGB, true, &w, &h);
+    text_at(cr, caption, NULL, 13, 0, 0, 0, TEXT_RGB, 0, HALO_RGB, true, &w, &h);
     cairo_rectangle(cr, r.x, r.y, w + 16, h + 8);
     cairo_set_source_rgba(cr, 0.08, 0.09, 0.11, 0.85);
     cairo_fill(cr);
-    render_text(cr, caption, NULL, 13, r.x + 8, r.y + 4, 0, TEXT_RGB, 0, HALO_RGB, false, NULL,
+    text_at(cr, caption, NULL, 13, r.x + 8, r.y + 4, 0, TEXT_RGB, 0, HALO_RGB, false, NULL,
                 NULL);
     cairo_restore(cr);
     /* the divider between the two sides */
@@ -614,7 +626,7 @@ static void draw_reference_markers(struct viewer *vw, cairo_t *cr)
         cairo_stroke(cr);
         cairo_set_dash(cr, NULL, 0, 0);
         snprintf(label, sizeof label, "%zu? expected", s->n + 1);
-        render_text(cr, label, NULL, 12, x + 14, y + 4, 0, PENDING_RGB, 2.5, HALO_RGB, false,
+        text_at(cr, label, NULL, 12, x + 14, y + 4, 0, PENDING_RGB, 2.5, HALO_RGB, false,
                     NULL, NULL);
     }
     cairo_restore(cr);
@@ -641,10 +653,10 @@ static void draw_table(struct viewer *vw, cairo_t *cr)
     snprintf(title + strlen(title), sizeof title - strlen(title), "%s", state);
     const double px = 12, line = 17, pad = 8;
     double tw, th, width = 0;
-    render_text(cr, title, NULL, px, 0, 0, 0, TEXT_RGB, 0, HALO_RGB, true, &tw, &th);
+    text_at(cr, title, NULL, px, 0, 0, 0, TEXT_RGB, 0, HALO_RGB, true, &tw, &th);
     width = tw;
     snprintf(row, sizeof row, ROW_FORMAT, 999, 99999.0, 99999.0, -179.0, -89.0, "99999.99 m");
-    render_text(cr, row, "monospace", px - 1, 0, 0, 0, TEXT_RGB, 0, HALO_RGB, true, &tw, &th);
+    text_at(cr, row, "monospace", px - 1, 0, 0, 0, TEXT_RGB, 0, HALO_RGB, true, &tw, &th);
     width = fmax(width, tw);
     int x0 = reference_x0(vw);
     double max_w = vw->view.w - x0 - 2 * pad - 10;
@@ -662,7 +674,7 @@ static void draw_table(struct viewer *vw, cairo_t *cr)
     cairo_fill(cr);
     s->table = (SDL_Rect){(int)x, (int)y, (int)w, (int)h};
     hintbar_text_fit(cr, title, px, x + pad, y + pad, width, s->fit_ok ? TEXT_RGB : DIM_RGB);
-    render_text(cr, s->fit.leave_one_out && s->fit_ok
+    text_at(cr, s->fit.leave_one_out && s->fit_ok
                         ? "  # picture x       y         lon        lat  residual (LOO)"
                         : "  # picture x       y         lon        lat  residual",
                 "monospace", px - 1, x + pad, y + pad + line, 0, DIM_RGB, 0, HALO_RGB, false,
@@ -681,7 +693,7 @@ static void draw_table(struct viewer *vw, cairo_t *cr)
             cairo_set_source_rgba(cr, 0.35, 0.3, 0.1, 0.9);
             cairo_fill(cr);
         }
-        render_text(cr, row, "monospace", px - 1, x + pad, ry, 0,
+        text_at(cr, row, "monospace", px - 1, x + pad, ry, 0,
                     (int)i == s->selected ? SELECTED_RGB : TEXT_RGB, 0, HALO_RGB, false, NULL, NULL);
         s->row_y0[s->nrows] = (int)ry;
         s->row_y1[s->nrows] = (int)(ry + line);
