@@ -126,15 +126,6 @@ bool annot_geometry_copy(struct annot_geometry *dst, const struct annot_geometry
     return true;
 }
 
-/* Twice the signed planar area of a closed ring (positive = counter-clockwise). */
-static double ring_signed_area2(const struct annot_part *ring)
-{
-    double sum = 0.0;
-    for (size_t i = 0; i + 1 < ring->n; i++)
-        sum += (ring->pts[i].lon * ring->pts[i + 1].lat) -
-               (ring->pts[i + 1].lon * ring->pts[i].lat);
-    return sum;
-}
 
 static void part_reverse(struct annot_part *p)
 {
@@ -197,7 +188,7 @@ bool annot_geometry_from_points(struct annot_geometry *dst, enum annot_geom_type
     dst->parts[0].n = total;
     dst->nparts = 1;
     dst->type = type;
-    if (type == ANNOT_GEOM_POLYGON && ring_signed_area2(&dst->parts[0]) < 0)
+    if (type == ANNOT_GEOM_POLYGON && annot_ring_signed_area2(&dst->parts[0]) < 0)
         part_reverse(&dst->parts[0]);
     return true;
 }
@@ -302,7 +293,7 @@ static bool check_simple(const struct annot_geometry *g, const char *what, struc
                        i);
             return false;
         }
-        if (ring && ring_signed_area2(p) == 0 && !jumps_half_world(p)) {
+        if (ring && annot_ring_signed_area2(p) == 0 && !jumps_half_world(p)) {
             diag_error(dg, "%s: ring %zu encloses no area (all its positions on one line or "
                            "one point)", what, i);
             return false;
@@ -356,7 +347,7 @@ size_t annot_geometry_normalize_winding(struct annot_geometry *g)
         return 0;
     for (size_t i = 0; i < g->nparts; i++) {
         bool exterior = i == 0 || g->parts[i].member != g->parts[i - 1].member;
-        double a = ring_signed_area2(&g->parts[i]);
+        double a = annot_ring_signed_area2(&g->parts[i]);
         if ((exterior && a < 0) || (!exterior && a > 0)) {
             part_reverse(&g->parts[i]);
             reversed++;
@@ -425,3 +416,26 @@ struct annot_part *annot_geometry_flat_part(struct annot_geometry *g, size_t ind
     return NULL;
 }
 
+
+/* ---- measures shared by the writers (export, gjwrite) ------------------------------ */
+
+/* Relative to the first position, so the products stay small and the sign
+ * is right for small rings far from (0, 0). */
+double annot_ring_signed_area2(const struct annot_part *ring)
+{
+    if (ring->n < 3)
+        return 0.0;
+    double sum = 0.0, ox = ring->pts[0].lon, oy = ring->pts[0].lat;
+    for (size_t i = 0, j = ring->n - 1; i < ring->n; j = i++)
+        sum += (ring->pts[j].lon - ox) * (ring->pts[i].lat - oy) -
+               (ring->pts[i].lon - ox) * (ring->pts[j].lat - oy);
+    return sum;
+}
+
+size_t annot_geometry_member_end(const struct annot_geometry *g, size_t first)
+{
+    size_t end = first + 1;
+    while (end < g->nparts && g->parts[end].member == g->parts[first].member)
+        end++;
+    return end;
+}

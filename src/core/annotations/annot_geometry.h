@@ -107,4 +107,12 @@ bool annot_geometry_is_ring_type(enum annot_geom_type type);
 struct annot_part *annot_geometry_flat_part(struct annot_geometry *g, size_t index,
                                             struct annot_geometry **owner);
 
+/* Twice the signed planar area of a ring in degrees (positive =
+ * counter-clockwise; 0 for fewer than 3 positions); only its sign is used,
+ * to rewind rings. */
+double annot_ring_signed_area2(const struct annot_part *ring);
+/* The index after the last part of the member whose first part is `first`
+ * (MultiPolygon: the rings of one polygon are parts [first, end)). */
+size_t annot_geometry_member_end(const struct annot_geometry *g, size_t first);
+
 #endif
