@@ -26,6 +26,7 @@
 #include "claims.h"
 #include "evidence.h"
 #include "custody.h"
+#include "dynbuf.h"
 #include "geo.h"
 #include "gjson.h"
 #include "hash.h"
@@ -149,57 +150,15 @@ double figure_round_length(double max_m)
     return best;
 }
 
-/* ---- bounded string builder ------------------------------------------------ */
-
-struct sbuf {
-    char *s;
-    size_t n, cap;
-    bool failed;
-};
-
-__attribute__((format(printf, 2, 3))) static void sb_printf(struct sbuf *b, const char *fmt,
-                                                             ...)
-{
-    if (b->failed)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    va_list ap2;
-    va_copy(ap2, ap);
-    int k = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (k < 0 || b->n + (size_t)k + 1 > FIGURE_MAX_TEXT) {
-        b->failed = true;
-        va_end(ap2);
-        return;
-    }
-    if (b->n + (size_t)k + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 256;
-        while (nc < b->n + (size_t)k + 1)
-            nc *= 2;
-        char *q = realloc(b->s, nc);
-        if (!q) {
-            b->failed = true;
-            va_end(ap2);
-            return;
-        }
-        b->s = q;
-        b->cap = nc;
-    }
-    vsnprintf(b->s + b->n, (size_t)k + 1, fmt, ap2);
-    va_end(ap2);
-    b->n += (size_t)k;
-}
+/* ---- text ------------------------------------------------------------------ */
 
 /* Appends s escaped for Pango markup. */
-static void sb_markup(struct sbuf *b, const char *s)
+static void markup_escaped(struct dynbuf *b, const char *s)
 {
     gchar *e = g_markup_escape_text(s, -1);
-    sb_printf(b, "%s", e);
+    dynbuf_append_str(b, e);
     g_free(e);
 }
-
-static const char *sb_str(const struct sbuf *b) { return b->s ? b->s : ""; }
 
 static const char *base_name(const char *path)
 {
@@ -274,7 +233,7 @@ struct fig {
     struct render_rect req; /* requested window, tile px */
     const char **claim_ids; /* claims cited, catalog order */
     size_t nclaims;
-    struct sbuf title, caption_markup, caption_plain, credit, params;
+    struct dynbuf title, caption_markup, caption_plain, credit, params;
 
     int w, h;
     double scale;
@@ -331,6 +290,17 @@ static bool finish_hash(struct fig *f, struct diag *dg)
     return f->hash_ok;
 }
 
+/* An empty figure state: nothing owned yet, text buffers capped. */
+static void fig_init(struct fig *f)
+{
+    memset(f, 0, sizeof *f);
+    dynbuf_init(&f->title, FIGURE_MAX_TEXT);
+    dynbuf_init(&f->caption_markup, FIGURE_MAX_TEXT);
+    dynbuf_init(&f->caption_plain, FIGURE_MAX_TEXT);
+    dynbuf_init(&f->credit, FIGURE_MAX_TEXT);
+    dynbuf_init(&f->params, FIGURE_MAX_TEXT);
+}
+
 static void fig_free(struct fig *f)
 {
     finish_hash(f, NULL);
@@ -340,11 +310,11 @@ static void fig_free(struct fig *f)
     if (f->surface)
         cairo_surface_destroy(f->surface);
     free(f->claim_ids);
-    free(f->title.s);
-    free(f->caption_markup.s);
-    free(f->caption_plain.s);
-    free(f->credit.s);
-    free(f->params.s);
+    dynbuf_free(&f->title);
+    dynbuf_free(&f->caption_markup);
+    dynbuf_free(&f->caption_plain);
+    dynbuf_free(&f->credit);
+    dynbuf_free(&f->params);
     render_overlay_free(f->ov);
     evidence_report_free(f->evidence);
     free(f->evidence_tiles);
@@ -729,7 +699,7 @@ static void build_texts(struct fig *f)
     evaluate_claims(f);
     /* title */
     if (s->title) {
-        sb_printf(&f->title, "%s", s->title);
+        dynbuf_printf(&f->title, "%s", s->title);
     } else {
         const char *name = "";
         for (size_t i = 0; i < f->nsets && !*name; i++)
@@ -738,53 +708,53 @@ static void build_texts(struct fig *f)
             name = in->site;
         if (!*name)
             name = base_name(s->tile);
-        sb_printf(&f->title, "%s", name);
+        dynbuf_printf(&f->title, "%s", name);
         if (s->view == FIGURE_VIEW_FEATURE) {
             for (size_t i = 0; i < f->nsets; i++) {
                 const struct annot_feature *feat = annot_find(f->sets[i], s->feature_id);
                 if (feat) {
                     const char *what = feat->label[0] ? feat->label : feat->id;
-                    if (!strstr(sb_str(&f->title), what))
-                        sb_printf(&f->title, ": %s", what);
+                    if (!strstr(dynbuf_str(&f->title), what))
+                        dynbuf_printf(&f->title, ": %s", what);
                     break;
                 }
             }
         }
         if (in->acquired[0])
-            sb_printf(&f->title, " — %s", in->acquired);
+            dynbuf_printf(&f->title, " — %s", in->acquired);
     }
 
     /* credit: say "synthetic" once, and the date once */
     if (in->synthetic && !strstr(in->credit, "ynthetic"))
-        sb_printf(&f->credit, "Synthetic demo imagery, not a real satellite image%s%s",
+        dynbuf_printf(&f->credit, "Synthetic demo imagery, not a real satellite image%s%s",
                   in->credit[0] ? " · " : "", in->credit);
     else if (in->synthetic)
-        sb_printf(&f->credit, "%s", in->credit);
+        dynbuf_printf(&f->credit, "%s", in->credit);
     else
-        sb_printf(&f->credit, "Imagery: %s", in->credit[0] ? in->credit : "source not stated");
-    if (in->acquired[0] && !strstr(sb_str(&f->credit), in->acquired))
-        sb_printf(&f->credit, " · acquired %s", in->acquired);
+        dynbuf_printf(&f->credit, "Imagery: %s", in->credit[0] ? in->credit : "source not stated");
+    if (in->acquired[0] && !strstr(dynbuf_str(&f->credit), in->acquired))
+        dynbuf_printf(&f->credit, " · acquired %s", in->acquired);
 
     /* caption: user text, then the claims with their citations */
-    struct sbuf *m = &f->caption_markup, *p = &f->caption_plain;
+    struct dynbuf *m = &f->caption_markup, *p = &f->caption_plain;
     if (s->caption && s->caption[0]) {
-        sb_markup(m, s->caption);
-        sb_printf(p, "%s", s->caption);
+        markup_escaped(m, s->caption);
+        dynbuf_printf(p, "%s", s->caption);
     }
     size_t other = other_dates_in_request(f);
     if (other) {
         const char *note = "Marks from other dates shown dashed, with their date: they were "
                            "observed on other images, not on this one.";
-        sb_printf(m, "%s<i>%s</i>", m->n ? "\n" : "", note);
-        sb_printf(p, "%s%s", p->n ? "\n" : "", note);
+        dynbuf_printf(m, "%s<i>%s</i>", dynbuf_len(m) ? "\n" : "", note);
+        dynbuf_printf(p, "%s%s", dynbuf_len(p) ? "\n" : "", note);
     }
     for (size_t k = 0; k < f->nclaims; k++) {
-        if (m->n)
-            sb_printf(m, "\n");
-        if (p->n)
-            sb_printf(p, "\n");
+        if (dynbuf_len(m))
+            dynbuf_printf(m, "\n");
+        if (dynbuf_len(p))
+            dynbuf_printf(p, "\n");
         if (k == FIGURE_MAX_CAPTION_CLAIMS) {
-            sb_printf(m, "<i>… and %zu more claim(s); all are listed in the PNG metadata.</i>",
+            dynbuf_printf(m, "<i>… and %zu more claim(s); all are listed in the PNG metadata.</i>",
                       f->nclaims - k);
             /* the plain version (metadata) keeps all of them */
         }
@@ -792,67 +762,68 @@ static void build_texts(struct fig *f)
         bool in_caption = k < FIGURE_MAX_CAPTION_CLAIMS;
         if (!cl) {
             if (in_caption) {
-                sb_printf(m, "<b>[%zu]</b> claim ", k + 1);
-                sb_markup(m, f->claim_ids[k]);
+                dynbuf_printf(m, "<b>[%zu]</b> claim ", k + 1);
+                markup_escaped(m, f->claim_ids[k]);
             }
-            sb_printf(p, "[%zu] claim %s", k + 1, f->claim_ids[k]);
+            dynbuf_printf(p, "[%zu] claim %s", k + 1, f->claim_ids[k]);
             continue;
         }
         if (in_caption) {
-            sb_printf(m, "<b>[%zu]</b> ", k + 1);
-            sb_markup(m, cl->text);
+            dynbuf_printf(m, "<b>[%zu]</b> ", k + 1);
+            markup_escaped(m, cl->text);
         }
-        sb_printf(p, "[%zu] %s (%s)", k + 1, cl->text, cl->id);
+        dynbuf_printf(p, "[%zu] %s (%s)", k + 1, cl->text, cl->id);
         for (size_t j = 0; j < cl->nsources; j++) {
             const struct claims_source *src = claims_find_source(f->cat, cl->source_ids[j]);
             if (!src)
                 continue;
             if (in_caption) {
-                sb_printf(m, j == 0 ? " — <i>" : "; <i>");
-                sb_markup(m, src->outlet);
-                sb_printf(m, "</i>, “");
-                sb_markup(m, src->headline);
-                sb_printf(m, "”");
+                dynbuf_printf(m, j == 0 ? " — <i>" : "; <i>");
+                markup_escaped(m, src->outlet);
+                dynbuf_printf(m, "</i>, “");
+                markup_escaped(m, src->headline);
+                dynbuf_printf(m, "”");
                 if (src->published[0])
-                    sb_printf(m, ", %s", src->published);
+                    dynbuf_printf(m, ", %s", src->published);
             }
-            sb_printf(p, "%s %s, \"%s\"%s%s", j == 0 ? " —" : ";", src->outlet, src->headline,
+            dynbuf_printf(p, "%s %s, \"%s\"%s%s", j == 0 ? " —" : ";", src->outlet, src->headline,
                       src->published[0] ? ", " : "", src->published);
         }
         if (cl->nattributed) {
             if (in_caption)
-                sb_printf(m, "; attributed to ");
-            sb_printf(p, "; attributed to ");
+                dynbuf_printf(m, "; attributed to ");
+            dynbuf_printf(p, "; attributed to ");
             for (size_t j = 0; j < cl->nattributed; j++) {
                 if (in_caption) {
-                    sb_markup(m, cl->attributed_to[j]);
-                    sb_printf(m, j + 1 < cl->nattributed ? ", " : "");
+                    markup_escaped(m, cl->attributed_to[j]);
+                    dynbuf_printf(m, j + 1 < cl->nattributed ? ", " : "");
                 }
-                sb_printf(p, "%s%s", cl->attributed_to[j], j + 1 < cl->nattributed ? ", " : "");
+                dynbuf_printf(p, "%s%s", cl->attributed_to[j], j + 1 < cl->nattributed ? ", " : "");
             }
         }
         size_t counts[ANNOT_STANCE_COUNT];
         stance_counts(f, cl->id, counts);
         if (counts[0] + counts[1] + counts[2] > 0) {
-            struct sbuf st = {0};
+            struct dynbuf st;
+            dynbuf_init(&st, FIGURE_MAX_TEXT);
             const char *names[ANNOT_STANCE_COUNT] = {"support", "contradict", "context"};
             for (int i = 0; i < ANNOT_STANCE_COUNT; i++)
                 if (counts[i])
-                    sb_printf(&st, "%s%zu %s", st.n ? ", " : "", counts[i],
+                    dynbuf_printf(&st, "%s%zu %s", dynbuf_len(&st) ? ", " : "", counts[i],
                               i == 2 ? (counts[i] == 1 ? "gives context" : "give context")
                                      : names[i]);
             if (in_caption)
-                sb_printf(m, ". <span foreground=\"#555555\">Marks shown: %s.</span>", sb_str(&st));
-            sb_printf(p, ". Marks shown: %s.", sb_str(&st));
-            free(st.s);
+                dynbuf_printf(m, ". <span foreground=\"#555555\">Marks shown: %s.</span>", dynbuf_str(&st));
+            dynbuf_printf(p, ". Marks shown: %s.", dynbuf_str(&st));
+            dynbuf_free(&st);
         } else if (in_caption) {
-            sb_printf(m, ".");
+            dynbuf_printf(m, ".");
         }
         const struct evidence_claim *ec = evidence_report_find(f->evidence, cl->id);
         if (ec) {
             if (in_caption)
-                sb_printf(m, " Status: <b>%s</b>.", evidence_status_name(ec->status));
-            sb_printf(p, " Status: %s (%s).", evidence_status_name(ec->status), ec->reason);
+                dynbuf_printf(m, " Status: <b>%s</b>.", evidence_status_name(ec->status));
+            dynbuf_printf(p, " Status: %s (%s).", evidence_status_name(ec->status), ec->reason);
         }
     }
 }
@@ -1126,7 +1097,7 @@ static void layout_furniture(struct fig *f, struct furniture *fu, struct diag *d
 
     if (s->credit) {
         double tw, th;
-        measure(f, sb_str(&f->credit), font_px(f, 9.5), 0.6 * map.w, &tw, &th);
+        measure(f, dynbuf_str(&f->credit), font_px(f, 9.5), 0.6 * map.w, &tw, &th);
         fu->credit = (struct render_rect){map.x + map.w - margin - tw - 2 * pad,
                                           map.y + map.h - margin - th - pad, tw + 2 * pad,
                                           th + pad};
@@ -1263,7 +1234,7 @@ static void draw_credit(struct fig *f, const struct furniture *fu)
 {
     double pad = 8 * f->scale;
     panel(f->cr, &fu->credit, 3 * f->scale);
-    render_text(f->cr, sb_str(&f->credit), f->spec->font, font_px(f, 9.5), fu->credit.x + pad,
+    render_text(f->cr, dynbuf_str(&f->credit), f->spec->font, font_px(f, 9.5), fu->credit.x + pad,
                 fu->credit.y + pad / 2, 0.6 * f->map.w, GREY, 0, INK, false, NULL, NULL);
 }
 
@@ -1322,20 +1293,21 @@ static void draw_bands(struct fig *f)
         cairo_rectangle(cr, 0, 0, f->w, f->title_h);
         cairo_set_source_rgb(cr, 1, 1, 1);
         cairo_fill(cr);
-        gchar *esc = g_markup_escape_text(sb_str(&f->title), -1);
-        struct sbuf mk = {0};
-        sb_printf(&mk, "<b>%s</b>", esc);
+        gchar *esc = g_markup_escape_text(dynbuf_str(&f->title), -1);
+        struct dynbuf mk;
+        dynbuf_init(&mk, FIGURE_MAX_TEXT);
+        dynbuf_printf(&mk, "<b>%s</b>", esc);
         g_free(esc);
-        render_markup(cr, sb_str(&mk), f->spec->font, font_px(f, 19), pad, pad * 0.6,
+        render_markup(cr, dynbuf_str(&mk), f->spec->font, font_px(f, 19), pad, pad * 0.6,
                       f->w - 2 * pad, INK, false, NULL, NULL);
-        free(mk.s);
+        dynbuf_free(&mk);
     }
     if (f->caption_h > 0) {
         double y = f->h - f->caption_h;
         cairo_rectangle(cr, 0, y, f->w, f->caption_h);
         cairo_set_source_rgb(cr, 1, 1, 1);
         cairo_fill(cr);
-        render_markup(cr, sb_str(&f->caption_markup), f->spec->font, font_px(f, 11.5), pad,
+        render_markup(cr, dynbuf_str(&f->caption_markup), f->spec->font, font_px(f, 11.5), pad,
                       y + pad * 0.7, f->w - 2 * pad, INK, false, NULL, NULL);
     }
     /* a hairline frame around the map */
@@ -1350,10 +1322,10 @@ static void draw_bands(struct fig *f)
 /* What the imagery register says of the tile, in words, for the PNG's
  * satmark_imagery text (no paths beyond file names: the metadata stays the
  * same wherever the figure is made). */
-static void imagery_text(const struct fig *f, struct sbuf *out)
+static void imagery_text(const struct fig *f, struct dynbuf *out)
 {
     if (!f->imagery) {
-        sb_printf(out, "no imagery register: provenance of %s not recorded",
+        dynbuf_printf(out, "no imagery register: provenance of %s not recorded",
                   base_name(f->spec->tile));
         return;
     }
@@ -1362,11 +1334,11 @@ static void imagery_text(const struct fig *f, struct sbuf *out)
         imagery_match(f->imagery, base_name(f->spec->tile), f->tile_sha, &how);
     const char *reg = base_name(imagery_register_path(f->imagery));
     if (!e) {
-        sb_printf(out, "unregistered: %s is not in the imagery register %s (provenance unknown)",
+        dynbuf_printf(out, "unregistered: %s is not in the imagery register %s (provenance unknown)",
                   base_name(f->spec->tile), reg);
         return;
     }
-    sb_printf(out, "registered in %s as \"%s\" (matched by %s%s): %s; acquired %s%s%s%s",
+    dynbuf_printf(out, "registered in %s as \"%s\" (matched by %s%s): %s; acquired %s%s%s%s",
               reg, e->id, imagery_match_name(how),
               how != IMAGERY_MATCH_NAME ? ""
               : f->tile_sha[0]        ? ", the SHA-256 differs from the register's"
@@ -1377,15 +1349,15 @@ static void imagery_text(const struct fig *f, struct sbuf *out)
               e->acquired_from[0] ? " (" : "", e->acquired_from,
               e->acquired_from[0] ? ")" : "");
     if (e->provider[0])
-        sb_printf(out, "; provider: %s", e->provider);
+        dynbuf_printf(out, "; provider: %s", e->provider);
     if (e->sensor[0])
-        sb_printf(out, "; sensor: %s", e->sensor);
+        dynbuf_printf(out, "; sensor: %s", e->sensor);
     if (e->gsd_m > 0.0)
-        sb_printf(out, "; %.2f m/pixel", e->gsd_m);
+        dynbuf_printf(out, "; %.2f m/pixel", e->gsd_m);
     if (e->licence[0])
-        sb_printf(out, "; licence: %s", e->licence);
+        dynbuf_printf(out, "; licence: %s", e->licence);
     if (e->source_url[0])
-        sb_printf(out, "; source: %s", e->source_url);
+        dynbuf_printf(out, "; source: %s", e->source_url);
 }
 
 /* Appends a "figure" entry (the PNG and the tile, with their SHA-256) to the
@@ -1406,13 +1378,14 @@ static void record_custody(const struct fig *f, struct diag *dg)
         diag_clear_error(local);
     const char *names[] = {s->out_path, base_name(s->tile)};
     const char *hashes[] = {png_sha, f->tile_sha};
-    struct sbuf what = {0};
-    sb_printf(&what, "figure %s of %s", s->out_path, base_name(s->tile));
-    if (what.failed || !custody_append(log_path, NULL, "figure", sb_str(&what), names, hashes, 2,
+    struct dynbuf what;
+    dynbuf_init(&what, FIGURE_MAX_TEXT);
+    dynbuf_printf(&what, "figure %s of %s", s->out_path, base_name(s->tile));
+    if (dynbuf_failed(&what) || !custody_append(log_path, NULL, "figure", dynbuf_str(&what), names, hashes, 2,
                                        local))
         diag_warn(dg, "%s: figure not recorded in the custody log: %s", s->out_path,
                   diag_message(local));
-    free(what.s);
+    dynbuf_free(&what);
     diag_free(local);
 }
 
@@ -1420,18 +1393,23 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
 {
     const struct figure_spec *s = f->spec;
     const struct raster_info *in = f->info;
-    struct sbuf software = {0}, crs = {0}, claims = {0}, sources = {0}, annots = {0};
-    sb_printf(&software, "satmark %s", SATMARK_VERSION);
+    struct dynbuf software, crs, claims, sources, annots;
+    dynbuf_init(&software, FIGURE_MAX_TEXT);
+    dynbuf_init(&crs, FIGURE_MAX_TEXT);
+    dynbuf_init(&claims, FIGURE_MAX_TEXT);
+    dynbuf_init(&sources, FIGURE_MAX_TEXT);
+    dynbuf_init(&annots, FIGURE_MAX_TEXT);
+    dynbuf_printf(&software, "satmark %s", SATMARK_VERSION);
     if (in->has_crs) {
-        sb_printf(&crs, "%s", in->crs_name);
+        dynbuf_printf(&crs, "%s", in->crs_name);
         if (in->epsg)
-            sb_printf(&crs, " (EPSG:%d)", in->epsg);
+            dynbuf_printf(&crs, " (EPSG:%d)", in->epsg);
     } else {
-        sb_printf(&crs, "none (pixel space)");
+        dynbuf_printf(&crs, "none (pixel space)");
     }
     for (size_t k = 0; k < f->nclaims; k++) {
         const struct claims_claim *cl = f->cat ? claims_find(f->cat, f->claim_ids[k]) : NULL;
-        sb_printf(&claims, "%s%s: %s", k ? "\n" : "", f->claim_ids[k], cl ? cl->text : "");
+        dynbuf_printf(&claims, "%s%s: %s", k ? "\n" : "", f->claim_ids[k], cl ? cl->text : "");
         for (size_t j = 0; cl && j < cl->nsources; j++) {
             bool dup = false;
             for (size_t kk = 0; kk < k && !dup; kk++) {
@@ -1444,59 +1422,59 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
             const struct claims_source *src = claims_find_source(f->cat, cl->source_ids[j]);
             if (dup || !src)
                 continue;
-            sb_printf(&sources, "%s%s: %s, \"%s\"%s%s%s%s", sources.n ? "\n" : "", src->id,
+            dynbuf_printf(&sources, "%s%s: %s, \"%s\"%s%s%s%s", dynbuf_len(&sources) ? "\n" : "", src->id,
                       src->outlet, src->headline, src->author[0] ? ", " : "", src->author,
                       src->published[0] ? ", " : "", src->published);
         }
     }
     for (size_t i = 0; i < f->nsets; i++)
-        sb_printf(&annots, "%s%s sha256:%s", i ? "\n" : "", base_name(s->annotations[i]),
+        dynbuf_printf(&annots, "%s%s sha256:%s", i ? "\n" : "", base_name(s->annotations[i]),
                   f->annot_sha[i]);
-    sb_printf(&f->params, "size=%dx%d; window=%.3f,%.3f,%.3f,%.3f (tile px); fit=%s; bands=",
+    dynbuf_printf(&f->params, "size=%dx%d; window=%.3f,%.3f,%.3f,%.3f (tile px); fit=%s; bands=",
               f->w, f->h, res->view.src_x, res->view.src_y, res->view.src_w, res->view.src_h,
               s->fit == RENDER_FIT_LETTERBOX ? "letterbox" : "expand");
     if (s->bands[0])
-        sb_printf(&f->params, "%d,%d,%d", s->bands[0], s->bands[1], s->bands[2]);
+        dynbuf_printf(&f->params, "%d,%d,%d", s->bands[0], s->bands[1], s->bands[2]);
     else
-        sb_printf(&f->params, "auto(%d,%d,%d)", in->display_bands[0], in->display_bands[1],
+        dynbuf_printf(&f->params, "auto(%d,%d,%d)", in->display_bands[0], in->display_bands[1],
                   in->display_bands[2]);
     switch (s->view) {
     case FIGURE_VIEW_TILE:
-        sb_printf(&f->params, "; view=tile");
+        dynbuf_printf(&f->params, "; view=tile");
         break;
     case FIGURE_VIEW_BBOX:
-        sb_printf(&f->params, "; view=bbox:%.7g,%.7g,%.7g,%.7g", s->bbox[0], s->bbox[1],
+        dynbuf_printf(&f->params, "; view=bbox:%.7g,%.7g,%.7g,%.7g", s->bbox[0], s->bbox[1],
                   s->bbox[2], s->bbox[3]);
         break;
     case FIGURE_VIEW_FEATURE:
-        sb_printf(&f->params, "; view=feature:%s pad=%gm", s->feature_id, s->pad_m);
+        dynbuf_printf(&f->params, "; view=feature:%s pad=%gm", s->feature_id, s->pad_m);
         break;
     }
-    sb_printf(&f->params, "; furniture=%s%s%s%s%s%s%s", s->legend ? "legend," : "",
+    dynbuf_printf(&f->params, "; furniture=%s%s%s%s%s%s%s", s->legend ? "legend," : "",
               s->scalebar ? "scalebar," : "", s->north ? "north," : "",
               s->show_caption ? "caption," : "", s->credit ? "credit," : "",
               s->inset ? "inset," : "", s->labels ? "labels" : "nolabels");
     if (f->ramp_legend[0])
-        sb_printf(&f->params, "; ramp=%s", f->ramp_legend);
+        dynbuf_printf(&f->params, "; ramp=%s", f->ramp_legend);
     if (s->image.georef_method)
-        sb_printf(&f->params, "; georef=%s", s->image.georef_method);
+        dynbuf_printf(&f->params, "; georef=%s", s->image.georef_method);
     if (s->image.dem)
-        sb_printf(&f->params, "; dem=%s", base_name(s->image.dem));
+        dynbuf_printf(&f->params, "; dem=%s", base_name(s->image.dem));
     if (s->image.keep_degrees)
-        sb_printf(&f->params, "; keep_degrees");
+        dynbuf_printf(&f->params, "; keep_degrees");
     if (res->scalebar_m > 0)
-        sb_printf(&f->params, "; scalebar=%gm", res->scalebar_m);
+        dynbuf_printf(&f->params, "; scalebar=%gm", res->scalebar_m);
     if (res->has_north)
-        sb_printf(&f->params, "; north=%.2fdeg", res->north_deg);
+        dynbuf_printf(&f->params, "; north=%.2fdeg", res->north_deg);
     if (s->parameters)
-        sb_printf(&f->params, "; request=%s", s->parameters);
+        dynbuf_printf(&f->params, "; request=%s", s->parameters);
 
     struct pngout_text texts[24];
     size_t n = 0;
-    texts[n++] = (struct pngout_text){"Title", sb_str(&f->title)};
-    texts[n++] = (struct pngout_text){"Software", sb_str(&software)};
-    if (f->caption_plain.n)
-        texts[n++] = (struct pngout_text){"Description", sb_str(&f->caption_plain)};
+    texts[n++] = (struct pngout_text){"Title", dynbuf_str(&f->title)};
+    texts[n++] = (struct pngout_text){"Software", dynbuf_str(&software)};
+    if (dynbuf_len(&f->caption_plain))
+        texts[n++] = (struct pngout_text){"Description", dynbuf_str(&f->caption_plain)};
     if (in->synthetic)
         texts[n++] = (struct pngout_text){"Disclaimer",
                                           "Synthetic demo imagery, not a real satellite image"};
@@ -1511,22 +1489,23 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
                                           f->sha_cached ? "cache" : "computed"};
     }
     texts[n++] = (struct pngout_text){"satmark_acquired", in->acquired};
-    struct sbuf imagery = {0};
+    struct dynbuf imagery;
+    dynbuf_init(&imagery, FIGURE_MAX_TEXT);
     imagery_text(f, &imagery);
-    texts[n++] = (struct pngout_text){"satmark_imagery", sb_str(&imagery)};
-    texts[n++] = (struct pngout_text){"satmark_credit", sb_str(&f->credit)};
-    texts[n++] = (struct pngout_text){"satmark_crs", sb_str(&crs)};
+    texts[n++] = (struct pngout_text){"satmark_imagery", dynbuf_str(&imagery)};
+    texts[n++] = (struct pngout_text){"satmark_credit", dynbuf_str(&f->credit)};
+    texts[n++] = (struct pngout_text){"satmark_crs", dynbuf_str(&crs)};
     if (f->nsets)
-        texts[n++] = (struct pngout_text){"satmark_annotations", sb_str(&annots)};
+        texts[n++] = (struct pngout_text){"satmark_annotations", dynbuf_str(&annots)};
     if (f->nclaims)
-        texts[n++] = (struct pngout_text){"satmark_claims", sb_str(&claims)};
-    if (sources.n)
-        texts[n++] = (struct pngout_text){"satmark_sources", sb_str(&sources)};
-    texts[n++] = (struct pngout_text){"satmark_parameters", sb_str(&f->params)};
+        texts[n++] = (struct pngout_text){"satmark_claims", dynbuf_str(&claims)};
+    if (dynbuf_len(&sources))
+        texts[n++] = (struct pngout_text){"satmark_sources", dynbuf_str(&sources)};
+    texts[n++] = (struct pngout_text){"satmark_parameters", dynbuf_str(&f->params)};
 
-    bool ok = !(software.failed || crs.failed || claims.failed || sources.failed ||
-                annots.failed || imagery.failed || f->params.failed || f->title.failed ||
-                f->caption_plain.failed);
+    bool ok = !(dynbuf_failed(&software) || dynbuf_failed(&crs) || dynbuf_failed(&claims) || dynbuf_failed(&sources) ||
+                dynbuf_failed(&annots) || dynbuf_failed(&imagery) || dynbuf_failed(&f->params) || dynbuf_failed(&f->title) ||
+                dynbuf_failed(&f->caption_plain));
     if (!ok)
         diag_error(dg, "%s: metadata too large or out of memory", s->out_path);
     /* figures are rendered again from their inputs at will: no fsync */
@@ -1542,12 +1521,12 @@ static bool write_png(struct fig *f, const struct figure_result *res, struct dia
     if (ok && res->georeferenced)
         ok = pngout_write_georef_opt(s->out_path, res->geotransform,
                                      in->has_crs ? in->crs_wkt : NULL, &po, dg);
-    free(software.s);
-    free(crs.s);
-    free(claims.s);
-    free(sources.s);
-    free(annots.s);
-    free(imagery.s);
+    dynbuf_free(&software);
+    dynbuf_free(&crs);
+    dynbuf_free(&claims);
+    dynbuf_free(&sources);
+    dynbuf_free(&annots);
+    dynbuf_free(&imagery);
     return ok;
 }
 
@@ -1609,13 +1588,13 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
     cairo_surface_destroy(scratch);
     double pad = 14 * f->scale, tw, th;
     f->title_h = 0;
-    if (s->title_band && f->title.n) {
-        measure(f, sb_str(&f->title), font_px(f, 19), f->w - 2 * pad, &tw, &th);
+    if (s->title_band && dynbuf_len(&f->title)) {
+        measure(f, dynbuf_str(&f->title), font_px(f, 19), f->w - 2 * pad, &tw, &th);
         f->title_h = ceil(th + 1.2 * pad);
     }
     f->caption_h = 0;
-    if (s->show_caption && f->caption_markup.n) {
-        render_markup(f->cr, sb_str(&f->caption_markup), s->font, font_px(f, 11.5), 0, 0,
+    if (s->show_caption && dynbuf_len(&f->caption_markup)) {
+        render_markup(f->cr, dynbuf_str(&f->caption_markup), s->font, font_px(f, 11.5), 0, 0,
                       f->w - 2 * pad, INK, true, &tw, &th);
         f->caption_h = ceil(th + 1.4 * pad);
     }
@@ -1800,7 +1779,7 @@ bool figure_run(const struct figure_spec *spec, struct figure_result *result, st
     struct figure_spec resolved = *spec;
     resolved.tile = tile;
     struct fig f;
-    memset(&f, 0, sizeof f);
+    fig_init(&f);
     f.spec = &resolved;
     f.open = ro;
     /* on one thread there is no second core to hash on: hash first */
@@ -1810,7 +1789,7 @@ bool figure_run(const struct figure_spec *spec, struct figure_result *result, st
     fig_free(&f);
     if (redo) {
         memset(result, 0, sizeof *result);
-        memset(&f, 0, sizeof f);
+        fig_init(&f);
         f.spec = &resolved;
         f.open = ro;
         f.exact = true;
