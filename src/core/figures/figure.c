@@ -513,11 +513,7 @@ static bool choose_claims(struct fig *f, struct diag *dg)
     size_t nlinked = 0;
     const char **linked = f->claim_ids;
     for (size_t i = 0; i < render_overlay_count(f->ov); i++) {
-        struct render_rect box;
-        if (!render_overlay_bbox(f->ov, i, &box) || !rect_meets(&box, &f->req))
-            continue;
-        /* a mark of another date says nothing about this image */
-        if (render_overlay_relation(f->ov, i) == MARKDATE_OTHER_DATES)
+        if (!fig_mark_counts(f, i))
             continue;
         for (size_t k = 0; k < render_overlay_claim_count(f->ov, i); k++) {
             const char *id = render_overlay_claim(f->ov, i, k);

@@ -27,6 +27,7 @@
 #include "geo.h"
 #include "hash.h"
 #include "imagery.h"
+#include "markdate.h"
 #include "raster.h"
 #include "render.h"
 #include "style.h"
@@ -117,6 +118,16 @@ static inline bool rect_meets(const struct render_rect *a, const struct render_r
 {
     return a->x <= b->x + b->w && b->x <= a->x + a->w && a->y <= b->y + b->h &&
            b->y <= a->y + a->h;
+}
+
+/* Whether mark i of the overlay speaks for this figure: it lies in the
+ * requested window and was not seen only on another date (a mark of another
+ * date says nothing about this image). */
+static inline bool fig_mark_counts(const struct fig *f, size_t i)
+{
+    struct render_rect box;
+    return render_overlay_bbox(f->ov, i, &box) && rect_meets(&box, &f->req) &&
+           render_overlay_relation(f->ov, i) != MARKDATE_OTHER_DATES;
 }
 
 /* The file name part of path (borrowed from path). */

@@ -56,11 +56,7 @@ static void stance_counts(const struct fig *f, const char *id, size_t counts[ANN
 {
     memset(counts, 0, ANNOT_STANCE_COUNT * sizeof counts[0]);
     for (size_t i = 0; i < render_overlay_count(f->ov); i++) {
-        struct render_rect box;
-        if (!render_overlay_bbox(f->ov, i, &box) || !rect_meets(&box, &f->req))
-            continue;
-        /* a mark of another date says nothing about this image */
-        if (render_overlay_relation(f->ov, i) == MARKDATE_OTHER_DATES)
+        if (!fig_mark_counts(f, i))
             continue;
         for (size_t k = 0; k < render_overlay_claim_count(f->ov, i); k++)
             if (strcmp(render_overlay_claim(f->ov, i, k), id) == 0) {
