@@ -80,11 +80,12 @@ static size_t other_dates_in_request(const struct fig *f)
     return n;
 }
 
-void fig_build_texts(struct fig *f)
+/* The title: the spec's, else the annotation set's or the tile's site or
+ * file name, with the feature's label for a feature view, and the date. */
+static void build_title(struct fig *f)
 {
     const struct figure_spec *s = f->spec;
     const struct raster_info *in = f->info;
-    /* title */
     if (s->title) {
         dynbuf_printf(&f->title, "%s", s->title);
     } else {
@@ -111,7 +112,12 @@ void fig_build_texts(struct fig *f)
             dynbuf_printf(&f->title, " — %s", in->acquired);
     }
 
-    /* credit: say "synthetic" once, and the date once */
+}
+
+/* The imagery credit: says "synthetic" once, and the date once. */
+static void build_credit(struct fig *f)
+{
+    const struct raster_info *in = f->info;
     if (in->synthetic && !strstr(in->credit, "ynthetic"))
         dynbuf_printf(&f->credit, "Synthetic demo imagery, not a real satellite image%s%s",
                   in->credit[0] ? " · " : "", in->credit);
@@ -122,7 +128,13 @@ void fig_build_texts(struct fig *f)
     if (in->acquired[0] && !strstr(dynbuf_str(&f->credit), in->acquired))
         dynbuf_printf(&f->credit, " · acquired %s", in->acquired);
 
-    /* caption: user text, then the claims with their citations */
+}
+
+/* The caption: the user's text, then the claims with their citations
+ * (markup for the drawing, plain text with every claim for the metadata). */
+static void build_caption(struct fig *f)
+{
+    const struct figure_spec *s = f->spec;
     struct dynbuf *m = &f->caption_markup, *p = &f->caption_plain;
     if (s->caption && s->caption[0]) {
         markup_escaped(m, s->caption);
@@ -215,6 +227,13 @@ void fig_build_texts(struct fig *f)
     }
 }
 
+void fig_build_texts(struct fig *f)
+{
+    build_title(f);
+    build_credit(f);
+    build_caption(f);
+}
+
 /* ---- metadata -------------------------------------------------------------- */
 
 /* What the imagery register says of the tile, in words, for the PNG's
@@ -287,27 +306,13 @@ void fig_record_custody(const struct fig *f, struct diag *dg)
     diag_free(local);
 }
 
-bool fig_write_png(struct fig *f, const struct figure_result *res, struct diag *dg)
+/* The claims cited (id: text, one a line) and their sources, each source
+ * once (id: outlet, "headline", author, date), for the PNG's metadata. */
+static void cited_text(const struct fig *f, struct dynbuf *claims_out, struct dynbuf *sources_out)
 {
-    const struct figure_spec *s = f->spec;
-    const struct raster_info *in = f->info;
-    struct dynbuf software, crs, claims, sources, annots;
-    dynbuf_init(&software, FIGURE_MAX_TEXT);
-    dynbuf_init(&crs, FIGURE_MAX_TEXT);
-    dynbuf_init(&claims, FIGURE_MAX_TEXT);
-    dynbuf_init(&sources, FIGURE_MAX_TEXT);
-    dynbuf_init(&annots, FIGURE_MAX_TEXT);
-    dynbuf_printf(&software, "satmark %s", SATMARK_VERSION);
-    if (in->has_crs) {
-        dynbuf_printf(&crs, "%s", in->crs_name);
-        if (in->epsg)
-            dynbuf_printf(&crs, " (EPSG:%d)", in->epsg);
-    } else {
-        dynbuf_printf(&crs, "none (pixel space)");
-    }
     for (size_t k = 0; k < f->nclaims; k++) {
         const struct claims_claim *cl = f->cat ? claims_find(f->cat, f->claim_ids[k]) : NULL;
-        dynbuf_printf(&claims, "%s%s: %s", k ? "\n" : "", f->claim_ids[k], cl ? cl->text : "");
+        dynbuf_printf(claims_out, "%s%s: %s", k ? "\n" : "", f->claim_ids[k], cl ? cl->text : "");
         for (size_t j = 0; cl && j < cl->nsources; j++) {
             bool dup = false;
             for (size_t kk = 0; kk < k && !dup; kk++) {
@@ -320,14 +325,20 @@ bool fig_write_png(struct fig *f, const struct figure_result *res, struct diag *
             const struct claims_source *src = claims_find_source(f->cat, cl->source_ids[j]);
             if (dup || !src)
                 continue;
-            dynbuf_printf(&sources, "%s%s: %s, \"%s\"%s%s%s%s", dynbuf_len(&sources) ? "\n" : "", src->id,
+            dynbuf_printf(sources_out, "%s%s: %s, \"%s\"%s%s%s%s", dynbuf_len(sources_out) ? "\n" : "", src->id,
                       src->outlet, src->headline, src->author[0] ? ", " : "", src->author,
                       src->published[0] ? ", " : "", src->published);
         }
     }
-    for (size_t i = 0; i < f->nsets; i++)
-        dynbuf_printf(&annots, "%s%s sha256:%s", i ? "\n" : "", base_name(s->annotations[i]),
-                  f->annot_sha[i]);
+}
+
+/* How the figure was made (size, window, bands, view, furniture, ramp,
+ * georeferencing options, scale bar, north, the caller's request) into
+ * f->params: enough to make it again. */
+static void build_params(struct fig *f, const struct figure_result *res)
+{
+    const struct figure_spec *s = f->spec;
+    const struct raster_info *in = f->info;
     dynbuf_printf(&f->params, "size=%dx%d; window=%.3f,%.3f,%.3f,%.3f (tile px); fit=%s; bands=",
               f->w, f->h, res->view.src_x, res->view.src_y, res->view.src_w, res->view.src_h,
               s->fit == RENDER_FIT_LETTERBOX ? "letterbox" : "expand");
@@ -366,6 +377,32 @@ bool fig_write_png(struct fig *f, const struct figure_result *res, struct diag *
         dynbuf_printf(&f->params, "; north=%.2fdeg", res->north_deg);
     if (s->parameters)
         dynbuf_printf(&f->params, "; request=%s", s->parameters);
+
+}
+
+bool fig_write_png(struct fig *f, const struct figure_result *res, struct diag *dg)
+{
+    const struct figure_spec *s = f->spec;
+    const struct raster_info *in = f->info;
+    struct dynbuf software, crs, claims, sources, annots;
+    dynbuf_init(&software, FIGURE_MAX_TEXT);
+    dynbuf_init(&crs, FIGURE_MAX_TEXT);
+    dynbuf_init(&claims, FIGURE_MAX_TEXT);
+    dynbuf_init(&sources, FIGURE_MAX_TEXT);
+    dynbuf_init(&annots, FIGURE_MAX_TEXT);
+    dynbuf_printf(&software, "satmark %s", SATMARK_VERSION);
+    if (in->has_crs) {
+        dynbuf_printf(&crs, "%s", in->crs_name);
+        if (in->epsg)
+            dynbuf_printf(&crs, " (EPSG:%d)", in->epsg);
+    } else {
+        dynbuf_printf(&crs, "none (pixel space)");
+    }
+    cited_text(f, &claims, &sources);
+    for (size_t i = 0; i < f->nsets; i++)
+        dynbuf_printf(&annots, "%s%s sha256:%s", i ? "\n" : "", base_name(s->annotations[i]),
+                  f->annot_sha[i]);
+    build_params(f, res);
 
     struct pngout_text texts[24];
     size_t n = 0;
