@@ -124,17 +124,25 @@ static struct safefile *safefile_alloc(const char *path, struct diag *dg)
     return sf;
 }
 
-struct safefile *safefile_begin(const char *path, struct diag *dg)
+/* safefile_alloc, refused (NULL, reason on dg) when the target exists but
+ * may not be replaced (see target_usable). */
+static struct safefile *safefile_start(const char *path, struct diag *dg)
 {
     struct stat st;
     bool exists;
     struct safefile *sf = safefile_alloc(path, dg);
-    if (!sf)
-        return NULL;
-    if (!target_usable(sf->target, &st, &exists, dg)) {
+    if (sf && !target_usable(sf->target, &st, &exists, dg)) {
         safefile_free(sf);
         return NULL;
     }
+    return sf;
+}
+
+struct safefile *safefile_begin(const char *path, struct diag *dg)
+{
+    struct safefile *sf = safefile_start(path, dg);
+    if (!sf)
+        return NULL;
     path = sf->target;
     sf->temp = concat3(path, ".tmp", "XXXXXX");
     if (!sf->temp) {
@@ -162,15 +170,9 @@ struct safefile *safefile_begin(const char *path, struct diag *dg)
 
 struct safefile *safefile_reserve(const char *path, const char *tag, struct diag *dg)
 {
-    struct stat st;
-    bool exists;
-    struct safefile *sf = safefile_alloc(path, dg);
+    struct safefile *sf = safefile_start(path, dg);
     if (!sf)
         return NULL;
-    if (!target_usable(sf->target, &st, &exists, dg)) {
-        safefile_free(sf);
-        return NULL;
-    }
     path = sf->target;
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
