@@ -34,6 +34,7 @@
 #include "hashcache.h"
 #include "imagery.h"
 #include "locate.h"
+#include "pathname.h"
 #include "pngout.h"
 #include "raster.h"
 #include "style.h"

@@ -28,6 +28,7 @@
 #include "hash.h"
 #include "imagery.h"
 #include "markdate.h"
+#include "pathname.h"
 #include "raster.h"
 #include "render.h"
 #include "style.h"
@@ -130,12 +131,9 @@ static inline bool fig_mark_counts(const struct fig *f, size_t i)
            render_overlay_relation(f->ov, i) != MARKDATE_OTHER_DATES;
 }
 
-/* The file name part of path (borrowed from path). */
-static inline const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
+/* The file name part of path (borrowed from path): util/pathname's one
+ * helper, under the name the figure code has always used. */
+static inline const char *base_name(const char *path) { return pathname_base(path); }
 
 /* ---- figure_meta.c ---- */
 
