@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cpucount.h"
 #include "figure.h"
 #include "hashcache.h"
 #include "manifest.h"
@@ -56,8 +57,7 @@ struct batch_args {
 static int parse(int argc, char **argv, struct batch_args *a)
 {
     memset(a, 0, sizeof *a);
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    a->jobs = cpus > 0 ? cpus : 1;
+    a->jobs = cpucount_online();
     a->shard_count = 1;
     a->timeout = 600;
     for (int i = 1; i < argc; i++) {
