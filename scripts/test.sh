@@ -7,6 +7,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/scripts/install-deps.sh"
 
 jobs=$(nproc)
+# Reference-update modes (scripts/update-references.sh) never run here: the
+# suite compares with the committed references, it does not rewrite them.
+unset SATMARK_UPDATE_REFS SATMARK_UPDATE_REFERENCE
 
 # The unit tests whose modules run threads (tilecache, pngout, figure/viewread
 # through render, filelock), each repeated: an ordering that depends on which

@@ -36,6 +36,7 @@ timeout 120 "$viewer" "$tile" "$work/dunai.geojson" --size 640x400 --script "$wo
   2> "$work/stderr.txt" || { cat "$work/stderr.txt"; fail "viewer failed"; }
 
 if [[ "${SATMARK_UPDATE_REFERENCE:-}" == 1 ]]; then
+  [[ -z "${CI:-}" ]] || fail "SATMARK_UPDATE_REFERENCE=1 under CI: references are never rewritten there"
   convert "$work/pits.png" -quality 92 "$ref"
   echo "reference updated: $ref"
 fi
