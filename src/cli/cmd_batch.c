@@ -383,7 +383,7 @@ static void print_message(const char *name, const char *msg, bool failed)
         /* A worker labels its warnings itself ("warning: ..."); only the
          * other lines of a failed figure are its error. */
         bool is_warning = strncmp(p, "warning: ", 9) == 0;
-        fprintf(stderr, "satmark batch: %s: %s%.*s\n", name,
+        fprintf(stderr, "satmark batch: %s: %s%.*s\n", cli_safe(name),
                 failed && !is_warning ? "error: " : "", len, p);
         p = nl ? nl + 1 : NULL;
     }
@@ -459,7 +459,7 @@ static int run_batch(int argc, char **argv)
                 size_t idx = sel[next];
                 out[idx] = (struct outcome){true, false, NULL};
                 fprintf(stderr, "%ssatmark batch: %s: error: cannot start a worker: %s\n",
-                        tty ? "\r\033[K" : "", manifest_figure_at(m, idx)->name,
+                        tty ? "\r\033[K" : "", cli_safe(manifest_figure_at(m, idx)->name),
                         strerror(errno));
                 failed++;
                 done++;
@@ -554,7 +554,7 @@ static int run_batch(int argc, char **argv)
         fprintf(stderr, ", %zu failed:", failed);
         for (size_t k = 0; k < total; k++)
             if (out[sel[k]].done && !out[sel[k]].ok)
-                fprintf(stderr, " %s", manifest_figure_at(m, sel[k])->name);
+                fprintf(stderr, " %s", cli_safe(manifest_figure_at(m, sel[k])->name));
     }
     fprintf(stderr, "\n");
     for (size_t i = 0; i < n; i++)
