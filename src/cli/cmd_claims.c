@@ -120,7 +120,7 @@ static int parse_args(int argc, char **argv, struct claims_args *a)
         char said[2 * LOCATE_PATH_MAX];
         locate_describe(&found, "the claims catalog", said, sizeof said);
         if (a->verbose || !ok)
-            fprintf(stderr, "satmark: %s%s\n", ok ? "" : "error: ", said);
+            fprintf(stderr, "satmark: %s%s\n", ok ? "" : "error: ", cli_safe(said));
         if (!ok)
             return CLI_FAILED;
         snprintf(a->found_catalog, sizeof a->found_catalog, "%s", found.path);

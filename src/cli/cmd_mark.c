@@ -576,7 +576,7 @@ static size_t imagery_footprints(const struct mark_args *a, const struct annot_s
             if (a->verbose) {
                 char said[2 * LOCATE_PATH_MAX];
                 locate_describe(&found, image, said, sizeof said);
-                fprintf(stderr, "satmark: %s\n", said);
+                fprintf(stderr, "satmark: %s\n", cli_safe(said));
             }
             diag_reset(quiet);
             if (located && (fps[n] = footprint_open(found.path, quiet)) != NULL)

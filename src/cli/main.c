@@ -66,7 +66,7 @@ bool cli_locate_catalog(const char *annot_path, bool verbose, const char *missin
     char said[2 * LOCATE_PATH_MAX];
     locate_describe(&found, "the claims catalog", said, sizeof said);
     if (verbose)
-        fprintf(stderr, "satmark: %s\n", said);
+        fprintf(stderr, "satmark: %s\n", cli_safe(said));
     if (!ok && missing)
         diag_warn(dg, "no claims catalog (%s; use --claims FILE): %s", said, missing);
     if (ok && (size_t)snprintf(out, cap, "%s", found.path) >= cap)
