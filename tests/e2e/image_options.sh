@@ -60,7 +60,7 @@ printf '[{"name":"bad","tile":"rpc.tif","georef":"poly9"}]' >"$tmp/m/bad.manifes
 set +e
 "$SATMARK" batch "$tmp/m/bad.manifest" -o "$tmp/out2" 2>"$tmp/err"; rc=$?
 set -e
-[[ $rc -ne 0 ]] && grep -q 'figures\[0\] (bad): georef:' "$tmp/err" || fail "manifest georef poly9: exit $rc $(cat "$tmp/err")"
+[[ $rc -eq 1 ]] && grep -q 'figures\[0\] (bad): georef:' "$tmp/err" || fail "manifest georef poly9: exit $rc $(cat "$tmp/err")"
 
 # --- mark: pixel positions in pixel space have no lon/lat
 set +e

@@ -7,8 +7,6 @@
 #   skip_test REASON       the test cannot run here: exit 77, which ctest
 #                          reports as SKIP (SKIP_RETURN_CODE in tests/CMakeLists.txt)
 #   need_command CMD...    skip_test unless every CMD is installed
-#   status_of CMD...       prints CMD's exit status (for a command whose status
-#                          is part of its answer, such as `compare -metric`)
 
 exec {expect_stderr}>&2
 
