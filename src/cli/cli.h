@@ -48,7 +48,7 @@ bool cli_locate_catalog(const char *annot_path, bool verbose, const char *missin
  * claim texts, image names, paths from a register or manifest) passes it
  * through here, so a file can never send escape sequences to a terminal.
  * The copy is owned by the CLI and valid until CLI_SAFE_SLOTS later calls
- * (enough for one printf). JSON output needs none: jansson escapes. */
+ * (enough for one printf). JSON text goes through cli_put_json instead. */
 #define CLI_SAFE_SLOTS 16
 const char *cli_safe(const char *s);
 /* Prints JSON text (borrowed; as json_dumps wrote it) and a newline to stdout.
