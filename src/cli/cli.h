@@ -56,6 +56,13 @@ const char *cli_safe(const char *s);
  * (U+0080..U+009F, which terminals obey) raw: those are written as \u00XX,
  * which is the same JSON. */
 void cli_put_json(const char *text);
+/* An option whose value is kept as given (borrowed from argv). */
+struct cli_text_option {
+    const char *name;   /* "--title" */
+    const char **field; /* where the value goes */
+};
+/* The field of the option named arg among opts[0..n) (borrowed), or NULL. */
+const char **cli_text_option(const struct cli_text_option *opts, size_t n, const char *arg);
 /* Prints a command's usage to out. */
 void cli_print_usage(const struct cli_command *cmd, FILE *out);
 
