@@ -469,9 +469,13 @@ static void test_unicode_labels_have_glyphs(void **state)
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
     struct style_rgb ink = {20, 20, 20}, halo = {255, 255, 255};
-    render_text(cr, "Дунай", NULL, 28, 10, 10, 0, ink, 0, halo, false, NULL, NULL);
-    render_text(cr, "라선", NULL, 28, 10, 60, 0, ink, 0, halo, false, NULL, NULL);
-    render_text(cr, "Дунай", NULL, 28, 180, 10, 0, halo, 2.5, ink, false, NULL, NULL);
+    render_text(cr, "Дунай", &(struct render_text_options){.px = 28, .x = 10, .y = 10, .rgb = ink},
+                NULL, NULL);
+    render_text(cr, "라선", &(struct render_text_options){.px = 28, .x = 10, .y = 60, .rgb = ink},
+                NULL, NULL);
+    render_text(cr, "Дунай", &(struct render_text_options){.px = 28, .x = 180, .y = 10, .rgb = halo,
+                                                           .halo_px = 2.5, .halo = ink},
+                NULL, NULL);
     cairo_destroy(cr);
     cairo_surface_flush(surf);
     int w = 360, h = 120, stride = cairo_image_surface_get_stride(surf);

@@ -105,7 +105,7 @@ count() { # PNG COLOUR POLYGON
     -compose multiply -composite -format '%[fx:round(mean*w*h)]' info:
 }
 ship='#00e5ff'  # the ship class colour (assets/style.json)
-ghost='#85d5df' # ghost colour of a ship: 35 % class colour, 65 % grey 205 (render.c)
+ghost='#85d5df' # ghost colour of a ship: 35 % class colour, 65 % grey 205 (render_draw.c)
 for shot in ghosted hidden shown ghosted_again selected b; do
   po=$(polygon "$other_ship" "$work/$shot.png")
   pt=$(polygon "$this_ship" "$work/$shot.png")

@@ -425,3 +425,46 @@ struct annot_part *annot_geometry_flat_part(struct annot_geometry *g, size_t ind
     return NULL;
 }
 
+/* ---- planar rings ------------------------------------------------------- */
+
+double annot_ring_area2(const struct annot_xy *ring, size_t n)
+{
+    if (n < 3)
+        return 0.0;
+    double ox = ring[0].x, oy = ring[0].y, sum = 0.0;
+    for (size_t i = 0, j = n - 1; i < n; j = i++)
+        sum += (ring[j].x - ox) * (ring[i].y - oy) - (ring[i].x - ox) * (ring[j].y - oy);
+    return sum;
+}
+
+bool annot_ring_centroid(const struct annot_xy *ring, size_t n, struct annot_xy *c)
+{
+    if (n < 3)
+        return false;
+    double ox = ring[0].x, oy = ring[0].y, a2 = 0.0, mx = 0.0, my = 0.0;
+    for (size_t i = 0, j = n - 1; i < n; j = i++) {
+        double xj = ring[j].x - ox, yj = ring[j].y - oy;
+        double xi = ring[i].x - ox, yi = ring[i].y - oy;
+        double cross = xj * yi - xi * yj;
+        a2 += cross;
+        mx += (xj + xi) * cross;
+        my += (yj + yi) * cross;
+    }
+    if (a2 == 0.0 || !isfinite(a2))
+        return false;
+    /* a2 is twice the signed area; the moments are 6 * area * centroid */
+    c->x = ox + mx / (3.0 * a2);
+    c->y = oy + my / (3.0 * a2);
+    return true;
+}
+
+bool annot_ring_contains(const struct annot_xy *ring, size_t n, struct annot_xy p)
+{
+    bool inside = false;
+    for (size_t i = 0, j = n ? n - 1 : 0; i < n; j = i++) {
+        double xi = ring[i].x, yi = ring[i].y, xj = ring[j].x, yj = ring[j].y;
+        if ((yi > p.y) != (yj > p.y) && p.x < (xj - xi) * (p.y - yi) / (yj - yi) + xi)
+            inside = !inside;
+    }
+    return inside;
+}

@@ -107,4 +107,27 @@ bool annot_geometry_is_ring_type(enum annot_geom_type type);
 struct annot_part *annot_geometry_flat_part(struct annot_geometry *g, size_t index,
                                             struct annot_geometry **owner);
 
+/* ---- planar rings --------------------------------------------------------
+ * Area, centroid and point-in-polygon of one ring, for every caller that
+ * needs them (label anchors and placement in render, hit tests, claims):
+ * one implementation. Positions are planar x, y in any one unit: tile or
+ * screen pixels, or lon/lat degrees taken as x/y over a small area. A ring
+ * is n positions (borrowed for the call), closed (last == first) or not;
+ * the closing edge is implied. Sums are taken relative to the first
+ * position, so large coordinates (lon ~130) keep their precision. */
+struct annot_xy {
+    double x, y;
+};
+
+/* Twice the signed area of the ring: positive when counter-clockwise with y
+ * up (clockwise on a y-down pixel grid); 0 for fewer than 3 positions. */
+double annot_ring_area2(const struct annot_xy *ring, size_t n);
+/* The area centroid of the ring into *c; false (c untouched) when its area
+ * is zero (fewer than 3 positions, or all on one line). */
+bool annot_ring_centroid(const struct annot_xy *ring, size_t n, struct annot_xy *c);
+/* Even-odd crossing test: true when p lies inside the ring. A point exactly
+ * on an edge may go either way. Holes: test every ring of a polygon and
+ * toggle (inside an odd number of rings = inside the polygon). */
+bool annot_ring_contains(const struct annot_xy *ring, size_t n, struct annot_xy p);
+
 #endif

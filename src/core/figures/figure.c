@@ -961,7 +961,9 @@ static double font_px(const struct fig *f, double base) { return base * f->scale
 static void measure(const struct fig *f, const char *text, double px, double wrap, double *w,
                     double *h)
 {
-    render_text(f->cr, text, f->spec->font, px, 0, 0, wrap, INK, 0, INK, true, w, h);
+    render_text(f->cr, text, &(struct render_text_options){.font = f->spec->font, .px = px,
+                                                           .wrap_w = wrap, .rgb = INK,
+                                                           .measure_only = true}, w, h);
 }
 
 static void format_length(double m, char *out, size_t cap)
@@ -1023,8 +1025,10 @@ static void draw_ramp(struct fig *f, const struct furniture *fu)
     double pad = 8 * f->scale, tw, th, lw, lh;
     const struct render_rect *b = &fu->ramp;
     panel(cr, b, 4 * f->scale);
-    render_text(cr, fu->ramp_title, f->spec->font, font_px(f, 11), b->x + pad, b->y + pad, 0,
-                INK, 0, INK, false, &tw, &th);
+    render_text(cr, fu->ramp_title, &(struct render_text_options){.font = f->spec->font,
+                                                                  .px = font_px(f, 11),
+                                                                  .x = b->x + pad, .y = b->y + pad,
+                                                                  .rgb = INK}, &tw, &th);
     double sy = b->y + pad + th + 3 * f->scale, sh = 12 * f->scale, sw = b->w - 2 * pad;
     cairo_pattern_t *grad = cairo_pattern_create_linear(b->x + pad, 0, b->x + pad + sw, 0);
     for (int i = 0; i <= 32; i++) {
@@ -1041,11 +1045,15 @@ static void draw_ramp(struct fig *f, const struct furniture *fu)
     cairo_set_line_width(cr, fmax(1, f->scale));
     cairo_stroke(cr);
     double ty = sy + sh + 3 * f->scale;
-    render_text(cr, fu->ramp_low, f->spec->font, font_px(f, 10), b->x + pad, ty, 0, INK, 0,
-                INK, false, NULL, NULL);
+    render_text(cr, fu->ramp_low, &(struct render_text_options){.font = f->spec->font,
+                                                                .px = font_px(f, 10),
+                                                                .x = b->x + pad, .y = ty,
+                                                                .rgb = INK}, NULL, NULL);
     measure(f, fu->ramp_high, font_px(f, 10), 0, &lw, &lh);
-    render_text(cr, fu->ramp_high, f->spec->font, font_px(f, 10), b->x + pad + sw - lw, ty, 0,
-                INK, 0, INK, false, NULL, NULL);
+    render_text(cr, fu->ramp_high, &(struct render_text_options){.font = f->spec->font,
+                                                                 .px = font_px(f, 10),
+                                                                 .x = b->x + pad + sw - lw, .y = ty,
+                                                                 .rgb = INK}, NULL, NULL);
 }
 
 /* Decides what furniture is shown and where (output px). */
@@ -1171,8 +1179,11 @@ static void draw_legend(struct fig *f, const struct furniture *fu)
                                  y + rowh * 0.15, sw, rowh * 0.7, f->scale);
         double tw, th;
         measure(f, title, font_px(f, 11), 0, &tw, &th);
-        render_text(cr, title, f->spec->font, font_px(f, 11), fu->legend.x + 2 * pad + sw,
-                    y + (rowh - th) / 2, 0, INK, 0, INK, false, NULL, NULL);
+        render_text(cr, title, &(struct render_text_options){.font = f->spec->font,
+                                                             .px = font_px(f, 11),
+                                                             .x = fu->legend.x + 2 * pad + sw,
+                                                             .y = y + (rowh - th) / 2, .rgb = INK},
+                    NULL, NULL);
     }
 }
 
@@ -1212,8 +1223,10 @@ static void draw_north(struct fig *f, const struct furniture *fu)
     double r = len / 2 + th * 0.45;
     double nx = cx + sin(a) * r - fu->north.h * 0.08 * sin(a);
     double ny = cy - cos(a) * r + fu->north.h * 0.08 * cos(a);
-    render_markup(cr, "<b>N</b>", f->spec->font, font_px(f, 12), nx - tw / 2, ny - th / 2, 0, INK,
-                  false, NULL, NULL);
+    render_markup(cr, "<b>N</b>", &(struct render_text_options){.font = f->spec->font,
+                                                                .px = font_px(f, 12),
+                                                                .x = nx - tw / 2, .y = ny - th / 2,
+                                                                .rgb = INK}, NULL, NULL);
 }
 
 static void draw_scalebar(struct fig *f, const struct furniture *fu)
@@ -1241,27 +1254,35 @@ static void draw_scalebar(struct fig *f, const struct furniture *fu)
     cairo_set_line_width(cr, fmax(1, 0.75 * f->scale));
     cairo_stroke(cr);
     double px = font_px(f, 11);
-    render_text(cr, "0", f->spec->font, px, x0 - 2 * f->scale, fu->scalebar.y + pad * 0.6, 0,
-                INK, 0, INK, false, NULL, NULL);
+    render_text(cr, "0", &(struct render_text_options){.font = f->spec->font, .px = px,
+                                                       .x = x0 - 2 * f->scale,
+                                                       .y = fu->scalebar.y + pad * 0.6, .rgb = INK},
+                NULL, NULL);
     snprintf(half, sizeof half, "%g", fu->bar_m >= 1000 ? fu->bar_m / 2000 : fu->bar_m / 2);
     double hw, hh;
     measure(f, half, px, 0, &hw, &hh);
-    render_text(cr, half, f->spec->font, px, x0 + fu->bar_px / 2 - hw / 2,
-                fu->scalebar.y + pad * 0.6, 0, INK, 0, INK, false, NULL, NULL);
+    render_text(cr, half, &(struct render_text_options){.font = f->spec->font, .px = px,
+                                                        .x = x0 + fu->bar_px / 2 - hw / 2,
+                                                        .y = fu->scalebar.y + pad * 0.6,
+                                                        .rgb = INK}, NULL, NULL);
     double nw, nh;
     char num[64];
     snprintf(num, sizeof num, "%g", fu->bar_m >= 1000 ? fu->bar_m / 1000 : fu->bar_m);
     measure(f, num, px, 0, &nw, &nh);
-    render_text(cr, label, f->spec->font, px, x0 + fu->bar_px - nw / 2,
-                fu->scalebar.y + pad * 0.6, 0, INK, 0, INK, false, NULL, NULL);
+    render_text(cr, label, &(struct render_text_options){.font = f->spec->font, .px = px,
+                                                         .x = x0 + fu->bar_px - nw / 2,
+                                                         .y = fu->scalebar.y + pad * 0.6,
+                                                         .rgb = INK}, NULL, NULL);
 }
 
 static void draw_credit(struct fig *f, const struct furniture *fu)
 {
     double pad = 8 * f->scale;
     panel(f->cr, &fu->credit, 3 * f->scale);
-    render_text(f->cr, sb_str(&f->credit), f->spec->font, font_px(f, 9.5), fu->credit.x + pad,
-                fu->credit.y + pad / 2, 0.6 * f->map.w, GREY, 0, INK, false, NULL, NULL);
+    render_text(f->cr, sb_str(&f->credit),
+                &(struct render_text_options){.font = f->spec->font, .px = font_px(f, 9.5),
+                                              .x = fu->credit.x + pad, .y = fu->credit.y + pad / 2,
+                                              .wrap_w = 0.6 * f->map.w, .rgb = GREY}, NULL, NULL);
 }
 
 static bool draw_inset(struct fig *f, const struct furniture *fu, struct diag *dg)
@@ -1323,8 +1344,11 @@ static void draw_bands(struct fig *f)
         struct sbuf mk = {0};
         sb_printf(&mk, "<b>%s</b>", esc);
         g_free(esc);
-        render_markup(cr, sb_str(&mk), f->spec->font, font_px(f, 19), pad, pad * 0.6,
-                      f->w - 2 * pad, INK, false, NULL, NULL);
+        render_markup(cr, sb_str(&mk), &(struct render_text_options){.font = f->spec->font,
+                                                                     .px = font_px(f, 19), .x = pad,
+                                                                     .y = pad * 0.6,
+                                                                     .wrap_w = f->w - 2 * pad,
+                                                                     .rgb = INK}, NULL, NULL);
         free(mk.s);
     }
     if (f->caption_h > 0) {
@@ -1332,8 +1356,11 @@ static void draw_bands(struct fig *f)
         cairo_rectangle(cr, 0, y, f->w, f->caption_h);
         cairo_set_source_rgb(cr, 1, 1, 1);
         cairo_fill(cr);
-        render_markup(cr, sb_str(&f->caption_markup), f->spec->font, font_px(f, 11.5), pad,
-                      y + pad * 0.7, f->w - 2 * pad, INK, false, NULL, NULL);
+        render_markup(cr, sb_str(&f->caption_markup),
+                      &(struct render_text_options){.font = f->spec->font, .px = font_px(f, 11.5),
+                                                    .x = pad, .y = y + pad * 0.7,
+                                                    .wrap_w = f->w - 2 * pad, .rgb = INK},
+                      NULL, NULL);
     }
     /* a hairline frame around the map */
     cairo_rectangle(cr, 0.5, f->title_h + 0.5, f->w - 1, f->h - f->title_h - f->caption_h - 1);
@@ -1612,8 +1639,10 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
     }
     f->caption_h = 0;
     if (s->show_caption && f->caption_markup.n) {
-        render_markup(f->cr, sb_str(&f->caption_markup), s->font, font_px(f, 11.5), 0, 0,
-                      f->w - 2 * pad, INK, true, &tw, &th);
+        render_markup(f->cr, sb_str(&f->caption_markup),
+                      &(struct render_text_options){.font = s->font, .px = font_px(f, 11.5),
+                                                    .wrap_w = f->w - 2 * pad, .rgb = INK,
+                                                    .measure_only = true}, &tw, &th);
         f->caption_h = ceil(th + 1.4 * pad);
     }
     cairo_destroy(f->cr);
