@@ -130,4 +130,11 @@ bool annot_ring_centroid(const struct annot_xy *ring, size_t n, struct annot_xy 
  * toggle (inside an odd number of rings = inside the polygon). */
 bool annot_ring_contains(const struct annot_xy *ring, size_t n, struct annot_xy p);
 
+/* annot_ring_area2 of a part's positions in degrees, lon as x and lat as y
+ * (positive = counter-clockwise); only its sign is used, to rewind rings. */
+double annot_ring_signed_area2(const struct annot_part *ring);
+/* The index after the last part of the member whose first part is `first`
+ * (MultiPolygon: the rings of one polygon are parts [first, end)). */
+size_t annot_geometry_member_end(const struct annot_geometry *g, size_t first);
+
 #endif
