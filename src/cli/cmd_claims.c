@@ -27,7 +27,7 @@
 #include "claims.h"
 #include "cli.h"
 #include "evidence.h"
-#include "gjson.h"
+#include "gjfast.h"
 #include "locate.h"
 
 /* Text output lists at most this many mark ids per stance, then "... and N more". */
@@ -562,7 +562,7 @@ static int run_claims(int argc, char **argv)
         diag_warn(dg, "no annotation files given or found next to %s: every claim has no "
                       "evidence", a.catalog);
     for (size_t i = 0; i < a.nfiles; i++) {
-        if (!gjson_read_file(a.files[i], &sets[i], dg))
+        if (!gjfast_read_file(a.files[i], &sets[i], dg))
             goto done;
         nfeatures += annot_count(sets[i]);
     }

@@ -45,4 +45,9 @@ char *gjwrite_number(double value, char *out, size_t cap);
  * string, free with free(); NULL on out of memory. */
 char *gjwrite_json_value(json_t *value);
 
+/* A JSON real as gjwrite_json_value writes it (%.15g, or %.17g when that
+ * does not read back to value; ".0" added to an integral value so it stays
+ * a real), into out (cap >= 32). Returns out. */
+char *gjwrite_real(double value, char *out, size_t cap);
+
 #endif
