@@ -64,6 +64,24 @@ static struct outcome read_with(bool fast, const char *text, size_t len,
         size_t n = 0;
         o.written = gjwrite_string(set, &n, dg);
         assert_non_null(o.written);
+        /* the kept texts as held (the writer re-formats them) */
+        size_t extra = 0;
+        for (size_t i = 0; i < annot_count(set); i++) {
+            const struct annot_feature *f = annot_get(set, i);
+            extra += strlen(f->extra_properties ? f->extra_properties : "-") +
+                     strlen(f->extra_members ? f->extra_members : "-") + 2;
+        }
+        char *all = malloc(strlen(o.written) + extra + 1), *at = all;
+        assert_non_null(all);
+        at += sprintf(at, "%s", o.written);
+        for (size_t i = 0; i < annot_count(set); i++) {
+            const struct annot_feature *f = annot_get(set, i);
+            at += sprintf(at, "%s\n%s\n", f->extra_properties ? f->extra_properties : "-",
+                          f->extra_members ? f->extra_members : "-");
+        }
+        free(o.written);
+        o.written = all;
+        assert_non_null(o.written);
         annot_set_free(set);
     }
     diag_free(dg);
@@ -289,6 +307,44 @@ static void same_as_gjson_under_mutation(void **state)
     assert_true(still_fast > 100); /* the path is exercised, not only its refusals */
 }
 
+/* ---- numbers ------------------------------------------------------------------------ */
+
+/* Extra properties carrying numbers in every form the fast path formats
+ * itself (short reals in fixed and exponential layout, trailing zeros,
+ * negative zero, integers) and the forms it leaves to gjwrite (long
+ * mantissas, large exponents): written back exactly as gjson's. */
+static void same_as_gjson_on_numbers(void **state)
+{
+    (void)state;
+    size_t cap = 4000 * 200, len = 0;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    len += (size_t)snprintf(s + len, cap - len, "{\"type\":\"FeatureCollection\",\"features\":[");
+    unsigned long long st = 12345;
+    for (int i = 0; i < 4000; i++) {
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        unsigned long long r = st >> 11;
+        int digits = 1 + (int)(r % 17), exp10 = (int)((r >> 5) % 61) - 30;
+        double mant = (double)((r >> 12) % 1000000007ULL) / 1000000007.0; /* [0, 1) */
+        char num[64];
+        switch (i % 5) {
+        case 0: snprintf(num, sizeof num, "%.*f", digits % 12, mant * 1000.0 - 500.0); break;
+        case 1: snprintf(num, sizeof num, "%.*e", digits, (mant - 0.5) * 10.0); break;
+        case 2: snprintf(num, sizeof num, "%.*fe%d", digits % 8, mant * 10.0, exp10); break;
+        case 3: snprintf(num, sizeof num, "%s%llu", (r & 1) ? "-" : "", r % 1000000000000ULL); break;
+        default: snprintf(num, sizeof num, "%.*f0000", 1 + digits % 5, -mant); break;
+        }
+        len += (size_t)snprintf(s + len, cap - len,
+                                "%s{\"type\":\"Feature\",\"id\":\"n%d\",\"properties\":{\"v\":%s,"
+                                "\"w\":-0.0,\"z\":0e5},\"geometry\":null}",
+                                i ? "," : "", i, num);
+        assert_true(len < cap);
+    }
+    len += (size_t)snprintf(s + len, cap - len, "]}");
+    assert_true(check_same("4,000 numbers", s, len));
+    free(s);
+}
+
 /* ---- linear ------------------------------------------------------------------------- */
 
 static size_t operations_for(size_t n)
@@ -325,6 +381,7 @@ int main(void)
         cmocka_unit_test(same_as_gjson_on_test_data),
         cmocka_unit_test(same_as_gjson_on_generated_shapes),
         cmocka_unit_test(same_as_gjson_under_mutation),
+        cmocka_unit_test(same_as_gjson_on_numbers),
         cmocka_unit_test(twice_the_features_twice_the_work),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -143,6 +143,15 @@ static bool read_string(struct scan *s, struct span *out)
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+/* A real read by the fast route below: mantissa (at most 15 digits, no
+ * leading zero) times ten to the exponent, exactly the text's value. */
+struct decimal {
+    bool known;
+    bool negative;
+    unsigned long long mantissa;
+    int exponent;
+};
+
 static const double exact_powers_of_ten[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                                1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                                1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -154,8 +163,9 @@ static const double exact_powers_of_ten[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5, 
  * is the correctly rounded value strtod returns (Clinger's fast path); the
  * rest go through strtod. False on a real out of range. */
 static bool decimal_value(const char *t, size_t n, bool integer, double *value,
-                          long long *ivalue)
+                          long long *ivalue, struct decimal *dec)
 {
+    dec->known = false;
     size_t i = t[0] == '-' ? 1 : 0;
     if (integer) {
         long long v = 0;
@@ -193,6 +203,7 @@ static bool decimal_value(const char *t, size_t n, bool integer, double *value,
         double v = exponent >= 0 ? m * exact_powers_of_ten[exponent]
                                  : m / exact_powers_of_ten[-exponent];
         *value = t[0] == '-' ? -v : v;
+        *dec = (struct decimal){true, t[0] == '-', mantissa, exponent};
         return true;
     }
     char buf[64];
@@ -209,7 +220,8 @@ static bool decimal_value(const char *t, size_t n, bool integer, double *value,
 /* A number as jansson reads it: without fraction or exponent an integer
  * (strtoll, so *value is (double) of it), else a real (strtod). Text jansson
  * would refuse or read another way (out of range) is not taken. */
-static bool read_number(struct scan *s, double *value, bool *integer, long long *ivalue)
+static bool read_number(struct scan *s, double *value, bool *integer, long long *ivalue,
+                        struct decimal *dec)
 {
     skip_ws(s);
     const char *t = s->t;
@@ -247,7 +259,7 @@ static bool read_number(struct scan *s, double *value, bool *integer, long long 
     size_t n = p - start;
     if (*integer && n > 18) /* maybe past 64 bits: jansson decides */
         return false;
-    if (!decimal_value(t + start, n, *integer, value, ivalue))
+    if (!decimal_value(t + start, n, *integer, value, ivalue, dec))
         return false;
     s->pos = p;
     return true;
@@ -262,6 +274,7 @@ struct scalar {
     struct span str;
     long long ivalue;
     double value;
+    struct decimal decimal; /* of a real, when known */
 };
 
 static bool read_literal(struct scan *s, const char *word)
@@ -286,7 +299,7 @@ static bool read_scalar(struct scan *s, struct scalar *v)
     }
     if (c == '-' || is_digit(c)) {
         bool integer;
-        if (!read_number(s, &v->value, &integer, &v->ivalue))
+        if (!read_number(s, &v->value, &integer, &v->ivalue, &v->decimal))
             return false;
         v->kind = integer ? SCALAR_INTEGER : SCALAR_REAL;
         return true;
@@ -367,8 +380,9 @@ static bool read_position(struct scan *s, struct annot_lonlat *out)
     double lon, lat;
     long long ignored;
     bool integer;
-    if (!expect(s, '[') || !read_number(s, &lon, &integer, &ignored) || !expect(s, ',') ||
-        !read_number(s, &lat, &integer, &ignored) || !expect(s, ']'))
+    struct decimal dec;
+    if (!expect(s, '[') || !read_number(s, &lon, &integer, &ignored, &dec) || !expect(s, ',') ||
+        !read_number(s, &lat, &integer, &ignored, &dec) || !expect(s, ']'))
         return false;
     if (lon < -180.0 || lon > 180.0 || lat < -90.0 || lat > 90.0)
         return false;
@@ -623,6 +637,64 @@ static char *integer_text(long long v, char *out)
     return out;
 }
 
+/* gjwrite_real's text of the real d read as, without printf: "%.15g" of a
+ * decimal of at most 15 significant digits gives those digits back (and
+ * reads back to the same double, so no "%.17g"), in "%g"'s layout:
+ * exponential below 1e-4 and from 1e15, else fixed; trailing zeros
+ * dropped; ".0" added when neither a point nor an exponent shows. out
+ * holds >= 40 bytes; returns out. */
+static char *decimal_text(const struct decimal *d, char *out)
+{
+    char *at = out;
+    if (d->negative)
+        *at++ = '-';
+    unsigned long long m = d->mantissa;
+    int e = d->exponent;
+    if (m == 0) {
+        strcpy(at, "0.0");
+        return out;
+    }
+    while (m % 10 == 0)
+        m /= 10, e++;
+    char digits[24];
+    int k = 0;
+    for (unsigned long long r = m; r; r /= 10)
+        digits[k++] = (char)('0' + r % 10);
+    for (int i = 0; i < k / 2; i++) { /* most significant first */
+        char c = digits[i];
+        digits[i] = digits[k - 1 - i];
+        digits[k - 1 - i] = c;
+    }
+    int x = k - 1 + e; /* the decimal exponent of the first digit */
+    if (x < -4 || x >= 15) {
+        *at++ = digits[0];
+        if (k > 1) {
+            *at++ = '.';
+            at = append(at, digits + 1, (size_t)k - 1);
+        }
+        sprintf(at, "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
+        return out;
+    }
+    if (x < 0) {
+        *at++ = '0';
+        *at++ = '.';
+        for (int i = 0; i < -x - 1; i++)
+            *at++ = '0';
+        at = append(at, digits, (size_t)k);
+    } else if (k <= x + 1) {
+        at = append(at, digits, (size_t)k);
+        for (int i = k; i < x + 1; i++)
+            *at++ = '0';
+        at = append(at, ".0", 2);
+    } else {
+        at = append(at, digits, (size_t)x + 1);
+        *at++ = '.';
+        at = append(at, digits + x + 1, (size_t)(k - x - 1));
+    }
+    *at = '\0';
+    return out;
+}
+
 static int compare_extra_keys(const void *a, const void *b)
 {
     const struct extra *x = a, *y = b;
@@ -662,7 +734,10 @@ static bool dump_extras(struct extra *extras, size_t n, char **dst)
             *at++ = '"';
             break;
         case SCALAR_INTEGER: at = append_text(at, integer_text(v->ivalue, num)); break;
-        case SCALAR_REAL: at = append_text(at, gjwrite_real(v->value, num, sizeof num)); break;
+        case SCALAR_REAL:
+            at = append_text(at, v->decimal.known ? decimal_text(&v->decimal, num)
+                                                  : gjwrite_real(v->value, num, sizeof num));
+            break;
         case SCALAR_TRUE: at = append_text(at, "true"); break;
         case SCALAR_FALSE: at = append_text(at, "false"); break;
         case SCALAR_NULL:
