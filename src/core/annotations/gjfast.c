@@ -39,7 +39,7 @@ struct span {
 
 struct scan {
     const char *t;
-    size_t pos, end; /* the features array is t[start, end) */
+    size_t pos, end; /* t[pos, end) is left to read */
 };
 
 /* ---- JSON tokens ---------------------------------------------------------------- */
@@ -916,7 +916,7 @@ static bool read_features(struct scan *s, struct pending *p, struct gjfast_stats
     }
     if (stats)
         stats->scanned += s->pos - start;
-    return s->pos == s->end;
+    return true;
 }
 
 struct id_ref {
@@ -965,7 +965,7 @@ static bool assign_ids(struct pending *p, size_t *generated, struct gjfast_stats
     bool ok = true;
     for (size_t i = 1; ok && i < n; i++)
         ok = strcmp(refs[i].id, refs[i - 1].id) != 0;
-    unsigned long next = 1;
+    unsigned long long next = 1;
     for (size_t i = 0; ok && i < p->count; i++) {
         if (p->features[i].id)
             continue;
@@ -973,13 +973,38 @@ static bool assign_ids(struct pending *p, size_t *generated, struct gjfast_stats
         do {
             if (stats)
                 stats->ids_tried++;
-            snprintf(id, sizeof id, "f-%lu", next++);
+            id[0] = 'f', id[1] = '-';
+            integer_text((long long)next++, id + 2);
         } while (id_taken(refs, n, id));
         ok = (p->features[i].id = copy_span((struct span){id, strlen(id)})) != NULL;
         ++*generated;
     }
     free(refs);
     return ok;
+}
+
+/* Where the root object's "features" array starts and ends: its members
+ * before it are skipped by jsontext, the array itself is scanned as it is
+ * read (read_features checks it ends at *end). False when there is no such
+ * member, or a key before it has an escape. */
+static bool find_features(const char *data, size_t len, size_t *start)
+{
+    struct scan s = {data, 0, len};
+    if (!expect(&s, '{'))
+        return false;
+    for (;;) {
+        struct span key;
+        if (!read_string(&s, &key) || !expect(&s, ':'))
+            return false;
+        skip_ws(&s);
+        if (is_key(key, "features")) {
+            *start = s.pos;
+            return s.pos < len && data[s.pos] == '[';
+        }
+        s.pos = jsontext_skip_value(data, len, s.pos);
+        if (!expect(&s, ','))
+            return false;
+    }
 }
 
 /* The set of everything outside the features array, read by gjson from a
@@ -1010,19 +1035,18 @@ static struct annot_set *read_outside(const char *name, const char *data, size_t
 static bool read_fast(const char *name, const char *data, size_t len, struct annot_set **out,
                       struct diag *dg, struct gjfast_stats *stats)
 {
-    size_t fs, fe;
+    size_t fs;
     if (diag_failed(dg) || len > GJSON_MAX_FILE_SIZE ||
-        (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) ||
-        !jsontext_find_array(data, len, "features", &fs, &fe))
+        (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) || !find_features(data, len, &fs))
         return false;
-    struct annot_set *set = read_outside(name, data, len, fs, fe);
-    if (!set)
-        return false;
-    struct scan s = {data, fs, fe};
+    struct scan s = {data, fs, len};
     struct pending p = {NULL, 0, 0};
+    struct annot_set *set = NULL;
     size_t generated = 0;
     struct diag *quiet = diag_new();
-    bool ok = quiet && read_features(&s, &p, stats) && assign_ids(&p, &generated, stats);
+    bool ok = quiet && read_features(&s, &p, stats) &&
+              (set = read_outside(name, data, len, fs, s.pos)) != NULL &&
+              assign_ids(&p, &generated, stats);
     for (size_t i = 0; ok && i < p.count; i++)
         ok = annot_adopt_feature(set, &p.features[i], quiet);
     pending_free(&p);
