@@ -715,7 +715,8 @@ static bool dump_extras(struct extra *extras, size_t n, char **dst)
     for (size_t i = 0; i < n; i++)
         cap += extras[i].key.n + 40 +
                (extras[i].value.kind == SCALAR_STRING ? extras[i].value.str.n : 0);
-    char *out = malloc(cap), *at = out;
+    char small[512]; /* most: formatted here, then kept at their length */
+    char *out = cap <= sizeof small ? small : malloc(cap), *at = out;
     if (!out)
         return false;
     *at++ = '{';
@@ -746,8 +747,12 @@ static bool dump_extras(struct extra *extras, size_t n, char **dst)
     }
     *at++ = '}';
     *at = '\0';
-    *dst = out;
-    return true;
+    if (out != small) {
+        char *fit = realloc(out, (size_t)(at - out) + 1);
+        *dst = fit ? fit : out;
+        return true;
+    }
+    return (*dst = copy_span((struct span){small, (size_t)(at - small)})) != NULL;
 }
 
 /* gjson's defaults for properties left out (or all of them, null). */
