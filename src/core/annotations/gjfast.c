@@ -500,8 +500,9 @@ static bool is_iso_utc(struct span sp)
 }
 
 /* One growth step of an array of `size`-byte items holding *n, capacity
- * *cap: the new item zeroed, NULL on out of memory. */
-static void *grow_one(void **items, size_t *n, size_t *cap, size_t size)
+ * *cap: the new item is a copy of blank (zeroed when NULL); NULL on out of
+ * memory. */
+static void *grow_one(void **items, size_t *n, size_t *cap, size_t size, const void *blank)
 {
     if (*n == *cap) {
         size_t more = *cap ? 2 * *cap : 1;
@@ -512,13 +513,23 @@ static void *grow_one(void **items, size_t *n, size_t *cap, size_t size)
         *cap = more;
     }
     char *item = (char *)*items + *n * size;
-    memset(item, 0, size);
+    if (blank)
+        memcpy(item, blank, size);
+    else
+        memset(item, 0, size);
     (*n)++;
     return item;
 }
 
-/* [{image, sha256, acquired}, ...] with nothing gjson would warn about. */
-static bool read_observations(struct scan *s, struct annot_feature *f)
+/* Reads the value of member `key` of an object into item; false to refuse. */
+typedef bool (*member_reader)(struct scan *s, void *item, struct span key);
+/* Completes and checks the last of items[0, n) once its members are read. */
+typedef bool (*item_finisher)(void *items, size_t n);
+
+/* [{...}, ...] into *items (*n of them, each starting as a copy of blank):
+ * the members of each object through `member`, then `finish`. */
+static bool read_object_array(struct scan *s, void **items, size_t *n, size_t size,
+                              const void *blank, member_reader member, item_finisher finish)
 {
     if (!expect(s, '['))
         return false;
@@ -527,83 +538,93 @@ static bool read_observations(struct scan *s, struct annot_feature *f)
     size_t cap = 0;
     bool done = false;
     while (!done) {
-        void *items = f->obs;
-        struct annot_observation *o = grow_one(&items, &f->nobs, &cap, sizeof *o);
-        f->obs = items;
-        if (!o || !expect(s, '{'))
+        void *item = grow_one(items, n, &cap, size, blank);
+        if (!item || !expect(s, '{'))
             return false;
         struct keys seen = {.n = 0};
         bool closed = expect(s, '}');
         while (!closed) {
             struct span key;
-            if (!read_key(s, &seen, &key))
-                return false;
-            char **dst = is_key(key, "image")      ? &o->image
-                         : is_key(key, "sha256")   ? &o->sha256
-                         : is_key(key, "acquired") ? &o->acquired
-                                                   : NULL;
-            if (!dst || !read_text_or_null(s, dst))
-                return false;
-            if (!next_item(s, '}', &closed) && !closed)
+            if (!read_key(s, &seen, &key) || !member(s, item, key) ||
+                (!next_item(s, '}', &closed) && !closed))
                 return false;
         }
-        struct span none = {"", 0};
-        if ((!o->image && !(o->image = copy_span(none))) ||
-            (!o->sha256 && !(o->sha256 = copy_span(none))) ||
-            (!o->acquired && !(o->acquired = copy_span(none))))
-            return false;
-        if (!*o->image || (*o->sha256 && !hash_is_sha256_hex(o->sha256)) ||
-            (*o->acquired && !is_date_prefix(o->acquired)))
-            return false;
-        if (!next_item(s, ']', &done) && !done)
+        if (!finish(*items, *n) || (!next_item(s, ']', &done) && !done))
             return false;
     }
     return true;
 }
 
-/* [{claim, stance}, ...], each claim once. */
+/* An observation: image, sha256, acquired, each a string or null. */
+static bool observation_member(struct scan *s, void *item, struct span key)
+{
+    struct annot_observation *o = item;
+    char **dst = is_key(key, "image")      ? &o->image
+                 : is_key(key, "sha256")   ? &o->sha256
+                 : is_key(key, "acquired") ? &o->acquired
+                                           : NULL; /* another member: gjson warns */
+    return dst && read_text_or_null(s, dst);
+}
+
+/* gjson's defaults ("") and checks, none of which it would warn about. */
+static bool observation_finish(void *items, size_t n)
+{
+    struct annot_observation *o = (struct annot_observation *)items + (n - 1);
+    struct span none = {"", 0};
+    if ((!o->image && !(o->image = copy_span(none))) ||
+        (!o->sha256 && !(o->sha256 = copy_span(none))) ||
+        (!o->acquired && !(o->acquired = copy_span(none))))
+        return false;
+    return *o->image && (!*o->sha256 || hash_is_sha256_hex(o->sha256)) &&
+           (!*o->acquired || is_date_prefix(o->acquired));
+}
+
+/* A claim link: a non-empty claim id and a known stance, nothing else. */
+static bool claim_link_member(struct scan *s, void *item, struct span key)
+{
+    struct annot_claim_link *link = item;
+    struct span value;
+    if (!read_string(s, &value))
+        return false;
+    if (is_key(key, "claim"))
+        return value.n && (link->claim = copy_span(value));
+    if (!is_key(key, "stance"))
+        return false;
+    char *name = copy_span(value);
+    bool known = name && annot_stance_from_name(name, &link->stance);
+    free(name);
+    return known;
+}
+
+/* Both members there, and each claim linked once. */
+static bool claim_link_finish(void *items, size_t n)
+{
+    struct annot_claim_link *links = items, *link = &links[n - 1];
+    if (!link->claim || link->stance == ANNOT_STANCE_COUNT)
+        return false;
+    for (size_t k = 0; k + 1 < n; k++)
+        if (strcmp(links[k].claim, link->claim) == 0)
+            return false;
+    return true;
+}
+
+static bool read_observations(struct scan *s, struct annot_feature *f)
+{
+    void *items = f->obs;
+    bool ok = read_object_array(s, &items, &f->nobs, sizeof *f->obs, NULL, observation_member,
+                                observation_finish);
+    f->obs = items;
+    return ok;
+}
+
 static bool read_claim_links(struct scan *s, struct annot_feature *f)
 {
-    if (!expect(s, '['))
-        return false;
-    if (expect(s, ']'))
-        return true;
-    size_t cap = 0;
-    bool done = false;
-    while (!done) {
-        void *items = f->claims;
-        struct annot_claim_link *link = grow_one(&items, &f->nclaims, &cap, sizeof *link);
-        f->claims = items;
-        if (!link || !expect(s, '{'))
-            return false;
-        struct keys seen = {.n = 0};
-        struct span claim = {NULL, 0}, stance = {NULL, 0};
-        bool closed = expect(s, '}');
-        while (!closed) {
-            struct span key;
-            if (!read_key(s, &seen, &key))
-                return false;
-            if (!(is_key(key, "claim") ? read_string(s, &claim)
-                  : is_key(key, "stance") ? read_string(s, &stance)
-                                          : false))
-                return false;
-            if (!next_item(s, '}', &closed) && !closed)
-                return false;
-        }
-        if (!claim.s || !claim.n || !stance.s)
-            return false;
-        char *name = copy_span(stance);
-        bool known = name && annot_stance_from_name(name, &link->stance);
-        free(name);
-        if (!known || !(link->claim = copy_span(claim)))
-            return false;
-        for (size_t k = 0; k + 1 < f->nclaims; k++)
-            if (strcmp(f->claims[k].claim, link->claim) == 0)
-                return false;
-        if (!next_item(s, ']', &done) && !done)
-            return false;
-    }
-    return true;
+    static const struct annot_claim_link blank = {NULL, ANNOT_STANCE_COUNT};
+    void *items = f->claims;
+    bool ok = read_object_array(s, &items, &f->nclaims, sizeof *f->claims, &blank,
+                                claim_link_member, claim_link_finish);
+    f->claims = items;
+    return ok;
 }
 
 struct extra {
@@ -656,7 +677,7 @@ static char *decimal_text(const struct decimal *d, char *out)
     }
     while (m % 10 == 0)
         m /= 10, e++;
-    char digits[24];
+    char digits[24] = "";
     int k = 0;
     for (unsigned long long r = m; r; r /= 10)
         digits[k++] = (char)('0' + r % 10);
@@ -907,7 +928,7 @@ static bool read_features(struct scan *s, struct pending *p, struct gjfast_stats
     bool done = expect(s, ']');
     while (!done) {
         void *items = p->features;
-        struct annot_feature *f = grow_one(&items, &p->count, &p->cap, sizeof *f);
+        struct annot_feature *f = grow_one(&items, &p->count, &p->cap, sizeof *f, NULL);
         p->features = items;
         if (!f)
             return false;
