@@ -7,8 +7,10 @@
  * for counting claims, the count per image and the check result; then the
  * discrepancies between sources with their claims.
  *
- * Thin over evidence (statuses, lineage), claims (catalog, links, counts),
- * imagery (the register) and gjson (annotation files). The first argument
+ * Thin over evidence (statuses, lineage), claims (catalog, links),
+ * claims_eval (links by stance, counts), imagery (the register) and gjfast
+ * (annotation files: gjson's reader with its fast path for large plain
+ * files, same result, docs/scale.md). The first argument
  * ending in .json (not .geojson) is the catalog; by default the one found by
  * cli_locate_catalog (beside the first FILE, then the investigation root).
  * Without annotation files, every *.geojson next to the catalog is read (by
