@@ -84,6 +84,9 @@ static void test_refuses(void **state)
         "42.5\u00b010'N 130E", /* decimal degrees then minutes */
         ", 42 130",
         "N E",
+        "0x2A 130",           /* a hexadecimal float (strtod reads 42) */
+        "42 0x1p7",
+        "1e-400 130",         /* underflows */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct diag *dg = diag_new();

@@ -18,6 +18,7 @@
 
 #include "custody.h"
 #include "hash.h"
+#include "settings.h"
 
 static const char sha_a[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 static const char sha_b[] = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
@@ -346,10 +347,13 @@ static void default_who_prefers_env(void **state)
 {
     (void)state;
     char who[CUSTODY_WHO_MAX];
-    setenv("SATMARK_USER", "analyst-7", 1);
+    struct satmark_settings settings; /* as a front-end fills it from SATMARK_USER */
+    settings_init(&settings);
+    settings.user = (char *)"analyst-7";
+    settings_install(&settings);
     custody_default_who(who, sizeof who);
     assert_string_equal(who, "analyst-7");
-    unsetenv("SATMARK_USER");
+    settings_install(NULL);
     custody_default_who(who, sizeof who);
     assert_true(who[0] != '\0');
     char now[CUSTODY_TIME_LEN + 1];

@@ -20,8 +20,11 @@
 #include <cmocka.h>
 
 #include "hashcache.h"
+#include "settings.h"
 
-static char dir[64], big[128], small[128];
+static char dir[64], big[128], small[128], cache[128];
+/* what a front-end would fill from SATMARK_CACHE_DIR and SATMARK_HASH_CACHE */
+static struct satmark_settings settings;
 
 static void write_file(const char *path, size_t size, unsigned seed)
 {
@@ -40,10 +43,10 @@ static int setup(void **state)
         return -1;
     snprintf(big, sizeof big, "%s/big.tif", dir);
     snprintf(small, sizeof small, "%s/small.tif", dir);
-    char cache[128];
     snprintf(cache, sizeof cache, "%s/cache", dir);
-    setenv("SATMARK_CACHE_DIR", cache, 1);
-    unsetenv("SATMARK_HASH_CACHE");
+    settings_init(&settings);
+    settings.cache_dir = cache;
+    settings_install(&settings);
     write_file(big, (size_t)HASHCACHE_MIN_BYTES + 1000, 1);
     write_file(small, 1000, 2);
     return 0;
@@ -52,6 +55,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    settings_install(NULL);
     char cmd[160];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     return system(cmd) == 0 ? 0 : -1;
@@ -121,16 +125,17 @@ static void damaged_entry_not_used(void **state)
 static void off_missing_or_unwritable(void **state)
 {
     (void)state;
-    setenv("SATMARK_HASH_CACHE", "off", 1);
+    settings.hash_cache = false; /* SATMARK_HASH_CACHE=off */
     expect(big, false);
     expect(big, false);
-    unsetenv("SATMARK_HASH_CACHE");
-    char cache[128];
-    snprintf(cache, sizeof cache, "%s/cache", dir);
-    setenv("SATMARK_CACHE_DIR", "/proc/satmark-cannot-write-here", 1);
+    settings.hash_cache = true;
+    settings.cache_dir = NULL; /* no SATMARK_CACHE_DIR, XDG_CACHE_HOME or HOME */
     expect(big, false);
     expect(big, false);
-    setenv("SATMARK_CACHE_DIR", cache, 1);
+    settings.cache_dir = (char *)"/proc/satmark-cannot-write-here";
+    expect(big, false);
+    expect(big, false);
+    settings.cache_dir = cache;
     struct diag *dg = diag_new();
     char hex[HASH_SHA256_HEX_LEN + 1];
     assert_false(hashcache_sha256("/nonexistent/x.tif", hex, NULL, dg));

@@ -24,6 +24,7 @@
 #include <cpl_string.h>
 
 #include "raster.h"
+#include "settings.h"
 
 #define DATA(name) SATMARK_TEST_DATA "/" name
 
@@ -614,12 +615,12 @@ static void test_read_every_file(void **state)
 
 static struct raster *open_path_kind(const char *path, bool slow)
 {
-    if (slow)
-        setenv("SATMARK_RASTER_SLOW_PATH", "1", 1);
-    else
-        unsetenv("SATMARK_RASTER_SLOW_PATH");
+    struct satmark_settings settings; /* SATMARK_RASTER_SLOW_PATH=1 when slow */
+    settings_init(&settings);
+    settings.raster_slow_path = slow;
+    settings_install(&settings);
     struct raster *r = open_ok(path, NULL);
-    unsetenv("SATMARK_RASTER_SLOW_PATH");
+    settings_install(NULL);
     return r;
 }
 

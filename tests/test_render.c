@@ -37,6 +37,7 @@
 #include "raster.h"
 #include "render.h"
 #include "style.h"
+#include "settings.h"
 
 #define DATA SATMARK_TEST_DATA "/render"
 #define PX 4.0 /* metres per fixture pixel */
@@ -103,8 +104,12 @@ static int setup(void **state)
     const double rgt[6] = {499000, PX * c, PX * s, 4679000, PX * s, -PX * c};
     make_tile(rotated_path, 400, 400, rgt, true);
     make_tile(nocrs_path, 200, 100, gt, false);
-    /* the style file is found through SATMARK_ASSETS */
-    setenv("SATMARK_ASSETS", SATMARK_SOURCE_DIR "/assets", 1);
+    /* the style file is found through the settings' assets directory, as
+     * the front-ends fill it from SATMARK_ASSETS */
+    static struct satmark_settings settings;
+    settings_init(&settings);
+    settings.assets_dir = (char *)SATMARK_SOURCE_DIR "/assets";
+    settings_install(&settings);
     return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include "annot.h"
 #include "style.h"
+#include "settings.h"
 
 static const char *shipped = SATMARK_SOURCE_DIR "/assets/style.json";
 
@@ -155,16 +156,19 @@ static void asset_lookup_honours_env(void **state)
     (void)state;
     struct diag *dg = diag_new();
     char path[4096];
-    setenv("SATMARK_ASSETS", SATMARK_SOURCE_DIR "/assets", 1);
+    struct satmark_settings settings; /* as a front-end fills it from SATMARK_ASSETS */
+    settings_init(&settings);
+    settings.assets_dir = (char *)SATMARK_SOURCE_DIR "/assets";
+    settings_install(&settings);
     assert_true(style_find_asset("style.json", path, sizeof path, dg));
     assert_string_equal(path, SATMARK_SOURCE_DIR "/assets/style.json");
     struct style *st = NULL;
     assert_true(style_load_default_file(&st, dg));
     style_free(st);
-    setenv("SATMARK_ASSETS", "/nonexistent-assets", 1);
+    settings.assets_dir = (char *)"/nonexistent-assets";
     assert_false(style_find_asset("style.json", path, sizeof path, dg));
     assert_non_null(strstr(diag_message(dg), "/nonexistent-assets/style.json"));
-    unsetenv("SATMARK_ASSETS");
+    settings_install(NULL);
     diag_free(dg);
 }
 

@@ -42,6 +42,13 @@ bool cli_is_help(const char *arg);
  * tried and what follows (`missing`, e.g. "claim links are not checked"). */
 bool cli_locate_catalog(const char *annot_path, bool verbose, const char *missing, char *out,
                         size_t cap, struct diag *dg);
+/* An option whose value is kept as given (borrowed from argv). */
+struct cli_text_option {
+    const char *name;   /* "--title" */
+    const char **field; /* where the value goes */
+};
+/* The field of the option named arg among opts[0..n) (borrowed), or NULL. */
+const char **cli_text_option(const struct cli_text_option *opts, size_t n, const char *arg);
 /* Prints a command's usage to out. */
 void cli_print_usage(const struct cli_command *cmd, FILE *out);
 

@@ -2,38 +2,31 @@
  * cmd_batch — `satmark batch MANIFEST -o DIR [-j N] [--shard I/N]`: renders
  * every figure of a manifest (docs/manifest.md) into DIR.
  *
- * Figures run in N worker processes forked at the start, each rendering one
- * figure at a time, as the parent hands them out: a worker keeps what every
- * figure needs loaded (PROJ's database, fonts, GDAL's caches), so only the
- * first figure of a worker pays for loading it (83 against ~50 ms a figure
- * measured). A figure that crashes, hangs past --timeout (SIGALRM) or runs
- * out of memory takes down only its worker: the parent reports that figure
- * and forks a new worker for the rest. Parent and worker talk through two
- * pipes: the parent writes "INDEX SHA256|-" lines, a worker answers a status
- * line, its messages and a NUL byte; the parent collects answers with poll(),
- * so no worker can block on a full pipe. Progress is a one-line bar when
- * stderr is a terminal, silent otherwise; failures are always reported, with
- * a summary at the end. Exit 1 if any figure failed (the others are still
- * written).
+ * Figures run on a process pool (util/procpool.h): N workers forked at the
+ * start, each rendering one figure at a time, keep what every figure needs
+ * loaded (PROJ's database, fonts, GDAL's caches), so only the first figure
+ * of a worker pays for loading it (83 against ~50 ms a figure measured). A
+ * figure that crashes, hangs past --timeout or runs out of memory takes down
+ * only its worker. This file says what a job is (a manifest figure, with its
+ * tile's SHA-256 hashed once in the parent and handed over as the job's
+ * argument "SHA256|- CACHED") and how outcomes are shown: a one-line bar
+ * when stderr is a terminal, silent otherwise; failures are always
+ * reported, with a summary at the end. Exit 1 if any figure failed (the
+ * others are still written).
  */
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "figure.h"
 #include "hashcache.h"
 #include "manifest.h"
+#include "procpool.h"
 #include "raster.h"
-
-#define BATCH_MAX_MESSAGE 65536
 
 static const char batch_usage[] =
     "usage: satmark batch MANIFEST -o DIR [-j N] [--shard I/N] [--timeout SEC] [-v]\n"
@@ -58,21 +51,6 @@ struct batch_args {
     size_t shard_index, shard_count;
     long timeout;
     bool verbose;
-};
-
-struct worker {
-    pid_t pid;     /* 0 = no process */
-    int cmd_fd;    /* parent -> worker: figures to render */
-    int res_fd;    /* worker -> parent: answers */
-    bool busy;     /* a figure is being rendered */
-    size_t figure; /* which, when busy */
-    char *msg;     /* answer received so far; owned */
-    size_t len;
-};
-
-struct outcome {
-    bool done, ok;
-    char *msg; /* status line removed; owned */
 };
 
 static int parse(int argc, char **argv, struct batch_args *a)
@@ -154,19 +132,6 @@ static bool make_dirs(const char *path, struct diag *dg)
     return true;
 }
 
-static void write_all(int fd, const char *s, size_t n)
-{
-    while (n > 0) {
-        ssize_t k = write(fd, s, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return;
-        s += k;
-        n -= (size_t)k;
-    }
-}
-
 /* Each tile is hashed once, in the parent, and the hash handed to every
  * figure of that tile: a manifest usually makes many figures of one tile,
  * and hashing a large tile costs as much as drawing a figure. */
@@ -175,6 +140,19 @@ struct tile_hash {
     bool ok;
     bool cached; /* hex came from the hash cache */
     char hex[HASH_SHA256_HEX_LEN + 1];
+};
+
+/* What the pool's callbacks share: the manifest and options (borrowed), the
+ * tile hashes (parent), the failures and the progress bar (parent). */
+struct batch_run {
+    const struct manifest *m;
+    const struct batch_args *a;
+    int threads;             /* per figure */
+    struct tile_hash *hashes; /* one per distinct tile, owned */
+    size_t nhashes;
+    bool *failed;            /* by manifest index, owned */
+    size_t total, done, nfailed;
+    bool tty;
 };
 
 /* The SHA-256 of fig's tile (borrowed from cache), or NULL when the figure
@@ -202,12 +180,47 @@ static const char *tile_hash_for(struct tile_hash *cache, size_t *ncache,
     return t->ok ? t->hex : NULL;
 }
 
-/* In a worker: renders one figure and answers "OK" or "FAIL", the messages,
- * then a NUL byte. */
-static void render_one(const struct manifest_figure *fig, int fd, long timeout, bool verbose,
-                       int threads, const char *tile_sha256, bool sha_cached)
+/* In the parent, as figure idx is handed out: "SHA256|- CACHED". */
+static void prepare_figure(void *ctx, size_t idx, char *arg, size_t cap)
 {
-    alarm((unsigned)timeout);
+    struct batch_run *run = ctx;
+    bool cached;
+    const char *sha = tile_hash_for(run->hashes, &run->nhashes,
+                                    &manifest_figure_at(run->m, idx)->spec, &cached);
+    snprintf(arg, cap, "%s %d", sha ? sha : "-", cached ? 1 : 0);
+}
+
+/* The figure's error and (with -v) warnings, as '\n'-terminated lines
+ * (owned; NULL when out of memory). */
+static char *figure_messages(const struct diag *dg, bool ok, bool verbose)
+{
+    size_t n = 1;
+    if (!ok)
+        n += strlen(diag_message(dg)) + 1;
+    for (size_t i = 0; verbose && i < diag_warning_count(dg); i++)
+        n += strlen("warning: ") + strlen(diag_warning(dg, i)) + 1;
+    char *msg = malloc(n), *p = msg;
+    if (!msg)
+        return NULL;
+    *p = '\0';
+    if (!ok)
+        p += sprintf(p, "%s\n", diag_message(dg));
+    for (size_t i = 0; verbose && i < diag_warning_count(dg); i++)
+        p += sprintf(p, "warning: %s\n", diag_warning(dg, i));
+    return msg;
+}
+
+/* In a worker: renders figure idx with the tile hash arg carries. */
+static bool render_figure(void *ctx, size_t idx, const char *arg, char **message)
+{
+    const struct batch_run *run = ctx;
+    char sha[HASH_SHA256_HEX_LEN + 1] = "";
+    int cached = 0;
+    if (idx >= manifest_count(run->m) || sscanf(arg, "%64s %d", sha, &cached) != 2) {
+        *message = strdup("bad job from the batch parent\n");
+        return false;
+    }
+    const struct manifest_figure *fig = manifest_figure_at(run->m, idx);
     /* Fault injection for tests/e2e/batch_broken.sh: a figure that never
      * finishes, however fast the machine, so the timeout path is tested
      * without racing a slow figure against a short --timeout. */
@@ -217,111 +230,14 @@ static void render_one(const struct manifest_figure *fig, int fd, long timeout, 
             pause();
     struct diag *dg = diag_new();
     struct figure_spec spec = fig->spec;
-    spec.threads = threads;
-    spec.tile_sha256 = tile_sha256;
-    spec.tile_sha256_cached = sha_cached;
+    spec.threads = run->threads;
+    spec.tile_sha256 = strcmp(sha, "-") == 0 ? NULL : sha;
+    spec.tile_sha256_cached = cached == 1;
     spec.record_custody = true; /* appends are flock'ed: workers may record at once */
     bool ok = dg && figure_run(&spec, NULL, dg);
-    alarm(0);
-    write_all(fd, ok ? "OK\n" : "FAIL\n", ok ? 3 : 5);
-    if (dg) {
-        if (!ok) {
-            write_all(fd, diag_message(dg), strlen(diag_message(dg)));
-            write_all(fd, "\n", 1);
-        }
-        for (size_t i = 0; verbose && i < diag_warning_count(dg); i++) {
-            write_all(fd, "warning: ", 9);
-            write_all(fd, diag_warning(dg, i), strlen(diag_warning(dg, i)));
-            write_all(fd, "\n", 1);
-        }
-    } else {
-        write_all(fd, "out of memory\n", 14);
-    }
-    write_all(fd, "", 1);
+    *message = dg ? figure_messages(dg, ok, run->a->verbose) : strdup("out of memory\n");
     diag_free(dg);
-}
-
-/* A worker: renders the figures the parent sends until its pipe closes;
- * never returns. */
-static void worker_loop(const struct manifest *m, int cmd_fd, int res_fd,
-                        const struct batch_args *a, int threads)
-{
-    FILE *in = fdopen(cmd_fd, "r");
-    char line[160];
-    while (in && fgets(line, sizeof line, in)) {
-        char *end;
-        unsigned long long idx = strtoull(line, &end, 10);
-        if (end == line || *end != ' ' || idx >= manifest_count(m))
-            break;
-        char sha[HASH_SHA256_HEX_LEN + 1] = "";
-        int cached = 0;
-        if (sscanf(end + 1, "%64s %d", sha, &cached) != 2)
-            break;
-        render_one(manifest_figure_at(m, (size_t)idx), res_fd, a->timeout, a->verbose, threads,
-                   strcmp(sha, "-") == 0 ? NULL : sha, cached == 1);
-    }
-    _exit(0);
-}
-
-/* Forks worker w; false when no process or pipe could be made. */
-static bool spawn(struct worker *w, const struct manifest *m, const struct batch_args *a,
-                  struct worker *all, size_t nworkers, int threads)
-{
-    int cmd[2], res[2];
-    if (pipe(cmd) != 0)
-        return false;
-    if (pipe(res) != 0) {
-        close(cmd[0]);
-        close(cmd[1]);
-        return false;
-    }
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(cmd[0]);
-        close(cmd[1]);
-        close(res[0]);
-        close(res[1]);
-        return false;
-    }
-    if (pid == 0) {
-        /* only this worker's ends: another worker's pipe held open here
-         * would keep it from ever seeing the end of its input */
-        close(cmd[1]);
-        close(res[0]);
-        for (size_t i = 0; i < nworkers; i++)
-            if (all[i].pid > 0) {
-                close(all[i].cmd_fd);
-                close(all[i].res_fd);
-            }
-        signal(SIGPIPE, SIG_DFL);
-        worker_loop(m, cmd[0], res[1], a, threads);
-    }
-    close(cmd[0]);
-    close(res[1]);
-    *w = (struct worker){.pid = pid, .cmd_fd = cmd[1], .res_fd = res[0]};
-    return true;
-}
-
-/* Hands figure idx (with its tile's hash, may be NULL, and whether the hash
- * came from the hash cache) to idle worker w. */
-static bool assign(struct worker *w, size_t idx, const char *sha, bool cached)
-{
-    char line[160];
-    int n = snprintf(line, sizeof line, "%zu %s %d\n", idx, sha ? sha : "-", cached ? 1 : 0);
-    const char *p = line;
-    while (n > 0) {
-        ssize_t k = write(w->cmd_fd, p, (size_t)n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return false; /* the worker is gone: its end of the pipe closed */
-        p += k;
-        n -= (int)k;
-    }
-    w->busy = true;
-    w->figure = idx;
-    return true;
+    return ok;
 }
 
 static void progress(bool tty, size_t done, size_t total, size_t failed)
@@ -336,42 +252,6 @@ static void progress(bool tty, size_t done, size_t total, size_t failed)
     if (failed)
         fprintf(stderr, ", %zu failed", failed);
     fflush(stderr);
-}
-
-/* Turns a finished child's pipe text and wait status into an outcome. */
-/* The outcome of a figure from its worker's answer (status line, messages). */
-static void take_answer(const char *answer, struct outcome *o)
-{
-    o->done = true;
-    o->ok = strncmp(answer, "OK\n", 3) == 0;
-    const char *body = strchr(answer, '\n');
-    body = body ? body + 1 : "";
-    if (!o->ok && !*body)
-        body = "failed without a message\n";
-    o->msg = strdup(body);
-}
-
-/* The outcome of a figure whose worker died while rendering it. */
-static void take_death(int status, const char *partial, struct outcome *o, long timeout)
-{
-    char reason[160];
-    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
-        snprintf(reason, sizeof reason, "timed out after %ld s\n", timeout);
-    else if (WIFSIGNALED(status))
-        snprintf(reason, sizeof reason, "crashed (signal %d: %s)\n", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
-    else
-        snprintf(reason, sizeof reason, "its worker exited (status %d)\n",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    /* what the worker said before it died, without the status line */
-    const char *body = partial ? strchr(partial, '\n') : NULL;
-    body = body ? body + 1 : "";
-    size_t n = strlen(reason) + strlen(body) + 1;
-    o->done = true;
-    o->ok = false;
-    o->msg = malloc(n);
-    if (o->msg)
-        snprintf(o->msg, n, "%s%s", reason, body);
 }
 
 static void print_message(const char *name, const char *msg, bool failed)
@@ -389,6 +269,43 @@ static void print_message(const char *name, const char *msg, bool failed)
     }
 }
 
+/* In the parent, as each figure ends: its messages and the progress bar. */
+static void figure_done(void *ctx, const struct procpool_result *r)
+{
+    struct batch_run *run = ctx;
+    bool ok = r->end == PROCPOOL_ANSWERED && r->ok;
+    const char *name = manifest_figure_at(run->m, r->job)->name;
+    run->done++;
+    if (!ok) {
+        run->failed[r->job] = true;
+        run->nfailed++;
+        if (run->tty)
+            fprintf(stderr, "\r\033[K");
+        print_message(name, r->message, true);
+    } else if (run->a->verbose && *r->message) {
+        if (run->tty)
+            fprintf(stderr, "\r\033[K");
+        print_message(name, r->message, false);
+    }
+    progress(run->tty, run->done, run->total, run->nfailed);
+}
+
+static void print_summary(const struct batch_run *run, const size_t *sel)
+{
+    const struct batch_args *a = run->a;
+    if (run->tty)
+        fprintf(stderr, "\n");
+    fprintf(stderr, "satmark batch: %zu figure(s)%s, %zu written to %s", run->total,
+            a->shard_count > 1 ? " in this shard" : "", run->total - run->nfailed, a->out_dir);
+    if (run->nfailed) {
+        fprintf(stderr, ", %zu failed:", run->nfailed);
+        for (size_t k = 0; k < run->total; k++)
+            if (run->failed[sel[k]])
+                fprintf(stderr, " %s", manifest_figure_at(run->m, sel[k])->name);
+    }
+    fprintf(stderr, "\n");
+}
+
 static int run_batch(int argc, char **argv)
 {
     struct batch_args a;
@@ -403,170 +320,49 @@ static int run_batch(int argc, char **argv)
         manifest_free(m);
         return CLI_FAILED;
     }
-    size_t total = 0, n = manifest_count(m);
+    size_t n = manifest_count(m);
+    struct batch_run run = {.m = m, .a = &a, .tty = isatty(STDERR_FILENO)};
     size_t *sel = malloc((n ? n : 1) * sizeof *sel);
-    struct outcome *out = calloc(n ? n : 1, sizeof *out);
-    struct tile_hash *hashes = calloc(n ? n : 1, sizeof *hashes);
-    for (size_t i = 0; sel && i < n; i++)
-        if (i % a.shard_count == a.shard_index)
-            sel[total++] = i;
-    /* -j N keeps at most N CPUs busy: N workers, each rendering one figure at
-     * a time on one thread; with fewer figures than N, the spare CPUs go to
-     * the figures */
-    size_t nworkers = total < (size_t)a.jobs ? total : (size_t)a.jobs;
-    int threads = nworkers ? (int)((size_t)a.jobs / nworkers) : 1;
-    struct worker *workers = calloc(nworkers ? nworkers : 1, sizeof *workers);
-    struct pollfd *pfd = calloc(nworkers ? nworkers : 1, sizeof *pfd);
-    if (!sel || !out || !hashes || !workers || !pfd) {
+    run.failed = calloc(n ? n : 1, sizeof *run.failed);
+    run.hashes = calloc(n ? n : 1, sizeof *run.hashes);
+    if (!sel || !run.failed || !run.hashes) {
         fprintf(stderr, "satmark: error: out of memory\n");
         free(sel);
-        free(out);
-        free(hashes);
-        free(workers);
-        free(pfd);
+        free(run.failed);
+        free(run.hashes);
         manifest_free(m);
         diag_free(dg);
         return CLI_FAILED;
     }
-    size_t nhashes = 0;
-    /* what every worker would load for itself, loaded once before forking;
-     * a write to a worker that died must fail, not kill the parent */
-    figure_prepare();
-    signal(SIGPIPE, SIG_IGN);
-
-    bool tty = isatty(STDERR_FILENO);
-    size_t next = 0, done = 0, failed = 0;
-    progress(tty, 0, total, 0);
-    while (done < total) {
-        /* keep every slot with a live worker, and every idle one busy */
-        size_t alive = 0;
-        for (size_t i = 0; i < nworkers; i++) {
-            struct worker *w = &workers[i];
-            if (w->pid == 0 && next < total)
-                spawn(w, m, &a, workers, nworkers, threads);
-            if (w->pid > 0 && !w->busy && next < total) {
-                size_t idx = sel[next];
-                const struct manifest_figure *fig = manifest_figure_at(m, idx);
-                bool cached;
-                const char *sha = tile_hash_for(hashes, &nhashes, &fig->spec, &cached);
-                if (assign(w, idx, sha, cached))
-                    next++;
-            }
-            alive += w->pid > 0;
-        }
-        if (alive == 0) { /* no worker could be started: the rest fail */
-            for (; next < total; next++) {
-                size_t idx = sel[next];
-                out[idx] = (struct outcome){true, false, NULL};
-                fprintf(stderr, "%ssatmark batch: %s: error: cannot start a worker: %s\n",
-                        tty ? "\r\033[K" : "", manifest_figure_at(m, idx)->name,
-                        strerror(errno));
-                failed++;
-                done++;
-            }
-            break;
-        }
-        for (size_t i = 0; i < nworkers; i++)
-            pfd[i] = (struct pollfd){.fd = workers[i].pid > 0 ? workers[i].res_fd : -1,
-                                     .events = POLLIN};
-        if (poll(pfd, nworkers, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            perror("satmark batch: poll");
-            break;
-        }
-        for (size_t i = 0; i < nworkers; i++) {
-            struct worker *w = &workers[i];
-            if (w->pid <= 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            char buf[4096];
-            ssize_t k = read(w->res_fd, buf, sizeof buf);
-            if (k < 0 && errno == EINTR)
-                continue;
-            struct outcome *o = NULL;
-            size_t fig_idx = w->figure;
-            if (k > 0) {
-                if (w->len + (size_t)k < BATCH_MAX_MESSAGE) {
-                    char *q = realloc(w->msg, w->len + (size_t)k + 1);
-                    if (q) {
-                        w->msg = q;
-                        memcpy(w->msg + w->len, buf, (size_t)k);
-                        w->len += (size_t)k;
-                        w->msg[w->len] = '\0';
-                    }
-                }
-                /* a whole answer ends with a NUL byte (the last one read) */
-                if (!w->busy || buf[k - 1] != '\0')
-                    continue;
-                o = &out[fig_idx];
-                take_answer(w->msg ? w->msg : "FAIL\nout of memory\n", o);
-                w->busy = false;
-            } else {
-                /* end of the pipe: the worker died (or could not read on) */
-                close(w->cmd_fd);
-                close(w->res_fd);
-                int status = 0;
-                while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
-                    ;
-                w->pid = 0;
-                if (w->busy) {
-                    o = &out[fig_idx];
-                    take_death(status, w->msg, o, a.timeout);
-                    w->busy = false;
-                }
-            }
-            free(w->msg);
-            w->msg = NULL;
-            w->len = 0;
-            if (!o)
-                continue;
-            done++;
-            const char *name = manifest_figure_at(m, fig_idx)->name;
-            if (!o->ok) {
-                failed++;
-                if (tty)
-                    fprintf(stderr, "\r\033[K");
-                print_message(name, o->msg ? o->msg : "out of memory", true);
-            } else if (a.verbose && o->msg && *o->msg) {
-                if (tty)
-                    fprintf(stderr, "\r\033[K");
-                print_message(name, o->msg, false);
-            }
-            progress(tty, done, total, failed);
-        }
-    }
-    /* closing their input ends the workers */
-    for (size_t i = 0; i < nworkers; i++) {
-        struct worker *w = &workers[i];
-        if (w->pid <= 0)
-            continue;
-        close(w->cmd_fd);
-        close(w->res_fd);
-        while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-        free(w->msg);
-    }
-    if (tty)
-        fprintf(stderr, "\n");
-    fprintf(stderr, "satmark batch: %zu figure(s)%s, %zu written to %s", total,
-            a.shard_count > 1 ? " in this shard" : "", total - failed, a.out_dir);
-    if (failed) {
-        fprintf(stderr, ", %zu failed:", failed);
-        for (size_t k = 0; k < total; k++)
-            if (out[sel[k]].done && !out[sel[k]].ok)
-                fprintf(stderr, " %s", manifest_figure_at(m, sel[k])->name);
-    }
-    fprintf(stderr, "\n");
     for (size_t i = 0; i < n; i++)
-        free(out[i].msg);
-    free(out);
+        if (i % a.shard_count == a.shard_index)
+            sel[run.total++] = i;
+    /* -j N keeps at most N CPUs busy: N workers, each rendering one figure at
+     * a time on one thread; with fewer figures than N, the spare CPUs go to
+     * the figures */
+    size_t nworkers = run.total < (size_t)a.jobs ? run.total : (size_t)a.jobs;
+    run.threads = nworkers ? (int)((size_t)a.jobs / nworkers) : 1;
+    /* what every worker would load for itself, loaded once before forking */
+    figure_prepare();
+    const struct procpool_options pool = {
+        .workers = nworkers,
+        .timeout_s = (unsigned)a.timeout,
+        .ctx = &run,
+        .prepare = prepare_figure,
+        .work = render_figure,
+        .done = figure_done,
+    };
+    progress(run.tty, 0, run.total, 0);
+    bool waited = procpool_run(&pool, sel, run.total);
+    if (!waited)
+        perror("satmark batch: poll");
+    print_summary(&run, sel);
+    free(run.failed);
     free(sel);
-    free(workers);
-    free(pfd);
-    free(hashes);
+    free(run.hashes);
     manifest_free(m);
     diag_free(dg);
-    return failed ? CLI_FAILED : CLI_OK;
+    return run.nfailed || !waited ? CLI_FAILED : CLI_OK;
 }
 
 const struct cli_command cli_cmd_batch = {

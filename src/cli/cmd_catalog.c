@@ -98,32 +98,45 @@ static int finish(bool ok, struct diag *dg, const char *path, const char *what, 
     return ok ? CLI_OK : CLI_FAILED;
 }
 
-static int add_source(const char *path, int argc, char **argv)
+/* The options of an add action, from argv[3]: names[k] sets *fields[k],
+ * list_option (repeatable) adds to list. */
+static int take_options(const char *action, int argc, char **argv, const char *const *names,
+                        const char **const *fields, size_t nfields, const char *list_option,
+                        struct list *list)
 {
-    struct claimsedit_source s = {0};
-    struct list derived = {.n = 0};
     for (int i = 3; i < argc; i++) {
         int r = 0;
-        const char *const names[] = {"--id",          "--outlet",          "--headline",
-                                     "--author",      "--published",       "--file",
-                                     "--url",         "--archived-sha256", "--archived-at",
-                                     "--reliability"};
-        const char **fields[] = {&s.id,  &s.outlet,          &s.headline,   &s.author,
-                                 &s.published, &s.article, &s.url, &s.archived_sha256,
-                                 &s.archived_at, &s.reliability};
-        for (size_t k = 0; k < sizeof names / sizeof names[0] && r == 0; k++)
+        for (size_t k = 0; k < nfields && r == 0; k++)
             r = take_value(names[k], argc, argv, &i, fields[k]);
         if (r < 0)
             return CLI_USAGE;
         if (r > 0)
             continue;
-        if (strcmp(argv[i], "--derived-from") == 0) {
-            if (!take_list("--derived-from", argc, argv, &i, &derived))
+        if (strcmp(argv[i], list_option) == 0) {
+            if (!take_list(list_option, argc, argv, &i, list))
                 return CLI_USAGE;
             continue;
         }
-        return cli_usage_error("catalog", "add-source: unexpected argument '%s'", argv[i]);
+        return cli_usage_error("catalog", "%s: unexpected argument '%s'", action, argv[i]);
     }
+    return CLI_OK;
+}
+
+static int add_source(const char *path, int argc, char **argv)
+{
+    struct claimsedit_source s = {0};
+    struct list derived = {.n = 0};
+    const char *const names[] = {"--id",          "--outlet",          "--headline",
+                                 "--author",      "--published",       "--file",
+                                 "--url",         "--archived-sha256", "--archived-at",
+                                 "--reliability"};
+    const char **const fields[] = {&s.id,  &s.outlet,          &s.headline,   &s.author,
+                                   &s.published, &s.article, &s.url, &s.archived_sha256,
+                                   &s.archived_at, &s.reliability};
+    int rc = take_options("add-source", argc, argv, names, fields, sizeof names / sizeof names[0],
+                          "--derived-from", &derived);
+    if (rc != CLI_OK)
+        return rc;
     if (!s.id || !s.outlet)
         return cli_usage_error("catalog", "add-source needs --id and --outlet");
     if (!s.article && !s.url)
@@ -142,25 +155,14 @@ static int add_claim(const char *path, int argc, char **argv)
 {
     struct claimsedit_claim c = {0};
     struct list sources = {.n = 0};
-    for (int i = 3; i < argc; i++) {
-        int r = 0;
-        const char *const names[] = {"--id", "--text", "--from", "--to", "--imagery",
-                                     "--place", "--quote"};
-        const char **fields[] = {&c.id, &c.text, &c.time_from, &c.time_to, &c.imagery,
-                                 &c.place, &c.quote};
-        for (size_t k = 0; k < sizeof names / sizeof names[0] && r == 0; k++)
-            r = take_value(names[k], argc, argv, &i, fields[k]);
-        if (r < 0)
-            return CLI_USAGE;
-        if (r > 0)
-            continue;
-        if (strcmp(argv[i], "--source") == 0) {
-            if (!take_list("--source", argc, argv, &i, &sources))
-                return CLI_USAGE;
-            continue;
-        }
-        return cli_usage_error("catalog", "add-claim: unexpected argument '%s'", argv[i]);
-    }
+    const char *const names[] = {"--id", "--text", "--from", "--to", "--imagery",
+                                 "--place", "--quote"};
+    const char **const fields[] = {&c.id, &c.text, &c.time_from, &c.time_to, &c.imagery,
+                                   &c.place, &c.quote};
+    int rc = take_options("add-claim", argc, argv, names, fields, sizeof names / sizeof names[0],
+                          "--source", &sources);
+    if (rc != CLI_OK)
+        return rc;
     if (!c.id || !c.text || sources.n == 0)
         return cli_usage_error("catalog", "add-claim needs --id, --text and --source");
     bool defaulted = !c.imagery;

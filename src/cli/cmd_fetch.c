@@ -5,7 +5,6 @@
  * --allow-remote. The work is the core's (stac.h); this file parses
  * arguments, turns an annotation file's marks into a box, and prints.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "annot.h"
 #include "cli.h"
 #include "gjson.h"
+#include "numparse.h"
 #include "stac.h"
 
 #define MAX_COLLECTIONS 32
@@ -41,23 +41,6 @@ struct fetch_args {
     bool json;
     struct stac_net net;
 };
-
-static bool parse_numbers(const char *text, double *v, int n)
-{
-    const char *p = text;
-    for (int i = 0; i < n; i++) {
-        for (const char *q = p; *q && *q != ','; q++)
-            if (!strchr("0123456789+-.eE", *q))
-                return false;
-        char *end;
-        errno = 0;
-        v[i] = strtod(p, &end);
-        if (end == p || errno || !isfinite(v[i]) || *end != (i + 1 < n ? ',' : '\0'))
-            return false;
-        p = end + 1;
-    }
-    return true;
-}
 
 static bool parse_date(const char *s, char out[32])
 {
@@ -86,7 +69,7 @@ static int parse_args(int argc, char **argv, struct fetch_args *a)
     do { if (!val) return cli_usage_error(cmd, "%s needs %s", arg, what); i++; } while (0)
         if (strcmp(arg, "--bbox") == 0) {
             NEED("W,S,E,N");
-            if (!parse_numbers(val, a->bbox, 4) || a->bbox[1] > a->bbox[3] ||
+            if (!numparse_list(val, a->bbox, 4) || a->bbox[1] > a->bbox[3] ||
                 fabs(a->bbox[1]) > 90 || fabs(a->bbox[3]) > 90 || fabs(a->bbox[0]) > 180 ||
                 fabs(a->bbox[2]) > 180 || a->bbox[0] > a->bbox[2])
                 return cli_usage_error(cmd, "--bbox '%s': want W,S,E,N in degrees (west <= east, "
@@ -100,7 +83,7 @@ static int parse_args(int argc, char **argv, struct fetch_args *a)
             a->feature = val;
         } else if (strcmp(arg, "--pad") == 0) {
             NEED("metres");
-            if (!parse_numbers(val, &a->pad_m, 1) || a->pad_m < 0 || a->pad_m > 1e6)
+            if (!numparse_list(val, &a->pad_m, 1) || a->pad_m < 0 || a->pad_m > 1e6)
                 return cli_usage_error(cmd, "--pad needs metres >= 0");
         } else if (strcmp(arg, "--from") == 0) {
             NEED("a date");
@@ -117,7 +100,7 @@ static int parse_args(int argc, char **argv, struct fetch_args *a)
             a->collections[a->q.ncollections++] = val;
         } else if (strcmp(arg, "--max-cloud") == 0) {
             NEED("a percentage");
-            if (!parse_numbers(val, &a->q.max_cloud, 1) || a->q.max_cloud < 0 ||
+            if (!numparse_list(val, &a->q.max_cloud, 1) || a->q.max_cloud < 0 ||
                 a->q.max_cloud > 100)
                 return cli_usage_error(cmd, "--max-cloud needs 0..100");
         } else if (strcmp(arg, "--limit") == 0) {

@@ -5,7 +5,6 @@
  * the picture, and prints each GCP's residual so a wrong pick shows. The
  * work is the core's (georef.h); this file parses and prints.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 
 #include "cli.h"
 #include "georef.h"
+#include "numparse.h"
 
 #define MAX_CLI_GCPS 1000
 
@@ -20,22 +20,8 @@
 static bool parse_gcp(const char *text, struct georef_gcp *g)
 {
     double v[4];
-    const char *p = text;
-    for (int i = 0; i < 4; i++) {
-        for (const char *q = p; *q && *q != ','; q++)
-            if (!strchr("0123456789+-.eE", *q))
-                return false;
-        char *end;
-        errno = 0;
-        v[i] = strtod(p, &end);
-        if (end == p || errno || !isfinite(v[i]))
-            return false;
-        if (i < 3 && *end != ',')
-            return false;
-        if (i == 3 && *end != '\0')
-            return false;
-        p = end + 1;
-    }
+    if (!numparse_list(text, v, 4))
+        return false;
     if (fabs(v[3]) > 90.0 || fabs(v[2]) > 180.0)
         return false;
     g->px = v[0];

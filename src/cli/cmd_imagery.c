@@ -10,10 +10,8 @@
  * --no-record, or the log is missing: a deleted log is reported, never
  * silently restarted).
  */
-#include <errno.h>
 #include <jansson.h>
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +21,7 @@
 #include "custody.h"
 #include "hash.h"
 #include "imagery.h"
+#include "numparse.h"
 
 #define DEFAULT_REGISTER_DIR "annotations"
 #define DEFAULT_REGISTER DEFAULT_REGISTER_DIR "/" IMAGERY_DEFAULT_NAME
@@ -94,10 +93,8 @@ static int parse_args(int argc, char **argv, struct imagery_args *a)
         } else if (is_add && !options_done && strcmp(arg, "--gsd-m") == 0) {
             if (i + 1 >= argc)
                 return cli_usage_error("imagery", "--gsd-m needs a number of metres");
-            char *end;
-            errno = 0;
-            double v = strtod(argv[++i], &end);
-            if (errno || *end || end == argv[i] || !isfinite(v) || v <= 0.0)
+            double v;
+            if (!numparse_list(argv[++i], &v, 1) || v <= 0.0)
                 return cli_usage_error("imagery", "--gsd-m '%s': not a positive number of metres",
                                        argv[i]);
             a->add.gsd_m = v;

@@ -17,7 +17,6 @@
  * ids must be in the catalog found by the one lookup rule (locate_catalog)
  * unless --allow-unknown-claim. `list` prints the marks through marklist.
  */
-#include <errno.h>
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
@@ -39,6 +38,8 @@
 #include "imgopt.h"
 #include "locate.h"
 #include "marklist.h"
+#include "numparse.h"
+#include "pathname.h"
 #include "raster.h"
 #include "rfile.h"
 
@@ -134,20 +135,16 @@ static bool is_option(const char *s)
     return s[0] == '-' && s[1] == '-';
 }
 
+/* "A,B" into *a and *b: decimal numbers only (numparse: no hex floats,
+ * "inf" or "nan", nothing trailing). */
 static bool parse_pair(const char *s, double *a, double *b)
 {
-    /* Decimal numbers only: strtod would also take hex floats (0x1p4),
-     * "inf" and "nan". */
-    if (s[strspn(s, "0123456789+-.eE,")] != '\0')
+    double v[2];
+    if (!numparse_list(s, v, 2))
         return false;
-    char *end;
-    errno = 0;
-    *a = strtod(s, &end);
-    if (end == s || *end != ',' || errno)
-        return false;
-    const char *second = end + 1;
-    *b = strtod(second, &end);
-    return end != second && *end == '\0' && !errno && isfinite(*a) && isfinite(*b);
+    *a = v[0];
+    *b = v[1];
+    return true;
 }
 
 static bool parse_claim(const char *s, struct claim_arg *out)
@@ -169,147 +166,100 @@ static const char *option_value(int argc, char **argv, int *i)
     return argv[++*i];
 }
 
-static int parse_args(int argc, char **argv, struct mark_args *a, char claim_buf[][256])
+/* `mark FILE list [--json] [--class C] [--date D] [--claim ID]`, from argv[i]. */
+static int parse_list_args(int argc, char **argv, int i, struct mark_args *a)
 {
-    memset(a, 0, sizeof *a);
-    a->geom_type = ANNOT_GEOM_NONE;
-    if (argc < 3)
-        return cli_usage_error("mark", "expected FILE and add, edit or delete");
-    a->file = argv[1];
-    a->action = argv[2];
-    int i = 3;
-    bool needs_id = strcmp(a->action, "edit") == 0 || strcmp(a->action, "delete") == 0;
-    bool list = strcmp(a->action, "list") == 0;
-    if (!needs_id && !list && strcmp(a->action, "add") != 0)
-        return cli_usage_error("mark", "unknown action \"%s\" (add, edit, delete or list)",
-                               a->action);
-    if (list) {
-        for (; i < argc; i++) {
-            const char **slot = NULL;
-            if (strcmp(argv[i], "--json") == 0)
-                a->json = true;
-            else if (strcmp(argv[i], "--class") == 0)
-                slot = &a->cls;
-            else if (strcmp(argv[i], "--date") == 0)
-                slot = &a->date;
-            else if (strcmp(argv[i], "--claim") == 0)
-                slot = &a->claim_filter;
-            else
-                return cli_usage_error("mark", "list takes --json, --class, --date and "
-                                               "--claim, not \"%s\"",
-                                       argv[i]);
-            if (slot && !(*slot = option_value(argc, argv, &i)))
-                return cli_usage_error("mark", "%s needs a value", argv[i]);
-        }
+    for (; i < argc; i++) {
+        const char **slot = NULL;
+        if (strcmp(argv[i], "--json") == 0)
+            a->json = true;
+        else if (strcmp(argv[i], "--class") == 0)
+            slot = &a->cls;
+        else if (strcmp(argv[i], "--date") == 0)
+            slot = &a->date;
+        else if (strcmp(argv[i], "--claim") == 0)
+            slot = &a->claim_filter;
+        else
+            return cli_usage_error("mark", "list takes --json, --class, --date and "
+                                           "--claim, not \"%s\"",
+                                   argv[i]);
+        if (slot && !(*slot = option_value(argc, argv, &i)))
+            return cli_usage_error("mark", "%s needs a value", argv[i]);
+    }
+    return CLI_OK;
+}
+
+/* An option whose value is kept as given (borrowed from argv): the field it
+ * goes to, or NULL when opt is none. */
+static const char **text_slot(struct mark_args *a, const char *opt)
+{
+    const struct cli_text_option texts[] = {
+        {"--class", &a->cls},   {"--label", &a->label}, {"--note", &a->note},
+        {"--author", &a->author}, {"--image", &a->image}, {"--site", &a->site},
+        {"--title", &a->title}, {"--as", &a->as},       {"--move", &a->move},
+        {"--id", &a->id},
+    };
+    return cli_text_option(texts, sizeof texts / sizeof texts[0], opt);
+}
+
+/* The options that name claims (opt is one): --claim / --add-claim
+ * CLAIM_ID:STANCE, copied into claim_buf with the id cut at the colon, and
+ * --remove-claim CLAIM_ID. */
+static int take_claim_option(int argc, char **argv, int *i, struct mark_args *a,
+                             char claim_buf[][256])
+{
+    const char *opt = argv[*i];
+    const char *v = option_value(argc, argv, i);
+    if (strcmp(opt, "--remove-claim") == 0) {
+        if (!v)
+            return cli_usage_error("mark", "--remove-claim needs a claim id");
+        if (a->nremove_claims == MAX_LIST)
+            return cli_usage_error("mark", "too many claim options");
+        a->remove_claims[a->nremove_claims++] = v;
         return CLI_OK;
     }
-    if (needs_id) {
-        if (i >= argc || is_option(argv[i]))
-            return cli_usage_error("mark", "%s needs a feature ID", a->action);
-        a->id = argv[i++];
+    struct claim_arg c;
+    if (!v || !parse_claim(v, &c) || strlen(v) >= 256)
+        return cli_usage_error("mark", "%s needs CLAIM_ID:STANCE with STANCE supports, "
+                                       "contradicts or context",
+                               opt);
+    if (a->nadd_claims == MAX_LIST)
+        return cli_usage_error("mark", "too many claim options");
+    char *copy = claim_buf[a->nadd_claims];
+    snprintf(copy, 256, "%s", v);
+    *strrchr(copy, ':') = '\0';
+    c.id = copy;
+    a->add_claims[a->nadd_claims++] = c;
+    return CLI_OK;
+}
+
+/* --point, --line, --polygon POSITIONS... or --pixel TILE POSITIONS... (gt
+ * NONE for --pixel); positions run up to the next option. */
+static int take_geometry(int argc, char **argv, int *i, enum annot_geom_type gt,
+                         struct mark_args *a)
+{
+    const char *opt = argv[*i];
+    if (a->npositions || a->pixel_tile)
+        return cli_usage_error("mark", "give one geometry option");
+    a->geom_type = gt;
+    if (gt == ANNOT_GEOM_NONE) {
+        if (*i + 1 >= argc || is_option(argv[*i + 1]))
+            return cli_usage_error("mark", "--pixel needs a TILE and X,Y positions");
+        a->pixel_tile = argv[++*i];
     }
-    size_t nclaimbuf = 0;
-    for (; i < argc; i++) {
-        const char *opt = argv[i];
-        const char **slot = NULL;
-        if (strcmp(opt, "--class") == 0)
-            slot = &a->cls;
-        else if (strcmp(opt, "--label") == 0)
-            slot = &a->label;
-        else if (strcmp(opt, "--note") == 0)
-            slot = &a->note;
-        else if (strcmp(opt, "--author") == 0)
-            slot = &a->author;
-        else if (strcmp(opt, "--image") == 0)
-            slot = &a->image;
-        else if (strcmp(opt, "--site") == 0)
-            slot = &a->site;
-        else if (strcmp(opt, "--title") == 0)
-            slot = &a->title;
-        else if (strcmp(opt, "--as") == 0)
-            slot = &a->as;
-        else if (strcmp(opt, "--move") == 0)
-            slot = &a->move;
-        else if (strcmp(opt, "--id") == 0)
-            slot = &a->id;
-        if (slot) {
-            if (slot == &a->id && needs_id)
-                return cli_usage_error("mark", "--id is for add; edit and delete take the ID "
-                                               "after the action");
-            /* Values may start with a single '-' (negative numbers, notes). */
-            if (i + 1 >= argc)
-                return cli_usage_error("mark", "%s needs a value", opt);
-            *slot = argv[++i];
-            continue;
-        }
-        if (strcmp(opt, "--claim") == 0 || strcmp(opt, "--add-claim") == 0) {
-            const char *v = option_value(argc, argv, &i);
-            struct claim_arg c;
-            if (!v || !parse_claim(v, &c) || strlen(v) >= 256)
-                return cli_usage_error("mark", "%s needs CLAIM_ID:STANCE with STANCE supports, "
-                                               "contradicts or context",
-                                       opt);
-            if (a->nadd_claims == MAX_LIST)
-                return cli_usage_error("mark", "too many claim options");
-            snprintf(claim_buf[nclaimbuf], 256, "%s", v);
-            *strrchr(claim_buf[nclaimbuf], ':') = '\0';
-            c.id = claim_buf[nclaimbuf++];
-            a->add_claims[a->nadd_claims++] = c;
-            continue;
-        }
-        if (strcmp(opt, "--allow-unknown-claim") == 0) {
-            a->allow_unknown_claim = true;
-            continue;
-        }
-        if (strcmp(opt, "--verbose") == 0) {
-            a->verbose = true;
-            continue;
-        }
-        if (strcmp(opt, "--remove-claim") == 0) {
-            const char *v = option_value(argc, argv, &i);
-            if (!v)
-                return cli_usage_error("mark", "--remove-claim needs a claim id");
-            if (a->nremove_claims == MAX_LIST)
-                return cli_usage_error("mark", "too many claim options");
-            a->remove_claims[a->nremove_claims++] = v;
-            continue;
-        }
-        enum annot_geom_type gt = ANNOT_GEOM_NONE;
-        bool pixel = strcmp(opt, "--pixel") == 0;
-        if (strcmp(opt, "--point") == 0)
-            gt = ANNOT_GEOM_POINT;
-        else if (strcmp(opt, "--line") == 0)
-            gt = ANNOT_GEOM_LINESTRING;
-        else if (strcmp(opt, "--polygon") == 0)
-            gt = ANNOT_GEOM_POLYGON;
-        if (gt != ANNOT_GEOM_NONE || pixel) {
-            if (a->npositions || a->pixel_tile)
-                return cli_usage_error("mark", "give one geometry option");
-            a->geom_type = gt;
-            if (pixel) {
-                if (i + 1 >= argc || is_option(argv[i + 1]))
-                    return cli_usage_error("mark", "--pixel needs a TILE and X,Y positions");
-                a->pixel_tile = argv[++i];
-            }
-            while (i + 1 < argc && !is_option(argv[i + 1])) {
-                if (a->npositions == sizeof a->positions / sizeof a->positions[0])
-                    return cli_usage_error("mark", "too many positions");
-                a->positions[a->npositions++] = argv[++i];
-            }
-            if (a->npositions == 0)
-                return cli_usage_error("mark", "%s needs positions", opt);
-            continue;
-        }
-        char msg[256];
-        enum imgopt_arg taken = imgopt_parse_arg(&a->image_opts, argc, argv, &i, msg, sizeof msg);
-        if (taken == IMGOPT_BAD)
-            return cli_usage_error("mark", "%s", msg);
-        if (taken == IMGOPT_TAKEN)
-            continue;
-        if (cli_is_help(opt))
-            return -1;
-        return cli_usage_error("mark", "unknown option or stray argument \"%s\"", opt);
+    while (*i + 1 < argc && !is_option(argv[*i + 1])) {
+        if (a->npositions == sizeof a->positions / sizeof a->positions[0])
+            return cli_usage_error("mark", "too many positions");
+        a->positions[a->npositions++] = argv[++*i];
     }
+    if (a->npositions == 0)
+        return cli_usage_error("mark", "%s needs positions", opt);
+    return CLI_OK;
+}
+
+/* What each action requires and refuses. */
+static int check_action_args(const struct mark_args *a)
+{
     if (strcmp(a->action, "add") == 0) {
         if (!a->cls)
             return cli_usage_error("mark", "add needs --class");
@@ -330,6 +280,81 @@ static int parse_args(int argc, char **argv, struct mark_args *a, char claim_buf
     return CLI_OK;
 }
 
+/* One option of add, edit or delete at argv[*i] (values consumed). */
+static int take_option(int argc, char **argv, int *i, bool needs_id, struct mark_args *a,
+                       char claim_buf[][256])
+{
+    const char *opt = argv[*i];
+    const char **slot = text_slot(a, opt);
+    if (slot) {
+        if (slot == &a->id && needs_id)
+            return cli_usage_error("mark", "--id is for add; edit and delete take the ID "
+                                           "after the action");
+        /* Values may start with a single '-' (negative numbers, notes). */
+        if (*i + 1 >= argc)
+            return cli_usage_error("mark", "%s needs a value", opt);
+        *slot = argv[++*i];
+        return CLI_OK;
+    }
+    if (strcmp(opt, "--claim") == 0 || strcmp(opt, "--add-claim") == 0 ||
+        strcmp(opt, "--remove-claim") == 0)
+        return take_claim_option(argc, argv, i, a, claim_buf);
+    if (strcmp(opt, "--allow-unknown-claim") == 0) {
+        a->allow_unknown_claim = true;
+        return CLI_OK;
+    }
+    if (strcmp(opt, "--verbose") == 0) {
+        a->verbose = true;
+        return CLI_OK;
+    }
+    if (strcmp(opt, "--point") == 0)
+        return take_geometry(argc, argv, i, ANNOT_GEOM_POINT, a);
+    if (strcmp(opt, "--line") == 0)
+        return take_geometry(argc, argv, i, ANNOT_GEOM_LINESTRING, a);
+    if (strcmp(opt, "--polygon") == 0)
+        return take_geometry(argc, argv, i, ANNOT_GEOM_POLYGON, a);
+    if (strcmp(opt, "--pixel") == 0)
+        return take_geometry(argc, argv, i, ANNOT_GEOM_NONE, a);
+    char msg[256];
+    enum imgopt_arg taken = imgopt_parse_arg(&a->image_opts, argc, argv, i, msg, sizeof msg);
+    if (taken == IMGOPT_BAD)
+        return cli_usage_error("mark", "%s", msg);
+    if (taken == IMGOPT_TAKEN)
+        return CLI_OK;
+    if (cli_is_help(opt))
+        return -1;
+    return cli_usage_error("mark", "unknown option or stray argument \"%s\"", opt);
+}
+
+static int parse_args(int argc, char **argv, struct mark_args *a, char claim_buf[][256])
+{
+    memset(a, 0, sizeof *a);
+    a->geom_type = ANNOT_GEOM_NONE;
+    if (argc < 3)
+        return cli_usage_error("mark", "expected FILE and add, edit or delete");
+    a->file = argv[1];
+    a->action = argv[2];
+    int i = 3;
+    bool needs_id = strcmp(a->action, "edit") == 0 || strcmp(a->action, "delete") == 0;
+    bool list = strcmp(a->action, "list") == 0;
+    if (!needs_id && !list && strcmp(a->action, "add") != 0)
+        return cli_usage_error("mark", "unknown action \"%s\" (add, edit, delete or list)",
+                               a->action);
+    if (list)
+        return parse_list_args(argc, argv, i, a);
+    if (needs_id) {
+        if (i >= argc || is_option(argv[i]))
+            return cli_usage_error("mark", "%s needs a feature ID", a->action);
+        a->id = argv[i++];
+    }
+    for (; i < argc; i++) {
+        int rc = take_option(argc, argv, &i, needs_id, a, claim_buf);
+        if (rc != CLI_OK)
+            return rc;
+    }
+    return check_action_args(a);
+}
+
 /* Text from the command line must be UTF-8 to be written as JSON. */
 static bool check_utf8(const char *what, const char *s, struct diag *dg)
 {
@@ -342,12 +367,6 @@ static bool check_utf8(const char *what, const char *s, struct diag *dg)
     }
     json_decref(probe);
     return true;
-}
-
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
 }
 
 /* With an imagery register beside the annotation file: warns when an
@@ -410,7 +429,7 @@ static bool use_tile(const char *tile, const struct mark_args *a, bool convert,
         geo_ref_free(g);
     }
     raster_close(r);
-    obs->image = (char *)base_name(tile);
+    obs->image = (char *)pathname_base(tile);
     obs->sha256 = sha;
     obs->acquired = acquired;
     return ok;
@@ -767,6 +786,88 @@ static int run_list(const struct mark_args *a)
     return ok ? CLI_OK : CLI_FAILED;
 }
 
+/* Every text from the command line that goes into the file is UTF-8. */
+static bool check_texts(const struct mark_args *a, struct diag *dg)
+{
+    const char *texts[][2] = {{"--label", a->label}, {"--note", a->note}, {"--author", a->author},
+                              {"--class", a->cls},   {"--site", a->site}, {"--title", a->title},
+                              {"the id", a->id}};
+    bool ok = true;
+    for (size_t i = 0; ok && i < sizeof texts / sizeof texts[0]; i++)
+        ok = check_utf8(texts[i][0], texts[i][1], dg);
+    for (size_t i = 0; ok && i < a->nadd_claims; i++)
+        ok = check_utf8("a claim id", a->add_claims[i].id, dg);
+    return ok;
+}
+
+/* The annotation file into *set (owned by the caller), or a new set for add
+ * when there is none; --site and --title applied. Called under the lock. */
+static bool load_set(const struct mark_args *a, struct annot_set **set, struct diag *dg)
+{
+    struct stat st;
+    if (stat(a->file, &st) == 0) {
+        if (!gjson_read_file(a->file, set, dg))
+            return false;
+    } else if (strcmp(a->action, "add") != 0) {
+        diag_error(dg, "%s: no such file (only add creates a file)", a->file);
+        return false;
+    } else if (!(*set = annot_set_new())) {
+        diag_error(dg, "out of memory");
+        return false;
+    }
+    if (a->site || a->title)
+        return annot_set_meta(*set, a->site ? a->site : annot_set_site(*set),
+                              a->title ? a->title : annot_set_title(*set), dg);
+    return true;
+}
+
+/* What add or edit puts into the file: the geometry, and an observation of
+ * the --pixel tile and of the --image tile (one when they are the same
+ * file). The observations point into sha and acq. */
+struct mark_input {
+    struct annot_geometry geom; /* owned: annot_geometry_clear */
+    struct annot_observation obs[2];
+    size_t nobs;
+    char sha[2][HASH_SHA256_HEX_LEN + 1];
+    char acq[2][RASTER_DATE_MAX];
+    /* a subdataset given by index or name: the tile is then named by it */
+    char *pixel_tile, *image; /* owned; a->pixel_tile and a->image point here */
+};
+
+/* Opens the tiles given, builds the geometry and the observations into in,
+ * and checks them against the imagery and the claims catalog. */
+static bool gather_input(struct mark_args *a, const struct annot_set *set, struct mark_input *in,
+                         struct diag *dg)
+{
+    bool have_pixel_obs = false;
+    if (a->pixel_tile &&
+        !(a->pixel_tile = in->pixel_tile = imgopt_prepare(&a->image_opts, a->pixel_tile,
+                                                          &a->open, dg)))
+        return false;
+    if (a->image && !(a->image = in->image = imgopt_prepare(&a->image_opts, a->image, &a->open,
+                                                            dg)))
+        return false;
+    bool ok = build_geometry(a, &in->geom, &in->obs[0], &have_pixel_obs, in->sha[0], in->acq[0],
+                             sizeof in->acq[0], dg);
+    if (have_pixel_obs)
+        in->nobs = 1;
+    if (ok && a->image) {
+        size_t k = in->nobs;
+        ok = use_tile(a->image, a, false, NULL, &in->obs[k], in->sha[1], in->acq[1],
+                      sizeof in->acq[1], dg);
+        if (ok && !(k == 1 && strcmp(in->obs[0].sha256, in->obs[1].sha256) == 0))
+            in->nobs++;
+    }
+    /* --pixel positions are on their tile by construction; --image is checked */
+    if (ok && !(a->pixel_tile && !a->image))
+        ok = check_on_imagery(a, set, &in->geom, !a->pixel_tile, dg);
+    if (ok)
+        ok = check_claims(a, dg);
+    if (ok)
+        warn_unregistered(a->file, in->obs, in->nobs, dg);
+    return ok;
+}
+
 static int run(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
@@ -790,15 +891,7 @@ static int run(int argc, char **argv)
         fprintf(stderr, "satmark: error: out of memory\n");
         return CLI_FAILED;
     }
-    const char *texts[][2] = {{"--label", a.label}, {"--note", a.note},   {"--author", a.author},
-                              {"--class", a.cls},   {"--site", a.site},   {"--title", a.title},
-                              {"the id", a.id}};
-    bool ok = true;
-    for (size_t i = 0; ok && i < sizeof texts / sizeof texts[0]; i++)
-        ok = check_utf8(texts[i][0], texts[i][1], dg);
-    for (size_t i = 0; ok && i < a.nadd_claims; i++)
-        ok = check_utf8("a claim id", a.add_claims[i].id, dg);
-
+    bool ok = check_texts(&a, dg);
     struct annot_set *set = NULL;
     /* An existing FILE must be a regular file (a FIFO or device is refused
      * here, before any lock file is made beside it). */
@@ -807,58 +900,13 @@ static int run(int argc, char **argv)
         ok = rfile_check(a.file, false, dg);
     /* Read, edit and save under the lock (read again now that it is held). */
     struct filelock *lock = ok ? filelock_acquire(a.file, FILELOCK_DEFAULT_WAIT_S, dg) : NULL;
-    ok = ok && lock;
-    struct stat st;
-    bool exists = stat(a.file, &st) == 0;
-    if (ok && exists) {
-        ok = gjson_read_file(a.file, &set, dg);
-    } else if (ok) {
-        if (strcmp(a.action, "add") != 0) {
-            diag_error(dg, "%s: no such file (only add creates a file)", a.file);
-            ok = false;
-        } else {
-            set = annot_set_new();
-            ok = set != NULL;
-            if (!ok)
-                diag_error(dg, "out of memory");
-        }
-    }
-    if (ok && (a.site || a.title))
-        ok = annot_set_meta(set, a.site ? a.site : annot_set_site(set),
-                            a.title ? a.title : annot_set_title(set), dg);
-
-    struct annot_geometry geom = {0};
-    struct annot_observation obs[2];
-    size_t nobs = 0;
-    char sha1[HASH_SHA256_HEX_LEN + 1] = "", sha2[HASH_SHA256_HEX_LEN + 1] = "";
-    char acq1[RASTER_DATE_MAX] = "", acq2[RASTER_DATE_MAX] = "";
-    bool have_pixel_obs = false;
-    /* a subdataset given by index or name: the tile is then named by it */
-    char *pixel_tile = NULL, *image = NULL;
-    if (ok && a.pixel_tile)
-        ok = (a.pixel_tile = pixel_tile = imgopt_prepare(&a.image_opts, a.pixel_tile, &a.open,
-                                                         dg)) != NULL;
-    if (ok && a.image)
-        ok = (a.image = image = imgopt_prepare(&a.image_opts, a.image, &a.open, dg)) != NULL;
+    ok = ok && lock && load_set(&a, &set, dg);
+    struct mark_input in = {0};
     if (ok)
-        ok = build_geometry(&a, &geom, &obs[0], &have_pixel_obs, sha1, acq1, sizeof acq1, dg);
-    if (have_pixel_obs)
-        nobs = 1;
-    if (ok && a.image) {
-        ok = use_tile(a.image, &a, false, NULL, &obs[nobs], sha2, acq2, sizeof acq2, dg);
-        if (ok && !(nobs == 1 && strcmp(obs[0].sha256, obs[1].sha256) == 0))
-            nobs++;
-    }
-    /* --pixel positions are on their tile by construction; --image is checked */
-    if (ok && !(a.pixel_tile && !a.image))
-        ok = check_on_imagery(&a, set, &geom, !a.pixel_tile, dg);
-    if (ok)
-        ok = check_claims(&a, dg);
-    if (ok)
-        warn_unregistered(a.file, obs, nobs, dg);
+        ok = gather_input(&a, set, &in, dg);
     char id[256] = "";
     if (ok)
-        ok = apply_edit(set, &a, &geom, obs, nobs, id, sizeof id, dg);
+        ok = apply_edit(set, &a, &in.geom, in.obs, in.nobs, id, sizeof id, dg);
     if (ok && a.move && annot_find(set, a.id))
         ok = check_on_imagery(&a, set, &annot_find(set, a.id)->geom, false, dg);
     bool changed = ok && annot_is_dirty(set);
@@ -869,14 +917,14 @@ static int run(int argc, char **argv)
     filelock_release(lock);
     if (ok)
         annot_mark_saved(set);
-    annot_geometry_clear(&geom);
+    annot_geometry_clear(&in.geom);
     cli_report(dg);
     if (ok && strcmp(a.action, "add") == 0)
         printf("%s\n", id);
     annot_set_free(set);
     diag_free(dg);
-    free(pixel_tile);
-    free(image);
+    free(in.pixel_tile);
+    free(in.image);
     return ok ? CLI_OK : CLI_FAILED;
 }
 

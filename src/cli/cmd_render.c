@@ -74,146 +74,176 @@ struct render_args {
     char found_catalog[4096];
 };
 
+/* What the options said about the view, checked together at the end. */
+struct view_seen {
+    bool bbox, feature, pad;
+};
+
+/* An option without a value that sets one flag; false when arg is none. */
+static bool take_switch(struct render_args *a, const char *arg)
+{
+    struct figure_spec *s = &a->spec;
+    const struct {
+        const char *name;
+        bool *field;
+        bool value;
+    } switches[] = {
+        {"--no-legend", &s->legend, false},       {"--no-scalebar", &s->scalebar, false},
+        {"--no-north", &s->north, false},         {"--no-caption", &s->show_caption, false},
+        {"--no-credit", &s->credit, false},       {"--no-title", &s->title_band, false},
+        {"--no-labels", &s->labels, false},       {"--inset", &s->inset, true},
+        {"--no-hash", &s->hash_tile, false},      {"--verify-hash", &s->verify_hash, true},
+        {"--all-marks", &s->all_marks, true},     {"--allow-remote", &s->allow_remote, true},
+        {"--timings", &a->timings, true},         {"--verbose", &a->verbose, true},
+        {"-v", &a->verbose, true},
+    };
+    for (size_t k = 0; k < sizeof switches / sizeof switches[0]; k++)
+        if (strcmp(arg, switches[k].name) == 0) {
+            *switches[k].field = switches[k].value;
+            return true;
+        }
+    return false;
+}
+
+/* An option whose value is kept as given (borrowed from argv): the field it
+ * goes to, or NULL when arg is none. */
+static const char **text_field(struct figure_spec *s, const char *arg)
+{
+    const struct cli_text_option texts[] = {
+        {"-o", &s->out_path},         {"--output", &s->out_path},
+        {"--register", &s->imagery_path}, {"--claims", &s->claims_path},
+        {"--caption", &s->caption},   {"--title", &s->title},
+        {"--style", &s->style_path},  {"--font", &s->font},
+    };
+    return cli_text_option(texts, sizeof texts / sizeof texts[0], arg);
+}
+
+static const char *const checked_options[] = {"--size", "--bbox", "--feature", "--pad", "--fit",
+                                              "--ramp", "--bands", "--claim", NULL};
+
+/* An option whose value is checked (arg one of checked_options). */
+static int take_checked(struct render_args *a, const char *arg, const char *val,
+                        struct view_seen *seen)
+{
+    struct figure_spec *s = &a->spec;
+    if (strcmp(arg, "--size") == 0) {
+        if (!figure_parse_size(val, &s->width, &s->height))
+            return cli_usage_error("render", "--size needs WxH (16..16384), e.g. 1600x1200 "
+                                             "or 1600x for the view's aspect");
+    } else if (strcmp(arg, "--bbox") == 0) {
+        if (!figure_parse_bbox(val, s->bbox))
+            return cli_usage_error("render", "--bbox needs W,S,E,N in degrees with W < E, "
+                                             "S < N");
+        s->view = FIGURE_VIEW_BBOX;
+        seen->bbox = true;
+    } else if (strcmp(arg, "--feature") == 0) {
+        s->feature_id = val;
+        s->view = FIGURE_VIEW_FEATURE;
+        seen->feature = true;
+    } else if (strcmp(arg, "--pad") == 0) {
+        if (!figure_parse_distance(val, &s->pad_m))
+            return cli_usage_error("render", "--pad needs a distance like 150m or 1.5km");
+        seen->pad = true;
+    } else if (strcmp(arg, "--fit") == 0) {
+        if (strcmp(val, "expand") == 0)
+            s->fit = RENDER_FIT_EXPAND;
+        else if (strcmp(val, "letterbox") == 0)
+            s->fit = RENDER_FIT_LETTERBOX;
+        else
+            return cli_usage_error("render", "--fit is expand or letterbox");
+    } else if (strcmp(arg, "--ramp") == 0) {
+        if (!ramp_parse(val, &s->ramp))
+            return cli_usage_error("render", "--ramp is one of %s", ramp_names());
+    } else if (strcmp(arg, "--bands") == 0) {
+        if (!figure_parse_bands(val, s->bands))
+            return cli_usage_error("render", "--bands needs R,G,B or one band number");
+    } else if (strcmp(arg, "--claim") == 0) {
+        if (s->nclaim_ids == RENDER_MAX_INPUTS)
+            return cli_usage_error("render", "too many --claim options");
+        a->claims[s->nclaim_ids++] = val;
+    }
+    return CLI_OK;
+}
+
+static bool is_checked_option(const char *arg)
+{
+    for (size_t k = 0; checked_options[k]; k++)
+        if (strcmp(arg, checked_options[k]) == 0)
+            return true;
+    return false;
+}
+
+/* TILE first, then annotation files. */
+static int take_operand(struct render_args *a, const char *arg)
+{
+    struct figure_spec *s = &a->spec;
+    if (!s->tile) {
+        s->tile = arg;
+        return CLI_OK;
+    }
+    if (s->nannotations == RENDER_MAX_INPUTS)
+        return cli_usage_error("render", "too many annotation files");
+    a->annotations[s->nannotations++] = arg;
+    return CLI_OK;
+}
+
+/* What is required, and which options go together. */
+static int check_args(struct render_args *a, const struct view_seen *seen)
+{
+    struct figure_spec *s = &a->spec;
+    if (!s->tile)
+        return cli_usage_error("render", "missing TILE");
+    if (!s->out_path)
+        return cli_usage_error("render", "missing -o OUT.png");
+    if (seen->bbox && seen->feature)
+        return cli_usage_error("render", "--bbox and --feature exclude each other");
+    if (seen->pad && !seen->feature)
+        return cli_usage_error("render", "--pad goes with --feature");
+    if (seen->feature && s->nannotations == 0)
+        return cli_usage_error("render", "--feature needs the annotation file that defines it");
+    s->annotations = a->annotations;
+    s->claim_ids = a->claims;
+    return CLI_OK;
+}
+
 static int parse(int argc, char **argv, struct render_args *a)
 {
     struct figure_spec *s = &a->spec;
     figure_spec_init(s);
     s->record_custody = true;
-    bool have_bbox = false, have_feature = false, have_pad = false, options_done = false;
+    struct view_seen seen = {0};
+    bool options_done = false;
     enum imgopt_arg taken;
     char msg[256];
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEEDS_VALUE()                                                                        \
-    do {                                                                                     \
-        if (!val)                                                                            \
-            return cli_usage_error("render", "%s needs a value", arg);                       \
-        i++;                                                                                 \
-    } while (0)
+        const char **text;
+        int rc = CLI_OK;
         if (options_done || arg[0] != '-' || arg[1] == '\0') {
-            if (!s->tile) {
-                s->tile = arg;
-            } else {
-                if (s->nannotations == RENDER_MAX_INPUTS)
-                    return cli_usage_error("render", "too many annotation files");
-                a->annotations[s->nannotations++] = arg;
-            }
+            rc = take_operand(a, arg);
         } else if (strcmp(arg, "--") == 0) {
             options_done = true;
-        } else if (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) {
-            NEEDS_VALUE();
-            s->out_path = val;
-        } else if (strcmp(arg, "--size") == 0) {
-            NEEDS_VALUE();
-            if (!figure_parse_size(val, &s->width, &s->height))
-                return cli_usage_error("render", "--size needs WxH (16..16384), e.g. 1600x1200 "
-                                                 "or 1600x for the view's aspect");
-        } else if (strcmp(arg, "--bbox") == 0) {
-            NEEDS_VALUE();
-            if (!figure_parse_bbox(val, s->bbox))
-                return cli_usage_error("render", "--bbox needs W,S,E,N in degrees with W < E, "
-                                                 "S < N");
-            s->view = FIGURE_VIEW_BBOX;
-            have_bbox = true;
-        } else if (strcmp(arg, "--feature") == 0) {
-            NEEDS_VALUE();
-            s->feature_id = val;
-            s->view = FIGURE_VIEW_FEATURE;
-            have_feature = true;
-        } else if (strcmp(arg, "--pad") == 0) {
-            NEEDS_VALUE();
-            if (!figure_parse_distance(val, &s->pad_m))
-                return cli_usage_error("render", "--pad needs a distance like 150m or 1.5km");
-            have_pad = true;
-        } else if (strcmp(arg, "--fit") == 0) {
-            NEEDS_VALUE();
-            if (strcmp(val, "expand") == 0)
-                s->fit = RENDER_FIT_EXPAND;
-            else if (strcmp(val, "letterbox") == 0)
-                s->fit = RENDER_FIT_LETTERBOX;
-            else
-                return cli_usage_error("render", "--fit is expand or letterbox");
-        } else if (strcmp(arg, "--ramp") == 0) {
-            NEEDS_VALUE();
-            if (!ramp_parse(val, &s->ramp))
-                return cli_usage_error("render", "--ramp is one of %s", ramp_names());
+        } else if (take_switch(a, arg)) {
+            continue;
         } else if ((taken = imgopt_parse_arg(&s->image, argc, argv, &i, msg, sizeof msg))) {
             if (taken == IMGOPT_BAD)
                 return cli_usage_error("render", "%s", msg);
-        } else if (strcmp(arg, "--bands") == 0) {
-            NEEDS_VALUE();
-            if (!figure_parse_bands(val, s->bands))
-                return cli_usage_error("render", "--bands needs R,G,B or one band number");
-        } else if (strcmp(arg, "--register") == 0) {
-            NEEDS_VALUE();
-            s->imagery_path = val;
-        } else if (strcmp(arg, "--claims") == 0) {
-            NEEDS_VALUE();
-            s->claims_path = val;
-        } else if (strcmp(arg, "--claim") == 0) {
-            NEEDS_VALUE();
-            if (s->nclaim_ids == RENDER_MAX_INPUTS)
-                return cli_usage_error("render", "too many --claim options");
-            a->claims[s->nclaim_ids++] = val;
-        } else if (strcmp(arg, "--caption") == 0) {
-            NEEDS_VALUE();
-            s->caption = val;
-        } else if (strcmp(arg, "--title") == 0) {
-            NEEDS_VALUE();
-            s->title = val;
-        } else if (strcmp(arg, "--style") == 0) {
-            NEEDS_VALUE();
-            s->style_path = val;
-        } else if (strcmp(arg, "--font") == 0) {
-            NEEDS_VALUE();
-            s->font = val;
-        } else if (strcmp(arg, "--no-legend") == 0) {
-            s->legend = false;
-        } else if (strcmp(arg, "--no-scalebar") == 0) {
-            s->scalebar = false;
-        } else if (strcmp(arg, "--no-north") == 0) {
-            s->north = false;
-        } else if (strcmp(arg, "--no-caption") == 0) {
-            s->show_caption = false;
-        } else if (strcmp(arg, "--no-credit") == 0) {
-            s->credit = false;
-        } else if (strcmp(arg, "--no-title") == 0) {
-            s->title_band = false;
-        } else if (strcmp(arg, "--no-labels") == 0) {
-            s->labels = false;
-        } else if (strcmp(arg, "--inset") == 0) {
-            s->inset = true;
-        } else if (strcmp(arg, "--no-hash") == 0) {
-            s->hash_tile = false;
-        } else if (strcmp(arg, "--verify-hash") == 0) {
-            s->verify_hash = true;
-        } else if (strcmp(arg, "--all-marks") == 0) {
-            s->all_marks = true;
-        } else if (strcmp(arg, "--allow-remote") == 0) {
-            s->allow_remote = true;
-        } else if (strcmp(arg, "--timings") == 0) {
-            a->timings = true;
-        } else if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
-            a->verbose = true;
+        } else if ((text = text_field(s, arg)) || is_checked_option(arg)) {
+            if (!val)
+                return cli_usage_error("render", "%s needs a value", arg);
+            i++;
+            if (text)
+                *text = val;
+            else
+                rc = take_checked(a, arg, val, &seen);
         } else {
             return cli_usage_error("render", "unknown option '%s'", arg);
         }
-#undef NEEDS_VALUE
+        if (rc != CLI_OK)
+            return rc;
     }
-    if (!s->tile)
-        return cli_usage_error("render", "missing TILE");
-    if (!s->out_path)
-        return cli_usage_error("render", "missing -o OUT.png");
-    if (have_bbox && have_feature)
-        return cli_usage_error("render", "--bbox and --feature exclude each other");
-    if (have_pad && !have_feature)
-        return cli_usage_error("render", "--pad goes with --feature");
-    if (have_feature && s->nannotations == 0)
-        return cli_usage_error("render", "--feature needs the annotation file that defines it");
-    s->annotations = a->annotations;
-    s->claim_ids = a->claims;
-    return CLI_OK;
+    return check_args(a, &seen);
 }
 
 static int run_render(int argc, char **argv)

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "locate.h"
+#include "settings.h"
 
 static const struct cli_command *const commands[] = {
     &cli_cmd_info,
@@ -89,6 +90,14 @@ bool cli_is_help(const char *arg)
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
+const char **cli_text_option(const struct cli_text_option *opts, size_t n, const char *arg)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(arg, opts[k].name) == 0)
+            return opts[k].field;
+    return NULL;
+}
+
 void cli_print_usage(const struct cli_command *cmd, FILE *out)
 {
     fprintf(out, "%s", cmd->usage);
@@ -96,6 +105,15 @@ void cli_print_usage(const struct cli_command *cmd, FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* the environment is read here, once, and nowhere in the core; the
+     * settings live as long as the process (static: no teardown race with a
+     * thread still reading them) */
+    static struct satmark_settings settings;
+    if (!settings_from_env(&settings)) {
+        fprintf(stderr, "satmark: error: out of memory\n");
+        return CLI_FAILED;
+    }
+    settings_install(&settings);
     if (argc < 2) {
         print_main_help(stderr);
         return CLI_USAGE;

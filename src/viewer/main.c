@@ -29,6 +29,7 @@
 #include "gjwrite.h"
 #include "journal.h"
 #include "locate.h"
+#include "settings.h"
 #include "viewer.h"
 
 static const char usage[] =
@@ -708,6 +709,11 @@ int main(int argc, char **argv)
     struct viewer *vw = &viewer;
     memset(vw, 0, sizeof *vw);
     vw->start_s = viewer_now_s();
+    /* the environment is read here, before any thread, and not in the core */
+    static struct satmark_settings settings;
+    if (!settings_from_env(&settings))
+        return 1;
+    settings_install(&settings);
     /* GDAL's block cache defaults to 5% of RAM, shared by the three raster
      * handles; the tile cache already holds what is shown, so keep GDAL's
      * small (the environment can still set it). */

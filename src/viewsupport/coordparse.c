@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numparse.h"
+
 enum token_kind { TOK_NUMBER, TOK_DEG, TOK_MIN, TOK_SEC, TOK_HEMI, TOK_SEP };
 
 struct token {
@@ -53,9 +55,9 @@ static bool tokenize(const char *s, struct token *tok, int *ntok, struct diag *d
         }
         if (isdigit(c) || ((c == '-' || c == '+' || c == '.') &&
                            (isdigit((unsigned char)s[1]) || s[1] == '.'))) {
-            char *end;
-            double v = strtod(s, &end);
-            if (end == s || !isfinite(v)) {
+            const char *end;
+            double v;
+            if (!numparse_scan(s, &v, &end)) { /* hex floats, inf, nan refused */
                 diag_error(dg, "\"%.20s\" is not a number", s);
                 return false;
             }

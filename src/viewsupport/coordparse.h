@@ -5,7 +5,8 @@
  *   "42°14'N 130°18'E", "130.3 42.24", "42.24N,130.3E", "N42 14 30 E130 18",
  *   "-87.605, 41.89", "42 14 30 N 130 18 0 E".
  * Pure (no I/O, no locale: '.' is the decimal point, ',' and ';' separate
- * the two coordinates).
+ * the two coordinates). Numbers are read by numparse_scan, as the CLI reads
+ * its coordinates: hexadecimal floats, inf and nan are refused.
  *
  * Which number is the latitude: a hemisphere letter decides (N/S latitude,
  * E/W longitude; one letter decides for both); else a value beyond +-90 is

@@ -16,6 +16,7 @@
 
 #include "gjson.h"
 #include "gjwrite.h"
+#include "pathname.h"
 #include "safefile.h"
 #include "rfile.h"
 
@@ -39,12 +40,6 @@ bool journal_exists(const char *journal_path)
     return stat(journal_path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
 static void utc_now(char out[32])
 {
     time_t t = time(NULL);
@@ -66,7 +61,7 @@ bool journal_write(const char *journal_path, const char *target, const struct an
     char written[32];
     utc_now(written);
     json_t *head = json_pack("{s:i, s:s, s:s, s:s, s:I}", "satmark_journal",
-                             JOURNAL_FORMAT_VERSION, "target", base_name(target),
+                             JOURNAL_FORMAT_VERSION, "target", pathname_base(target),
                              "target_sha256", sha, "written", written, "features",
                              (json_int_t)annot_count(set));
     char *head_text = head ? json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;

@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "settings.h"
+
 /* A custody line longer than this is not something satmark wrote. */
 #define CUSTODY_MAX_LINE (4L * 1024 * 1024)
 /* Nor a log larger than this (millions of entries): refused rather than read. */
@@ -48,15 +50,15 @@ void custody_utc_now(char out[CUSTODY_TIME_LEN + 1])
 
 bool custody_recording_enabled(void)
 {
-    const char *off = getenv("SATMARK_NO_CUSTODY");
-    return !off || !*off;
+    return settings_get()->custody_records;
 }
 
 void custody_default_who(char *out, size_t cap)
 {
     if (cap == 0)
         return;
-    const char *who = getenv("SATMARK_USER");
+    const struct satmark_settings *set = settings_get();
+    const char *who = set->user;
     if (!who || !*who)
         who = getlogin();
     if (!who || !*who) {
@@ -64,7 +66,7 @@ void custody_default_who(char *out, size_t cap)
         who = pw ? pw->pw_name : NULL;
     }
     if (!who || !*who)
-        who = getenv("USER");
+        who = set->login_env;
     if (!who || !*who)
         who = "unknown";
     snprintf(out, cap, "%s", who);

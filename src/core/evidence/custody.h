@@ -74,14 +74,16 @@ bool custody_find_added(const char *log_path, const char *const *sha256s, size_t
  * "DIR/NAME.custody.jsonl". False when it does not fit in cap. */
 bool custody_log_path(const char *register_path, char *out, size_t cap);
 
-/* False when $SATMARK_NO_CUSTODY is set to a non-empty value: exports and
+/* False when the installed settings say so (settings.h: custody_records,
+ * false when $SATMARK_NO_CUSTODY is set to a non-empty value): exports and
  * figures then append nothing (the test suite sets it so that running the
  * tests never writes into the bundled annotations/imagery.custody.jsonl).
  * `imagery add` and `imagery verify` ignore it: recording is what they do. */
 bool custody_recording_enabled(void);
 
-/* Who is acting: $SATMARK_USER, else the login name, else the user name of
- * the effective uid, else "unknown"; into out (cap bytes, truncated). */
+/* Who is acting: the settings' user ($SATMARK_USER), else the login name,
+ * else the user name of the effective uid, else the settings' login_env
+ * ($USER), else "unknown"; into out (cap bytes, truncated). */
 void custody_default_who(char *out, size_t cap);
 
 /* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ". */

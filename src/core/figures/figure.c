@@ -32,6 +32,7 @@
 #include "hashcache.h"
 #include "imagery.h"
 #include "locate.h"
+#include "pathname.h"
 #include "pngout.h"
 #include "raster.h"
 #include "style.h"
@@ -201,11 +202,7 @@ static void sb_markup(struct sbuf *b, const char *s)
 
 static const char *sb_str(const struct sbuf *b) { return b->s ? b->s : ""; }
 
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
+static const char *(*const base_name)(const char *path) = pathname_base; /* util/pathname */
 
 /* The tile as a figure names it: its file name, or for a subdataset
  * (NETCDF:"/data/x.nc":var) the same form with the file's name only, so a

@@ -302,14 +302,9 @@ static bool parse_image_options(json_t *obj, const char *dir, struct mfig *f,
     return true;
 }
 
-static bool parse_figure(json_t *obj, const char *dir, const char *out_dir, struct mfig *f,
-                         const struct where *w0, struct diag *dg)
+/* Every member of obj is one of known_members. */
+static bool check_members(json_t *obj, const struct where *w, struct diag *dg)
 {
-    struct where w = *w0;
-    struct figure_spec *s = &f->pub.spec;
-    figure_spec_init(s);
-    if (!json_is_object(obj))
-        return fail(dg, &w, "must be an object");
     const char *key;
     json_t *val;
     json_object_foreach(obj, key, val)
@@ -318,59 +313,81 @@ static bool parse_figure(json_t *obj, const char *dir, const char *out_dir, stru
         for (size_t i = 0; known_members[i] && !known; i++)
             known = strcmp(known_members[i], key) == 0;
         if (!known)
-            return fail(dg, &w, "unknown member \"%s\"", key);
+            return fail(dg, w, "unknown member \"%s\"", key);
     }
+    return true;
+}
+
+/* "name", "tile" (relative to the manifest) and the output path the name
+ * gives in out_dir; names the figure in w for the messages that follow. */
+static bool parse_identity(json_t *obj, const char *dir, const char *out_dir, struct mfig *f,
+                           struct where *w, struct diag *dg)
+{
+    struct figure_spec *s = &f->pub.spec;
     json_t *name = json_object_get(obj, "name");
     if (!json_is_string(name) || !valid_name(json_string_value(name)))
-        return fail(dg, &w, "name: required, letters, digits, '.', '_' and '-' only");
+        return fail(dg, w, "name: required, letters, digits, '.', '_' and '-' only");
     f->name = strdup(json_string_value(name));
     if (!f->name)
-        return fail(dg, &w, "out of memory");
+        return fail(dg, w, "out of memory");
     f->pub.name = f->name;
-    w.name = f->name;
+    w->name = f->name;
     json_t *tile = json_object_get(obj, "tile");
     if (!json_is_string(tile) || !json_string_value(tile)[0])
-        return fail(dg, &w, "tile: required, a path");
+        return fail(dg, w, "tile: required, a path");
     f->tile = resolve(dir, json_string_value(tile));
     size_t no = strlen(out_dir) + strlen(f->name) + 6;
     f->out_path = malloc(no);
     if (!f->tile || !f->out_path)
-        return fail(dg, &w, "out of memory");
+        return fail(dg, w, "out of memory");
     snprintf(f->out_path, no, "%s/%s.png", out_dir, f->name);
     s->tile = f->tile;
     s->out_path = f->out_path;
+    return true;
+}
 
-    if (!get_string_list(obj, "annotations", dir, &f->annotations, &f->nannotations, &w, dg) ||
-        !get_string_list(obj, "claims", NULL, &f->claims, &f->nclaims, &w, dg))
+/* "annotations" (relative to the manifest), "claims" and "view". */
+static bool parse_content(json_t *obj, const char *dir, struct mfig *f, const struct where *w,
+                          struct diag *dg)
+{
+    struct figure_spec *s = &f->pub.spec;
+    if (!get_string_list(obj, "annotations", dir, &f->annotations, &f->nannotations, w, dg) ||
+        !get_string_list(obj, "claims", NULL, &f->claims, &f->nclaims, w, dg))
         return false;
     s->annotations = (const char *const *)f->annotations;
     s->nannotations = f->nannotations;
     s->claim_ids = (const char *const *)f->claims;
     s->nclaim_ids = f->nclaims;
-    if (!parse_view(json_object_get(obj, "view"), f, &w, dg))
+    if (!parse_view(json_object_get(obj, "view"), f, w, dg))
         return false;
     if (s->view == FIGURE_VIEW_FEATURE && f->nannotations == 0)
-        return fail(dg, &w, "view.feature: needs \"annotations\" that define the feature");
+        return fail(dg, w, "view.feature: needs \"annotations\" that define the feature");
+    return true;
+}
 
+/* "size", "bands" and "fit": the picture's shape and colours. */
+static bool parse_layout(json_t *obj, struct figure_spec *s, const struct where *w,
+                         struct diag *dg)
+{
     json_t *size = json_object_get(obj, "size");
     if (size && (!json_is_string(size) ||
                  !figure_parse_size(json_string_value(size), &s->width, &s->height)))
-        return fail(dg, &w, "size: must be \"WxH\" (16..16384) or \"Wx\"");
+        return fail(dg, w, "size: must be \"WxH\" (16..16384) or \"Wx\"");
     json_t *bands = json_object_get(obj, "bands");
     if (bands) {
         if (json_is_string(bands)) {
             if (!figure_parse_bands(json_string_value(bands), s->bands))
-                return fail(dg, &w, "bands: must be \"R,G,B\" or one band number");
+                return fail(dg, w, "bands: must be \"R,G,B\" or one band number");
         } else if (json_is_array(bands) && json_array_size(bands) == 3) {
             for (size_t i = 0; i < 3; i++) {
                 json_t *b = json_array_get(bands, i);
                 if (!json_is_integer(b) || json_integer_value(b) < 1 ||
                     json_integer_value(b) > 65535)
-                    return fail(dg, &w, "bands[%zu]: must be a band number >= 1", i);
+                    return fail(dg, w, "bands[%zu]: must be a band number >= 1", i);
                 s->bands[i] = (int)json_integer_value(b);
             }
         } else {
-            return fail(dg, &w, "bands: must be [R, G, B] or \"R,G,B\"");
+            return fail(dg, w, "bands: must be [R, G, B] or \"R,G,B\"");
         }
     }
     json_t *fit = json_object_get(obj, "fit");
@@ -381,14 +398,23 @@ static bool parse_figure(json_t *obj, const char *dir, const char *out_dir, stru
         else if (strcmp(fv, "letterbox") == 0)
             s->fit = RENDER_FIT_LETTERBOX;
         else
-            return fail(dg, &w, "fit: must be \"expand\" or \"letterbox\"");
+            return fail(dg, w, "fit: must be \"expand\" or \"letterbox\"");
     }
+    return true;
+}
+
+/* "catalog" and "style" (relative to the manifest), "title", "caption" and
+ * "font". */
+static bool parse_texts(json_t *obj, const char *dir, struct mfig *f, const struct where *w,
+                        struct diag *dg)
+{
+    struct figure_spec *s = &f->pub.spec;
     char *catalog = NULL;
-    if (!get_string(obj, "catalog", &catalog, &w, dg) ||
-        !get_string(obj, "title", &f->title, &w, dg) ||
-        !get_string(obj, "caption", &f->caption, &w, dg) ||
-        !get_string(obj, "style", &f->style, &w, dg) ||
-        !get_string(obj, "font", &f->font, &w, dg)) {
+    if (!get_string(obj, "catalog", &catalog, w, dg) ||
+        !get_string(obj, "title", &f->title, w, dg) ||
+        !get_string(obj, "caption", &f->caption, w, dg) ||
+        !get_string(obj, "style", &f->style, w, dg) ||
+        !get_string(obj, "font", &f->font, w, dg)) {
         free(catalog);
         return false;
     }
@@ -396,34 +422,55 @@ static bool parse_figure(json_t *obj, const char *dir, const char *out_dir, stru
         f->catalog = resolve(dir, catalog);
         free(catalog);
         if (!f->catalog)
-            return fail(dg, &w, "out of memory");
+            return fail(dg, w, "out of memory");
     }
     if (f->style) {
         char *p = resolve(dir, f->style);
         free(f->style);
         f->style = p;
         if (!p)
-            return fail(dg, &w, "out of memory");
+            return fail(dg, w, "out of memory");
     }
-    if (!parse_image_options(obj, dir, f, &w, dg))
-        return false;
     s->claims_path = f->catalog;
     s->title = f->title;
     s->caption = f->caption;
     s->style_path = f->style;
     s->font = f->font;
-    if (!get_bool(obj, "legend", &s->legend, &w, dg) ||
-        !get_bool(obj, "scalebar", &s->scalebar, &w, dg) ||
-        !get_bool(obj, "north", &s->north, &w, dg) ||
-        !get_bool(obj, "show_caption", &s->show_caption, &w, dg) ||
-        !get_bool(obj, "credit", &s->credit, &w, dg) ||
-        !get_bool(obj, "inset", &s->inset, &w, dg) ||
-        !get_bool(obj, "labels", &s->labels, &w, dg) ||
-        !get_bool(obj, "show_title", &s->title_band, &w, dg) ||
-        !get_bool(obj, "hash", &s->hash_tile, &w, dg) ||
-        !get_bool(obj, "allow_remote", &s->allow_remote, &w, dg) ||
-        !get_bool(obj, "all_marks", &s->all_marks, &w, dg) ||
-        !get_bool(obj, "keep_degrees", &s->image.keep_degrees, &w, dg))
+    return true;
+}
+
+/* The true/false members. */
+static bool parse_switches(json_t *obj, struct figure_spec *s, const struct where *w,
+                           struct diag *dg)
+{
+    return get_bool(obj, "legend", &s->legend, w, dg) &&
+           get_bool(obj, "scalebar", &s->scalebar, w, dg) &&
+           get_bool(obj, "north", &s->north, w, dg) &&
+           get_bool(obj, "show_caption", &s->show_caption, w, dg) &&
+           get_bool(obj, "credit", &s->credit, w, dg) &&
+           get_bool(obj, "inset", &s->inset, w, dg) &&
+           get_bool(obj, "labels", &s->labels, w, dg) &&
+           get_bool(obj, "show_title", &s->title_band, w, dg) &&
+           get_bool(obj, "hash", &s->hash_tile, w, dg) &&
+           get_bool(obj, "allow_remote", &s->allow_remote, w, dg) &&
+           get_bool(obj, "all_marks", &s->all_marks, w, dg) &&
+           get_bool(obj, "keep_degrees", &s->image.keep_degrees, w, dg);
+}
+
+/* One figure object (defaults merged in) into f, member group by member
+ * group in the order the messages should come. */
+static bool parse_figure(json_t *obj, const char *dir, const char *out_dir, struct mfig *f,
+                         const struct where *w0, struct diag *dg)
+{
+    struct where w = *w0;
+    struct figure_spec *s = &f->pub.spec;
+    figure_spec_init(s);
+    if (!json_is_object(obj))
+        return fail(dg, &w, "must be an object");
+    if (!check_members(obj, &w, dg) || !parse_identity(obj, dir, out_dir, f, &w, dg) ||
+        !parse_content(obj, dir, f, &w, dg) || !parse_layout(obj, s, &w, dg) ||
+        !parse_texts(obj, dir, f, &w, dg) || !parse_image_options(obj, dir, f, &w, dg) ||
+        !parse_switches(obj, s, &w, dg))
         return false;
     f->params = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
     if (!f->params)
@@ -432,15 +479,14 @@ static bool parse_figure(json_t *obj, const char *dir, const char *out_dir, stru
     return true;
 }
 
-bool manifest_read(const char *path, const char *out_dir, struct manifest **out,
-                   struct diag *dg)
+/* The manifest file's JSON (owned), or NULL with "path: reason" on dg. */
+static json_t *load_json(const char *path, struct diag *dg)
 {
-    *out = NULL;
     /* Opened once, the descriptor checked: a FIFO or device never blocks. */
     size_t text_len;
     char *text = rfile_read(path, MANIFEST_MAX_FILE_SIZE, &text_len, dg);
     if (!text)
-        return false;
+        return NULL;
     json_error_t err;
     json_t *root = json_loadb(text, text_len, JSON_REJECT_DUPLICATES, &err);
     free(text);
@@ -450,9 +496,18 @@ bool manifest_read(const char *path, const char *out_dir, struct manifest **out,
             diag_error(dg, "%s:%d:%d: %s", path, err.line, err.column, err.text);
         else
             diag_error(dg, "%s: %s", path, err.text);
-        return false;
     }
-    json_t *figures = root, *defaults = NULL;
+    return root;
+}
+
+/* The figures array and the defaults object (NULL when none) of root, both
+ * borrowed from it: root is the array itself, or an object with
+ * "satmark_manifest": 1, "defaults" and "figures". */
+static bool top_level(json_t *root, const char *path, json_t **figures, json_t **defaults,
+                      struct diag *dg)
+{
+    *figures = root;
+    *defaults = NULL;
     if (json_is_object(root)) {
         const char *key;
         json_t *val;
@@ -461,35 +516,44 @@ bool manifest_read(const char *path, const char *out_dir, struct manifest **out,
             if (strcmp(key, "satmark_manifest") && strcmp(key, "defaults") &&
                 strcmp(key, "figures")) {
                 diag_error(dg, "%s: unknown top-level member \"%s\"", path, key);
-                json_decref(root);
                 return false;
             }
         }
         json_t *version = json_object_get(root, "satmark_manifest");
         if (version && (!json_is_integer(version) || json_integer_value(version) != 1)) {
             diag_error(dg, "%s: satmark_manifest: only version 1 is known", path);
-            json_decref(root);
             return false;
         }
-        figures = json_object_get(root, "figures");
-        defaults = json_object_get(root, "defaults");
-        if (defaults && !json_is_object(defaults)) {
+        *figures = json_object_get(root, "figures");
+        *defaults = json_object_get(root, "defaults");
+        if (*defaults && !json_is_object(*defaults)) {
             diag_error(dg, "%s: defaults: must be an object", path);
-            json_decref(root);
             return false;
         }
     }
-    if (!json_is_array(figures)) {
+    if (!json_is_array(*figures)) {
         diag_error(dg, "%s: expected an array of figures or {\"figures\": [...]}", path);
+        return false;
+    }
+    if (json_array_size(*figures) > MANIFEST_MAX_FIGURES) {
+        diag_error(dg, "%s: more than %d figures", path, MANIFEST_MAX_FIGURES);
+        return false;
+    }
+    return true;
+}
+
+bool manifest_read(const char *path, const char *out_dir, struct manifest **out,
+                   struct diag *dg)
+{
+    *out = NULL;
+    json_t *root = load_json(path, dg), *figures, *defaults;
+    if (!root)
+        return false;
+    if (!top_level(root, path, &figures, &defaults, dg)) {
         json_decref(root);
         return false;
     }
     size_t n = json_array_size(figures);
-    if (n > MANIFEST_MAX_FIGURES) {
-        diag_error(dg, "%s: more than %d figures", path, MANIFEST_MAX_FIGURES);
-        json_decref(root);
-        return false;
-    }
     struct manifest *m = calloc(1, sizeof *m);
     if (m)
         m->figs = calloc(n ? n : 1, sizeof *m->figs);

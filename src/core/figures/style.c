@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "rfile.h"
+#include "settings.h"
 
 #define STYLE_MAX_FILE_BYTES (4u * 1024 * 1024) /* a style is a few kB */
 
@@ -266,7 +267,7 @@ static bool file_exists(const char *path)
 
 bool style_find_asset(const char *name, char *out, size_t cap, struct diag *dg)
 {
-    const char *env = getenv("SATMARK_ASSETS");
+    const char *env = settings_get()->assets_dir; /* $SATMARK_ASSETS */
     if (env && *env) {
         int n = snprintf(out, cap, "%s/%s", env, name);
         if (n < 0 || (size_t)n >= cap) {

@@ -74,8 +74,9 @@ const struct style_class *style_for_class(const struct style *st, enum annot_cla
 size_t style_legend(const struct style *st, const struct annot_set *set,
                     enum annot_class *out, size_t cap);
 
-/* Finds an asset file by name ("style.json"): $SATMARK_ASSETS/NAME when the
- * variable is set (and only there), else the first existing of
+/* Finds an asset file by name ("style.json"): ASSETS/NAME when the installed
+ * settings name an assets directory (settings.h, $SATMARK_ASSETS; then only
+ * there), else the first existing of
  * <exe_dir>/../assets/NAME (a build directory inside the source tree),
  * <exe_dir>/../share/satmark/assets/NAME (an installation) and
  * <exe_dir>/../../assets/NAME (test binaries in <build>/tests), where exe_dir

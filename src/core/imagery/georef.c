@@ -32,6 +32,7 @@
 
 #include "gdalguard.h"
 #include "hash.h"
+#include "pathname.h"
 #include "raster.h"
 #include "safefile.h"
 
@@ -383,12 +384,6 @@ static bool ends_with_nocase(const char *s, const char *suffix)
     return n >= k && strcasecmp(s + n - k, suffix) == 0;
 }
 
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
 /* Same directory? (compared as written, after stripping the file names) */
 static bool same_directory(const char *a, const char *b)
 {
@@ -500,7 +495,7 @@ static char *vrt_text_for(const char *mem, const char *image_path, const char *o
         return NULL;
     bool relative = same_directory(image_path, out_path);
     char *abs = realpath(image_path, NULL);
-    const char *target = relative ? base_name(image_path) : abs;
+    const char *target = relative ? pathname_base(image_path) : abs;
     /* Depth-first over the tree: SourceFilename elements at any depth. */
     CPLXMLNode *stack[64];
     int top = 0;
@@ -587,7 +582,7 @@ bool georef_write(const char *image_path, const struct georef_gcp *gcps, size_t 
         method = auto_gcp_method(n);
     if (!georef_residuals(gcps, n, method, residual_m, fit, dg))
         return false;
-    struct record rec = {.source = base_name(image_path)};
+    struct record rec = {.source = pathname_base(image_path)};
     if (!hash_file_sha256(image_path, rec.sha256, dg))
         return false;
     snprintf(rec.method, sizeof rec.method, "%s", georef_method_name(method));

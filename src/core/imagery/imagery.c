@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "custody.h"
+#include "pathname.h"
 #include "raster.h"
 #include "safefile.h"
 
@@ -35,12 +36,6 @@ struct imagery_register {
 };
 
 /* ---- small helpers -------------------------------------------------------- */
-
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
 
 static char *dup_or_empty(const char *s)
 {
@@ -189,9 +184,9 @@ const struct imagery_entry *imagery_find_file(const struct imagery_register *reg
 {
     if (!reg || !basename || !*basename)
         return NULL;
-    const char *want = base_name(basename);
+    const char *want = pathname_base(basename);
     for (size_t i = 0; i < reg->count; i++)
-        if (strcmp(base_name(reg->entries[i].file), want) == 0)
+        if (strcmp(pathname_base(reg->entries[i].file), want) == 0)
             return &reg->entries[i];
     return NULL;
 }
@@ -840,7 +835,7 @@ const struct imagery_entry *imagery_add_tile(struct imagery_register *reg, const
         if (given(opt->id)) {
             snprintf(id, sizeof id, "%.200s", opt->id);
         } else {
-            snprintf(id, sizeof id, "%.200s", base_name(tile_real));
+            snprintf(id, sizeof id, "%.200s", pathname_base(tile_real));
             char *dot = strrchr(id, '.');
             if (dot && dot != id)
                 *dot = '\0';

@@ -43,6 +43,7 @@
 #include "georef.h"
 #include "netguard.h"
 #include "rfile.h"
+#include "settings.h"
 
 #define MAX_FILE_STRING 1024     /* cap on any string copied from the file */
 #define STRIP_VALUES (1L << 20)  /* output pixels per strip read: bounds memory */
@@ -1181,8 +1182,7 @@ static struct raster *open_handle(const char *path, const struct raster_open_opt
     r->allow_remote = opt->allow_remote;
     r->resampling = opt->resampling;
     r->info.path = r->path;
-    const char *slow = getenv("SATMARK_RASTER_SLOW_PATH");
-    r->force_slow_path = slow && strcmp(slow, "1") == 0;
+    r->force_slow_path = settings_get()->raster_slow_path;
     if (!open_dataset(r, opt, dg)) {
         raster_close(r);
         return NULL;

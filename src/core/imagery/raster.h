@@ -253,8 +253,9 @@ bool raster_set_stretch(struct raster *r, const struct raster_stretch *s, struct
  * out_w * out_h > RASTER_MAX_OUT_PIXELS.
  * Unsigned Byte bands with the identity stretch and no palette take a fast
  * path (Byte reads straight into rgba_out) that gives the same bytes as the
- * general Float64 path; for tests only, SATMARK_RASTER_SLOW_PATH=1 in the
- * environment when raster_open runs makes that handle use the general path. */
+ * general Float64 path; for tests only, the installed settings'
+ * raster_slow_path (SATMARK_RASTER_SLOW_PATH=1, settings.h) when raster_open
+ * runs makes that handle use the general path. */
 bool raster_read_rgba(struct raster *r, double src_x, double src_y, double src_w, double src_h,
                       int out_w, int out_h, uint8_t *rgba_out, struct diag *dg);
 

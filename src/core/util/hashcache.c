@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "safefile.h"
+#include "settings.h"
 
 #define KEY_MAX 256
 #define DIR_MAX 4096
@@ -37,20 +38,10 @@ static bool status_key(const char *path, char key[KEY_MAX], off_t *size)
  * when no base directory is known. */
 static bool cache_dir(char dir[DIR_MAX])
 {
-    const char *off = getenv("SATMARK_HASH_CACHE");
-    if (off && strcmp(off, "off") == 0)
+    const struct satmark_settings *set = settings_get();
+    if (!set->hash_cache || !set->cache_dir)
         return false;
-    const char *base = getenv("SATMARK_CACHE_DIR");
-    int n;
-    if (base && *base) {
-        n = snprintf(dir, DIR_MAX, "%s/sha256", base);
-    } else if ((base = getenv("XDG_CACHE_HOME")) && *base) {
-        n = snprintf(dir, DIR_MAX, "%s/satmark/sha256", base);
-    } else if ((base = getenv("HOME")) && *base) {
-        n = snprintf(dir, DIR_MAX, "%s/.cache/satmark/sha256", base);
-    } else {
-        return false;
-    }
+    int n = snprintf(dir, DIR_MAX, "%s/sha256", set->cache_dir);
     return n > 0 && n < DIR_MAX;
 }
 

@@ -26,9 +26,10 @@
  *     hashing again: it never fails the caller.
  *   - Files under HASHCACHE_MIN_BYTES are hashed every time (faster than a
  *     lookup), and a file that changed while it was hashed is not kept.
- *   - Directory: $SATMARK_CACHE_DIR, else $XDG_CACHE_HOME/satmark, else
- *     $HOME/.cache/satmark; subdirectory sha256/. SATMARK_HASH_CACHE=off
- *     turns the cache off.
+ *   - Directory: the installed settings' cache_dir (settings.h: from
+ *     $SATMARK_CACHE_DIR, else $XDG_CACHE_HOME/satmark, else
+ *     $HOME/.cache/satmark), subdirectory sha256/; none, or hash_cache
+ *     false (SATMARK_HASH_CACHE=off), turns the cache off.
  */
 #ifndef SATMARK_HASHCACHE_H
 #define SATMARK_HASHCACHE_H
