@@ -241,16 +241,24 @@ fi
 echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine inflates the numbers)"
 
 # ============================================================================
-# Viewer section (helper "viewer"): satmark-view --bench replays a fixed
-# pan/zoom path (zoom in from the whole image to 1.5x, pan, zoom out; 720
-# frames paced at 60 Hz) at 1920x1080 under SDL's offscreen driver with the
-# software renderer, over a 16384x16384 tile with 5,000 requested marks.
-# Goals: first frame with imagery < 200 ms, p99 frame < 16 ms, peak RSS < 300 MB.
+# Viewer section (helper "viewer", issue 14): satmark-view --bench replays a
+# fixed pan/zoom path (zoom in from the whole image to 1.5x, pan, zoom out;
+# 720 frames paced at 60 Hz) at 1920x1080 with SDL's software renderer, over
+# a 16384x16384 tile with 5,000 marks and with 100,000 points (tilegen --big,
+# observed on the tile), each on a quiet machine and beside one CPU-bound
+# process (`yes > /dev/null`, as a compiler would be). Under Xvfb (x11) when
+# xvfb-run is installed, else SDL's offscreen driver. Goals: first frame with
+# imagery < 200 ms (marks load in the background), p99 frame < 8 ms quiet and
+# < 16 ms beside the CPU-bound process, peak RSS < 300 MB. "marks shown" is
+# when the marks read on their thread were first drawn; "p99 marks" the p99
+# of the frames from then on. Timed results never fail anything: this prints.
 # ============================================================================
 viewer=$build/satmark-view
 # Its own file names: the render section's bench16384.tif has 500 marks.
 vtile=$work/viewer16384-5000marks.tif
 vmarks=$work/viewer16384-5000marks.geojson
+vmarks100k=$work/viewer16384-100000points.geojson
+vruns=${BENCH_VIEWER_RUNS:-1}
 if ! want viewer; then
   :
 elif [[ -x "$viewer" ]]; then
@@ -258,17 +266,49 @@ elif [[ -x "$viewer" ]]; then
     echo "bench: generating a 16384x16384 tile with 5,000 marks for the viewer (once; cached in $work)"
     "$tilegen" --quiet --bench-size 16384 --marks 5000 -o "$vtile" --marks-out "$vmarks"
   fi
+  if [[ ! -s "$vmarks100k" ]]; then
+    vdate=$(awk 'match($0, /"acquired": *"[0-9-]+/) { s = substr($0, RSTART, RLENGTH); sub(/.*"/, "", s); print s; exit }' "$vmarks")
+    "$tilegen" --big points --count 100000 --bbox "$(bbox_of "$vtile" 0 0 16384 16384)" \
+      --image "$(basename "$vtile")" --date "${vdate:-2024-03-17}" -o "$vmarks100k"
+  fi
+  if command -v xvfb-run >/dev/null; then
+    vdisplay=(xvfb-run -a -s "-screen 0 1920x1080x24" env SDL_VIDEODRIVER=x11)
+    vdriver="Xvfb"
+  else
+    vdisplay=(env SDL_VIDEODRIVER=offscreen)
+    vdriver="offscreen"
+  fi
   echo
-  echo "== satmark-view bench (1920x1080, offscreen + software renderer, $(nproc) CPUs)"
-  vline=$(SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy timeout 600 \
-    "$viewer" "$vtile" "$vmarks" --bench 2> "$work/viewer-bench.log")
-  echo "$vline"
-  grep "satmark-view bench:" "$work/viewer-bench.log" || true
-  field() { echo "$vline" | awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
-  vp99=$(field p99_ms); vfirst=$(field first_frame_ms); vrss=$(field peak_rss_mb)
-  printf '  first frame %s ms (goal < 200: %s), p99 %s ms (goal < 16: %s), peak RSS %s MB (goal < 300: %s)\n' \
-    "$vfirst" "$(verdict "$vfirst" 200 le)" "$vp99" "$(verdict "$vp99" 16 le)" \
-    "$vrss" "$(verdict "$vrss" 300 le)"
+  echo "== satmark-view bench (1920x1080, $vdriver + software renderer, $(nproc) CPUs, $vruns run(s) each)"
+  echo "  (cpu: the UI thread's CPU ms per frame, p50/p99: the frame's own work, whatever the load)"
+  printf '  %-8s %-6s %6s %9s %9s %8s %8s %9s %11s %7s\n' marks beside load first_ms marks_ms p50_ms p99_ms p99marks cpu_p50/p99 rss_mb
+  field() { echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
+  for vset in 5000:"$vmarks" 100000:"$vmarks100k"; do
+    vn=${vset%%:*} vfile=${vset#*:}
+    for vload in quiet busy; do
+      for ((r = 1; r <= vruns; r++)); do
+        hog=""
+        vloadavg=$(cut -d' ' -f1 /proc/loadavg) # before the run: how quiet "quiet" was
+        if [[ $vload == busy ]]; then yes > /dev/null & hog=$!; fi
+        vline=$(SDL_AUDIODRIVER=dummy timeout 600 "${vdisplay[@]}" \
+          "$viewer" "$vtile" "$vfile" --bench 2> "$work/viewer-bench-$vn-$vload.log") || vline=""
+        if [[ -n $hog ]]; then kill "$hog"; wait "$hog" 2> /dev/null || :; fi
+        if [[ -z $vline ]]; then
+          echo "  $vn $vload: satmark-view --bench failed (see $work/viewer-bench-$vn-$vload.log)"
+          continue
+        fi
+        vfirst=$(field "$vline" first_frame_ms); vp99=$(field "$vline" p99_ms)
+        vgoal=8; [[ $vload == busy ]] && vgoal=16
+        printf '  %-8s %-6s %6s %9s %9s %8s %8s %9s %11s %7s  first<200: %s, p99<%s: %s\n' "$vn" \
+          "$([[ $vload == busy ]] && echo yes || echo -)" "$vloadavg" \
+          "$vfirst" "$(field "$vline" marks_shown_ms)" "$(field "$vline" median_ms)" "$vp99" \
+          "$(field "$vline" p99_marks_ms)" \
+          "$(field "$vline" cpu_median_ms)/$(field "$vline" cpu_p99_ms)" "$(field "$vline" peak_rss_mb)" \
+          "$(verdict "$vfirst" 200 le)" "$vgoal" "$(verdict "$vp99" "$vgoal" le)"
+        grep "satmark-view bench: median" "$work/viewer-bench-$vn-$vload.log" | sed 's/^/    /' || :
+      done
+    done
+  done
 else
   echo "satmark-view not built (SDL2 missing?): viewer bench skipped"
 fi

@@ -1,6 +1,7 @@
 /* Unit tests of annot: names, ids, geometry checks and winding, every edit
  * type with undo and redo (compared through the deterministic GeoJSON text of
- * the whole set), groups, the undo limit, and dirty/generation tracking. */
+ * the whole set), groups, the undo limit, dirty/generation tracking, and
+ * annot_geometry's planar ring arithmetic (area, centroid, point in ring). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -695,6 +696,68 @@ static void id_lookup_follows_every_change(void **state)
     annot_set_free(set);
 }
 
+/* ---- planar rings (annot_geometry) -------------------------------------- */
+
+static void ring_area_sign_follows_winding(void **state)
+{
+    (void)state;
+    const struct annot_xy ccw[] = {{0, 0}, {2, 0}, {2, 1}, {0, 1}};
+    const struct annot_xy cw[] = {{0, 0}, {0, 1}, {2, 1}, {2, 0}};
+    const struct annot_xy closed[] = {{0, 0}, {2, 0}, {2, 1}, {0, 1}, {0, 0}};
+    assert_float_equal(annot_ring_area2(ccw, 4), 4.0, 1e-12);
+    assert_float_equal(annot_ring_area2(cw, 4), -4.0, 1e-12);
+    assert_float_equal(annot_ring_area2(closed, 5), 4.0, 1e-12);
+    assert_float_equal(annot_ring_area2(ccw, 2), 0.0, 0.0);
+}
+
+static void ring_centroid_of_square_and_l_shape(void **state)
+{
+    (void)state;
+    /* far from the origin, as lon/lat of the bundled sites are */
+    const struct annot_xy square[] = {{130, 42}, {131, 42}, {131, 43}, {130, 43}, {130, 42}};
+    struct annot_xy c = {0, 0};
+    assert_true(annot_ring_centroid(square, 5, &c));
+    assert_float_equal(c.x, 130.5, 1e-12);
+    assert_float_equal(c.y, 42.5, 1e-12);
+    /* an L of three unit squares: centroid (5/6, 5/6), whichever winding */
+    const struct annot_xy l_ccw[] = {{0, 0}, {2, 0}, {2, 1}, {1, 1}, {1, 2}, {0, 2}};
+    const struct annot_xy l_cw[] = {{0, 2}, {1, 2}, {1, 1}, {2, 1}, {2, 0}, {0, 0}};
+    assert_true(annot_ring_centroid(l_ccw, 6, &c));
+    assert_float_equal(c.x, 5.0 / 6.0, 1e-12);
+    assert_float_equal(c.y, 5.0 / 6.0, 1e-12);
+    assert_true(annot_ring_centroid(l_cw, 6, &c));
+    assert_float_equal(c.x, 5.0 / 6.0, 1e-12);
+    assert_float_equal(c.y, 5.0 / 6.0, 1e-12);
+    /* no area: untouched */
+    const struct annot_xy flat[] = {{0, 0}, {1, 1}, {2, 2}, {0, 0}};
+    c = (struct annot_xy){-1, -1};
+    assert_false(annot_ring_centroid(flat, 4, &c));
+    assert_float_equal(c.x, -1.0, 0.0);
+    assert_false(annot_ring_centroid(square, 2, &c));
+}
+
+static void ring_contains_concave_and_holes(void **state)
+{
+    (void)state;
+    /* a U: the notch between its arms is outside */
+    const struct annot_xy u[] = {{0, 0}, {3, 0}, {3, 3}, {2, 3}, {2, 1}, {1, 1}, {1, 3}, {0, 3}};
+    assert_true(annot_ring_contains(u, 8, (struct annot_xy){0.5, 2.5}));
+    assert_true(annot_ring_contains(u, 8, (struct annot_xy){1.5, 0.5}));
+    assert_false(annot_ring_contains(u, 8, (struct annot_xy){1.5, 2.0}));
+    assert_false(annot_ring_contains(u, 8, (struct annot_xy){-0.5, 1.0}));
+    assert_false(annot_ring_contains(u, 8, (struct annot_xy){1.5, 3.5}));
+    /* closed or not, the same answer */
+    const struct annot_xy sq[] = {{0, 0}, {4, 0}, {4, 4}, {0, 4}, {0, 0}};
+    assert_true(annot_ring_contains(sq, 5, (struct annot_xy){1, 1}));
+    assert_true(annot_ring_contains(sq, 4, (struct annot_xy){1, 1}));
+    /* a hole toggles: inside the exterior and the hole = outside the polygon */
+    const struct annot_xy hole[] = {{1, 1}, {1, 3}, {3, 3}, {3, 1}, {1, 1}};
+    struct annot_xy in_hole = {2, 2}, in_rim = {0.5, 0.5};
+    assert_true(annot_ring_contains(sq, 5, in_hole) && annot_ring_contains(hole, 5, in_hole));
+    assert_true(annot_ring_contains(sq, 5, in_rim) && !annot_ring_contains(hole, 5, in_rim));
+    assert_false(annot_ring_contains(sq, 0, in_rim));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -712,6 +775,9 @@ int main(void)
         cmocka_unit_test(dirty_follows_saved_state),
         cmocka_unit_test(load_feature_rejects_duplicates),
         cmocka_unit_test(id_lookup_follows_every_change),
+        cmocka_unit_test(ring_area_sign_follows_winding),
+        cmocka_unit_test(ring_centroid_of_square_and_l_shape),
+        cmocka_unit_test(ring_contains_concave_and_holes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,6 +24,7 @@
 #include "annot.h"
 #include "claims.h"
 #include "export.h"
+#include "imagery.h"
 
 static char tmpdir[64];
 
@@ -457,6 +458,47 @@ static void single_member_collection_is_unwrapped(void **state)
     annot_set_free(set);
 }
 
+/* Text of any length goes through the export's buffers (issue 13, dynbuf):
+ * the old buffer formatted through a 512-byte scratch array and failed the
+ * whole export on a longer piece, here a register entry's long provider. */
+static void long_register_text_is_exported(void **state)
+{
+    (void)state;
+    char reg_path[256];
+    snprintf(reg_path, sizeof reg_path, "%s/imagery.json", tmpdir);
+    char provider[701];
+    memset(provider, 'p', sizeof provider - 1);
+    provider[sizeof provider - 1] = '\0';
+    FILE *fp = fopen(reg_path, "w");
+    assert_non_null(fp);
+    fprintf(fp,
+            "{\"satmark_imagery\": 1, \"images\": [{\"id\": \"najin\", "
+            "\"file\": \"najin_2023-11-20.tif\", \"sha256\": \"%064d\", \"size\": 1, "
+            "\"acquired\": \"2023-11-20\", \"acquired_from\": \"metadata\", "
+            "\"provider\": \"%s\", \"sensor\": \"\", \"gsd_m\": null, \"licence\": \"\", "
+            "\"credit\": \"\", \"source_url\": \"\", \"synthetic\": false, "
+            "\"added_by\": \"test\", \"added_at\": \"2026-12-07T00:00:00Z\"}]}\n",
+            0, provider);
+    fclose(fp);
+    struct diag *dg = diag_new();
+    struct imagery_register *reg = NULL;
+    if (!imagery_register_read(reg_path, &reg, dg))
+        fail_msg("register: %s", diag_message(dg));
+    struct annot_set *set = make_set("");
+    struct export_input in = {.set = set, .path = "port.geojson"};
+    struct export_options opts = {.imagery = reg};
+    char path[256];
+    out_path(path, sizeof path, "long.geojson");
+    if (!export_write(path, &in, 1, &opts, dg))
+        fail_msg("export: %s", diag_message(dg));
+    char *text = slurp(path);
+    assert_non_null(strstr(text, provider));
+    free(text);
+    diag_free(dg);
+    annot_set_free(set);
+    imagery_register_free(reg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +510,7 @@ int main(void)
         cmocka_unit_test(unwritable_target_fails_cleanly),
         cmocka_unit_test(without_catalog_links_stay_ids),
         cmocka_unit_test(single_member_collection_is_unwrapped),
+        cmocka_unit_test(long_register_text_is_exported),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

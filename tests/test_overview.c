@@ -2,8 +2,9 @@
  * a small GeoTIFF made here (GDAL's GTiff driver, no overviews) into
  * IMAGE.ovr with progress, the image's bytes unchanged, GDAL then listing
  * the overviews with averaged pixels; refusing to overwrite an existing
- * .ovr; cancelling (nothing left behind); a missing file and, when not run
- * as root, a directory that is not writable, each named in the error. */
+ * .ovr; cancelling (nothing left behind); a missing file and a directory
+ * that is not writable (as root: checked as nobody in a child), each named
+ * in the error. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -20,6 +22,7 @@
 #include "hash.h"
 #include "overview.h"
 #include "raster.h"
+#include "skip77.h"
 
 struct fixture {
     char dir[64];
@@ -158,16 +161,58 @@ static void errors_name_the_file(void **state)
     snprintf(missing, sizeof missing, "%s/nothing-here.tif", fx->dir);
     assert_false(overview_build(missing, NULL, NULL, dg));
     assert_non_null(strstr(diag_message(dg), missing));
-
-    if (geteuid() != 0) { /* root writes anywhere: only checkable as a user */
-        diag_reset(dg);
-        assert_int_equal(chmod(fx->dir, 0555), 0);
-        assert_false(overview_build(fx->tif, NULL, NULL, dg));
-        assert_non_null(strstr(diag_message(dg), "directory not writable"));
-        assert_non_null(strstr(diag_message(dg), fx->dir));
-        chmod(fx->dir, 0700);
-    }
     diag_free(dg);
+}
+
+/* The check itself, as a user who cannot write fx->dir; returns what failed
+ * (NULL: all as expected). */
+static const char *check_unwritable(const struct fixture *fx)
+{
+    struct diag *dg = diag_new();
+    const char *wrong = NULL;
+    if (overview_build(fx->tif, NULL, NULL, dg))
+        wrong = "built overviews in a directory it cannot write";
+    else if (!strstr(diag_message(dg), "directory not writable"))
+        wrong = "the reason is not named";
+    else if (!strstr(diag_message(dg), fx->dir))
+        wrong = "the directory is not named";
+    diag_free(dg);
+    return wrong;
+}
+
+/* A directory that is not writable: refused, naming it. Root writes anywhere,
+ * so as root the check runs in a child that gives the directory to nobody
+ * (65534) and becomes nobody. */
+static void unwritable_directory_named(void **state)
+{
+    struct fixture *fx = *state;
+    if (geteuid() != 0) {
+        assert_int_equal(chmod(fx->dir, 0555), 0);
+        const char *wrong = check_unwritable(fx);
+        chmod(fx->dir, 0700);
+        if (wrong)
+            fail_msg("%s", wrong);
+        return;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (chown(fx->dir, 65534, 65534) != 0 || chmod(fx->dir, 0555) != 0 ||
+            setgid(65534) != 0 || setuid(65534) != 0)
+            _exit(77); /* no way to become another user here */
+        const char *wrong = check_unwritable(fx);
+        if (wrong)
+            fprintf(stderr, "as nobody: %s\n", wrong);
+        _exit(wrong ? 1 : 0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 77)
+        SKIP_BECAUSE("running as root and cannot become another user to test an unwritable "
+                     "directory");
+    assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 int main(void)
@@ -177,6 +222,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(builds_external_overviews, setup, teardown),
         cmocka_unit_test_setup_teardown(cancelled_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(errors_name_the_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(unwritable_directory_named, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return SKIP77_EXIT(cmocka_run_group_tests(tests, NULL, NULL));
 }

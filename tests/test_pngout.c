@@ -180,6 +180,40 @@ static void test_atomic_replace_keeps_old_on_failure(void **state)
     diag_free(dg);
 }
 
+/* Figures are saved by safefile like every other file (issue 13): through
+ * a symbolic link the link's target is replaced and the link stays (pngout's
+ * own temp+rename replaced the link with a file), and the .aux.xml escapes
+ * the SRS as XML text. */
+static void test_saved_through_safefile(void **state)
+{
+    (void)state;
+    char target[300], link_path[300], aux[320];
+    snprintf(target, sizeof target, "%s/real.png", tmpdir);
+    snprintf(link_path, sizeof link_path, "%s/link.png", tmpdir);
+    uint8_t *img = make_image(8, 8, false);
+    struct diag *dg = diag_new();
+    assert_true(pngout_write(target, img, 8, 8, 32, NULL, 0, NULL, dg));
+    assert_int_equal(symlink("real.png", link_path), 0);
+    struct pngout_options opt;
+    pngout_options_init(&opt);
+    opt.sync = false;
+    assert_true(pngout_write(link_path, img, 8, 8, 32, NULL, 0, &opt, dg));
+    char resolved[300];
+    ssize_t n = readlink(link_path, resolved, sizeof resolved - 1);
+    assert_true(n > 0);
+    resolved[n] = '\0';
+    assert_string_equal(resolved, "real.png");
+    const double gt[6] = {130.0, 0.001, 0, 42.3, 0, -0.001};
+    assert_true(pngout_write_georef_opt(target, gt, "GEOGCS[\"a<b & 'c'\"]", &opt, dg));
+    snprintf(aux, sizeof aux, "%s.aux.xml", target);
+    size_t len;
+    unsigned char *xml = slurp(aux, &len);
+    assert_non_null(strstr((const char *)xml, "GEOGCS[&quot;a&lt;b &amp; &#39;c&#39;&quot;]"));
+    free(xml);
+    free(img);
+    diag_free(dg);
+}
+
 /* Several bands of rows, every filter, alpha or not, both pixel formats, 1
  * or 3 threads: pixels round-trip and the bytes do not depend on threads. */
 static void test_bands_filters_threads_formats(void **state)
@@ -362,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_many_threads_bounded),
         cmocka_unit_test(test_levels_and_incompressible_data),
         cmocka_unit_test(test_gdal_reads_georeferencing),
+        cmocka_unit_test(test_saved_through_safefile),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -42,6 +42,20 @@ bool cli_is_help(const char *arg);
  * tried and what follows (`missing`, e.g. "claim links are not checked"). */
 bool cli_locate_catalog(const char *annot_path, bool verbose, const char *missing, char *out,
                         size_t cap, struct diag *dg);
+/* s (borrowed; NULL = "") ready for the terminal: s itself when it holds no
+ * control character, else a copy escaped by diag_escape (ESC -> \x1b, C1 ->
+ * \u009b...). Every printer of text that comes from a file (ids, labels,
+ * claim texts, image names, paths from a register or manifest) passes it
+ * through here, so a file can never send escape sequences to a terminal.
+ * The copy is owned by the CLI and valid until CLI_SAFE_SLOTS later calls
+ * (enough for one printf). JSON text goes through cli_put_json instead. */
+#define CLI_SAFE_SLOTS 16
+const char *cli_safe(const char *s);
+/* Prints JSON text (borrowed; as json_dumps wrote it) and a newline to stdout.
+ * jansson escapes C0 controls in strings but writes DEL and the C1 controls
+ * (U+0080..U+009F, which terminals obey) raw: those are written as \u00XX,
+ * which is the same JSON. */
+void cli_put_json(const char *text);
 /* An option whose value is kept as given (borrowed from argv). */
 struct cli_text_option {
     const char *name;   /* "--title" */

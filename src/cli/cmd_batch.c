@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cpucount.h"
 #include "figure.h"
 #include "hashcache.h"
 #include "manifest.h"
@@ -56,8 +57,7 @@ struct batch_args {
 static int parse(int argc, char **argv, struct batch_args *a)
 {
     memset(a, 0, sizeof *a);
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    a->jobs = cpus > 0 ? cpus : 1;
+    a->jobs = cpucount_online();
     a->shard_count = 1;
     a->timeout = 600;
     for (int i = 1; i < argc; i++) {
@@ -263,7 +263,7 @@ static void print_message(const char *name, const char *msg, bool failed)
         /* A worker labels its warnings itself ("warning: ..."); only the
          * other lines of a failed figure are its error. */
         bool is_warning = strncmp(p, "warning: ", 9) == 0;
-        fprintf(stderr, "satmark batch: %s: %s%.*s\n", name,
+        fprintf(stderr, "satmark batch: %s: %s%.*s\n", cli_safe(name),
                 failed && !is_warning ? "error: " : "", len, p);
         p = nl ? nl + 1 : NULL;
     }
@@ -301,7 +301,7 @@ static void print_summary(const struct batch_run *run, const size_t *sel)
         fprintf(stderr, ", %zu failed:", run->nfailed);
         for (size_t k = 0; k < run->total; k++)
             if (run->failed[sel[k]])
-                fprintf(stderr, " %s", manifest_figure_at(run->m, sel[k])->name);
+                fprintf(stderr, " %s", cli_safe(manifest_figure_at(run->m, sel[k])->name));
     }
     fprintf(stderr, "\n");
 }

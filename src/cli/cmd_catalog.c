@@ -87,8 +87,8 @@ static int finish(bool ok, struct diag *dg, const char *path, const char *what, 
         struct claims_catalog *cat = NULL;
         struct diag *quiet = diag_new();
         if (claims_catalog_read(path, &cat, quiet))
-            printf("%s: %s \"%s\" (%zu sources, %zu claims, %zu discrepancies)\n", path, what,
-                   id, claims_source_count(cat), claims_claim_count(cat),
+            printf("%s: %s \"%s\" (%zu sources, %zu claims, %zu discrepancies)\n", cli_safe(path),
+                   what, cli_safe(id), claims_source_count(cat), claims_claim_count(cat),
                    claims_discrepancy_count(cat));
         claims_catalog_free(cat);
         diag_free(quiet);
@@ -175,7 +175,7 @@ static int add_claim(const char *path, int argc, char **argv)
     if (ok && defaulted)
         fprintf(stderr, "satmark: note: claim \"%s\" recorded with imagery \"no\" (imagery "
                         "cannot show it); give --imagery yes or partly if it can\n",
-                c.id);
+                cli_safe(c.id));
     return finish(ok, dg, path, "added claim", c.id);
 }
 
@@ -195,7 +195,7 @@ static int run(int argc, char **argv)
         struct diag *dg = diag_new();
         bool ok = claimsedit_init(path, dg);
         if (ok)
-            printf("%s: created an empty claims catalog\n", path);
+            printf("%s: created an empty claims catalog\n", cli_safe(path));
         cli_report(dg);
         diag_free(dg);
         return ok ? CLI_OK : CLI_FAILED;

@@ -122,7 +122,7 @@ static int parse_args(int argc, char **argv, struct claims_args *a)
         char said[2 * LOCATE_PATH_MAX];
         locate_describe(&found, "the claims catalog", said, sizeof said);
         if (a->verbose || !ok)
-            fprintf(stderr, "satmark: %s%s\n", ok ? "" : "error: ", said);
+            fprintf(stderr, "satmark: %s%s\n", ok ? "" : "error: ", cli_safe(said));
         if (!ok)
             return CLI_FAILED;
         snprintf(a->found_catalog, sizeof a->found_catalog, "%s", found.path);
@@ -141,7 +141,7 @@ static void print_wrapped(const char *indent, const char *text)
 {
     /* Wrap at ~78 columns on spaces; long words are not broken. */
     size_t col = 0, width = 78 - strlen(indent);
-    const char *p = text;
+    const char *p = cli_safe(text);
     printf("%s", indent);
     while (*p) {
         const char *sp = strchr(p, ' ');
@@ -174,7 +174,7 @@ static void print_lineage(const struct claims_catalog *cat, const struct evidenc
     printf("    %zu %s, %zu independent %s", ec->outlets, plural(ec->outlets, "outlet", "outlets"),
            ec->independent_origins, plural(ec->independent_origins, "origin", "origins"));
     for (size_t i = 0; i < n && i < 8; i++)
-        printf("%s%s", i ? ", " : " (", origins[i]->outlet);
+        printf("%s%s", i ? ", " : " (", cli_safe(origins[i]->outlet));
     printf("%s\n", n ? (n > 8 ? ", ...)" : ")") : "");
 }
 
@@ -182,16 +182,18 @@ static void print_sources(const struct claims_catalog *cat, const struct claims_
 {
     for (size_t s = 0; s < c->nsources; s++) {
         const struct claims_source *src = claims_find_source(cat, c->source_ids[s]);
-        printf("    source: %s, \"%s\"%s%s%s [%s]\n", src->outlet, src->headline,
-               src->published[0] ? " (" : "", src->published, src->published[0] ? ")" : "",
+        printf("    source: %s, \"%s\"%s%s%s [%s]\n", cli_safe(src->outlet),
+               cli_safe(src->headline), src->published[0] ? " (" : "", cli_safe(src->published),
+               src->published[0] ? ")" : "",
                claims_reliability_name(src->reliability));
         for (size_t k = 0; k < src->nderived_from; k++) {
             const struct claims_source *up = claims_find_source(cat, src->derived_from[k]);
-            printf("            derived from %s (%s)\n", up->outlet, up->id);
+            printf("            derived from %s (%s)\n", cli_safe(up->outlet), cli_safe(up->id));
         }
         if (src->archived_url[0])
-            printf("            archived copy of %s, sha256 %s, at %s\n", src->archived_url,
-                   src->archived_sha256, src->archived_at);
+            printf("            archived copy of %s, sha256 %s, at %s\n",
+                   cli_safe(src->archived_url), cli_safe(src->archived_sha256),
+                   cli_safe(src->archived_at));
     }
 }
 
@@ -202,7 +204,7 @@ static void print_marks(const char *stance, const struct claims_claim_result *r,
         return;
     printf("    %s (%zu):", stance, r->nlinks[s]);
     for (size_t k = 0; k < r->nlinks[s] && k < TEXT_MAX_MARKS; k++)
-        printf(" %s", r->links[s][k].feature_id);
+        printf(" %s", cli_safe(r->links[s][k].feature_id));
     if (r->nlinks[s] > TEXT_MAX_MARKS)
         printf(" ... and %zu more", r->nlinks[s] - TEXT_MAX_MARKS);
     putchar('\n');
@@ -220,27 +222,31 @@ static void print_check(const struct evidence_report *rep, const struct claims_c
                         const struct evidence_claim *ec)
 {
     const struct claims_check *c = &r->claim->check;
-    printf("    check: count %s in \"%s\", %s..%s, %s %.15g\n", c->class_name, c->area,
-           c->date_from, c->date_to, claims_op_name(c->op), c->value);
+    printf("    check: count %s in \"%s\", %s..%s, %s %.15g\n", cli_safe(c->class_name),
+           cli_safe(c->area), cli_safe(c->date_from), cli_safe(c->date_to), claims_op_name(c->op),
+           c->value);
     for (size_t i = 0; i < r->check.nimages; i++) {
         const struct claims_image_count *im = &r->check.images[i];
         const char *kind = image_kind(evidence_report_image(rep, im->image));
         bool real = strcmp(kind, "real") == 0;
-        printf("      %s (%s, %s): %zu  %s\n", im->image, im->acquired, kind, im->count,
+        printf("      %s (%s, %s): %zu  %s\n", cli_safe(im->image), cli_safe(im->acquired), kind,
+               im->count,
                real ? (im->holds ? "holds" : "fails") : "(not evidence)");
     }
-    printf("    check result: %s (%s)\n", evidence_check_name(ec->check), ec->check_reason);
+    printf("    check result: %s (%s)\n", evidence_check_name(ec->check),
+           cli_safe(ec->check_reason));
 }
 
 static void print_discrepancies_of(const struct evidence_claim *ec)
 {
     for (size_t k = 0; k < ec->ndiscrepancies; k++) {
         const struct claims_discrepancy *d = ec->discrepancies[k];
-        printf("    discrepancy %s [%s]: %s\n", d->id, claims_kind_name(d->kind), d->title);
+        printf("    discrepancy %s [%s]: %s\n", cli_safe(d->id), claims_kind_name(d->kind),
+               cli_safe(d->title));
         printf("      with:");
         for (size_t j = 0; j < d->nclaims; j++)
             if (strcmp(d->claim_ids[j], ec->claim->id) != 0)
-                printf(" %s", d->claim_ids[j]);
+                printf(" %s", cli_safe(d->claim_ids[j]));
         putchar('\n');
     }
 }
@@ -254,13 +260,13 @@ static void print_imagery(const struct evidence_report *rep, const struct eviden
         printf("  no imagery register (imagery.json) beside the annotation files: every "
                "observation is unregistered\n");
     for (size_t i = 0; i < tiles->nregisters; i++)
-        printf("  register: %s\n", tiles->register_paths[i]);
+        printf("  register: %s\n", cli_safe(tiles->register_paths[i]));
     for (size_t i = 0; i < rep->imagery.tiles; i++) {
         const struct evidence_image *im = &rep->imagery.images[i];
-        printf("  %s  %s  %s%s%.12s%s%s\n", im->image,
-               im->acquired[0] ? im->acquired : "(undated)", image_kind(im),
-               im->sha256[0] ? "  sha256 " : "", im->sha256, im->provider[0] ? "  " : "",
-               im->provider);
+        printf("  %s  %s  %s%s%.12s%s%s\n", cli_safe(im->image),
+               im->acquired[0] ? cli_safe(im->acquired) : "(undated)", image_kind(im),
+               im->sha256[0] ? "  sha256 " : "", cli_safe(im->sha256), im->provider[0] ? "  " : "",
+               cli_safe(im->provider));
     }
 }
 
@@ -269,17 +275,17 @@ static void print_text(const struct claims_catalog *cat, const struct evidence_r
                        size_t nfeatures)
 {
     print_imagery(rep, tiles);
-    printf("catalog: %s (%zu sources, %zu claims, %zu discrepancies)\n", a->catalog,
+    printf("catalog: %s (%zu sources, %zu claims, %zu discrepancies)\n", cli_safe(a->catalog),
            claims_source_count(cat), claims_claim_count(cat), claims_discrepancy_count(cat));
     printf("annotations: %zu file%s, %zu features\n", a->nfiles, a->nfiles == 1 ? "" : "s",
            nfeatures);
     for (size_t i = 0; i < a->nfiles; i++)
-        printf("  %s\n", a->files[i]);
+        printf("  %s\n", cli_safe(a->files[i]));
     size_t by_status[EVIDENCE_STATUS_COUNT] = {0}, by_check[EVIDENCE_CHECK_COUNT] = {0};
     for (size_t i = 0; i < rep->nclaims; i++) {
         const struct evidence_claim *ec = &rep->claims[i];
         const struct claims_claim_result *r = &rep->base->claims[i];
-        printf("\n%s  [%s]\n", ec->claim->id, evidence_status_name(ec->status));
+        printf("\n%s  [%s]\n", cli_safe(ec->claim->id), evidence_status_name(ec->status));
         print_wrapped("    ", ec->claim->text);
         char why[1100];
         snprintf(why, sizeof why, "why: %s.", ec->reason);
@@ -300,12 +306,12 @@ static void print_text(const struct claims_catalog *cat, const struct evidence_r
         printf("\ndiscrepancies between sources:\n");
     for (size_t i = 0; i < claims_discrepancy_count(cat); i++) {
         const struct claims_discrepancy *d = claims_discrepancy_at(cat, i);
-        printf("\n%s  [%s] %s\n", d->id, claims_kind_name(d->kind), d->title);
+        printf("\n%s  [%s] %s\n", cli_safe(d->id), claims_kind_name(d->kind), cli_safe(d->title));
         if (d->description[0])
             print_wrapped("    ", d->description);
         for (size_t k = 0; k < d->nclaims; k++) {
             const struct evidence_claim *ec = evidence_report_find(rep, d->claim_ids[k]);
-            printf("    - %s [%s", d->claim_ids[k], evidence_status_name(ec->status));
+            printf("    - %s [%s", cli_safe(d->claim_ids[k]), evidence_status_name(ec->status));
             if (ec->has_check)
                 printf(", check %s", evidence_check_name(ec->check));
             printf("]\n");
@@ -532,7 +538,7 @@ static bool print_json(const struct claims_catalog *cat, const struct evidence_r
     json_decref(root);
     if (!text)
         return false;
-    printf("%s\n", text);
+    cli_put_json(text);
     free(text);
     return true;
 }

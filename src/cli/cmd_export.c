@@ -223,7 +223,7 @@ static int run_export(int argc, char **argv)
             record_custody(&a, reg, sets, dg);
         cli_report(dg);
         fprintf(stderr, "satmark: wrote %zu feature%s to %s (%s)\n", total, total == 1 ? "" : "s",
-                a.out, export_format_name(format));
+                cli_safe(a.out), export_format_name(format));
         rc = CLI_OK;
     }
 done:

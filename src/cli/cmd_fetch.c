@@ -222,7 +222,7 @@ static void print_items(const struct stac_result *res, bool as_json)
         }
         char *text = json_dumps(arr, JSON_INDENT(2));
         if (text)
-            puts(text);
+            cli_put_json(text);
         free(text);
         json_decref(arr);
         return;
@@ -236,8 +236,9 @@ static void print_items(const struct stac_result *res, bool as_json)
             snprintf(cloud, sizeof cloud, "%.1f", it->cloud_cover);
         if (it->gsd_m > 0)
             snprintf(gsd, sizeof gsd, "%.1f", it->gsd_m);
-        printf("%-32.32s %-20.20s %6s %6s  %-20.20s %s\n", it->id, it->datetime, cloud, gsd,
-               it->provider[0] ? it->provider : "?", it->licence[0] ? it->licence : "?");
+        printf("%-32.32s %-20.20s %6s %6s  %-20.20s %s\n", cli_safe(it->id),
+               cli_safe(it->datetime), cloud, gsd, it->provider[0] ? cli_safe(it->provider) : "?",
+               it->licence[0] ? cli_safe(it->licence) : "?");
     }
     printf("%zu item(s)\n", res->count);
 }
@@ -279,8 +280,9 @@ static int run_fetch(int argc, char **argv)
             if (ok)
                 printf("%s: %dx%d pixels, %lld bytes, sha256 %s\n  from %s (item %s, %s)\n"
                        "  provenance: %s.stac.json\n",
-                       a.out, done.width, done.height, done.bytes, done.sha256, done.asset_href,
-                       res->items[0].id, res->items[0].datetime, a.out);
+                       cli_safe(a.out), done.width, done.height, done.bytes, done.sha256,
+                       cli_safe(done.asset_href), cli_safe(res->items[0].id),
+                       cli_safe(res->items[0].datetime), cli_safe(a.out));
         }
     }
     if (dg)

@@ -83,7 +83,8 @@ static int run_georef(int argc, char **argv)
     struct georef_fit fit;
     bool ok = dg && residual && georef_write(image, gcps, n, method, out, residual, &fit, dg);
     if (ok) {
-        printf("%s: %zu ground control points, %s%s\n", out, n, georef_method_name(fit.method),
+        printf("%s: %zu ground control points, %s%s\n", cli_safe(out), n,
+               georef_method_name(fit.method),
                fit.leave_one_out ? " (residuals leave-one-out: each GCP against a fit of the "
                                    "others)"
                                  : "");

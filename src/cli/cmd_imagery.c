@@ -183,18 +183,21 @@ static int run_add(struct imagery_args *a, struct diag *dg)
             continue;
         if (outcome[i].kind == IMAGERY_UNCHANGED) {
             printf("%s: \"%s\" unchanged (sha256 %s, already registered alike)\n",
-                   a->register_path, e->id, e->sha256);
+                   cli_safe(a->register_path), cli_safe(e->id), cli_safe(e->sha256));
             continue;
         }
         char what[1024];
         if (outcome[i].kind == IMAGERY_REPLACED)
-            snprintf(what, sizeof what, "replaced \"%.200s\" (was sha256 %s): %s, %s%s", e->id,
-                     outcome[i].old_sha256, e->synthetic ? "synthetic" : "real imagery",
-                     e->acquired[0] ? "acquired " : "acquisition time unknown", e->acquired);
-        else
-            snprintf(what, sizeof what, "registered \"%.200s\": %s, %s%s", e->id,
+            snprintf(what, sizeof what, "replaced \"%.200s\" (was sha256 %s): %s, %s%s",
+                     cli_safe(e->id), cli_safe(outcome[i].old_sha256),
                      e->synthetic ? "synthetic" : "real imagery",
-                     e->acquired[0] ? "acquired " : "acquisition time unknown", e->acquired);
+                     e->acquired[0] ? "acquired " : "acquisition time unknown",
+                     cli_safe(e->acquired));
+        else
+            snprintf(what, sizeof what, "registered \"%.200s\": %s, %s%s", cli_safe(e->id),
+                     e->synthetic ? "synthetic" : "real imagery",
+                     e->acquired[0] ? "acquired " : "acquisition time unknown",
+                     cli_safe(e->acquired));
         /* a fetched file: its fetch record is part of what was collected */
         char record[PATH_MAX], record_sha[HASH_SHA256_HEX_LEN + 1] = "";
         size_t nfiles = 1;
@@ -223,10 +226,11 @@ static int run_add(struct imagery_args *a, struct diag *dg)
             rc = CLI_FAILED;
             break;
         }
-        printf("%s: %s \"%s\" sha256 %s %s%s%s\n", a->register_path,
-               outcome[i].kind == IMAGERY_REPLACED ? "replaced" : "registered", e->id, e->sha256,
-               e->synthetic ? "(synthetic)" : "(real imagery)",
-               e->acquired[0] ? " acquired " : " acquisition time unknown", e->acquired);
+        printf("%s: %s \"%s\" sha256 %s %s%s%s\n", cli_safe(a->register_path),
+               outcome[i].kind == IMAGERY_REPLACED ? "replaced" : "registered", cli_safe(e->id),
+               cli_safe(e->sha256), e->synthetic ? "(synthetic)" : "(real imagery)",
+               e->acquired[0] ? " acquired " : " acquisition time unknown",
+               cli_safe(e->acquired));
     }
 done:
     custody_close(log);
@@ -270,30 +274,35 @@ static int run_list(struct imagery_args *a, struct diag *dg)
             diag_error(dg, "%s: cannot format the listing", a->register_path);
             rc = CLI_FAILED;
         } else {
-            printf("%s\n", text);
+            cli_put_json(text);
             free(text);
         }
     } else {
         size_t synthetic = 0;
         for (size_t i = 0; i < imagery_count(reg); i++)
             synthetic += imagery_at(reg, i)->synthetic;
-        printf("%s: %zu image%s, %zu synthetic, %zu real\n", a->register_path, imagery_count(reg),
+        printf("%s: %zu image%s, %zu synthetic, %zu real\n", cli_safe(a->register_path),
+               imagery_count(reg),
                imagery_count(reg) == 1 ? "" : "s", synthetic, imagery_count(reg) - synthetic);
         for (size_t i = 0; i < imagery_count(reg); i++) {
             const struct imagery_entry *e = imagery_at(reg, i);
-            printf("  %-28s %-10s %-10s %.12s  %s\n", e->id, e->synthetic ? "synthetic" : "real",
-                   e->acquired[0] ? e->acquired : "unknown", e->sha256, e->file);
+            printf("  %-28s %-10s %-10s %.12s  %s\n", cli_safe(e->id),
+                   e->synthetic ? "synthetic" : "real",
+                   e->acquired[0] ? cli_safe(e->acquired) : "unknown", cli_safe(e->sha256),
+                   cli_safe(e->file));
             if (e->provider[0] || e->sensor[0] || e->gsd_m > 0.0) {
-                printf("  %-28s provider: %s", "", e->provider[0] ? e->provider : "unknown");
+                printf("  %-28s provider: %s", "",
+                       e->provider[0] ? cli_safe(e->provider) : "unknown");
                 if (e->sensor[0])
-                    printf(", sensor: %s", e->sensor);
+                    printf(", sensor: %s", cli_safe(e->sensor));
                 if (e->gsd_m > 0.0)
                     printf(", %.2f m/pixel", e->gsd_m);
                 printf("\n");
             }
             if (e->licence[0] || e->credit[0])
-                printf("  %-28s licence: %s; credit: %s\n", "", e->licence[0] ? e->licence : "?",
-                       e->credit[0] ? e->credit : "?");
+                printf("  %-28s licence: %s; credit: %s\n", "",
+                       e->licence[0] ? cli_safe(e->licence) : "?",
+                       e->credit[0] ? cli_safe(e->credit) : "?");
         }
     }
     imagery_register_free(reg);
@@ -327,8 +336,8 @@ static int run_verify(struct imagery_args *a, struct diag *dg)
         names[i] = e->file;
         hashes[i] = actual[i];
         registered[i] = e->sha256;
-        printf("%-10s %s (%s)\n", s == IMAGERY_FILE_OK ? "ok" : imagery_file_state_name(s), e->id,
-               e->file);
+        printf("%-10s %s (%s)\n", s == IMAGERY_FILE_OK ? "ok" : imagery_file_state_name(s),
+               cli_safe(e->id), cli_safe(e->file));
     }
     for (size_t i = 0; i < diag_warning_count(files_dg); i++)
         fprintf(stderr, "satmark: %s\n", diag_warning(files_dg, i));
@@ -348,14 +357,16 @@ static int run_verify(struct imagery_args *a, struct diag *dg)
                 if (!logged[i]) {
                     unlogged++;
                     fprintf(stderr, "satmark: %s: \"%s\" (sha256 %.12s...) has no \"add\" entry "
-                                    "in the custody log\n", log_path, imagery_at(reg, i)->id,
-                            registered[i]);
+                                    "in the custody log\n",
+                            cli_safe(log_path), cli_safe(imagery_at(reg, i)->id),
+                            cli_safe(registered[i]));
                 }
         }
         diag_free(scan);
     }
     if (chain_ok)
-        printf("custody log %s: %zu entr%s, chain intact (head sha256 %s)\n", log_path, entries,
+        printf("custody log %s: %zu entr%s, chain intact (head sha256 %s)\n", cli_safe(log_path),
+               entries,
                entries == 1 ? "y" : "ies", head);
     else {
         fprintf(stderr, "satmark: custody log broken: %s\n",

@@ -245,7 +245,7 @@ static int print_json(const struct raster_info *in, const struct geo_summary *s,
         fprintf(stderr, "satmark: error: %s: cannot write the description as JSON\n", in->path);
         return CLI_FAILED;
     }
-    printf("%s\n", text);
+    cli_put_json(text);
     free(text);
     return CLI_OK;
 }
@@ -269,15 +269,15 @@ static void print_bounds(const char *label, const struct geo_bounds *b, int deci
 static int print_text(const struct raster_info *in, const struct geo_summary *s, const char *sha,
                       const struct diag *dg)
 {
-    printf("%-18s %s\n", "file:", in->path);
-    printf("%-18s %s (%s)\n", "driver:", in->driver, in->driver_long);
+    printf("%-18s %s\n", "file:", cli_safe(in->path));
+    printf("%-18s %s (%s)\n", "driver:", cli_safe(in->driver), cli_safe(in->driver_long));
     printf("%-18s %d x %d pixels, %d band%s\n", "size:", in->width, in->height, in->band_count,
            in->band_count == 1 ? "" : "s");
     for (int i = 0; i < in->band_count; i++) {
         const struct raster_band_info *b = &in->bands[i];
         char label[32];
         snprintf(label, sizeof label, "band %d:", i + 1);
-        printf("%-18s %s, %s", label, b->type_name, b->color_interp);
+        printf("%-18s %s, %s", label, cli_safe(b->type_name), cli_safe(b->color_interp));
         if (b->bits && b->bits != 8 && b->bits != 16 && b->bits != 32 && b->bits != 64)
             printf(", %d bits", b->bits);
         if (b->has_palette)
@@ -300,13 +300,13 @@ static int print_text(const struct raster_info *in, const struct geo_summary *s,
     else if (in->display_reason && strcmp(in->display_reason, "chosen") != 0 &&
              strcmp(in->display_reason, "colour interpretation") != 0 &&
              strcmp(in->display_reason, "single band") != 0)
-        printf(" (from its %s)", in->display_reason);
+        printf(" (from its %s)", cli_safe(in->display_reason));
     printf("\n");
     if (in->has_crs) {
         if (in->epsg)
-            printf("%-18s %s (EPSG:%d)\n", "crs:", in->crs_name, in->epsg);
+            printf("%-18s %s (EPSG:%d)\n", "crs:", cli_safe(in->crs_name), in->epsg);
         else
-            printf("%-18s %s (no EPSG code)\n", "crs:", in->crs_name);
+            printf("%-18s %s (no EPSG code)\n", "crs:", cli_safe(in->crs_name));
     } else {
         printf("%-18s none\n", "crs:");
     }
@@ -325,8 +325,8 @@ static int print_text(const struct raster_info *in, const struct geo_summary *s,
         printf("%-18s its RPCs (north-up view in the UTM zone of its centre)\n",
                "georeferenced by:");
     for (size_t i = 0; i < in->subdataset_count; i++)
-        printf("%-18s %zu: %s  (%s)\n", i ? "" : "subdatasets:", i + 1, in->subdataset_names[i],
-               in->subdataset_descriptions[i]);
+        printf("%-18s %zu: %s  (%s)\n", i ? "" : "subdatasets:", i + 1,
+               cli_safe(in->subdataset_names[i]), cli_safe(in->subdataset_descriptions[i]));
     if (in->subdataset_count)
         printf("%-18s open one with --subdataset N here, or pass its name to any command\n", "");
     if (in->reprojected_from[0])
@@ -350,15 +350,16 @@ static int print_text(const struct raster_info *in, const struct geo_summary *s,
         printf("%s %dx%d", i ? "," : "", in->overviews[i].width, in->overviews[i].height);
     printf("\n");
     if (in->acquired[0])
-        printf("%-18s %s (from %s)\n", "acquired:", in->acquired, in->acquired_source);
+        printf("%-18s %s (from %s)\n", "acquired:", cli_safe(in->acquired),
+               cli_safe(in->acquired_source));
     else
         printf("%-18s unknown\n", "acquired:");
     if (in->synthetic)
         printf("%-18s yes (generated demo image, not real imagery)\n", "synthetic:");
     if (in->credit[0])
-        printf("%-18s %s\n", "credit:", in->credit);
+        printf("%-18s %s\n", "credit:", cli_safe(in->credit));
     if (in->site[0])
-        printf("%-18s %s\n", "site:", in->site);
+        printf("%-18s %s\n", "site:", cli_safe(in->site));
     if (sha)
         printf("%-18s %s\n", "sha256:", sha);
     for (size_t i = 0; i < diag_warning_count(dg); i++)

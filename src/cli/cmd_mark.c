@@ -595,7 +595,7 @@ static size_t imagery_footprints(const struct mark_args *a, const struct annot_s
             if (a->verbose) {
                 char said[2 * LOCATE_PATH_MAX];
                 locate_describe(&found, image, said, sizeof said);
-                fprintf(stderr, "satmark: %s\n", said);
+                fprintf(stderr, "satmark: %s\n", cli_safe(said));
             }
             diag_reset(quiet);
             if (located && (fps[n] = footprint_open(found.path, quiet)) != NULL)
@@ -750,7 +750,7 @@ static int run_list(const struct mark_args *a)
         char *text = marklist_json(set, a->file, &flt, dg);
         ok = text != NULL;
         if (ok)
-            printf("%s\n", text);
+            cli_put_json(text);
         free(text);
     } else if (ok) {
         size_t shown = 0;
@@ -759,16 +759,17 @@ static int run_list(const struct mark_args *a)
             if (!marklist_matches(f, &flt))
                 continue;
             shown++;
-            printf("%s\t%s\t%s\t", f->id, annot_class_name(f->cls), f->label ? f->label : "");
+            printf("%s\t%s\t%s\t", cli_safe(f->id), cli_safe(annot_class_name(f->cls)),
+                   cli_safe(f->label));
             char dates[8][MARKLIST_DATE_LEN + 1];
             size_t nd = marklist_dates(f, dates, 8);
             for (size_t k = 0; k < nd && k < 8; k++)
-                printf("%s%s", k ? "," : "", dates[k]);
+                printf("%s%s", k ? "," : "", cli_safe(dates[k]));
             if (nd > 8)
                 printf(",... (%zu dates)", nd);
             printf("%s", nd ? "\t" : "-\t");
             for (size_t k = 0; k < f->nclaims; k++)
-                printf("%s%s:%s", k ? "," : "", f->claims[k].claim,
+                printf("%s%s:%s", k ? "," : "", cli_safe(f->claims[k].claim),
                        annot_stance_name(f->claims[k].stance));
             printf("%s\n", f->nclaims ? "" : "-");
         }
@@ -920,7 +921,7 @@ static int run(int argc, char **argv)
     annot_geometry_clear(&in.geom);
     cli_report(dg);
     if (ok && strcmp(a.action, "add") == 0)
-        printf("%s\n", id);
+        printf("%s\n", cli_safe(id));
     annot_set_free(set);
     diag_free(dg);
     free(in.pixel_tile);

@@ -274,7 +274,8 @@ static int run_render(int argc, char **argv)
     bool ok = figure_run(&a->spec, &res, dg);
     cli_report(dg);
     if (ok)
-        fprintf(stderr, "satmark: wrote %s (%dx%d, %zu marks, %zu labels)\n", a->spec.out_path,
+        fprintf(stderr, "satmark: wrote %s (%dx%d, %zu marks, %zu labels)\n",
+                cli_safe(a->spec.out_path),
                 res.view.out_w, res.view.out_h, res.marks.drawn, res.marks.labels_placed);
     if (ok && a->timings)
         fprintf(stderr, "satmark: timings ms: load %.1f imagery %.1f draw %.1f write %.1f\n",

@@ -116,7 +116,7 @@ static bool validate_catalog(const char *path, bool quiet)
     else if (!quiet)
         printf("%s: ok (claims catalog: %zu sources, %zu claims, %zu discrepancies, %zu "
                "warnings)\n",
-               path, claims_source_count(cat), claims_claim_count(cat),
+               cli_safe(path), claims_source_count(cat), claims_claim_count(cat),
                claims_discrepancy_count(cat), diag_warning_count(dg));
     claims_catalog_free(cat);
     diag_free(dg);
@@ -211,7 +211,7 @@ static bool validate_annotations(const char *path, const char *catalog_path, boo
     if (!ok)
         fprintf(stderr, "%s\n", diag_message(dg));
     else if (!quiet)
-        printf("%s: ok (%zu feature%s, %zu warning%s%s%s)\n", path, annot_count(set),
+        printf("%s: ok (%zu feature%s, %zu warning%s%s%s)\n", cli_safe(path), annot_count(set),
                annot_count(set) == 1 ? "" : "s", diag_warning_count(dg),
                diag_warning_count(dg) == 1 ? "" : "s",
                link_catalog ? ", claim links checked against " : ", claim links not checked",

@@ -4,6 +4,7 @@
  * The table below is the one place that lists them.
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -66,12 +67,42 @@ bool cli_locate_catalog(const char *annot_path, bool verbose, const char *missin
     char said[2 * LOCATE_PATH_MAX];
     locate_describe(&found, "the claims catalog", said, sizeof said);
     if (verbose)
-        fprintf(stderr, "satmark: %s\n", said);
+        fprintf(stderr, "satmark: %s\n", cli_safe(said));
     if (!ok && missing)
         diag_warn(dg, "no claims catalog (%s; use --claims FILE): %s", said, missing);
     if (ok && (size_t)snprintf(out, cap, "%s", found.path) >= cap)
         ok = false;
     return ok;
+}
+
+const char *cli_safe(const char *s)
+{
+    static char *slots[CLI_SAFE_SLOTS]; /* the CLI is single-threaded */
+    static size_t next;
+    if (!s)
+        return "";
+    if (!diag_has_control(s))
+        return s;
+    char *escaped = diag_escape(s);
+    if (!escaped)
+        return "(text with control characters)";
+    free(slots[next]);
+    slots[next] = escaped;
+    next = (next + 1) % CLI_SAFE_SLOTS;
+    return escaped;
+}
+
+void cli_put_json(const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+            printf("\\u%04x", *++p);
+        else if (*p == 0x7f || (*p < 0x20 && *p != '\n' && *p != '\t'))
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('\n');
 }
 
 int cli_usage_error(const char *command, const char *fmt, ...)

@@ -614,12 +614,12 @@ static void marks_free_map(struct compose_marks *mk)
     free(mk->segs);
 }
 
-/* Maps window pixels to the marks result (drawn for vw->marks_view). */
+/* Maps window pixels to the marks result (drawn for vw->frame.marks_view). */
 static void marks_map(struct viewer *vw, struct compose_marks *mk)
 {
     memset(mk, 0, sizeof *mk);
-    const struct view *r = &vw->marks_view, *v = &vw->view;
-    if (!vw->marks_ready || !vw->marks_pixels || !vw->marks_cells)
+    const struct view *r = &vw->frame.marks_view, *v = &vw->view;
+    if (!vw->frame.marks_ready || !vw->frame.marks_pixels || !vw->frame.marks_cells)
         return;
     double k = v->scale / r->scale;
     if (!(k > 1.0 / 64 && k < 64))
@@ -635,11 +635,11 @@ static void marks_map(struct viewer *vw, struct compose_marks *mk)
         memset(mk, 0, sizeof *mk);
         return;
     }
-    mk->pixels = vw->marks_pixels;
-    mk->cells = vw->marks_cells;
-    mk->w = vw->marks_w;
-    mk->h = vw->marks_h;
-    mk->cols = vw->marks_cols;
+    mk->pixels = vw->frame.marks_pixels;
+    mk->cells = vw->frame.marks_cells;
+    mk->w = vw->frame.marks_w;
+    mk->h = vw->frame.marks_h;
+    mk->cols = vw->frame.marks_cols;
     for (int x = 0; x < v->w; x++) {
         double sx = floor((x + 0.5 - ox) / k);
         mk->mx[x] = sx >= 0 && sx < mk->w ? (int)sx : -1;
@@ -665,10 +665,10 @@ static void marks_map(struct viewer *vw, struct compose_marks *mk)
 
 void compose_draw(struct viewer *vw)
 {
-    struct compose *c = vw->compose;
+    struct compose *c = vw->frame.compose;
     SDL_Rect whole = {0, 0, vw->view.w, vw->view.h};
-    vw->a.missing_tiles = vw->a.failed_tiles = 0;
-    vw->b.missing_tiles = vw->b.failed_tiles = 0;
+    vw->imagery.a.missing_tiles = vw->imagery.a.failed_tiles = 0;
+    vw->imagery.b.missing_tiles = vw->imagery.b.failed_tiles = 0;
     if (!c || !ensure_texture(vw, c)) {
         SDL_SetRenderDrawColor(vw->renderer, 38, 40, 44, 255);
         SDL_RenderClear(vw->renderer);
@@ -679,21 +679,21 @@ void compose_draw(struct viewer *vw)
     memset(&key, 0, sizeof key);
     key.w = vw->view.w;
     key.h = vw->view.h;
-    key.imagery = vw->show_imagery;
-    key.marks_generation = vw->marks_generation;
+    key.imagery = vw->ui.show_imagery;
+    key.marks_generation = vw->frame.marks_generation;
     key.va = vw->view;
-    key.gen_a = vw->a.tiles_generation;
+    key.gen_a = vw->imagery.a.tiles_generation;
     SDL_Rect left = whole, right = whole;
-    if (vw->has_b) {
-        key.mode = vw->compare == COMPARE_SWIPE ? 1 : vw->show_b ? 2 : 0;
-        key.gen_b = vw->b.tiles_generation;
+    if (vw->imagery.has_b) {
+        key.mode = vw->ui.compare == COMPARE_SWIPE ? 1 : vw->ui.show_b ? 2 : 0;
+        key.gen_b = vw->imagery.b.tiles_generation;
         if (key.mode) {
-            key.b_ok = view_b_mapping(vw, &vw->view, &map);
+            key.b_ok = view_b_mapping(&vw->imagery, &vw->view, &map);
             key.vb = map.vb;
             key.b_affine = key.b_ok && map.affine;
         }
         if (key.mode == 1) {
-            key.split = (int)floor(vw->divider * vw->view.w);
+            key.split = (int)floor(vw->ui.divider * vw->view.w);
             key.split = key.split < 0 ? 0 : key.split > vw->view.w ? vw->view.w : key.split;
             left.w = key.split;
             right.x = key.split;
@@ -706,14 +706,14 @@ void compose_draw(struct viewer *vw)
     }
     /* Requests every frame (a request not renewed is dropped). */
     if (key.imagery && left.w > 0)
-        imagery_request(&vw->a, &vw->view, left);
+        imagery_request(&vw->imagery.a, &vw->view, left);
     if (key.imagery && key.b_ok && right.w > 0) {
         if (key.b_affine) {
             double box[4];
-            int level = affine_box(&vw->b, &vw->view, map.m, right, box);
-            imagery_request_box(&vw->b, level, box[0], box[1], box[2], box[3]);
+            int level = affine_box(&vw->imagery.b, &vw->view, map.m, right, box);
+            imagery_request_box(&vw->imagery.b, level, box[0], box[1], box[2], box[3]);
         } else {
-            imagery_request(&vw->b, &key.vb, right);
+            imagery_request(&vw->imagery.b, &key.vb, right);
         }
     }
 
@@ -729,10 +729,10 @@ void compose_draw(struct viewer *vw)
         uint32_t *px = locked;
         int pitch_px = pitch / 4;
         if (left.w > 0)
-            compose_part(c, key.imagery ? &vw->a : NULL, &vw->view, NULL, left, &marks, px,
+            compose_part(c, key.imagery ? &vw->imagery.a : NULL, &vw->view, NULL, left, &marks, px,
                          pitch_px);
         if (right.w > 0) {
-            struct image_layer *b = key.imagery && key.b_ok ? &vw->b : NULL;
+            struct image_layer *b = key.imagery && key.b_ok ? &vw->imagery.b : NULL;
             if (key.b_affine)
                 compose_part(c, b, &vw->view, map.m, right, &marks, px, pitch_px);
             else

@@ -29,7 +29,7 @@ struct render_overlay *datestyle_overlay(struct viewer *vw, struct image_layer *
 {
     bool with_hash;
     struct markdate_image match = image_of(img, &with_hash);
-    const struct annot_set *sets[1] = {vw->set};
+    const struct annot_set *sets[1] = {vw->doc.set};
     struct render_overlay *ov =
         render_overlay_new_dated(geo, sets, 1, &match, true, other_dates, dg);
     if (ov && with_hash)
@@ -47,8 +47,8 @@ bool datestyle_hash_changes(struct viewer *vw, struct image_layer *img)
     }
     struct markdate_image by_name = {img->name, NULL, img->acquired};
     struct markdate_image exact = image_of(img, NULL);
-    for (size_t i = 0; i < annot_count(vw->set); i++) {
-        const struct annot_feature *f = annot_get(vw->set, i);
+    for (size_t i = 0; i < annot_count(vw->doc.set); i++) {
+        const struct annot_feature *f = annot_get(vw->doc.set, i);
         if (markdate_classify(f, &by_name) != markdate_classify(f, &exact))
             return true;
     }
@@ -58,9 +58,9 @@ bool datestyle_hash_changes(struct viewer *vw, struct image_layer *img)
 
 bool datestyle_hidden(struct viewer *vw, const struct annot_feature *f)
 {
-    if (vw->other_dates != RENDER_OTHER_HIDDEN)
+    if (vw->ui.other_dates != RENDER_OTHER_HIDDEN)
         return false;
-    struct markdate_image match = image_of(&vw->a, NULL);
+    struct markdate_image match = image_of(&vw->imagery.a, NULL);
     return markdate_classify(f, &match) == MARKDATE_OTHER_DATES;
 }
 
@@ -79,19 +79,19 @@ static const char *state_words(enum render_other_dates state)
 
 void datestyle_cycle(struct viewer *vw)
 {
-    switch (vw->other_dates) {
+    switch (vw->ui.other_dates) {
     case RENDER_OTHER_GHOSTED:
-        vw->other_dates = RENDER_OTHER_HIDDEN;
+        vw->ui.other_dates = RENDER_OTHER_HIDDEN;
         viewer_message(vw, false, "Marks of other dates: hidden");
         break;
     case RENDER_OTHER_HIDDEN:
-        vw->other_dates = RENDER_OTHER_NORMAL;
+        vw->ui.other_dates = RENDER_OTHER_NORMAL;
         viewer_message(vw, false, "Marks of other dates: shown like this date's (labels keep "
                                   "their date)");
         break;
     case RENDER_OTHER_NORMAL:
     default:
-        vw->other_dates = RENDER_OTHER_GHOSTED;
+        vw->ui.other_dates = RENDER_OTHER_GHOSTED;
         viewer_message(vw, false, "Marks of other dates: ghosted (dashed, with their date)");
         break;
     }
@@ -100,10 +100,10 @@ void datestyle_cycle(struct viewer *vw)
 
 void datestyle_status(const struct viewer *vw, char *buf, size_t size)
 {
-    size_t n = vw->a.other_dates + (vw->has_b ? vw->b.other_dates : 0);
+    size_t n = vw->imagery.a.other_dates + (vw->imagery.has_b ? vw->imagery.b.other_dates : 0);
     if (n == 0) {
         snprintf(buf, size, "%s", "");
         return;
     }
-    snprintf(buf, size, "other dates %s (D)", state_words(vw->other_dates));
+    snprintf(buf, size, "other dates %s (D)", state_words(vw->ui.other_dates));
 }

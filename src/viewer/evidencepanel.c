@@ -21,49 +21,48 @@
 #include "evidence.h"
 #include "viewer.h"
 
-static void refresh(struct viewer *vw)
+static void refresh(struct viewer_document *doc)
 {
-    if (!vw->claims || !vw->set)
+    if (!doc->claims || !doc->set)
         return;
-    if (vw->evidence && vw->evidence_generation == annot_generation(vw->set))
+    if (doc->evidence && doc->evidence_generation == annot_generation(doc->set))
         return;
     struct diag *dg = diag_new();
     if (!dg)
         return;
-    if (!vw->evidence_tiles_tried) {
-        vw->evidence_tiles_tried = true;
-        const char *paths[1] = {vw->annot_path};
-        if (vw->annot_path &&
-            !evidence_tiles_load(paths, 1, NULL, &vw->evidence_tiles, dg))
-            snprintf(vw->evidence_problem, sizeof vw->evidence_problem, "%.250s",
+    if (!doc->evidence_tiles_tried) {
+        doc->evidence_tiles_tried = true;
+        const char *paths[1] = {doc->annot_path};
+        if (doc->annot_path && !evidence_tiles_load(paths, 1, NULL, &doc->evidence_tiles, dg))
+            snprintf(doc->evidence_problem, sizeof doc->evidence_problem, "%.250s",
                      diag_message(dg));
         diag_reset(dg);
     }
-    evidence_report_free(vw->evidence);
-    vw->evidence = NULL;
-    const struct annot_set *sets[1] = {vw->set};
-    const struct evidence_tile *tiles = vw->evidence_tiles ? vw->evidence_tiles->tiles : NULL;
-    size_t ntiles = vw->evidence_tiles ? vw->evidence_tiles->ntiles : 0;
-    if (evidence_evaluate(vw->claims, sets, 1, tiles, ntiles, &vw->evidence, dg))
-        vw->evidence_generation = annot_generation(vw->set);
+    evidence_report_free(doc->evidence);
+    doc->evidence = NULL;
+    const struct annot_set *sets[1] = {doc->set};
+    const struct evidence_tile *tiles = doc->evidence_tiles ? doc->evidence_tiles->tiles : NULL;
+    size_t ntiles = doc->evidence_tiles ? doc->evidence_tiles->ntiles : 0;
+    if (evidence_evaluate(doc->claims, sets, 1, tiles, ntiles, &doc->evidence, dg))
+        doc->evidence_generation = annot_generation(doc->set);
     diag_free(dg);
 }
 
-const struct evidence_claim *evidencepanel_claim(struct viewer *vw, const char *claim_id)
+const struct evidence_claim *evidencepanel_claim(struct viewer_document *doc, const char *claim_id)
 {
-    refresh(vw);
-    return vw->evidence ? evidence_report_find(vw->evidence, claim_id) : NULL;
+    refresh(doc);
+    return doc->evidence ? evidence_report_find(doc->evidence, claim_id) : NULL;
 }
 
-const char *evidencepanel_problem(const struct viewer *vw)
+const char *evidencepanel_problem(const struct viewer_document *doc)
 {
-    return vw->evidence_problem;
+    return doc->evidence_problem;
 }
 
-void evidencepanel_free(struct viewer *vw)
+void evidencepanel_free(struct viewer_document *doc)
 {
-    evidence_report_free(vw->evidence);
-    vw->evidence = NULL;
-    evidence_tiles_free(vw->evidence_tiles);
-    vw->evidence_tiles = NULL;
+    evidence_report_free(doc->evidence);
+    doc->evidence = NULL;
+    evidence_tiles_free(doc->evidence_tiles);
+    doc->evidence_tiles = NULL;
 }

@@ -27,8 +27,8 @@ void goto_mark(struct viewer *vw, const struct annot_feature *f)
         return;
     }
     double x0, y0, x1, y1;
-    if (!geo_lonlat_to_pixel(vw->a.geo, lo.lon, lo.lat, &x0, &y0, NULL) ||
-        !geo_lonlat_to_pixel(vw->a.geo, hi.lon, hi.lat, &x1, &y1, NULL)) {
+    if (!geo_lonlat_to_pixel(vw->imagery.a.geo, lo.lon, lo.lat, &x0, &y0, NULL) ||
+        !geo_lonlat_to_pixel(vw->imagery.a.geo, hi.lon, hi.lat, &x1, &y1, NULL)) {
         viewer_message(vw, true, "%s is outside this image's projection", f->id);
         return;
     }
@@ -46,28 +46,28 @@ void goto_mark(struct viewer *vw, const struct annot_feature *f)
         vw->view.scale = 64;
     if (vw->view.scale < 1e-5)
         vw->view.scale = 1e-5;
-    snprintf(vw->selected, sizeof vw->selected, "%s", f->id);
-    vw->goto_marker = false;
+    snprintf(vw->doc.selected, sizeof vw->doc.selected, "%s", f->id);
+    vw->ui.goto_marker = false;
     viewer_invalidate(vw);
     viewer_message(vw, false, "Jumped to %s", f->id);
 }
 
-static const struct annot_feature *find_mark(struct viewer *vw, const char *query)
+static const struct annot_feature *find_mark(struct viewer_document *doc, const char *query)
 {
-    const struct annot_feature *f = annot_find(vw->set, query);
-    for (size_t i = 0; !f && i < annot_count(vw->set); i++) {
-        const struct annot_feature *g = annot_get(vw->set, i);
+    const struct annot_feature *f = annot_find(doc->set, query);
+    for (size_t i = 0; !f && i < annot_count(doc->set); i++) {
+        const struct annot_feature *g = annot_get(doc->set, i);
         if (g->label && strcasecmp(g->label, query) == 0)
             f = g;
     }
     return f;
 }
 
-static const struct annot_feature *find_label_part(struct viewer *vw, const char *query)
+static const struct annot_feature *find_label_part(struct viewer_document *doc, const char *query)
 {
     size_t ql = strlen(query);
-    for (size_t i = 0; ql && i < annot_count(vw->set); i++) {
-        const struct annot_feature *g = annot_get(vw->set, i);
+    for (size_t i = 0; ql && i < annot_count(doc->set); i++) {
+        const struct annot_feature *g = annot_get(doc->set, i);
         for (const char *s = g->label; s && *s; s++)
             if (strncasecmp(s, query, ql) == 0)
                 return g;
@@ -75,10 +75,10 @@ static const struct annot_feature *find_label_part(struct viewer *vw, const char
     return NULL;
 }
 
-static bool on_image(struct viewer *vw, double lon, double lat, double *ix, double *iy)
+static bool on_image(struct viewer_imagery *im, double lon, double lat, double *ix, double *iy)
 {
-    return geo_lonlat_to_pixel(vw->a.geo, lon, lat, ix, iy, NULL) && *ix >= 0 && *iy >= 0 &&
-           *ix <= vw->a.width && *iy <= vw->a.height;
+    return geo_lonlat_to_pixel(im->a.geo, lon, lat, ix, iy, NULL) && *ix >= 0 && *iy >= 0 &&
+           *ix <= im->a.width && *iy <= im->a.height;
 }
 
 /* Centres the view on a coordinate; false when it is not a coordinate. */
@@ -87,17 +87,17 @@ static bool goto_coordinate(struct viewer *vw, const char *query, struct diag *d
     struct coordparse_result r;
     if (!coordparse_position(query, &r, dg))
         return false;
-    if (!vw->a.georeferenced) {
+    if (!vw->imagery.a.georeferenced) {
         viewer_message(vw, true, "%s has no coordinate reference system: cannot go to %s",
-                       vw->a.name, query);
+                       vw->imagery.a.name, query);
         return true;
     }
     double lon = r.lon, lat = r.lat, ix, iy;
     const char *which = "";
-    bool inside = on_image(vw, lon, lat, &ix, &iy);
+    bool inside = on_image(&vw->imagery, lon, lat, &ix, &iy);
     if (r.ambiguous) {
         double aix, aiy;
-        bool alt_inside = on_image(vw, r.alt_lon, r.alt_lat, &aix, &aiy);
+        bool alt_inside = on_image(&vw->imagery, r.alt_lon, r.alt_lat, &aix, &aiy);
         if (alt_inside && !inside) {
             lon = r.alt_lon, lat = r.alt_lat, ix = aix, iy = aiy;
             inside = true;
@@ -106,7 +106,7 @@ static bool goto_coordinate(struct viewer *vw, const char *query, struct diag *d
             which = " (read as latitude, longitude)";
         }
     }
-    if (!geo_lonlat_to_pixel(vw->a.geo, lon, lat, &ix, &iy, NULL)) {
+    if (!geo_lonlat_to_pixel(vw->imagery.a.geo, lon, lat, &ix, &iy, NULL)) {
         viewer_message(vw, true, "%.6f, %.6f is outside this image's projection", lat, lon);
         return true;
     }
@@ -114,9 +114,9 @@ static bool goto_coordinate(struct viewer *vw, const char *query, struct diag *d
     vw->view.cy = iy;
     if (vw->view.scale < 1)
         vw->view.scale = 1;
-    vw->goto_marker = true;
-    vw->goto_lon = lon;
-    vw->goto_lat = lat;
+    vw->ui.goto_marker = true;
+    vw->ui.goto_lon = lon;
+    vw->ui.goto_lat = lat;
     viewer_invalidate(vw);
     viewer_message(vw, !inside, "Went to lat %.6f, lon %.6f%s%s", lat, lon, which,
                    inside ? "" : " \u2014 outside the image");
@@ -125,7 +125,7 @@ static bool goto_coordinate(struct viewer *vw, const char *query, struct diag *d
 
 void goto_query(struct viewer *vw, const char *query)
 {
-    const struct annot_feature *f = find_mark(vw, query);
+    const struct annot_feature *f = find_mark(&vw->doc, query);
     if (f) {
         goto_mark(vw, f);
         return;
@@ -133,7 +133,7 @@ void goto_query(struct viewer *vw, const char *query)
     struct diag *dg = diag_new();
     bool coordinate = goto_coordinate(vw, query, dg);
     if (!coordinate) {
-        f = find_label_part(vw, query);
+        f = find_label_part(&vw->doc, query);
         if (f)
             goto_mark(vw, f);
         else
@@ -146,7 +146,8 @@ void goto_query(struct viewer *vw, const char *query)
 void goto_draw_marker(struct viewer *vw, cairo_t *cr)
 {
     double ix, iy, x, y;
-    if (!vw->goto_marker || !geo_lonlat_to_pixel(vw->a.geo, vw->goto_lon, vw->goto_lat, &ix, &iy, NULL))
+    if (!vw->ui.goto_marker ||
+        !geo_lonlat_to_pixel(vw->imagery.a.geo, vw->ui.goto_lon, vw->ui.goto_lat, &ix, &iy, NULL))
         return;
     view_image_to_screen(&vw->view, ix, iy, &x, &y);
     cairo_save(cr);
@@ -176,9 +177,9 @@ bool viewer_save_as(struct viewer *vw, const char *typed)
         return false;
     }
     struct diag *dg = diag_new();
-    bool ok = gjwrite_file(path, vw->set, dg);
+    bool ok = gjwrite_file(path, vw->doc.set, dg);
     if (!ok) {
-        vw->save_failed = true;
+        vw->doc.save_failed = true;
         viewer_sticky_error(vw, "Not saved to %s: %s", path, diag_message(dg));
         free(path);
         diag_free(dg);
@@ -186,19 +187,19 @@ bool viewer_save_as(struct viewer *vw, const char *typed)
     }
     /* Go on with the new file: its journal from now on, the old one removed
      * (the work it protected is saved). */
-    if (vw->journal_path)
-        journal_remove(vw->journal_path, NULL);
+    if (vw->doc.journal_path)
+        journal_remove(vw->doc.journal_path, NULL);
     char *journal = journal_path_for(path);
-    free(vw->journal_path);
-    vw->journal_path = journal;
-    free(vw->annot_path_owned);
-    vw->annot_path_owned = path;
-    vw->annot_path = path;
-    annot_mark_saved(vw->set);
-    vw->recovered_unsaved = false;
-    vw->save_failed = false;
-    vw->journal_generation = annot_generation(vw->set);
-    viewer_message(vw, false, "Saved %zu marks to %s", annot_count(vw->set), path);
+    free(vw->doc.journal_path);
+    vw->doc.journal_path = journal;
+    free(vw->doc.annot_path_owned);
+    vw->doc.annot_path_owned = path;
+    vw->doc.annot_path = path;
+    annot_mark_saved(vw->doc.set);
+    vw->doc.recovered_unsaved = false;
+    vw->doc.save_failed = false;
+    vw->doc.journal_generation = annot_generation(vw->doc.set);
+    viewer_message(vw, false, "Saved %zu marks to %s", annot_count(vw->doc.set), path);
     diag_free(dg);
     viewer_invalidate(vw);
     return true;

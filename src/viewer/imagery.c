@@ -146,21 +146,22 @@ static bool show_bands(struct viewer *vw, struct image_layer *img, const int ban
 
 void imagery_cycle_bands(struct viewer *vw)
 {
-    int n = raster_get_info(vw->a.raster)->band_count;
-    int next = vw->band_preset + 1;
+    int n = raster_get_info(vw->imagery.a.raster)->band_count;
+    int next = vw->imagery.band_preset + 1;
     if (next > n)
-        next = vw->bands[0] ? -1 : 0;
+        next = vw->imagery.bands[0] ? -1 : 0;
     int bands[3] = {0, 0, 0};
     if (next < 0)
-        memcpy(bands, vw->bands, sizeof bands);
+        memcpy(bands, vw->imagery.bands, sizeof bands);
     else if (next > 0)
         bands[0] = next;
-    if (!show_bands(vw, &vw->a, bands))
+    if (!show_bands(vw, &vw->imagery.a, bands))
         return;
-    vw->band_preset = next;
-    if (vw->has_b && raster_get_info(vw->b.raster)->band_count >= (next > 0 ? next : 1))
-        show_bands(vw, &vw->b, bands);
-    const struct raster_info *in = raster_get_info(vw->a.raster);
+    vw->imagery.band_preset = next;
+    if (vw->imagery.has_b &&
+        raster_get_info(vw->imagery.b.raster)->band_count >= (next > 0 ? next : 1))
+        show_bands(vw, &vw->imagery.b, bands);
+    const struct raster_info *in = raster_get_info(vw->imagery.a.raster);
     const int *d = in->display_bands;
     bool grey = d[0] == d[1] && d[1] == d[2];
     const char *why = in->display_reason && in->display_reason[0]
@@ -170,8 +171,8 @@ void imagery_cycle_bands(struct viewer *vw)
         viewer_message(vw, false, "bands: %s band %d through its palette",
                        next == 0 ? "auto," : "", d[0]);
     else if (grey)
-        viewer_message(vw, false, "bands: %sband %d alone (%s)", next == 0 ? "auto, " : "",
-                       d[0], ramp_name(vw->ramp));
+        viewer_message(vw, false, "bands: %sband %d alone (%s)", next == 0 ? "auto, " : "", d[0],
+                       ramp_name(vw->imagery.ramp));
     else
         viewer_message(vw, false, "bands: %s%d,%d,%d as R,G,B (%s)",
                        next == 0 ? "auto, " : next < 0 ? "--bands " : "", d[0], d[1], d[2],
@@ -201,7 +202,7 @@ bool imagery_reload(struct viewer *vw, struct image_layer *img)
         img->retire_started = true;
     else
         tilecache_free(old);
-    vw->needs_frame = true;
+    vw->frame.needs_frame = true;
     return true;
 }
 
@@ -210,11 +211,11 @@ bool imagery_open(struct viewer *vw, struct image_layer *img, const char *path)
     memset(img, 0, sizeof *img);
     struct raster_open_options ro;
     raster_open_options_init(&ro);
-    memcpy(ro.bands, vw->bands, sizeof ro.bands);
-    ro.ramp = vw->ramp;
+    memcpy(ro.bands, vw->imagery.bands, sizeof ro.bands);
+    ro.ramp = vw->imagery.ramp;
     /* the subdataset is TILE's: image B is another file */
-    struct imgopt opts = vw->image_opts;
-    if (img != &vw->a)
+    struct imgopt opts = vw->imagery.image_opts;
+    if (img != &vw->imagery.a)
         opts.subdataset = NULL;
     img->path = imgopt_prepare(&opts, path, &ro, vw->dg);
     if (!img->path)
@@ -244,7 +245,8 @@ bool imagery_open(struct viewer *vw, struct image_layer *img, const char *path)
     else
         diag_clear_error(vw->dg);
     img->has_overviews = info->overview_count > 0;
-    img->cache_bytes = vw->has_b || vw->compare_path ? VIEWER_TILE_BYTES / 2 : VIEWER_TILE_BYTES;
+    img->cache_bytes =
+        vw->imagery.has_b || vw->opt.compare_path ? VIEWER_TILE_BYTES / 2 : VIEWER_TILE_BYTES;
     img->cache = make_cache(img, vw->dg);
     if (!img->cache)
         return false;
@@ -337,7 +339,7 @@ int imagery_upload(struct viewer *vw, struct image_layer *img)
     }
     if (done) {
         img->tiles_generation++;
-        vw->needs_frame = true;
+        vw->frame.needs_frame = true;
     }
     return done;
 }

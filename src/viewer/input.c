@@ -77,14 +77,14 @@ struct render_view view_to_render(const struct view *v)
     return rv;
 }
 
-bool view_b_mapping(struct viewer *vw, const struct view *v, struct b_mapping *out)
+bool view_b_mapping(struct viewer_imagery *im, const struct view *v, struct b_mapping *out)
 {
     memset(out, 0, sizeof *out);
     out->vb = *v;
     out->m[1] = out->m[5] = 1; /* identity */
-    if (!vw->has_b)
+    if (!im->has_b)
         return false;
-    if (!vw->a.georeferenced || !vw->b.georeferenced)
+    if (!im->a.georeferenced || !im->b.georeferenced)
         return true; /* pixel space: same grid assumed */
     /* B pixels of three A pixels around the view centre, through lon/lat:
      * the affine map A -> B there (exact for two north-up or rotated grids
@@ -94,8 +94,8 @@ bool view_b_mapping(struct viewer *vw, const struct view *v, struct b_mapping *o
     double bx[3], by[3];
     for (int i = 0; i < 3; i++) {
         double lon, lat;
-        if (!geo_pixel_to_lonlat(vw->a.geo, ax[i], ay[i], &lon, &lat, NULL) ||
-            !geo_lonlat_to_pixel(vw->b.geo, lon, lat, &bx[i], &by[i], NULL))
+        if (!geo_pixel_to_lonlat(im->a.geo, ax[i], ay[i], &lon, &lat, NULL) ||
+            !geo_lonlat_to_pixel(im->b.geo, lon, lat, &bx[i], &by[i], NULL))
             return false;
     }
     double *m = out->m;
@@ -126,10 +126,10 @@ bool view_b_mapping(struct viewer *vw, const struct view *v, struct b_mapping *o
     return true;
 }
 
-bool view_for_b(struct viewer *vw, const struct view *v, struct view *out)
+bool view_for_b(struct viewer_imagery *im, const struct view *v, struct view *out)
 {
     struct b_mapping map;
-    bool ok = view_b_mapping(vw, v, &map);
+    bool ok = view_b_mapping(im, v, &map);
     *out = map.vb;
     return ok;
 }
@@ -154,7 +154,7 @@ static bool screen_to_lonlat(struct viewer *vw, double sx, double sy, struct ann
     double ix, iy;
     view_screen_to_image(&vw->view, sx, sy, &ix, &iy);
     struct diag *dg = diag_new();
-    bool ok = geo_pixel_to_lonlat(vw->a.geo, ix, iy, &out->lon, &out->lat, dg);
+    bool ok = geo_pixel_to_lonlat(vw->imagery.a.geo, ix, iy, &out->lon, &out->lat, dg);
     if (!ok)
         viewer_message(vw, true, "%s", diag_failed(dg) ? diag_message(dg)
                                                        : "no georeference at this point");
@@ -165,7 +165,7 @@ static bool screen_to_lonlat(struct viewer *vw, double sx, double sy, struct ann
 static bool lonlat_to_screen(struct viewer *vw, struct annot_lonlat p, double *sx, double *sy)
 {
     double ix, iy;
-    if (!geo_lonlat_to_pixel(vw->a.geo, p.lon, p.lat, &ix, &iy, NULL))
+    if (!geo_lonlat_to_pixel(vw->imagery.a.geo, p.lon, p.lat, &ix, &iy, NULL))
         return false;
     view_image_to_screen(&vw->view, ix, iy, sx, sy);
     return true;
@@ -179,21 +179,21 @@ static void report(struct viewer *vw, struct diag *dg, const char *what)
 
 static void cancel_draft(struct viewer *vw)
 {
-    vw->ndraft = 0;
+    vw->ui.ndraft = 0;
     viewer_invalidate(vw);
 }
 
 static void set_tool(struct viewer *vw, enum tool t)
 {
-    vw->tool = t;
-    vw->ndraft = 0;
+    vw->ui.tool = t;
+    vw->ui.ndraft = 0;
     viewer_message(vw, false, "Tool: %s", tool_name(t));
     viewer_invalidate(vw);
 }
 
 static void select_feature(struct viewer *vw, const char *id)
 {
-    snprintf(vw->selected, sizeof vw->selected, "%s", id ? id : "");
+    snprintf(vw->doc.selected, sizeof vw->doc.selected, "%s", id ? id : "");
     viewer_invalidate(vw);
 }
 
@@ -202,32 +202,33 @@ static void select_feature(struct viewer *vw, const char *id)
 static void add_mark(struct viewer *vw, enum annot_geom_type type, const struct annot_lonlat *pts,
                      size_t n)
 {
-    if (!vw->a.georeferenced) {
+    if (!vw->imagery.a.georeferenced) {
         viewer_message(vw, true, "%s has no coordinate reference system: marks cannot be placed",
-                       vw->a.name);
+                       vw->imagery.a.name);
         return;
     }
     struct diag *dg = diag_new();
     struct annot_feature f;
     annot_feature_init(&f);
-    f.cls = vw->cls;
+    f.cls = vw->ui.cls;
     if (!annot_geometry_from_points(&f.geom, type, pts, n, dg)) {
         report(vw, dg, "new mark");
         diag_free(dg);
         return;
     }
     const char *sha, *hash_error;
-    if (!imagery_sha256(&vw->a, &sha, &hash_error))
+    if (!imagery_sha256(&vw->imagery.a, &sha, &hash_error))
         viewer_message(vw, true, "observation without SHA-256: %s", hash_error);
-    struct annot_observation obs = {
-        .image = (char *)vw->a.name, .sha256 = (char *)sha, .acquired = vw->a.acquired};
+    struct annot_observation obs = {.image = (char *)vw->imagery.a.name,
+                                    .sha256 = (char *)sha,
+                                    .acquired = vw->imagery.a.acquired};
     f.nobs = 1;
     f.obs = &obs;
     size_t index;
-    if (annot_add(vw->set, &f, &index, dg)) {
-        const struct annot_feature *added = annot_get(vw->set, index);
+    if (annot_add(vw->doc.set, &f, &index, dg)) {
+        const struct annot_feature *added = annot_get(vw->doc.set, index);
         select_feature(vw, added->id);
-        vw->hint_after_mark = true;
+        vw->ui.hint_after_mark = true;
         viewer_message(vw, false, "Added %s %s", annot_class_name(added->cls), added->id);
     } else {
         report(vw, dg, "new mark");
@@ -239,15 +240,15 @@ static void add_mark(struct viewer *vw, enum annot_geom_type type, const struct 
 
 static void finish_draft(struct viewer *vw)
 {
-    if (vw->tool == TOOL_LINE && vw->ndraft >= 2) {
-        add_mark(vw, ANNOT_GEOM_LINESTRING, vw->draft, vw->ndraft);
-        vw->ndraft = 0;
-    } else if (vw->tool == TOOL_POLYGON && vw->ndraft >= 3) {
-        add_mark(vw, ANNOT_GEOM_POLYGON, vw->draft, vw->ndraft);
-        vw->ndraft = 0;
-    } else if (vw->tool == TOOL_LINE || vw->tool == TOOL_POLYGON) {
-        viewer_message(vw, true, "%s needs at least %d vertices", tool_name(vw->tool),
-                       vw->tool == TOOL_LINE ? 2 : 3);
+    if (vw->ui.tool == TOOL_LINE && vw->ui.ndraft >= 2) {
+        add_mark(vw, ANNOT_GEOM_LINESTRING, vw->ui.draft, vw->ui.ndraft);
+        vw->ui.ndraft = 0;
+    } else if (vw->ui.tool == TOOL_POLYGON && vw->ui.ndraft >= 3) {
+        add_mark(vw, ANNOT_GEOM_POLYGON, vw->ui.draft, vw->ui.ndraft);
+        vw->ui.ndraft = 0;
+    } else if (vw->ui.tool == TOOL_LINE || vw->ui.tool == TOOL_POLYGON) {
+        viewer_message(vw, true, "%s needs at least %d vertices", tool_name(vw->ui.tool),
+                       vw->ui.tool == TOOL_LINE ? 2 : 3);
     }
     viewer_invalidate(vw);
 }
@@ -328,9 +329,9 @@ static const struct annot_feature *hit_test(struct viewer *vw, double sx, double
 {
     const struct annot_feature *best = NULL;
     double best_score = INFINITY;
-    for (size_t i = 0; i < annot_count(vw->set); i++) {
-        const struct annot_feature *f = annot_get(vw->set, i);
-        if (vw->hidden_classes & (1u << f->cls) || datestyle_hidden(vw, f))
+    for (size_t i = 0; i < annot_count(vw->doc.set); i++) {
+        const struct annot_feature *f = annot_get(vw->doc.set, i);
+        if (vw->ui.hidden_classes & (1u << f->cls) || datestyle_hidden(vw, f))
             continue;
         struct pick_candidate c;
         c.distance_px = feature_distance(vw, f, sx, sy, &c.inside, &c.area_px2, &c.extent_px);
@@ -350,7 +351,8 @@ static const struct annot_feature *hit_test(struct viewer *vw, double sx, double
 size_t input_selected_vertices(struct viewer *vw, double *xs, double *ys, size_t *parts,
                                size_t *indices, size_t max)
 {
-    const struct annot_feature *f = vw->selected[0] ? annot_find(vw->set, vw->selected) : NULL;
+    const struct annot_feature *f =
+        vw->doc.selected[0] ? annot_find(vw->doc.set, vw->doc.selected) : NULL;
     if (!f || f->geom.type == ANNOT_GEOM_COLLECTION)
         return 0;
     size_t n = 0;
@@ -374,11 +376,11 @@ size_t input_selected_vertices(struct viewer *vw, double *xs, double *ys, size_t
 
 static void delete_selected(struct viewer *vw)
 {
-    if (!vw->selected[0])
+    if (!vw->doc.selected[0])
         return;
     struct diag *dg = diag_new();
-    if (annot_delete(vw->set, vw->selected, dg))
-        viewer_message(vw, false, "Deleted %s (Ctrl+Z undoes)", vw->selected);
+    if (annot_delete(vw->doc.set, vw->doc.selected, dg))
+        viewer_message(vw, false, "Deleted %s (Ctrl+Z undoes)", vw->doc.selected);
     else
         report(vw, dg, "delete");
     diag_free(dg);
@@ -387,19 +389,19 @@ static void delete_selected(struct viewer *vw)
 
 static void undo_redo(struct viewer *vw, bool redo)
 {
-    bool ok = redo ? annot_redo(vw->set) : annot_undo(vw->set);
+    bool ok = redo ? annot_redo(vw->doc.set) : annot_undo(vw->doc.set);
     viewer_message(vw, !ok, "%s", ok ? (redo ? "Redone" : "Undone")
                                      : (redo ? "Nothing to redo" : "Nothing to undo"));
-    if (vw->selected[0] && !annot_find(vw->set, vw->selected))
-        vw->selected[0] = '\0';
+    if (vw->doc.selected[0] && !annot_find(vw->doc.set, vw->doc.selected))
+        vw->doc.selected[0] = '\0';
     viewer_invalidate(vw);
 }
 
 static void commit_label(struct viewer *vw)
 {
     struct diag *dg = diag_new();
-    if (vw->selected[0] && annot_edit_label(vw->set, vw->selected, vw->text, dg))
-        viewer_message(vw, false, "Label of %s: %s", vw->selected, vw->text);
+    if (vw->doc.selected[0] && annot_edit_label(vw->doc.set, vw->doc.selected, vw->ui.text, dg))
+        viewer_message(vw, false, "Label of %s: %s", vw->doc.selected, vw->ui.text);
     else
         report(vw, dg, "label");
     diag_free(dg);
@@ -409,12 +411,12 @@ static void commit_label(struct viewer *vw)
 
 static void claim_clicked(struct viewer *vw, size_t claim_index)
 {
-    const struct claims_claim *c = claims_claim_at(vw->claims, claim_index);
-    if (!vw->selected[0]) {
+    const struct claims_claim *c = claims_claim_at(vw->doc.claims, claim_index);
+    if (!vw->doc.selected[0]) {
         viewer_message(vw, true, "Select a mark first, then click a claim to link it");
         return;
     }
-    const struct annot_feature *f = annot_find(vw->set, vw->selected);
+    const struct annot_feature *f = annot_find(vw->doc.set, vw->doc.selected);
     if (!f)
         return;
     const struct annot_claim_link *link = NULL;
@@ -425,17 +427,17 @@ static void claim_clicked(struct viewer *vw, size_t claim_index)
     bool ok;
     const char *now;
     if (!link) {
-        ok = annot_edit_add_claim(vw->set, vw->selected, c->id, ANNOT_STANCE_SUPPORTS, dg);
+        ok = annot_edit_add_claim(vw->doc.set, vw->doc.selected, c->id, ANNOT_STANCE_SUPPORTS, dg);
         now = "supports";
     } else if (link->stance == ANNOT_STANCE_CONTEXT) {
-        ok = annot_edit_remove_claim(vw->set, vw->selected, c->id, dg);
+        ok = annot_edit_remove_claim(vw->doc.set, vw->doc.selected, c->id, dg);
         now = "unlinked";
     } else {
-        ok = annot_edit_cycle_stance(vw->set, vw->selected, c->id, dg);
+        ok = annot_edit_cycle_stance(vw->doc.set, vw->doc.selected, c->id, dg);
         now = link->stance == ANNOT_STANCE_SUPPORTS ? "contradicts" : "context";
     }
     if (ok)
-        viewer_message(vw, false, "%s %s %s", vw->selected, now, c->id);
+        viewer_message(vw, false, "%s %s %s", vw->doc.selected, now, c->id);
     else
         report(vw, dg, "claim link");
     diag_free(dg);
@@ -458,8 +460,9 @@ bool input_claim_matches(const struct claims_claim *c, const char *query)
 /* The k-th claim matching the search; false when there are fewer. */
 static bool claims_filtered_at(const struct viewer *vw, size_t k, size_t *index)
 {
-    for (size_t i = 0; i < claims_claim_count(vw->claims); i++)
-        if (input_claim_matches(claims_claim_at(vw->claims, i), vw->claims_search) && k-- == 0) {
+    for (size_t i = 0; i < claims_claim_count(vw->doc.claims); i++)
+        if (input_claim_matches(claims_claim_at(vw->doc.claims, i), vw->ui.claims_search) &&
+            k-- == 0) {
             *index = i;
             return true;
         }
@@ -470,7 +473,7 @@ static size_t rows_index(const struct viewer *vw, size_t claim)
 {
     size_t k = 0;
     for (size_t i = 0; i < claim; i++)
-        if (input_claim_matches(claims_claim_at(vw->claims, i), vw->claims_search))
+        if (input_claim_matches(claims_claim_at(vw->doc.claims, i), vw->ui.claims_search))
             k++;
     return k;
 }
@@ -504,8 +507,8 @@ static void text_backspace(char *buf)
 
 static void start_text(struct viewer *vw, enum text_mode mode, const char *initial)
 {
-    vw->text_mode = mode;
-    snprintf(vw->text, sizeof vw->text, "%s", initial ? initial : "");
+    vw->ui.text_mode = mode;
+    snprintf(vw->ui.text, sizeof vw->ui.text, "%s", initial ? initial : "");
     viewer_invalidate(vw);
 }
 
@@ -523,23 +526,23 @@ static void pan_by(struct viewer *vw, double dx_screen, double dy_screen)
 
 static void handle_modal_key(struct viewer *vw, SDL_Keycode sym)
 {
-    if (vw->modal == MODAL_QUIT) {
+    if (vw->ui.modal == MODAL_QUIT) {
         if (sym == SDLK_s) {
-            vw->modal = MODAL_NONE;
+            vw->ui.modal = MODAL_NONE;
             if (viewer_save(vw))
                 vw->running = false;
         } else if (sym == SDLK_d) {
             struct diag *dg = diag_new();
-            if (vw->journal_path && !journal_remove(vw->journal_path, dg))
+            if (vw->doc.journal_path && !journal_remove(vw->doc.journal_path, dg))
                 report(vw, dg, "journal");
             diag_free(dg);
-            vw->modal = MODAL_NONE;
+            vw->ui.modal = MODAL_NONE;
             vw->running = false;
         } else if (sym == SDLK_ESCAPE) {
-            vw->modal = MODAL_NONE;
+            vw->ui.modal = MODAL_NONE;
             viewer_message(vw, false, "Quit cancelled");
         }
-    } else if (vw->modal == MODAL_RECOVER) {
+    } else if (vw->ui.modal == MODAL_RECOVER) {
         if (sym == SDLK_r || sym == SDLK_d)
             viewer_answer_recovery(vw, sym == SDLK_r);
     }
@@ -550,20 +553,20 @@ static void handle_text_key(struct viewer *vw, SDL_Keycode sym, Uint16 mod)
 {
     if ((sym == SDLK_u && (mod & KMOD_CTRL)) ||
         (sym == SDLK_BACKSPACE && (mod & KMOD_CTRL))) {
-        vw->text[0] = '\0'; /* clears the line, as in a shell */
+        vw->ui.text[0] = '\0'; /* clears the line, as in a shell */
     } else if (sym == SDLK_BACKSPACE) {
-        text_backspace(vw->text);
+        text_backspace(vw->ui.text);
     } else if (sym == SDLK_ESCAPE) {
-        vw->text_mode = TEXT_NONE;
+        vw->ui.text_mode = TEXT_NONE;
     } else if (sym == SDLK_RETURN || sym == SDLK_KP_ENTER) {
-        enum text_mode mode = vw->text_mode;
-        vw->text_mode = TEXT_NONE;
+        enum text_mode mode = vw->ui.text_mode;
+        vw->ui.text_mode = TEXT_NONE;
         if (mode == TEXT_LABEL)
             commit_label(vw);
         else if (mode == TEXT_JUMP)
-            goto_query(vw, vw->text);
+            goto_query(vw, vw->ui.text);
         else if (mode == TEXT_SAVE_AS)
-            viewer_save_as(vw, vw->text);
+            viewer_save_as(vw, vw->ui.text);
     }
     viewer_invalidate(vw);
 }
@@ -572,29 +575,32 @@ static void handle_text_key(struct viewer *vw, SDL_Keycode sym, Uint16 mod)
  * file name, SHA-256 and date (one undo step; none when already there). */
 static void also_seen_here(struct viewer *vw)
 {
-    if (!vw->selected[0]) {
+    if (!vw->doc.selected[0]) {
         viewer_message(vw, true, "Select a mark first: A records that it is also seen on %s",
-                       vw->a.name);
+                       vw->imagery.a.name);
         return;
     }
     const char *sha, *hash_error;
-    if (!imagery_sha256(&vw->a, &sha, &hash_error)) {
-        viewer_sticky_error(vw, "Observation not recorded: no SHA-256 of %s (%s)", vw->a.name,
-                            hash_error);
+    if (!imagery_sha256(&vw->imagery.a, &sha, &hash_error)) {
+        viewer_sticky_error(vw, "Observation not recorded: no SHA-256 of %s (%s)",
+                            vw->imagery.a.name, hash_error);
         return;
     }
-    const struct annot_feature *f = annot_find(vw->set, vw->selected);
+    const struct annot_feature *f = annot_find(vw->doc.set, vw->doc.selected);
     for (size_t i = 0; f && i < f->nobs; i++)
-        if (strcmp(f->obs[i].image, vw->a.name) == 0 && strcmp(f->obs[i].sha256, sha) == 0) {
-            viewer_message(vw, false, "%s is already observed on %s", vw->selected, vw->a.name);
+        if (strcmp(f->obs[i].image, vw->imagery.a.name) == 0 &&
+            strcmp(f->obs[i].sha256, sha) == 0) {
+            viewer_message(vw, false, "%s is already observed on %s", vw->doc.selected,
+                           vw->imagery.a.name);
             return;
         }
-    struct annot_observation obs = {
-        .image = (char *)vw->a.name, .sha256 = (char *)sha, .acquired = vw->a.acquired};
+    struct annot_observation obs = {.image = (char *)vw->imagery.a.name,
+                                    .sha256 = (char *)sha,
+                                    .acquired = vw->imagery.a.acquired};
     struct diag *dg = diag_new();
-    if (annot_edit_add_observation(vw->set, vw->selected, &obs, dg))
-        viewer_message(vw, false, "%s also seen on %s (%s)", vw->selected, vw->a.name,
-                       vw->a.acquired[0] ? vw->a.acquired : "date unknown");
+    if (annot_edit_add_observation(vw->doc.set, vw->doc.selected, &obs, dg))
+        viewer_message(vw, false, "%s also seen on %s (%s)", vw->doc.selected, vw->imagery.a.name,
+                       vw->imagery.a.acquired[0] ? vw->imagery.a.acquired : "date unknown");
     else
         report(vw, dg, "observation");
     diag_free(dg);
@@ -603,269 +609,364 @@ static void also_seen_here(struct viewer *vw)
 
 static void help_scroll_by(struct viewer *vw, double dy)
 {
-    vw->help_scroll = fmax(0, fmin(vw->help_scroll_max, vw->help_scroll + dy));
+    vw->ui.help_scroll = fmax(0, fmin(vw->ui.help_scroll_max, vw->ui.help_scroll + dy));
     viewer_invalidate(vw);
 }
 
+/* ---- key actions (keys.c says which keys trigger each) ------------------ */
+
+static void act_tool_select(struct viewer *vw) { set_tool(vw, TOOL_SELECT); }
+static void act_tool_point(struct viewer *vw) { set_tool(vw, TOOL_POINT); }
+static void act_tool_line(struct viewer *vw) { set_tool(vw, TOOL_LINE); }
+static void act_tool_polygon(struct viewer *vw) { set_tool(vw, TOOL_POLYGON); }
+static void act_tool_rect(struct viewer *vw) { set_tool(vw, TOOL_RECT); }
+static void act_tool_measure(struct viewer *vw) { set_tool(vw, TOOL_MEASURE); }
+
+/* One arrow key press pans an eighth of the window (at least 32 px). */
+static double pan_step(const struct view *v) { return fmax(32, fmin(v->w, v->h) / 8.0); }
+static void act_pan_left(struct viewer *vw) { pan_by(vw, -pan_step(&vw->view), 0); }
+static void act_pan_right(struct viewer *vw) { pan_by(vw, pan_step(&vw->view), 0); }
+static void act_pan_up(struct viewer *vw) { pan_by(vw, 0, -pan_step(&vw->view)); }
+static void act_pan_down(struct viewer *vw) { pan_by(vw, 0, pan_step(&vw->view)); }
+
+static void zoom_centre(struct viewer *vw, double factor)
+{
+    view_zoom_about(&vw->view, vw->view.w / 2.0, vw->view.h / 2.0, factor);
+    viewer_invalidate(vw);
+}
+static void act_zoom_in(struct viewer *vw) { zoom_centre(vw, 1.5); }
+static void act_zoom_out(struct viewer *vw) { zoom_centre(vw, 1 / 1.5); }
+static void act_one_to_one(struct viewer *vw) { zoom_centre(vw, 1.0 / vw->view.scale); }
+
+static void act_fit(struct viewer *vw)
+{
+    view_fit(&vw->view, vw->imagery.a.width, vw->imagery.a.height);
+    viewer_invalidate(vw);
+}
+
+static void act_finish_or_label(struct viewer *vw)
+{
+    if (vw->ui.ndraft > 0 && (vw->ui.tool == TOOL_LINE || vw->ui.tool == TOOL_POLYGON)) {
+        finish_draft(vw);
+    } else if (vw->doc.selected[0]) {
+        const struct annot_feature *f = annot_find(vw->doc.set, vw->doc.selected);
+        start_text(vw, TEXT_LABEL, f && f->label ? f->label : "");
+    }
+}
+
+static void act_escape(struct viewer *vw)
+{
+    if (vw->ui.ndraft > 0)
+        cancel_draft(vw);
+    else if (vw->ui.marklist_open)
+        vw->ui.marklist_open = false;
+    else
+        select_feature(vw, NULL);
+    vw->ui.goto_marker = false;
+    viewer_invalidate(vw);
+}
+
+static void act_backspace(struct viewer *vw)
+{
+    if (vw->ui.ndraft > 0) {
+        vw->ui.ndraft--;
+        viewer_invalidate(vw);
+    } else {
+        delete_selected(vw);
+    }
+}
+
+static void act_claims(struct viewer *vw)
+{
+    if (!vw->doc.claims) {
+        viewer_message(vw, true, "No claims catalog (give --claims FILE)");
+    } else {
+        vw->ui.claims_open = true;
+        vw->ui.marklist_open = false;
+        vw->ui.claims_search[0] = '\0';
+        vw->ui.claims_cursor = 0;
+    }
+    viewer_invalidate(vw);
+}
+
+static void act_jump(struct viewer *vw)
+{
+    start_text(vw, TEXT_JUMP, "");
+    vw->ui.skip_next_text = true;
+}
+
+static void act_save(struct viewer *vw) { viewer_save(vw); }
+
+static void act_save_as(struct viewer *vw)
+{
+    start_text(vw, TEXT_SAVE_AS, vw->doc.annot_path ? vw->doc.annot_path : "");
+    vw->ui.skip_next_text = true;
+}
+
+static void act_undo(struct viewer *vw) { undo_redo(vw, false); }
+static void act_redo(struct viewer *vw) { undo_redo(vw, true); }
+
+static void act_swipe(struct viewer *vw)
+{
+    if (vw->imagery.has_b) {
+        vw->ui.compare = COMPARE_SWIPE;
+        vw->ui.show_b = false;
+        viewer_message(vw, false, "Swipe: drag the divider; left %s, right %s", vw->imagery.a.name,
+                       vw->imagery.b.name);
+    }
+    viewer_invalidate(vw);
+}
+
+static void act_flicker(struct viewer *vw)
+{
+    if (vw->imagery.has_b) {
+        if (vw->ui.compare != COMPARE_FLICKER) {
+            vw->ui.compare = COMPARE_FLICKER;
+            vw->ui.show_b = true;
+        } else {
+            vw->ui.show_b = !vw->ui.show_b;
+        }
+        viewer_message(vw, false, "Showing %s",
+                       vw->ui.show_b ? vw->imagery.b.name : vw->imagery.a.name);
+    }
+    viewer_invalidate(vw);
+}
+
+static void act_imagery(struct viewer *vw)
+{
+    vw->ui.show_imagery = !vw->ui.show_imagery;
+    viewer_message(vw, false, "Imagery %s", vw->ui.show_imagery ? "shown" : "hidden");
+    viewer_invalidate(vw);
+}
+
+static void act_labels(struct viewer *vw)
+{
+    vw->ui.show_labels = !vw->ui.show_labels;
+    viewer_message(vw, false, "Labels %s", vw->ui.show_labels ? "shown" : "hidden");
+    viewer_invalidate(vw);
+}
+
+static void act_overviews(struct viewer *vw)
+{
+    overviews_start(vw);
+    viewer_invalidate(vw);
+}
+
+static void act_help(struct viewer *vw)
+{
+    vw->ui.help = !vw->ui.help;
+    vw->ui.help_scroll = 0;
+    viewer_invalidate(vw);
+}
+
+/* What each action does, and whether it edits, selects, saves or links
+ * marks (refused while the annotation file is still being read). */
+static const struct {
+    void (*run)(struct viewer *vw);
+    bool needs_marks;
+} actions[] = {
+    [ACT_TOOL_SELECT] = {act_tool_select, false},
+    [ACT_TOOL_POINT] = {act_tool_point, false},
+    [ACT_TOOL_LINE] = {act_tool_line, false},
+    [ACT_TOOL_POLYGON] = {act_tool_polygon, false},
+    [ACT_TOOL_RECT] = {act_tool_rect, false},
+    [ACT_TOOL_MEASURE] = {act_tool_measure, false},
+    [ACT_PAN_LEFT] = {act_pan_left, false},
+    [ACT_PAN_RIGHT] = {act_pan_right, false},
+    [ACT_PAN_UP] = {act_pan_up, false},
+    [ACT_PAN_DOWN] = {act_pan_down, false},
+    [ACT_ZOOM_IN] = {act_zoom_in, false},
+    [ACT_ZOOM_OUT] = {act_zoom_out, false},
+    [ACT_FIT] = {act_fit, false},
+    [ACT_ONE_TO_ONE] = {act_one_to_one, false},
+    [ACT_JUMP] = {act_jump, true},
+    [ACT_FINISH_OR_LABEL] = {act_finish_or_label, true},
+    [ACT_ESCAPE] = {act_escape, false},
+    [ACT_BACKSPACE] = {act_backspace, true},
+    [ACT_DELETE] = {delete_selected, true},
+    [ACT_CLAIMS] = {act_claims, true},
+    [ACT_MARK_LIST] = {marklist_toggle, false},
+    [ACT_ALSO_SEEN] = {also_seen_here, true},
+    [ACT_UNDO] = {act_undo, true},
+    [ACT_REDO] = {act_redo, true},
+    [ACT_SAVE] = {act_save, true},
+    [ACT_SAVE_AS] = {act_save_as, true},
+    [ACT_QUIT] = {viewer_request_quit, false},
+    [ACT_SWIPE] = {act_swipe, false},
+    [ACT_FLICKER] = {act_flicker, false},
+    [ACT_IMAGERY] = {act_imagery, false},
+    [ACT_LABELS] = {act_labels, false},
+    [ACT_OVERVIEWS] = {act_overviews, false},
+    [ACT_HELP] = {act_help, false},
+    [ACT_OTHER_DATES] = {datestyle_cycle, false},
+    [ACT_BANDS] = {imagery_cycle_bands, false},
+};
+_Static_assert(sizeof actions / sizeof actions[0] == VIEWER_ACTIONS,
+               "every viewer_action has a row in actions[]");
+
+static void run_action(struct viewer *vw, enum viewer_action act)
+{
+    if ((size_t)act < sizeof actions / sizeof actions[0] && actions[act].run)
+        actions[act].run(vw);
+}
+
+static bool action_needs_marks(enum viewer_action act)
+{
+    return (size_t)act < sizeof actions / sizeof actions[0] && actions[act].needs_marks;
+}
+
+/* ---- keys in a panel or overlay that takes the keyboard ----------------- */
+
+static void help_key(struct viewer *vw, SDL_Keycode sym, enum viewer_action act)
+{
+    /* The help scrolls when it does not fit the window. */
+    double step = 40;
+    if (sym == SDLK_UP || sym == SDLK_PAGEUP)
+        help_scroll_by(vw, sym == SDLK_UP ? -step : -step * 6);
+    else if (sym == SDLK_DOWN || sym == SDLK_PAGEDOWN || sym == SDLK_SPACE)
+        help_scroll_by(vw, sym == SDLK_DOWN ? step : step * 6);
+    else if (act == ACT_ESCAPE) {
+        vw->ui.help = false;
+        viewer_invalidate(vw);
+    }
+}
+
+/* Typing goes to the search box (TEXTINPUT); keys edit it. */
+static void claims_key(struct viewer *vw, SDL_Keycode sym)
+{
+    size_t index;
+    if (sym == SDLK_TAB) {
+        vw->ui.claims_open = false;
+    } else if (sym == SDLK_BACKSPACE) {
+        text_backspace(vw->ui.claims_search);
+        vw->ui.claims_cursor = 0;
+    } else if (sym == SDLK_UP) {
+        if (vw->ui.claims_cursor > 0)
+            vw->ui.claims_cursor--;
+    } else if (sym == SDLK_DOWN) {
+        if (claims_filtered_at(vw, vw->ui.claims_cursor + 1, &index))
+            vw->ui.claims_cursor++;
+    } else if (sym == SDLK_RETURN || sym == SDLK_KP_ENTER) {
+        if (claims_filtered_at(vw, vw->ui.claims_cursor, &index))
+            claim_clicked(vw, index);
+        else
+            viewer_message(vw, true, "No claim matches \"%s\"", vw->ui.claims_search);
+    } else if (sym == SDLK_ESCAPE) {
+        if (vw->ui.claims_search[0])
+            vw->ui.claims_search[0] = '\0';
+        else
+            vw->ui.claims_open = false;
+    } else if (sym == SDLK_DELETE) {
+        delete_selected(vw);
+    }
+    viewer_invalidate(vw);
+}
+
+/* 1-9 pick the class of new marks; Shift+1-9 show or hide a class. */
+static void class_key(struct viewer *vw, SDL_Keycode sym, Uint16 mod)
+{
+    enum annot_class cls = (enum annot_class)(sym - SDLK_1);
+    if (is_shift(mod)) {
+        vw->ui.hidden_classes ^= 1u << cls;
+        viewer_message(vw, false, "Layer %s %s", annot_class_name(cls),
+                       vw->ui.hidden_classes & (1u << cls) ? "hidden" : "shown");
+    } else {
+        vw->ui.cls = cls;
+        viewer_message(vw, false, "Class %d: %s", (int)cls + 1, annot_class_name(cls));
+    }
+    viewer_invalidate(vw);
+}
+
+/* A key press goes to the first that takes it: a modal question, a text
+ * prompt, the error banner (Esc), Ctrl shortcuts, the help overlay, the
+ * mark list, the claims panel, the class keys, then the action table. */
 static void handle_key(struct viewer *vw, const SDL_KeyboardEvent *key)
 {
     SDL_Keycode sym = key->keysym.sym;
     Uint16 mod = key->keysym.mod;
-    if (vw->modal != MODAL_NONE) {
+    if (vw->ui.modal != MODAL_NONE) {
         handle_modal_key(vw, sym);
         return;
     }
-    if (vw->text_mode != TEXT_NONE) {
+    if (vw->ui.text_mode != TEXT_NONE) {
         handle_text_key(vw, sym, mod);
         return;
     }
-    vw->hint_after_mark = false;
+    vw->ui.hint_after_mark = false;
     enum viewer_action act = keys_action(sym, mod);
-    if (vw->sticky_error[0] && act == ACT_ESCAPE) {
+    if (vw->ui.sticky_error[0] && act == ACT_ESCAPE) {
         hintbar_acknowledge(vw);
         return;
     }
-    if (is_ctrl(mod)) {
-        switch (act) {
-        case ACT_SAVE: viewer_save(vw); return;
-        case ACT_SAVE_AS:
-            start_text(vw, TEXT_SAVE_AS, vw->annot_path ? vw->annot_path : "");
-            vw->skip_next_text = true;
-            return;
-        case ACT_QUIT: viewer_request_quit(vw); return;
-        case ACT_UNDO: undo_redo(vw, false); return;
-        case ACT_REDO: undo_redo(vw, true); return;
-        default: return;
-        }
+    if (is_ctrl(mod) || act == ACT_HELP) { /* keys_action gives Ctrl rows only with Ctrl */
+        run_action(vw, act);
+        return;
     }
-    if (act == ACT_HELP) {
-        vw->help = !vw->help;
-        vw->help_scroll = 0;
+    if (vw->ui.help) {
+        help_key(vw, sym, act);
+        return;
+    }
+    if (vw->ui.marklist_open && marklist_key(vw, sym)) {
         viewer_invalidate(vw);
         return;
     }
-    if (vw->help) {
-        /* The help scrolls when it does not fit the window. */
-        double step = 40;
-        if (sym == SDLK_UP || sym == SDLK_PAGEUP)
-            help_scroll_by(vw, sym == SDLK_UP ? -step : -step * 6);
-        else if (sym == SDLK_DOWN || sym == SDLK_PAGEDOWN || sym == SDLK_SPACE)
-            help_scroll_by(vw, sym == SDLK_DOWN ? step : step * 6);
-        else if (act == ACT_ESCAPE) {
-            vw->help = false;
-            viewer_invalidate(vw);
-        }
-        return;
-    }
-    if (vw->marklist_open && marklist_key(vw, sym)) {
-        viewer_invalidate(vw);
-        return;
-    }
-    if (vw->claims_open) {
-        /* Typing goes to the search box (TEXTINPUT); keys edit it. */
-        if (sym == SDLK_TAB) {
-            vw->claims_open = false;
-        } else if (sym == SDLK_BACKSPACE) {
-            text_backspace(vw->claims_search);
-            vw->claims_cursor = 0;
-        } else if (sym == SDLK_UP) {
-            if (vw->claims_cursor > 0)
-                vw->claims_cursor--;
-        } else if (sym == SDLK_DOWN) {
-            size_t index;
-            if (claims_filtered_at(vw, vw->claims_cursor + 1, &index))
-                vw->claims_cursor++;
-        } else if (sym == SDLK_RETURN || sym == SDLK_KP_ENTER) {
-            size_t index;
-            if (claims_filtered_at(vw, vw->claims_cursor, &index))
-                claim_clicked(vw, index);
-            else
-                viewer_message(vw, true, "No claim matches \"%s\"", vw->claims_search);
-        } else if (sym == SDLK_ESCAPE) {
-            if (vw->claims_search[0])
-                vw->claims_search[0] = '\0';
-            else
-                vw->claims_open = false;
-        } else if (sym == SDLK_DELETE) {
-            delete_selected(vw);
-        }
-        viewer_invalidate(vw);
+    if (vw->ui.claims_open) {
+        claims_key(vw, sym);
         return;
     }
     if (sym >= SDLK_1 && sym <= SDLK_9) {
-        enum annot_class cls = (enum annot_class)(sym - SDLK_1);
-        if (is_shift(mod)) {
-            vw->hidden_classes ^= 1u << cls;
-            viewer_message(vw, false, "Layer %s %s", annot_class_name(cls),
-                           vw->hidden_classes & (1u << cls) ? "hidden" : "shown");
-        } else {
-            vw->cls = cls;
-            viewer_message(vw, false, "Class %d: %s", (int)cls + 1, annot_class_name(cls));
-        }
-        viewer_invalidate(vw);
+        class_key(vw, sym, mod);
         return;
     }
-    double pan = fmax(32, fmin(vw->view.w, vw->view.h) / 8.0);
-    switch (act) {
-    case ACT_TOOL_SELECT: set_tool(vw, TOOL_SELECT); break;
-    case ACT_TOOL_POINT: set_tool(vw, TOOL_POINT); break;
-    case ACT_TOOL_LINE: set_tool(vw, TOOL_LINE); break;
-    case ACT_TOOL_POLYGON: set_tool(vw, TOOL_POLYGON); break;
-    case ACT_TOOL_RECT: set_tool(vw, TOOL_RECT); break;
-    case ACT_TOOL_MEASURE: set_tool(vw, TOOL_MEASURE); break;
-    case ACT_PAN_LEFT: pan_by(vw, -pan, 0); break;
-    case ACT_PAN_RIGHT: pan_by(vw, pan, 0); break;
-    case ACT_PAN_UP: pan_by(vw, 0, -pan); break;
-    case ACT_PAN_DOWN: pan_by(vw, 0, pan); break;
-    case ACT_ZOOM_IN:
-        view_zoom_about(&vw->view, vw->view.w / 2.0, vw->view.h / 2.0, 1.5);
-        viewer_invalidate(vw);
-        break;
-    case ACT_ZOOM_OUT:
-        view_zoom_about(&vw->view, vw->view.w / 2.0, vw->view.h / 2.0, 1 / 1.5);
-        viewer_invalidate(vw);
-        break;
-    case ACT_FIT:
-        view_fit(&vw->view, vw->a.width, vw->a.height);
-        viewer_invalidate(vw);
-        break;
-    case ACT_ONE_TO_ONE:
-        view_zoom_about(&vw->view, vw->view.w / 2.0, vw->view.h / 2.0, 1.0 / vw->view.scale);
-        viewer_invalidate(vw);
-        break;
-    case ACT_FINISH_OR_LABEL:
-        if (vw->ndraft > 0 && (vw->tool == TOOL_LINE || vw->tool == TOOL_POLYGON)) {
-            finish_draft(vw);
-        } else if (vw->selected[0]) {
-            const struct annot_feature *f = annot_find(vw->set, vw->selected);
-            start_text(vw, TEXT_LABEL, f && f->label ? f->label : "");
-        }
-        break;
-    case ACT_ESCAPE:
-        if (vw->ndraft > 0)
-            cancel_draft(vw);
-        else if (vw->marklist_open)
-            vw->marklist_open = false;
-        else
-            select_feature(vw, NULL);
-        vw->goto_marker = false;
-        viewer_invalidate(vw);
-        break;
-    case ACT_BACKSPACE:
-        if (vw->ndraft > 0) {
-            vw->ndraft--;
-            viewer_invalidate(vw);
-        } else {
-            delete_selected(vw);
-        }
-        break;
-    case ACT_DELETE: delete_selected(vw); break;
-    case ACT_ALSO_SEEN: also_seen_here(vw); break;
-    case ACT_CLAIMS:
-        if (!vw->claims) {
-            viewer_message(vw, true, "No claims catalog (give --claims FILE)");
-        } else {
-            vw->claims_open = true;
-            vw->marklist_open = false;
-            vw->claims_search[0] = '\0';
-            vw->claims_cursor = 0;
-        }
-        viewer_invalidate(vw);
-        break;
-    case ACT_MARK_LIST:
-        marklist_toggle(vw);
-        break;
-    case ACT_JUMP:
-        start_text(vw, TEXT_JUMP, "");
-        vw->skip_next_text = true;
-        break;
-    case ACT_SWIPE:
-        if (vw->has_b) {
-            vw->compare = COMPARE_SWIPE;
-            vw->show_b = false;
-            viewer_message(vw, false, "Swipe: drag the divider; left %s, right %s", vw->a.name,
-                           vw->b.name);
-        }
-        viewer_invalidate(vw);
-        break;
-    case ACT_FLICKER:
-        if (vw->has_b) {
-            if (vw->compare != COMPARE_FLICKER) {
-                vw->compare = COMPARE_FLICKER;
-                vw->show_b = true;
-            } else {
-                vw->show_b = !vw->show_b;
-            }
-            viewer_message(vw, false, "Showing %s", vw->show_b ? vw->b.name : vw->a.name);
-        }
-        viewer_invalidate(vw);
-        break;
-    case ACT_IMAGERY:
-        vw->show_imagery = !vw->show_imagery;
-        viewer_message(vw, false, "Imagery %s", vw->show_imagery ? "shown" : "hidden");
-        viewer_invalidate(vw);
-        break;
-    case ACT_OVERVIEWS:
-        overviews_start(vw);
-        viewer_invalidate(vw);
-        break;
-    case ACT_OTHER_DATES: datestyle_cycle(vw); break;
-    case ACT_BANDS: imagery_cycle_bands(vw); break;
-    case ACT_LABELS:
-        vw->show_labels = !vw->show_labels;
-        viewer_message(vw, false, "Labels %s", vw->show_labels ? "shown" : "hidden");
-        viewer_invalidate(vw);
-        break;
-    default: break;
-    }
+    run_action(vw, act);
 }
 
 /* ---- mouse ---------------------------------------------------------------------- */
 
 static bool near_divider(struct viewer *vw, int x)
 {
-    return vw->has_b && vw->compare == COMPARE_SWIPE &&
-           fabs(x - vw->divider * vw->view.w) <= 6;
+    return vw->imagery.has_b && vw->ui.compare == COMPARE_SWIPE &&
+           fabs(x - vw->ui.divider * vw->view.w) <= 6;
 }
 
 static void mouse_down(struct viewer *vw, const SDL_MouseButtonEvent *b)
 {
-    if (vw->modal != MODAL_NONE)
+    if (vw->ui.modal != MODAL_NONE)
         return;
-    vw->drag = DRAG_NONE;
-    vw->drag_button = b->button;
-    vw->drag_x0 = vw->drag_last_x = b->x;
-    vw->drag_y0 = vw->drag_last_y = b->y;
-    vw->drag_moved = false;
-    vw->hint_after_mark = false;
+    vw->ui.drag = DRAG_NONE;
+    vw->ui.drag_button = b->button;
+    vw->ui.drag_x0 = vw->ui.drag_last_x = b->x;
+    vw->ui.drag_y0 = vw->ui.drag_last_y = b->y;
+    vw->ui.drag_moved = false;
+    vw->ui.hint_after_mark = false;
     SDL_Rect banner = hintbar_error_rect(vw);
     if (banner.w > 0 && in_rect(&banner, b->x, b->y)) {
         hintbar_acknowledge(vw);
         return;
     }
-    if (vw->marklist_open && marklist_click(vw, b->x, b->y))
+    if (vw->ui.marklist_open && marklist_click(vw, b->x, b->y))
         return;
-    if (vw->claims_open) {
+    if (vw->ui.claims_open) {
         SDL_Rect panel = overlay_claims_rect(vw);
         if (in_rect(&panel, b->x, b->y)) {
             if (b->button == SDL_BUTTON_LEFT)
-                for (size_t i = 0; i < vw->nclaim_rows; i++)
-                    if (b->y >= vw->claim_rows[i].y0 && b->y < vw->claim_rows[i].y1) {
-                        vw->claims_cursor = rows_index(vw, vw->claim_rows[i].claim);
-                        claim_clicked(vw, vw->claim_rows[i].claim);
+                for (size_t i = 0; i < vw->ui.nclaim_rows; i++)
+                    if (b->y >= vw->ui.claim_rows[i].y0 && b->y < vw->ui.claim_rows[i].y1) {
+                        vw->ui.claims_cursor = rows_index(vw, vw->ui.claim_rows[i].claim);
+                        claim_clicked(vw, vw->ui.claim_rows[i].claim);
                     }
             return;
         }
     }
     if (b->button != SDL_BUTTON_LEFT) {
-        vw->drag = DRAG_PAN;
+        vw->ui.drag = DRAG_PAN;
         return;
     }
     if (near_divider(vw, b->x)) {
-        vw->drag = DRAG_DIVIDER;
+        vw->ui.drag = DRAG_DIVIDER;
         return;
     }
-    switch (vw->tool) {
+    switch (vw->ui.tool) {
     case TOOL_SELECT: {
         /* A vertex handle of the selection first. */
         double xs[512], ys[512];
@@ -873,117 +974,115 @@ static void mouse_down(struct viewer *vw, const SDL_MouseButtonEvent *b)
         size_t n = input_selected_vertices(vw, xs, ys, parts, idx, 512);
         for (size_t i = 0; i < n; i++) {
             if (hypot(xs[i] - b->x, ys[i] - b->y) <= 6) {
-                vw->drag = DRAG_VERTEX;
-                vw->drag_part = parts[i];
-                vw->drag_index = idx[i];
-                annot_group_begin(vw->set);
+                vw->ui.drag = DRAG_VERTEX;
+                vw->ui.drag_part = parts[i];
+                vw->ui.drag_index = idx[i];
+                annot_group_begin(vw->doc.set);
                 return;
             }
         }
         const struct annot_feature *f = hit_test(vw, b->x, b->y);
         if (f) {
             select_feature(vw, f->id);
-            vw->drag = DRAG_MOVE;
-            annot_group_begin(vw->set);
+            vw->ui.drag = DRAG_MOVE;
+            annot_group_begin(vw->doc.set);
         } else {
             select_feature(vw, NULL);
-            vw->drag = DRAG_PAN;
+            vw->ui.drag = DRAG_PAN;
         }
         break;
     }
-    case TOOL_RECT:
-        vw->drag = DRAG_RECT;
-        break;
+    case TOOL_RECT: vw->ui.drag = DRAG_RECT; break;
     default:
         /* Clicks add; a drag pans. */
-        vw->drag = DRAG_PAN;
+        vw->ui.drag = DRAG_PAN;
         break;
     }
 }
 
 static void mouse_motion(struct viewer *vw, const SDL_MouseMotionEvent *m)
 {
-    vw->mouse_x = m->x;
-    vw->mouse_y = m->y;
-    vw->mouse_in = true;
-    vw->status_dirty = true;
-    vw->needs_frame = true;
-    if (vw->drag == DRAG_NONE) {
-        if (vw->ndraft > 0 || vw->tool == TOOL_MEASURE)
+    vw->ui.mouse_x = m->x;
+    vw->ui.mouse_y = m->y;
+    vw->ui.mouse_in = true;
+    vw->frame.status_dirty = true;
+    vw->frame.needs_frame = true;
+    if (vw->ui.drag == DRAG_NONE) {
+        if (vw->ui.ndraft > 0 || vw->ui.tool == TOOL_MEASURE)
             viewer_invalidate(vw); /* rubber band */
         return;
     }
-    double dx = m->x - vw->drag_last_x, dy = m->y - vw->drag_last_y;
-    if (!vw->drag_moved && hypot(m->x - vw->drag_x0, m->y - vw->drag_y0) < 4)
+    double dx = m->x - vw->ui.drag_last_x, dy = m->y - vw->ui.drag_last_y;
+    if (!vw->ui.drag_moved && hypot(m->x - vw->ui.drag_x0, m->y - vw->ui.drag_y0) < 4)
         return;
-    vw->drag_moved = true;
+    vw->ui.drag_moved = true;
     struct diag *dg = diag_new();
-    switch (vw->drag) {
+    switch (vw->ui.drag) {
     case DRAG_PAN:
         pan_by(vw, -dx, -dy);
         break;
     case DRAG_MOVE: {
         struct annot_lonlat from, to;
-        if (screen_to_lonlat(vw, vw->drag_last_x, vw->drag_last_y, &from) &&
+        if (screen_to_lonlat(vw, vw->ui.drag_last_x, vw->ui.drag_last_y, &from) &&
             screen_to_lonlat(vw, m->x, m->y, &to) &&
-            !annot_edit_move(vw->set, vw->selected, to.lon - from.lon, to.lat - from.lat, dg))
+            !annot_edit_move(vw->doc.set, vw->doc.selected, to.lon - from.lon, to.lat - from.lat,
+                             dg))
             report(vw, dg, "move");
         break;
     }
     case DRAG_VERTEX: {
         struct annot_lonlat to;
         if (screen_to_lonlat(vw, m->x, m->y, &to) &&
-            !annot_edit_set_vertex(vw->set, vw->selected, vw->drag_part, vw->drag_index, to, dg))
+            !annot_edit_set_vertex(vw->doc.set, vw->doc.selected, vw->ui.drag_part,
+                                   vw->ui.drag_index, to, dg))
             report(vw, dg, "vertex");
         break;
     }
-    case DRAG_DIVIDER:
-        vw->divider = fmin(1, fmax(0, m->x / (double)vw->view.w));
-        break;
+    case DRAG_DIVIDER: vw->ui.divider = fmin(1, fmax(0, m->x / (double)vw->view.w)); break;
     default:
         break;
     }
     diag_free(dg);
-    vw->drag_last_x = m->x;
-    vw->drag_last_y = m->y;
+    vw->ui.drag_last_x = m->x;
+    vw->ui.drag_last_y = m->y;
     viewer_invalidate(vw);
 }
 
 static void mouse_up(struct viewer *vw, const SDL_MouseButtonEvent *b)
 {
-    enum drag_kind drag = vw->drag;
-    vw->drag = DRAG_NONE;
+    enum drag_kind drag = vw->ui.drag;
+    vw->ui.drag = DRAG_NONE;
     if (drag == DRAG_MOVE || drag == DRAG_VERTEX) {
-        annot_group_end(vw->set);
-        if (vw->drag_moved)
+        annot_group_end(vw->doc.set);
+        if (vw->ui.drag_moved)
             viewer_message(vw, false, "%s %s", drag == DRAG_MOVE ? "Moved" : "Edited vertex of",
-                           vw->selected);
+                           vw->doc.selected);
         viewer_invalidate(vw);
         return;
     }
     if (drag == DRAG_RECT) {
         struct annot_lonlat c[4];
-        if (fabs(b->x - vw->drag_x0) >= 3 && fabs(b->y - vw->drag_y0) >= 3 &&
-            screen_to_lonlat(vw, vw->drag_x0, vw->drag_y0, &c[0]) &&
-            screen_to_lonlat(vw, b->x, vw->drag_y0, &c[1]) &&
+        if (fabs(b->x - vw->ui.drag_x0) >= 3 && fabs(b->y - vw->ui.drag_y0) >= 3 &&
+            screen_to_lonlat(vw, vw->ui.drag_x0, vw->ui.drag_y0, &c[0]) &&
+            screen_to_lonlat(vw, b->x, vw->ui.drag_y0, &c[1]) &&
             screen_to_lonlat(vw, b->x, b->y, &c[2]) &&
-            screen_to_lonlat(vw, vw->drag_x0, b->y, &c[3]))
+            screen_to_lonlat(vw, vw->ui.drag_x0, b->y, &c[3]))
             add_mark(vw, ANNOT_GEOM_POLYGON, c, 4);
         viewer_invalidate(vw);
         return;
     }
-    if (drag == DRAG_NONE || vw->drag_moved)
+    if (drag == DRAG_NONE || vw->ui.drag_moved)
         return;
     /* A click (no movement). */
     if (b->button == SDL_BUTTON_RIGHT) {
-        if (vw->ndraft > 0 && (vw->tool == TOOL_LINE || vw->tool == TOOL_POLYGON))
+        if (vw->ui.ndraft > 0 && (vw->ui.tool == TOOL_LINE || vw->ui.tool == TOOL_POLYGON))
             finish_draft(vw);
         return;
     }
     if (b->button != SDL_BUTTON_LEFT)
         return;
     struct annot_lonlat p;
-    switch (vw->tool) {
+    switch (vw->ui.tool) {
     case TOOL_POINT:
         if (screen_to_lonlat(vw, b->x, b->y, &p))
             add_mark(vw, ANNOT_GEOM_POINT, &p, 1);
@@ -991,8 +1090,8 @@ static void mouse_up(struct viewer *vw, const SDL_MouseButtonEvent *b)
     case TOOL_LINE:
     case TOOL_POLYGON:
     case TOOL_MEASURE:
-        if (vw->ndraft < VIEWER_MAX_DRAFT && screen_to_lonlat(vw, b->x, b->y, &p))
-            vw->draft[vw->ndraft++] = p;
+        if (vw->ui.ndraft < VIEWER_MAX_DRAFT && screen_to_lonlat(vw, b->x, b->y, &p))
+            vw->ui.draft[vw->ui.ndraft++] = p;
         viewer_invalidate(vw);
         break;
     default:
@@ -1006,26 +1105,26 @@ static void mouse_up(struct viewer *vw, const SDL_MouseButtonEvent *b)
  * compare, quit) works at once. */
 static bool waits_for_marks(struct viewer *vw, const SDL_Event *ev)
 {
-    if (!vw->marks_loading)
+    if (!vw->doc.marks_loading)
         return false;
     bool refused = false;
     if (ev->type == SDL_KEYDOWN) {
         SDL_Keycode sym = ev->key.keysym.sym;
+        enum viewer_action act = keys_action(sym, ev->key.keysym.mod);
+        /* Ctrl with a key of no action is refused too (it would do nothing). */
         if (is_ctrl(ev->key.keysym.mod))
-            refused = sym != SDLK_q;
+            refused = act != ACT_QUIT;
         else
-            refused = sym == SDLK_RETURN || sym == SDLK_KP_ENTER || sym == SDLK_DELETE ||
-                      sym == SDLK_BACKSPACE || sym == SDLK_TAB || sym == SDLK_j ||
-                      sym == SDLK_a;
+            refused = action_needs_marks(act);
     } else if (ev->type == SDL_MOUSEBUTTONDOWN && ev->button.button == SDL_BUTTON_LEFT) {
         /* The select tool pans on empty ground, and the divider moves. */
-        refused = vw->tool != TOOL_SELECT && !near_divider(vw, ev->button.x);
+        refused = vw->ui.tool != TOOL_SELECT && !near_divider(vw, ev->button.x);
     } else if (ev->type == SDL_MOUSEBUTTONUP && ev->button.button == SDL_BUTTON_LEFT) {
-        refused = vw->drag == DRAG_NONE && vw->tool != TOOL_SELECT;
+        refused = vw->ui.drag == DRAG_NONE && vw->ui.tool != TOOL_SELECT;
     }
     if (refused)
         viewer_message(vw, false, "Loading marks from %s\u2026 editing waits until they are read",
-                       vw->annot_path);
+                       vw->doc.annot_path);
     return refused;
 }
 
@@ -1048,66 +1147,63 @@ void input_handle(struct viewer *vw, const SDL_Event *ev)
                 viewer_message(vw, true, "cannot resize the overlay");
             viewer_invalidate(vw);
         } else if (ev->window.event == SDL_WINDOWEVENT_LEAVE) {
-            vw->mouse_in = false;
-            vw->status_dirty = true;
+            vw->ui.mouse_in = false;
+            vw->frame.status_dirty = true;
         }
-        vw->needs_frame = true;
+        vw->frame.needs_frame = true;
         break;
     case SDL_KEYDOWN:
         handle_key(vw, &ev->key);
-        vw->needs_frame = true;
+        vw->frame.needs_frame = true;
         break;
-    case SDL_KEYUP:
-        vw->skip_next_text = false;
-        break;
+    case SDL_KEYUP: vw->ui.skip_next_text = false; break;
     case SDL_TEXTINPUT: {
-        if (vw->skip_next_text) {
-            vw->skip_next_text = false;
+        if (vw->ui.skip_next_text) {
+            vw->ui.skip_next_text = false;
             break;
         }
-        if (vw->modal != MODAL_NONE)
+        if (vw->ui.modal != MODAL_NONE)
             break;
-        if (vw->text_mode != TEXT_NONE)
-            text_append(vw->text, sizeof vw->text, ev->text.text);
-        else if (vw->help)
+        if (vw->ui.text_mode != TEXT_NONE)
+            text_append(vw->ui.text, sizeof vw->ui.text, ev->text.text);
+        else if (vw->ui.help)
             break;
-        else if (vw->marklist_open) {
-            text_append(vw->marklist_filter, sizeof vw->marklist_filter, ev->text.text);
-            vw->marklist_cursor = 0;
-        } else if (vw->claims_open) {
-            text_append(vw->claims_search, sizeof vw->claims_search, ev->text.text);
-            vw->claims_cursor = 0;
-        }
-        else
+        else if (vw->ui.marklist_open) {
+            text_append(vw->ui.marklist_filter, sizeof vw->ui.marklist_filter, ev->text.text);
+            vw->ui.marklist_cursor = 0;
+        } else if (vw->ui.claims_open) {
+            text_append(vw->ui.claims_search, sizeof vw->ui.claims_search, ev->text.text);
+            vw->ui.claims_cursor = 0;
+        } else
             break;
         viewer_invalidate(vw);
         break;
     }
     case SDL_MOUSEBUTTONDOWN:
-        vw->mouse_x = ev->button.x;
-        vw->mouse_y = ev->button.y;
+        vw->ui.mouse_x = ev->button.x;
+        vw->ui.mouse_y = ev->button.y;
         mouse_down(vw, &ev->button);
-        vw->needs_frame = true;
+        vw->frame.needs_frame = true;
         break;
     case SDL_MOUSEBUTTONUP:
-        vw->mouse_x = ev->button.x;
-        vw->mouse_y = ev->button.y;
+        vw->ui.mouse_x = ev->button.x;
+        vw->ui.mouse_y = ev->button.y;
         mouse_up(vw, &ev->button);
-        vw->needs_frame = true;
+        vw->frame.needs_frame = true;
         break;
     case SDL_MOUSEMOTION:
         mouse_motion(vw, &ev->motion);
         break;
     case SDL_MOUSEWHEEL: {
-        if (vw->modal != MODAL_NONE)
+        if (vw->ui.modal != MODAL_NONE)
             break;
         int dy = ev->wheel.y;
         if (ev->wheel.direction == SDL_MOUSEWHEEL_FLIPPED)
             dy = -dy;
-        if (dy != 0 && vw->help) {
+        if (dy != 0 && vw->ui.help) {
             help_scroll_by(vw, -40.0 * dy);
         } else if (dy != 0) {
-            view_zoom_about(&vw->view, vw->mouse_x, vw->mouse_y, pow(1.25, dy));
+            view_zoom_about(&vw->view, vw->ui.mouse_x, vw->ui.mouse_y, pow(1.25, dy));
             viewer_invalidate(vw);
         }
         break;

@@ -65,39 +65,39 @@ void viewer_message(struct viewer *vw, bool error, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(vw->message, sizeof vw->message, fmt, ap);
+    vsnprintf(vw->ui.message, sizeof vw->ui.message, fmt, ap);
     va_end(ap);
-    vw->message_error = error;
-    vw->message_s = viewer_now_s();
-    vw->status_dirty = true;
-    vw->needs_frame = true;
+    vw->ui.message_error = error;
+    vw->ui.message_s = viewer_now_s();
+    vw->frame.status_dirty = true;
+    vw->frame.needs_frame = true;
     if (error)
-        fprintf(stderr, "satmark-view: %s\n", vw->message);
+        fprintf(stderr, "satmark-view: %s\n", vw->ui.message);
 }
 
 void viewer_invalidate(struct viewer *vw)
 {
-    vw->overlay_dirty = true;
-    vw->needs_frame = true;
+    vw->frame.overlay_dirty = true;
+    vw->frame.needs_frame = true;
 }
 
-bool viewer_unsaved(const struct viewer *vw)
+bool viewer_unsaved(const struct viewer_document *doc)
 {
-    return vw->set && (annot_is_dirty(vw->set) || vw->recovered_unsaved);
+    return doc->set && (annot_is_dirty(doc->set) || doc->recovered_unsaved);
 }
 
 bool viewer_save(struct viewer *vw)
 {
-    if (!vw->annot_path) {
+    if (!vw->doc.annot_path) {
         viewer_message(vw, true, "No annotation file: start with `satmark view TILE FILE.geojson`");
         return false;
     }
     struct diag *dg = diag_new();
     /* Under the lock every satmark writer takes: refuse to overwrite a file
      * someone else saved since it was loaded (their marks would be lost). */
-    struct filelock *lock = filelock_acquire(vw->annot_path, 10.0, dg);
+    struct filelock *lock = filelock_acquire(vw->doc.annot_path, 10.0, dg);
     if (!lock) {
-        vw->save_failed = true;
+        vw->doc.save_failed = true;
         viewer_sticky_error(vw, "Not saved: %s — Ctrl+Shift+S saves elsewhere",
                             diag_message(dg));
         diag_free(dg);
@@ -105,40 +105,40 @@ bool viewer_save(struct viewer *vw)
         return false;
     }
     struct filestamp now;
-    filestamp_take(vw->annot_path, &now);
-    if (!filestamp_same(&now, &vw->disk_stamp)) {
+    filestamp_take(vw->doc.annot_path, &now);
+    if (!filestamp_same(&now, &vw->doc.disk_stamp)) {
         filelock_release(lock);
-        bool kept = vw->journal_path &&
-                    journal_write(vw->journal_path, vw->annot_path, vw->set, dg);
+        bool kept = vw->doc.journal_path &&
+                    journal_write(vw->doc.journal_path, vw->doc.annot_path, vw->doc.set, dg);
         if (kept)
-            vw->journal_generation = annot_generation(vw->set);
-        vw->save_failed = true;
+            vw->doc.journal_generation = annot_generation(vw->doc.set);
+        vw->doc.save_failed = true;
         viewer_sticky_error(vw,
                             "Not saved: %s changed on disk since it was loaded (another "
                             "program saved it); saving would lose its changes. Your marks are "
                             "%s%s — Ctrl+Shift+S saves elsewhere",
-                            vw->annot_path, kept ? "kept in " : "NOT kept: ",
-                            kept ? vw->journal_path : diag_message(dg));
+                            vw->doc.annot_path, kept ? "kept in " : "NOT kept: ",
+                            kept ? vw->doc.journal_path : diag_message(dg));
         diag_free(dg);
         viewer_invalidate(vw);
         return false;
     }
-    bool ok = gjwrite_file(vw->annot_path, vw->set, dg);
+    bool ok = gjwrite_file(vw->doc.annot_path, vw->doc.set, dg);
     if (ok)
-        filestamp_take(vw->annot_path, &vw->disk_stamp);
+        filestamp_take(vw->doc.annot_path, &vw->doc.disk_stamp);
     filelock_release(lock);
     if (ok) {
-        annot_mark_saved(vw->set);
-        vw->recovered_unsaved = false;
-        vw->journal_generation = annot_generation(vw->set);
-        if (vw->journal_path && !journal_remove(vw->journal_path, dg))
+        annot_mark_saved(vw->doc.set);
+        vw->doc.recovered_unsaved = false;
+        vw->doc.journal_generation = annot_generation(vw->doc.set);
+        if (vw->doc.journal_path && !journal_remove(vw->doc.journal_path, dg))
             viewer_message(vw, true, "%s", diag_message(dg));
         else
-            viewer_message(vw, false, "Saved %zu marks to %s", annot_count(vw->set),
-                           vw->annot_path);
-        vw->save_failed = false;
+            viewer_message(vw, false, "Saved %zu marks to %s", annot_count(vw->doc.set),
+                           vw->doc.annot_path);
+        vw->doc.save_failed = false;
     } else {
-        vw->save_failed = true;
+        vw->doc.save_failed = true;
         viewer_sticky_error(vw, "Not saved: %s — Ctrl+Shift+S saves elsewhere",
                             diag_message(dg));
     }
@@ -149,10 +149,10 @@ bool viewer_save(struct viewer *vw)
 
 void viewer_request_quit(struct viewer *vw)
 {
-    if (vw->modal == MODAL_RECOVER)
+    if (vw->ui.modal == MODAL_RECOVER)
         return; /* answer the recovery question first */
-    if (viewer_unsaved(vw)) {
-        vw->modal = MODAL_QUIT;
+    if (viewer_unsaved(&vw->doc)) {
+        vw->ui.modal = MODAL_QUIT;
         viewer_invalidate(vw);
     } else {
         vw->running = false;
@@ -161,27 +161,27 @@ void viewer_request_quit(struct viewer *vw)
 
 static void replace_set(struct viewer *vw, struct annot_set *set)
 {
-    annot_set_free(vw->set);
-    vw->set = set;
-    vw->a.overlay_built = false;
-    vw->b.overlay_built = false;
-    vw->selected[0] = '\0';
+    annot_set_free(vw->doc.set);
+    vw->doc.set = set;
+    vw->imagery.a.overlay_built = false;
+    vw->imagery.b.overlay_built = false;
+    vw->doc.selected[0] = '\0';
     viewer_invalidate(vw);
 }
 
 void viewer_answer_recovery(struct viewer *vw, bool recover)
 {
-    vw->modal = MODAL_NONE;
+    vw->ui.modal = MODAL_NONE;
     struct diag *dg = diag_new();
     if (recover) {
         struct journal_info info;
         struct annot_set *set = NULL;
-        if (journal_read(vw->journal_path, vw->annot_path, &info, &set, dg)) {
-            if (vw->author)
-                annot_set_author(set, vw->author, dg);
+        if (journal_read(vw->doc.journal_path, vw->doc.annot_path, &info, &set, dg)) {
+            if (vw->opt.author)
+                annot_set_author(set, vw->opt.author, dg);
             replace_set(vw, set);
-            vw->recovered_unsaved = true;
-            vw->journal_generation = annot_generation(set);
+            vw->doc.recovered_unsaved = true;
+            vw->doc.journal_generation = annot_generation(set);
             viewer_message(vw, info.target_changed,
                            "Recovered %zu marks from the journal of %s%s (not saved yet: Ctrl+S)",
                            annot_count(set), info.written,
@@ -189,12 +189,12 @@ void viewer_answer_recovery(struct viewer *vw, bool recover)
         } else {
             /* Keep the unreadable journal aside; never overwrite it. */
             char aside[4200];
-            snprintf(aside, sizeof aside, "%s.unreadable", vw->journal_path);
-            rename(vw->journal_path, aside);
+            snprintf(aside, sizeof aside, "%s.unreadable", vw->doc.journal_path);
+            rename(vw->doc.journal_path, aside);
             viewer_message(vw, true, "Cannot recover: %s (kept as %s)", diag_message(dg), aside);
         }
     } else {
-        if (journal_remove(vw->journal_path, dg))
+        if (journal_remove(vw->doc.journal_path, dg))
             viewer_message(vw, false, "Journal discarded");
         else
             viewer_message(vw, true, "%s", diag_message(dg));
@@ -205,32 +205,32 @@ void viewer_answer_recovery(struct viewer *vw, bool recover)
 
 static void journal_tick(struct viewer *vw)
 {
-    if (!vw->journal_path || vw->modal == MODAL_RECOVER || vw->marks_loading)
+    if (!vw->doc.journal_path || vw->ui.modal == MODAL_RECOVER || vw->doc.marks_loading)
         return;
-    uint64_t gen = annot_generation(vw->set);
+    uint64_t gen = annot_generation(vw->doc.set);
     double now = viewer_now_s();
-    bool unsaved = viewer_unsaved(vw);
-    if (journal_due(gen, vw->journal_generation, unsaved, now, vw->journal_last_s,
-                    vw->journal_interval_s)) {
+    bool unsaved = viewer_unsaved(&vw->doc);
+    if (journal_due(gen, vw->doc.journal_generation, unsaved, now, vw->doc.journal_last_s,
+                    vw->opt.journal_interval_s)) {
         struct diag *dg = diag_new();
-        if (journal_write(vw->journal_path, vw->annot_path, vw->set, dg)) {
-            vw->journal_generation = gen;
-            vw->journal_last_s = now;
-            vw->journal_failing = false;
+        if (journal_write(vw->doc.journal_path, vw->doc.annot_path, vw->doc.set, dg)) {
+            vw->doc.journal_generation = gen;
+            vw->doc.journal_last_s = now;
+            vw->doc.journal_failing = false;
         } else {
             /* shown once per run of failures (it retries every interval) */
-            if (!vw->journal_failing)
+            if (!vw->doc.journal_failing)
                 viewer_sticky_error(vw, "Autosave journal failed: %s — unsaved work is not "
                                         "protected; save now (Ctrl+S or Ctrl+Shift+S)",
                                     diag_message(dg));
-            vw->journal_failing = true;
-            vw->journal_last_s = now; /* retry later, not every frame */
+            vw->doc.journal_failing = true;
+            vw->doc.journal_last_s = now; /* retry later, not every frame */
         }
         diag_free(dg);
-    } else if (!unsaved && gen != vw->journal_generation) {
+    } else if (!unsaved && gen != vw->doc.journal_generation) {
         /* Undone back to the saved state: nothing to protect. */
-        journal_remove(vw->journal_path, NULL);
-        vw->journal_generation = gen;
+        journal_remove(vw->doc.journal_path, NULL);
+        vw->doc.journal_generation = gen;
     }
 }
 
@@ -238,37 +238,37 @@ double viewer_frame(struct viewer *vw)
 {
     double t0 = viewer_now_s();
     viewer_poll_load(vw);
-    tilecache_begin_frame(vw->a.cache);
-    if (vw->has_b)
-        tilecache_begin_frame(vw->b.cache);
-    imagery_upload(vw, &vw->a);
-    if (vw->has_b)
-        imagery_upload(vw, &vw->b);
-    overlay_refresh_marks(vw, &vw->a);
-    if (vw->has_b)
-        overlay_refresh_marks(vw, &vw->b);
+    tilecache_begin_frame(vw->imagery.a.cache);
+    if (vw->imagery.has_b)
+        tilecache_begin_frame(vw->imagery.b.cache);
+    imagery_upload(vw, &vw->imagery.a);
+    if (vw->imagery.has_b)
+        imagery_upload(vw, &vw->imagery.b);
+    overlay_refresh_marks(vw, &vw->imagery.a);
+    if (vw->imagery.has_b)
+        overlay_refresh_marks(vw, &vw->imagery.b);
     double t_upload = viewer_now_s();
 
     /* The marks job first: the thread renders while this frame is built. */
     marks_update(vw);
-    if (vw->sync_marks)
-        marks_wait(vw, -1);
+    if (vw->frame.sync_marks)
+        marks_wait(&vw->frame, -1);
     marks_take(vw);
     double t_marks = viewer_now_s();
     compose_draw(vw);
-    int missing = vw->a.missing_tiles + vw->b.missing_tiles;
-    if (missing != vw->shown_missing) {
-        vw->shown_missing = missing;
-        vw->status_dirty = true;
+    int missing = vw->imagery.a.missing_tiles + vw->imagery.b.missing_tiles;
+    if (missing != vw->frame.shown_missing) {
+        vw->frame.shown_missing = missing;
+        vw->frame.status_dirty = true;
     }
     double t_imagery = viewer_now_s();
     overlay_draw(vw);
     double t1 = viewer_now_s();
-    vw->phase_ms[PHASE_UPLOAD] = (t_upload - t0) * 1000;
-    vw->phase_ms[PHASE_MARKS] = (t_marks - t_upload) * 1000;
-    vw->phase_ms[PHASE_IMAGERY] = (t_imagery - t_marks) * 1000;
-    vw->phase_ms[PHASE_CHROME] = (t1 - t_imagery) * 1000;
-    vw->needs_frame = false;
+    vw->frame.phase_ms[PHASE_UPLOAD] = (t_upload - t0) * 1000;
+    vw->frame.phase_ms[PHASE_MARKS] = (t_marks - t_upload) * 1000;
+    vw->frame.phase_ms[PHASE_IMAGERY] = (t_imagery - t_marks) * 1000;
+    vw->frame.phase_ms[PHASE_CHROME] = (t1 - t_imagery) * 1000;
+    vw->frame.needs_frame = false;
     return (t1 - t0) * 1000;
 }
 
@@ -317,27 +317,27 @@ static int parse_args(struct viewer *vw, int argc, char **argv)
             printf("%s", usage);
             return 0;
         } else if (strcmp(a, "--claims") == 0) {
-            TAKE(claims_path);
+            TAKE(opt.claims_path);
         } else if (strcmp(a, "--compare") == 0) {
-            TAKE(compare_path);
+            TAKE(opt.compare_path);
         } else if (strcmp(a, "--style") == 0) {
-            TAKE(style_path);
+            TAKE(opt.style_path);
         } else if (strcmp(a, "--script") == 0) {
-            TAKE(script_path);
+            TAKE(opt.script_path);
         } else if (strcmp(a, "--screenshot") == 0) {
-            TAKE(screenshot_path);
+            TAKE(opt.screenshot_path);
         } else if (strcmp(a, "--author") == 0) {
-            TAKE(author);
+            TAKE(opt.author);
         } else if (strcmp(a, "--size") == 0) {
-            if (!next || !parse_size(next, &vw->win_w, &vw->win_h))
+            if (!next || !parse_size(next, &vw->opt.win_w, &vw->opt.win_h))
                 return usage_error("--size needs WxH (at least 200x150), got '%s'",
                                    next ? next : "");
             i++;
         } else if (strncmp(a, "--recover=", 10) == 0) {
             if (strcmp(a + 10, "yes") == 0)
-                vw->recover_answer = 1;
+                vw->opt.recover_answer = 1;
             else if (strcmp(a + 10, "no") == 0)
-                vw->recover_answer = 0;
+                vw->opt.recover_answer = 0;
             else
                 return usage_error("--recover takes yes or no, got '%s'", a + 10);
         } else if (strcmp(a, "--journal-interval") == 0) {
@@ -346,41 +346,41 @@ static int parse_args(struct viewer *vw, int argc, char **argv)
             if (!next || *end || !(v >= 0.05 && v <= 3600))
                 return usage_error("--journal-interval needs seconds (0.05..3600), got '%s'",
                                    next ? next : "");
-            vw->journal_interval_s = v;
+            vw->opt.journal_interval_s = v;
             i++;
         } else if (strcmp(a, "--bench") == 0) {
-            vw->bench = true;
+            vw->opt.bench = true;
         } else if (strcmp(a, "--verbose") == 0) {
             verbose_lookup = true;
         } else if (strcmp(a, "--bands") == 0) {
-            if (!next || !figure_parse_bands(next, vw->bands))
+            if (!next || !figure_parse_bands(next, vw->imagery.bands))
                 return usage_error("--bands needs R,G,B or one band number, got '%s'",
                                    next ? next : "");
-            vw->band_preset = -1;
+            vw->imagery.band_preset = -1;
             i++;
         } else if (strcmp(a, "--ramp") == 0) {
-            if (!next || !ramp_parse(next, &vw->ramp))
+            if (!next || !ramp_parse(next, &vw->imagery.ramp))
                 return usage_error("--ramp is grey, viridis, inferno or terrain, got '%s'",
                                    next ? next : "");
             i++;
-        } else if ((taken = imgopt_parse_arg(&vw->image_opts, argc, argv, &i, msg,
+        } else if ((taken = imgopt_parse_arg(&vw->imagery.image_opts, argc, argv, &i, msg,
                                              sizeof msg)) != IMGOPT_NOT_MINE) {
             if (taken == IMGOPT_BAD)
                 return usage_error("%s", msg);
         } else if (a[0] == '-' && a[1]) {
             return usage_error("unknown option '%s'", a);
         } else if (positional == 0) {
-            vw->tile_path = a;
+            vw->opt.tile_path = a;
             positional++;
         } else if (positional == 1) {
-            vw->annot_path = a;
+            vw->doc.annot_path = a;
             positional++;
         } else {
             return usage_error("unexpected argument '%s'", a);
         }
 #undef TAKE
     }
-    if (!vw->tile_path)
+    if (!vw->opt.tile_path)
         return usage_error("%s", "missing TILE");
     return -1;
 }
@@ -404,14 +404,14 @@ static void *annot_load_main(void *arg)
 {
     struct viewer *vw = arg;
     viewer_background_thread();
-    vw->load_ok = gjson_read_file(vw->annot_path, &vw->loaded_set, vw->load_dg);
+    vw->doc.load_ok = gjson_read_file(vw->doc.annot_path, &vw->doc.loaded_set, vw->doc.load_dg);
 #ifdef __GLIBC__
     /* The parse tree (several times the file) was freed in this thread's own
      * malloc arena, where the UI and tile threads cannot reuse it: give it
      * back, or it stays in the process's peak memory. */
     malloc_trim(0);
 #endif
-    atomic_store(&vw->load_done, true);
+    atomic_store(&vw->doc.load_done, true);
     /* Wakes the event loop if it sleeps (once SDL's queue exists: before,
      * the loop polls anyway). */
     if (SDL_WasInit(SDL_INIT_EVENTS)) {
@@ -427,7 +427,7 @@ static void check_journal(struct viewer *vw);
 
 static void set_author(struct viewer *vw, struct annot_set *set)
 {
-    const char *author = vw->author ? vw->author : getenv("SATMARK_AUTHOR");
+    const char *author = vw->opt.author ? vw->opt.author : getenv("SATMARK_AUTHOR");
     if (!author)
         author = getenv("USER");
     if (author)
@@ -436,33 +436,33 @@ static void set_author(struct viewer *vw, struct annot_set *set)
 
 void viewer_poll_load(struct viewer *vw)
 {
-    if (!vw->marks_loading || !atomic_load(&vw->load_done))
+    if (!vw->doc.marks_loading || !atomic_load(&vw->doc.load_done))
         return;
-    pthread_join(vw->load_thread, NULL);
-    vw->marks_loading = false;
-    if (!vw->load_ok) {
+    pthread_join(vw->doc.load_thread, NULL);
+    vw->doc.marks_loading = false;
+    if (!vw->doc.load_ok) {
         /* Never go on with an empty set: a save would overwrite the file. */
-        fprintf(stderr, "satmark-view: error: %s\n", diag_message(vw->load_dg));
-        annot_set_free(vw->loaded_set);
-        vw->loaded_set = NULL;
-        vw->exit_code = 1;
+        fprintf(stderr, "satmark-view: error: %s\n", diag_message(vw->doc.load_dg));
+        annot_set_free(vw->doc.loaded_set);
+        vw->doc.loaded_set = NULL;
+        vw->run.exit_code = 1;
         vw->running = false;
-        vw->load_failed = true;
+        vw->doc.load_failed = true;
         return;
     }
-    for (size_t i = 0; i < diag_warning_count(vw->load_dg); i++)
-        fprintf(stderr, "satmark-view: warning: %s\n", diag_warning(vw->load_dg, i));
-    annot_set_free(vw->set);
-    vw->set = vw->loaded_set;
-    vw->loaded_set = NULL;
-    set_author(vw, vw->set);
+    for (size_t i = 0; i < diag_warning_count(vw->doc.load_dg); i++)
+        fprintf(stderr, "satmark-view: warning: %s\n", diag_warning(vw->doc.load_dg, i));
+    annot_set_free(vw->doc.set);
+    vw->doc.set = vw->doc.loaded_set;
+    vw->doc.loaded_set = NULL;
+    set_author(vw, vw->doc.set);
     print_warnings(vw->dg);
-    vw->a.overlay_built = false;
-    vw->b.overlay_built = false;
-    vw->journal_generation = annot_generation(vw->set);
-    if (vw->modal == MODAL_NONE)
-        viewer_message(vw, false, "%zu marks loaded from %s", annot_count(vw->set),
-                       vw->annot_path);
+    vw->imagery.a.overlay_built = false;
+    vw->imagery.b.overlay_built = false;
+    vw->doc.journal_generation = annot_generation(vw->doc.set);
+    if (vw->ui.modal == MODAL_NONE)
+        viewer_message(vw, false, "%zu marks loaded from %s", annot_count(vw->doc.set),
+                       vw->doc.annot_path);
     check_journal(vw);
     viewer_invalidate(vw);
 }
@@ -471,24 +471,24 @@ void viewer_poll_load(struct viewer *vw)
 static bool load_documents(struct viewer *vw)
 {
     struct diag *dg = vw->dg;
-    if (vw->style_path) {
-        if (!style_load(vw->style_path, &vw->style, dg)) {
+    if (vw->opt.style_path) {
+        if (!style_load(vw->opt.style_path, &vw->frame.style, dg)) {
             fprintf(stderr, "satmark-view: error: %s\n", diag_message(dg));
             return fail(vw);
         }
-    } else if (!style_load_default_file(&vw->style, dg)) {
+    } else if (!style_load_default_file(&vw->frame.style, dg)) {
         fprintf(stderr, "satmark-view: warning: %s; using the built-in style\n",
                 diag_message(dg));
         diag_reset(dg);
-        vw->style = style_default();
-        if (!vw->style)
+        vw->frame.style = style_default();
+        if (!vw->frame.style)
             return fail(vw);
     }
     char claims_guess[4200];
-    if (!vw->claims_path && vw->annot_path) {
+    if (!vw->opt.claims_path && vw->doc.annot_path) {
         /* the one lookup rule (locate.h): beside the file, then the root */
         static struct locate_result found;
-        bool located = locate_catalog(vw->annot_path, &found);
+        bool located = locate_catalog(vw->doc.annot_path, &found);
         if (verbose_lookup) {
             char said[2 * LOCATE_PATH_MAX];
             locate_describe(&found, "the claims catalog", said, sizeof said);
@@ -497,42 +497,44 @@ static bool load_documents(struct viewer *vw)
         if (located &&
             (size_t)snprintf(claims_guess, sizeof claims_guess, "%s", found.path) <
                 sizeof claims_guess)
-            vw->claims_path = claims_guess;
+            vw->opt.claims_path = claims_guess;
     }
-    if (vw->claims_path) {
-        if (!claims_catalog_read(vw->claims_path, &vw->claims, dg)) {
+    if (vw->opt.claims_path) {
+        if (!claims_catalog_read(vw->opt.claims_path, &vw->doc.claims, dg)) {
             fprintf(stderr, "satmark-view: error: %s\n", diag_message(dg));
             return fail(vw);
         }
-        if (vw->claims_path == claims_guess)
-            vw->claims_path = NULL; /* do not keep a pointer to the stack */
+        if (vw->opt.claims_path == claims_guess)
+            vw->opt.claims_path = NULL; /* do not keep a pointer to the stack */
     }
     /* Until the file is read, an empty set stands in (editing waits: input.c). */
-    vw->set = annot_set_new();
-    if (!vw->set) {
+    vw->doc.set = annot_set_new();
+    if (!vw->doc.set) {
         fprintf(stderr, "satmark-view: error: out of memory\n");
         return false;
     }
-    if (vw->annot_path) /* before reading: a change during the read counts as a change */
-        filestamp_take(vw->annot_path, &vw->disk_stamp);
-    if (vw->annot_path && access(vw->annot_path, F_OK) == 0) {
-        vw->load_dg = diag_new();
-        if (!vw->load_dg ||
-            pthread_create(&vw->load_thread, NULL, annot_load_main, vw) != 0) {
+    if (vw->doc.annot_path) /* before reading: a change during the read counts as a change */
+        filestamp_take(vw->doc.annot_path, &vw->doc.disk_stamp);
+    if (vw->doc.annot_path && access(vw->doc.annot_path, F_OK) == 0) {
+        vw->doc.load_dg = diag_new();
+        if (!vw->doc.load_dg ||
+            pthread_create(&vw->doc.load_thread, NULL, annot_load_main, vw) != 0) {
             fprintf(stderr, "satmark-view: error: %s: cannot start reading it\n",
-                    vw->annot_path);
+                    vw->doc.annot_path);
             return false;
         }
-        vw->marks_loading = true;
-    } else if (vw->annot_path) {
-        fprintf(stderr, "satmark-view: %s does not exist yet: it is created on the first "
-                        "save (Ctrl+S)\n", vw->annot_path);
+        vw->doc.marks_loading = true;
+    } else if (vw->doc.annot_path) {
+        fprintf(stderr,
+                "satmark-view: %s does not exist yet: it is created on the first "
+                "save (Ctrl+S)\n",
+                vw->doc.annot_path);
     }
-    set_author(vw, vw->set);
+    set_author(vw, vw->doc.set);
     print_warnings(dg);
-    if (vw->annot_path) {
-        vw->journal_path = journal_path_for(vw->annot_path);
-        if (!vw->journal_path)
+    if (vw->doc.annot_path) {
+        vw->doc.journal_path = journal_path_for(vw->doc.annot_path);
+        if (!vw->doc.journal_path)
             return false;
     }
     return true;
@@ -540,24 +542,24 @@ static bool load_documents(struct viewer *vw)
 
 static void check_journal(struct viewer *vw)
 {
-    if (!vw->journal_path || !journal_exists(vw->journal_path))
+    if (!vw->doc.journal_path || !journal_exists(vw->doc.journal_path))
         return;
-    if (vw->recover_answer >= 0) {
-        viewer_answer_recovery(vw, vw->recover_answer == 1);
+    if (vw->opt.recover_answer >= 0) {
+        viewer_answer_recovery(vw, vw->opt.recover_answer == 1);
         return;
     }
     /* Ask; show when it was written. */
     struct journal_info info;
     struct annot_set *set = NULL;
     struct diag *dg = diag_new();
-    if (journal_read(vw->journal_path, vw->annot_path, &info, &set, dg))
-        snprintf(vw->pending_journal, sizeof vw->pending_journal, "%s (%zu marks)",
+    if (journal_read(vw->doc.journal_path, vw->doc.annot_path, &info, &set, dg))
+        snprintf(vw->doc.pending_journal, sizeof vw->doc.pending_journal, "%s (%zu marks)",
                  info.written, info.features);
     else
-        snprintf(vw->pending_journal, sizeof vw->pending_journal, "an earlier session");
+        snprintf(vw->doc.pending_journal, sizeof vw->doc.pending_journal, "an earlier session");
     annot_set_free(set);
     diag_free(dg);
-    vw->modal = MODAL_RECOVER;
+    vw->ui.modal = MODAL_RECOVER;
     viewer_invalidate(vw);
 }
 
@@ -576,10 +578,10 @@ static bool start_sdl(struct viewer *vw)
         SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
     }
     char title[600];
-    snprintf(title, sizeof title, "satmark \u2014 %s", vw->a.name);
-    Uint32 flags = vw->bench ? 0 : SDL_WINDOW_RESIZABLE;
+    snprintf(title, sizeof title, "satmark \u2014 %s", vw->imagery.a.name);
+    Uint32 flags = vw->opt.bench ? 0 : SDL_WINDOW_RESIZABLE;
     vw->window = SDL_CreateWindow(title, SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
-                                  vw->win_w, vw->win_h, flags);
+                                  vw->opt.win_w, vw->opt.win_h, flags);
     if (!vw->window) {
         fprintf(stderr, "satmark-view: error: cannot open a window: %s\n", SDL_GetError());
         return false;
@@ -602,37 +604,37 @@ static bool start_sdl(struct viewer *vw)
 /* The --screenshot file: the final frame, marks in sync with the view. */
 static void final_screenshot(struct viewer *vw)
 {
-    if (!vw->screenshot_path || vw->screenshot_written)
+    if (!vw->opt.screenshot_path || vw->run.screenshot_written)
         return;
-    vw->screenshot_written = true;
-    vw->sync_marks = true;
+    vw->run.screenshot_written = true;
+    vw->frame.sync_marks = true;
     viewer_frame(vw);
-    vw->sync_marks = false;
-    if (!screenshot_write(vw, vw->screenshot_path))
-        vw->exit_code = 1;
+    vw->frame.sync_marks = false;
+    if (!screenshot_write(vw, vw->opt.screenshot_path))
+        vw->run.exit_code = 1;
     SDL_RenderPresent(vw->renderer);
 }
 
 static void finish_script_session(struct viewer *vw)
 {
     final_screenshot(vw);
-    if (viewer_unsaved(vw) && vw->journal_path && vw->modal != MODAL_RECOVER) {
+    if (viewer_unsaved(&vw->doc) && vw->doc.journal_path && vw->ui.modal != MODAL_RECOVER) {
         /* Unsaved work at the end of a script is kept in the journal. */
         struct diag *dg = diag_new();
-        if (journal_write(vw->journal_path, vw->annot_path, vw->set, dg))
-            fprintf(stderr, "satmark-view: unsaved changes kept in %s\n", vw->journal_path);
+        if (journal_write(vw->doc.journal_path, vw->doc.annot_path, vw->doc.set, dg))
+            fprintf(stderr, "satmark-view: unsaved changes kept in %s\n", vw->doc.journal_path);
         else
             fprintf(stderr, "satmark-view: error: %s\n", diag_message(dg));
         diag_free(dg);
     }
     /* A script that leaves work unsaved, or whose last save failed, did
      * not do its job: say so and exit 1. */
-    if (vw->save_failed) {
+    if (vw->doc.save_failed) {
         fprintf(stderr, "satmark-view: error: the script's last save failed\n");
-        vw->exit_code = 1;
-    } else if (viewer_unsaved(vw) && vw->modal != MODAL_RECOVER) {
+        vw->run.exit_code = 1;
+    } else if (viewer_unsaved(&vw->doc) && vw->ui.modal != MODAL_RECOVER) {
         fprintf(stderr, "satmark-view: error: the script ended with unsaved changes\n");
-        vw->exit_code = 1;
+        vw->run.exit_code = 1;
     }
     vw->running = false;
 }
@@ -641,25 +643,27 @@ static void run_loop(struct viewer *vw)
 {
     vw->running = true;
     while (vw->running) {
-        bool loading = !imagery_idle(&vw->a) || (vw->has_b && !imagery_idle(&vw->b));
-        bool marks_behind = !marks_current(vw);
-        bool script_active = vw->script && !vw->script_done;
+        bool loading =
+            !imagery_idle(&vw->imagery.a) || (vw->imagery.has_b && !imagery_idle(&vw->imagery.b));
+        bool marks_behind = !marks_current(&vw->frame);
+        bool script_active = vw->run.script && !vw->run.script_done;
         double now = viewer_now_s();
-        bool script_sleeping = script_active && vw->script_wait_until > now;
-        bool busy = vw->needs_frame || vw->overlay_dirty || vw->status_dirty || loading ||
-                    marks_behind || (script_active && !script_sleeping) || vw->exit_after_idle;
+        bool script_sleeping = script_active && vw->run.script_wait_until > now;
+        bool busy = vw->frame.needs_frame || vw->frame.overlay_dirty || vw->frame.status_dirty ||
+                    loading || marks_behind || (script_active && !script_sleeping) ||
+                    vw->run.exit_after_idle;
         SDL_Event ev;
         if (!busy) {
             /* Idle: sleep until input, waking to expire the status message
              * or to end a script's `wait`. */
             int timeout_ms = 500;
             if (script_sleeping)
-                timeout_ms = (int)fmin(500, fmax(1, (vw->script_wait_until - now) * 1000));
+                timeout_ms = (int)fmin(500, fmax(1, (vw->run.script_wait_until - now) * 1000));
             if (SDL_WaitEventTimeout(&ev, timeout_ms))
                 input_handle(vw, &ev);
-            if (vw->message[0] && viewer_now_s() - vw->message_s > 6 &&
-                viewer_now_s() - vw->message_s < 7.5)
-                vw->status_dirty = true;
+            if (vw->ui.message[0] && viewer_now_s() - vw->ui.message_s > 6 &&
+                viewer_now_s() - vw->ui.message_s < 7.5)
+                vw->frame.status_dirty = true;
         }
         while (vw->running && SDL_PollEvent(&ev))
             input_handle(vw, &ev);
@@ -669,32 +673,32 @@ static void run_loop(struct viewer *vw)
         if (!vw->running)
             break;
         overviews_poll(vw);
-        if (vw->script && !vw->script_done)
+        if (vw->run.script && !vw->run.script_done)
             script_step(vw);
         journal_tick(vw);
         if (loading) {
-            if (!vw->needs_frame && !vw->overlay_dirty)
-                tilecache_wait_finished(vw->a.cache, 8);
-            vw->needs_frame = true;
+            if (!vw->frame.needs_frame && !vw->frame.overlay_dirty)
+                tilecache_wait_finished(vw->imagery.a.cache, 8);
+            vw->frame.needs_frame = true;
         } else if (marks_behind) {
-            if (!vw->needs_frame && !vw->overlay_dirty)
-                marks_wait(vw, 8);
-            vw->needs_frame = true;
+            if (!vw->frame.needs_frame && !vw->frame.overlay_dirty)
+                marks_wait(&vw->frame, 8);
+            vw->frame.needs_frame = true;
         }
-        if (vw->needs_frame || vw->overlay_dirty || vw->status_dirty) {
+        if (vw->frame.needs_frame || vw->frame.overlay_dirty || vw->frame.status_dirty) {
             viewer_frame(vw);
             SDL_RenderPresent(vw->renderer);
             /* After the first frame and the marks: the hash reads the whole
              * file, which would compete with them for the disk. */
-            if (!vw->marks_loading) {
-                imagery_start_hash(&vw->a);
-                if (vw->has_b) /* B's marks are classified by its hash too */
-                    imagery_start_hash(&vw->b);
+            if (!vw->doc.marks_loading) {
+                imagery_start_hash(&vw->imagery.a);
+                if (vw->imagery.has_b) /* B's marks are classified by its hash too */
+                    imagery_start_hash(&vw->imagery.b);
             }
         }
-        if (vw->script && vw->script_done) {
+        if (vw->run.script && vw->run.script_done) {
             finish_script_session(vw);
-        } else if (vw->exit_after_idle && viewer_idle(vw)) {
+        } else if (vw->run.exit_after_idle && viewer_idle(vw)) {
             final_screenshot(vw);
             vw->running = false;
         }
@@ -703,12 +707,95 @@ static void run_loop(struct viewer *vw)
     final_screenshot(vw);
 }
 
+/* What the viewer starts with before the command line is read. */
+static void set_defaults(struct viewer *vw)
+{
+    memset(vw, 0, sizeof *vw);
+    vw->start_s = viewer_now_s();
+    vw->opt.recover_answer = -1;
+    vw->opt.journal_interval_s = 2.0;
+    vw->opt.win_w = 1280;
+    vw->opt.win_h = 800;
+    vw->ui.divider = 0.5;
+    vw->ui.show_imagery = true;
+    vw->ui.show_labels = true;
+    vw->ui.tool = TOOL_SELECT;
+    vw->ui.cls = ANNOT_CLASS_PIER;
+}
+
+/* Opens the images and the documents, starts the threads, SDL and the
+ * chrome; false (said on stderr) when the viewer cannot run. */
+static bool start_viewer(struct viewer *vw)
+{
+    bool ok = true;
+    vw->imagery.has_b = vw->opt.compare_path != NULL;
+    if (!imagery_open(vw, &vw->imagery.a, vw->opt.tile_path) ||
+        (vw->opt.compare_path && !imagery_open(vw, &vw->imagery.b, vw->opt.compare_path))) {
+        fprintf(stderr, "satmark-view: error: %s\n", diag_message(vw->dg));
+        ok = false;
+    }
+    print_warnings(vw->dg);
+    if (ok) {
+        overviews_offer(vw, &vw->imagery.a);
+        if (vw->imagery.has_b)
+            overviews_offer(vw, &vw->imagery.b);
+    }
+    ok = ok && load_documents(vw);
+    if (ok && !(vw->frame.marks = marks_new(vw->frame.style))) {
+        fprintf(stderr, "satmark-view: error: cannot start the marks thread\n");
+        ok = false;
+    }
+    ok = ok && start_sdl(vw);
+    if (ok && !(vw->frame.compose = compose_new())) {
+        fprintf(stderr, "satmark-view: error: out of memory for the imagery compositor\n");
+        ok = false;
+    }
+    if (ok && !overlay_init(vw)) {
+        fprintf(stderr, "satmark-view: error: cannot create the overlay (%dx%d)\n", vw->view.w,
+                vw->view.h);
+        ok = false;
+    }
+    return ok;
+}
+
+/* Frees everything start_viewer and the run made (whatever got made). */
+static void stop_viewer(struct viewer *vw)
+{
+    if (vw->doc.marks_loading) { /* quit before the marks were read */
+        pthread_join(vw->doc.load_thread, NULL);
+        vw->doc.marks_loading = false;
+    }
+    annot_set_free(vw->doc.loaded_set);
+    diag_free(vw->doc.load_dg);
+    marks_free(vw->frame.marks);
+    vw->frame.marks = NULL;
+    free(vw->frame.marks_cells);
+    free(vw->frame.marks_pixels);
+    overlay_free(vw);
+    compose_free(vw->frame.compose);
+    imagery_close(&vw->imagery.a);
+    if (vw->imagery.has_b)
+        imagery_close(&vw->imagery.b);
+    annot_set_free(vw->doc.set);
+    evidencepanel_free(&vw->doc); /* borrows the catalog and the set */
+    claims_catalog_free(vw->doc.claims);
+    style_free(vw->frame.style);
+    vscript_free(vw->run.script);
+    free(vw->doc.journal_path);
+    free(vw->doc.annot_path_owned);
+    diag_free(vw->dg);
+    if (vw->renderer)
+        SDL_DestroyRenderer(vw->renderer);
+    if (vw->window)
+        SDL_DestroyWindow(vw->window);
+    SDL_Quit();
+}
+
 int main(int argc, char **argv)
 {
     struct viewer viewer;
     struct viewer *vw = &viewer;
-    memset(vw, 0, sizeof *vw);
-    vw->start_s = viewer_now_s();
+    set_defaults(vw);
     /* the environment is read here, before any thread, and not in the core */
     static struct satmark_settings settings;
     if (!settings_from_env(&settings))
@@ -718,104 +805,40 @@ int main(int argc, char **argv)
      * handles; the tile cache already holds what is shown, so keep GDAL's
      * small (the environment can still set it). */
     setenv("GDAL_CACHEMAX", "32", 0);
-    vw->recover_answer = -1;
-    vw->journal_interval_s = 2.0;
-    vw->win_w = 1280;
-    vw->win_h = 800;
-    vw->divider = 0.5;
-    vw->show_imagery = true;
-    vw->show_labels = true;
-    vw->tool = TOOL_SELECT;
-    vw->cls = ANNOT_CLASS_PIER;
     int rc = parse_args(vw, argc, argv);
     if (rc >= 0)
         return rc;
-    if (vw->bench && vw->win_w == 1280 && vw->win_h == 800) {
-        vw->win_w = 1920;
-        vw->win_h = 1080;
+    if (vw->opt.bench && vw->opt.win_w == 1280 && vw->opt.win_h == 800) {
+        vw->opt.win_w = 1920;
+        vw->opt.win_h = 1080;
     }
     vw->dg = diag_new();
     if (!vw->dg)
         return 1;
-    vw->exit_code = 0;
-    bool ok = true;
-    if (vw->script_path) {
-        vw->script = vscript_read_file(vw->script_path, vw->dg);
-        if (!vw->script) {
+    vw->run.exit_code = 0;
+    if (vw->opt.script_path) {
+        vw->run.script = vscript_read_file(vw->opt.script_path, vw->dg);
+        if (!vw->run.script) {
             fprintf(stderr, "satmark-view: error: %s\n", diag_message(vw->dg));
             diag_free(vw->dg);
             return 1;
         }
     }
-    vw->has_b = vw->compare_path != NULL;
-    if (!imagery_open(vw, &vw->a, vw->tile_path) ||
-        (vw->compare_path && !imagery_open(vw, &vw->b, vw->compare_path))) {
-        fprintf(stderr, "satmark-view: error: %s\n", diag_message(vw->dg));
-        ok = false;
-    }
-    print_warnings(vw->dg);
-    if (ok) {
-        overviews_offer(vw, &vw->a);
-        if (vw->has_b)
-            overviews_offer(vw, &vw->b);
-    }
-    ok = ok && load_documents(vw);
-    if (ok && !(vw->marks = marks_new(vw->style))) {
-        fprintf(stderr, "satmark-view: error: cannot start the marks thread\n");
-        ok = false;
-    }
-    ok = ok && start_sdl(vw);
-    if (ok && !(vw->compose = compose_new())) {
-        fprintf(stderr, "satmark-view: error: out of memory for the imagery compositor\n");
-        ok = false;
-    }
-    if (ok && !overlay_init(vw)) {
-        fprintf(stderr, "satmark-view: error: cannot create the overlay (%dx%d)\n", vw->view.w,
-                vw->view.h);
-        ok = false;
-    }
-    if (ok) {
-        view_fit(&vw->view, vw->a.width, vw->a.height);
-        vw->journal_last_s = viewer_now_s();
-        vw->journal_generation = annot_generation(vw->set);
-        if (!vw->marks_loading)
+    if (start_viewer(vw)) {
+        view_fit(&vw->view, vw->imagery.a.width, vw->imagery.a.height);
+        vw->doc.journal_last_s = viewer_now_s();
+        vw->doc.journal_generation = annot_generation(vw->doc.set);
+        if (!vw->doc.marks_loading)
             check_journal(vw);
-        if (vw->bench) {
-            vw->exit_code = bench_run(vw);
+        if (vw->opt.bench) {
+            vw->run.exit_code = bench_run(vw);
         } else {
-            vw->exit_after_idle = vw->screenshot_path && !vw->script;
+            vw->run.exit_after_idle = vw->opt.screenshot_path && !vw->run.script;
             run_loop(vw);
         }
     } else {
-        vw->exit_code = 1;
+        vw->run.exit_code = 1;
     }
-    if (vw->marks_loading) { /* quit before the marks were read */
-        pthread_join(vw->load_thread, NULL);
-        vw->marks_loading = false;
-    }
-    annot_set_free(vw->loaded_set);
-    diag_free(vw->load_dg);
-    marks_free(vw->marks);
-    vw->marks = NULL;
-    free(vw->marks_cells);
-    free(vw->marks_pixels);
-    overlay_free(vw);
-    compose_free(vw->compose);
-    imagery_close(&vw->a);
-    if (vw->has_b)
-        imagery_close(&vw->b);
-    annot_set_free(vw->set);
-    evidencepanel_free(vw); /* borrows the catalog and the set */
-    claims_catalog_free(vw->claims);
-    style_free(vw->style);
-    vscript_free(vw->script);
-    free(vw->journal_path);
-    free(vw->annot_path_owned);
-    diag_free(vw->dg);
-    if (vw->renderer)
-        SDL_DestroyRenderer(vw->renderer);
-    if (vw->window)
-        SDL_DestroyWindow(vw->window);
-    SDL_Quit();
-    return vw->exit_code;
+    stop_viewer(vw);
+    return vw->run.exit_code;
 }

@@ -17,7 +17,6 @@
 #include "viewer.h"
 
 static const struct style_rgb WHITE = {255, 255, 255};
-static const struct style_rgb BLACK = {0, 0, 0};
 static const struct style_rgb GREY = {170, 175, 185};
 static const struct style_rgb YELLOW = {255, 220, 80};
 
@@ -30,9 +29,9 @@ SDL_Rect marklist_rect(const struct viewer *vw)
 
 void marklist_toggle(struct viewer *vw)
 {
-    vw->marklist_open = !vw->marklist_open;
-    vw->marklist_cursor = 0;
-    vw->marklist_filter[0] = '\0';
+    vw->ui.marklist_open = !vw->ui.marklist_open;
+    vw->ui.marklist_cursor = 0;
+    vw->ui.marklist_filter[0] = '\0';
     viewer_invalidate(vw);
 }
 
@@ -101,8 +100,8 @@ bool marklist_matches(const struct annot_feature *f, const char *filter)
 
 bool marklist_filtered_at(const struct viewer *vw, size_t k, size_t *index)
 {
-    for (size_t i = 0; i < annot_count(vw->set); i++)
-        if (marklist_matches(annot_get(vw->set, i), vw->marklist_filter) && k-- == 0) {
+    for (size_t i = 0; i < annot_count(vw->doc.set); i++)
+        if (marklist_matches(annot_get(vw->doc.set, i), vw->ui.marklist_filter) && k-- == 0) {
             *index = i;
             return true;
         }
@@ -113,11 +112,11 @@ static void go_to_row(struct viewer *vw, size_t k)
 {
     size_t index;
     if (!marklist_filtered_at(vw, k, &index)) {
-        viewer_message(vw, true, "No mark matches \"%s\"", vw->marklist_filter);
+        viewer_message(vw, true, "No mark matches \"%s\"", vw->ui.marklist_filter);
         return;
     }
-    vw->marklist_cursor = k;
-    goto_mark(vw, annot_get(vw->set, index));
+    vw->ui.marklist_cursor = k;
+    goto_mark(vw, annot_get(vw->doc.set, index));
 }
 
 bool marklist_key(struct viewer *vw, SDL_Keycode sym)
@@ -125,39 +124,39 @@ bool marklist_key(struct viewer *vw, SDL_Keycode sym)
     size_t index;
     switch (sym) {
     case SDLK_ESCAPE:
-        if (vw->marklist_filter[0])
-            vw->marklist_filter[0] = '\0';
+        if (vw->ui.marklist_filter[0])
+            vw->ui.marklist_filter[0] = '\0';
         else
-            vw->marklist_open = false;
-        vw->marklist_cursor = 0;
+            vw->ui.marklist_open = false;
+        vw->ui.marklist_cursor = 0;
         break;
-    case SDLK_F2: vw->marklist_open = false; break;
+    case SDLK_F2: vw->ui.marklist_open = false; break;
     case SDLK_UP:
-        if (vw->marklist_cursor > 0)
-            vw->marklist_cursor--;
+        if (vw->ui.marklist_cursor > 0)
+            vw->ui.marklist_cursor--;
         break;
     case SDLK_DOWN:
-        if (marklist_filtered_at(vw, vw->marklist_cursor + 1, &index))
-            vw->marklist_cursor++;
+        if (marklist_filtered_at(vw, vw->ui.marklist_cursor + 1, &index))
+            vw->ui.marklist_cursor++;
         break;
     case SDLK_PAGEDOWN:
-        for (int i = 0; i < 10 && marklist_filtered_at(vw, vw->marklist_cursor + 1, &index); i++)
-            vw->marklist_cursor++;
+        for (int i = 0; i < 10 && marklist_filtered_at(vw, vw->ui.marklist_cursor + 1, &index); i++)
+            vw->ui.marklist_cursor++;
         break;
     case SDLK_PAGEUP:
-        vw->marklist_cursor = vw->marklist_cursor > 10 ? vw->marklist_cursor - 10 : 0;
+        vw->ui.marklist_cursor = vw->ui.marklist_cursor > 10 ? vw->ui.marklist_cursor - 10 : 0;
         break;
     case SDLK_RETURN:
-    case SDLK_KP_ENTER: go_to_row(vw, vw->marklist_cursor); break;
+    case SDLK_KP_ENTER: go_to_row(vw, vw->ui.marklist_cursor); break;
     case SDLK_BACKSPACE: {
-        size_t len = strlen(vw->marklist_filter);
+        size_t len = strlen(vw->ui.marklist_filter);
         while (len > 0) {
             len--;
-            if (((unsigned char)vw->marklist_filter[len] & 0xC0) != 0x80)
+            if (((unsigned char)vw->ui.marklist_filter[len] & 0xC0) != 0x80)
                 break;
         }
-        vw->marklist_filter[len] = '\0';
-        vw->marklist_cursor = 0;
+        vw->ui.marklist_filter[len] = '\0';
+        vw->ui.marklist_cursor = 0;
         break;
     }
     case SDLK_TAB: return false; /* the claims panel takes over (input.c) */
@@ -171,10 +170,10 @@ bool marklist_click(struct viewer *vw, int x, int y)
     SDL_Rect r = marklist_rect(vw);
     if (x < r.x || x >= r.x + r.w || y < r.y || y >= r.y + r.h)
         return false;
-    for (size_t i = 0; i < vw->nmarklist_rows; i++)
-        if (y >= vw->marklist_rows[i].y0 && y < vw->marklist_rows[i].y1) {
+    for (size_t i = 0; i < vw->ui.nmarklist_rows; i++)
+        if (y >= vw->ui.marklist_rows[i].y0 && y < vw->ui.marklist_rows[i].y1) {
             size_t k = 0, index;
-            while (marklist_filtered_at(vw, k, &index) && index != vw->marklist_rows[i].claim)
+            while (marklist_filtered_at(vw, k, &index) && index != vw->ui.marklist_rows[i].claim)
                 k++;
             go_to_row(vw, k);
         }
@@ -200,8 +199,8 @@ static void dates_of(const struct annot_feature *f, char *out, size_t cap)
 
 void marklist_draw(struct viewer *vw, cairo_t *cr)
 {
-    vw->nmarklist_rows = 0;
-    if (!vw->marklist_open)
+    vw->ui.nmarklist_rows = 0;
+    if (!vw->ui.marklist_open)
         return;
     SDL_Rect r = marklist_rect(vw);
     cairo_rectangle(cr, r.x, r.y, r.w, r.h);
@@ -209,38 +208,41 @@ void marklist_draw(struct viewer *vw, cairo_t *cr)
     cairo_fill(cr);
     double x = r.x + 12, y = r.y + 10, wrap = r.w - 24, h;
     size_t total = 0;
-    for (size_t i = 0; i < annot_count(vw->set); i++)
-        if (marklist_matches(annot_get(vw->set, i), vw->marklist_filter))
+    for (size_t i = 0; i < annot_count(vw->doc.set); i++)
+        if (marklist_matches(annot_get(vw->doc.set, i), vw->ui.marklist_filter))
             total++;
     char head[256];
-    snprintf(head, sizeof head, "Marks \u2014 %zu of %zu", total, annot_count(vw->set));
-    render_text(cr, head, NULL, 15, x, y, wrap, WHITE, 0, BLACK, false, NULL, &h);
+    snprintf(head, sizeof head, "Marks \u2014 %zu of %zu", total, annot_count(vw->doc.set));
+    render_text(cr, head, &(struct render_text_options){.px = 15, .x = x, .y = y, .wrap_w = wrap,
+                                                        .rgb = WHITE}, NULL, &h);
     y += h + 4;
-    snprintf(head, sizeof head, "Filter: %s\u2502", vw->marklist_filter);
-    render_text(cr, head, NULL, 13, x, y, wrap, YELLOW, 0, BLACK, false, NULL, &h);
+    snprintf(head, sizeof head, "Filter: %s\u2502", vw->ui.marklist_filter);
+    render_text(cr, head, &(struct render_text_options){.px = 13, .x = x, .y = y, .wrap_w = wrap,
+                                                        .rgb = YELLOW}, NULL, &h);
     y += h + 4;
     render_text(cr, "class:ship date:2024-03 claim:ID or part of an id or label. "
                     "Up/Down choose, Enter or click: go to the mark. Esc closes.",
-                NULL, 11, x, y, wrap, GREY, 0, BLACK, false, NULL, &h);
+                &(struct render_text_options){.px = 11, .x = x, .y = y, .wrap_w = wrap,
+                                              .rgb = GREY}, NULL, &h);
     y += h + 8;
-    size_t first = vw->marklist_cursor >= 6 ? vw->marklist_cursor - 5 : 0;
+    size_t first = vw->ui.marklist_cursor >= 6 ? vw->ui.marklist_cursor - 5 : 0;
     size_t k = 0;
-    for (size_t i = 0; i < annot_count(vw->set); i++) {
-        const struct annot_feature *f = annot_get(vw->set, i);
-        if (!marklist_matches(f, vw->marklist_filter))
+    for (size_t i = 0; i < annot_count(vw->doc.set); i++) {
+        const struct annot_feature *f = annot_get(vw->doc.set, i);
+        if (!marklist_matches(f, vw->ui.marklist_filter))
             continue;
         size_t row = k++;
         if (row < first)
             continue;
-        if (y > r.y + r.h - 30 || vw->nmarklist_rows == VIEWER_MAX_CLAIM_ROWS)
+        if (y > r.y + r.h - 30 || vw->ui.nmarklist_rows == VIEWER_MAX_CLAIM_ROWS)
             break;
-        const struct style_class *sc = style_for_class(vw->style, f->cls);
+        const struct style_class *sc = style_for_class(vw->frame.style, f->cls);
         char dates[128], line[1024];
         dates_of(f, dates, sizeof dates);
         snprintf(line, sizeof line, "%s  %s%s%.200s", f->id, sc->title,
                  f->label && f->label[0] ? " \u2014 " : "", f->label ? f->label : "");
         double y0 = y;
-        if (row == vw->marklist_cursor) {
+        if (row == vw->ui.marklist_cursor) {
             cairo_rectangle(cr, r.x + 4, y - 3, 3, 30);
             cairo_set_source_rgba(cr, 1, 0.86, 0.31, 0.9);
             cairo_fill(cr);
@@ -249,7 +251,7 @@ void marklist_draw(struct viewer *vw, cairo_t *cr)
         cairo_set_source_rgb(cr, sc->colour.r / 255.0, sc->colour.g / 255.0, sc->colour.b / 255.0);
         cairo_fill(cr);
         hintbar_text_fit(cr, line, 13, x + 14, y, wrap - 14,
-                         strcmp(f->id, vw->selected) == 0 ? YELLOW : WHITE);
+                         strcmp(f->id, vw->doc.selected) == 0 ? YELLOW : WHITE);
         y += 17;
         char sub[512];
         size_t len = (size_t)snprintf(sub, sizeof sub, "%s", dates[0] ? dates : "no date");
@@ -258,9 +260,9 @@ void marklist_draw(struct viewer *vw, cairo_t *cr)
                                     annot_stance_name(f->claims[c].stance), f->claims[c].claim);
         hintbar_text_fit(cr, sub, 11, x + 14, y, wrap - 14, GREY);
         y += 17;
-        vw->marklist_rows[vw->nmarklist_rows].y0 = (int)y0;
-        vw->marklist_rows[vw->nmarklist_rows].y1 = (int)y;
-        vw->marklist_rows[vw->nmarklist_rows].claim = i;
-        vw->nmarklist_rows++;
+        vw->ui.marklist_rows[vw->ui.nmarklist_rows].y0 = (int)y0;
+        vw->ui.marklist_rows[vw->ui.nmarklist_rows].y1 = (int)y;
+        vw->ui.marklist_rows[vw->ui.nmarklist_rows].claim = i;
+        vw->ui.nmarklist_rows++;
     }
 }

@@ -32,9 +32,27 @@
 #include <string.h>
 #include <time.h>
 
+#include "spindex.h"
 #include "viewer.h"
 
 #define MARKS_MAX_RETIRED 64
+#define MARKS_MAX_VISINDEX 4
+/* Marks with a box side above this (image pixels) are tested one by one. */
+#define VISINDEX_LARGE 512.0
+/* Marks tested in file order before the grid is asked (count_shown). */
+#define VISINDEX_PROBE 4096
+
+/* A grid over an overlay's marks (their box centres): counting the marks in
+ * view (build_job, every frame the view changes) then costs the marks near
+ * the view, not every mark of the file. UI thread only; keyed by the
+ * overlay, dropped when it is retired. */
+struct visindex {
+    const struct render_overlay *overlay; /* borrowed; NULL: slot free */
+    size_t count;                         /* render_overlay_count when built */
+    struct spindex *grid;                 /* the small marks; NULL when none */
+    size_t *large, nlarge;                /* the others, and marks without a box are left out */
+    double pad;                           /* half the longest box side among the small marks */
+};
 #define MARKS_REST_MAX_S 0.1
 
 struct marks_part {
@@ -78,6 +96,9 @@ struct marks_layer {
     double last_finish_s;  /* when it finished (viewer_now_s) */
     struct marks_job result_job;
     bool result_new;
+    /* UI thread only (not under lock) */
+    struct visindex vis[MARKS_MAX_VISINDEX];
+    size_t vis_next; /* the slot replaced next when all are taken */
     bool has_result;       /* result_job holds the last finished job */
     pthread_cond_t done_cond;
     uint64_t done_seq;
@@ -269,6 +290,99 @@ struct marks_layer *marks_new(const struct style *style)
     return ml;
 }
 
+static void visindex_clear(struct visindex *vi)
+{
+    spindex_free(vi->grid);
+    free(vi->large);
+    memset(vi, 0, sizeof *vi);
+}
+
+/* The index of ov (built on first use); NULL on out of memory. */
+static struct visindex *visindex_of(struct marks_layer *ml, const struct render_overlay *ov)
+{
+    size_t n = render_overlay_count(ov);
+    for (size_t i = 0; i < MARKS_MAX_VISINDEX; i++)
+        if (ml->vis[i].overlay == ov && ml->vis[i].count == n)
+            return &ml->vis[i];
+    struct visindex *vi = &ml->vis[ml->vis_next];
+    ml->vis_next = (ml->vis_next + 1) % MARKS_MAX_VISINDEX;
+    visindex_clear(vi);
+    double *x = malloc((n ? n : 1) * sizeof *x), *y = malloc((n ? n : 1) * sizeof *y);
+    vi->large = malloc((n ? n : 1) * sizeof *vi->large);
+    if (!x || !y || !vi->large) {
+        free(x);
+        free(y);
+        visindex_clear(vi);
+        return NULL;
+    }
+    size_t nsmall = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct render_rect box;
+        x[i] = y[i] = NAN; /* left out of the grid */
+        if (!render_overlay_bbox(ov, i, &box))
+            continue; /* never visible */
+        if (box.w > VISINDEX_LARGE || box.h > VISINDEX_LARGE) {
+            vi->large[vi->nlarge++] = i;
+            continue;
+        }
+        x[i] = box.x + box.w / 2;
+        y[i] = box.y + box.h / 2;
+        vi->pad = fmax(vi->pad, fmax(box.w, box.h) / 2);
+        nsmall++;
+    }
+    vi->grid = nsmall ? spindex_new(x, y, n) : NULL;
+    free(x);
+    free(y);
+    if (nsmall && !vi->grid) {
+        visindex_clear(vi);
+        return NULL;
+    }
+    vi->overlay = ov;
+    vi->count = n;
+    return vi;
+}
+
+static bool counts_as_shown(const struct viewer *vw, const struct render_overlay *ov, size_t i,
+                            const struct render_view *view)
+{
+    return !(vw->ui.hidden_classes & (1u << render_overlay_class(ov, i))) &&
+           !(vw->ui.other_dates == RENDER_OTHER_HIDDEN &&
+             render_overlay_relation(ov, i) == MARKDATE_OTHER_DATES) &&
+           render_overlay_visible(ov, i, view);
+}
+
+/* How many marks of ov are shown in view, counting up to limit + 1. */
+static size_t count_shown(struct viewer *vw, const struct render_overlay *ov,
+                          const struct render_view *view, size_t limit)
+{
+    size_t n = render_overlay_count(ov), shown = 0;
+    /* Zoomed out, most marks are in view: the first few thousand settle it
+     * (the grid would list them all). Zoomed in, the grid lists the few. */
+    size_t probe = n < VISINDEX_PROBE ? n : VISINDEX_PROBE;
+    for (size_t i = 0; i < probe && shown <= limit; i++)
+        shown += counts_as_shown(vw, ov, i, view);
+    if (shown > limit || probe == n)
+        return shown;
+    shown = 0;
+    struct visindex *vi = visindex_of(vw->frame.marks, ov);
+    if (!vi) { /* out of memory: every mark, as before the index */
+        for (size_t i = 0; i < n && shown <= limit; i++)
+            shown += counts_as_shown(vw, ov, i, view);
+        return shown;
+    }
+    for (size_t k = 0; k < vi->nlarge && shown <= limit; k++)
+        shown += counts_as_shown(vw, ov, vi->large[k], view);
+    size_t *items = NULL, nitems = 0;
+    if (shown <= limit && vi->grid &&
+        spindex_query(vi->grid, view->src_x - vi->pad, view->src_y - vi->pad,
+                      view->src_x + view->src_w + vi->pad, view->src_y + view->src_h + vi->pad,
+                      &items, &nitems))
+        for (size_t k = 0; k < nitems && shown <= limit; k++)
+            shown += items[k] < n && counts_as_shown(vw, ov, items[k], view);
+    free(items);
+    return shown;
+}
+
 void marks_free(struct marks_layer *ml)
 {
     if (!ml)
@@ -281,6 +395,8 @@ void marks_free(struct marks_layer *ml)
         pthread_join(ml->thread, NULL);
     for (size_t i = 0; i < ml->nretired; i++)
         render_overlay_free(ml->retired[i]);
+    for (size_t i = 0; i < MARKS_MAX_VISINDEX; i++)
+        visindex_clear(&ml->vis[i]);
     free(ml->result);
     free(ml->result_cells);
     pthread_cond_destroy(&ml->done_cond);
@@ -315,6 +431,9 @@ void marks_retire(struct marks_layer *ml, struct render_overlay *ov)
 {
     if (!ov)
         return;
+    for (size_t i = 0; i < MARKS_MAX_VISINDEX; i++)
+        if (ml->vis[i].overlay == ov)
+            visindex_clear(&ml->vis[i]);
     pthread_mutex_lock(&ml->lock);
     collect_retired(ml);
     if (ml->nretired == MARKS_MAX_RETIRED) {
@@ -336,19 +455,19 @@ static void build_job(struct viewer *vw, struct marks_job *job)
     job->out_w = vw->view.w;
     job->out_h = vw->view.h;
     job->clip_bottom = vw->view.h - VIEWER_STATUS_H;
-    job->clip_top = vw->has_b ? VIEWER_CAPTION_H : 0;
-    job->hidden = vw->hidden_classes;
-    job->other_dates = vw->other_dates;
-    snprintf(job->highlight, sizeof job->highlight, "%s", vw->selected);
+    job->clip_top = vw->imagery.has_b ? VIEWER_CAPTION_H : 0;
+    job->hidden = vw->ui.hidden_classes;
+    job->other_dates = vw->ui.other_dates;
+    snprintf(job->highlight, sizeof job->highlight, "%s", vw->doc.selected);
     struct b_mapping map;
-    bool b_ok = vw->has_b && view_b_mapping(vw, &vw->view, &map);
+    bool b_ok = vw->imagery.has_b && view_b_mapping(&vw->imagery, &vw->view, &map);
     /* B drawn through the affine map is in A's frame: A's projection of
      * the marks fits both (and one part keeps labels whole at the divider). */
     bool b_own = b_ok && !map.affine;
-    const struct image_layer *first = &vw->a;
+    const struct image_layer *first = &vw->imagery.a;
     const struct view *first_view = &vw->view;
-    if (b_own && vw->compare == COMPARE_FLICKER && vw->show_b) {
-        first = &vw->b;
+    if (b_own && vw->ui.compare == COMPARE_FLICKER && vw->ui.show_b) {
+        first = &vw->imagery.b;
         first_view = &map.vb;
     }
     job->parts[0].overlay = first->overlay;
@@ -356,10 +475,10 @@ static void build_job(struct viewer *vw, struct marks_job *job)
     job->parts[0].clip_x0 = 0;
     job->parts[0].clip_x1 = vw->view.w;
     job->nparts = 1;
-    if (b_own && vw->compare == COMPARE_SWIPE) {
-        double split = vw->divider * vw->view.w;
+    if (b_own && vw->ui.compare == COMPARE_SWIPE) {
+        double split = vw->ui.divider * vw->view.w;
         job->parts[0].clip_x1 = split;
-        job->parts[1].overlay = vw->b.overlay;
+        job->parts[1].overlay = vw->imagery.b.overlay;
         job->parts[1].view = view_to_render(&map.vb);
         job->parts[1].clip_x0 = split;
         job->parts[1].clip_x1 = vw->view.w;
@@ -367,13 +486,13 @@ static void build_job(struct viewer *vw, struct marks_job *job)
     } else if (b_ok && map.affine) {
         /* B resampled into A's frame: B's marks, classified against B's
          * date, placed with A's georeference */
-        if (vw->compare == COMPARE_FLICKER && vw->show_b) {
-            job->parts[0].overlay = vw->b.overlay_in_a;
-        } else if (vw->compare == COMPARE_SWIPE) {
-            double split = vw->divider * vw->view.w;
+        if (vw->ui.compare == COMPARE_FLICKER && vw->ui.show_b) {
+            job->parts[0].overlay = vw->imagery.b.overlay_in_a;
+        } else if (vw->ui.compare == COMPARE_SWIPE) {
+            double split = vw->ui.divider * vw->view.w;
             job->parts[0].clip_x1 = split;
             job->parts[1] = job->parts[0];
-            job->parts[1].overlay = vw->b.overlay_in_a;
+            job->parts[1].overlay = vw->imagery.b.overlay_in_a;
             job->parts[1].clip_x0 = split;
             job->parts[1].clip_x1 = vw->view.w;
             job->nparts = 2;
@@ -381,17 +500,11 @@ static void build_job(struct viewer *vw, struct marks_job *job)
     }
     /* Labels only when few marks are in view: thousands are unreadable and slow. */
     size_t visible = 0;
-    for (int p = 0; p < job->nparts; p++) {
-        const struct render_overlay *ov = job->parts[p].overlay;
-        size_t n = ov ? render_overlay_count(ov) : 0;
-        for (size_t i = 0; i < n && visible <= VIEWER_LABELS_MAX_VISIBLE; i++)
-            if (!(vw->hidden_classes & (1u << render_overlay_class(ov, i))) &&
-                !(vw->other_dates == RENDER_OTHER_HIDDEN &&
-                  render_overlay_relation(ov, i) == MARKDATE_OTHER_DATES) &&
-                render_overlay_visible(ov, i, &job->parts[p].view))
-                visible++;
-    }
-    job->labels = vw->show_labels && visible <= VIEWER_LABELS_MAX_VISIBLE;
+    for (int p = 0; p < job->nparts && visible <= VIEWER_LABELS_MAX_VISIBLE; p++)
+        if (job->parts[p].overlay)
+            visible += count_shown(vw, job->parts[p].overlay, &job->parts[p].view,
+                                   VIEWER_LABELS_MAX_VISIBLE - visible);
+    job->labels = vw->ui.show_labels && visible <= VIEWER_LABELS_MAX_VISIBLE;
 }
 
 static bool same_job(const struct marks_job *a, const struct marks_job *b)
@@ -411,7 +524,7 @@ static bool same_job(const struct marks_job *a, const struct marks_job *b)
 
 void marks_update(struct viewer *vw)
 {
-    struct marks_layer *ml = vw->marks;
+    struct marks_layer *ml = vw->frame.marks;
     struct marks_job job;
     build_job(vw, &job);
     pthread_mutex_lock(&ml->lock);
@@ -429,9 +542,9 @@ void marks_update(struct viewer *vw)
     pthread_mutex_unlock(&ml->lock);
 }
 
-bool marks_current(struct viewer *vw)
+bool marks_current(struct viewer_frame *fr)
 {
-    struct marks_layer *ml = vw->marks;
+    struct marks_layer *ml = fr->marks;
     pthread_mutex_lock(&ml->lock);
     bool current = !ml->has_pending && !ml->busy && ml->done_seq == ml->posted_seq &&
                    !ml->result_new;
@@ -439,9 +552,9 @@ bool marks_current(struct viewer *vw)
     return current;
 }
 
-bool marks_wait(struct viewer *vw, int timeout_ms)
+bool marks_wait(struct viewer_frame *fr, int timeout_ms)
 {
-    struct marks_layer *ml = vw->marks;
+    struct marks_layer *ml = fr->marks;
     struct timespec deadline;
     clock_gettime(CLOCK_REALTIME, &deadline);
     if (timeout_ms >= 0) {
@@ -473,24 +586,25 @@ bool marks_wait(struct viewer *vw, int timeout_ms)
 
 void marks_take(struct viewer *vw)
 {
-    struct marks_layer *ml = vw->marks;
+    struct marks_layer *ml = vw->frame.marks;
     pthread_mutex_lock(&ml->lock);
     if (ml->result_new) {
         /* Swap buffers with the thread: it gets the UI's previous result back
          * to draw into (or frees it when the size changed). */
-        uint32_t *pixels = vw->marks_pixels;
-        uint8_t *cells = vw->marks_cells;
-        int w = vw->marks_w, h = vw->marks_h;
-        vw->marks_pixels = ml->result;
-        vw->marks_cells = ml->result_cells;
-        vw->marks_w = ml->result_w;
-        vw->marks_h = ml->result_h;
-        vw->marks_cols = cell_count(vw->marks_w);
-        vw->marks_rows = cell_count(vw->marks_h);
-        vw->marks_view = ml->result_job.view;
-        vw->marks_stats = ml->result_job.stats;
-        vw->marks_generation++;
-        vw->marks_ready = vw->marks_pixels && vw->marks_cells;
+        uint32_t *pixels = vw->frame.marks_pixels;
+        uint8_t *cells = vw->frame.marks_cells;
+        int w = vw->frame.marks_w, h = vw->frame.marks_h;
+        vw->frame.marks_pixels = ml->result;
+        vw->frame.marks_cells = ml->result_cells;
+        vw->frame.marks_w = ml->result_w;
+        vw->frame.marks_h = ml->result_h;
+        vw->frame.marks_cols = cell_count(vw->frame.marks_w);
+        vw->frame.marks_rows = cell_count(vw->frame.marks_h);
+        vw->frame.marks_view = ml->result_job.view;
+        vw->frame.marks_stats = ml->result_job.stats;
+        vw->frame.marks_overlay = ml->result_job.parts[0].overlay;
+        vw->frame.marks_generation++;
+        vw->frame.marks_ready = vw->frame.marks_pixels && vw->frame.marks_cells;
         ml->result = pixels;
         ml->result_cells = cells;
         ml->result_w = pixels ? w : 0;

@@ -35,46 +35,46 @@ static const struct style_rgb RED = {255, 110, 100};
 
 bool overlay_init(struct viewer *vw)
 {
-    vw->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, vw->view.w, vw->view.h);
-    if (cairo_surface_status(vw->surface) != CAIRO_STATUS_SUCCESS) {
-        cairo_surface_destroy(vw->surface);
-        vw->surface = NULL;
+    vw->frame.surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, vw->view.w, vw->view.h);
+    if (cairo_surface_status(vw->frame.surface) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(vw->frame.surface);
+        vw->frame.surface = NULL;
         return false;
     }
-    vw->overlay_tex = SDL_CreateTexture(vw->renderer, SDL_PIXELFORMAT_ARGB8888,
-                                        SDL_TEXTUREACCESS_STREAMING, vw->view.w, vw->view.h);
-    if (!vw->overlay_tex)
+    vw->frame.overlay_tex = SDL_CreateTexture(vw->renderer, SDL_PIXELFORMAT_ARGB8888,
+                                              SDL_TEXTUREACCESS_STREAMING, vw->view.w, vw->view.h);
+    if (!vw->frame.overlay_tex)
         return false;
-    SDL_SetTextureBlendMode(vw->overlay_tex, SDL_BLENDMODE_BLEND);
-    vw->overlay_dirty = true;
+    SDL_SetTextureBlendMode(vw->frame.overlay_tex, SDL_BLENDMODE_BLEND);
+    vw->frame.overlay_dirty = true;
     return true;
 }
 
 void overlay_free(struct viewer *vw)
 {
-    if (vw->overlay_tex)
-        SDL_DestroyTexture(vw->overlay_tex);
-    vw->overlay_tex = NULL;
-    if (vw->surface)
-        cairo_surface_destroy(vw->surface);
-    vw->surface = NULL;
+    if (vw->frame.overlay_tex)
+        SDL_DestroyTexture(vw->frame.overlay_tex);
+    vw->frame.overlay_tex = NULL;
+    if (vw->frame.surface)
+        cairo_surface_destroy(vw->frame.surface);
+    vw->frame.surface = NULL;
 }
 
 void overlay_refresh_marks(struct viewer *vw, struct image_layer *img)
 {
-    uint64_t gen = annot_generation(vw->set);
+    uint64_t gen = annot_generation(vw->doc.set);
     if (img->overlay_built && img->overlay_generation == gen && !datestyle_hash_changes(vw, img))
         return;
     struct diag *dg = diag_new();
     struct render_overlay *ov = datestyle_overlay(vw, img, img->geo, &img->other_dates, dg);
     if (ov) {
-        marks_retire(vw->marks, img->overlay);
+        marks_retire(vw->frame.marks, img->overlay);
         img->overlay = ov;
-        if (img == &vw->b) {
+        if (img == &vw->imagery.b) {
             /* B's marks, classified against B, placed with A's georeference */
             struct diag *quiet = diag_new();
-            marks_retire(vw->marks, img->overlay_in_a);
-            img->overlay_in_a = datestyle_overlay(vw, img, vw->a.geo, NULL, quiet);
+            marks_retire(vw->frame.marks, img->overlay_in_a);
+            img->overlay_in_a = datestyle_overlay(vw, img, vw->imagery.a.geo, NULL, quiet);
             diag_free(quiet);
         }
         /* Say once per image why marks are missing (no CRS, out of domain). */
@@ -86,7 +86,7 @@ void overlay_refresh_marks(struct viewer *vw, struct image_layer *img)
     img->overlay_built = true;
     img->overlay_generation = gen;
     diag_free(dg);
-    vw->overlay_dirty = true;
+    vw->frame.overlay_dirty = true;
 }
 
 SDL_Rect overlay_claims_rect(const struct viewer *vw)
@@ -113,18 +113,21 @@ static void panel(cairo_t *cr, double x, double y, double w, double h, double al
 static void text(cairo_t *cr, const char *s, double px, double x, double y, double wrap,
                  struct style_rgb rgb, double *w, double *h)
 {
-    render_text(cr, s, NULL, px, x, y, wrap, rgb, 0, BLACK, false, w, h);
+    render_text(cr, s, &(struct render_text_options){.px = px, .x = x, .y = y, .wrap_w = wrap,
+                                                     .rgb = rgb}, w, h);
 }
 
 static void text_halo(cairo_t *cr, const char *s, double px, double x, double y,
                       struct style_rgb rgb)
 {
-    render_text(cr, s, NULL, px, x, y, 0, rgb, 2.5, BLACK, false, NULL, NULL);
+    render_text(cr, s, &(struct render_text_options){.px = px, .x = x, .y = y, .rgb = rgb,
+                                                     .halo_px = 2.5, .halo = BLACK}, NULL, NULL);
 }
 
 static void measure(cairo_t *cr, const char *s, double px, double wrap, double *w, double *h)
 {
-    render_text(cr, s, NULL, px, 0, 0, wrap, WHITE, 0, BLACK, true, w, h);
+    render_text(cr, s, &(struct render_text_options){.px = px, .wrap_w = wrap, .rgb = WHITE,
+                                                     .measure_only = true}, w, h);
 }
 
 static void format_dms(double v, bool lat, char *out, size_t cap)
@@ -159,15 +162,15 @@ static bool lonlat_screen(struct viewer *vw, const struct view *v, struct geo_re
 /* The line, polygon or measurement being drawn, with a rubber band to the pointer. */
 static void draw_draft(struct viewer *vw, cairo_t *cr)
 {
-    if (vw->ndraft == 0 && !(vw->drag == DRAG_RECT))
+    if (vw->ui.ndraft == 0 && !(vw->ui.drag == DRAG_RECT))
         return;
-    const struct style_class *sc = style_for_class(vw->style, vw->cls);
-    struct style_rgb c = vw->tool == TOOL_MEASURE ? YELLOW : sc->colour;
+    const struct style_class *sc = style_for_class(vw->frame.style, vw->ui.cls);
+    struct style_rgb c = vw->ui.tool == TOOL_MEASURE ? YELLOW : sc->colour;
     cairo_save(cr);
     cairo_set_line_width(cr, 2);
-    if (vw->drag == DRAG_RECT) {
-        cairo_rectangle(cr, vw->drag_x0, vw->drag_y0, vw->mouse_x - vw->drag_x0,
-                        vw->mouse_y - vw->drag_y0);
+    if (vw->ui.drag == DRAG_RECT) {
+        cairo_rectangle(cr, vw->ui.drag_x0, vw->ui.drag_y0, vw->ui.mouse_x - vw->ui.drag_x0,
+                        vw->ui.mouse_y - vw->ui.drag_y0);
         set_rgb(cr, c, 0.25);
         cairo_fill_preserve(cr);
         set_rgb(cr, c, 1);
@@ -176,9 +179,9 @@ static void draw_draft(struct viewer *vw, cairo_t *cr)
         return;
     }
     bool first = true;
-    for (size_t i = 0; i < vw->ndraft; i++) {
+    for (size_t i = 0; i < vw->ui.ndraft; i++) {
         double x, y;
-        if (!lonlat_screen(vw, &vw->view, vw->a.geo, vw->draft[i], &x, &y))
+        if (!lonlat_screen(vw, &vw->view, vw->imagery.a.geo, vw->ui.draft[i], &x, &y))
             continue;
         if (first)
             cairo_move_to(cr, x, y);
@@ -186,9 +189,9 @@ static void draw_draft(struct viewer *vw, cairo_t *cr)
             cairo_line_to(cr, x, y);
         first = false;
     }
-    if (vw->mouse_in)
-        cairo_line_to(cr, vw->mouse_x, vw->mouse_y);
-    if (vw->tool == TOOL_POLYGON || (vw->tool == TOOL_MEASURE && vw->ndraft >= 2))
+    if (vw->ui.mouse_in)
+        cairo_line_to(cr, vw->ui.mouse_x, vw->ui.mouse_y);
+    if (vw->ui.tool == TOOL_POLYGON || (vw->ui.tool == TOOL_MEASURE && vw->ui.ndraft >= 2))
         cairo_close_path(cr);
     set_rgb(cr, BLACK, 0.8);
     cairo_set_line_width(cr, 4);
@@ -199,9 +202,9 @@ static void draw_draft(struct viewer *vw, cairo_t *cr)
     cairo_set_dash(cr, dash, 2, 0);
     cairo_stroke(cr);
     cairo_set_dash(cr, NULL, 0, 0);
-    for (size_t i = 0; i < vw->ndraft; i++) {
+    for (size_t i = 0; i < vw->ui.ndraft; i++) {
         double x, y;
-        if (!lonlat_screen(vw, &vw->view, vw->a.geo, vw->draft[i], &x, &y))
+        if (!lonlat_screen(vw, &vw->view, vw->imagery.a.geo, vw->ui.draft[i], &x, &y))
             continue;
         cairo_arc(cr, x, y, 3.5, 0, 6.283185307179586);
         set_rgb(cr, WHITE, 1);
@@ -223,15 +226,16 @@ static void format_length(double m, char *out, size_t cap)
 
 static void draw_measure(struct viewer *vw, cairo_t *cr)
 {
-    if (vw->tool != TOOL_MEASURE || vw->ndraft == 0)
+    if (vw->ui.tool != TOOL_MEASURE || vw->ui.ndraft == 0)
         return;
     struct annot_lonlat pts[VIEWER_MAX_DRAFT + 1];
-    size_t n = vw->ndraft;
-    memcpy(pts, vw->draft, n * sizeof pts[0]);
+    size_t n = vw->ui.ndraft;
+    memcpy(pts, vw->ui.draft, n * sizeof pts[0]);
     struct annot_lonlat cursor;
     double ix, iy;
-    view_screen_to_image(&vw->view, vw->mouse_x, vw->mouse_y, &ix, &iy);
-    if (vw->mouse_in && geo_pixel_to_lonlat(vw->a.geo, ix, iy, &cursor.lon, &cursor.lat, NULL))
+    view_screen_to_image(&vw->view, vw->ui.mouse_x, vw->ui.mouse_y, &ix, &iy);
+    if (vw->ui.mouse_in &&
+        geo_pixel_to_lonlat(vw->imagery.a.geo, ix, iy, &cursor.lon, &cursor.lat, NULL))
         pts[n++] = cursor;
     double length = 0;
     for (size_t i = 1; i < n; i++)
@@ -258,7 +262,7 @@ static void draw_measure(struct viewer *vw, cairo_t *cr)
     }
     double w, h;
     measure(cr, line, 13, 0, &w, &h);
-    double x = vw->mouse_x + 16, y = vw->mouse_y + 16;
+    double x = vw->ui.mouse_x + 16, y = vw->ui.mouse_y + 16;
     if (x + w + 12 > vw->view.w)
         x = vw->view.w - w - 12;
     if (y + h + 10 > vw->view.h - VIEWER_STATUS_H)
@@ -269,7 +273,7 @@ static void draw_measure(struct viewer *vw, cairo_t *cr)
 
 static void draw_handles(struct viewer *vw, cairo_t *cr)
 {
-    if (vw->tool != TOOL_SELECT || !vw->selected[0])
+    if (vw->ui.tool != TOOL_SELECT || !vw->doc.selected[0])
         return;
     double xs[512], ys[512];
     size_t parts[512], idx[512];
@@ -289,10 +293,10 @@ static void draw_handles(struct viewer *vw, cairo_t *cr)
 /* A scale bar of a round length (1, 2 or 5 x 10^n m) at most 180 px long. */
 static void draw_scale_bar(struct viewer *vw, cairo_t *cr)
 {
-    if (!vw->a.georeferenced || vw->help || vw->marklist_open)
+    if (!vw->imagery.a.georeferenced || vw->ui.help || vw->ui.marklist_open)
         return;
     double rx, ry;
-    if (!geo_ground_resolution_at(vw->a.geo, vw->view.cx, vw->view.cy, &rx, &ry, NULL) ||
+    if (!geo_ground_resolution_at(vw->imagery.a.geo, vw->view.cx, vw->view.cy, &rx, &ry, NULL) ||
         !(rx > 0))
         return;
     double m_per_px = rx / vw->view.scale;
@@ -346,25 +350,27 @@ static void caption_box(struct viewer *vw, cairo_t *cr, const char *s, double x,
  * captions sit in the strip at the top that labels keep clear of (marks.c). */
 static void draw_divider(struct viewer *vw, cairo_t *cr)
 {
-    if (!vw->has_b)
+    if (!vw->imagery.has_b)
         return;
     char a_text[300], b_text[300];
-    snprintf(a_text, sizeof a_text, "A %s \u00b7 %s", vw->a.acquired[0] ? vw->a.acquired : "date unknown",
-             vw->a.name);
-    snprintf(b_text, sizeof b_text, "B %s \u00b7 %s", vw->b.acquired[0] ? vw->b.acquired : "date unknown",
-             vw->b.name);
+    snprintf(a_text, sizeof a_text, "A %s \u00b7 %s",
+             vw->imagery.a.acquired[0] ? vw->imagery.a.acquired : "date unknown",
+             vw->imagery.a.name);
+    snprintf(b_text, sizeof b_text, "B %s \u00b7 %s",
+             vw->imagery.b.acquired[0] ? vw->imagery.b.acquired : "date unknown",
+             vw->imagery.b.name);
     cairo_save(cr);
-    if (vw->compare == COMPARE_FLICKER) {
+    if (vw->ui.compare == COMPARE_FLICKER) {
         char line[700];
-        snprintf(line, sizeof line, "Showing %s   (C: show %s)", vw->show_b ? b_text : a_text,
-                 vw->show_b ? "A" : "B");
+        snprintf(line, sizeof line, "Showing %s   (C: show %s)", vw->ui.show_b ? b_text : a_text,
+                 vw->ui.show_b ? "A" : "B");
         double w, h;
         measure(cr, line, 13, 0, &w, &h);
         caption_box(vw, cr, line, (vw->view.w - w - 16) / 2, false, YELLOW);
         cairo_restore(cr);
         return;
     }
-    double x = floor(vw->divider * vw->view.w) + 0.5;
+    double x = floor(vw->ui.divider * vw->view.w) + 0.5;
     cairo_move_to(cr, x, 0);
     cairo_line_to(cr, x, vw->view.h - VIEWER_STATUS_H);
     set_rgb(cr, BLACK, 0.8);
@@ -380,19 +386,20 @@ static void draw_divider(struct viewer *vw, cairo_t *cr)
 
 static void draw_claims_panel(struct viewer *vw, cairo_t *cr)
 {
-    vw->nclaim_rows = 0;
-    if (!vw->claims_open || !vw->claims)
+    vw->ui.nclaim_rows = 0;
+    if (!vw->ui.claims_open || !vw->doc.claims)
         return;
     SDL_Rect r = overlay_claims_rect(vw);
     panel(cr, r.x, r.y, r.w, r.h, 0.92);
     double x = r.x + 12, y = r.y + 10, wrap = r.w - 24;
-    const struct annot_feature *f = vw->selected[0] ? annot_find(vw->set, vw->selected) : NULL;
+    const struct annot_feature *f =
+        vw->doc.selected[0] ? annot_find(vw->doc.set, vw->doc.selected) : NULL;
     char head[512];
     snprintf(head, sizeof head, "Claims \u2014 %s", f ? f->id : "no mark selected");
     double h;
     text(cr, head, 15, x, y, wrap, WHITE, NULL, &h);
     y += h + 4;
-    snprintf(head, sizeof head, "Search: %s\u2502", vw->claims_search);
+    snprintf(head, sizeof head, "Search: %s\u2502", vw->ui.claims_search);
     text(cr, head, 13, x, y, wrap, YELLOW, NULL, &h);
     y += h + 4;
     text(cr, "Click or Enter: link the selected mark (supports \u2192 contradicts \u2192 context "
@@ -400,15 +407,15 @@ static void draw_claims_panel(struct viewer *vw, cairo_t *cr)
          11, x, y, wrap, GREY, NULL, &h);
     y += h + 8;
     size_t shown = 0, matches = 0;
-    for (size_t i = 0; i < claims_claim_count(vw->claims); i++) {
-        const struct claims_claim *c = claims_claim_at(vw->claims, i);
-        if (!input_claim_matches(c, vw->claims_search))
+    for (size_t i = 0; i < claims_claim_count(vw->doc.claims); i++) {
+        const struct claims_claim *c = claims_claim_at(vw->doc.claims, i);
+        if (!input_claim_matches(c, vw->ui.claims_search))
             continue;
         size_t row = matches++; /* position among the claims matching the search */
         /* Keep the cursor's row in view. */
-        if (vw->claims_cursor >= 6 && shown++ < vw->claims_cursor - 5)
+        if (vw->ui.claims_cursor >= 6 && shown++ < vw->ui.claims_cursor - 5)
             continue;
-        if (y > r.y + r.h - 30 || vw->nclaim_rows == VIEWER_MAX_CLAIM_ROWS)
+        if (y > r.y + r.h - 30 || vw->ui.nclaim_rows == VIEWER_MAX_CLAIM_ROWS)
             break;
         const char *stance = NULL;
         for (size_t k = 0; f && k < f->nclaims; k++)
@@ -418,7 +425,7 @@ static void draw_claims_panel(struct viewer *vw, cairo_t *cr)
         snprintf(line, sizeof line, "%s%s%s\n%s", stance ? "[" : "", stance ? stance : "",
                  stance ? "] " : "", c->id);
         double y0 = y;
-        if (vw->claims_cursor == row) {
+        if (vw->ui.claims_cursor == row) {
             cairo_rectangle(cr, r.x + 4, y - 3, r.w - 8, 1);
             cairo_rectangle(cr, r.x + 4, y - 3, 3, 40);
             set_rgb(cr, YELLOW, 0.9);
@@ -442,7 +449,7 @@ static void draw_claims_panel(struct viewer *vw, cairo_t *cr)
             y += h + 2;
         }
         /* What the marks make of the claim, as the claims report says it. */
-        const struct evidence_claim *ev = evidencepanel_claim(vw, c->id);
+        const struct evidence_claim *ev = evidencepanel_claim(&vw->doc, c->id);
         if (ev) {
             char status[700];
             snprintf(status, sizeof status, "%s: %.400s  (%zu outlet%s, %zu independent origin%s)",
@@ -457,10 +464,10 @@ static void draw_claims_panel(struct viewer *vw, cairo_t *cr)
             y += h + 2;
         }
         y += 8;
-        vw->claim_rows[vw->nclaim_rows].y0 = (int)y0;
-        vw->claim_rows[vw->nclaim_rows].y1 = (int)y - 4;
-        vw->claim_rows[vw->nclaim_rows].claim = i;
-        vw->nclaim_rows++;
+        vw->ui.claim_rows[vw->ui.nclaim_rows].y0 = (int)y0;
+        vw->ui.claim_rows[vw->ui.nclaim_rows].y1 = (int)y - 4;
+        vw->ui.claim_rows[vw->ui.nclaim_rows].claim = i;
+        vw->ui.nclaim_rows++;
         cairo_move_to(cr, x, y - 4.5);
         cairo_line_to(cr, x + wrap, y - 4.5);
         set_rgb(cr, GREY, 0.3);
@@ -471,14 +478,14 @@ static void draw_claims_panel(struct viewer *vw, cairo_t *cr)
 
 static void draw_prompt(struct viewer *vw, cairo_t *cr)
 {
-    if (vw->text_mode == TEXT_NONE)
+    if (vw->ui.text_mode == TEXT_NONE)
         return;
     char line[VIEWER_TEXT_MAX + 200];
     snprintf(line, sizeof line, "%s %s\u2502   (Enter accepts, Esc cancels)",
-             vw->text_mode == TEXT_LABEL  ? "Label of the selected mark:"
-             : vw->text_mode == TEXT_JUMP ? "Go to a mark id, label or coordinate:"
-                                          : "Save as (path):",
-             vw->text);
+             vw->ui.text_mode == TEXT_LABEL  ? "Label of the selected mark:"
+             : vw->ui.text_mode == TEXT_JUMP ? "Go to a mark id, label or coordinate:"
+                                             : "Save as (path):",
+             vw->ui.text);
     double w, h;
     measure(cr, line, 15, vw->view.w - 80, &w, &h);
     double x = (vw->view.w - w) / 2, y = vw->view.h - VIEWER_STATUS_H - h - 60;
@@ -491,22 +498,24 @@ static void draw_prompt(struct viewer *vw, cairo_t *cr)
  * PgUp/PgDn, the wheel) inside the window with a note saying so. */
 static void draw_help(struct viewer *vw, cairo_t *cr)
 {
-    if (!vw->help)
+    if (!vw->ui.help)
         return;
     const char *markup = keys_help_markup();
     double avail_w = vw->view.w - 40, avail_h = vw->view.h - VIEWER_STATUS_H - 40;
     double px = 14, w = 0, h = 0;
     for (; px >= 10; px -= 1) {
-        render_markup(cr, markup, NULL, px, 0, 0, avail_w - 40, WHITE, true, &w, &h);
+        render_markup(cr, markup, &(struct render_text_options){.px = px, .wrap_w = avail_w - 40,
+                                                                .rgb = WHITE, .measure_only = true},
+                      &w, &h);
         if (h <= avail_h)
             break;
     }
     if (px < 10)
         px = 10;
     bool scrolls = h > avail_h;
-    vw->help_scroll_max = scrolls ? h - avail_h + 28 : 0;
-    if (vw->help_scroll > vw->help_scroll_max)
-        vw->help_scroll = vw->help_scroll_max;
+    vw->ui.help_scroll_max = scrolls ? h - avail_h + 28 : 0;
+    if (vw->ui.help_scroll > vw->ui.help_scroll_max)
+        vw->ui.help_scroll = vw->ui.help_scroll_max;
     double box_h = scrolls ? avail_h : h;
     double x = (vw->view.w - w) / 2, y = (vw->view.h - VIEWER_STATUS_H - box_h) / 2;
     if (x < 30)
@@ -517,13 +526,16 @@ static void draw_help(struct viewer *vw, cairo_t *cr)
     cairo_save(cr);
     cairo_rectangle(cr, x - 20, y - 16, w + 40, box_h + 32);
     cairo_clip(cr);
-    double shift = scrolls ? vw->help_scroll : 0;
-    render_markup(cr, markup, NULL, px, x, y - shift, avail_w - 40, WHITE, false, NULL, NULL);
+    double shift = scrolls ? vw->ui.help_scroll : 0;
+    render_markup(cr, markup, &(struct render_text_options){.px = px, .x = x, .y = y - shift,
+                                                            .wrap_w = avail_w - 40, .rgb = WHITE},
+                  NULL, NULL);
     cairo_restore(cr);
     if (scrolls) {
         char note[160];
         snprintf(note, sizeof note, "\u2191\u2193 scroll (%.0f%%)",
-                 vw->help_scroll_max > 0 ? 100 * vw->help_scroll / vw->help_scroll_max : 100);
+                 vw->ui.help_scroll_max > 0 ? 100 * vw->ui.help_scroll / vw->ui.help_scroll_max
+                                            : 100);
         double nw, nh;
         measure(cr, note, 12, 0, &nw, &nh);
         panel(cr, x + w + 20 - nw - 12, y + box_h + 16 - nh - 4, nw + 12, nh + 4, 1);
@@ -533,11 +545,12 @@ static void draw_help(struct viewer *vw, cairo_t *cr)
 
 static void draw_modal(struct viewer *vw, cairo_t *cr)
 {
-    if (vw->modal == MODAL_NONE)
+    if (vw->ui.modal == MODAL_NONE)
         return;
     char body[2048];
-    if (vw->modal == MODAL_QUIT) {
-        gchar *path = g_markup_escape_text(vw->annot_path ? vw->annot_path : "(no file)", -1);
+    if (vw->ui.modal == MODAL_QUIT) {
+        gchar *path =
+            g_markup_escape_text(vw->doc.annot_path ? vw->doc.annot_path : "(no file)", -1);
         snprintf(body, sizeof body,
                  "<b>Unsaved changes in %s</b>\n\nS: save and quit    D: discard and quit    "
                  "Esc: keep working",
@@ -548,10 +561,11 @@ static void draw_modal(struct viewer *vw, cairo_t *cr)
                  "<b>Unsaved work was found</b>\n\nThe autosave journal from %s holds marks "
                  "that were never saved\n(the viewer was closed without saving, or crashed)."
                  "\n\nR: recover them    D: discard the journal",
-                 vw->pending_journal);
+                 vw->doc.pending_journal);
     }
     double w, h;
-    render_markup(cr, body, NULL, 16, 0, 0, 0, WHITE, true, &w, &h);
+    render_markup(cr, body, &(struct render_text_options){.px = 16, .rgb = WHITE,
+                                                          .measure_only = true}, &w, &h);
     double x = (vw->view.w - w) / 2, y = (vw->view.h - h) / 2;
     cairo_rectangle(cr, 0, 0, vw->view.w, vw->view.h);
     cairo_set_source_rgba(cr, 0, 0, 0, 0.45);
@@ -561,7 +575,8 @@ static void draw_modal(struct viewer *vw, cairo_t *cr)
     set_rgb(cr, YELLOW, 1);
     cairo_set_line_width(cr, 1);
     cairo_stroke(cr);
-    render_markup(cr, body, NULL, 16, x, y, 0, WHITE, false, NULL, NULL);
+    render_markup(cr, body, &(struct render_text_options){.px = 16, .x = x, .y = y, .rgb = WHITE},
+                  NULL, NULL);
 }
 
 /* The bottom chrome: the hint bar (hintbar.c), then the status line: the
@@ -579,11 +594,12 @@ static void draw_status(struct viewer *vw, cairo_t *cr)
     cairo_fill(cr);
     cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
     char left[768] = "", left_mid[512] = "", left_short[256] = "";
-    if (vw->mouse_in) {
+    if (vw->ui.mouse_in) {
         double ix, iy, lon, lat;
-        view_screen_to_image(&vw->view, vw->mouse_x, vw->mouse_y, &ix, &iy);
-        const char *values = probe_text(vw, ix, iy);
-        if (vw->a.georeferenced && geo_pixel_to_lonlat(vw->a.geo, ix, iy, &lon, &lat, NULL)) {
+        view_screen_to_image(&vw->view, vw->ui.mouse_x, vw->ui.mouse_y, &ix, &iy);
+        const char *values = probe_text(&vw->imagery, ix, iy);
+        if (vw->imagery.a.georeferenced &&
+            geo_pixel_to_lonlat(vw->imagery.a.geo, ix, iy, &lon, &lat, NULL)) {
             char dlon[32], dlat[32];
             format_dms(lon, false, dlon, sizeof dlon);
             format_dms(lat, true, dlat, sizeof dlat);
@@ -597,19 +613,20 @@ static void draw_status(struct viewer *vw, cairo_t *cr)
     }
     char ground[64] = "";
     double rx, ry;
-    if (vw->a.georeferenced &&
-        geo_ground_resolution_at(vw->a.geo, vw->view.cx, vw->view.cy, &rx, &ry, NULL))
+    if (vw->imagery.a.georeferenced &&
+        geo_ground_resolution_at(vw->imagery.a.geo, vw->view.cx, vw->view.cy, &rx, &ry, NULL))
         snprintf(ground, sizeof ground, "%.2f m/px", rx / vw->view.scale);
     else
         snprintf(ground, sizeof ground, "zoom %.3f", vw->view.scale);
-    const struct style_class *sc = style_for_class(vw->style, vw->cls);
+    const struct style_class *sc = style_for_class(vw->frame.style, vw->ui.cls);
     char right[512];
-    int loading = vw->a.missing_tiles + (vw->has_b ? vw->b.missing_tiles : 0);
+    int loading =
+        vw->imagery.a.missing_tiles + (vw->imagery.has_b ? vw->imagery.b.missing_tiles : 0);
     char load[192] = "";
     char ovr[160];
-    if (overviews_status(vw, ovr, sizeof ovr))
+    if (overviews_status(&vw->imagery, ovr, sizeof ovr))
         snprintf(load, sizeof load, "%s   ", ovr);
-    else if (vw->marks_loading)
+    else if (vw->doc.marks_loading)
         snprintf(load, sizeof load, "loading marks\u2026   ");
     else if (loading > 0)
         snprintf(load, sizeof load, "loading %d tiles   ", loading);
@@ -618,8 +635,8 @@ static void draw_status(struct viewer *vw, cairo_t *cr)
     if (dated[0])
         snprintf(load + strlen(load), sizeof load - strlen(load), "%s   ", dated);
     snprintf(right, sizeof right, "%s%s   %s   class %d %s   %s", load, ground,
-             tool_name(vw->tool), (int)vw->cls + 1, sc->title,
-             viewer_unsaved(vw) ? "\u25cf unsaved" : "saved");
+             tool_name(vw->ui.tool), (int)vw->ui.cls + 1, sc->title,
+             viewer_unsaved(&vw->doc) ? "\u25cf unsaved" : "saved");
     double rw, rh, lw, lh;
     measure(cr, right, 13, 0, &rw, &rh);
     measure(cr, left, 13, 0, &lw, &lh);
@@ -634,20 +651,21 @@ static void draw_status(struct viewer *vw, cairo_t *cr)
     }
     double ty = y0 + (VIEWER_BAR_H - rh) / 2;
     text(cr, left, 13, 8, ty, 0, WHITE, NULL, NULL);
-    text(cr, right, 13, vw->view.w - rw - 10, ty, 0,
-         viewer_unsaved(vw) ? YELLOW : GREY, NULL, NULL);
+    text(cr, right, 13, vw->view.w - rw - 10, ty, 0, viewer_unsaved(&vw->doc) ? YELLOW : GREY, NULL,
+         NULL);
     /* Class swatch before the class name. */
     cairo_rectangle(cr, vw->view.w - rw - 24, y0 + 8, 9, 9);
     set_rgb(cr, sc->colour, 1);
     cairo_fill(cr);
     /* A recent message (an error stays while its banner does), centred in
      * the room between the two, shortened when it is longer. */
-    bool recent = viewer_now_s() - vw->message_s < 6 || (vw->message_error && vw->sticky_error[0]);
-    if (vw->message[0] && recent) {
+    bool recent =
+        viewer_now_s() - vw->ui.message_s < 6 || (vw->ui.message_error && vw->ui.sticky_error[0]);
+    if (vw->ui.message[0] && recent) {
         double mw, mh;
-        measure(cr, vw->message, 13, 0, &mw, &mh);
+        measure(cr, vw->ui.message, 13, 0, &mw, &mh);
         double room_x0 = (left[0] ? lw + 8 + 20 : 8), room_x1 = vw->view.w - rw - 30;
-        if (room_x1 - room_x0 < 120 || (vw->message_error && mw > room_x1 - room_x0)) {
+        if (room_x1 - room_x0 < 120 || (vw->ui.message_error && mw > room_x1 - room_x0)) {
             /* no room beside the position (or an error longer than the
              * room): the message takes the position's place */
             room_x0 = 8;
@@ -658,8 +676,8 @@ static void draw_status(struct viewer *vw, cairo_t *cr)
         double mx = fmax(room_x0, (vw->view.w - mw) / 2);
         if (mx + mw > room_x1)
             mx = room_x0;
-        hintbar_text_fit(cr, vw->message, 13, mx, ty, room_x1 - mx,
-                         vw->message_error ? RED : (struct style_rgb){150, 220, 255});
+        hintbar_text_fit(cr, vw->ui.message, 13, mx, ty, room_x1 - mx,
+                         vw->ui.message_error ? RED : (struct style_rgb){150, 220, 255});
     }
     cairo_restore(cr);
 }
@@ -668,13 +686,13 @@ static void draw_status(struct viewer *vw, cairo_t *cr)
  * straight-alpha texture. */
 static void upload(struct viewer *vw, int x, int y, int w, int h)
 {
-    cairo_surface_flush(vw->surface);
-    const unsigned char *src = cairo_image_surface_get_data(vw->surface);
-    int stride = cairo_image_surface_get_stride(vw->surface);
+    cairo_surface_flush(vw->frame.surface);
+    const unsigned char *src = cairo_image_surface_get_data(vw->frame.surface);
+    int stride = cairo_image_surface_get_stride(vw->frame.surface);
     SDL_Rect r = {x, y, w, h};
     void *dst;
     int pitch;
-    if (SDL_LockTexture(vw->overlay_tex, &r, &dst, &pitch) != 0)
+    if (SDL_LockTexture(vw->frame.overlay_tex, &r, &dst, &pitch) != 0)
         return;
     for (int row = 0; row < h; row++) {
         const uint32_t *s = (const uint32_t *)(src + (size_t)(y + row) * stride) + x;
@@ -692,16 +710,17 @@ static void upload(struct viewer *vw, int x, int y, int w, int h)
             }
         }
     }
-    SDL_UnlockTexture(vw->overlay_tex);
+    SDL_UnlockTexture(vw->frame.overlay_tex);
 }
 
 /* True when the chrome has something outside the status bar and the scale
  * bar (panels, prompts, previews): then the whole surface is drawn. */
 static bool chrome_full(const struct viewer *vw)
 {
-    return vw->claims_open || vw->help || vw->modal != MODAL_NONE || vw->text_mode != TEXT_NONE ||
-           vw->ndraft > 0 || vw->drag == DRAG_RECT || (vw->tool == TOOL_SELECT && vw->selected[0]) ||
-           vw->has_b || vw->sticky_error[0] || vw->marklist_open || vw->goto_marker;
+    return vw->ui.claims_open || vw->ui.help || vw->ui.modal != MODAL_NONE ||
+           vw->ui.text_mode != TEXT_NONE || vw->ui.ndraft > 0 || vw->ui.drag == DRAG_RECT ||
+           (vw->ui.tool == TOOL_SELECT && vw->doc.selected[0]) || vw->imagery.has_b ||
+           vw->ui.sticky_error[0] || vw->ui.marklist_open || vw->ui.goto_marker;
 }
 
 static SDL_Rect scale_bar_rect(const struct viewer *vw)
@@ -712,15 +731,15 @@ static SDL_Rect scale_bar_rect(const struct viewer *vw)
 
 void overlay_draw(struct viewer *vw)
 {
-    if (!vw->surface || !vw->overlay_tex)
+    if (!vw->frame.surface || !vw->frame.overlay_tex)
         return;
     bool full = chrome_full(vw);
     SDL_Rect bar = scale_bar_rect(vw);
     SDL_Rect status = {0, vw->view.h - VIEWER_STATUS_H, vw->view.w, VIEWER_STATUS_H};
-    if (vw->overlay_dirty) {
-        cairo_t *cr = cairo_create(vw->surface);
+    if (vw->frame.overlay_dirty) {
+        cairo_t *cr = cairo_create(vw->frame.surface);
         cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
-        if (full || vw->chrome_was_full)
+        if (full || vw->frame.chrome_was_full)
             cairo_paint(cr);
         else {
             cairo_rectangle(cr, bar.x, bar.y, bar.w, bar.h);
@@ -739,33 +758,33 @@ void overlay_draw(struct viewer *vw)
             hintbar_draw_error(vw, cr);
             draw_help(vw, cr);
         } else {
-            vw->nclaim_rows = 0;
+            vw->ui.nclaim_rows = 0;
         }
         draw_scale_bar(vw, cr);
         draw_status(vw, cr);
         if (full)
             draw_modal(vw, cr);
         cairo_destroy(cr);
-        if (full || vw->chrome_was_full) {
+        if (full || vw->frame.chrome_was_full) {
             upload(vw, 0, 0, vw->view.w, vw->view.h);
         } else {
             upload(vw, bar.x, bar.y, bar.w, bar.h);
             upload(vw, status.x, status.y, status.w, status.h);
         }
-        vw->chrome_was_full = full;
-        vw->overlay_dirty = false;
-        vw->status_dirty = false;
-    } else if (vw->status_dirty && vw->modal == MODAL_NONE) {
-        cairo_t *cr = cairo_create(vw->surface);
+        vw->frame.chrome_was_full = full;
+        vw->frame.overlay_dirty = false;
+        vw->frame.status_dirty = false;
+    } else if (vw->frame.status_dirty && vw->ui.modal == MODAL_NONE) {
+        cairo_t *cr = cairo_create(vw->frame.surface);
         draw_status(vw, cr);
         cairo_destroy(cr);
         upload(vw, status.x, status.y, status.w, status.h);
-        vw->status_dirty = false;
+        vw->frame.status_dirty = false;
     }
     if (full) {
-        SDL_RenderCopy(vw->renderer, vw->overlay_tex, NULL, NULL);
+        SDL_RenderCopy(vw->renderer, vw->frame.overlay_tex, NULL, NULL);
     } else {
-        SDL_RenderCopy(vw->renderer, vw->overlay_tex, &bar, &bar);
-        SDL_RenderCopy(vw->renderer, vw->overlay_tex, &status, &status);
+        SDL_RenderCopy(vw->renderer, vw->frame.overlay_tex, &bar, &bar);
+        SDL_RenderCopy(vw->renderer, vw->frame.overlay_tex, &status, &status);
     }
 }

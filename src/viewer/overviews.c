@@ -53,9 +53,9 @@ static bool job_running(const struct image_layer *img)
     return img->overview_job && !img->overview_job->joined;
 }
 
-bool overviews_busy(const struct viewer *vw)
+bool overviews_busy(const struct viewer_imagery *im)
 {
-    return job_running(&vw->a) || (vw->has_b && job_running(&vw->b));
+    return job_running(&im->a) || (im->has_b && job_running(&im->b));
 }
 
 static bool on_progress(double fraction, void *arg)
@@ -116,9 +116,9 @@ static bool start_job(struct viewer *vw, struct image_layer *img)
 }
 
 /* The next image that lacks overviews and has no build yet, or NULL. */
-static struct image_layer *next_lacking(struct viewer *vw)
+static struct image_layer *next_lacking(struct viewer_imagery *im)
 {
-    struct image_layer *imgs[2] = {&vw->a, vw->has_b ? &vw->b : NULL};
+    struct image_layer *imgs[2] = {&im->a, im->has_b ? &im->b : NULL};
     for (int i = 0; i < 2; i++)
         if (imgs[i] && !imgs[i]->has_overviews && !imgs[i]->overview_job &&
             !raster_path_is_remote(imgs[i]->path))
@@ -128,28 +128,30 @@ static struct image_layer *next_lacking(struct viewer *vw)
 
 void overviews_start(struct viewer *vw)
 {
-    if (overviews_busy(vw)) {
+    if (overviews_busy(&vw->imagery)) {
         viewer_message(vw, false, "Already building overviews");
         return;
     }
     /* A key press retries a failed build too. */
-    struct image_layer *imgs[2] = {&vw->a, vw->has_b ? &vw->b : NULL};
+    struct image_layer *imgs[2] = {&vw->imagery.a, vw->imagery.has_b ? &vw->imagery.b : NULL};
     struct image_layer *img = NULL;
     for (int i = 0; i < 2 && !img; i++)
         if (imgs[i] && !imgs[i]->has_overviews && !raster_path_is_remote(imgs[i]->path))
             img = imgs[i];
     if (!img) {
-        viewer_message(vw, false, vw->has_b ? "Both images have overviews already"
-                                            : "%s has overviews already", vw->a.name);
+        viewer_message(vw, false,
+                       vw->imagery.has_b ? "Both images have overviews already"
+                                         : "%s has overviews already",
+                       vw->imagery.a.name);
         return;
     }
-    vw->overviews_chain = true;
+    vw->imagery.overviews_chain = true;
     start_job(vw, img);
 }
 
 void overviews_poll(struct viewer *vw)
 {
-    struct image_layer *imgs[2] = {&vw->a, vw->has_b ? &vw->b : NULL};
+    struct image_layer *imgs[2] = {&vw->imagery.a, vw->imagery.has_b ? &vw->imagery.b : NULL};
     for (int i = 0; i < 2; i++) {
         struct image_layer *img = imgs[i];
         if (!img || !job_running(img))
@@ -158,8 +160,8 @@ void overviews_poll(struct viewer *vw)
         int percent = atomic_load(&job->permille) / 10;
         if (percent != job->shown_percent) {
             job->shown_percent = percent;
-            vw->status_dirty = true;
-            vw->needs_frame = true;
+            vw->frame.status_dirty = true;
+            vw->frame.needs_frame = true;
         }
         if (!atomic_load(&job->done))
             continue;
@@ -174,19 +176,19 @@ void overviews_poll(struct viewer *vw)
             viewer_message(vw, true, "Overviews not built: %s", job->error);
         }
         viewer_invalidate(vw);
-        if (vw->overviews_chain) {
-            struct image_layer *next = next_lacking(vw);
+        if (vw->imagery.overviews_chain) {
+            struct image_layer *next = next_lacking(&vw->imagery);
             if (next)
                 start_job(vw, next);
             else
-                vw->overviews_chain = false;
+                vw->imagery.overviews_chain = false;
         }
     }
 }
 
-const char *overviews_status(struct viewer *vw, char *buf, size_t size)
+const char *overviews_status(struct viewer_imagery *im, char *buf, size_t size)
 {
-    struct image_layer *imgs[2] = {&vw->a, vw->has_b ? &vw->b : NULL};
+    struct image_layer *imgs[2] = {&im->a, im->has_b ? &im->b : NULL};
     for (int i = 0; i < 2; i++)
         if (imgs[i] && job_running(imgs[i])) {
             snprintf(buf, size, "building %s.ovr %d%%", imgs[i]->name,

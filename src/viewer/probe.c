@@ -31,24 +31,24 @@ static void appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...)
         *len = *len + (size_t)n < cap ? *len + (size_t)n : cap - 1;
 }
 
-const char *probe_text(struct viewer *vw, double ix, double iy)
+const char *probe_text(struct viewer_imagery *im, double ix, double iy)
 {
     long x = (long)floor(ix), y = (long)floor(iy);
-    if (vw->probe_valid && x == vw->probe_x && y == vw->probe_y)
-        return vw->probe_text;
-    vw->probe_x = x;
-    vw->probe_y = y;
-    vw->probe_valid = true;
-    vw->probe_text[0] = '\0';
-    if (!vw->a.raster || x < 0 || y < 0 || x >= vw->a.width || y >= vw->a.height)
-        return vw->probe_text;
+    if (im->probe_valid && x == im->probe_x && y == im->probe_y)
+        return im->probe_text;
+    im->probe_x = x;
+    im->probe_y = y;
+    im->probe_valid = true;
+    im->probe_text[0] = '\0';
+    if (!im->a.raster || x < 0 || y < 0 || x >= im->a.width || y >= im->a.height)
+        return im->probe_text;
     double values[PROBE_MAX_BANDS];
     bool valid[PROBE_MAX_BANDS];
     struct diag *dg = diag_new();
-    int n = raster_read_pixel_values(vw->a.raster, (int)x, (int)y, values, valid,
-                                     PROBE_MAX_BANDS, dg);
-    char *out = vw->probe_text;
-    size_t cap = sizeof vw->probe_text, len = 0;
+    int n =
+        raster_read_pixel_values(im->a.raster, (int)x, (int)y, values, valid, PROBE_MAX_BANDS, dg);
+    char *out = im->probe_text;
+    size_t cap = sizeof im->probe_text, len = 0;
     if (n < 0) {
         snprintf(out, cap, "value unreadable");
         diag_free(dg);
@@ -64,9 +64,9 @@ const char *probe_text(struct viewer *vw, double ix, double iy)
     if (n > PROBE_SHOWN_BANDS)
         appendf(out, cap, &len, " \u2026");
     /* what the display shows: each channel's band through the stretch */
-    const struct raster_info *info = raster_get_info(vw->a.raster);
+    const struct raster_info *info = raster_get_info(im->a.raster);
     struct raster_stretch st;
-    if (n > 0 && !info->palette_expanded && raster_get_stretch(vw->a.raster, &st, dg)) {
+    if (n > 0 && !info->palette_expanded && raster_get_stretch(im->a.raster, &st, dg)) {
         bool grey = info->display_bands[0] == info->display_bands[1] &&
                     info->display_bands[1] == info->display_bands[2];
         appendf(out, cap, &len, "  \u2192 %s", grey ? "grey " : "RGB ");

@@ -56,7 +56,7 @@
 #define VIEWER_MAX_DRAFT 4096
 #define VIEWER_TEXT_MAX 512
 #define VIEWER_TILE_BYTES ((size_t)64 * 1024 * 1024)
-#define VIEWER_MARKS_CELL 64 /* marks layer: uploaded and drawn in cells this size */
+#define VIEWER_MARKS_CELL 16 /* marks layer: blended in cells this size (empty ones skipped) */
 #define VIEWER_BACKGROUND_NICE 8 /* background threads: CFS weight ~1/6 of the UI's */
 #define VIEWER_LABELS_MAX_VISIBLE 400 /* more marks in view: no labels (unreadable, slow) */
 
@@ -154,14 +154,31 @@ struct claim_row {
 
 #define VIEWER_MAX_CLAIM_ROWS 64
 
-struct viewer {
-    /* options */
-    const char *tile_path, *annot_path, *claims_path, *compare_path, *style_path;
-    const char *script_path, *screenshot_path, *author;
+/*
+ * The viewer's state, in parts with one owner each. A function that needs
+ * one part takes that part (the view functions take struct view, the
+ * evidence panel the document, the probe and overview polling the imagery);
+ * struct viewer ties the parts together for the code that needs several.
+ * Everything is UI-thread state unless a field says otherwise.
+ */
+
+/* What the command line asked for; read-only after parse_args (main.c). */
+struct viewer_options {
+    const char *tile_path, *claims_path, *compare_path, *style_path;
+    const char *script_path, *screenshot_path, *author; /* borrowed from argv */
     int recover_answer; /* -1 ask, 0 no, 1 yes */
     double journal_interval_s;
     bool bench;
-    int win_w, win_h;
+    int win_w, win_h;   /* initial window size; the live size is view.w/h */
+};
+
+/* The imagery (imagery.c, overviews.c, probe.c): images A and B with their
+ * rasters, tile caches and overview builds, and how their bands are shown.
+ * Invariants: a is open for the viewer's lifetime; b only when has_b. */
+struct viewer_imagery {
+    struct image_layer a, b;
+    bool has_b;
+    bool overviews_chain; /* key O: build for every image lacking overviews */
     /* how images are opened: --georef, --dem, --keep-degrees (both images),
      * --subdataset (TILE only), --bands, --ramp (imgopt.h, raster.h) */
     struct imgopt image_opts;
@@ -171,31 +188,34 @@ struct viewer {
      * given, 0 auto (colour interpretation, band descriptions or the
      * mission's band order), k >= 1 band k alone (grey, or --ramp) */
     int band_preset;
+    /* Pixel values under the pointer (probe.c): cached for the last pixel
+     * of image A (probe_valid false after the image changed). */
+    long probe_x, probe_y;
+    bool probe_valid;
+    char probe_text[256];
+};
 
-    struct diag *dg;
-    SDL_Window *window;
-    SDL_Renderer *renderer;
-    Uint32 window_format; /* pixel format of the window surface */
-    bool running;
-    double start_s;
-
-    struct image_layer a, b;
-    bool has_b;
-    bool overviews_chain; /* key O: build for every image lacking overviews */
-    enum compare_mode compare;
-    bool show_b;        /* flicker: B shown */
-    double divider;     /* swipe divider x in [0,1] of the window width */
-
-    struct view view;
-    struct style *style;
+/* The document: the annotation set being edited (undo and redo live in the
+ * set, annot.h), the selection, the file's identity for changed-on-disk
+ * detection, the autosave journal, the claims catalog and the evidence
+ * status derived from both (evidencepanel.c). main.c owns loading and
+ * saving; input.c, goto.c and marklist.c edit through annot's operations.
+ * Invariants: set is never NULL after start-up (an empty stand-in while
+ * marks_loading); selected is "" or the id of a feature of set;
+ * annot_path is NULL (no file) or points into argv or annot_path_owned. */
+struct viewer_document {
+    const char *annot_path;
+    char *annot_path_owned;   /* after Save As: the new path (annot_path points here) */
+    struct annot_set *set;
+    char selected[128];
     struct claims_catalog *claims;
-    /* evidencepanel.c: each claim's status for the claims panel */
+    /* evidencepanel.c: each claim's status for the claims panel, rebuilt
+     * when the set's generation differs from evidence_generation */
     struct evidence_report *evidence;
     struct evidence_tiles *evidence_tiles;
     uint64_t evidence_generation;
     bool evidence_tiles_tried;
     char evidence_problem[256]; /* why the imagery register could not be read, or "" */
-    struct annot_set *set;
     /* Reading the annotation file on a thread (main.c): until it is done,
      * set is an empty stand-in and editing waits (input.c). */
     bool marks_loading;
@@ -205,13 +225,23 @@ struct viewer {
     bool load_ok;                 /* written by the thread before load_done */
     struct annot_set *loaded_set; /* the thread's result; owned until taken */
     struct diag *load_dg;         /* the thread's errors; owned */
-    char *journal_path;
     struct filestamp disk_stamp; /* annot_path as read (or absent) at load / last save */
+    /* Autosave journal (journal.h) */
+    char *journal_path;
     bool recovered_unsaved;   /* content came from the journal, not yet saved */
     uint64_t journal_generation;
     double journal_last_s;
     char pending_journal[64]; /* journal time offered for recovery */
+    bool save_failed;         /* the last save failed (a script then exits 1) */
+    bool journal_failing;     /* the last journal write failed (shown once per run) */
+};
 
+/* Building frames (compose.c, marks.c, overlay.c): the marks layer's
+ * thread and its last result, the compositor, the chrome surface, what is
+ * dirty, and the phase times the bench reports. The style is borrowed by
+ * the marks thread for the viewer's lifetime. */
+struct viewer_frame {
+    struct style *style;
     /* marks layer (drawn on its own thread, marks.c) */
     struct marks_layer *marks;
     /* The last result taken from the marks thread (straight-alpha ARGB of
@@ -225,34 +255,47 @@ struct viewer {
     uint64_t marks_generation; /* counts results taken */
     struct render_marks_stats marks_stats; /* of the result taken (labels placed, grouped) */
     bool marks_ready;
-
+    /* the overlay the result taken was drawn from (compared by address only:
+     * the bench's "marks shown" moment) */
+    const struct render_overlay *marks_overlay;
+    bool sync_marks;          /* this frame waits for the marks layer (screenshots) */
     /* imagery composited by the viewer into one window-sized texture (compose.c) */
     struct compose *compose;
-
     /* chrome: everything else over the imagery (overlay.c) */
     cairo_surface_t *surface;
     SDL_Texture *overlay_tex;
     bool overlay_dirty;       /* everything must be re-drawn */
     bool status_dirty;        /* only the status bar */
-    bool chrome_was_full;
+    bool chrome_was_full;     /* the last chrome drawing covered the whole window */
     int shown_missing;        /* tiles-loading count the status bar shows */
-    bool sync_marks;          /* this frame waits for the marks layer (screenshots) */     /* the last chrome drawing covered the whole window */
     uint64_t drawn_generation;
     bool needs_frame;
     /* Time of each part of the last frame, ms (the bench reports them). */
     double phase_ms[VIEWER_PHASES];
+};
 
+/* What the user sees and is doing (input.c, overlay.c, hintbar.c, goto.c,
+ * marklist.c): layers, compare mode, the tool and its draft, a drag in
+ * progress, prompts, modal questions, panels, messages. A mode of its own
+ * (e.g. georeferencing) keeps its state behind one pointer here.
+ * Invariants: ndraft <= VIEWER_MAX_DRAFT; drag != DRAG_NONE only between a
+ * button press and its release; at most one of help, claims_open and
+ * marklist_open takes the keyboard, in that order. */
+struct viewer_ui {
     /* layers */
     bool show_imagery, show_labels;
     unsigned hidden_classes;
     enum render_other_dates other_dates; /* key D (datestyle.c) */
-
-    /* interaction */
+    /* compare (with image B) */
+    enum compare_mode compare;
+    bool show_b;        /* flicker: B shown */
+    double divider;     /* swipe divider x in [0,1] of the window width */
+    /* tool and draft */
     enum tool tool;
     enum annot_class cls;
-    char selected[128];
     struct annot_lonlat draft[VIEWER_MAX_DRAFT]; /* line/polygon/measure vertices */
     size_t ndraft;
+    /* pointer and drag */
     enum drag_kind drag;
     int drag_button;
     double drag_x0, drag_y0, drag_last_x, drag_last_y;
@@ -261,48 +304,44 @@ struct viewer {
     struct annot_lonlat drag_anchor; /* lon/lat where a move started */
     int mouse_x, mouse_y;
     bool mouse_in;
-
+    /* prompts and modal questions */
     enum text_mode text_mode;
     char text[VIEWER_TEXT_MAX];
     bool skip_next_text; /* the TEXTINPUT of the key that opened a prompt */
     enum modal modal;
+    /* help overlay; scroll offset in pixels when it does not fit */
     bool help;
+    double help_scroll;
+    double help_scroll_max;
+    /* claims panel */
     bool claims_open;
     char claims_search[128];
     size_t claims_cursor; /* row among the claims matching the search */
     struct claim_row claim_rows[VIEWER_MAX_CLAIM_ROWS];
     size_t nclaim_rows;
-
-    char message[512];
-    bool message_error;
-    double message_s;
-    /* An error that stays on screen until acknowledged (Esc or a click on
-     * it): failed saves and autosave journal writes (hintbar.c). */
-    char sticky_error[1024];
-    bool save_failed;         /* the last save failed (a script then exits 1) */
-    bool journal_failing;     /* the last journal write failed (shown once per run) */
-    char *annot_path_owned;   /* after Save As: the new path (annot_path points here) */
-    /* Hint bar (hintbar.c): what comes next after a mark was drawn. */
-    bool hint_after_mark;
-    /* Help overlay: scroll offset in pixels when it does not fit. */
-    double help_scroll;
-    double help_scroll_max;
-    /* Go to a coordinate (goto.c): the place is marked until the view moves on. */
-    bool goto_marker;
-    double goto_lon, goto_lat;
     /* Mark list panel (marklist.c). */
     bool marklist_open;
     char marklist_filter[128];
     size_t marklist_cursor;
     struct claim_row marklist_rows[VIEWER_MAX_CLAIM_ROWS]; /* claim = mark index */
     size_t nmarklist_rows;
-    /* Pixel values under the pointer (probe.c): cached for the last pixel. */
-    long probe_x, probe_y;
-    bool probe_valid;
-    char probe_text[256];
+    /* status line message */
+    char message[512];
+    bool message_error;
+    double message_s;
+    /* An error that stays on screen until acknowledged (Esc or a click on
+     * it): failed saves and autosave journal writes (hintbar.c). */
+    char sticky_error[1024];
+    /* Hint bar (hintbar.c): what comes next after a mark was drawn. */
+    bool hint_after_mark;
+    /* Go to a coordinate (goto.c): the place is marked until the view moves on. */
+    bool goto_marker;
+    double goto_lon, goto_lat;
+};
 
-    /* script */
-    struct vscript *script;
+/* A script run (script.c) or a screenshot/bench run, and the exit status. */
+struct viewer_run {
+    struct vscript *script;   /* owned; NULL without --script */
     size_t script_pc;
     double script_wait_until;
     bool script_waiting_idle;
@@ -311,6 +350,23 @@ struct viewer {
     bool exit_after_idle; /* --screenshot without a script */
     bool screenshot_written;
     int exit_code;
+};
+
+struct viewer {
+    struct viewer_options opt;
+    struct view view;             /* view state: camera (centre, scale) and window size */
+    struct viewer_document doc;
+    struct viewer_imagery imagery;
+    struct viewer_ui ui;
+    struct viewer_frame frame;
+    struct viewer_run run;
+    /* the process: owned by main.c */
+    struct diag *dg;
+    SDL_Window *window;
+    SDL_Renderer *renderer;
+    Uint32 window_format; /* pixel format of the window surface */
+    bool running;
+    double start_s;
 };
 
 /* ---- main.c ---- */
@@ -327,7 +383,7 @@ void viewer_message(struct viewer *vw, bool error, const char *fmt, ...)
 void viewer_poll_load(struct viewer *vw);
 /* Re-draws everything on the next frame. */
 void viewer_invalidate(struct viewer *vw);
-bool viewer_unsaved(const struct viewer *vw);
+bool viewer_unsaved(const struct viewer_document *doc);
 bool viewer_save(struct viewer *vw);
 void viewer_request_quit(struct viewer *vw);
 /* The answer to "recover the journal?": loads it (recover) or deletes it. */
@@ -353,20 +409,20 @@ struct b_mapping {
     double m[6];
     bool affine;
 };
-bool view_b_mapping(struct viewer *vw, const struct view *v, struct b_mapping *out);
+bool view_b_mapping(struct viewer_imagery *im, const struct view *v, struct b_mapping *out);
 /* The view of image B showing the same ground as v on image A (vb above). */
-bool view_for_b(struct viewer *vw, const struct view *v, struct view *out);
+bool view_for_b(struct viewer_imagery *im, const struct view *v, struct view *out);
 
 /* ---- evidencepanel.c ---- */
 struct evidence_claim;
 /* The claim's evidence status as the claims report computes it, brought up
  * to date with the marks; NULL without a catalog or on out of memory.
  * Borrowed until the next call or evidencepanel_free. */
-const struct evidence_claim *evidencepanel_claim(struct viewer *vw, const char *claim_id);
+const struct evidence_claim *evidencepanel_claim(struct viewer_document *doc, const char *claim_id);
 /* Why the imagery register beside the annotation file could not be read,
  * or "" (borrowed). */
-const char *evidencepanel_problem(const struct viewer *vw);
-void evidencepanel_free(struct viewer *vw);
+const char *evidencepanel_problem(const struct viewer_document *doc);
+void evidencepanel_free(struct viewer_document *doc);
 
 /* ---- imagery.c ---- */
 bool imagery_open(struct viewer *vw, struct image_layer *img, const char *path);
@@ -398,9 +454,9 @@ void overviews_start(struct viewer *vw);
  * the image to its new overviews (imagery_reload) and starts the next. */
 void overviews_poll(struct viewer *vw);
 /* True while a build runs (wait-idle waits for it). */
-bool overviews_busy(const struct viewer *vw);
+bool overviews_busy(const struct viewer_imagery *im);
 /* The status text of a running build ("overviews 42% of IMAGE"), or NULL. */
-const char *overviews_status(struct viewer *vw, char *buf, size_t size);
+const char *overviews_status(struct viewer_imagery *im, char *buf, size_t size);
 /* Cancels a running build of img and waits for it (on quit); accepts none. */
 void overviews_stop(struct image_layer *img);
 
@@ -439,9 +495,9 @@ void marks_retire(struct marks_layer *ml, struct render_overlay *ov);
 void marks_update(struct viewer *vw);
 /* Waits until the thread has drawn every posted job, at most timeout_ms
  * (< 0: no limit); true when it has. */
-bool marks_wait(struct viewer *vw, int timeout_ms);
+bool marks_wait(struct viewer_frame *fr, int timeout_ms);
 /* True when the last posted job is drawn and uploaded. */
-bool marks_current(struct viewer *vw);
+bool marks_current(struct viewer_frame *fr);
 /* Takes a new result from the thread if there is one (compose.c draws it). */
 void marks_take(struct viewer *vw);
 
@@ -508,6 +564,7 @@ enum viewer_action {
     ACT_UNDO, ACT_REDO, ACT_SAVE, ACT_SAVE_AS, ACT_QUIT,
     ACT_SWIPE, ACT_FLICKER, ACT_IMAGERY, ACT_LABELS, ACT_OVERVIEWS, ACT_HELP, ACT_OTHER_DATES,
     ACT_BANDS,
+    VIEWER_ACTIONS /* how many; keep last (input.c has a handler for each) */
 };
 /* The action of a key press (sym with modifiers mod), ACT_NONE when none;
  * class keys 1-9 are handled apart (they carry the class). */
@@ -546,7 +603,7 @@ bool marklist_click(struct viewer *vw, int x, int y);
 /* The values of image A's pixel under the pointer, for the status bar:
  * "B1 112 B2 98 B3 80 -> 112,98,80" (raw per band, then the stretched
  * display values); "" when outside the image. Borrowed until the next call. */
-const char *probe_text(struct viewer *vw, double ix, double iy);
+const char *probe_text(struct viewer_imagery *im, double ix, double iy);
 
 /* ---- script.c ---- */
 /* Runs the next script command(s) when the previous ones are done. */

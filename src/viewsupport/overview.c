@@ -2,8 +2,9 @@
  * overview — see overview.h. GDAL builds the overviews of a dataset opened
  * read-only into an external PATH.ovr (GeoTIFF); the options (compression,
  * interleave, BigTIFF) are set thread-locally for the duration of the call,
- * and GDAL's errors are caught with a thread-local handler, so other
- * threads reading with GDAL at the same time are not affected.
+ * and GDAL's errors are caught by a gdalguard (gdalguard.h: a thread-local
+ * handler, warnings not reported), so other threads reading with GDAL at the
+ * same time are not affected.
  */
 #include "overview.h"
 
@@ -15,9 +16,9 @@
 #include <unistd.h>
 
 #include <cpl_conv.h>
-#include <cpl_error.h>
 #include <gdal.h>
 
+#include "gdalguard.h"
 #include "raster.h"
 
 int overview_factors(int width, int height, int *factors, int max)
@@ -39,19 +40,6 @@ char *overview_path_for(const char *path)
     if (ovr)
         snprintf(ovr, n + 5, "%s.ovr", path);
     return ovr;
-}
-
-/* The last GDAL failure during the build (this thread only). */
-struct gdal_capture {
-    char message[512];
-};
-
-static void CPL_STDCALL capture_error(CPLErr level, CPLErrorNum num, const char *msg)
-{
-    (void)num;
-    struct gdal_capture *cap = CPLGetErrorHandlerUserData();
-    if (cap && level >= CE_Failure && msg)
-        snprintf(cap->message, sizeof cap->message, "%s", msg);
 }
 
 struct progress_ctx {
@@ -126,8 +114,8 @@ bool overview_build(const char *path, overview_progress_fn progress, void *arg,
         goto done;
     }
     raster_init();
-    struct gdal_capture cap = {""};
-    CPLPushErrorHandlerEx(capture_error, &cap);
+    struct gdalguard call; /* no diag: GDAL's warnings are not the user's concern here */
+    gdalguard_begin(&call, path, false, NULL);
     for (size_t i = 0; i < NOPTIONS; i++)
         CPLSetThreadLocalConfigOption(thread_options[i][0], thread_options[i][1]);
     /* Read-only: GDAL writes PATH.ovr and leaves the image alone. */
@@ -135,7 +123,7 @@ bool overview_build(const char *path, overview_progress_fn progress, void *arg,
     struct progress_ctx ctx = {progress, arg, false};
     bool created = false;
     if (!ds) {
-        diag_error(dg, "%s: cannot open: %s", path, cap.message[0] ? cap.message : "unknown format");
+        diag_error(dg, "%s: cannot open: %s", path, gdalguard_reason(&call, "unknown format"));
     } else {
         int factors[OVERVIEW_MAX_LEVELS];
         int n = overview_factors(GDALGetRasterXSize(ds), GDALGetRasterYSize(ds), factors,
@@ -151,20 +139,20 @@ bool overview_build(const char *path, overview_progress_fn progress, void *arg,
                 diag_error(dg, "%s: building overviews cancelled", ovr);
             else if (err != CE_None)
                 diag_error(dg, "%s: cannot build overviews: %s", ovr,
-                           cap.message[0] ? cap.message : "GDAL failed");
+                           gdalguard_reason(&call, "GDAL failed"));
             else
                 ok = true;
         }
         GDALClose(ds);
-        if (ok && cap.message[0]) {
+        if (ok && call.errors) {
             /* Closing flushes the file: a failure there is a failure too. */
-            diag_error(dg, "%s: cannot write overviews: %s", ovr, cap.message);
+            diag_error(dg, "%s: cannot write overviews: %s", ovr, call.first_error);
             ok = false;
         }
     }
     for (size_t i = 0; i < NOPTIONS; i++)
         CPLSetThreadLocalConfigOption(thread_options[i][0], NULL);
-    CPLPopErrorHandler();
+    gdalguard_end(&call);
     if (!ok && created) {
         /* Never leave half-built overviews for GDAL to pick up. */
         unlink(ovr);

@@ -14,13 +14,14 @@
 #    --gcp (exit 2), a missing picture (exit 1 naming it), an output with
 #    another extension (exit 1) — and nothing written in each case.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 SATMARK=${SATMARK:?set SATMARK to the satmark binary}
 DATA=${SATMARK_TEST_DATA:?set SATMARK_TEST_DATA}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-command -v gdaltransform >/dev/null || { echo "gdaltransform (gdal-bin) is required"; exit 1; }
+need_command gdaltransform gdal_translate jq
 
 src="$DATA/L7_ETMs.tif"
 GDAL_PAM_ENABLED=NO gdal_translate -q -of PNG -b 3 -b 2 -b 1 "$src" "$tmp/picture.png"
@@ -57,7 +58,7 @@ for out in "$tmp/picture.vrt" "$tmp/picture-north-up.tif"; do
   case $out in
     *.vrt) [[ $(jq -r '.georeferenced_by.method' <<<"$info") == poly1 ]] || fail "vrt: not opened through its GCPs" ;;
     *.tif) [[ $(jq -r '.georeferenced_by' <<<"$info") == null ]] || fail "tif: should have its own geotransform"
-           [[ $(jq -r '.crs.epsg // .epsg // empty' <<<"$info" | head -1) != "" ]] || true ;;
+           [[ $(jq -r '.crs.epsg // .epsg // empty' <<<"$info" | head -1) != "" ]] || fail "tif: no EPSG code" ;;
   esac
   md=$(gdalinfo "$out")
   grep -q "SATMARK_GEOREF_SOURCE_SHA256=$sha_before" <<<"$md" || fail "$(basename "$out"): no source SHA-256 recorded"

@@ -7,10 +7,11 @@
 # Files are read as stored (--georef none for the RPC image, which satmark
 # otherwise shows through a warped view).
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 SATMARK=${SATMARK:?set SATMARK to the satmark binary}
 DATA=${SATMARK_TEST_DATA:?set SATMARK_TEST_DATA}
 SRC=${SATMARK_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-command -v gdalinfo >/dev/null || { echo "gdalinfo (gdal-bin) is required"; exit 1; }
+need_command gdalinfo
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -108,7 +109,7 @@ PY
         failures=$((failures + 1))
     fi
 done
-[ "${#tiles[@]}" -gt 0 ] || echo "note: no assets/tiles/*.tif yet; bundled tiles not compared"
+[ "${#tiles[@]}" -gt 0 ] || { echo "FAIL: no assets/tiles/*.tif (the bundled tiles are part of the repository)"; failures=$((failures + 1)); }
 if [ "$failures" -ne 0 ]; then
     echo "info_gdal_compare: $failures failure(s)"; exit 1
 fi

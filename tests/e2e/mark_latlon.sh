@@ -7,6 +7,7 @@
 # `validate` fails a feature whose geometry misses an observed tile it can
 # find, and only warns when it cannot find the tile.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 : "${SATMARK:?}"
 tmp=$(mktemp -d /tmp/satmark-e2e-latlon-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -21,7 +22,7 @@ run() {
   err=$(cat "$tmp/err")
   [[ $rc -eq $want ]] || fail "satmark $* -> exit $rc, want $want: $err"
 }
-command -v convert >/dev/null && command -v gdal_translate >/dev/null || exit 77
+need_command convert gdal_translate
 
 # A Chicago tile (EPSG:4326) in an investigation: root/annotations + root/tiles.
 mkdir -p "$tmp/root/annotations" "$tmp/root/tiles"

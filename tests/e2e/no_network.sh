@@ -10,6 +10,7 @@
 # connections. A control run with --allow-remote shows that the listener and
 # the endpoint settings work (the request does arrive).
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 : "${SATMARK:?path of the satmark binary}"
 command -v node >/dev/null || { echo "node not installed: SKIP"; exit 77; }
 tmp=$(mktemp -d)
@@ -139,6 +140,7 @@ done
 
 # Control: with --allow-remote the request does reach the listener, so the
 # zeros above mean something.
-timeout 60 "$SATMARK" info --allow-remote "/vsis3/bucket/tile.tif" >/dev/null 2>&1 || true
+# (the listener serves no image: the read itself fails, exit 1)
+expect_exit 1 timeout 60 "$SATMARK" info --allow-remote "/vsis3/bucket/tile.tif" >/dev/null 2>&1
 [[ $(hits) -gt 0 ]] || fail "control: --allow-remote made no connection; the listener or endpoints are broken"
 echo "no_network: OK ($n sources x 2 nestings x 5 commands, 0 connections)"

@@ -6,13 +6,14 @@
 # written, and `batch -v` labels the figures' warnings as warnings, not as
 # "error: warning: ...".
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 : "${SATMARK:?}" "${SATMARK_TEST_DATA:?}" "${SATMARK_SRC:?}"
 export SATMARK_ASSETS="$SATMARK_SRC/assets"
 tmp=$(mktemp -d /tmp/satmark-e2e-nooverlap-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
 fail() { echo "render_no_overlap: FAIL: $*" >&2; failures=$((failures + 1)); }
-command -v convert >/dev/null && command -v gdal_translate >/dev/null || exit 77
+need_command convert gdal_translate
 
 convert -size 128x128 -seed 5 plasma:fractal -depth 8 "$tmp/src.png"
 mkdir -p "$tmp/m"

@@ -52,7 +52,7 @@ count() { # PNG COLOUR POLYGON
     -compose multiply -composite -format '%[fx:round(mean*w*h)]' info:
 }
 ship='#00e5ff'  # the ship class colour (assets/style.json)
-ghost='#85d5df' # ghost colour of a ship: 35 % class colour, 65 % grey 205 (render.c)
+ghost='#85d5df' # ghost colour of a ship: 35 % class colour, 65 % grey 205 (render_draw.c)
 p_this=$(polygon "$this_ship" "$tmp/all.png")
 p_other=$(polygon "$other_ship" "$tmp/all.png")
 this_all=$(count "$tmp/all.png" "$ship" "$p_this")

@@ -64,7 +64,7 @@ printf '[{"name":"j","tile":"%s","ramp":"jet"}]' "$l7" >"$tmp/m/bad.manifest"
 set +e
 "$SATMARK" batch "$tmp/m/bad.manifest" -o "$tmp/out2" 2>"$tmp/err"; rc=$?
 set -e
-[[ $rc -ne 0 ]] && grep -q 'figures\[0\] (j): ramp: must be one of grey, viridis, inferno, terrain' "$tmp/err" ||
+[[ $rc -eq 1 ]] && grep -q 'figures\[0\] (j): ramp: must be one of grey, viridis, inferno, terrain' "$tmp/err" ||
   fail "manifest ramp jet: exit $rc $(cat "$tmp/err")"
 
 echo "render_ramp: $failures failure(s)"

@@ -5,6 +5,7 @@
 # most a few bytes; a GeoJSON bbox with south > north, hex floats in --point
 # or --bbox, and zero-area polygons are refused.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 : "${SATMARK:?path of the satmark binary}"
 : "${SATMARK_SRC:?source tree}"
 tmp=$(mktemp -d)
@@ -33,11 +34,11 @@ no_raw_controls "$tmp/out" "validate (id) stdout"
 # Escapes in a class name and a label: every message quoting them is escaped.
 printf '{"type":"FeatureCollection","features":[%s]}\n' \
   "$(feature ok-1 'tank\u001b[31m' 'red\u001b[0m\u009b2J' "$pt")" >"$tmp/label.geojson"
-"$SATMARK" validate "$tmp/label.geojson" >"$tmp/out" 2>"$tmp/err" || true # status not tested here
+expect_exit 0 "$SATMARK" validate "$tmp/label.geojson" >"$tmp/out" 2>"$tmp/err"
 no_raw_controls "$tmp/err" "validate (class, label)"
 no_raw_controls "$tmp/out" "validate (class, label) stdout"
-"$SATMARK" render "$SATMARK_SRC/assets/tiles/dunai_2023-11-05.tif" "$tmp/label.geojson" \
-  -o "$tmp/f.png" --size 64x64 >"$tmp/out" 2>"$tmp/err" || true
+expect_exit 0 "$SATMARK" render "$SATMARK_SRC/assets/tiles/dunai_2023-11-05.tif" "$tmp/label.geojson" \
+  -o "$tmp/f.png" --size 64x64 >"$tmp/out" 2>"$tmp/err"
 no_raw_controls "$tmp/err" "render (class, label)"
 
 # mark refuses an id with control characters.

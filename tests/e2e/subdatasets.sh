@@ -8,6 +8,7 @@
 # GetMetadata for that domain) and "cannot open: No such file or directory"
 # (the name was hashed as a path).
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 SATMARK=${SATMARK:?set SATMARK to the satmark binary}
 DATA=${SATMARK_TEST_DATA:?set SATMARK_TEST_DATA}
 tmp=$(mktemp -d)
@@ -15,7 +16,8 @@ trap 'rm -rf "$tmp"' EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 formats=$(gdalinfo --formats)
-if ! grep -q netCDF <<<"$formats"; then echo "SKIP: GDAL without netCDF"; exit 77; fi
+if ! grep -q netCDF <<<"$formats"; then skip_test "GDAL without netCDF"; fi
+need_command identify jq gdal_translate
 
 nc="$tmp/l7.nc"
 gdal_translate -q -of netCDF "$DATA/L7_ETMs.tif" "$nc"
@@ -30,11 +32,9 @@ band3="NETCDF:\"$nc\":Band3"
 [[ $("$SATMARK" info --json "$band3" | jq -r .sha256) == "$sha" ]] || fail "info on a subdataset: not the container's SHA-256"
 printf '{"type":"FeatureCollection","features":[]}' >"$tmp/e.geojson"
 "$SATMARK" render "$band3" "$tmp/e.geojson" -o "$tmp/fig.png" --size 200x 2>"$tmp/err" >/dev/null || fail "render a subdataset: $(cat "$tmp/err")"
-if command -v identify >/dev/null; then
-  md=$(identify -verbose "$tmp/fig.png")
-  grep -q "satmark_tile_sha256: $sha" <<<"$md" || fail "figure: not the container's SHA-256"
-  grep -q 'satmark_tile: NETCDF:"l7.nc":Band3' <<<"$md" || fail "figure: tile name $(grep satmark_tile: <<<"$md")"
-fi
+md=$(identify -verbose "$tmp/fig.png")
+grep -q "satmark_tile_sha256: $sha" <<<"$md" || fail "figure: not the container's SHA-256"
+grep -q 'satmark_tile: NETCDF:"l7.nc":Band3' <<<"$md" || fail "figure: tile name $(grep satmark_tile: <<<"$md")"
 cp "$tmp/e.geojson" "$tmp/m.geojson"
 "$SATMARK" mark "$tmp/m.geojson" add --class other --pixel "$band3" 100,100 >/dev/null 2>"$tmp/err" || fail "mark --pixel on a subdataset: $(cat "$tmp/err")"
 [[ $(jq -r '.features[0].properties.observations[0].sha256' "$tmp/m.geojson") == "$sha" ]] || fail "mark: observation sha256"

@@ -6,6 +6,7 @@
 # container stacks at Pier 2 on 2024-03-17, over a hundred pits observed on
 # 2023-11-05. Ship marks never name a ship. Also a small benchmark tile with N marks.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 tg="${SATMARK_BUILD:?}/satmark-tilegen"
 src="${SATMARK_SRC:?}"
 [[ -x "$tg" ]] || { echo "FAIL: $tg not built"; exit 1; }
@@ -59,6 +60,8 @@ if [[ -x "$hint" ]]; then
     out=$(timeout 60 "$hint" "$f" 2>&1) || fail "geojsonhint $f: $out"
     [[ -z "$out" ]] || fail "geojsonhint $f: $out"
   done
+else
+  not_run="geojsonhint missing in $src/.cache/npm (scripts/install-deps.sh installs it)"
 fi
 
 # benchmark tile with marks
@@ -70,3 +73,4 @@ n=$(jq '[.features[].properties.class] | unique | length' "$tmp/big.geojson")
 h=$(sha256sum "$tmp/big.tif" | cut -d' ' -f1)
 jq -e --arg h "$h" 'all(.features[]; .properties.observations[0].sha256 == $h)' "$tmp/big.geojson" >/dev/null || fail "bench: sha256 mismatch"
 echo "ok: tilegen annotations match the bundled tiles and the claim checks"
+[[ -z ${not_run:-} ]] || skip_test "$not_run (the rest passed)"

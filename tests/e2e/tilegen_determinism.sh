@@ -55,7 +55,7 @@ done <<<"$stats"
 set +e
 "$tg" --site atlantis --date 2023-01-01 --size 256 -o "$tmp/x.tif" 2>"$tmp/err"; rc=$?
 set -e
-[[ $rc -ne 0 ]] || fail "unknown site accepted"
+[[ $rc -eq 1 ]] || fail "unknown site: exit $rc, expected 1"
 grep -q "atlantis" "$tmp/err" || fail "unknown site: message does not name it: $(cat "$tmp/err")"
 [[ ! -e "$tmp/x.tif" ]] || fail "unknown site left an output file"
 set +e

@@ -10,11 +10,12 @@
 # The viewer runs offscreen (SDL's offscreen driver) with --script; `print
 # claims` prints one "claim: ID STATUS origins N" line per claim.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 SATMARK=${SATMARK:?set SATMARK to the satmark binary}
 SRC=${SATMARK_SRC:?set SATMARK_SRC}
 DATA=${SATMARK_TEST_DATA:?set SATMARK_TEST_DATA}
 viewer="$(dirname "$SATMARK")/satmark-view"
-[[ -x $viewer ]] || { echo "SKIP: satmark-view was not built"; exit 77; }
+[[ -x $viewer ]] || skip_test "satmark-view was not built (SATMARK_VIEWER=OFF)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0

@@ -4,7 +4,9 @@
 # it (--recover=yes, or the R key on the recovery question), discards it
 # (--recover=no), and a damaged journal is set aside, never overwritten.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 viewer="$SATMARK_BUILD/satmark-view"
+[[ -x $viewer ]] || skip_test "satmark-view was not built (SATMARK_VIEWER=OFF)"
 work=$(mktemp -d)
 pid=
 cleanup() { [[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"; }
@@ -32,7 +34,9 @@ mark_and_kill() {
   done
   grep -q "\"features\":$want}" "$journal" 2>/dev/null || { cat "$work/stderr.txt"; fail "journal never reached $want features"; }
   kill -9 "$pid"
-  wait "$pid" 2>/dev/null || true
+  local rc=0
+  wait "$pid" 2>/dev/null || rc=$?
+  ((rc == 137)) || fail "the viewer was not killed by SIGKILL: exit $rc"
   pid=
 }
 

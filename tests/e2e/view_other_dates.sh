@@ -11,12 +11,14 @@
 # coordinates (gdaltransform on the tile) and the view recorded in each
 # screenshot (satmark:view), not guessed.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 viewer="$SATMARK_BUILD/satmark-view"
+[[ -x $viewer ]] || skip_test "satmark-view was not built (SATMARK_VIEWER=OFF)"
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "view_other_dates: FAIL: $*" >&2; exit 1; }
-command -v xvfb-run > /dev/null || fail "xvfb-run not installed (scripts/install-deps.sh)"
+need_command xvfb-run
 tile="$SATMARK_SRC/assets/tiles/rason-najin_2024-03-17.tif"
 tile_b="$SATMARK_SRC/assets/tiles/rason-najin_2023-11-20.tif"
 [[ -f "$tile" && -f "$tile_b" ]] || fail "Rason tiles missing (satmark-tilegen --all assets/tiles)"
@@ -103,7 +105,7 @@ count() { # PNG COLOUR POLYGON
     -compose multiply -composite -format '%[fx:round(mean*w*h)]' info:
 }
 ship='#00e5ff'  # the ship class colour (assets/style.json)
-ghost='#85d5df' # ghost colour of a ship: 35 % class colour, 65 % grey 205 (render.c)
+ghost='#85d5df' # ghost colour of a ship: 35 % class colour, 65 % grey 205 (render_draw.c)
 for shot in ghosted hidden shown ghosted_again selected b; do
   po=$(polygon "$other_ship" "$work/$shot.png")
   pt=$(polygon "$this_ship" "$work/$shot.png")

@@ -6,7 +6,9 @@
 # the class (Shift+4) removes them, so a blank or imagery-only frame cannot
 # pass.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 viewer="$SATMARK_BUILD/satmark-view"
+[[ -x $viewer ]] || skip_test "satmark-view was not built (SATMARK_VIEWER=OFF)"
 tile="$SATMARK_SRC/assets/tiles/dunai_2023-11-05.tif"
 ref="$SATMARK_TEST_DATA/view/dunai_pits_640x400.jpg"
 work=$(mktemp -d)
@@ -36,6 +38,7 @@ timeout 120 "$viewer" "$tile" "$work/dunai.geojson" --size 640x400 --script "$wo
   2> "$work/stderr.txt" || { cat "$work/stderr.txt"; fail "viewer failed"; }
 
 if [[ "${SATMARK_UPDATE_REFERENCE:-}" == 1 ]]; then
+  [[ -z "${CI:-}" ]] || fail "SATMARK_UPDATE_REFERENCE=1 under CI: references are never rewritten there"
   convert "$work/pits.png" -quality 92 "$ref"
   echo "reference updated: $ref"
 fi

@@ -8,7 +8,9 @@
 # Also: bad script lines and unknown keys fail with file:line, and
 # `satmark view` finds satmark-view next to itself.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 viewer="$SATMARK_BUILD/satmark-view"
+[[ -x $viewer ]] || skip_test "satmark-view was not built (SATMARK_VIEWER=OFF)"
 claims="$SATMARK_SRC/annotations/claims.json"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

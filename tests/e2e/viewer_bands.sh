@@ -4,7 +4,9 @@
 # or coloured with --ramp; --bands N and --subdataset NAME open as in render.
 # Before: no key B (the frame stayed in colour) and "unknown option '--bands'".
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 viewer="${SATMARK_BUILD:?}/satmark-view"
+[[ -x $viewer ]] || skip_test "satmark-view was not built (SATMARK_VIEWER=OFF)"
 DATA=${SATMARK_TEST_DATA:?set SATMARK_TEST_DATA}
 command -v convert >/dev/null || { echo "SKIP: no ImageMagick"; exit 77; }
 work=$(mktemp -d)

@@ -6,7 +6,9 @@
 # some labels were grouped. Before, "Container yard block" was drawn 22
 # times. (This date's marks only: other dates hidden with D.) The screenshots are kept with KEEP=1 for a look.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 viewer="$SATMARK_BUILD/satmark-view"
+[[ -x $viewer ]] || skip_test "satmark-view was not built (SATMARK_VIEWER=OFF)"
 tile="$SATMARK_SRC/assets/tiles/rason-najin_2024-03-17.tif"
 work=$(mktemp -d)
 trap '[[ -n "${KEEP:-}" ]] || rm -rf "$work"' EXIT

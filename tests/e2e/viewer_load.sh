@@ -7,7 +7,9 @@
 # untouched. (3) --screenshot alone waits for the marks: the marks' colour
 # is in the frame.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 viewer="$SATMARK_BUILD/satmark-view"
+[[ -x $viewer ]] || skip_test "satmark-view was not built (SATMARK_VIEWER=OFF)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy

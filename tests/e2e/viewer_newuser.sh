@@ -16,7 +16,9 @@
 #     not covered by labels.
 # (8, label grouping, is viewer_labels.sh and test_render / test_labelgroup.)
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 viewer="$SATMARK_BUILD/satmark-view"
+[[ -x $viewer ]] || skip_test "satmark-view was not built (SATMARK_VIEWER=OFF)"
 claims="$SATMARK_SRC/annotations/claims.json"
 work=$(mktemp -d)
 trap '[[ -n "${KEEP:-}" ]] || rm -rf "$work"' EXIT

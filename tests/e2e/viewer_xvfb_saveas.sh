@@ -6,13 +6,13 @@
 # path the prompt starts with), F1 shows the help, and Ctrl+Q quits without
 # a question because nothing is left unsaved.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/expect.sh"
 viewer="$SATMARK_BUILD/satmark-view"
+[[ -x $viewer ]] || skip_test "satmark-view was not built (SATMARK_VIEWER=OFF)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-command -v xvfb-run > /dev/null || fail "xvfb-run not installed (scripts/install-deps.sh)"
-command -v xdotool > /dev/null || fail "xdotool not installed (scripts/install-deps.sh)"
-command -v import > /dev/null || fail "imagemagick not installed (scripts/install-deps.sh)"
+need_command xvfb-run xdotool import
 
 gdal_create -q -of GTiff -outsize 1000 800 -bands 3 -ot Byte -burn 70 -burn 90 -burn 80 \
   -a_srs EPSG:32652 -a_ullr 606000 4679000 608000 4677400 "$work/site.tif"

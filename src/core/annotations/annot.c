@@ -15,8 +15,8 @@
  * back to the saved state makes it clean again.
  *
  * Id index: lookups by id (annot_find, the duplicate check of every load/add,
- * new-id generation) go through an open-addressing hash table of id -> index
- * (linear probing, at most half full), so loading n features costs O(n)
+ * new-id generation) go through an idmap (util/idmap.h) of id -> index, so
+ * loading n features costs O(n)
  * instead of O(n^2). Appending updates it in place; anything that shifts
  * indices or renames a feature (delete, undo/redo, replace) rebuilds it, which
  * costs O(n) like the memmove those operations already do. If memory for the
@@ -32,6 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "idmap.h"
 
 /* ---- names ------------------------------------------------------------------ */
 
@@ -288,11 +290,6 @@ struct step {
     struct change *changes;
 };
 
-struct id_slot {
-    uint64_t hash;
-    size_t index_plus1;
-};
-
 struct annot_set {
     struct annot_feature *features;
     size_t count;
@@ -320,8 +317,7 @@ struct annot_set {
 
     uint64_t generation;
 
-    struct id_slot *id_slots; /* id_cap slots; index_plus1 == 0 marks an empty slot */
-    size_t id_cap;            /* power of two, >= 2 * count when id_index_ok */
+    struct idmap id_index; /* id -> index of every feature when id_index_ok */
     bool id_index_ok;
     unsigned long long class_max[ANNOT_CLASS_COUNT];
     /* Per class, the largest n of any id "<class>-<n>" in the file's history:
@@ -392,7 +388,7 @@ void annot_set_free(struct annot_set *set)
     free(set->title);
     free(set->extra_members);
     free(set->author);
-    free(set->id_slots);
+    idmap_free(&set->id_index);
     free(set);
 }
 
@@ -462,14 +458,11 @@ const struct annot_feature *annot_get(const struct annot_set *set, size_t i)
 
 /* ---- id index (see the top of the file) ------------------------------------------------ */
 
-static uint64_t id_hash(const char *id)
+/* idmap's key_of: the id of feature `index` (read at lookup time, so a
+ * feature swapped for an edited copy never leaves a stale pointer). */
+static const char *feature_id(const void *set, size_t index)
 {
-    uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
-        h ^= *p;
-        h *= UINT64_C(1099511628211);
-    }
-    return h;
+    return ((const struct annot_set *)set)->features[index].id;
 }
 
 /* For ids "<class>-<n>" (decimal digits only after the dash): the class whose
@@ -512,17 +505,6 @@ static void id_high_note(struct annot_set *set, const char *id)
         set->id_high[cls] = n;
 }
 
-/* Puts feature `index` in the table; the table has a free slot. */
-static void id_slot_put(struct annot_set *set, size_t index)
-{
-    uint64_t h = id_hash(set->features[index].id);
-    size_t mask = set->id_cap - 1;
-    size_t at = (size_t)h & mask;
-    while (set->id_slots[at].index_plus1)
-        at = (at + 1) & mask;
-    set->id_slots[at] = (struct id_slot){h, index + 1};
-}
-
 /* Recomputes the table and class_max from the features. Never fails: without
  * memory the table is dropped and lookups scan. */
 static void id_index_rebuild(struct annot_set *set)
@@ -530,52 +512,31 @@ static void id_index_rebuild(struct annot_set *set)
     memset(set->class_max, 0, sizeof set->class_max);
     for (size_t i = 0; i < set->count; i++)
         class_max_note(set, set->features[i].id);
-    size_t cap = 16;
-    while (cap < 2 * (set->count + 1))
-        cap *= 2;
-    if (cap != set->id_cap || !set->id_slots) {
-        free(set->id_slots);
-        set->id_slots = calloc(cap, sizeof *set->id_slots);
-        set->id_cap = set->id_slots ? cap : 0;
-    } else {
-        memset(set->id_slots, 0, cap * sizeof *set->id_slots);
-    }
-    set->id_index_ok = set->id_slots != NULL;
-    if (set->id_index_ok)
-        for (size_t i = 0; i < set->count; i++)
-            id_slot_put(set, i);
+    set->id_index.key_of = feature_id;
+    set->id_index.ctx = set;
+    set->id_index_ok = idmap_reset(&set->id_index, set->count);
+    for (size_t i = 0; set->id_index_ok && i < set->count; i++)
+        set->id_index_ok = idmap_add(&set->id_index, set->features[i].id, i, NULL);
 }
 
 /* The feature just appended at count - 1. */
 static void id_index_appended(struct annot_set *set)
 {
     size_t index = set->count - 1;
-    if (!set->id_index_ok || 2 * set->count > set->id_cap) {
+    if (!set->id_index_ok) {
         id_index_rebuild(set);
         return;
     }
     class_max_note(set, set->features[index].id);
-    id_slot_put(set, index);
+    set->id_index_ok = idmap_add(&set->id_index, set->features[index].id, index, NULL);
 }
 
 bool annot_index_of(const struct annot_set *set, const char *id, size_t *index)
 {
     if (!id)
         return false;
-    if (set->id_index_ok) {
-        uint64_t h = id_hash(id);
-        size_t mask = set->id_cap - 1;
-        for (size_t at = (size_t)h & mask; set->id_slots[at].index_plus1;
-             at = (at + 1) & mask) {
-            const struct id_slot *slot = &set->id_slots[at];
-            if (slot->hash == h && strcmp(set->features[slot->index_plus1 - 1].id, id) == 0) {
-                if (index)
-                    *index = slot->index_plus1 - 1;
-                return true;
-            }
-        }
-        return false;
-    }
+    if (set->id_index_ok)
+        return idmap_find(&set->id_index, id, index);
     for (size_t i = 0; i < set->count; i++)
         if (strcmp(set->features[i].id, id) == 0) {
             if (index)

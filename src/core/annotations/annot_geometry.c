@@ -126,15 +126,6 @@ bool annot_geometry_copy(struct annot_geometry *dst, const struct annot_geometry
     return true;
 }
 
-/* Twice the signed planar area of a closed ring (positive = counter-clockwise). */
-static double ring_signed_area2(const struct annot_part *ring)
-{
-    double sum = 0.0;
-    for (size_t i = 0; i + 1 < ring->n; i++)
-        sum += (ring->pts[i].lon * ring->pts[i + 1].lat) -
-               (ring->pts[i + 1].lon * ring->pts[i].lat);
-    return sum;
-}
 
 static void part_reverse(struct annot_part *p)
 {
@@ -197,7 +188,7 @@ bool annot_geometry_from_points(struct annot_geometry *dst, enum annot_geom_type
     dst->parts[0].n = total;
     dst->nparts = 1;
     dst->type = type;
-    if (type == ANNOT_GEOM_POLYGON && ring_signed_area2(&dst->parts[0]) < 0)
+    if (type == ANNOT_GEOM_POLYGON && annot_ring_signed_area2(&dst->parts[0]) < 0)
         part_reverse(&dst->parts[0]);
     return true;
 }
@@ -302,7 +293,7 @@ static bool check_simple(const struct annot_geometry *g, const char *what, struc
                        i);
             return false;
         }
-        if (ring && ring_signed_area2(p) == 0 && !jumps_half_world(p)) {
+        if (ring && annot_ring_signed_area2(p) == 0 && !jumps_half_world(p)) {
             diag_error(dg, "%s: ring %zu encloses no area (all its positions on one line or "
                            "one point)", what, i);
             return false;
@@ -356,7 +347,7 @@ size_t annot_geometry_normalize_winding(struct annot_geometry *g)
         return 0;
     for (size_t i = 0; i < g->nparts; i++) {
         bool exterior = i == 0 || g->parts[i].member != g->parts[i - 1].member;
-        double a = ring_signed_area2(&g->parts[i]);
+        double a = annot_ring_signed_area2(&g->parts[i]);
         if ((exterior && a < 0) || (!exterior && a > 0)) {
             part_reverse(&g->parts[i]);
             reversed++;
@@ -423,6 +414,86 @@ struct annot_part *annot_geometry_flat_part(struct annot_geometry *g, size_t ind
         index -= g->members[m].nparts;
     }
     return NULL;
+}
+
+/* ---- planar rings ------------------------------------------------------- */
+
+/* One shoelace sum for both position types (planar x/y and lon/lat): `at`
+ * reads position i of the ring as x/y; static, so it is inlined. */
+static double ring_area2(const void *ring, size_t n, struct annot_xy (*at)(const void *, size_t))
+{
+    if (n < 3)
+        return 0.0;
+    struct annot_xy o = at(ring, 0);
+    double sum = 0.0;
+    for (size_t i = 0, j = n - 1; i < n; j = i++) {
+        struct annot_xy pi = at(ring, i), pj = at(ring, j);
+        sum += (pj.x - o.x) * (pi.y - o.y) - (pi.x - o.x) * (pj.y - o.y);
+    }
+    return sum;
+}
+
+static struct annot_xy xy_at(const void *ring, size_t i)
+{
+    return ((const struct annot_xy *)ring)[i];
+}
+
+static struct annot_xy lonlat_at(const void *ring, size_t i)
+{
+    const struct annot_lonlat *p = (const struct annot_lonlat *)ring + i;
+    return (struct annot_xy){p->lon, p->lat};
+}
+
+double annot_ring_area2(const struct annot_xy *ring, size_t n)
+{
+    return ring_area2(ring, n, xy_at);
+}
+
+bool annot_ring_centroid(const struct annot_xy *ring, size_t n, struct annot_xy *c)
+{
+    if (n < 3)
+        return false;
+    double ox = ring[0].x, oy = ring[0].y, a2 = 0.0, mx = 0.0, my = 0.0;
+    for (size_t i = 0, j = n - 1; i < n; j = i++) {
+        double xj = ring[j].x - ox, yj = ring[j].y - oy;
+        double xi = ring[i].x - ox, yi = ring[i].y - oy;
+        double cross = xj * yi - xi * yj;
+        a2 += cross;
+        mx += (xj + xi) * cross;
+        my += (yj + yi) * cross;
+    }
+    if (a2 == 0.0 || !isfinite(a2))
+        return false;
+    /* a2 is twice the signed area; the moments are 6 * area * centroid */
+    c->x = ox + mx / (3.0 * a2);
+    c->y = oy + my / (3.0 * a2);
+    return true;
+}
+
+bool annot_ring_contains(const struct annot_xy *ring, size_t n, struct annot_xy p)
+{
+    bool inside = false;
+    for (size_t i = 0, j = n ? n - 1 : 0; i < n; j = i++) {
+        double xi = ring[i].x, yi = ring[i].y, xj = ring[j].x, yj = ring[j].y;
+        if ((yi > p.y) != (yj > p.y) && p.x < (xj - xi) * (p.y - yi) / (yj - yi) + xi)
+            inside = !inside;
+    }
+    return inside;
+}
+
+/* ---- measures shared by the writers (export, gjwrite) ------------------------------ */
+
+double annot_ring_signed_area2(const struct annot_part *ring)
+{
+    return ring_area2(ring->pts, ring->n, lonlat_at);
+}
+
+size_t annot_geometry_member_end(const struct annot_geometry *g, size_t first)
+{
+    size_t end = first + 1;
+    while (end < g->nparts && g->parts[end].member == g->parts[first].member)
+        end++;
+    return end;
 }
 
 /* ---- points in areas (the claims checks count marks with these) -------------- */

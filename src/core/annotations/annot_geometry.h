@@ -124,4 +124,34 @@ bool annot_geometry_contains_point(const struct annot_geometry *g, double lon, d
 bool annot_geometry_representative_point(const struct annot_geometry *g, double *lon,
                                          double *lat);
 
+/* ---- planar rings --------------------------------------------------------
+ * Area, centroid and point-in-polygon of one ring, for every caller that
+ * needs them (label anchors and placement in render, hit tests, claims):
+ * one implementation. Positions are planar x, y in any one unit: tile or
+ * screen pixels, or lon/lat degrees taken as x/y over a small area. A ring
+ * is n positions (borrowed for the call), closed (last == first) or not;
+ * the closing edge is implied. Sums are taken relative to the first
+ * position, so large coordinates (lon ~130) keep their precision. */
+struct annot_xy {
+    double x, y;
+};
+
+/* Twice the signed area of the ring: positive when counter-clockwise with y
+ * up (clockwise on a y-down pixel grid); 0 for fewer than 3 positions. */
+double annot_ring_area2(const struct annot_xy *ring, size_t n);
+/* The area centroid of the ring into *c; false (c untouched) when its area
+ * is zero (fewer than 3 positions, or all on one line). */
+bool annot_ring_centroid(const struct annot_xy *ring, size_t n, struct annot_xy *c);
+/* Even-odd crossing test: true when p lies inside the ring. A point exactly
+ * on an edge may go either way. Holes: test every ring of a polygon and
+ * toggle (inside an odd number of rings = inside the polygon). */
+bool annot_ring_contains(const struct annot_xy *ring, size_t n, struct annot_xy p);
+
+/* annot_ring_area2 of a part's positions in degrees, lon as x and lat as y
+ * (positive = counter-clockwise); only its sign is used, to rewind rings. */
+double annot_ring_signed_area2(const struct annot_part *ring);
+/* The index after the last part of the member whose first part is `first`
+ * (MultiPolygon: the rings of one polygon are parts [first, end)). */
+size_t annot_geometry_member_end(const struct annot_geometry *g, size_t first);
+
 #endif

@@ -1,6 +1,6 @@
 /*
- * gjwrite — see gjwrite.h. Output goes into a growable buffer whose failure
- * (out of memory) is sticky and checked once at the end (finish), so the
+ * gjwrite — see gjwrite.h. Output goes into a dynbuf, whose failure (out of
+ * memory, over the cap) is sticky and checked once at the end (finish), so the
  * formatting code reads as the format it produces. Strings that are not
  * valid UTF-8 are still written (escaped as found) but make the whole write
  * fail, since a file jansson cannot read back must never replace evidence.
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynbuf.h"
 #include "gjson.h"
 #include "safefile.h"
 
@@ -43,52 +44,13 @@ char *gjwrite_number(double value, char *out, size_t cap)
     return out;
 }
 
-/* ---- growable output buffer ---------------------------------------------------- */
+/* ---- output (a dynbuf capped at GJSON_MAX_FILE_SIZE) ------------------------------ */
 
-struct outbuf {
-    char *data;
-    size_t len;
-    size_t cap;
-    bool failed;
-};
+static void out_mem(struct dynbuf *b, const char *s, size_t n) { dynbuf_append(b, s, n); }
 
-static void out_reserve(struct outbuf *b, size_t more)
-{
-    if (b->failed || b->len + more + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + more + 1) {
-        if (cap > GJSON_MAX_FILE_SIZE) {
-            b->failed = true;
-            return;
-        }
-        cap *= 2;
-    }
-    char *grown = realloc(b->data, cap);
-    if (!grown) {
-        b->failed = true;
-        return;
-    }
-    b->data = grown;
-    b->cap = cap;
-}
+static void out_str(struct dynbuf *b, const char *s) { dynbuf_append_str(b, s); }
 
-static void out_mem(struct outbuf *b, const char *s, size_t n)
-{
-    out_reserve(b, n);
-    if (b->failed)
-        return;
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void out_str(struct outbuf *b, const char *s)
-{
-    out_mem(b, s, strlen(s));
-}
-
-static void out_num(struct outbuf *b, double v)
+static void out_num(struct dynbuf *b, double v)
 {
     char buf[64];
     out_str(b, gjwrite_number(v, buf, sizeof buf));
@@ -132,13 +94,13 @@ static bool utf8_valid(const char *s)
 }
 
 /* A JSON string literal; invalid UTF-8 marks the buffer failed (caller reports). */
-static void out_json_string(struct outbuf *b, const char *s, bool *bad_utf8)
+static void out_json_string(struct dynbuf *b, const char *s, bool *bad_utf8)
 {
     if (!s)
         s = "";
     if (!utf8_valid(s)) {
         *bad_utf8 = true;
-        b->failed = true;
+        dynbuf_fail(b);
         return;
     }
     out_mem(b, "\"", 1);
@@ -178,12 +140,13 @@ static int compare_cstr(const void *a, const void *b)
 
 /* The keys of obj (borrowed from it), sorted: new array, free with free();
  * NULL for an empty object or on out of memory (then b fails). */
-static const char **sorted_keys(struct outbuf *b, json_t *obj)
+static const char **sorted_keys(struct dynbuf *b, json_t *obj)
 {
     size_t n = json_object_size(obj);
     const char **keys = n ? malloc(n * sizeof *keys) : NULL;
     if (!keys) {
-        b->failed = b->failed || n > 0;
+        if (n > 0)
+            dynbuf_fail(b);
         return NULL;
     }
     size_t k = 0;
@@ -208,7 +171,7 @@ char *gjwrite_real(double value, char *out, size_t cap)
 /* Compact JSON of any value, object keys sorted, reals in shortest
  * round-trip form. Recursion depth is bounded by jansson's parse depth limit
  * (JSON_PARSER_MAX_DEPTH), as every value written here was parsed by it. */
-static void out_json_value(struct outbuf *b, json_t *v, bool *bad_utf8)
+static void out_json_value(struct dynbuf *b, json_t *v, bool *bad_utf8)
 {
     char num[64];
     switch (json_typeof(v)) {
@@ -257,75 +220,109 @@ static void out_json_value(struct outbuf *b, json_t *v, bool *bad_utf8)
 
 char *gjwrite_json_value(json_t *value)
 {
-    struct outbuf b = {0};
+    struct dynbuf b;
+    dynbuf_init(&b, GJSON_MAX_FILE_SIZE);
     bool bad = false;
     out_json_value(&b, value, &bad);
-    if (b.failed) {
-        free(b.data);
-        return NULL;
-    }
-    return b.data;
+    return dynbuf_take(&b, NULL);
 }
 
 /* ---- annotation files ------------------------------------------------------------ */
 
-static void out_position(struct outbuf *b, const struct annot_part *p, size_t k)
+/* How a geometry is spelled: the annotation format (", " and ": ", every
+ * number of a position kept, rings as stored) or an export's compact form
+ * ("," and ":", lon, lat and altitude only, rings rewound for RFC 7946
+ * §3.1.6 whatever the input). One writer serves both. */
+struct geom_style {
+    const char *sep;   /* between array items and members */
+    const char *colon; /* between a key and its value */
+    bool extra_dims;   /* write the 4th+ numbers of a position */
+    bool rewind;       /* exteriors counter-clockwise, holes clockwise */
+};
+
+static const struct geom_style FILE_STYLE = {", ", ": ", true, false};
+static const struct geom_style EXPORT_STYLE = {",", ":", false, true};
+
+static void out_position(struct dynbuf *b, const struct annot_part *p, size_t k,
+                         const struct geom_style *st)
 {
     out_mem(b, "[", 1);
     out_num(b, p->pts[k].lon);
-    out_mem(b, ", ", 2);
+    out_str(b, st->sep);
     out_num(b, p->pts[k].lat);
     if (p->alt) {
-        out_mem(b, ", ", 2);
+        out_str(b, st->sep);
         out_num(b, p->alt[k]);
     }
-    for (size_t e = 0; p->alt && p->extra && e < p->nextra; e++) {
-        out_mem(b, ", ", 2);
+    for (size_t e = 0; st->extra_dims && p->alt && p->extra && e < p->nextra; e++) {
+        out_str(b, st->sep);
         out_num(b, p->extra[k * p->nextra + e]);
     }
     out_mem(b, "]", 1);
 }
 
-static void out_sequence(struct outbuf *b, const struct annot_part *p)
+/* A position list; `reverse` walks it backwards (to rewind a ring). */
+static void out_sequence(struct dynbuf *b, const struct annot_part *p, bool reverse,
+                         const struct geom_style *st)
 {
     out_mem(b, "[", 1);
     for (size_t k = 0; k < p->n; k++) {
         if (k)
-            out_mem(b, ", ", 2);
-        out_position(b, p, k);
+            out_str(b, st->sep);
+        out_position(b, p, reverse ? p->n - 1 - k : k, st);
     }
     out_mem(b, "]", 1);
 }
 
-static void out_geometry(struct outbuf *b, const struct annot_geometry *g, bool *bad)
+/* Ring `r` of a polygon whose exterior is part `first`. */
+static void out_ring(struct dynbuf *b, const struct annot_geometry *g, size_t r, size_t first,
+                     const struct geom_style *st)
+{
+    bool reverse = false;
+    if (st->rewind) {
+        double a = annot_ring_signed_area2(&g->parts[r]);
+        reverse = r == first ? a < 0 : a > 0;
+    }
+    out_sequence(b, &g->parts[r], reverse, st);
+}
+
+static void out_geometry(struct dynbuf *b, const struct annot_geometry *g,
+                         const struct geom_style *st)
 {
     if (g->type == ANNOT_GEOM_NONE) {
         out_str(b, "null");
         return;
     }
-    out_str(b, "{\"type\": \"");
+    out_str(b, "{\"type\"");
+    out_str(b, st->colon);
+    out_str(b, "\"");
     out_str(b, annot_geom_type_name(g->type));
+    out_str(b, "\"");
+    out_str(b, st->sep);
     if (g->type == ANNOT_GEOM_COLLECTION) {
-        out_str(b, "\", \"geometries\": [");
+        out_str(b, "\"geometries\"");
+        out_str(b, st->colon);
+        out_str(b, "[");
         for (size_t i = 0; i < g->nmembers; i++) {
             if (i)
-                out_mem(b, ", ", 2);
-            out_geometry(b, &g->members[i], bad);
+                out_str(b, st->sep);
+            out_geometry(b, &g->members[i], st);
         }
         out_str(b, "]}");
         return;
     }
-    out_str(b, "\", \"coordinates\": ");
+    out_str(b, "\"coordinates\"");
+    out_str(b, st->colon);
     switch (g->type) {
     case ANNOT_GEOM_POINT:
-        out_position(b, &g->parts[0], 0);
+        out_position(b, &g->parts[0], 0, st);
         break;
     case ANNOT_GEOM_LINESTRING:
-        out_sequence(b, &g->parts[0]);
+        out_sequence(b, &g->parts[0], false, st);
         break;
     case ANNOT_GEOM_MULTIPOINT:
         if (g->nparts)
-            out_sequence(b, &g->parts[0]);
+            out_sequence(b, &g->parts[0], false, st);
         else
             out_str(b, "[]");
         break;
@@ -334,22 +331,30 @@ static void out_geometry(struct outbuf *b, const struct annot_geometry *g, bool 
         out_mem(b, "[", 1);
         for (size_t i = 0; i < g->nparts; i++) {
             if (i)
-                out_mem(b, ", ", 2);
-            out_sequence(b, &g->parts[i]);
+                out_str(b, st->sep);
+            if (g->type == ANNOT_GEOM_POLYGON)
+                out_ring(b, g, i, 0, st);
+            else
+                out_sequence(b, &g->parts[i], false, st);
         }
         out_mem(b, "]", 1);
         break;
     case ANNOT_GEOM_MULTIPOLYGON:
         out_mem(b, "[", 1);
-        for (size_t i = 0; i < g->nparts; i++) {
-            bool first_of_member = i == 0 || g->parts[i].member != g->parts[i - 1].member;
-            if (first_of_member)
-                out_str(b, i ? "], [" : "[");
-            else
-                out_mem(b, ", ", 2);
-            out_sequence(b, &g->parts[i]);
+        for (size_t first = 0; first < g->nparts;) {
+            size_t end = annot_geometry_member_end(g, first);
+            if (first)
+                out_str(b, st->sep);
+            out_mem(b, "[", 1);
+            for (size_t r = first; r < end; r++) {
+                if (r > first)
+                    out_str(b, st->sep);
+                out_ring(b, g, r, first, st);
+            }
+            out_mem(b, "]", 1);
+            first = end;
         }
-        out_str(b, g->nparts ? "]]" : "]");
+        out_mem(b, "]", 1);
         break;
     default:
         break;
@@ -359,7 +364,7 @@ static void out_geometry(struct outbuf *b, const struct annot_geometry *g, bool 
 
 /* Writes the members of a stored JSON object text, one per line, with a
  * leading ",\n" each. */
-static void out_extra_members(struct outbuf *b, const char *json, const char *indent, bool *bad)
+static void out_extra_members(struct dynbuf *b, const char *json, const char *indent, bool *bad)
 {
     if (!json)
         return;
@@ -367,7 +372,7 @@ static void out_extra_members(struct outbuf *b, const char *json, const char *in
     json_t *obj = json_loads(json, JSON_REJECT_DUPLICATES, &err);
     if (!json_is_object(obj)) {
         json_decref(obj);
-        b->failed = true;
+        dynbuf_fail(b);
         return;
     }
     size_t n = json_object_size(obj);
@@ -383,7 +388,7 @@ static void out_extra_members(struct outbuf *b, const char *json, const char *in
     json_decref(obj);
 }
 
-static void out_nullable_string(struct outbuf *b, const char *s, bool *bad)
+static void out_nullable_string(struct dynbuf *b, const char *s, bool *bad)
 {
     if (s)
         out_json_string(b, s, bad);
@@ -391,7 +396,7 @@ static void out_nullable_string(struct outbuf *b, const char *s, bool *bad)
         out_str(b, "null");
 }
 
-static void out_feature(struct outbuf *b, const struct annot_feature *f, const char *ind,
+static void out_feature(struct dynbuf *b, const struct annot_feature *f, const char *ind,
                         bool *bad)
 {
     /* ind: indentation of the feature's braces. */
@@ -408,7 +413,7 @@ static void out_feature(struct outbuf *b, const struct annot_feature *f, const c
     out_str(b, ",\n");
     out_str(b, in1);
     out_str(b, "\"geometry\": ");
-    out_geometry(b, &f->geom, bad);
+    out_geometry(b, &f->geom, &FILE_STYLE);
     out_str(b, ",\n");
     out_str(b, in1);
     out_str(b, "\"properties\": {\n");
@@ -479,24 +484,26 @@ static void out_feature(struct outbuf *b, const struct annot_feature *f, const c
     out_str(b, "}");
 }
 
-static char *finish(struct outbuf *b, bool bad, size_t *len, struct diag *dg)
+static char *finish(struct dynbuf *b, bool bad, size_t *len, struct diag *dg)
 {
-    if (b->failed) {
+    if (dynbuf_failed(b)) {
         if (bad)
             diag_error(dg, "cannot write: a text field is not valid UTF-8");
         else
             diag_error(dg, "out of memory (or output over %zu bytes)", GJSON_MAX_FILE_SIZE);
-        free(b->data);
+        dynbuf_free(b);
         return NULL;
     }
-    if (len)
-        *len = b->len;
-    return b->data;
+    char *text = dynbuf_take(b, len);
+    if (!text)
+        diag_error(dg, "out of memory");
+    return text;
 }
 
 char *gjwrite_feature_string(const struct annot_feature *f, struct diag *dg)
 {
-    struct outbuf b = {0};
+    struct dynbuf b;
+    dynbuf_init(&b, GJSON_MAX_FILE_SIZE);
     bool bad = false;
     out_feature(&b, f, "", &bad);
     return finish(&b, bad, NULL, dg);
@@ -504,7 +511,8 @@ char *gjwrite_feature_string(const struct annot_feature *f, struct diag *dg)
 
 char *gjwrite_string(const struct annot_set *set, size_t *len, struct diag *dg)
 {
-    struct outbuf b = {0};
+    struct dynbuf b;
+    dynbuf_init(&b, GJSON_MAX_FILE_SIZE);
     bool bad = false;
     out_str(&b, "{\n  \"type\": \"FeatureCollection\",\n  \"satmark\": {\"version\": 1, "
                 "\"site\": ");
@@ -554,3 +562,42 @@ bool gjwrite_file(const char *path, const struct annot_set *set, struct diag *dg
     free(data);
     return ok;
 }
+
+/* ---- exports (compact GeoJSON for other tools) ------------------------------------ */
+
+/* value as jansson spells it compactly, appended; fails b when it cannot. */
+static void out_jansson(struct dynbuf *b, json_t *value, size_t flags)
+{
+    char *text = value ? json_dumps(value, flags) : NULL;
+    if (!text) {
+        dynbuf_fail(b);
+        return;
+    }
+    out_str(b, text);
+    free(text);
+}
+
+void gjwrite_export_begin(struct dynbuf *out, const char *member, json_t *value)
+{
+    out_str(out, "{\n\"type\": \"FeatureCollection\",\n\"");
+    out_str(out, member);
+    out_str(out, "\": ");
+    out_jansson(out, value, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    out_str(out, ",\n\"features\": [\n");
+}
+
+void gjwrite_export_feature(struct dynbuf *out, const char *id, const struct annot_geometry *g,
+                            json_t *props, bool last)
+{
+    json_t *id_value = json_string(id);
+    out_str(out, "{\"type\":\"Feature\",\"id\":");
+    out_jansson(out, id_value, JSON_ENCODE_ANY);
+    json_decref(id_value);
+    out_str(out, ",\"geometry\":");
+    out_geometry(out, g, &EXPORT_STYLE);
+    out_str(out, ",\"properties\":");
+    out_jansson(out, props, JSON_COMPACT);
+    out_str(out, last ? "}\n" : "},\n");
+}
+
+void gjwrite_export_end(struct dynbuf *out) { out_str(out, "]\n}\n"); }

@@ -8,7 +8,8 @@
  * line pair. So read -> write -> read yields the same set, and writing the
  * read of a written file is byte-identical. Every writer of the satmark
  * annotation format (satmark mark, the viewer, the journal, the demo-tile
- * generator) goes through here, so all files have exactly one format.
+ * generator) goes through here, so all files have exactly one format; so
+ * does satmark export's GeoJSON (gjwrite_export_*): the only GeoJSON writer.
  *
  * Saving is atomic through safefile (protocol in safefile.h): temporary file
  * beside FILE, fsync, the previous file kept as FILE~, rename, directory
@@ -24,6 +25,7 @@
 
 #include "annot.h"
 #include "diag.h"
+#include "dynbuf.h"
 
 /* The file content for set (borrowed): new NUL-terminated string, free with
  * free(); *len (if not NULL) receives its length. NULL (error on dg) on out of
@@ -49,5 +51,22 @@ char *gjwrite_json_value(json_t *value);
  * does not read back to value; ".0" added to an integral value so it stays
  * a real), into out (cap >= 32). Returns out. */
 char *gjwrite_real(double value, char *out, size_t cap);
+
+/* Exports (satmark export's .geojson): compact RFC 7946 text for other
+ * tools, written into out (a sticky-error dynbuf: check it once at the end).
+ * Layout: begin, then one gjwrite_export_feature per feature (`last` on the
+ * final one), then end:
+ *   {"type": "FeatureCollection", "<member>": <value>, "features": [
+ *   {"type":"Feature","id":"...","geometry":{...},"properties":{...}},
+ *   ]}
+ * The foreign member (RFC 7946 §6.1; export's provenance) comes ahead of the
+ * features so a reader meets it first. Values (borrowed) are written by
+ * jansson in their insertion order; geometry as the annotation format's but
+ * compact, positions with at most lon, lat and altitude, rings rewound
+ * (exteriors counter-clockwise, holes clockwise) whatever the input. */
+void gjwrite_export_begin(struct dynbuf *out, const char *member, json_t *value);
+void gjwrite_export_feature(struct dynbuf *out, const char *id, const struct annot_geometry *g,
+                            json_t *props, bool last);
+void gjwrite_export_end(struct dynbuf *out);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * labelgroup — one label for a cluster of neighbouring marks of one class
  * that carry the same label (17 "Container yard block" labels side by side
- * become one "Container yard blocks (17)"). Used by render.c for figures and
+ * become one "Container yard blocks (17)"). Used by render_label.c for figures and
  * the viewer alike, so both group the same way. Pure: positions are output
  * pixels the caller computed; no Cairo.
  *

@@ -20,7 +20,6 @@
 #include "pngout.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <isa-l/igzip_lib.h>
 #include <png.h>
 #include <pthread.h>
@@ -28,13 +27,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include "cpucount.h"
+#include "dynbuf.h"
+#include "safefile.h"
+#include "xmlesc.h"
 
 #define PNGOUT_ERR_MAX 256
 #define PNGOUT_BAND_ROWS 128
 #define PNGOUT_MAX_THREADS 8
+#define PNGOUT_MAX_SIDECAR ((size_t)1 << 20) /* the .aux.xml: an SRS is a few KiB */
 
 void pngout_options_init(struct pngout_options *opt)
 {
@@ -46,83 +50,14 @@ void pngout_options_init(struct pngout_options *opt)
     opt->format = PNGOUT_RGBA8;
 }
 
-/* ---- atomic files ------------------------------------------------------- */
+/* ---- atomic files: safefile (protocol in safefile.h) --------------------- */
 
-struct atomic_file {
-    FILE *fp;
-    char *tmp_path; /* owned */
-};
-
-/* Opens a new temporary file next to path (O_EXCL, mode 0666 minus umask).
- * On success af holds the FILE and the temporary name. */
-static bool atomic_open(const char *path, struct atomic_file *af, struct diag *dg)
+/* New figures get 0644; an existing file keeps its mode. Without `sync` the
+ * file and directory are not fsync'ed (a figure can be rendered again): the
+ * replacement is still atomic for every reader, just not across a power loss. */
+static struct safefile_options save_options(bool sync)
 {
-    af->fp = NULL;
-    af->tmp_path = NULL;
-    size_t len = strlen(path) + 64;
-    char *tmp = malloc(len);
-    if (!tmp) {
-        diag_error(dg, "%s: out of memory", path);
-        return false;
-    }
-    for (int attempt = 0; attempt < 100; attempt++) {
-        snprintf(tmp, len, "%s.tmp.%ld.%d", path, (long)getpid(), attempt);
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-        if (fd < 0) {
-            if (errno == EEXIST)
-                continue;
-            diag_error(dg, "%s: cannot create temporary file: %s", path, strerror(errno));
-            free(tmp);
-            return false;
-        }
-        af->fp = fdopen(fd, "wb");
-        if (!af->fp) {
-            diag_error(dg, "%s: %s", path, strerror(errno));
-            close(fd);
-            unlink(tmp);
-            free(tmp);
-            return false;
-        }
-        af->tmp_path = tmp;
-        return true;
-    }
-    diag_error(dg, "%s: cannot find a free temporary name", path);
-    free(tmp);
-    return false;
-}
-
-static void atomic_abort(struct atomic_file *af)
-{
-    if (af->fp)
-        fclose(af->fp);
-    if (af->tmp_path)
-        unlink(af->tmp_path);
-    free(af->tmp_path);
-    af->fp = NULL;
-    af->tmp_path = NULL;
-}
-
-/* Flushes, syncs (when asked) and renames the temporary file over path. */
-static bool atomic_commit(struct atomic_file *af, const char *path, bool sync, struct diag *dg)
-{
-    bool ok = fflush(af->fp) == 0 && !ferror(af->fp) && (!sync || fsync(fileno(af->fp)) == 0);
-    int saved = errno;
-    if (fclose(af->fp) != 0 && ok) {
-        ok = false;
-        saved = errno;
-    }
-    af->fp = NULL;
-    if (ok && rename(af->tmp_path, path) != 0) {
-        ok = false;
-        saved = errno;
-    }
-    if (!ok) {
-        diag_error(dg, "%s: cannot write: %s", path, strerror(saved));
-        unlink(af->tmp_path);
-    }
-    free(af->tmp_path);
-    af->tmp_path = NULL;
-    return ok;
+    return (struct safefile_options){.new_file_mode = 0644, .skip_sync = !sync};
 }
 
 /* ---- guarded libpng calls ----------------------------------------------- */
@@ -474,8 +409,8 @@ static void *compress_bands(void *arg)
 
 static int online_cpus(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > PNGOUT_MAX_THREADS ? PNGOUT_MAX_THREADS : (int)n;
+    int n = cpucount_online();
+    return n > PNGOUT_MAX_THREADS ? PNGOUT_MAX_THREADS : n;
 }
 
 /* Cuts the image into bands and compresses them on up to `threads` threads.
@@ -588,16 +523,16 @@ bool pngout_write(const char *path, const uint8_t *rgba, int width, int height, 
         }
     }
 
-    struct atomic_file af;
-    if (ok)
-        ok = atomic_open(path, &af, dg);
+    struct safefile *sf = ok ? safefile_begin(path, dg) : NULL;
+    ok = ok && sf;
     if (ok) {
-        job.fp = af.fp;
+        job.fp = safefile_stream(sf);
         if (run_guarded(&job)) {
-            ok = atomic_commit(&af, path, opt->sync, dg);
+            const struct safefile_options so = save_options(opt->sync);
+            ok = safefile_commit(sf, &so, dg);
         } else {
             diag_error(dg, "%s: PNG encoder: %s", path, job.error);
-            atomic_abort(&af);
+            safefile_abort(sf);
             ok = false;
         }
     }
@@ -626,40 +561,8 @@ char *pngout_world_file_path(const char *png_path)
 /* Writes text (borrowed, NUL-terminated) to path atomically. */
 static bool write_small_file(const char *path, const char *text, bool sync, struct diag *dg)
 {
-    struct atomic_file af;
-    if (!atomic_open(path, &af, dg))
-        return false;
-    size_t n = strlen(text);
-    if (fwrite(text, 1, n, af.fp) != n) {
-        diag_error(dg, "%s: cannot write: %s", path, strerror(errno));
-        atomic_abort(&af);
-        return false;
-    }
-    return atomic_commit(&af, path, sync, dg);
-}
-
-/* XML-escapes s into a new string (free with free()); NULL on out of memory. */
-static char *xml_escape(const char *s)
-{
-    size_t n = 0;
-    for (const char *p = s; *p; p++)
-        n += *p == '&' ? 5 : (*p == '<' || *p == '>') ? 4 : (*p == '"') ? 6 : 1;
-    char *out = malloc(n + 1), *o = out;
-    if (!out)
-        return NULL;
-    for (const char *p = s; *p; p++) {
-        const char *rep = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;"
-                        : *p == '"' ? "&quot;" : NULL;
-        if (rep) {
-            size_t k = strlen(rep);
-            memcpy(o, rep, k);
-            o += k;
-        } else {
-            *o++ = *p;
-        }
-    }
-    *o = '\0';
-    return out;
+    const struct safefile_options so = save_options(sync);
+    return safefile_write(path, text, strlen(text), &so, dg);
 }
 
 bool pngout_write_georef(const char *png_path, const double gt[6], const char *srs_wkt,
@@ -703,22 +606,21 @@ bool pngout_write_georef_opt(const char *png_path, const double gt[6], const cha
         free(aux);
         return ok;
     }
-    char *esc = xml_escape(srs_wkt);
-    size_t len = esc ? strlen(esc) + 128 : 0;
-    char *xml = esc ? malloc(len) : NULL;
-    if (!xml) {
-        free(esc);
-        free(aux);
-        diag_error(dg, "%s: out of memory", png_path);
-        return false;
-    }
     /* No dataAxisToSRSAxisMapping attribute: GDAL then applies the
      * traditional GIS order (x = easting/lon), which is what the world file
      * and our geotransforms use. */
-    snprintf(xml, len, "<PAMDataset>\n  <SRS>%s</SRS>\n</PAMDataset>\n", esc);
-    ok = write_small_file(aux, xml, sync, dg);
-    free(xml);
-    free(esc);
+    struct dynbuf xml;
+    dynbuf_init(&xml, PNGOUT_MAX_SIDECAR);
+    dynbuf_append_str(&xml, "<PAMDataset>\n  <SRS>");
+    xmlesc_append(&xml, srs_wkt, XMLESC_TEXT);
+    dynbuf_append_str(&xml, "</SRS>\n</PAMDataset>\n");
+    if (dynbuf_failed(&xml)) {
+        diag_error(dg, "%s: %s building %s", png_path, dynbuf_error(&xml), aux);
+        ok = false;
+    } else {
+        ok = write_small_file(aux, dynbuf_str(&xml), sync, dg);
+    }
+    dynbuf_free(&xml);
     free(aux);
     return ok;
 }

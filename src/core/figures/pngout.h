@@ -11,9 +11,11 @@
  * Invariants:
  *   - Deterministic: the same pixels, text and options give the same bytes
  *     (no tIME chunk, no timestamps, text chunks in the caller's order).
- *   - Atomic: every file is written to a temporary name in the destination
- *     directory, flushed with fsync, then renamed over the target; a crash
- *     leaves either the old file or the new one, never a truncated one.
+ *   - Atomic: every file (PNG, world file, .aux.xml) is saved through
+ *     safefile (protocol in safefile.h): a temporary name in the destination
+ *     directory, flushed (fsync unless opt->sync is false), then renamed over
+ *     the target; a crash leaves either the old file or the new one, never a
+ *     truncated one.
  *   - libpng reports errors with longjmp; that is confined to one static
  *     function in pngout.c and never crosses into our code. libpng writes
  *     the signature, IHDR, text chunks and frames every chunk (CRCs); the

@@ -233,18 +233,27 @@ void render_legend_swatch_other_dates(cairo_t *cr, double x, double y, double w,
 
 /* ---- text helpers shared with the figure furniture ----------------------- */
 
-/* Draws UTF-8 text (borrowed) with its top-left corner at (x, y) in font
- * (NULL = RENDER_DEFAULT_FONT) at size px, fill colour rgb and, when
- * halo_px > 0, an outline of that width in halo colour under it. wrap_w > 0
- * wraps at that width. When measure_only, nothing is drawn. Returns the
- * logical size in *w, *h (may be NULL). */
-void render_text(cairo_t *cr, const char *text, const char *font, double px, double x,
-                 double y, double wrap_w, struct style_rgb rgb, double halo_px,
-                 struct style_rgb halo, bool measure_only, double *w, double *h);
-/* Same with Pango markup (<b>, <i>); text must be valid markup (escape user
+/* Where and how render_text draws: fill it with designated initialisers,
+ * e.g. &(struct render_text_options){.px = 12, .x = 4, .y = 4, .rgb = ink};
+ * fields left out are 0: default font, no wrapping, no halo, drawn. */
+struct render_text_options {
+    const char *font;     /* Pango family list (borrowed); NULL = RENDER_DEFAULT_FONT */
+    double px;            /* font size, output pixels */
+    double x, y;          /* top-left corner of the text */
+    double wrap_w;        /* > 0: wrap at this width */
+    struct style_rgb rgb; /* fill colour */
+    double halo_px;       /* > 0: an outline of this width in halo under the text */
+    struct style_rgb halo;
+    bool measure_only;    /* nothing is drawn; only *w, *h */
+};
+
+/* Draws UTF-8 text (borrowed) as o (borrowed) says and returns its logical
+ * size in *w, *h (may be NULL). */
+void render_text(cairo_t *cr, const char *text, const struct render_text_options *o, double *w,
+                 double *h);
+/* Same with Pango markup (<b>, <i>); markup must be valid (escape user
  * strings with g_markup_escape_text). */
-void render_markup(cairo_t *cr, const char *markup, const char *font, double px, double x,
-                   double y, double wrap_w, struct style_rgb rgb, bool measure_only, double *w,
-                   double *h);
+void render_markup(cairo_t *cr, const char *markup, const struct render_text_options *o,
+                   double *w, double *h);
 
 #endif

@@ -26,6 +26,7 @@
 #include <gdal_utils.h>
 #include <jansson.h>
 
+#include "dynbuf.h"
 #include "gdalguard.h"
 #include "hash.h"
 #include "raster.h"
@@ -106,34 +107,13 @@ static char *resolve_url(const char *base, const char *ref)
 
 /* ---- HTTP + JSON -------------------------------------------------------------- */
 
-struct body {
-    char *data;
-    size_t len, cap, max;
-    bool too_big;
-};
-
+/* curl's write callback: appends to a dynbuf (capped at the caller's
+ * limit); returning short makes curl stop with CURLE_WRITE_ERROR. */
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-    struct body *b = userdata;
+    struct dynbuf *b = userdata;
     size_t n = size * nmemb;
-    if (b->len + n > b->max) {
-        b->too_big = true;
-        return 0; /* makes curl stop with CURLE_WRITE_ERROR */
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 16384;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *d = realloc(b->data, cap);
-        if (!d)
-            return 0;
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, ptr, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-    return n;
+    return dynbuf_append(b, ptr, n) ? n : 0;
 }
 
 /* GET (post_body NULL) or POST (JSON body) url; the parsed JSON document
@@ -148,7 +128,8 @@ static json_t *request_json(const char *url, const char *post_body, const struct
         diag_error(dg, "%s: cannot start an HTTP request", url);
         return NULL;
     }
-    struct body b = {.max = net->max_json_bytes ? net->max_json_bytes : DEFAULT_MAX_JSON};
+    struct dynbuf b;
+    dynbuf_init(&b, net->max_json_bytes ? net->max_json_bytes : DEFAULT_MAX_JSON);
     char errbuf[CURL_ERROR_SIZE] = "";
     struct curl_slist *headers = curl_slist_append(NULL, "Accept: application/geo+json, application/json");
     if (post_body)
@@ -174,7 +155,7 @@ static json_t *request_json(const char *url, const char *post_body, const struct
     curl_slist_free_all(headers);
     curl_easy_cleanup(c);
     json_t *doc = NULL;
-    if (b.too_big) {
+    if (b.status == DYNBUF_TOO_BIG) {
         diag_error(dg, "%s: the response is larger than %zu bytes; refused", url, b.max);
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
         diag_error(dg, "%s: no answer within %ld s", url,
@@ -184,11 +165,11 @@ static json_t *request_json(const char *url, const char *post_body, const struct
     } else if (status >= 400) {
         diag_error(dg, "%s: HTTP %ld%s", url, status,
                    status == 404 ? " (not found)" : status >= 500 ? " (server error)" : "");
-    } else if (!b.data) {
+    } else if (!dynbuf_len(&b)) {
         diag_error(dg, "%s: empty response", url);
     } else {
         json_error_t err;
-        doc = json_loadb(b.data, b.len, JSON_REJECT_DUPLICATES, &err);
+        doc = json_loadb(dynbuf_str(&b), dynbuf_len(&b), JSON_REJECT_DUPLICATES, &err);
         if (!doc)
             diag_error(dg, "%s:%d:%d: not JSON: %s", url, err.line, err.column, err.text);
         else if (!json_is_object(doc)) {
@@ -198,7 +179,7 @@ static json_t *request_json(const char *url, const char *post_body, const struct
             doc = NULL;
         }
     }
-    free(b.data);
+    dynbuf_free(&b);
     return doc;
 }
 
@@ -209,7 +190,8 @@ static long probe_status(const char *url, const struct stac_net *net)
     CURL *c = curl_easy_init();
     if (!c)
         return 0;
-    struct body b = {.max = 4096};
+    struct dynbuf b;
+    dynbuf_init(&b, 4096);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, net->allow_http ? "http,https" : "https");
@@ -224,7 +206,7 @@ static long probe_status(const char *url, const struct stac_net *net)
     if (curl_easy_perform(c) == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(c);
-    free(b.data);
+    dynbuf_free(&b);
     return status;
 }
 

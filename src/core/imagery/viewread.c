@@ -5,7 +5,8 @@
 
 #include <pthread.h>
 #include <stddef.h>
-#include <unistd.h>
+
+#include "cpucount.h"
 
 /* Turns rows [r0, r1) of straight RGBA8 pixels, in place, into Cairo's
  * premultiplied native-endian ARGB32 composed over an opaque background (the
@@ -76,12 +77,6 @@ static void *read_parts(void *arg)
     return NULL;
 }
 
-static int online_cpus(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : (int)n;
-}
-
 bool viewread_argb(struct raster *r, const struct render_view *view, int width, int height,
                    int threads, uint8_t *argb, int stride, struct style_rgb bg,
                    struct diag *dg)
@@ -94,7 +89,7 @@ bool viewread_argb(struct raster *r, const struct render_view *view, int width, 
     struct raster_stretch stretch;
     if (!raster_get_stretch(r, &stretch, dg))
         return false;
-    threads = threads > 0 ? threads : online_cpus();
+    threads = threads > 0 ? threads : cpucount_online();
     threads = threads > VIEWREAD_MAX_THREADS ? VIEWREAD_MAX_THREADS : threads;
     /* small figures are not worth a second GDAL handle */
     if ((long)width * height < 512L * 512L)

@@ -124,17 +124,25 @@ static struct safefile *safefile_alloc(const char *path, struct diag *dg)
     return sf;
 }
 
-struct safefile *safefile_begin(const char *path, struct diag *dg)
+/* safefile_alloc, refused (NULL, reason on dg) when the target exists but
+ * may not be replaced (see target_usable). */
+static struct safefile *safefile_start(const char *path, struct diag *dg)
 {
     struct stat st;
     bool exists;
     struct safefile *sf = safefile_alloc(path, dg);
-    if (!sf)
-        return NULL;
-    if (!target_usable(sf->target, &st, &exists, dg)) {
+    if (sf && !target_usable(sf->target, &st, &exists, dg)) {
         safefile_free(sf);
         return NULL;
     }
+    return sf;
+}
+
+struct safefile *safefile_begin(const char *path, struct diag *dg)
+{
+    struct safefile *sf = safefile_start(path, dg);
+    if (!sf)
+        return NULL;
     path = sf->target;
     sf->temp = concat3(path, ".tmp", "XXXXXX");
     if (!sf->temp) {
@@ -162,15 +170,9 @@ struct safefile *safefile_begin(const char *path, struct diag *dg)
 
 struct safefile *safefile_reserve(const char *path, const char *tag, struct diag *dg)
 {
-    struct stat st;
-    bool exists;
-    struct safefile *sf = safefile_alloc(path, dg);
+    struct safefile *sf = safefile_start(path, dg);
     if (!sf)
         return NULL;
-    if (!target_usable(sf->target, &st, &exists, dg)) {
-        safefile_free(sf);
-        return NULL;
-    }
     path = sf->target;
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
@@ -256,7 +258,7 @@ static bool fsync_dir(const char *dir)
 }
 
 /* Flushes the temporary file to disk with the given mode; closes the stream. */
-static bool sync_temp(struct safefile *sf, mode_t mode, struct diag *dg)
+static bool sync_temp(struct safefile *sf, mode_t mode, bool skip_sync, struct diag *dg)
 {
     bool ok;
     int saved = 0;
@@ -264,7 +266,7 @@ static bool sync_temp(struct safefile *sf, mode_t mode, struct diag *dg)
         int fd = fileno(sf->stream);
         struct stat tst;
         ok = fflush(sf->stream) == 0 && !ferror(sf->stream) && fchmod(fd, mode) == 0 &&
-             fsync(fd) == 0 && fstat(fd, &tst) == 0;
+             (skip_sync || fsync(fd) == 0) && fstat(fd, &tst) == 0;
         saved = errno;
         if (ok) {
             sf->temp_dev = tst.st_dev;
@@ -279,7 +281,7 @@ static bool sync_temp(struct safefile *sf, mode_t mode, struct diag *dg)
         int fd = open(sf->temp, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
         struct stat tst;
         ok = fd >= 0 && fstat(fd, &tst) == 0 && S_ISREG(tst.st_mode) && fchmod(fd, mode) == 0 &&
-             fsync(fd) == 0;
+             (skip_sync || fsync(fd) == 0);
         saved = errno;
         if (ok) {
             sf->temp_dev = tst.st_dev;
@@ -393,7 +395,7 @@ bool safefile_commit(struct safefile *sf, const struct safefile_options *opt, st
         return false;
     }
     mode_t mode = exists ? (st.st_mode & 07777) : (opt->new_file_mode ? opt->new_file_mode : 0644);
-    if (!sync_temp(sf, mode, dg) || (exists && opt->keep_backup && !keep_backup(sf->target, mode, dg))) {
+    if (!sync_temp(sf, mode, opt->skip_sync, dg) || (exists && opt->keep_backup && !keep_backup(sf->target, mode, dg))) {
         safefile_abort(sf);
         return false;
     }
@@ -402,7 +404,7 @@ bool safefile_commit(struct safefile *sf, const struct safefile_options *opt, st
         safefile_abort(sf);
         return false;
     }
-    bool ok = fsync_dir(sf->dir);
+    bool ok = opt->skip_sync || fsync_dir(sf->dir);
     if (!ok)
         diag_error(dg, "%s: saved, but syncing its directory failed: %s", sf->target,
                    strerror(errno));

@@ -55,6 +55,11 @@ struct safefile;
 struct safefile_options {
     bool keep_backup;     /* keep the previous FILE as FILE~ */
     mode_t new_file_mode; /* permission bits when FILE does not exist yet; 0 = 0644 */
+    /* No fsync of the file or the directory (steps 2 and 4), for content
+     * that can be made again at will (rendered figures): the replacement is
+     * still atomic for every reader and after a crash of the process, but
+     * not guaranteed to survive a power loss. */
+    bool skip_sync;
 };
 
 /* Starts saving path (borrowed; copied): creates the temporary file beside

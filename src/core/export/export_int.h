@@ -1,0 +1,121 @@
+/*
+ * export_int.h — what export.c shares with its format backends (private to
+ * src/core/export; as SQLite's btreeInt.h or curl's vtls/ backends).
+ *
+ * export.c owns the format choice, the merge of the inputs (ids, properties,
+ * claim links resolved, evidence status), the imagery provenance and the
+ * atomic commit. Each backend writes one family of formats from a merged
+ * set:
+ *   export_geojson.c  GeoJSON, through gjwrite's export writer
+ *   export_kml.c      KML (with HTML balloons)
+ *   export_ogr.c      GeoPackage and FlatGeobuf, through OGR
+ * A backend borrows everything it is given and owns nothing past its call.
+ */
+#ifndef SATMARK_EXPORT_INT_H
+#define SATMARK_EXPORT_INT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "annot.h"
+#include "claims.h"
+#include "dynbuf.h"
+#include "evidence.h"
+#include "export.h"
+#include "imagery.h"
+#include "style.h"
+
+/* Text outputs larger than this are refused rather than exhausting memory. */
+#define EXPORT_MAX_TEXT ((size_t)1 << 30)
+
+/* The attributes every format carries, in this order (docs/export.md). */
+extern const char *const export_fixed_fields[];
+#define EXPORT_NFIXED 15
+
+struct export_item {
+    const struct annot_feature *f;
+    size_t input;
+    char *id;      /* export id (new) */
+    json_t *props; /* properties in fixed order (new reference) */
+};
+
+/* When an item's properties object exists (issue 14: a million of them held
+ * at once was most of the memory of an export). */
+enum export_props_mode {
+    EXPORT_PROPS_KEEP,  /* built by merge and kept (KML) */
+    EXPORT_PROPS_LATER, /* built by the writer, one item at a time (GeoJSON,
+                           and the OGR formats, for which merge only collects
+                           the extra keys) */
+};
+
+struct export_merged {
+    struct export_item *items;
+    size_t n;
+    enum export_props_mode props_mode;
+    bool need_extra_keys; /* with PROPS_LATER: merge collects extra_keys (OGR fields) */
+    size_t clashes;       /* extra properties dropped for clashing; the first few warn */
+    const struct export_input *inputs;      /* borrowed, for building props later */
+    const struct claims_catalog *cat;       /* borrowed, may be NULL */
+    const struct imagery_register *imagery; /* borrowed, may be NULL */
+    char **extra_keys; /* union of the inputs' extra property names, first-seen order */
+    size_t nextra;
+    bool has_z;
+    /* Evidence status of the claims the marks link to, computed on the
+     * exported marks and the register (NULL without a catalog). */
+    struct evidence_report *evidence;
+    struct evidence_tile *tiles; /* the report's tile list */
+};
+
+/* The tiles the exported marks rest on, one per distinct SHA-256 (or image
+ * name when an observation has no hash), in first-seen order, each matched
+ * against the register. */
+struct export_provenance {
+    json_t *doc; /* {"imagery_register", "imagery": [...], "note"} (new reference) */
+    char *note;  /* the note as text (new) */
+};
+
+/* ---- export.c, for the backends ---- */
+
+/* Makes it->props exist for a writer (see enum export_props_mode), with its
+ * warnings on dg. False with the error on dg. Release with
+ * export_item_props_done. */
+bool export_item_props(struct export_merged *m, struct export_item *it, struct diag *dg);
+void export_item_props_done(const struct export_merged *m, struct export_item *it);
+
+/* The geometry to write for f (borrowed from f): a GeometryCollection of one
+ * member is written as that member, since RFC 7946 §3.1.8 asks writers to
+ * avoid single-member collections (and validators flag them). */
+const struct annot_geometry *export_geometry(const struct annot_feature *f);
+
+/* A property value as text for KML ExtendedData and OGR string fields:
+ * strings as they are, null as NULL, anything else as compact JSON (new,
+ * free()). */
+char *export_value_text(json_t *v);
+
+/* Appends what obs's tile is, in words: "IMAGE: synthetic demo imagery
+ * (illustration, not evidence), acquired DATE" / "IMAGE: real imagery,
+ * acquired DATE, PROVIDER" / "IMAGE: unregistered (provenance unknown)". */
+void export_imagery_sentence(struct dynbuf *t, const struct imagery_register *reg,
+                             const struct annot_observation *obs);
+
+/* ---- the backends ---- */
+
+/* GeoJSON streamed to fp 1 MiB at a time (memory does not grow with the
+ * file). False with the error on dg. */
+bool export_geojson_write(struct export_merged *m, const struct export_provenance *pv, FILE *fp,
+                          const char *out_path, struct diag *dg);
+
+/* The KML document into t (an empty dynbuf). False when t failed. */
+bool export_kml_build(const struct export_merged *m, const struct export_options *opts,
+                      const struct export_provenance *pv, const struct style *st,
+                      struct dynbuf *t);
+
+/* GeoPackage or FlatGeobuf written by OGR's driver into tmp_path (a fresh
+ * path reserved by safefile). False with the error on dg. */
+bool export_ogr_write(const char *tmp_path, const char *out_path, enum export_format format,
+                      struct export_merged *m, const struct export_provenance *pv,
+                      struct diag *dg);
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * idmap — see idmap.h. place() is the only probe loop that writes and
+ * idmap_find the only one that reads, so the probing rule lives in two
+ * short functions.
+ */
+#include "idmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t idmap_hash(const char *key)
+{
+    uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+        h ^= *p;
+        h *= UINT64_C(1099511628211);
+    }
+    return h;
+}
+
+const char *idmap_key_in_array(const void *ctx, size_t value)
+{
+    return ((const char *const *)ctx)[value];
+}
+
+static size_t capacity_for(size_t entries)
+{
+    size_t cap = 16;
+    while (cap < 2 * (entries + 1))
+        cap *= 2;
+    return cap;
+}
+
+bool idmap_init(struct idmap *m, size_t expected, idmap_key_fn key_of, const void *ctx)
+{
+    memset(m, 0, sizeof *m);
+    m->key_of = key_of;
+    m->ctx = ctx;
+    m->cap = capacity_for(expected);
+    m->slots = calloc(m->cap, sizeof *m->slots);
+    if (!m->slots)
+        m->cap = 0;
+    return m->slots != NULL;
+}
+
+void idmap_free(struct idmap *m)
+{
+    free(m->slots);
+    m->slots = NULL;
+    m->cap = m->count = 0;
+}
+
+bool idmap_reset(struct idmap *m, size_t expected)
+{
+    size_t cap = capacity_for(expected);
+    m->count = 0;
+    if (m->slots && cap == m->cap) {
+        memset(m->slots, 0, cap * sizeof *m->slots);
+        return true;
+    }
+    free(m->slots);
+    m->slots = calloc(cap, sizeof *m->slots);
+    m->cap = m->slots ? cap : 0;
+    return m->slots != NULL;
+}
+
+/* Puts (hash, value) into the first empty slot of its probe sequence; the
+ * table has one. */
+static void place(struct idmap_slot *slots, size_t cap, uint64_t hash, size_t value)
+{
+    size_t mask = cap - 1;
+    size_t at = (size_t)hash & mask;
+    while (slots[at].value_plus1)
+        at = (at + 1) & mask;
+    slots[at] = (struct idmap_slot){hash, value + 1};
+}
+
+bool idmap_find(const struct idmap *m, const char *key, size_t *value)
+{
+    if (!m->cap)
+        return false;
+    uint64_t h = idmap_hash(key);
+    size_t mask = m->cap - 1;
+    for (size_t at = (size_t)h & mask; m->slots[at].value_plus1; at = (at + 1) & mask) {
+        const struct idmap_slot *s = &m->slots[at];
+        if (s->hash == h && strcmp(m->key_of(m->ctx, s->value_plus1 - 1), key) == 0) {
+            if (value)
+                *value = s->value_plus1 - 1;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool idmap_add(struct idmap *m, const char *key, size_t value, bool *added)
+{
+    if (added)
+        *added = false;
+    if (idmap_find(m, key, NULL))
+        return true;
+    if (2 * (m->count + 1) > m->cap) {
+        size_t cap = capacity_for(m->count + 1);
+        struct idmap_slot *slots = calloc(cap, sizeof *slots);
+        if (!slots)
+            return false;
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->slots[i].value_plus1)
+                place(slots, cap, m->slots[i].hash, m->slots[i].value_plus1 - 1);
+        free(m->slots);
+        m->slots = slots;
+        m->cap = cap;
+    }
+    place(m->slots, m->cap, idmap_hash(key), value);
+    m->count++;
+    if (added)
+        *added = true;
+    return true;
+}
