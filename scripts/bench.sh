@@ -8,6 +8,8 @@
 #   (BENCH_NO_SETUP=1 skips install-deps and the build)
 #   BENCH_SECTIONS="render" scripts/bench.sh   # any of: render batch viewer scale
 #   BENCH_SCALE_POINTS=200000 BENCH_SCALE_POLYGONS=50000 BENCH_SCALE_RUNS=3 (scale sizes)
+#   BENCH_SCALE_BASELINE=/path/to/old/satmark (scale: `claims` also timed with
+#     that binary in the same loop, printed as before / after)
 #
 # Every timed run goes through /usr/bin/time (package `time`), so wall AND
 # CPU seconds (user + system) and the peak RSS are recorded; medians are
@@ -379,6 +381,9 @@ EOC
     time_run scale.export.fgb.polys "$satmark" export --no-claims "$polys" -o "$out/polys.fgb"
     time_run scale.ogr.fgb.polys ogr2ogr -f FlatGeobuf "$out/ogr-polys.fgb" "$polys"
     time_run scale.claims "$satmark" claims "$work/scale-claims.json" "$work/scale-areas.geojson" "$pts"
+    if [[ -n ${BENCH_SCALE_BASELINE:-} ]]; then
+      time_run scale.claims.baseline "$BENCH_SCALE_BASELINE" claims "$work/scale-claims.json" "$work/scale-areas.geojson" "$pts"
+    fi
     time_run scale.render.500 env SATMARK_HASH_CACHE=off "$satmark" render "$stile" "$work/bench8192.geojson" -o "$out/r500.png" --size 2048x2048
     time_run scale.render.100k env SATMARK_HASH_CACHE=off "$satmark" render "$stile" "$pts100k" -o "$out/r100k.png" --size 2048x2048
   done
@@ -412,6 +417,9 @@ EOC
   srow "satmark export .fgb, polygons" scale.export.fgb.polys
   srow "ogr2ogr -f FlatGeobuf, polygons" scale.ogr.fgb.polys
   srow "satmark claims, 3 counting checks, points" scale.claims
+  if [[ -n ${BENCH_SCALE_BASELINE:-} ]]; then
+    srow "  the same with BENCH_SCALE_BASELINE (before)" scale.claims.baseline
+  fi
   srow "satmark render 2048^2, 500 marks" scale.render.500
   srow "satmark render 2048^2, 100,000 points" scale.render.100k
   sgoal "validate points / ogr2ogr GeoJSON" scale.validate.points scale.ogr.geojson.points 0.25
@@ -424,9 +432,15 @@ EOC
   sgoal "export GeoJSON polygons / ogr2ogr" scale.export.geojson.polys scale.ogr.geojson.polys 0.5
   sgoal "export FlatGeobuf points / ogr2ogr" scale.export.fgb.points scale.ogr.fgb.points 0.5
   sgoal "export FlatGeobuf polygons / ogr2ogr" scale.export.fgb.polys scale.ogr.fgb.polys 0.5
-  cl=$(med scale.claims)
-  printf '  %-44s %.2f s (goal < 2: %s); of which reading the points: ~%.2f s (validate)\n' \
-    "claims over $npoints marks" "$cl" "$(verdict "$cl" 2 le)" "$(med scale.validate.points)"
+  cl=$(med scale.claims) clc=$(cpu scale.claims)
+  printf '  %-44s wall %.2f s (goal < 2: %s), CPU %.2f s (%s on an idle machine), peak RSS %s MB\n' \
+    "claims over $npoints marks" "$cl" "$(verdict "$cl" 2 le)" "$clc" "$(verdict "$clc" 2 le)" \
+    "$(peak_mb scale.claims)"
+  if [[ -n ${BENCH_SCALE_BASELINE:-} ]]; then
+    printf '  %-44s wall %.2f -> %.2f s, CPU %.2f -> %.2f s, peak RSS %s -> %s MB\n' \
+      "claims before -> after" "$(med scale.claims.baseline)" "$cl" "$(cpu scale.claims.baseline)" \
+      "$clc" "$(peak_mb scale.claims.baseline)" "$(peak_mb scale.claims)"
+  fi
   sgoal "render 100,000 points / 500 marks" scale.render.100k scale.render.500 1.5
   echo "  exports read back by ogrinfo: $npoints and $npolys features (checked)"
   echo "  load average now: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: treat ratios as noisy)"

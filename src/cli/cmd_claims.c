@@ -7,8 +7,10 @@
  * for counting claims, the count per image and the check result; then the
  * discrepancies between sources with their claims.
  *
- * Thin over evidence (statuses, lineage), claims (catalog, links, counts),
- * imagery (the register) and gjson (annotation files). The first argument
+ * Thin over evidence (statuses, lineage), claims (catalog, links),
+ * claims_eval (links by stance, counts), imagery (the register) and gjfast
+ * (annotation files: gjson's reader with its fast path for large plain
+ * files, same result, docs/scale.md). The first argument
  * ending in .json (not .geojson) is the catalog; by default the one found by
  * cli_locate_catalog (beside the first FILE, then the investigation root).
  * Without annotation files, every *.geojson next to the catalog is read (by
@@ -27,7 +29,7 @@
 #include "claims.h"
 #include "cli.h"
 #include "evidence.h"
-#include "gjson.h"
+#include "gjfast.h"
 #include "locate.h"
 
 /* Text output lists at most this many mark ids per stance, then "... and N more". */
@@ -568,7 +570,7 @@ static int run_claims(int argc, char **argv)
         diag_warn(dg, "no annotation files given or found next to %s: every claim has no "
                       "evidence", a.catalog);
     for (size_t i = 0; i < a.nfiles; i++) {
-        if (!gjson_read_file(a.files[i], &sets[i], dg))
+        if (!gjfast_read_file(a.files[i], &sets[i], dg))
             goto done;
         nfeatures += annot_count(sets[i]);
     }

@@ -495,3 +495,122 @@ size_t annot_geometry_member_end(const struct annot_geometry *g, size_t first)
         end++;
     return end;
 }
+
+/* ---- points in areas (the claims checks count marks with these) -------------- */
+
+/* Even-odd crossing test of one ring (closed or not). */
+static bool ring_contains_even_odd(double lon, double lat, const struct annot_lonlat *pts, size_t n)
+{
+    bool inside = false;
+    for (size_t i = 0, j = n - 1; i < n; j = i++) {
+        double xi = pts[i].lon, yi = pts[i].lat, xj = pts[j].lon, yj = pts[j].lat;
+        if ((yi > lat) != (yj > lat)) {
+            double x_at = xi + (lat - yi) * (xj - xi) / (yj - yi);
+            if (lon < x_at)
+                inside = !inside;
+        }
+    }
+    return inside;
+}
+
+bool annot_geometry_contains_point(const struct annot_geometry *g, double lon, double lat)
+{
+    if (!g || (g->type != ANNOT_GEOM_POLYGON && g->type != ANNOT_GEOM_MULTIPOLYGON))
+        return false;
+    /* Parts of one member are contiguous: run the even-odd rule per member so
+     * that two overlapping member polygons do not cancel each other out. */
+    size_t p = 0;
+    while (p < g->nparts) {
+        size_t member = g->parts[p].member;
+        bool inside = false;
+        for (; p < g->nparts && g->parts[p].member == member; p++)
+            if (g->parts[p].n >= 3 && ring_contains_even_odd(lon, lat, g->parts[p].pts, g->parts[p].n))
+                inside = !inside;
+        if (inside)
+            return true;
+    }
+    return false;
+}
+
+/* Area-weighted centroid of the rings of one polygon member (parts
+ * [first, end)). Rings wound as stored (exterior CCW, holes CW) would already
+ * subtract; signs are forced anyway so a hand-built geometry cannot flip it. */
+static void member_area_centroid(const struct annot_part *parts, size_t first, size_t end,
+                             double *lon, double *lat)
+{
+    double area_sum = 0, cx = 0, cy = 0;
+    /* Relative to the first vertex, to keep precision at lon ~130. */
+    double ox = parts[first].pts[0].lon, oy = parts[first].pts[0].lat;
+    for (size_t r = first; r < end; r++) {
+        const struct annot_part *ring = &parts[r];
+        double a = 0, mx = 0, my = 0;
+        for (size_t i = 0, j = ring->n - 1; i < ring->n; j = i++) {
+            double xi = ring->pts[i].lon - ox, yi = ring->pts[i].lat - oy;
+            double xj = ring->pts[j].lon - ox, yj = ring->pts[j].lat - oy;
+            double cross = xj * yi - xi * yj;
+            a += cross;
+            mx += (xj + xi) * cross;
+            my += (yj + yi) * cross;
+        }
+        /* a is twice the signed area; the moments are 6 * area * centroid. */
+        double sign = ((r == first) == (a >= 0)) ? 1.0 : -1.0;
+        area_sum += sign * a;
+        cx += sign * mx;
+        cy += sign * my;
+    }
+    if (fabs(area_sum) > 1e-18) {
+        *lon = ox + cx / (3.0 * area_sum);
+        *lat = oy + cy / (3.0 * area_sum);
+        return;
+    }
+    const struct annot_part *ext = &parts[first];
+    size_t n = ext->n > 1 ? ext->n - 1 : ext->n; /* closed: last repeats first */
+    double sx = 0, sy = 0;
+    for (size_t i = 0; i < n; i++)
+        sx += ext->pts[i].lon, sy += ext->pts[i].lat;
+    *lon = sx / (double)n;
+    *lat = sy / (double)n;
+}
+
+bool annot_geometry_representative_point(const struct annot_geometry *g, double *lon,
+                                         double *lat)
+{
+    if (!g)
+        return false;
+    if (g->type == ANNOT_GEOM_COLLECTION)
+        return g->nmembers > 0 && annot_geometry_representative_point(&g->members[0], lon, lat);
+    if (g->nparts == 0 || g->parts[0].n == 0)
+        return false;
+    const struct annot_part *part = &g->parts[0];
+    switch (g->type) {
+    case ANNOT_GEOM_POINT:
+    case ANNOT_GEOM_MULTIPOINT:
+        *lon = part->pts[0].lon;
+        *lat = part->pts[0].lat;
+        return true;
+    case ANNOT_GEOM_LINESTRING:
+    case ANNOT_GEOM_MULTILINESTRING: {
+        size_t n = part->n;
+        if (n % 2 == 1) {
+            *lon = part->pts[n / 2].lon;
+            *lat = part->pts[n / 2].lat;
+        } else {
+            *lon = (part->pts[n / 2 - 1].lon + part->pts[n / 2].lon) / 2.0;
+            *lat = (part->pts[n / 2 - 1].lat + part->pts[n / 2].lat) / 2.0;
+        }
+        return true;
+    }
+    case ANNOT_GEOM_POLYGON:
+    case ANNOT_GEOM_MULTIPOLYGON: {
+        size_t end = 1;
+        while (end < g->nparts && g->parts[end].member == part->member)
+            end++;
+        member_area_centroid(g->parts, 0, end, lon, lat);
+        return true;
+    }
+    case ANNOT_GEOM_NONE:
+    case ANNOT_GEOM_COLLECTION:
+        break;
+    }
+    return false;
+}

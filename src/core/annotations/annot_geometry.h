@@ -1,7 +1,8 @@
 /*
  * annot_geometry — the geometry of an annotation: GeoJSON's geometry types
  * held in WGS84 lon/lat (degrees, axis order lon then lat, RFC 7946), with
- * copying, building, checking, rewinding and bounding boxes.
+ * copying, building, checking, rewinding, bounding boxes, and the point
+ * tests of the claims checks (point in area, representative point).
  *
  * Geometry representation (struct annot_geometry): `parts` is a flat list of
  * coordinate sequences, `member` groups them.
@@ -106,6 +107,22 @@ bool annot_geometry_is_ring_type(enum annot_geom_type type);
  * range. */
 struct annot_part *annot_geometry_flat_part(struct annot_geometry *g, size_t index,
                                             struct annot_geometry **owner);
+
+/* ---- points in areas (the claims checks count marks with these) -------------- */
+
+/* True when (lon, lat) lies inside the Polygon or MultiPolygon g: even-odd
+ * rule within each polygon, so a point in a hole is outside; inside any
+ * member polygon counts. False for every other geometry type. Planar in
+ * lon/lat degrees (fine for sites a few km across, not across the
+ * antimeridian). */
+bool annot_geometry_contains_point(const struct annot_geometry *g, double lon, double lat);
+/* The point a mark is counted at: a Point itself; a LineString's middle
+ * vertex (odd vertex count) or the middle of its two middle vertices (even);
+ * a Polygon's area centroid (holes subtracted; vertex mean when the area is
+ * zero). Multi* types and collections use their first member. False for a
+ * null geometry. */
+bool annot_geometry_representative_point(const struct annot_geometry *g, double *lon,
+                                         double *lat);
 
 /* ---- planar rings --------------------------------------------------------
  * Area, centroid and point-in-polygon of one ring, for every caller that

@@ -158,6 +158,16 @@ static const char **sorted_keys(struct dynbuf *b, json_t *obj)
     return keys;
 }
 
+char *gjwrite_real(double value, char *out, size_t cap)
+{
+    snprintf(out, cap, "%.15g", value);
+    if (strtod(out, NULL) != value)
+        snprintf(out, cap, "%.17g", value);
+    if (!strpbrk(out, ".eEn"))
+        strncat(out, ".0", cap - strlen(out) - 1); /* stays a real when read back */
+    return out;
+}
+
 /* Compact JSON of any value, object keys sorted, reals in shortest
  * round-trip form. Recursion depth is bounded by jansson's parse depth limit
  * (JSON_PARSER_MAX_DEPTH), as every value written here was parsed by it. */
@@ -198,16 +208,9 @@ static void out_json_value(struct dynbuf *b, json_t *v, bool *bad_utf8)
         snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         out_str(b, num);
         return;
-    case JSON_REAL: {
-        double d = json_real_value(v);
-        snprintf(num, sizeof num, "%.15g", d);
-        if (strtod(num, NULL) != d)
-            snprintf(num, sizeof num, "%.17g", d);
-        if (!strpbrk(num, ".eEn"))
-            strcat(num, ".0"); /* stays a real when read back */
-        out_str(b, num);
+    case JSON_REAL:
+        out_str(b, gjwrite_real(json_real_value(v), num, sizeof num));
         return;
-    }
     case JSON_TRUE: out_str(b, "true"); return;
     case JSON_FALSE: out_str(b, "false"); return;
     case JSON_NULL: out_str(b, "null"); return;

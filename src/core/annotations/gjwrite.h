@@ -47,6 +47,11 @@ char *gjwrite_number(double value, char *out, size_t cap);
  * string, free with free(); NULL on out of memory. */
 char *gjwrite_json_value(json_t *value);
 
+/* A JSON real as gjwrite_json_value writes it (%.15g, or %.17g when that
+ * does not read back to value; ".0" added to an integral value so it stays
+ * a real), into out (cap >= 32). Returns out. */
+char *gjwrite_real(double value, char *out, size_t cap);
+
 /* Exports (satmark export's .geojson): compact RFC 7946 text for other
  * tools, written into out (a sticky-error dynbuf: check it once at the end).
  * Layout: begin, then one gjwrite_export_feature per feature (`last` on the

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 
 #include "annot.h"
-#include "claims.h"
 #include "spindex.h"
 
 struct markindex {
@@ -40,7 +39,7 @@ struct markindex *markindex_new(const struct annot_set *const *sets, size_t nset
         for (size_t s = 0; s < nsets; s++)
             for (size_t i = 0; i < annot_count(sets[s]); i++) {
                 size_t k = mi->first[s] + i;
-                if (!claims_representative_point(&annot_get(sets[s], i)->geom, &x[k], &y[k]))
+                if (!annot_geometry_representative_point(&annot_get(sets[s], i)->geom, &x[k], &y[k]))
                     x[k] = y[k] = NAN; /* left out of the grid */
             }
         mi->grid = spindex_new(x, y, total);

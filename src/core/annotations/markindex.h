@@ -1,6 +1,6 @@
 /*
  * markindex — the marks of several annotation sets, indexed by the point a
- * counting check counts them at (claims_representative_point), so that "the
+ * counting check counts them at (annot_geometry_representative_point), so that "the
  * marks in this area" costs the marks near the area, not all of them.
  *
  * Built once per claims evaluation in O(marks); immutable; borrows nothing

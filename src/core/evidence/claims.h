@@ -1,25 +1,21 @@
 /*
  * claims — the claims catalog (annotations/claims.json: the articles, what
- * they claim, where they disagree) and the checks that weigh annotations
- * against it.
+ * they claim, where they disagree): reading, validation, lookups, and the
+ * check that the claim links annotations carry resolve.
  *
  * Why: every mark a user draws is evidence for or against a published claim.
  * This module reads and validates the catalog (docs/formats.md is the
- * contract), resolves the claim links annotations carry, and evaluates each
- * claim: which marks support, contradict or give context to it, and for
- * counting claims (those with a `check`) how many marks of a class lie inside
- * an area polygon on each image of a date window, and whether the published
- * number holds (docs/claims-checks.md states the rules precisely).
+ * contract) and resolves the claim links annotations carry. Evaluating the
+ * claims against the marks (links by stance, counting checks) is
+ * claims_eval's (claims_eval.h); the geometry the checks use is
+ * annot_geometry's.
  *
  * Invariants: a loaded catalog is valid (ids unique across sources, claims
  * and discrepancies; every reference resolves; enums and dates checked); it
  * is immutable after claims_catalog_read. Strings are UTF-8, owned by the
  * catalog. Dates are "YYYY-MM-DD" (10 chars + NUL). A check's date window
  * lies inside its claim's time window; sources' derived_from links resolve
- * and form no cycle. Geometry for the checks
- * is lon/lat degrees (WGS84, lon first) treated as planar; point-in-polygon
- * uses the even-odd rule, so holes exclude and multipolygon parts add.
- * No terminal code and no globals here.
+ * and form no cycle. No terminal code and no globals here.
  */
 #ifndef SATMARK_CLAIMS_H
 #define SATMARK_CLAIMS_H
@@ -186,99 +182,5 @@ const char *claims_stance_name(enum claims_stance s);
 bool claims_is_date(const char *s);
 /* True when `count op value` holds. */
 bool claims_op_holds(enum claims_op op, double count, double value);
-
-/* ---- geometry helpers used by the checks (exposed for tests) ------------- */
-
-struct annot_geometry; /* annot.h */
-
-/* True when (lon, lat) lies inside the Polygon or MultiPolygon g (borrowed):
- * even-odd rule within each polygon, so a point in a hole is outside; inside
- * any member polygon counts. False for every other geometry type. Planar in
- * lon/lat degrees (fine for sites a few km across, not across the
- * antimeridian). */
-bool claims_point_in_polygon(double lon, double lat, const struct annot_geometry *g);
-
-/* The point a mark is counted at: a Point itself; a LineString's middle
- * vertex (odd vertex count) or the middle of its two middle vertices (even);
- * a Polygon's area centroid (holes subtracted; vertex mean when the area is
- * zero). Multi* types and collections use their first member. False for a
- * null geometry. */
-bool claims_representative_point(const struct annot_geometry *g, double *lon, double *lat);
-
-/* ---- evaluation ----------------------------------------------------------- */
-
-/* What the links alone say, whatever imagery they rest on: a tally for
- * evidence.c, NOT a status to show anyone (a "supported" here may rest on
- * synthetic imagery). Reports use evidence_evaluate (evidence.h). */
-enum claims_evidence {
-    CLAIMS_EVIDENCE_NONE,         /* no mark links to the claim */
-    CLAIMS_EVIDENCE_SUPPORTED,    /* supporting marks, none contradicting */
-    CLAIMS_EVIDENCE_CONTESTED,    /* both supporting and contradicting marks */
-    CLAIMS_EVIDENCE_CONTRADICTED, /* contradicting marks, none supporting */
-    CLAIMS_EVIDENCE_CONTEXT_ONLY, /* only context marks */
-};
-
-enum claims_verdict {
-    CLAIMS_VERDICT_CONSISTENT,
-    CLAIMS_VERDICT_INCONSISTENT,
-    CLAIMS_VERDICT_UNDETERMINED,
-};
-
-/* A mark that links to a claim: its feature id and the index of the
- * annotation set (in the array passed to claims_evaluate) it comes from. */
-struct claims_mark_ref {
-    char *feature_id;
-    size_t set_index;
-};
-
-/* The count of marks on one image of a check's window. */
-struct claims_image_count {
-    char *image;                        /* observation image name */
-    char acquired[CLAIMS_DATE_LEN + 1]; /* its acquisition date */
-    size_t count;
-    bool holds; /* count op value */
-};
-
-/* verdict: undetermined when the area is not a marked polygon or no image of
- * the window shows the area; inconsistent when the comparison fails on at
- * least one of those images; consistent when it holds on all of them
- * (docs/claims-checks.md). */
-struct claims_check_result {
-    enum claims_verdict verdict;
-    bool area_found;            /* the area id names a polygon annotation */
-    struct claims_image_count *images; /* sorted by acquired, then image name */
-    size_t nimages;
-    char *reason; /* one sentence explaining the verdict */
-};
-
-struct claims_claim_result {
-    const struct claims_claim *claim; /* borrowed from the catalog */
-    struct claims_mark_ref *links[CLAIMS_STANCE_COUNT];
-    size_t nlinks[CLAIMS_STANCE_COUNT];
-    enum claims_evidence evidence;
-    bool has_check;
-    struct claims_check_result check; /* meaningful when has_check */
-};
-
-struct claims_report {
-    struct claims_claim_result *claims; /* catalog order */
-    size_t nclaims;
-};
-
-/* Evaluates every claim of cat against the nsets annotation sets (all
- * borrowed; sets may be empty when nsets is 0). Links to unknown claims are
- * reported as warnings here (claims_check_links makes them errors). On success
- * *out is new (free with claims_report_free). The report borrows cat: free
- * it before the catalog. */
-bool claims_evaluate(const struct claims_catalog *cat, const struct annot_set *const *sets,
-                     size_t nsets, struct claims_report **out, struct diag *dg);
-/* Frees the report; accepts NULL. */
-void claims_report_free(struct claims_report *report);
-/* The result for claim id; NULL when absent. Borrowed until claims_report_free. */
-const struct claims_claim_result *claims_report_find(const struct claims_report *report,
-                                                     const char *claim_id);
-
-const char *claims_evidence_name(enum claims_evidence e); /* "no evidence", ... */
-const char *claims_verdict_name(enum claims_verdict v);   /* "consistent", ... */
 
 #endif

@@ -757,12 +757,10 @@ void evidence_report_free(struct evidence_report *report)
 const struct evidence_claim *evidence_report_find(const struct evidence_report *report,
                                                   const char *claim_id)
 {
-    if (!report || !claim_id)
-        return NULL;
-    for (size_t i = 0; i < report->nclaims; i++)
-        if (strcmp(report->claims[i].claim->id, claim_id) == 0)
-            return &report->claims[i];
-    return NULL;
+    /* claims[i] is the evidence of base->claims[i] (evidence_evaluate) */
+    const struct claims_claim_result *r = report ? claims_report_find(report->base, claim_id)
+                                                 : NULL;
+    return r ? &report->claims[r - report->base->claims] : NULL;
 }
 
 bool evidence_evaluate(const struct claims_catalog *cat, const struct annot_set *const *sets,

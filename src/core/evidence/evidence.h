@@ -28,6 +28,7 @@
 #include <stddef.h>
 
 #include "claims.h"
+#include "claims_eval.h"
 #include "diag.h"
 
 struct annot_set;
