@@ -418,20 +418,10 @@ struct annot_part *annot_geometry_flat_part(struct annot_geometry *g, size_t ind
 
 /* ---- planar rings ------------------------------------------------------- */
 
-/* One shoelace sum for both position types (planar x/y and lon/lat): `at`
- * reads position i of the ring as x/y; static, so it is inlined. */
-static double ring_area2(const void *ring, size_t n, struct annot_xy (*at)(const void *, size_t))
-{
-    if (n < 3)
-        return 0.0;
-    struct annot_xy o = at(ring, 0);
-    double sum = 0.0;
-    for (size_t i = 0, j = n - 1; i < n; j = i++) {
-        struct annot_xy pi = at(ring, i), pj = at(ring, j);
-        sum += (pj.x - o.x) * (pi.y - o.y) - (pi.x - o.x) * (pj.y - o.y);
-    }
-    return sum;
-}
+/* One implementation of the ring arithmetic for both position types (planar
+ * x/y and lon/lat): `at` reads position i of the ring as x/y. The functions
+ * are static and called with constant accessors, so the calls are inlined. */
+typedef struct annot_xy (*ring_at_fn)(const void *ring, size_t i);
 
 static struct annot_xy xy_at(const void *ring, size_t i)
 {
@@ -444,6 +434,46 @@ static struct annot_xy lonlat_at(const void *ring, size_t i)
     return (struct annot_xy){p->lon, p->lat};
 }
 
+/* Shoelace sums relative to origin o (precision at lon ~130): twice the
+ * signed area into *a2 and the first moments (6 * area * centroid, relative
+ * to o) into *mx, *my. */
+static void ring_moments(const void *ring, size_t n, ring_at_fn at, struct annot_xy o, double *a2,
+                         double *mx, double *my)
+{
+    *a2 = *mx = *my = 0.0;
+    if (n < 3)
+        return;
+    for (size_t i = 0, j = n - 1; i < n; j = i++) {
+        struct annot_xy pi = at(ring, i), pj = at(ring, j);
+        double xi = pi.x - o.x, yi = pi.y - o.y, xj = pj.x - o.x, yj = pj.y - o.y;
+        double cross = xj * yi - xi * yj;
+        *a2 += cross;
+        *mx += (xj + xi) * cross;
+        *my += (yj + yi) * cross;
+    }
+}
+
+static double ring_area2(const void *ring, size_t n, ring_at_fn at)
+{
+    if (n < 3)
+        return 0.0;
+    double a2, mx, my;
+    ring_moments(ring, n, at, at(ring, 0), &a2, &mx, &my);
+    return a2;
+}
+
+/* Even-odd crossing test. */
+static bool ring_contains(const void *ring, size_t n, ring_at_fn at, struct annot_xy p)
+{
+    bool inside = false;
+    for (size_t i = 0, j = n ? n - 1 : 0; i < n; j = i++) {
+        struct annot_xy a = at(ring, i), b = at(ring, j);
+        if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
+            inside = !inside;
+    }
+    return inside;
+}
+
 double annot_ring_area2(const struct annot_xy *ring, size_t n)
 {
     return ring_area2(ring, n, xy_at);
@@ -453,32 +483,18 @@ bool annot_ring_centroid(const struct annot_xy *ring, size_t n, struct annot_xy 
 {
     if (n < 3)
         return false;
-    double ox = ring[0].x, oy = ring[0].y, a2 = 0.0, mx = 0.0, my = 0.0;
-    for (size_t i = 0, j = n - 1; i < n; j = i++) {
-        double xj = ring[j].x - ox, yj = ring[j].y - oy;
-        double xi = ring[i].x - ox, yi = ring[i].y - oy;
-        double cross = xj * yi - xi * yj;
-        a2 += cross;
-        mx += (xj + xi) * cross;
-        my += (yj + yi) * cross;
-    }
+    double a2, mx, my;
+    ring_moments(ring, n, xy_at, ring[0], &a2, &mx, &my);
     if (a2 == 0.0 || !isfinite(a2))
         return false;
-    /* a2 is twice the signed area; the moments are 6 * area * centroid */
-    c->x = ox + mx / (3.0 * a2);
-    c->y = oy + my / (3.0 * a2);
+    c->x = ring[0].x + mx / (3.0 * a2);
+    c->y = ring[0].y + my / (3.0 * a2);
     return true;
 }
 
 bool annot_ring_contains(const struct annot_xy *ring, size_t n, struct annot_xy p)
 {
-    bool inside = false;
-    for (size_t i = 0, j = n ? n - 1 : 0; i < n; j = i++) {
-        double xi = ring[i].x, yi = ring[i].y, xj = ring[j].x, yj = ring[j].y;
-        if ((yi > p.y) != (yj > p.y) && p.x < (xj - xi) * (p.y - yi) / (yj - yi) + xi)
-            inside = !inside;
-    }
-    return inside;
+    return ring_contains(ring, n, xy_at, p);
 }
 
 /* ---- measures shared by the writers (export, gjwrite) ------------------------------ */
@@ -498,21 +514,6 @@ size_t annot_geometry_member_end(const struct annot_geometry *g, size_t first)
 
 /* ---- points in areas (the claims checks count marks with these) -------------- */
 
-/* Even-odd crossing test of one ring (closed or not). */
-static bool ring_contains_even_odd(double lon, double lat, const struct annot_lonlat *pts, size_t n)
-{
-    bool inside = false;
-    for (size_t i = 0, j = n - 1; i < n; j = i++) {
-        double xi = pts[i].lon, yi = pts[i].lat, xj = pts[j].lon, yj = pts[j].lat;
-        if ((yi > lat) != (yj > lat)) {
-            double x_at = xi + (lat - yi) * (xj - xi) / (yj - yi);
-            if (lon < x_at)
-                inside = !inside;
-        }
-    }
-    return inside;
-}
-
 bool annot_geometry_contains_point(const struct annot_geometry *g, double lon, double lat)
 {
     if (!g || (g->type != ANNOT_GEOM_POLYGON && g->type != ANNOT_GEOM_MULTIPOLYGON))
@@ -524,7 +525,8 @@ bool annot_geometry_contains_point(const struct annot_geometry *g, double lon, d
         size_t member = g->parts[p].member;
         bool inside = false;
         for (; p < g->nparts && g->parts[p].member == member; p++)
-            if (g->parts[p].n >= 3 && ring_contains_even_odd(lon, lat, g->parts[p].pts, g->parts[p].n))
+            if (g->parts[p].n >= 3 &&
+                ring_contains(g->parts[p].pts, g->parts[p].n, lonlat_at, (struct annot_xy){lon, lat}))
                 inside = !inside;
         if (inside)
             return true;
@@ -540,27 +542,18 @@ static void member_area_centroid(const struct annot_part *parts, size_t first, s
 {
     double area_sum = 0, cx = 0, cy = 0;
     /* Relative to the first vertex, to keep precision at lon ~130. */
-    double ox = parts[first].pts[0].lon, oy = parts[first].pts[0].lat;
+    struct annot_xy o = lonlat_at(parts[first].pts, 0);
     for (size_t r = first; r < end; r++) {
-        const struct annot_part *ring = &parts[r];
-        double a = 0, mx = 0, my = 0;
-        for (size_t i = 0, j = ring->n - 1; i < ring->n; j = i++) {
-            double xi = ring->pts[i].lon - ox, yi = ring->pts[i].lat - oy;
-            double xj = ring->pts[j].lon - ox, yj = ring->pts[j].lat - oy;
-            double cross = xj * yi - xi * yj;
-            a += cross;
-            mx += (xj + xi) * cross;
-            my += (yj + yi) * cross;
-        }
-        /* a is twice the signed area; the moments are 6 * area * centroid. */
+        double a, mx, my;
+        ring_moments(parts[r].pts, parts[r].n, lonlat_at, o, &a, &mx, &my);
         double sign = ((r == first) == (a >= 0)) ? 1.0 : -1.0;
         area_sum += sign * a;
         cx += sign * mx;
         cy += sign * my;
     }
     if (fabs(area_sum) > 1e-18) {
-        *lon = ox + cx / (3.0 * area_sum);
-        *lat = oy + cy / (3.0 * area_sum);
+        *lon = o.x + cx / (3.0 * area_sum);
+        *lat = o.y + cy / (3.0 * area_sum);
         return;
     }
     const struct annot_part *ext = &parts[first];
@@ -602,10 +595,7 @@ bool annot_geometry_representative_point(const struct annot_geometry *g, double 
     }
     case ANNOT_GEOM_POLYGON:
     case ANNOT_GEOM_MULTIPOLYGON: {
-        size_t end = 1;
-        while (end < g->nparts && g->parts[end].member == part->member)
-            end++;
-        member_area_centroid(g->parts, 0, end, lon, lat);
+        member_area_centroid(g->parts, 0, annot_geometry_member_end(g, 0), lon, lat);
         return true;
     }
     case ANNOT_GEOM_NONE:
