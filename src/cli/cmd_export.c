@@ -23,6 +23,7 @@
 #include "export.h"
 #include "hash.h"
 #include "imagery.h"
+#include "gjfast.h"
 #include "gjson.h"
 #include "style.h"
 
@@ -183,7 +184,7 @@ static int run_export(int argc, char **argv)
         goto done;
     }
     for (size_t i = 0; i < a.nfiles; i++) {
-        if (!gjson_read_file(a.files[i], &sets[i], dg))
+        if (!gjfast_read_file(a.files[i], &sets[i], dg))
             goto done;
         inputs[i] = (struct export_input){.set = sets[i], .path = a.files[i]};
     }

@@ -15,6 +15,7 @@
 
 #include "annot.h"
 #include "cli.h"
+#include "gjfast.h"
 #include "gjson.h"
 #include "numparse.h"
 #include "stac.h"
@@ -172,7 +173,7 @@ static bool site_box(struct fetch_args *a, struct diag *dg)
 {
     if (a->aoi) {
         struct annot_set *set = NULL;
-        if (!gjson_read_file(a->aoi, &set, dg))
+        if (!gjfast_read_file(a->aoi, &set, dg))
             return false;
         bool found = false;
         for (size_t i = 0; i < annot_count(set); i++) {

@@ -32,6 +32,7 @@
 #include "filelock.h"
 #include "footprint.h"
 #include "geo.h"
+#include "gjfast.h"
 #include "gjson.h"
 #include "gjwrite.h"
 #include "imagery.h"
@@ -745,7 +746,7 @@ static int run_list(const struct mark_args *a)
     flt.by_class = a->cls != NULL;
     struct diag *dg = diag_new();
     struct annot_set *set = NULL;
-    bool ok = dg && gjson_read_file(a->file, &set, dg);
+    bool ok = dg && gjfast_read_file(a->file, &set, dg);
     if (ok && a->json) {
         char *text = marklist_json(set, a->file, &flt, dg);
         ok = text != NULL;
@@ -807,7 +808,7 @@ static bool load_set(const struct mark_args *a, struct annot_set **set, struct d
 {
     struct stat st;
     if (stat(a->file, &st) == 0) {
-        if (!gjson_read_file(a->file, set, dg))
+        if (!gjfast_read_file(a->file, set, dg))
             return false;
     } else if (strcmp(a->action, "add") != 0) {
         diag_error(dg, "%s: no such file (only add creates a file)", a->file);

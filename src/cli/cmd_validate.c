@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "evidence.h"
 #include "footprint.h"
+#include "gjfast.h"
 #include "gjson.h"
 #include "rfile.h"
 #include "imagery.h"
@@ -179,7 +180,7 @@ static bool validate_annotations(const char *path, const char *catalog_path, boo
 {
     struct diag *dg = diag_new();
     struct annot_set *set = NULL;
-    bool ok = gjson_read_file(path, &set, dg);
+    bool ok = gjfast_read_file(path, &set, dg);
     char sibling[PATH_MAX];
     const char *link_catalog = catalog_path;
     if (ok && !link_catalog &&

@@ -288,34 +288,31 @@ static double feature_distance(struct viewer *vw, const struct annot_feature *f,
         }
         for (size_t p = 0; p < nparts; p++) {
             const struct annot_part *part = &parts[p];
-            double prevx = 0, prevy = 0;
             bool ring = part->n >= 4 && part->pts[0].lon == part->pts[part->n - 1].lon &&
                         part->pts[0].lat == part->pts[part->n - 1].lat;
-            bool crossing = false;
-            double ring_area = 0;
-            for (size_t i = 0; i < part->n; i++) {
-                double x, y;
-                if (!lonlat_to_screen(vw, part->pts[i], &x, &y))
-                    continue;
-                minx = fmin(minx, x), maxx = fmax(maxx, x);
-                miny = fmin(miny, y), maxy = fmax(maxy, y);
+            /* the part on screen (positions that do not project are left out);
+             * ring arithmetic is annot_geometry's */
+            struct annot_xy *xy = malloc(part->n * sizeof *xy);
+            if (!xy)
+                continue;
+            size_t k = 0;
+            for (size_t i = 0; i < part->n; i++)
+                if (lonlat_to_screen(vw, part->pts[i], &xy[k].x, &xy[k].y))
+                    k++;
+            for (size_t i = 0; i < k; i++) {
+                minx = fmin(minx, xy[i].x), maxx = fmax(maxx, xy[i].x);
+                miny = fmin(miny, xy[i].y), maxy = fmax(maxy, xy[i].y);
                 if (part->n == 1 || f->geom.type == ANNOT_GEOM_MULTIPOINT)
-                    best = fmin(best, hypot(sx - x, sy - y));
-                else if (i > 0) {
-                    best = fmin(best, seg_distance(sx, sy, prevx, prevy, x, y));
-                    if (ring) {
-                        if ((prevy > sy) != (y > sy) &&
-                            sx < prevx + (sy - prevy) * (x - prevx) / (y - prevy))
-                            crossing = !crossing;
-                        ring_area += prevx * y - x * prevy;
-                    }
-                }
-                prevx = x;
-                prevy = y;
+                    best = fmin(best, hypot(sx - xy[i].x, sy - xy[i].y));
+                else if (i > 0)
+                    best = fmin(best, seg_distance(sx, sy, xy[i - 1].x, xy[i - 1].y, xy[i].x, xy[i].y));
             }
-            if (ring && crossing)
-                *inside = !*inside;
-            *area += fabs(ring_area) / 2;
+            if (ring && part->n > 1 && f->geom.type != ANNOT_GEOM_MULTIPOINT) {
+                if (annot_ring_contains(xy, k, (struct annot_xy){sx, sy}))
+                    *inside = !*inside;
+                *area += fabs(annot_ring_area2(xy, k)) / 2;
+            }
+            free(xy);
         }
     }
     *extent = maxx >= minx ? hypot(maxx - minx, maxy - miny) : 0;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "figure.h"
+#include "gjfast.h"
 #include "gjson.h"
 #include "gjwrite.h"
 #include "journal.h"
@@ -413,7 +414,7 @@ static void *annot_load_main(void *arg)
 {
     struct viewer *vw = arg;
     viewer_background_thread();
-    vw->doc.load_ok = gjson_read_file(vw->doc.annot_path, &vw->doc.loaded_set, vw->doc.load_dg);
+    vw->doc.load_ok = gjfast_read_file(vw->doc.annot_path, &vw->doc.loaded_set, vw->doc.load_dg);
 #ifdef __GLIBC__
     /* The parse tree (several times the file) was freed in this thread's own
      * malloc arena, where the UI and tile threads cannot reuse it: give it

@@ -360,19 +360,6 @@ static bool read_key(struct scan *s, struct keys *seen, struct span *key)
 
 /* ---- geometry ------------------------------------------------------------------- */
 
-/* gjson's rounding of a coordinate to the 7 decimals the writer keeps: the
- * same arithmetic (see round7 in gjson.c), so the values are identical. */
-static double round7(double v)
-{
-    if (fabs(v) < 1000.0) {
-        double scaled = v * 1e7;
-        double r = nearbyint(scaled);
-        if (fabs(scaled - r) < 0.5 - 1e-5)
-            return r == 0.0 ? 0.0 : r / 1e7;
-    }
-    char buf[64];
-    return strtod(gjwrite_number(v, buf, sizeof buf), NULL);
-}
 
 /* [lon, lat] in range (3D and beyond are gjson's). */
 static bool read_position(struct scan *s, struct annot_lonlat *out)
@@ -386,8 +373,8 @@ static bool read_position(struct scan *s, struct annot_lonlat *out)
         return false;
     if (lon < -180.0 || lon > 180.0 || lat < -90.0 || lat > 90.0)
         return false;
-    out->lon = round7(lon);
-    out->lat = round7(lat);
+    out->lon = gjwrite_round_coordinate(lon);
+    out->lat = gjwrite_round_coordinate(lat);
     return true;
 }
 

@@ -5,7 +5,7 @@
  * and holes clockwise), multi-geometries and collections; bbox members and
  * the members a GeoJSON object must not have.
  *
- * Invariants: coordinates are rounded to 7 decimals on reading (round7: the
+ * Invariants: coordinates are rounded to 7 decimals on reading (gjwrite_round_coordinate: the
  * value the writer will produce), so what is shown and checked is exactly
  * what gets saved; a geometry read here satisfies annot_geometry_check.
  *
@@ -22,27 +22,6 @@
 
 #include "gjwrite.h"
 
-/* A coordinate as the writer will save it: strtod of gjwrite_number's text.
- *
- * Fast path (every ordinary coordinate, |v| < 1000): scaled = v * 1e7 carries
- * an error below 1e-6, so when it is not within 1e-5 of a half the nearest
- * integer r is the exact 7-decimal rounding printf would produce, and r / 1e7
- * (both exact doubles, one correctly rounded division) is the double strtod
- * returns for that decimal text. Values near a half, and large or non-finite
- * ones, take the text route. r == 0 gives +0, as the writer prints "0" for
- * "-0". Formatting per coordinate used to be ~7% of loading a large file. */
-static double round7(double v)
-{
-    if (fabs(v) < 1000.0) {
-        double scaled = v * 1e7;
-        double r = nearbyint(scaled);
-        double off = fabs(scaled - r);
-        if (off < 0.5 - 1e-5)
-            return r == 0.0 ? 0.0 : r / 1e7;
-    }
-    char buf[64];
-    return strtod(gjwrite_number(v, buf, sizeof buf), NULL);
-}
 
 /* Members a given GeoJSON object must not have (RFC 7946 §7.1). */
 bool gjson_check_forbidden(struct reader *r, json_t *obj, const char *what,
@@ -138,10 +117,10 @@ static bool read_position(struct reader *r, json_t *pos, struct annot_lonlat *ou
                              "[-90, 90]%s",
                           lon, lat, hint);
     }
-    out->lon = round7(lon);
-    out->lat = round7(lat);
+    out->lon = gjwrite_round_coordinate(lon);
+    out->lat = gjwrite_round_coordinate(lat);
     if (alt)
-        *alt = n >= 3 ? round7(json_number_value(json_array_get(pos, 2))) : 0.0;
+        *alt = n >= 3 ? gjwrite_round_coordinate(json_number_value(json_array_get(pos, 2))) : 0.0;
     return true;
 }
 

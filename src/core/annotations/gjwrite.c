@@ -601,3 +601,25 @@ void gjwrite_export_feature(struct dynbuf *out, const char *id, const struct ann
 }
 
 void gjwrite_export_end(struct dynbuf *out) { out_str(out, "]\n}\n"); }
+
+/* A coordinate as the writer will save it: strtod of gjwrite_number's text.
+ *
+ * Fast path (every ordinary coordinate, |v| < 1000): scaled = v * 1e7 carries
+ * an error below 1e-6, so when it is not within 1e-5 of a half the nearest
+ * integer r is the exact 7-decimal rounding printf would produce, and r / 1e7
+ * (both exact doubles, one correctly rounded division) is the double strtod
+ * returns for that decimal text. Values near a half, and large or non-finite
+ * ones, take the text route. r == 0 gives +0, as the writer prints "0" for
+ * "-0". Formatting per coordinate used to be ~7% of loading a large file. */
+double gjwrite_round_coordinate(double v)
+{
+    if (fabs(v) < 1000.0) {
+        double scaled = v * 1e7;
+        double r = nearbyint(scaled);
+        double off = fabs(scaled - r);
+        if (off < 0.5 - 1e-5)
+            return r == 0.0 ? 0.0 : r / 1e7;
+    }
+    char buf[64];
+    return strtod(gjwrite_number(v, buf, sizeof buf), NULL);
+}

@@ -69,4 +69,9 @@ void gjwrite_export_feature(struct dynbuf *out, const char *id, const struct ann
                             json_t *props, bool last);
 void gjwrite_export_end(struct dynbuf *out);
 
+/* A coordinate (degrees) as the writer will save it, to 7 decimals: the
+ * value strtod gives for gjwrite_number's text. Both readers (gjson, gjfast)
+ * round with it on reading, so a read-write-read cycle is stable. */
+double gjwrite_round_coordinate(double v);
+
 #endif

@@ -29,6 +29,7 @@
 #include "custody.h"
 #include "dynbuf.h"
 #include "geo.h"
+#include "gjfast.h"
 #include "gjson.h"
 #include "hash.h"
 #include "hashcache.h"
@@ -246,7 +247,7 @@ static bool load_side_inputs(struct fig *f, struct diag *dg)
         return false;
     }
     for (size_t i = 0; i < s->nannotations; i++) {
-        if (!gjson_read_file(s->annotations[i], &f->sets[i], dg))
+        if (!gjfast_read_file(s->annotations[i], &f->sets[i], dg))
             return false;
         f->nsets++;
         if (!hash_file_sha256(s->annotations[i], f->annot_sha[i], dg))
