@@ -208,6 +208,16 @@ void viewer_answer_recovery(struct viewer *vw, bool recover)
     viewer_invalidate(vw);
 }
 
+/* Tells a test driving the window that the first complete frame is shown
+ * (SATMARK_VIEW_READY_FILE): X input sent before it can be lost. */
+static void signal_ready(struct viewer *vw)
+{
+    vw->run.ready_signalled = true;
+    FILE *fp = fopen(vw->run.ready_file, "w");
+    if (!fp || fclose(fp) != 0)
+        fprintf(stderr, "satmark-view: warning: %s: cannot create the ready file\n", vw->run.ready_file);
+}
+
 static void journal_tick(struct viewer *vw)
 {
     if (!vw->doc.journal_path || vw->ui.modal == MODAL_RECOVER || vw->doc.marks_loading)
@@ -698,6 +708,8 @@ static void run_loop(struct viewer *vw)
         if (vw->frame.needs_frame || vw->frame.overlay_dirty || vw->frame.status_dirty) {
             viewer_frame(vw);
             SDL_RenderPresent(vw->renderer);
+            if (vw->run.ready_file && !vw->run.ready_signalled && viewer_idle(vw))
+                signal_ready(vw);
             /* After the first frame and the marks: the hash reads the whole
              * file, which would compete with them for the disk. */
             if (!vw->doc.marks_loading) {
@@ -816,6 +828,8 @@ int main(int argc, char **argv)
     if (!settings_from_env(&settings))
         return 1;
     settings_install(&settings);
+    const char *ready_file = getenv("SATMARK_VIEW_READY_FILE");
+    vw->run.ready_file = ready_file && *ready_file ? ready_file : NULL;
     /* GDAL's block cache defaults to 5% of RAM, shared by the three raster
      * handles; the tile cache already holds what is shown, so keep GDAL's
      * small (the environment can still set it). */

@@ -353,6 +353,11 @@ struct viewer_run {
     bool exit_after_idle; /* --screenshot without a script */
     bool screenshot_written;
     int exit_code;
+    /* SATMARK_VIEW_READY_FILE (tests driving the window with real X input):
+     * created once the first complete frame is on screen, so a test waits on
+     * it instead of sleeping. Borrowed from the environment; NULL = off. */
+    const char *ready_file;
+    bool ready_signalled;
 };
 
 struct viewer {

@@ -25,19 +25,9 @@ set -euo pipefail
 viewer=$1 src=$2 work=$3 pace=$4
 unset SDL_VIDEODRIVER
 export SDL_RENDER_DRIVER=software SDL_FRAMEBUFFER_ACCELERATION=0
-"$viewer" "$src" --georef-picture "$work/picture.png" --georef-out "$work/out.vrt" \
-  --size 1000x700 2>"$work/viewer.log" &
-vpid=$!
-wid=
-for _ in $(seq 1 200); do
-  wid=$(xdotool search --name 'satmark' 2>/dev/null | head -n1 || true)
-  [[ -n "$wid" ]] && break
-  sleep 0.1
-done
-[[ -n "$wid" ]] || { echo "no satmark window" >&2; kill "$vpid"; exit 1; }
-xdotool search --sync --onlyvisible --name 'satmark' >/dev/null
-# the first frame: X input before it can be lost (longer on a loaded machine)
-sleep "$(awk -v p="$pace" 'BEGIN { print p * 2 }')"
+source "$SATMARK_SRC/tests/e2e/lib/xdrive.sh"
+xdrive_start "$work/viewer.log" "$viewer" "$src" --georef-picture "$work/picture.png" --georef-out "$work/out.vrt" \
+  --size 1000x700
 step() { xdotool "$@"; sleep "$(awk -v p="$pace" 'BEGIN { print p * 0.3 }')"; }
 step mousemove --window "$wid" 300 300
 # 1000x700: the picture fitted into x 0..500, the reference into 500..1000
@@ -52,13 +42,7 @@ step key v
 step key ctrl+s
 sleep "$pace"
 step key ctrl+q
-for _ in $(seq 1 100); do kill -0 "$vpid" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$vpid" 2>/dev/null; then
-  echo "viewer did not quit on Ctrl+Q" >&2
-  kill "$vpid"
-  exit 1
-fi
-wait "$vpid"
+xdrive_wait_exit
 DRIVE
 pace=1
 [[ ${SATMARK_SANITIZED:-0} == 1 ]] && pace=3

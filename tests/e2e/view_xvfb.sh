@@ -23,20 +23,8 @@ unset SDL_VIDEODRIVER
 # Software rendering: what this test checks is the input path; Mesa's GLX
 # under Xvfb also keeps allocations LeakSanitizer reports at exit.
 export SDL_RENDER_DRIVER=software SDL_FRAMEBUFFER_ACCELERATION=0
-"$viewer" "$work/site.tif" "$work/marks.geojson" --size 1000x848 2> "$work/viewer.log" &
-vpid=$!
-wid=
-for _ in $(seq 1 200); do
-  wid=$(xdotool search --name 'satmark' 2>/dev/null | head -n1 || true)
-  [[ -n "$wid" ]] && break
-  sleep 0.1
-done
-[[ -n "$wid" ]] || { echo "no satmark window" >&2; kill "$vpid"; exit 1; }
-# X input sent before the viewer draws its first frame can be lost: wait for
-# the window to be viewable, then give the first frame time (longer under the
-# sanitizers, which make everything several times slower).
-xdotool search --sync --onlyvisible --name 'satmark' >/dev/null
-sleep "$pace"
+source "$SATMARK_SRC/tests/e2e/lib/xdrive.sh"
+xdrive_start "$work/viewer.log" "$viewer" "$work/site.tif" "$work/marks.geojson" --size 1000x848
 step() { xdotool "$@"; sleep "$(awk -v p="$pace" 'BEGIN { print p * 0.3 }')"; }
 # Without a window manager, focus follows the pointer: put it in the window.
 step mousemove --window "$wid" 500 400
@@ -51,13 +39,7 @@ step key Return
 step key ctrl+s
 sleep "$pace"
 step key ctrl+q
-for _ in $(seq 1 100); do kill -0 "$vpid" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$vpid" 2>/dev/null; then
-  echo "viewer did not quit on Ctrl+Q" >&2
-  kill "$vpid"
-  exit 1
-fi
-wait "$vpid"
+xdrive_wait_exit
 DRIVE
 pace=1
 [[ ${SATMARK_SANITIZED:-0} == 1 ]] && pace=3

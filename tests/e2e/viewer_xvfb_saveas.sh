@@ -22,17 +22,8 @@ set -euo pipefail
 viewer=$1 work=$2 pace=$3
 unset SDL_VIDEODRIVER
 export SDL_RENDER_DRIVER=software SDL_FRAMEBUFFER_ACCELERATION=0
-"$viewer" "$work/site.tif" "$work/missing/marks.geojson" --size 1000x848 2> "$work/viewer.log" &
-vpid=$!
-wid=
-for _ in $(seq 1 200); do
-  wid=$(xdotool search --name 'satmark' 2>/dev/null | head -n1 || true)
-  [[ -n "$wid" ]] && break
-  sleep 0.1
-done
-[[ -n "$wid" ]] || { echo "no satmark window" >&2; kill "$vpid"; exit 1; }
-xdotool search --sync --onlyvisible --name 'satmark' >/dev/null
-sleep "$pace"
+source "$SATMARK_SRC/tests/e2e/lib/xdrive.sh"
+xdrive_start "$work/viewer.log" "$viewer" "$work/site.tif" "$work/missing/marks.geojson" --size 1000x848
 step() { xdotool "$@"; sleep "$(awk -v p="$pace" 'BEGIN { print p * 0.3 }')"; }
 shot() { sleep "$pace"; import -window "$wid" "$1"; }
 step mousemove --window "$wid" 500 400
@@ -51,13 +42,7 @@ step key F1
 shot "$work/help.png"
 step key F1
 step key ctrl+q
-for _ in $(seq 1 100); do kill -0 "$vpid" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$vpid" 2>/dev/null; then
-  echo "viewer did not quit on Ctrl+Q (unsaved changes?)" >&2
-  kill "$vpid"
-  exit 1
-fi
-wait "$vpid"
+xdrive_wait_exit
 DRIVE
 pace=1
 [[ ${SATMARK_SANITIZED:-0} == 1 ]] && pace=3
