@@ -26,6 +26,7 @@
 #include "gjson.h"
 #include "gjwrite.h"
 #include "hash.h"
+#include "idassign.h"
 #include "jsontext.h"
 #include "rfile.h"
 
@@ -932,67 +933,14 @@ static bool read_features(struct scan *s, struct pending *p, struct gjfast_stats
     return true;
 }
 
-struct id_ref {
-    const char *id;
-    size_t index;
-};
-
-static int compare_id_ref(const void *a, const void *b)
-{
-    const struct id_ref *x = a, *y = b;
-    int c = strcmp(x->id, y->id);
-    return c ? c : (x->index > y->index) - (x->index < y->index);
-}
-
-static bool id_taken(const struct id_ref *refs, size_t n, const char *id)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(refs[mid].id, id);
-        if (c == 0)
-            return true;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
-}
-
-/* gjson's ids: duplicates are its error (not taken here); features without
- * one get "f-<n>", the first n not used by any id in the file. *generated
- * counts them. */
+/* gjson's ids (idassign): duplicates are its error (not taken here). */
 static bool assign_ids(struct pending *p, size_t *generated, struct gjfast_stats *stats)
 {
-    *generated = 0;
-    struct id_ref *refs = malloc((p->count ? p->count : 1) * sizeof *refs);
-    if (!refs)
-        return false;
-    size_t n = 0;
-    for (size_t i = 0; i < p->count; i++)
-        if (p->features[i].id)
-            refs[n++] = (struct id_ref){p->features[i].id, i};
-    if (n > 1)
-        qsort(refs, n, sizeof *refs, compare_id_ref);
-    bool ok = true;
-    for (size_t i = 1; ok && i < n; i++)
-        ok = strcmp(refs[i].id, refs[i - 1].id) != 0;
-    unsigned long long next = 1;
-    for (size_t i = 0; ok && i < p->count; i++) {
-        if (p->features[i].id)
-            continue;
-        char id[32];
-        do {
-            if (stats)
-                stats->ids_tried++;
-            id[0] = 'f', id[1] = '-';
-            integer_text((long long)next++, id + 2);
-        } while (id_taken(refs, n, id));
-        ok = (p->features[i].id = copy_span((struct span){id, strlen(id)})) != NULL;
-        ++*generated;
-    }
-    free(refs);
+    struct idassign_result res;
+    bool ok = idassign_settle(p->features, p->count, &res);
+    if (stats)
+        stats->ids_tried += res.tried;
+    *generated = res.generated;
     return ok;
 }
 

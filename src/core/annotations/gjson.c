@@ -36,6 +36,7 @@
  * "new" (the caller frees it) or names another owner.
  */
 #include "gjson_int.h"
+#include "idassign.h"
 
 #include <errno.h>
 #include <math.h>
@@ -285,92 +286,39 @@ static bool read_bare_geometry(struct reader *r, json_t *root, struct pending *p
     return ok && gjson_read_properties(r, NULL, ff);
 }
 
-struct id_ref {
-    const char *id;
-    size_t index;
-};
-
-static int compare_id_ref(const void *a, const void *b)
-{
-    const struct id_ref *x = a, *y = b;
-    int c = strcmp(x->id, y->id);
-    if (c)
-        return c;
-    return x->index < y->index ? -1 : x->index > y->index;
-}
-
 /* Rejects duplicate ids (naming the later one) and generates "f-<n>" ids for
- * features without one, avoiding every id present. */
+ * features without one, avoiding every id present (idassign). */
 static bool assign_ids(struct reader *r, struct pending *p, bool collection)
 {
-    struct id_ref *refs = p->count ? malloc(p->count * sizeof *refs) : NULL;
-    if (p->count && !refs) {
-        diag_error(r->dg, "%s: out of memory", r->name);
+    struct idassign_result res;
+    bool ok = idassign_settle(p->features, p->count, &res);
+    if (r->stats)
+        r->stats->ids_tried += res.tried;
+    if (res.duplicate) {
+        r->path.depth = 0;
+        if (collection) {
+            gjson_path_key(r, "features");
+            gjson_path_index(r, res.dup_index);
+        }
+        gjson_path_key(r, "id");
+        r->in_feature = true;
+        r->feature_index = res.dup_index;
+        r->feature_id = res.dup_id;
+        gjson_fail(r, "duplicate feature id \"%s\" (also used by feature %zu)", res.dup_id,
+                   res.dup_first_index);
         return false;
     }
-    size_t n = 0;
-    for (size_t i = 0; i < p->count; i++)
-        if (p->features[i].id)
-            refs[n++] = (struct id_ref){p->features[i].id, i};
-    if (n > 1)
-        qsort(refs, n, sizeof *refs, compare_id_ref);
-    for (size_t i = 1; i < n; i++)
-        if (strcmp(refs[i].id, refs[i - 1].id) == 0) {
-            size_t dup = refs[i].index;
-            r->path.depth = 0;
-            if (collection) {
-                gjson_path_key(r, "features");
-                gjson_path_index(r, dup);
-            }
-            gjson_path_key(r, "id");
-            r->in_feature = true;
-            r->feature_index = dup;
-            r->feature_id = refs[i].id;
-            gjson_fail(r, "duplicate feature id \"%s\" (also used by feature %zu)", refs[i].id,
-                       refs[i - 1].index);
-            free(refs);
-            return false;
-        }
-    unsigned long next = 1;
-    bool ok = true;
-    for (size_t i = 0; ok && i < p->count; i++) {
-        if (p->features[i].id)
-            continue;
-        char id[32];
-        for (;;) {
-            if (r->stats)
-                r->stats->ids_tried++;
-            snprintf(id, sizeof id, "f-%lu", next++);
-            struct id_ref key = {id, 0};
-            /* bsearch by id only: compare_id_ref also orders by index, so search
-             * with a comparator on the id alone. */
-            bool used = false;
-            size_t lo = 0, hi = n;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                int c = strcmp(refs[mid].id, key.id);
-                if (c == 0) {
-                    used = true;
-                    break;
-                }
-                if (c < 0)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (!used)
-                break;
-        }
-        ok = gjson_copy_string(r, &p->features[i].id, id);
+    if (!ok) {
+        diag_error(r->dg, "%s: out of memory", r->name);
+        return false;
     }
     size_t generated = 0;
     for (size_t i = 0; i < p->count; i++)
         generated += !p->id_given[i];
-    if (ok && generated)
+    if (generated)
         diag_warn(r->dg, "%s: %zu feature%s without an id got generated ids (f-1, f-2, ...)",
                   r->name, generated, generated == 1 ? "" : "s");
-    free(refs);
-    return ok;
+    return true;
 }
 
 /* Reads the document whose parsed root is root (reference taken over). */
