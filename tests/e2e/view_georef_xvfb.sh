@@ -28,7 +28,6 @@ export SDL_RENDER_DRIVER=software SDL_FRAMEBUFFER_ACCELERATION=0
 source "$SATMARK_SRC/tests/e2e/lib/xdrive.sh"
 xdrive_start "$work/viewer.log" "$viewer" "$src" --georef-picture "$work/picture.png" --georef-out "$work/out.vrt" \
   --size 1000x700
-step() { xdotool "$@"; sleep "$(awk -v p="$pace" 'BEGIN { print p * 0.3 }')"; }
 step mousemove --window "$wid" 300 300
 # 1000x700: the picture fitted into x 0..500, the reference into 500..1000
 for xy in "180 240" "400 500" "120 450"; do

@@ -25,7 +25,6 @@ unset SDL_VIDEODRIVER
 export SDL_RENDER_DRIVER=software SDL_FRAMEBUFFER_ACCELERATION=0
 source "$SATMARK_SRC/tests/e2e/lib/xdrive.sh"
 xdrive_start "$work/viewer.log" "$viewer" "$work/site.tif" "$work/marks.geojson" --size 1000x848
-step() { xdotool "$@"; sleep "$(awk -v p="$pace" 'BEGIN { print p * 0.3 }')"; }
 # Without a window manager, focus follows the pointer: put it in the window.
 step mousemove --window "$wid" 500 400
 step key p

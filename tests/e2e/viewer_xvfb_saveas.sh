@@ -24,7 +24,6 @@ unset SDL_VIDEODRIVER
 export SDL_RENDER_DRIVER=software SDL_FRAMEBUFFER_ACCELERATION=0
 source "$SATMARK_SRC/tests/e2e/lib/xdrive.sh"
 xdrive_start "$work/viewer.log" "$viewer" "$work/site.tif" "$work/missing/marks.geojson" --size 1000x848
-step() { xdotool "$@"; sleep "$(awk -v p="$pace" 'BEGIN { print p * 0.3 }')"; }
 shot() { sleep "$pace"; import -window "$wid" "$1"; }
 step mousemove --window "$wid" 500 400
 step key p

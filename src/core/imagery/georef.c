@@ -194,6 +194,21 @@ static bool gdal_gcp_residuals(const GDAL_GCP *gcps, size_t n, bool geographic,
     return ok;
 }
 
+/* GDAL's GCP list for ours (CPLFree it; ids and infos are empty). */
+static GDAL_GCP *gdal_gcps_new(const struct georef_gcp *gcps, size_t n)
+{
+    GDAL_GCP *g = CPLCalloc(n ? n : 1, sizeof *g);
+    for (size_t i = 0; i < n; i++) {
+        g[i].pszId = (char *)"";
+        g[i].pszInfo = (char *)"";
+        g[i].dfGCPPixel = gcps[i].px;
+        g[i].dfGCPLine = gcps[i].py;
+        g[i].dfGCPX = gcps[i].lon;
+        g[i].dfGCPY = gcps[i].lat;
+    }
+    return g;
+}
+
 bool georef_residuals(const struct georef_gcp *gcps, size_t n, enum georef_method method,
                       double *residual_m, struct georef_fit *fit, struct diag *dg)
 {
@@ -208,15 +223,7 @@ bool georef_residuals(const struct georef_gcp *gcps, size_t n, enum georef_metho
         diag_error(dg, "georef: %zu ground control points; at most %d are used", n, MAX_GCPS);
         return false;
     }
-    GDAL_GCP *g = CPLCalloc(n ? n : 1, sizeof *g);
-    for (size_t i = 0; i < n; i++) {
-        g[i].pszId = (char *)"";
-        g[i].pszInfo = (char *)"";
-        g[i].dfGCPPixel = gcps[i].px;
-        g[i].dfGCPLine = gcps[i].py;
-        g[i].dfGCPX = gcps[i].lon;
-        g[i].dfGCPY = gcps[i].lat;
-    }
+    GDAL_GCP *g = gdal_gcps_new(gcps, n);
     bool ok = gdal_gcp_residuals(g, n, true, method, residual_m, fit, "georef", dg);
     CPLFree(g);
     return ok;
@@ -248,15 +255,7 @@ struct georef_transform *georef_transform_new(const struct georef_gcp *gcps, siz
                    georef_method_name(method), need, MAX_GCPS, n);
         return NULL;
     }
-    GDAL_GCP *g = CPLCalloc(n, sizeof *g);
-    for (size_t i = 0; i < n; i++) {
-        g[i].pszId = (char *)"";
-        g[i].pszInfo = (char *)"";
-        g[i].dfGCPPixel = gcps[i].px;
-        g[i].dfGCPLine = gcps[i].py;
-        g[i].dfGCPX = gcps[i].lon;
-        g[i].dfGCPY = gcps[i].lat;
-    }
+    GDAL_GCP *g = gdal_gcps_new(gcps, n);
     void *t = quiet_transformer(method, g, (int)n);
     CPLFree(g);
     struct georef_transform *out = t ? calloc(1, sizeof *out) : NULL;

@@ -5,6 +5,9 @@
 #       SATMARK_VIEW_READY_FILE set; returns once it has shown its first
 #       complete frame (input sent earlier can be lost) with $vpid and the
 #       window id $wid set; fails if the viewer exits first.
+#   step XDOTOOL-ARGS...             one xdotool command, then 0.3 x $pace s:
+#       input spaced as a person's (X delivers events in order; the pause
+#       synchronises nothing)
 #   xdrive_wait_exit                 waits for the viewer to exit after the
 #       script's Ctrl+Q (the caller's `timeout` bounds it) and returns its
 #       exit status.
@@ -32,4 +35,9 @@ xdrive_wait_exit() {
   local rc=0
   wait "$vpid" || rc=$?
   return "$rc"
+}
+
+step() {
+  xdotool "$@"
+  sleep "$(awk -v p="$pace" 'BEGIN { print p * 0.3 }')"
 }
