@@ -635,8 +635,9 @@ static bool feature_label(const struct annot_feature *f, char *buf, size_t cap)
     return true;
 }
 
-bool annot_load_feature(struct annot_set *set, const struct annot_feature *f,
-                        struct diag *dg)
+/* What every feature entering the set must pass: an id, not yet used, a
+ * valid geometry, and room for one more. */
+static bool admit_feature(struct annot_set *set, const struct annot_feature *f, struct diag *dg)
 {
     if (!f->id || !*f->id) {
         diag_error(dg, "feature %zu: missing id", set->count);
@@ -648,7 +649,13 @@ bool annot_load_feature(struct annot_set *set, const struct annot_feature *f,
     }
     char what[160];
     feature_label(f, what, sizeof what);
-    if (!annot_geometry_check(&f->geom, what, dg) || !reserve_features(set, set->count + 1, dg))
+    return annot_geometry_check(&f->geom, what, dg) && reserve_features(set, set->count + 1, dg);
+}
+
+bool annot_load_feature(struct annot_set *set, const struct annot_feature *f,
+                        struct diag *dg)
+{
+    if (!admit_feature(set, f, dg))
         return false;
     struct annot_feature copy;
     if (!annot_feature_copy(&copy, f, dg))
@@ -661,17 +668,7 @@ bool annot_load_feature(struct annot_set *set, const struct annot_feature *f,
 
 bool annot_adopt_feature(struct annot_set *set, struct annot_feature *f, struct diag *dg)
 {
-    if (!f->id || !*f->id) {
-        diag_error(dg, "feature %zu: missing id", set->count);
-        return false;
-    }
-    if (annot_find(set, f->id)) {
-        diag_error(dg, "feature %zu: duplicate id \"%s\"", set->count, f->id);
-        return false;
-    }
-    char what[160];
-    feature_label(f, what, sizeof what);
-    if (!annot_geometry_check(&f->geom, what, dg) || !reserve_features(set, set->count + 1, dg))
+    if (!admit_feature(set, f, dg))
         return false;
     annot_geometry_normalize_winding(&f->geom);
     insert_at(set, set->count, f); /* moves f in and re-initialises it */
