@@ -428,6 +428,17 @@ static bool draw_inset(struct fig *f, const struct furniture *fu, struct diag *d
     return true;
 }
 
+/* The title as drawn: bold markup of the escaped text (dynbuf_free mk).
+ * The band is measured from the same markup, since bold text is wider and
+ * may wrap where the plain text would not. */
+static void title_markup(const struct fig *f, struct dynbuf *mk)
+{
+    gchar *esc = g_markup_escape_text(dynbuf_str(&f->title), -1);
+    dynbuf_init(mk, FIGURE_MAX_TEXT);
+    dynbuf_printf(mk, "<b>%s</b>", esc);
+    g_free(esc);
+}
+
 static void draw_bands(struct fig *f)
 {
     cairo_t *cr = f->cr;
@@ -436,11 +447,8 @@ static void draw_bands(struct fig *f)
         cairo_rectangle(cr, 0, 0, f->w, f->title_h);
         cairo_set_source_rgb(cr, 1, 1, 1);
         cairo_fill(cr);
-        gchar *esc = g_markup_escape_text(dynbuf_str(&f->title), -1);
         struct dynbuf mk;
-        dynbuf_init(&mk, FIGURE_MAX_TEXT);
-        dynbuf_printf(&mk, "<b>%s</b>", esc);
-        g_free(esc);
+        title_markup(f, &mk);
         render_markup(cr, dynbuf_str(&mk), &(struct render_text_options){.font = f->spec->font, .px = font_px(f, 19), .x = pad, .y = pad * 0.6, .wrap_w = f->w - 2 * pad, .rgb = FIGURE_INK}, NULL, NULL);
         dynbuf_free(&mk);
     }
@@ -469,7 +477,10 @@ void fig_measure_bands(struct fig *f)
     double pad = 14 * f->scale, tw, th;
     f->title_h = 0;
     if (s->title_band && dynbuf_len(&f->title)) {
-        measure(f, dynbuf_str(&f->title), font_px(f, 19), f->w - 2 * pad, &tw, &th);
+        struct dynbuf mk;
+        title_markup(f, &mk);
+        render_markup(f->cr, dynbuf_str(&mk), &(struct render_text_options){.font = s->font, .px = font_px(f, 19), .wrap_w = f->w - 2 * pad, .rgb = FIGURE_INK, .measure_only = true}, &tw, &th);
+        dynbuf_free(&mk);
         f->title_h = ceil(th + 1.2 * pad);
     }
     f->caption_h = 0;
