@@ -50,8 +50,11 @@ cp "$tmp/dem.tif" "$tmp/m/dem.tif"
 cat >"$tmp/m/figs.manifest" <<'JSON'
 { "satmark_manifest": 1, "defaults": { "tile": "rpc.tif", "size": "200x" },
   "figures": [ { "name": "auto" }, { "name": "none", "georef": "none" },
-               { "name": "dem", "dem": "dem.tif" } ] }
+               { "name": "dem", "dem": "dem.tif", "title": "gdal_byte_rpc.tif" } ] }
 JSON
+# "dem" carries render's default title (the tile's file name): at 200 px a
+# longer title wraps onto a second line, and a taller title band moves the
+# map and its world file down
 (cd / && "$SATMARK" batch "$tmp/m/figs.manifest" -o "$tmp/out" -j 1 2>"$tmp/err") || fail "batch: $(cat "$tmp/err")"
 [[ $(meta "$tmp/out/none.png" satmark_crs) == "none (pixel space)" ]] || fail "batch georef none: $(meta "$tmp/out/none.png" satmark_crs)"
 [[ $(meta "$tmp/out/auto.png" satmark_crs) == *"UTM zone 55S"* ]] || fail "batch auto: $(meta "$tmp/out/auto.png" satmark_crs)"
