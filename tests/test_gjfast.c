@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "annot.h"
 #include "gjfast.h"
@@ -45,15 +46,11 @@ static void outcome_free(struct outcome *o)
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
-static struct outcome read_with(bool fast, const char *text, size_t len,
-                                struct gjfast_stats *stats)
+/* What a read left: ok, the set (freed here) and dg's messages (dg freed). */
+static struct outcome outcome_of(bool ok, struct annot_set *set, struct diag *dg)
 {
-    struct diag *dg = diag_new();
-    assert_non_null(dg);
-    struct annot_set *set = NULL;
     struct outcome o = {0};
-    o.ok = fast ? gjfast_read_buffer_stats("t.geojson", text, len, &set, dg, stats)
-                : gjson_read_buffer("t.geojson", text, len, &set, dg);
+    o.ok = ok;
     o.error = o.ok ? NULL : dup_or_null(diag_message(dg));
     o.nwarnings = diag_warning_count(dg);
     o.warnings = calloc(o.nwarnings + 1, sizeof *o.warnings);
@@ -88,18 +85,24 @@ static struct outcome read_with(bool fast, const char *text, size_t len,
     return o;
 }
 
+static struct outcome read_with(bool fast, const char *text, size_t len,
+                                struct gjfast_stats *stats)
+{
+    struct diag *dg = diag_new();
+    assert_non_null(dg);
+    struct annot_set *set = NULL;
+    bool ok = fast ? gjfast_read_buffer_stats("t.geojson", text, len, &set, dg, stats)
+                   : gjson_read_buffer("t.geojson", text, len, &set, dg);
+    return outcome_of(ok, set, dg);
+}
+
 static bool same_text(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* Both readers on text; fails naming `what` on any difference. Returns
- * whether the fast path took it. */
-static bool check_same(const char *what, const char *text, size_t len)
+static void check_outcomes(const char *what, struct outcome slow, struct outcome fast)
 {
-    struct gjfast_stats st = {0};
-    struct outcome slow = read_with(false, text, len, NULL);
-    struct outcome fast = read_with(true, text, len, &st);
     if (slow.ok != fast.ok || !same_text(slow.error, fast.error))
         fail_msg("%s: gjson %s (%s), gjfast %s (%s)", what, slow.ok ? "ok" : "failed",
                  slow.error ? slow.error : "", fast.ok ? "ok" : "failed",
@@ -116,6 +119,16 @@ static bool check_same(const char *what, const char *text, size_t len)
         fail_msg("%s: the sets are written back differently", what);
     outcome_free(&slow);
     outcome_free(&fast);
+}
+
+/* Both readers on text; fails naming `what` on any difference. Returns
+ * whether the fast path took it. */
+static bool check_same(const char *what, const char *text, size_t len)
+{
+    struct gjfast_stats st = {0};
+    struct outcome slow = read_with(false, text, len, NULL);
+    struct outcome fast = read_with(true, text, len, &st);
+    check_outcomes(what, slow, fast);
     return st.fast;
 }
 
@@ -345,6 +358,57 @@ static void same_as_gjson_on_numbers(void **state)
     free(s);
 }
 
+/* ---- from a file (mapped, released as it is read) ---------------------------- */
+
+/* gjfast_read_file of a file holding text against gjson_read_buffer of the
+ * text under the same name. */
+static void check_file_same(const char *what, const char *text, size_t len)
+{
+    char path[64] = "/tmp/satmark-gjfast-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    struct diag *dg = diag_new();
+    struct annot_set *set = NULL;
+    bool ok = gjson_read_buffer(path, text, len, &set, dg);
+    struct outcome slow = outcome_of(ok, set, dg);
+    dg = diag_new();
+    ok = gjfast_read_file(path, &set, dg);
+    struct outcome fast = outcome_of(ok, set, dg);
+    check_outcomes(what, slow, fast);
+    unlink(path);
+}
+
+static void same_as_gjson_from_a_file(void **state)
+{
+    (void)state;
+    size_t len;
+    /* ~10 MB: past rfile's release step, so pages are given back mid-read */
+    char *text = make_collection(DETECTOR_POINTS, 40000, &len);
+    assert_true(len > ((size_t)9 << 20));
+    check_file_same("40,000 detector points from a file", text, len);
+    free(text);
+    text = make_collection(QGIS_POINTS, 3000, &len); /* declined: gjson reads the file */
+    check_file_same("3,000 QGIS points from a file", text, len);
+    free(text);
+    const char broken[] = "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":";
+    check_file_same("a truncated file", broken, sizeof broken - 1);
+    check_file_same("an empty file", "", 0);
+
+    struct diag *slow = diag_new(), *fast = diag_new();
+    struct annot_set *set = NULL;
+    const char *missing = "/nonexistent/satmark/marks.geojson";
+    assert_false(gjson_read_file(missing, &set, slow));
+    assert_false(gjfast_read_file(missing, &set, fast));
+    assert_null(set);
+    assert_string_equal(diag_message(slow), diag_message(fast));
+    diag_free(slow);
+    diag_free(fast);
+}
+
 /* ---- linear ------------------------------------------------------------------------- */
 
 static size_t operations_for(size_t n)
@@ -382,6 +446,7 @@ int main(void)
         cmocka_unit_test(same_as_gjson_on_generated_shapes),
         cmocka_unit_test(same_as_gjson_under_mutation),
         cmocka_unit_test(same_as_gjson_on_numbers),
+        cmocka_unit_test(same_as_gjson_from_a_file),
         cmocka_unit_test(twice_the_features_twice_the_work),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -193,6 +193,19 @@ static bool replace_string(char **dst, const char *s, struct diag *dg)
 
 /* ---- features ------------------------------------------------------------------ */
 
+static const char shared_empty[1] = "";
+
+char *annot_shared_empty(void)
+{
+    return (char *)shared_empty; /* const object: a write faults, loudly */
+}
+
+void annot_text_free(char *s)
+{
+    if (s != shared_empty)
+        free(s);
+}
+
 void annot_feature_init(struct annot_feature *f)
 {
     memset(f, 0, sizeof *f);
@@ -204,25 +217,25 @@ void annot_feature_clear(struct annot_feature *f)
 {
     if (!f)
         return;
-    free(f->id);
-    free(f->label);
+    annot_text_free(f->id);
+    annot_text_free(f->label);
     annot_geometry_clear(&f->geom);
     for (size_t i = 0; i < f->nobs; i++) {
-        free(f->obs[i].image);
-        free(f->obs[i].sha256);
-        free(f->obs[i].acquired);
+        annot_text_free(f->obs[i].image);
+        annot_text_free(f->obs[i].sha256);
+        annot_text_free(f->obs[i].acquired);
     }
     free(f->obs);
     for (size_t i = 0; i < f->nclaims; i++)
-        free(f->claims[i].claim);
+        annot_text_free(f->claims[i].claim);
     free(f->claims);
-    free(f->note);
-    free(f->created);
-    free(f->modified);
-    free(f->author);
-    free(f->extra_properties);
-    free(f->extra_members);
-    free(f->class_text);
+    annot_text_free(f->note);
+    annot_text_free(f->created);
+    annot_text_free(f->modified);
+    annot_text_free(f->author);
+    annot_text_free(f->extra_properties);
+    annot_text_free(f->extra_members);
+    annot_text_free(f->class_text);
     annot_feature_init(f);
 }
 
@@ -636,8 +649,9 @@ static bool feature_label(const struct annot_feature *f, char *buf, size_t cap)
 }
 
 /* What every feature entering the set must pass: an id, not yet used, a
- * valid geometry, and room for one more. */
-static bool admit_feature(struct annot_set *set, const struct annot_feature *f, struct diag *dg)
+ * valid geometry. */
+static bool feature_admissible(const struct annot_set *set, const struct annot_feature *f,
+                               struct diag *dg)
 {
     if (!f->id || !*f->id) {
         diag_error(dg, "feature %zu: missing id", set->count);
@@ -649,7 +663,13 @@ static bool admit_feature(struct annot_set *set, const struct annot_feature *f, 
     }
     char what[160];
     feature_label(f, what, sizeof what);
-    return annot_geometry_check(&f->geom, what, dg) && reserve_features(set, set->count + 1, dg);
+    return annot_geometry_check(&f->geom, what, dg);
+}
+
+/* feature_admissible, and room for one more. */
+static bool admit_feature(struct annot_set *set, const struct annot_feature *f, struct diag *dg)
+{
+    return feature_admissible(set, f, dg) && reserve_features(set, set->count + 1, dg);
 }
 
 bool annot_load_feature(struct annot_set *set, const struct annot_feature *f,
@@ -672,6 +692,38 @@ bool annot_adopt_feature(struct annot_set *set, struct annot_feature *f, struct 
         return false;
     annot_geometry_normalize_winding(&f->geom);
     insert_at(set, set->count, f); /* moves f in and re-initialises it */
+    return true;
+}
+
+bool annot_adopt_features(struct annot_set *set, struct annot_feature *features, size_t count,
+                          struct diag *dg)
+{
+    if (set->count != 0) {
+        diag_error(dg, "internal error: annot_adopt_features into a set that has features");
+        return false;
+    }
+    struct annot_feature *own = set->features;
+    size_t own_cap = set->cap;
+    /* The array becomes the set's storage in place: one feature admitted at a
+     * time, so the duplicate-id lookup sees exactly the features before it. */
+    set->features = features;
+    set->cap = count;
+    id_index_rebuild(set);
+    if (set->id_index_ok) /* sized once: no rehash while growing */
+        set->id_index_ok = idmap_reset(&set->id_index, count);
+    for (size_t i = 0; i < count; i++) {
+        if (!feature_admissible(set, &features[i], dg)) {
+            set->features = own;
+            set->cap = own_cap;
+            set->count = 0;
+            id_index_rebuild(set);
+            return false;
+        }
+        annot_geometry_normalize_winding(&features[i].geom);
+        set->count++;
+        id_index_appended(set);
+    }
+    free(own);
     return true;
 }
 

@@ -314,23 +314,7 @@ static bool read_scalar(struct scan *s, struct scalar *v)
     return false;
 }
 
-/* A string or null (-> ""); new string into *dst. */
-static bool read_text_or_null(struct scan *s, char **dst)
-{
-    struct scalar v;
-    if (!read_scalar(s, &v) || (v.kind != SCALAR_STRING && v.kind != SCALAR_NULL))
-        return false;
-    if (v.kind == SCALAR_NULL)
-        v.str = (struct span){"", 0};
-    free(*dst);
-    *dst = malloc(v.str.n + 1);
-    if (!*dst)
-        return false;
-    memcpy(*dst, v.str.s, v.str.n);
-    (*dst)[v.str.n] = '\0';
-    return true;
-}
-
+/* A new string of sp's bytes (free() it); NULL on out of memory. */
 static char *copy_span(struct span sp)
 {
     char *out = malloc(sp.n + 1);
@@ -339,6 +323,25 @@ static char *copy_span(struct span sp)
         out[sp.n] = '\0';
     }
     return out;
+}
+
+/* As copy_span for a text a feature keeps: "" is annot_shared_empty() (free
+ * with annot_text_free / annot_feature_clear). */
+static char *copy_text(struct span sp)
+{
+    return sp.n ? copy_span(sp) : annot_shared_empty();
+}
+
+/* A string or null (-> ""); new text (copy_text) into *dst. */
+static bool read_text_or_null(struct scan *s, char **dst)
+{
+    struct scalar v;
+    if (!read_scalar(s, &v) || (v.kind != SCALAR_STRING && v.kind != SCALAR_NULL))
+        return false;
+    if (v.kind == SCALAR_NULL)
+        v.str = (struct span){"", 0};
+    annot_text_free(*dst);
+    return (*dst = copy_text(v.str)) != NULL;
 }
 
 /* The keys of one object, to refuse a duplicate (jansson is told to). */
@@ -558,11 +561,12 @@ static bool observation_member(struct scan *s, void *item, struct span key)
 static bool observation_finish(void *items, size_t n)
 {
     struct annot_observation *o = (struct annot_observation *)items + (n - 1);
-    struct span none = {"", 0};
-    if ((!o->image && !(o->image = copy_span(none))) ||
-        (!o->sha256 && !(o->sha256 = copy_span(none))) ||
-        (!o->acquired && !(o->acquired = copy_span(none))))
-        return false;
+    if (!o->image)
+        o->image = annot_shared_empty();
+    if (!o->sha256)
+        o->sha256 = annot_shared_empty();
+    if (!o->acquired)
+        o->acquired = annot_shared_empty();
     return *o->image && (!*o->sha256 || hash_is_sha256_hex(o->sha256)) &&
            (!*o->acquired || is_date_prefix(o->acquired));
 }
@@ -767,9 +771,13 @@ static bool dump_extras(struct extra *extras, size_t n, char **dst)
 /* gjson's defaults for properties left out (or all of them, null). */
 static bool default_properties(struct annot_feature *f)
 {
-    struct span none = {"", 0};
-    return (f->label || (f->label = copy_span(none))) && (f->note || (f->note = copy_span(none))) &&
-           (f->author || (f->author = copy_span(none)));
+    if (!f->label)
+        f->label = annot_shared_empty();
+    if (!f->note)
+        f->note = annot_shared_empty();
+    if (!f->author)
+        f->author = annot_shared_empty();
+    return true;
 }
 
 static bool read_class(struct scan *s, struct annot_feature *f)
@@ -844,15 +852,15 @@ static bool read_properties(struct scan *s, struct annot_feature *f)
     }
     bool no_label = label.kind == SCALAR_ABSENT || label.kind == SCALAR_NULL;
     if (no_label && name.kind == SCALAR_STRING)
-        f->label = copy_span(name.str);
+        f->label = copy_text(name.str);
     else if (no_label && title.kind == SCALAR_STRING)
-        f->label = copy_span(title.str);
+        f->label = copy_text(title.str);
     else if (label.kind == SCALAR_STRING)
-        f->label = copy_span(label.str);
+        f->label = copy_text(label.str);
     else if (!no_label)
         return false; /* a label that is not a string: gjson's error */
-    else if (!(f->label = copy_span((struct span){"", 0})))
-        return false;
+    else
+        f->label = annot_shared_empty();
     return f->label && default_properties(f) &&
            dump_extras(extras, nextras, &f->extra_properties);
 }
@@ -908,7 +916,29 @@ static void pending_free(struct pending *p)
     free(p->features);
 }
 
-static bool read_features(struct scan *s, struct pending *p, struct gjfast_stats *stats)
+/* map: the mapped file the text is, or NULL; the text read is released from
+ * memory as the scan moves on (the rest of the document is small). */
+/* Trims the array to its count (the set keeps it as is: no slack). False on
+ * out of memory (p unchanged). */
+static bool pending_fit(struct pending *p)
+{
+    if (p->count == p->cap)
+        return true;
+    if (!p->count) {
+        free(p->features);
+        *p = (struct pending){NULL, 0, 0};
+        return true;
+    }
+    struct annot_feature *fit = realloc(p->features, p->count * sizeof *fit);
+    if (!fit)
+        return false;
+    p->features = fit;
+    p->cap = p->count;
+    return true;
+}
+
+static bool read_features(struct scan *s, struct pending *p, struct rfile_map *map,
+                          struct gjfast_stats *stats)
 {
     size_t start = s->pos;
     if (!expect(s, '['))
@@ -923,6 +953,8 @@ static bool read_features(struct scan *s, struct pending *p, struct gjfast_stats
         annot_feature_init(f);
         if (!read_feature(s, f))
             return false;
+        if (map)
+            rfile_map_release(map, s->pos);
         if (stats)
             stats->features++;
         if (!next_item(s, ']', &done) && !done)
@@ -992,9 +1024,10 @@ static struct annot_set *read_outside(const char *name, const char *data, size_t
     return set;
 }
 
-/* The fast read; false (with dg untouched) when it does not take the file. */
-static bool read_fast(const char *name, const char *data, size_t len, struct annot_set **out,
-                      struct diag *dg, struct gjfast_stats *stats)
+/* The fast read of data[0, len) (the text of `map` when not NULL); false
+ * (with dg untouched) when it does not take the file. */
+static bool read_fast(const char *name, const char *data, size_t len, struct rfile_map *map,
+                      struct annot_set **out, struct diag *dg, struct gjfast_stats *stats)
 {
     size_t fs;
     if (diag_failed(dg) || len > GJSON_MAX_FILE_SIZE ||
@@ -1005,11 +1038,13 @@ static bool read_fast(const char *name, const char *data, size_t len, struct ann
     struct annot_set *set = NULL;
     size_t generated = 0;
     struct diag *quiet = diag_new();
-    bool ok = quiet && read_features(&s, &p, stats) &&
+    bool ok = quiet && read_features(&s, &p, map, stats) &&
               (set = read_outside(name, data, len, fs, s.pos)) != NULL &&
               assign_ids(&p, &generated, stats);
-    for (size_t i = 0; ok && i < p.count; i++)
-        ok = annot_adopt_feature(set, &p.features[i], quiet);
+    if (ok && pending_fit(&p) && annot_adopt_features(set, p.features, p.count, quiet))
+        p = (struct pending){NULL, 0, 0}; /* the set's now */
+    else
+        ok = false;
     pending_free(&p);
     diag_free(quiet);
     if (!ok) {
@@ -1029,7 +1064,7 @@ bool gjfast_read_buffer_stats(const char *name, const char *data, size_t len,
                               struct annot_set **out, struct diag *dg, struct gjfast_stats *stats)
 {
     *out = NULL;
-    if (read_fast(name, data, len, out, dg, stats)) {
+    if (read_fast(name, data, len, NULL, out, dg, stats)) {
         if (stats)
             stats->fast = true;
         return true;
@@ -1047,12 +1082,16 @@ bool gjfast_read_file(const char *path, struct annot_set **out, struct diag *dg)
 {
     *out = NULL;
     struct diag *quiet = diag_new();
-    size_t len = 0;
-    char *data = quiet ? rfile_read(path, GJSON_MAX_FILE_SIZE, &len, quiet) : NULL;
+    struct rfile_map map;
+    bool mapped = quiet && rfile_map(path, GJSON_MAX_FILE_SIZE, &map, quiet);
     diag_free(quiet);
-    if (!data) /* gjson opens it again and says why it cannot */
-        return gjson_read_file(path, out, dg);
-    bool ok = gjfast_read_buffer(path, data, len, out, dg);
-    free(data);
-    return ok;
+    if (mapped) {
+        bool fast = read_fast(path, map.text, map.len, &map, out, dg, NULL);
+        rfile_unmap(&map);
+        if (fast)
+            return true;
+    }
+    /* Not taken (or not mapped): gjson reads the file itself, with every
+     * error and warning it has, or says why it cannot open it. */
+    return gjson_read_file(path, out, dg);
 }

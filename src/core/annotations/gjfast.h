@@ -31,7 +31,11 @@
 #include "diag.h"
 
 /* As gjson_read_file (path borrowed; on success *out is a new set, free with
- * annot_set_free; on failure *out is NULL and dg holds gjson's error). */
+ * annot_set_free; on failure *out is NULL and dg holds gjson's error).
+ * Memory: the file is mapped (rfile_map), not copied, and what the scan has
+ * read is released as it goes, so the peak holds the set and a few MiB of
+ * text; the features array becomes the set's own (annot_adopt_features).
+ * When the fast path declines, gjson_read_file reads the file again. */
 bool gjfast_read_file(const char *path, struct annot_set **out, struct diag *dg);
 
 /* As gjson_read_buffer (name and data borrowed; data need not be

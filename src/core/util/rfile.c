@@ -3,12 +3,15 @@
  * O_NONBLOCK or reads from a descriptor fstat has not shown to be a regular
  * file.
  */
+#define _DEFAULT_SOURCE /* madvise(MADV_DONTNEED): posix_madvise ignores it on Linux */
 #include "rfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,6 +105,64 @@ char *rfile_read(const char *path, size_t max_bytes, size_t *len, struct diag *d
     data[size] = '\0';
     *len = size;
     return data;
+}
+
+bool rfile_map(const char *path, size_t max_bytes, struct rfile_map *m, struct diag *dg)
+{
+    *m = (struct rfile_map){NULL, 0, 0};
+    struct stat st;
+    int fd = open_checked(path, false, &st, dg);
+    if (fd < 0)
+        return false;
+    if (st.st_size < 0 || (max_bytes && (unsigned long long)st.st_size > max_bytes) ||
+        (unsigned long long)st.st_size > SIZE_MAX) {
+        diag_error(dg, "%s: file too large (%lld bytes, limit %zu)", path,
+                   (long long)st.st_size, max_bytes);
+        close(fd);
+        return false;
+    }
+    size_t len = (size_t)st.st_size;
+    if (len == 0) {
+        close(fd);
+        m->text = "";
+        return true;
+    }
+    void *text = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    int saved = errno;
+    close(fd); /* the mapping keeps the file */
+    if (text == MAP_FAILED) {
+        diag_error(dg, "%s: cannot read: %s", path, strerror(saved));
+        return false;
+    }
+    madvise(text, len, MADV_SEQUENTIAL); /* advice: read ahead, drop behind */
+    m->text = text;
+    m->len = len;
+    return true;
+}
+
+/* Releasing in steps this large keeps the madvise calls rare. */
+#define RFILE_RELEASE_STEP ((size_t)8 << 20)
+
+void rfile_map_release(struct rfile_map *m, size_t upto)
+{
+    if (!m->len || upto > m->len || upto - m->released < RFILE_RELEASE_STEP)
+        return;
+    long page = sysconf(_SC_PAGESIZE);
+    size_t step = page > 0 ? (size_t)page : 4096;
+    size_t end = upto / step * step;
+    if (end <= m->released)
+        return;
+    /* A private read-only file mapping: MADV_DONTNEED only unmaps the pages
+     * (the file and the page cache keep them). */
+    if (madvise((char *)m->text + m->released, end - m->released, MADV_DONTNEED) == 0)
+        m->released = end;
+}
+
+void rfile_unmap(struct rfile_map *m)
+{
+    if (m->len)
+        munmap((void *)m->text, m->len);
+    *m = (struct rfile_map){NULL, 0, 0};
 }
 
 bool rfile_check(const char *path, bool allow_dir, struct diag *dg)

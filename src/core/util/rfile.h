@@ -28,6 +28,32 @@ FILE *rfile_open(const char *path, size_t max_bytes, size_t *size, struct diag *
  * with free()); NULL with the reason on dg. Same checks as rfile_open. */
 char *rfile_read(const char *path, size_t max_bytes, size_t *len, struct diag *dg);
 
+/* A regular file mapped read-only (rfile_map): text[0, len), not
+ * NUL-terminated. For readers of large files that go through the text once:
+ * the pages come from the page cache (no copy), and rfile_map_release drops
+ * those already read from the process's memory, so the peak memory holds a
+ * window of the file rather than all of it. A page touched again after its
+ * release is read again from the file.
+ *
+ * The file must not shrink while it is mapped (touching a page past its new
+ * end raises SIGBUS): satmark never truncates a file in place (safefile
+ * writes a new file and renames it), so this holds for satmark's own writes. */
+struct rfile_map {
+    const char *text; /* borrowed from the mapping until rfile_unmap */
+    size_t len;
+    size_t released; /* text[0, released) has been released */
+};
+
+/* Maps path (borrowed) after the same checks as rfile_open. True with *m
+ * filled (an empty file gives len 0 and no mapping); false with the reason
+ * on dg. Unmap with rfile_unmap. */
+bool rfile_map(const char *path, size_t max_bytes, struct rfile_map *m, struct diag *dg);
+/* Releases the whole pages before text + upto (see above); cheap to call
+ * often: it acts only every few MiB. */
+void rfile_map_release(struct rfile_map *m, size_t upto);
+/* Unmaps; m is zeroed. Accepts an unmapped (zeroed) m. */
+void rfile_unmap(struct rfile_map *m);
+
 /* Checks without reading that path is a regular file (or, with allow_dir, a
  * directory), by open + fstat of the descriptor: for paths another library
  * (GDAL) will open by name. True when it is; false with the reason on dg. */
