@@ -358,6 +358,62 @@ static void same_as_gjson_on_numbers(void **state)
     free(s);
 }
 
+/* ---- read by two threads -------------------------------------------------------- */
+
+/* text read with the split forced (split_min 1) against gjson; whether the
+ * second thread's part was used. */
+static bool check_split_same(const char *what, const char *text, size_t len)
+{
+    struct gjfast_stats st = {.split_min = 1};
+    struct outcome slow = read_with(false, text, len, NULL);
+    struct outcome fast = read_with(true, text, len, &st);
+    check_outcomes(what, slow, fast);
+    return st.split;
+}
+
+static void same_as_gjson_read_by_two_threads(void **state)
+{
+    (void)state;
+    size_t len;
+    enum shape shapes[] = {DETECTOR_POINTS, POLYGONS, LINES, QGIS_POINTS, CLOCKWISE_POLYGONS};
+    const char *names[] = {"detector points", "polygons", "lines", "QGIS points",
+                           "clockwise polygons"};
+    for (size_t k = 0; k < 5; k++) {
+        char *text = make_collection(shapes[k], 3001, &len);
+        bool split = check_split_same(names[k], text, len);
+        if (k < 3 && !split) /* the path's own shapes are read in two parts */
+            fail_msg("%s: not read by two threads", names[k]);
+        free(text);
+    }
+    /* A guess inside a string: the second thread's start is not an element
+     * boundary, the first thread passes it and its own scan stands. */
+    const char decoy[] =
+        "{\"type\":\"FeatureCollection\",\"features\":[\n"
+        "{\"type\":\"Feature\",\"id\":\"a\",\"properties\":{\"note\":\"x\"},\"geometry\":null},\n"
+        "{\"type\":\"Feature\",\"id\":\"b\",\"properties\":{\"note\":\"a text padded out to be long "
+        "enough that the middle of the array falls here, well inside this string of a "
+        "note, and the next brace the guess finds is a decoy: ,{\\\"type\\\":\\\"Feature\\\"} "
+        "and ,{\"},\"geometry\":null},\n"
+        "{\"type\":\"Feature\",\"id\":\"c\",\"properties\":{},\"geometry\":null}]}";
+    assert_false(check_split_same("a decoy in a note", decoy, sizeof decoy - 1));
+    /* An error after the split point: the same error as gjson's. */
+    char *text = make_collection(DETECTOR_POINTS, 2000, &len);
+    text[len - 40] = '#';
+    check_split_same("an error in the second part", text, len);
+    free(text);
+    /* and mutations of a small document read in two parts */
+    text = make_collection(DETECTOR_POINTS, 8, &len);
+    size_t taken = 0;
+    for (size_t at = 0; at < len; at += 7) {
+        char saved = text[at];
+        text[at] = (at / 7) % 3 == 0 ? ',' : (at / 7) % 3 == 1 ? '{' : ']';
+        taken += check_split_same("a mutation", text, len);
+        text[at] = saved;
+    }
+    print_message("mutations read in two parts: %zu of %zu\n", taken, (len + 6) / 7);
+    free(text);
+}
+
 /* ---- from a file (mapped, released as it is read) ---------------------------- */
 
 /* gjfast_read_file of a file holding text against gjson_read_buffer of the
@@ -447,6 +503,7 @@ int main(void)
         cmocka_unit_test(same_as_gjson_under_mutation),
         cmocka_unit_test(same_as_gjson_on_numbers),
         cmocka_unit_test(same_as_gjson_from_a_file),
+        cmocka_unit_test(same_as_gjson_read_by_two_threads),
         cmocka_unit_test(twice_the_features_twice_the_work),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -648,6 +648,16 @@ static bool feature_label(const struct annot_feature *f, char *buf, size_t cap)
     return true;
 }
 
+/* f's geometry passes annot_geometry_check (the message names f). */
+static bool geometry_admissible(const struct annot_feature *f, struct diag *dg)
+{
+    if (annot_geometry_check(&f->geom, "feature", NULL))
+        return true; /* the common case, without formatting a label */
+    char what[160];
+    feature_label(f, what, sizeof what);
+    return annot_geometry_check(&f->geom, what, dg);
+}
+
 /* What every feature entering the set must pass: an id, not yet used, a
  * valid geometry. */
 static bool feature_admissible(const struct annot_set *set, const struct annot_feature *f,
@@ -661,9 +671,7 @@ static bool feature_admissible(const struct annot_set *set, const struct annot_f
         diag_error(dg, "feature %zu: duplicate id \"%s\"", set->count, f->id);
         return false;
     }
-    char what[160];
-    feature_label(f, what, sizeof what);
-    return annot_geometry_check(&f->geom, what, dg);
+    return geometry_admissible(f, dg);
 }
 
 /* feature_admissible, and room for one more. */
@@ -712,7 +720,27 @@ bool annot_adopt_features(struct annot_set *set, struct annot_feature *features,
     if (set->id_index_ok) /* sized once: no rehash while growing */
         set->id_index_ok = idmap_reset(&set->id_index, count);
     for (size_t i = 0; i < count; i++) {
-        if (!feature_admissible(set, &features[i], dg)) {
+        const struct annot_feature *f = &features[i];
+        bool ok;
+        if (set->id_index_ok && f->id && *f->id) {
+            /* one probe of the index both checks and records the id */
+            bool added = false;
+            if (!geometry_admissible(f, NULL))
+                ok = feature_admissible(set, f, dg); /* the message, in its order */
+            else if (!(set->id_index_ok = idmap_add(&set->id_index, f->id, i, &added)) ||
+                     !added)
+                ok = feature_admissible(set, f, dg); /* no index (a scan), or a duplicate */
+            else
+                ok = true;
+            if (ok) {
+                class_max_note(set, f->id);
+                set->count++;
+            }
+        } else if ((ok = feature_admissible(set, f, dg))) {
+            set->count++;
+            id_index_appended(set);
+        }
+        if (!ok) {
             set->features = own;
             set->cap = own_cap;
             set->count = 0;
@@ -720,8 +748,6 @@ bool annot_adopt_features(struct annot_set *set, struct annot_feature *features,
             return false;
         }
         annot_geometry_normalize_winding(&features[i].geom);
-        set->count++;
-        id_index_appended(set);
     }
     free(own);
     return true;

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,9 @@
 #include "idassign.h"
 #include "jsontext.h"
 #include "rfile.h"
+
+/* Features arrays of at least this many bytes are read by two threads. */
+#define GJFAST_SPLIT_MIN ((size_t)4 << 20)
 
 /* Members per object this path takes (a plain feature has a handful). */
 #define GJFAST_MAX_MEMBERS 32
@@ -787,6 +791,11 @@ static bool read_class(struct scan *s, struct annot_feature *f)
         return false;
     if (v.kind == SCALAR_NULL)
         return true;
+    for (int c = 0; c < ANNOT_CLASS_COUNT; c++)
+        if (is_key(v.str, annot_class_name((enum annot_class)c))) {
+            f->cls = (enum annot_class)c; /* the canonical name: nothing to keep */
+            return true;
+        }
     char *text = copy_span(v.str);
     if (!text || !annot_class_from_name(text, &f->cls)) { /* unknown: gjson warns */
         free(text);
@@ -916,8 +925,6 @@ static void pending_free(struct pending *p)
     free(p->features);
 }
 
-/* map: the mapped file the text is, or NULL; the text read is released from
- * memory as the scan moves on (the rest of the document is small). */
 /* Trims the array to its count (the set keeps it as is: no slack). False on
  * out of memory (p unchanged). */
 static bool pending_fit(struct pending *p)
@@ -937,32 +944,156 @@ static bool pending_fit(struct pending *p)
     return true;
 }
 
-static bool read_features(struct scan *s, struct pending *p, struct rfile_map *map,
-                          struct gjfast_stats *stats)
+/* Appends q's features to p (q is left empty). False on out of memory. */
+static bool pending_join(struct pending *p, struct pending *q)
 {
+    if (p->count + q->count > p->cap) {
+        struct annot_feature *grown = realloc(p->features, (p->count + q->count) * sizeof *grown);
+        if (!grown)
+            return false;
+        p->features = grown;
+        p->cap = p->count + q->count;
+    }
+    memcpy(p->features + p->count, q->features, q->count * sizeof *q->features);
+    p->count += q->count;
+    free(q->features);
+    *q = (struct pending){NULL, 0, 0};
+    return true;
+}
+
+/* One part of the features array being read: its features, and the mapped
+ * file whose pages it releases as it goes (map NULL: a plain buffer). */
+struct part {
+    struct scan s;
+    struct pending p;
+    const struct rfile_map *map;
+    size_t released;
+    struct gjfast_stats stats;
+};
+
+/* Text read is given back every this many bytes (rfile_map_release_range). */
+#define GJFAST_RELEASE_STEP ((size_t)8 << 20)
+
+/* Reads elements of the features array from the start of one (after '['
+ * or ','), up to the closing ']' (consumed; *stopped false) or, when stop_at
+ * is not 0, until the next element would start exactly at stop_at
+ * (*stopped true, the scan there). The state at an element's start is all a
+ * scan needs, so the elements from stop_at on read the same from there
+ * whoever reads them. */
+static bool read_elements(struct part *pt, size_t stop_at, bool *stopped)
+{
+    struct scan *s = &pt->s;
     size_t start = s->pos;
+    *stopped = false;
+    bool done = false, ok = true;
+    while (ok && !done) {
+        void *items = pt->p.features;
+        struct annot_feature *f = grow_one(&items, &pt->p.count, &pt->p.cap, sizeof *f, NULL);
+        pt->p.features = items;
+        if (!f) {
+            ok = false;
+            break;
+        }
+        annot_feature_init(f);
+        if (!read_feature(s, f)) {
+            ok = false;
+            break;
+        }
+        pt->stats.features++;
+        if (pt->map && s->pos - pt->released >= GJFAST_RELEASE_STEP) {
+            rfile_map_release_range(pt->map, pt->released, s->pos);
+            pt->released = s->pos;
+        }
+        if (!next_item(s, ']', &done) && !done) {
+            ok = false;
+        } else if (!done && stop_at) {
+            skip_ws(s);
+            if (s->pos == stop_at) {
+                *stopped = true;
+                break;
+            }
+        }
+    }
+    pt->stats.scanned += s->pos - start;
+    return ok;
+}
+
+/* Where a second thread may start reading: the '{' of an element that looks
+ * like a feature ("{" "type" ":" "Feature", whitespace allowed, after a ','),
+ * the first after the middle of data[from, len); 0 when none is found near
+ * it. Only a guess: the first part's own scan decides (read_elements). */
+static size_t split_guess(const char *data, size_t from, size_t len)
+{
+    size_t at = from + (len - from) / 2, limit = at + ((size_t)1 << 20);
+    if (limit > len)
+        limit = len;
+    while (at < limit) {
+        const char *brace = memchr(data + at, '{', limit - at);
+        if (!brace)
+            return 0;
+        at = (size_t)(brace - data);
+        size_t before = at;
+        while (before > from && strchr(" \t\r\n", data[before - 1]))
+            before--;
+        struct scan s = {data, at + 1, len};
+        struct span key, value;
+        if (before > from && data[before - 1] == ',' && read_string(&s, &key) &&
+            is_key(key, "type") && expect(&s, ':') && read_string(&s, &value) &&
+            is_key(value, "Feature"))
+            return at;
+        at++;
+    }
+    return 0;
+}
+
+static void *read_second_part(void *arg)
+{
+    struct part *pt = arg;
+    bool stopped;
+    return read_elements(pt, 0, &stopped) ? pt : NULL;
+}
+
+/* The features array at s->pos into p. Past split_min bytes it is read by
+ * two threads, the second from split_guess on; the result is that of one
+ * scan whatever the guess (a wrong guess only wastes the second thread's
+ * work). */
+static bool read_features(struct scan *s, struct pending *p, const struct rfile_map *map,
+                          size_t split_min, struct gjfast_stats *stats)
+{
     if (!expect(s, '['))
         return false;
-    bool done = expect(s, ']');
-    while (!done) {
-        void *items = p->features;
-        struct annot_feature *f = grow_one(&items, &p->count, &p->cap, sizeof *f, NULL);
-        p->features = items;
-        if (!f)
-            return false;
-        annot_feature_init(f);
-        if (!read_feature(s, f))
-            return false;
-        if (map)
-            rfile_map_release(map, s->pos);
-        if (stats)
-            stats->features++;
-        if (!next_item(s, ']', &done) && !done)
-            return false;
+    if (expect(s, ']'))
+        return true;
+    struct part first = {.s = *s, .map = map, .released = 0};
+    struct part second = {.map = map};
+    size_t split = s->end - s->pos >= split_min ? split_guess(s->t, s->pos, s->end) : 0;
+    pthread_t thread;
+    bool threaded = false;
+    if (split) {
+        second.s = (struct scan){s->t, split, s->end};
+        second.released = split;
+        threaded = pthread_create(&thread, NULL, read_second_part, &second) == 0;
     }
-    if (stats)
-        stats->scanned += s->pos - start;
-    return true;
+    bool stopped = false;
+    bool ok = read_elements(&first, threaded ? split : 0, &stopped);
+    void *second_ok = NULL;
+    if (threaded)
+        pthread_join(thread, &second_ok);
+    if (ok && stopped) { /* the elements from split on are the second part's */
+        ok = second_ok && pending_join(&first.p, &second.p);
+        first.s.pos = second.s.pos;
+        first.stats.features += second.stats.features;
+        first.stats.scanned += second.stats.scanned;
+    }
+    pending_free(&second.p);
+    if (stats) {
+        stats->features += first.stats.features;
+        stats->scanned += first.stats.scanned + 1;
+        stats->split = stats->split || (ok && stopped);
+    }
+    *p = first.p;
+    s->pos = first.s.pos;
+    return ok;
 }
 
 /* gjson's ids (idassign): duplicates are its error (not taken here). */
@@ -1026,9 +1157,11 @@ static struct annot_set *read_outside(const char *name, const char *data, size_t
 
 /* The fast read of data[0, len) (the text of `map` when not NULL); false
  * (with dg untouched) when it does not take the file. */
-static bool read_fast(const char *name, const char *data, size_t len, struct rfile_map *map,
-                      struct annot_set **out, struct diag *dg, struct gjfast_stats *stats)
+static bool read_fast(const char *name, const char *data, size_t len,
+                      const struct rfile_map *map, struct annot_set **out, struct diag *dg,
+                      struct gjfast_stats *stats)
 {
+    size_t split_min = stats && stats->split_min ? stats->split_min : GJFAST_SPLIT_MIN;
     size_t fs;
     if (diag_failed(dg) || len > GJSON_MAX_FILE_SIZE ||
         (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) || !find_features(data, len, &fs))
@@ -1038,7 +1171,7 @@ static bool read_fast(const char *name, const char *data, size_t len, struct rfi
     struct annot_set *set = NULL;
     size_t generated = 0;
     struct diag *quiet = diag_new();
-    bool ok = quiet && read_features(&s, &p, map, stats) &&
+    bool ok = quiet && read_features(&s, &p, map, split_min, stats) &&
               (set = read_outside(name, data, len, fs, s.pos)) != NULL &&
               assign_ids(&p, &generated, stats);
     if (ok && pending_fit(&p) && annot_adopt_features(set, p.features, p.count, quiet))

@@ -17,6 +17,11 @@
  * this path writes itself is gjson's own "N features without an id got
  * generated ids" line, with the same text, when it succeeds.
  *
+ * A large features array is read by two threads: the second starts at a
+ * guessed element boundary past the middle, and its features are used only
+ * when the first thread's scan arrives exactly there, so the result is that
+ * of a single scan (a wrong guess costs time, never a difference).
+ *
  * Invariant (tested against gjson on generated, bundled and mutated files,
  * tests/test_gjfast.c): for any input, success, the error, the warnings and
  * the set written back by gjwrite are those of gjson_read_buffer.
@@ -46,12 +51,16 @@ bool gjfast_read_buffer(const char *name, const char *data, size_t len, struct a
 /* What one read did, for tests that check the path was taken and stays
  * linear: `fast` when the fast path produced the set (else gjson did);
  * bytes the scanner walked, features it read, generated-id candidates
- * tried. Counts of a declined attempt are kept. */
+ * tried; `split` when the features array was read by two threads (from a
+ * features array of split_min bytes on: set by the caller, 0 for the
+ * default of 4 MiB). Counts of a declined attempt are kept. */
 struct gjfast_stats {
     bool fast;
     size_t scanned;
     size_t features;
     size_t ids_tried;
+    bool split;
+    size_t split_min;
 };
 
 /* As gjfast_read_buffer, adding this read's counts to *stats (borrowed;

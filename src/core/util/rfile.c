@@ -143,19 +143,31 @@ bool rfile_map(const char *path, size_t max_bytes, struct rfile_map *m, struct d
 /* Releasing in steps this large keeps the madvise calls rare. */
 #define RFILE_RELEASE_STEP ((size_t)8 << 20)
 
-void rfile_map_release(struct rfile_map *m, size_t upto)
+static size_t page_size(void)
 {
-    if (!m->len || upto > m->len || upto - m->released < RFILE_RELEASE_STEP)
-        return;
     long page = sysconf(_SC_PAGESIZE);
-    size_t step = page > 0 ? (size_t)page : 4096;
-    size_t end = upto / step * step;
-    if (end <= m->released)
+    return page > 0 ? (size_t)page : 4096;
+}
+
+void rfile_map_release_range(const struct rfile_map *m, size_t from, size_t to)
+{
+    size_t step = page_size();
+    if (!m->len || to > m->len)
         return;
+    size_t first = (from + step - 1) / step * step, end = to / step * step;
     /* A private read-only file mapping: MADV_DONTNEED only unmaps the pages
      * (the file and the page cache keep them). */
-    if (madvise((char *)m->text + m->released, end - m->released, MADV_DONTNEED) == 0)
-        m->released = end;
+    if (first < end)
+        madvise((char *)m->text + first, end - first, MADV_DONTNEED);
+}
+
+void rfile_map_release(struct rfile_map *m, size_t upto)
+{
+    if (!m->len || upto > m->len || upto < m->released ||
+        upto - m->released < RFILE_RELEASE_STEP)
+        return;
+    rfile_map_release_range(m, m->released, upto);
+    m->released = upto / page_size() * page_size();
 }
 
 void rfile_unmap(struct rfile_map *m)

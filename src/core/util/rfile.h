@@ -51,6 +51,10 @@ bool rfile_map(const char *path, size_t max_bytes, struct rfile_map *m, struct d
 /* Releases the whole pages before text + upto (see above); cheap to call
  * often: it acts only every few MiB. */
 void rfile_map_release(struct rfile_map *m, size_t upto);
+/* Releases the whole pages inside text[from, to), now; m->released is not
+ * changed. For readers that go through separate parts of the text on
+ * separate threads, each keeping its own cursor (thread-safe). */
+void rfile_map_release_range(const struct rfile_map *m, size_t from, size_t to);
 /* Unmaps; m is zeroed. Accepts an unmapped (zeroed) m. */
 void rfile_unmap(struct rfile_map *m);
 
