@@ -340,6 +340,97 @@ static void gpkg_and_fgb_read_back(void **state)
     annot_set_free(set);
 }
 
+/* One point feature with its own observation and extra properties. */
+static void load_observed(struct annot_set *set, const char *id, const char *image,
+                          const char *acquired, const char *extra)
+{
+    static struct annot_lonlat at = {130.5, 42.5};
+    struct annot_part part = {.n = 1, .pts = &at};
+    struct annot_feature f;
+    annot_feature_init(&f);
+    f.id = (char *)id;
+    f.cls = ANNOT_CLASS_CONTAINER_STACK;
+    f.label = f.note = f.author = "";
+    f.geom = (struct annot_geometry){.type = ANNOT_GEOM_POINT, .nparts = 1, .parts = &part};
+    struct annot_observation obs = {.image = (char *)image, .sha256 = "",
+                                    .acquired = (char *)acquired};
+    f.nobs = 1;
+    f.obs = &obs;
+    f.extra_properties = (char *)extra;
+    struct diag *dg = diag_new();
+    if (!annot_load_feature(set, &f, dg))
+        fail_msg("annot_load_feature(%s): %s", id, diag_message(dg));
+    diag_free(dg);
+}
+
+static const char *field_of(OGRFeatureH f, const char *name)
+{
+    int idx = OGR_FD_GetFieldIndex(OGR_F_GetDefnRef(f), name);
+    if (idx < 0)
+        fail_msg("no field %s", name);
+    return OGR_F_IsFieldSetAndNotNull(f, idx) ? OGR_F_GetFieldAsString(f, idx) : "(null)";
+}
+
+/* Detector-like marks: each feature's observation attributes are its own
+ * (features with equal observations share their values while exported, so
+ * a change of image between neighbours must show), reals read back as
+ * written (not 0.76500000000000001), and keys with an escape still become
+ * fields. */
+static void attributes_per_feature_read_back(void **state)
+{
+    (void)state;
+    struct annot_set *set = annot_set_new();
+    load_observed(set, "det-1", "a.tif", "2024-03-17", "{\"score\":0.765,\"n\":3}");
+    load_observed(set, "det-2", "a.tif", "2024-03-17", "{\"score\":0.1,\"tag\":\"x\\\"y\"}");
+    load_observed(set, "det-3", "b.tif", "2024-03-18", "{\"we\\\"ird\":true}");
+    load_observed(set, "det-4", "a.tif", "2024-03-17", NULL);
+    struct diag *dg = diag_new();
+    struct export_input in = {.set = set, .path = "det.geojson"};
+    struct export_options opts = {0};
+    char path[256];
+    out_path(path, sizeof path, "det.fgb");
+    if (!export_write(path, &in, 1, &opts, dg))
+        fail_msg("fgb: %s", diag_message(dg));
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+    static const char *const want[4][6] = {
+        /* id, observed, imagery prefix, score, n, tag */
+        {"det-1", "a.tif (2024-03-17)", "a.tif: unregistered", "0.765", "3", "(null)"},
+        {"det-2", "a.tif (2024-03-17)", "a.tif: unregistered", "0.1", "(null)", "x\"y"},
+        {"det-3", "b.tif (2024-03-18)", "b.tif: unregistered", "(null)", "(null)", "(null)"},
+        {"det-4", "a.tif (2024-03-17)", "a.tif: unregistered", "(null)", "(null)", "(null)"},
+    };
+    OGRFeatureH f;
+    size_t n = 0;
+    OGR_L_ResetReading(layer);
+    while ((f = OGR_L_GetNextFeature(layer))) {
+        const char *id = field_of(f, "id");
+        size_t k = 0;
+        while (k < 4 && strcmp(want[k][0], id) != 0)
+            k++;
+        assert_true(k < 4);
+        assert_string_equal(field_of(f, "observed"), want[k][1]);
+        assert_true(strncmp(field_of(f, "imagery"), want[k][2], strlen(want[k][2])) == 0);
+        char obs[160];
+        snprintf(obs, sizeof obs, "[{\"image\":\"%c.tif\",\"sha256\":\"\",\"acquired\":\"%s\"}]",
+                 want[k][1][0], k == 2 ? "2024-03-18" : "2024-03-17");
+        assert_string_equal(field_of(f, "observations"), obs);
+        assert_string_equal(field_of(f, "claims"), "[]");
+        assert_string_equal(field_of(f, "score"), want[k][3]);
+        assert_string_equal(field_of(f, "n"), want[k][4]);
+        assert_string_equal(field_of(f, "tag"), want[k][5]);
+        assert_string_equal(field_of(f, "we\"ird"), k == 2 ? "true" : "(null)");
+        OGR_F_Destroy(f);
+        n++;
+    }
+    assert_int_equal(n, 4);
+    GDALClose(ds);
+    diag_free(dg);
+    annot_set_free(set);
+}
+
 static void shared_ids_get_prefixed_or_fail(void **state)
 {
     (void)state;
@@ -506,6 +597,7 @@ int main(void)
         cmocka_unit_test(geojson_follows_rfc7946_and_cites),
         cmocka_unit_test(kml_escapes_and_cites),
         cmocka_unit_test(gpkg_and_fgb_read_back),
+        cmocka_unit_test(attributes_per_feature_read_back),
         cmocka_unit_test(shared_ids_get_prefixed_or_fail),
         cmocka_unit_test(unwritable_target_fails_cleanly),
         cmocka_unit_test(without_catalog_links_stay_ids),

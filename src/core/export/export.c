@@ -39,8 +39,10 @@
 #include "dynbuf.h"
 #include "evidence.h"
 #include "export_int.h"
+#include "gjwrite.h"
 #include "idmap.h"
 #include "imagery.h"
+#include "jsontext.h"
 #include "safefile.h"
 #include "style.h"
 
@@ -95,8 +97,67 @@ const char *export_format_name(enum export_format format)
 
 /* ---- merge ---------------------------------------------------------------- */
 
+static void obs_cache_clear(struct export_obs_cache *c)
+{
+    for (size_t i = 0; i < c->nobs; i++) {
+        free(c->obs[i].image);
+        free(c->obs[i].sha256);
+        free(c->obs[i].acquired);
+    }
+    free(c->obs);
+    json_decref(c->observed);
+    json_decref(c->observations);
+    json_decref(c->imagery);
+    memset(c, 0, sizeof *c);
+}
+
+static bool same_text_or_null(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether f's observations equal the cached ones (so their values can be
+ * shared). */
+static bool obs_cache_matches(const struct export_obs_cache *c, const struct annot_feature *f)
+{
+    if (!c->observed || c->nobs != f->nobs)
+        return false;
+    for (size_t i = 0; i < f->nobs; i++)
+        if (!same_text_or_null(c->obs[i].image, f->obs[i].image) ||
+            !same_text_or_null(c->obs[i].sha256, f->obs[i].sha256) ||
+            !same_text_or_null(c->obs[i].acquired, f->obs[i].acquired))
+            return false;
+    return true;
+}
+
+/* Caches f's observations and the three values built from them (references
+ * taken). Out of memory only leaves the cache empty. */
+static void obs_cache_store(struct export_obs_cache *c, const struct annot_feature *f,
+                            json_t *observed, json_t *observations, json_t *imagery)
+{
+    obs_cache_clear(c);
+    if (!observed || !observations || !imagery)
+        return;
+    if (f->nobs && !(c->obs = calloc(f->nobs, sizeof *c->obs)))
+        return;
+    c->nobs = f->nobs;
+    for (size_t i = 0; i < f->nobs; i++) {
+        const struct annot_observation *o = &f->obs[i];
+        if ((o->image && !(c->obs[i].image = strdup(o->image))) ||
+            (o->sha256 && !(c->obs[i].sha256 = strdup(o->sha256))) ||
+            (o->acquired && !(c->obs[i].acquired = strdup(o->acquired)))) {
+            obs_cache_clear(c);
+            return;
+        }
+    }
+    c->observed = json_incref(observed);
+    c->observations = json_incref(observations);
+    c->imagery = json_incref(imagery);
+}
+
 static void merged_free(struct export_merged *m)
 {
+    obs_cache_clear(&m->obs_cache);
     evidence_report_free(m->evidence);
     free(m->tiles);
     for (size_t i = 0; i < m->n; i++) {
@@ -332,9 +393,50 @@ static void provenance_free(struct export_provenance *pv)
     free(pv->note);
 }
 
+/* The three values built from f's observations: "observed" (text),
+ * "observations" (array) and "imagery" (text), as new references (NULL on
+ * out of memory or text that is not UTF-8). */
+static void build_obs_values(const struct annot_feature *f, const struct imagery_register *reg,
+                             json_t **observed_out, json_t **observations_out,
+                             json_t **imagery_out)
+{
+    struct dynbuf observed;
+    dynbuf_init(&observed, EXPORT_MAX_TEXT);
+    json_t *obs = json_array();
+    bool ok = obs != NULL;
+    for (size_t i = 0; ok && i < f->nobs; i++) {
+        const struct annot_observation *o = &f->obs[i];
+        json_t *oo = json_object();
+        put(oo, "image", json_string(o->image ? o->image : ""));
+        put(oo, "sha256", json_string(o->sha256 ? o->sha256 : ""));
+        put(oo, "acquired", json_string(o->acquired ? o->acquired : ""));
+        ok = json_object_size(oo) == 3 && json_array_append_new(obs, oo) == 0;
+        dynbuf_append_str(&observed, i ? "; " : "");
+        dynbuf_append_str(&observed, o->image ? o->image : "");
+        if (o->acquired && o->acquired[0])
+            dynbuf_printf(&observed, " (%.40s)", o->acquired);
+    }
+    struct dynbuf imagery;
+    dynbuf_init(&imagery, EXPORT_MAX_TEXT);
+    for (size_t i = 0; i < f->nobs; i++) {
+        dynbuf_append_str(&imagery, i ? "; " : "");
+        export_imagery_sentence(&imagery, reg, &f->obs[i]);
+    }
+    ok = ok && !dynbuf_failed(&observed) && !dynbuf_failed(&imagery);
+    *observed_out = ok ? json_string(dynbuf_str(&observed)) : NULL;
+    *imagery_out =
+        ok ? json_string(dynbuf_len(&imagery) ? dynbuf_str(&imagery) : "no observation") : NULL;
+    *observations_out = ok ? obs : NULL;
+    if (!ok)
+        json_decref(obs);
+    dynbuf_free(&imagery);
+    dynbuf_free(&observed);
+}
+
 static bool build_props(struct export_item *it, const struct export_input *in,
                         const struct claims_catalog *cat, const struct imagery_register *reg,
-                        const struct evidence_report *ev, struct diag *dg)
+                        const struct evidence_report *ev, struct export_obs_cache *cache,
+                        struct diag *dg)
 {
     const struct annot_feature *f = it->f;
     json_t *p = json_object();
@@ -346,24 +448,17 @@ static bool build_props(struct export_item *it, const struct export_input *in,
     put(p, "label", json_string(f->label ? f->label : ""));
     put(p, "note", json_string(f->note ? f->note : ""));
 
-    struct dynbuf observed;
-
-    dynbuf_init(&observed, EXPORT_MAX_TEXT);
-    json_t *obs = json_array();
-    for (size_t i = 0; i < f->nobs; i++) {
-        const struct annot_observation *o = &f->obs[i];
-        json_t *oo = json_object();
-        put(oo, "image", json_string(o->image ? o->image : ""));
-        put(oo, "sha256", json_string(o->sha256 ? o->sha256 : ""));
-        put(oo, "acquired", json_string(o->acquired ? o->acquired : ""));
-        json_array_append_new(obs, oo);
-        dynbuf_append_str(&observed, i ? "; " : "");
-        dynbuf_append_str(&observed, o->image ? o->image : "");
-        if (o->acquired && o->acquired[0])
-            dynbuf_printf(&observed, " (%.40s)", o->acquired);
+    json_t *observed, *observations, *imagery_text;
+    if (obs_cache_matches(cache, f)) {
+        observed = json_incref(cache->observed);
+        observations = json_incref(cache->observations);
+        imagery_text = json_incref(cache->imagery);
+    } else {
+        build_obs_values(f, reg, &observed, &observations, &imagery_text);
+        obs_cache_store(cache, f, observed, observations, imagery_text);
     }
-    put(p, "observed", json_string(dynbuf_str(&observed)));
-    put(p, "observations", obs);
+    put(p, "observed", observed);
+    put(p, "observations", observations);
 
     struct dynbuf ids, stances, citations;
 
@@ -394,17 +489,8 @@ static bool build_props(struct export_item *it, const struct export_input *in,
     put(p, "modified", string_or_null(f->modified));
     put(p, "author", json_string(f->author ? f->author : ""));
     put(p, "source_file", json_string(in->path));
-    struct dynbuf imagery;
-    dynbuf_init(&imagery, EXPORT_MAX_TEXT);
-    for (size_t i = 0; i < f->nobs; i++) {
-        dynbuf_append_str(&imagery, i ? "; " : "");
-        export_imagery_sentence(&imagery, reg, &f->obs[i]);
-    }
-    put(p, "imagery", json_string(dynbuf_len(&imagery) ? dynbuf_str(&imagery) : "no observation"));
-    bool text_ok = !dynbuf_failed(&observed) && !dynbuf_failed(&ids) && !dynbuf_failed(&stances) && !dynbuf_failed(&citations) &&
-                   !dynbuf_failed(&imagery);
-    dynbuf_free(&imagery);
-    dynbuf_free(&observed);
+    put(p, "imagery", imagery_text);
+    bool text_ok = !dynbuf_failed(&ids) && !dynbuf_failed(&stances) && !dynbuf_failed(&citations);
     dynbuf_free(&ids);
     dynbuf_free(&stances);
     dynbuf_free(&citations);
@@ -455,12 +541,80 @@ static bool add_extras(struct export_merged *m, struct export_item *it, const ch
     return true;
 }
 
+/* Adds key (n bytes, borrowed) to m's union unless it is a fixed attribute
+ * or known. False on out of memory. */
+static bool note_extra_key(struct export_merged *m, const char *key, size_t n)
+{
+    for (size_t k = 0; k < EXPORT_NFIXED; k++)
+        if (strncmp(export_fixed_fields[k], key, n) == 0 && export_fixed_fields[k][n] == '\0')
+            return true;
+    for (size_t k = 0; k < m->nextra; k++)
+        if (strncmp(m->extra_keys[k], key, n) == 0 && m->extra_keys[k][n] == '\0')
+            return true;
+    char **grown = realloc(m->extra_keys, (m->nextra + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    m->extra_keys = grown;
+    if (!(grown[m->nextra] = malloc(n + 1)))
+        return false;
+    memcpy(grown[m->nextra], key, n);
+    grown[m->nextra++][n] = '\0';
+    return true;
+}
+
+/* note_extra_keys for object text whose keys have no escape, from the text
+ * itself (jansson would build every value only to be dropped: a million
+ * features' worth). *taken false when the text is not of that form (then
+ * nothing was added). False on out of memory. */
+static bool note_plain_extra_keys(struct export_merged *m, const char *t, bool *taken)
+{
+    size_t len = strlen(t), pos = jsontext_skip_ws(t, len, 0);
+    *taken = false;
+    /* first pass: the form; second: the keys */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t at = pos;
+        if (at >= len || t[at] != '{')
+            return true;
+        at = jsontext_skip_ws(t, len, at + 1);
+        bool first = true;
+        while (at < len && t[at] != '}') {
+            if (!first) {
+                if (t[at] != ',')
+                    return true;
+                at = jsontext_skip_ws(t, len, at + 1);
+            }
+            first = false;
+            if (at >= len || t[at] != '"')
+                return true;
+            const char *key = t + at + 1, *close = strchr(key, '"');
+            if (!close || memchr(key, '\\', (size_t)(close - key)))
+                return true;
+            if (pass == 1 && !note_extra_key(m, key, (size_t)(close - key)))
+                return false;
+            at = jsontext_skip_ws(t, len, (size_t)(close - t) + 1);
+            if (at >= len || t[at] != ':')
+                return true;
+            at = jsontext_skip_value(t, len, jsontext_skip_ws(t, len, at + 1));
+            at = jsontext_skip_ws(t, len, at);
+        }
+        if (at >= len)
+            return true;
+    }
+    *taken = true;
+    return true;
+}
+
 /* Adds the names of f's extra properties to m's union, as add_extras would
  * (names of fixed attributes clash and are dropped there), without building
  * the properties. False on out of memory. */
 static bool note_extra_keys(struct export_merged *m, const struct annot_feature *f)
 {
     if (!f->extra_properties)
+        return true;
+    bool taken;
+    if (!note_plain_extra_keys(m, f->extra_properties, &taken))
+        return false;
+    if (taken)
         return true;
     json_error_t err;
     json_t *extra = json_loads(f->extra_properties, JSON_REJECT_DUPLICATES, &err);
@@ -670,7 +824,8 @@ static bool merge(const struct export_input *inputs, size_t ninputs,
                 }
             }
             if (m->props_mode != EXPORT_PROPS_LATER &&
-                (!build_props(it, &inputs[in], opts->catalog, opts->imagery, m->evidence, dg) ||
+                (!build_props(it, &inputs[in], opts->catalog, opts->imagery, m->evidence,
+                             &m->obs_cache, dg) ||
                  !add_extras(m, it, inputs[in].path, dg))) {
                 diag_error(dg, "%s: feature \"%s\": cannot build its properties (out of memory "
                                "or text that is not UTF-8)", inputs[in].path, f->id);
@@ -702,7 +857,8 @@ bool export_item_props(struct export_merged *m, struct export_item *it, struct d
     if (it->props)
         return true;
     const struct export_input *in = &m->inputs[it->input];
-    if (build_props(it, in, m->cat, m->imagery, m->evidence, dg) && add_extras(m, it, in->path, dg))
+    if (build_props(it, in, m->cat, m->imagery, m->evidence, &m->obs_cache, dg) &&
+        add_extras(m, it, in->path, dg))
         return true;
     diag_error(dg, "%s: feature \"%s\": cannot build its properties (out of memory or text "
                    "that is not UTF-8)", in->path, it->f->id);
@@ -733,6 +889,10 @@ char *export_value_text(json_t *v)
         return NULL;
     if (json_is_string(v))
         return strdup(json_string_value(v));
+    if (json_is_real(v)) { /* as the GeoJSON export writes it: 0.765, not 0.76500000000000001 */
+        char text[32];
+        return strdup(gjwrite_real(json_real_value(v), text, sizeof text));
+    }
     return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 

@@ -50,6 +50,16 @@ enum export_props_mode {
                            the extra keys) */
 };
 
+/* The observation-derived properties of the last feature built
+ * (build_props): a detector's million marks share one image and date, so
+ * the next feature with equal observations shares these values (jansson
+ * references) instead of building them again. */
+struct export_obs_cache {
+    struct annot_observation *obs; /* copies of the texts (new) */
+    size_t nobs;
+    json_t *observed, *observations, *imagery; /* new references, NULL: empty */
+};
+
 struct export_merged {
     struct export_item *items;
     size_t n;
@@ -66,6 +76,7 @@ struct export_merged {
      * exported marks and the register (NULL without a catalog). */
     struct evidence_report *evidence;
     struct evidence_tile *tiles; /* the report's tile list */
+    struct export_obs_cache obs_cache;
 };
 
 /* The tiles the exported marks rest on, one per distinct SHA-256 (or image
@@ -90,8 +101,9 @@ void export_item_props_done(const struct export_merged *m, struct export_item *i
 const struct annot_geometry *export_geometry(const struct annot_feature *f);
 
 /* A property value as text for KML ExtendedData and OGR string fields:
- * strings as they are, null as NULL, anything else as compact JSON (new,
- * free()). */
+ * strings as they are, null as NULL, a real as the GeoJSON export writes it
+ * (gjwrite_real: shortest text that reads back), anything else as compact
+ * JSON (new, free()). */
 char *export_value_text(json_t *v);
 
 /* Appends what obs's tile is, in words: "IMAGE: synthetic demo imagery

@@ -147,8 +147,17 @@ static bool ogr_create_fields(OGRLayerH layer, const struct export_merged *m)
     return true;
 }
 
+/* Per attribute: the layer's field index, and the last non-string value
+ * written with its text (a reference is held, so the same pointer is the
+ * same value: features share their observations array, export.c). */
+struct ogr_field {
+    int index;
+    json_t *last;
+    char *last_text;
+};
+
 static bool ogr_write_feature(OGRLayerH layer, OGRFeatureDefnH defn, struct export_merged *m,
-                              struct export_item *it, const int *field_index,
+                              struct export_item *it, struct ogr_field *fields,
                               const struct gdalguard *g, struct diag *dg);
 
 /* Writes m's features into layer; stops at the first GDAL error g saw. */
@@ -157,22 +166,47 @@ static bool ogr_write_features(OGRLayerH layer, struct export_merged *m, const s
 {
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     size_t total = EXPORT_NFIXED + m->nextra;
-    int *field_index = malloc(total * sizeof *field_index); /* looked up once, not per feature */
-    if (!field_index)
+    struct ogr_field *fields = calloc(total, sizeof *fields); /* looked up once */
+    if (!fields)
         return false;
     for (size_t k = 0; k < total; k++)
-        field_index[k] =
+        fields[k].index =
             OGR_FD_GetFieldIndex(defn, k < EXPORT_NFIXED ? export_fixed_fields[k] : m->extra_keys[k - EXPORT_NFIXED]);
     bool ok = true;
     for (size_t i = 0; ok && i < m->n && g->errors == 0; i++)
-        ok = ogr_write_feature(layer, defn, m, &m->items[i], field_index, g, dg);
-    free(field_index);
+        ok = ogr_write_feature(layer, defn, m, &m->items[i], fields, g, dg);
+    for (size_t k = 0; k < total; k++) {
+        json_decref(fields[k].last);
+        free(fields[k].last_text);
+    }
+    free(fields);
     return ok && g->errors == 0;
 }
 
-/* One item into layer; field_index[k] is the layer's index of attribute k. */
+/* v's text for field fl (export_value_text), borrowed until the next call
+ * for fl; NULL for null or on out of memory (*failed set then). */
+static const char *field_text(struct ogr_field *fl, json_t *v, bool *failed)
+{
+    *failed = false;
+    if (!v || json_is_null(v))
+        return NULL;
+    if (json_is_string(v))
+        return json_string_value(v); /* OGR copies it */
+    if (json_is_array(v) && json_array_size(v) == 0)
+        return "[]"; /* no claim links: a new empty array per feature */
+    if (v != fl->last) {
+        json_decref(fl->last);
+        free(fl->last_text);
+        fl->last = json_incref(v);
+        fl->last_text = export_value_text(v);
+    }
+    *failed = fl->last_text == NULL;
+    return fl->last_text;
+}
+
+/* One item into layer; fields[k] is attribute k's (see struct ogr_field). */
 static bool ogr_write_feature(OGRLayerH layer, OGRFeatureDefnH defn, struct export_merged *m,
-                              struct export_item *it, const int *field_index,
+                              struct export_item *it, struct ogr_field *fields,
                               const struct gdalguard *g, struct diag *dg)
 {
     if (!export_item_props(m, it, dg))
@@ -183,21 +217,23 @@ static bool ogr_write_feature(OGRLayerH layer, OGRFeatureDefnH defn, struct expo
         return false;
     }
     size_t total = EXPORT_NFIXED + m->nextra;
-    for (size_t k = 0; k < total; k++) {
+    bool failed = false;
+    for (size_t k = 0; k < total && !failed; k++) {
         const char *name = k < EXPORT_NFIXED ? export_fixed_fields[k] : m->extra_keys[k - EXPORT_NFIXED];
-        int idx = field_index[k];
-        char *v = export_value_text(json_object_get(it->props, name));
-        if (idx < 0) {
-            free(v);
+        if (fields[k].index < 0)
             continue; /* the driver renamed it; it already warned */
-        }
+        const char *v = field_text(&fields[k], json_object_get(it->props, name), &failed);
         if (v)
-            OGR_F_SetFieldString(feat, idx, v);
-        else
-            OGR_F_SetFieldNull(feat, idx);
-        free(v);
+            OGR_F_SetFieldString(feat, fields[k].index, v);
+        else if (!failed)
+            OGR_F_SetFieldNull(feat, fields[k].index);
     }
     export_item_props_done(m, it);
+    if (failed) {
+        OGR_F_Destroy(feat);
+        diag_error(dg, "%s: feature \"%s\": out of memory", g->path, it->id);
+        return false;
+    }
     bool geom_ok;
     OGRGeometryH geom = ogr_geometry(export_geometry(it->f), &geom_ok);
     if (!geom_ok) {
