@@ -241,8 +241,7 @@ static bool load_side_inputs(struct fig *f, struct diag *dg)
 {
     const struct figure_spec *s = f->spec;
     f->sets = calloc(s->nannotations ? s->nannotations : 1, sizeof *f->sets);
-    f->annot_sha = calloc(s->nannotations ? s->nannotations : 1, sizeof *f->annot_sha);
-    if (!f->sets || !f->annot_sha) {
+    if (!f->sets) {
         diag_error(dg, "%s: out of memory", s->out_path);
         return false;
     }
@@ -250,8 +249,6 @@ static bool load_side_inputs(struct fig *f, struct diag *dg)
         if (!gjfast_read_file(s->annotations[i], &f->sets[i], dg))
             return false;
         f->nsets++;
-        if (!hash_file_sha256(s->annotations[i], f->annot_sha[i], dg))
-            return false;
     }
 
     if (s->style_path) {
@@ -318,15 +315,30 @@ static void *run_side_loader(void *arg)
     return NULL;
 }
 
-/* Opens the tile on this thread while another reads the annotations, style
- * and catalog (each takes ~15 ms, the tile mostly in PROJ's CRS lookup),
- * then builds the overlay. Messages come out in the same order as if all
- * ran here: the tile's first. */
+/* The SHA-256 of every annotation file into f->annot_sha (allocated by the
+ * caller); false with the reason on dg. */
+static bool hash_annotations(struct fig *f, struct diag *dg)
+{
+    for (size_t i = 0; i < f->spec->nannotations; i++)
+        if (!hash_file_sha256(f->spec->annotations[i], f->annot_sha[i], dg))
+            return false;
+    return true;
+}
+
+/* Opens the tile and hashes the annotation files on this thread while
+ * another reads the annotations, style and catalog (a detector's 25 MB of
+ * points: ~60 ms to hash, as long as reading them), then builds the
+ * overlay. Messages come out in the same order as if all ran here: the
+ * tile's first, then reading's, then hashing's. */
 static bool load_inputs(struct fig *f, struct diag *dg)
 {
     const struct figure_spec *s = f->spec;
     struct side_loader sl = {f, diag_new(), false};
-    if (!sl.dg) {
+    struct diag *hash_dg = diag_new();
+    f->annot_sha = calloc(s->nannotations ? s->nannotations : 1, sizeof *f->annot_sha);
+    if (!sl.dg || !hash_dg || !f->annot_sha) {
+        diag_free(sl.dg);
+        diag_free(hash_dg);
         diag_error(dg, "%s: out of memory", s->out_path);
         return false;
     }
@@ -354,16 +366,22 @@ static bool load_inputs(struct fig *f, struct diag *dg)
         f->g = geo_ref_from_raster(f->r, dg);
         ok = f->g != NULL;
     }
+    bool hashed = threaded && ok && hash_annotations(f, hash_dg);
     if (threaded)
         pthread_join(tid, NULL);
     else
         run_side_loader(&sl);
+    if (!threaded && ok && sl.ok)
+        hashed = hash_annotations(f, hash_dg);
     for (size_t i = 0; i < diag_warning_count(sl.dg); i++)
         diag_warn(dg, "%s", diag_warning(sl.dg, i));
     if (ok && !sl.ok)
         diag_error(dg, "%s", diag_message(sl.dg));
-    ok = ok && sl.ok;
+    else if (ok && !hashed)
+        diag_error(dg, "%s", diag_message(hash_dg));
+    ok = ok && sl.ok && hashed;
     diag_free(sl.dg);
+    diag_free(hash_dg);
     if (!ok)
         return false;
 

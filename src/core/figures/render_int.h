@@ -44,8 +44,8 @@ struct ov_part {
 };
 
 struct ov_feature {
-    char *id;
-    char *label;
+    char *id;    /* owned; the label follows it in the same block */
+    char *label; /* borrowed from id's block */
     enum annot_class cls;
     size_t part_start, nparts;
     char **claims;
