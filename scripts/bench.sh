@@ -8,8 +8,9 @@
 #   (BENCH_NO_SETUP=1 skips install-deps and the build)
 #   BENCH_SECTIONS="render" scripts/bench.sh   # any of: render batch viewer scale
 #   BENCH_SCALE_POINTS=200000 BENCH_SCALE_POLYGONS=50000 BENCH_SCALE_RUNS=3 (scale sizes)
-#   BENCH_SCALE_BASELINE=/path/to/old/satmark (scale: `claims` also timed with
-#     that binary in the same loop, printed as before / after)
+#   BENCH_SCALE_BASELINE=/path/to/old/satmark (scale: `claims`, `validate` and
+#     `export .fgb` of the points and the 100,000-point render also timed with
+#     that binary in the same loop, printed as before -> after)
 #
 # Every timed run goes through /usr/bin/time (package `time`), so wall AND
 # CPU seconds (user + system) and the peak RSS are recorded; medians are
@@ -386,6 +387,9 @@ EOC
     time_run scale.claims "$satmark" claims "$work/scale-claims.json" "$work/scale-areas.geojson" "$pts"
     if [[ -n ${BENCH_SCALE_BASELINE:-} ]]; then
       time_run scale.claims.baseline "$BENCH_SCALE_BASELINE" claims "$work/scale-claims.json" "$work/scale-areas.geojson" "$pts"
+      time_run scale.validate.points.baseline "$BENCH_SCALE_BASELINE" validate --quiet "$pts"
+      time_run scale.export.fgb.points.baseline "$BENCH_SCALE_BASELINE" export --no-claims "$pts" -o "$out/points-baseline.fgb"
+      time_run scale.render.100k.baseline env SATMARK_HASH_CACHE=off "$BENCH_SCALE_BASELINE" render "$stile" "$pts100k" -o "$out/r100k-baseline.png" --size 2048x2048
     fi
     time_run scale.render.500 env SATMARK_HASH_CACHE=off "$satmark" render "$stile" "$work/bench8192.geojson" -o "$out/r500.png" --size 2048x2048
     time_run scale.render.100k env SATMARK_HASH_CACHE=off "$satmark" render "$stile" "$pts100k" -o "$out/r100k.png" --size 2048x2048
@@ -445,6 +449,14 @@ EOC
       "$clc" "$(peak_mb scale.claims.baseline)" "$(peak_mb scale.claims)"
   fi
   sgoal "render 100,000 points / 500 marks" scale.render.100k scale.render.500 1.5
+  if [[ -n ${BENCH_SCALE_BASELINE:-} ]]; then
+    for k in validate.points export.fgb.points render.100k; do
+      printf '  %-44s wall %.2f -> %.2f s, CPU %.2f -> %.2f s, peak RSS %s -> %s MB\n' \
+        "$k before -> after" "$(med "scale.$k.baseline")" "$(med "scale.$k")" \
+        "$(cpu "scale.$k.baseline")" "$(cpu "scale.$k")" \
+        "$(peak_mb "scale.$k.baseline")" "$(peak_mb "scale.$k")"
+    done
+  fi
   echo "  exports read back by ogrinfo: $npoints and $npolys features (checked)"
   echo "  load average now: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: treat ratios as noisy)"
 fi

@@ -336,6 +336,13 @@ static char *copy_text(struct span sp)
     return sp.n ? copy_span(sp) : annot_shared_empty();
 }
 
+/* A text left out is "" (shared). */
+static void default_empty(char **text)
+{
+    if (!*text)
+        *text = annot_shared_empty();
+}
+
 /* A string or null (-> ""); new text (copy_text) into *dst. */
 static bool read_text_or_null(struct scan *s, char **dst)
 {
@@ -565,12 +572,9 @@ static bool observation_member(struct scan *s, void *item, struct span key)
 static bool observation_finish(void *items, size_t n)
 {
     struct annot_observation *o = (struct annot_observation *)items + (n - 1);
-    if (!o->image)
-        o->image = annot_shared_empty();
-    if (!o->sha256)
-        o->sha256 = annot_shared_empty();
-    if (!o->acquired)
-        o->acquired = annot_shared_empty();
+    default_empty(&o->image);
+    default_empty(&o->sha256);
+    default_empty(&o->acquired);
     return *o->image && (!*o->sha256 || hash_is_sha256_hex(o->sha256)) &&
            (!*o->acquired || is_date_prefix(o->acquired));
 }
@@ -775,12 +779,9 @@ static bool dump_extras(struct extra *extras, size_t n, char **dst)
 /* gjson's defaults for properties left out (or all of them, null). */
 static bool default_properties(struct annot_feature *f)
 {
-    if (!f->label)
-        f->label = annot_shared_empty();
-    if (!f->note)
-        f->note = annot_shared_empty();
-    if (!f->author)
-        f->author = annot_shared_empty();
+    default_empty(&f->label);
+    default_empty(&f->note);
+    default_empty(&f->author);
     return true;
 }
 
