@@ -185,7 +185,7 @@ static bool replace_string(char **dst, const char *s, struct diag *dg)
     char *copy;
     if (!dup_string(&copy, s, dg))
         return false;
-    free(*dst);
+    annot_text_free(*dst);
     *dst = copy;
     return true;
 }
@@ -1155,7 +1155,7 @@ bool annot_edit_class(struct annot_set *set, const char *id, enum annot_class cl
     if (!modify_begin(set, id, &index, &work, dg))
         return false;
     work.cls = cls;
-    free(work.class_text); /* the user chose the class: write its canonical name */
+    annot_text_free(work.class_text); /* the user chose the class: write its canonical name */
     work.class_text = NULL;
     return modify_commit(set, index, &work, dg);
 }
