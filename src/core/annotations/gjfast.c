@@ -1047,11 +1047,50 @@ static size_t split_guess(const char *data, size_t from, size_t len)
     return 0;
 }
 
+/* fn(arg), guarded when the text is a mapped file (rfile_guarded: a file
+ * that shrinks under us is an error, not a crash). Every touch of the text
+ * goes through it. */
+static bool touching(const struct rfile_map *map, bool (*fn)(void *), void *arg)
+{
+    bool faulted;
+    return map ? rfile_guarded(fn, arg, &faulted) : fn(arg);
+}
+
+struct elements_job {
+    struct part *pt;
+    size_t stop_at;
+    bool stopped;
+};
+
+static bool run_elements(void *arg)
+{
+    struct elements_job *j = arg;
+    return read_elements(j->pt, j->stop_at, &j->stopped);
+}
+
 static void *read_second_part(void *arg)
 {
-    struct part *pt = arg;
-    bool stopped;
-    return read_elements(pt, 0, &stopped) ? pt : NULL;
+    struct elements_job job = {arg, 0, false};
+    return touching(job.pt->map, run_elements, &job) ? arg : NULL;
+}
+
+struct opening_job {
+    struct scan *s;
+    bool elements; /* '[' then not ']' */
+    size_t split_min, split;
+};
+
+/* The opening of the array, and where a second thread could start. */
+static bool run_opening(void *arg)
+{
+    struct opening_job *j = arg;
+    struct scan *s = j->s;
+    if (!expect(s, '['))
+        return false;
+    j->elements = !expect(s, ']');
+    if (j->elements && s->end - s->pos >= j->split_min)
+        j->split = split_guess(s->t, s->pos, s->end);
+    return true;
 }
 
 /* The features array at s->pos into p. Past split_min bytes it is read by
@@ -1061,13 +1100,14 @@ static void *read_second_part(void *arg)
 static bool read_features(struct scan *s, struct pending *p, const struct rfile_map *map,
                           size_t split_min, struct gjfast_stats *stats)
 {
-    if (!expect(s, '['))
+    struct opening_job opening = {s, false, split_min, 0};
+    if (!touching(map, run_opening, &opening))
         return false;
-    if (expect(s, ']'))
+    if (!opening.elements)
         return true;
+    size_t split = opening.split;
     struct part first = {.s = *s, .map = map, .released = 0};
     struct part second = {.map = map};
-    size_t split = s->end - s->pos >= split_min ? split_guess(s->t, s->pos, s->end) : 0;
     pthread_t thread;
     bool threaded = false;
     if (split) {
@@ -1075,10 +1115,11 @@ static bool read_features(struct scan *s, struct pending *p, const struct rfile_
         second.released = split;
         threaded = pthread_create(&thread, NULL, read_second_part, &second) == 0;
     }
-    bool stopped = false;
-    bool ok = read_elements(&first, threaded ? split : 0, &stopped);
+    struct elements_job job = {&first, threaded ? split : 0, false};
+    bool ok = touching(map, run_elements, &job);
+    bool stopped = ok && job.stopped;
     void *second_ok = NULL;
-    if (threaded)
+    if (threaded) /* also after a fault here: the thread uses the mapping */
         pthread_join(thread, &second_ok);
     if (ok && stopped) { /* the elements from split on are the second part's */
         ok = second_ok && pending_join(&first.p, &second.p);
@@ -1134,17 +1175,30 @@ static bool find_features(const char *data, size_t len, size_t *start)
 
 /* The set of everything outside the features array, read by gjson from a
  * copy with an empty array; NULL unless it reads without a warning. */
+struct skeleton_job {
+    char *skeleton;
+    const char *data;
+    size_t len, fs, fe;
+};
+
+static bool run_skeleton(void *arg)
+{
+    struct skeleton_job *j = arg;
+    memcpy(j->skeleton, j->data, j->fs);
+    memcpy(j->skeleton + j->fs, "[]", 2);
+    memcpy(j->skeleton + j->fs + 2, j->data + j->fe, j->len - j->fe);
+    return true;
+}
+
 static struct annot_set *read_outside(const char *name, const char *data, size_t len,
-                                      size_t fs, size_t fe)
+                                      size_t fs, size_t fe, const struct rfile_map *map)
 {
     size_t n = fs + 2 + (len - fe);
     char *skeleton = malloc(n);
     struct diag *quiet = diag_new();
     struct annot_set *set = NULL;
-    if (skeleton && quiet) {
-        memcpy(skeleton, data, fs);
-        memcpy(skeleton + fs, "[]", 2);
-        memcpy(skeleton + fs + 2, data + fe, len - fe);
+    struct skeleton_job job = {skeleton, data, len, fs, fe};
+    if (skeleton && quiet && touching(map, run_skeleton, &job)) {
         if (!gjson_read_buffer(name, skeleton, n, &set, quiet) ||
             diag_warnings_total(quiet) != 0 || annot_count(set) != 0) {
             annot_set_free(set);
@@ -1156,6 +1210,19 @@ static struct annot_set *read_outside(const char *name, const char *data, size_t
     return set;
 }
 
+struct start_job {
+    const char *data;
+    size_t len, fs;
+};
+
+/* No byte-order mark, and where the features array starts. */
+static bool run_start(void *arg)
+{
+    struct start_job *j = arg;
+    return !(j->len >= 3 && memcmp(j->data, "\xEF\xBB\xBF", 3) == 0) &&
+           find_features(j->data, j->len, &j->fs);
+}
+
 /* The fast read of data[0, len) (the text of `map` when not NULL); false
  * (with dg untouched) when it does not take the file. */
 static bool read_fast(const char *name, const char *data, size_t len,
@@ -1163,17 +1230,17 @@ static bool read_fast(const char *name, const char *data, size_t len,
                       struct gjfast_stats *stats)
 {
     size_t split_min = stats && stats->split_min ? stats->split_min : GJFAST_SPLIT_MIN;
-    size_t fs;
-    if (diag_failed(dg) || len > GJSON_MAX_FILE_SIZE ||
-        (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) || !find_features(data, len, &fs))
+    struct start_job start = {data, len, 0};
+    if (diag_failed(dg) || len > GJSON_MAX_FILE_SIZE || !touching(map, run_start, &start))
         return false;
+    size_t fs = start.fs;
     struct scan s = {data, fs, len};
     struct pending p = {NULL, 0, 0};
     struct annot_set *set = NULL;
     size_t generated = 0;
     struct diag *quiet = diag_new();
     bool ok = quiet && read_features(&s, &p, map, split_min, stats) &&
-              (set = read_outside(name, data, len, fs, s.pos)) != NULL &&
+              (set = read_outside(name, data, len, fs, s.pos, map)) != NULL &&
               assign_ids(&p, &generated, stats);
     if (ok && pending_fit(&p) && annot_adopt_features(set, p.features, p.count, quiet))
         p = (struct pending){NULL, 0, 0}; /* the set's now */

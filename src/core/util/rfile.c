@@ -8,6 +8,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +178,63 @@ void rfile_unmap(struct rfile_map *m)
     if (m->len)
         munmap((void *)m->text, m->len);
     *m = (struct rfile_map){NULL, 0, 0};
+}
+
+/* The guard of this thread's rfile_guarded call, NULL outside one. */
+static _Thread_local sigjmp_buf *guard_jump;
+static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
+static size_t guard_users; /* threads inside rfile_guarded */
+static struct sigaction guard_previous;
+
+static void on_sigbus(int sig, siginfo_t *info, void *context)
+{
+    (void)info;
+    (void)context;
+    if (guard_jump)
+        siglongjmp(*guard_jump, 1);
+    /* not a guarded read: the previous disposition, for the fault that
+     * follows when this handler returns */
+    sigaction(sig, &guard_previous, NULL);
+}
+
+static void guard_enter(void)
+{
+    pthread_mutex_lock(&guard_lock);
+    if (guard_users++ == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = on_sigbus;
+        sa.sa_flags = SA_SIGINFO;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGBUS, &sa, &guard_previous);
+    }
+    pthread_mutex_unlock(&guard_lock);
+}
+
+static void guard_leave(void)
+{
+    pthread_mutex_lock(&guard_lock);
+    if (--guard_users == 0)
+        sigaction(SIGBUS, &guard_previous, NULL);
+    pthread_mutex_unlock(&guard_lock);
+}
+
+bool rfile_guarded(bool (*fn)(void *arg), void *arg, bool *faulted)
+{
+    sigjmp_buf jump;
+    /* volatile: read after siglongjmp */
+    volatile bool ok = false;
+    *faulted = false;
+    guard_enter();
+    if (sigsetjmp(jump, 1) == 0) {
+        guard_jump = &jump;
+        ok = fn(arg);
+    } else {
+        *faulted = true;
+    }
+    guard_jump = NULL;
+    guard_leave();
+    return ok && !*faulted;
 }
 
 bool rfile_check(const char *path, bool allow_dir, struct diag *dg)

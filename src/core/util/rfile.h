@@ -35,9 +35,9 @@ char *rfile_read(const char *path, size_t max_bytes, size_t *len, struct diag *d
  * window of the file rather than all of it. A page touched again after its
  * release is read again from the file.
  *
- * The file must not shrink while it is mapped (touching a page past its new
- * end raises SIGBUS): satmark never truncates a file in place (safefile
- * writes a new file and renames it), so this holds for satmark's own writes. */
+ * A file another program truncates while it is mapped makes a page past
+ * its new end raise SIGBUS when touched: readers touch the text only inside
+ * rfile_guarded, which turns that into an error instead of a crash. */
 struct rfile_map {
     const char *text; /* borrowed from the mapping until rfile_unmap */
     size_t len;
@@ -57,6 +57,15 @@ void rfile_map_release(struct rfile_map *m, size_t upto);
 void rfile_map_release_range(const struct rfile_map *m, size_t from, size_t to);
 /* Unmaps; m is zeroed. Accepts an unmapped (zeroed) m. */
 void rfile_unmap(struct rfile_map *m);
+
+/* Runs fn(arg) on this thread with SIGBUS (a mapped file that shrank under
+ * us) turned into a return: false with *faulted true, fn cut short where it
+ * touched the missing page (what it allocated by then may leak; it must not
+ * hold a lock). Otherwise fn's result, *faulted false. Each thread that
+ * touches a mapping calls it for itself; the handler is installed while any
+ * thread is inside (thread-safe), and a SIGBUS outside a guarded call keeps
+ * its previous disposition. */
+bool rfile_guarded(bool (*fn)(void *arg), void *arg, bool *faulted);
 
 /* Checks without reading that path is a regular file (or, with allow_dir, a
  * directory), by open + fstat of the descriptor: for paths another library
