@@ -387,8 +387,7 @@ static void *compress_bands(void *arg)
                             : job->level == 2 ? ISAL_DEF_LVL2_DEFAULT
                                               : ISAL_DEF_LVL3_DEFAULT;
     uint8_t *prev = malloc(rowbytes), *cur = malloc(rowbytes);
-    size_t raw_size = (size_t)PNGOUT_BAND_ROWS * (rowbytes + 1);
-    uint8_t *raw = malloc(raw_size);
+    uint8_t *raw = malloc((size_t)PNGOUT_BAND_ROWS * (rowbytes + 1));
     uint8_t *level_buf = level_buf_size ? malloc(level_buf_size) : NULL;
     bool have = prev && cur && raw && (level_buf || !level_buf_size);
     for (size_t i = w->first; i < job->nbands; i += w->step) {
@@ -398,18 +397,7 @@ static void *compress_bands(void *arg)
         if (!have)
             continue;
         filter_band(job, b, raw, prev, cur);
-        /* a short last band: what lies past its bytes is zeros, not an
-         * earlier band's (in case the compressor looks ahead) */
-        memset(raw + b->raw_len, 0, raw_size - b->raw_len);
         b->adler = isal_adler32(1, raw, b->raw_len);
-        /* igzip keeps its hash table, token buffer and histograms in level_buf
-         * and does not promise that nothing of a previous stream (or of the
-         * heap's garbage) shapes the next one: a band's bytes must be a
-         * function of its rows alone, not of which bands this worker did
-         * before (1 thread and 3 gave two single-bit differences in one band,
-         * one run in ~100 on a busy machine). */
-        if (level_buf)
-            memset(level_buf, 0, level_buf_size);
         b->ok = deflate_band(job, b, raw, i + 1 == job->nbands, level_buf, level_buf_size);
     }
     free(prev);
