@@ -972,7 +972,7 @@ struct part {
     struct gjfast_stats stats;
 };
 
-/* Text read is given back every this many bytes (rfile_map_release_range). */
+/* Text read is given back every this many bytes (rfile_map_release). */
 #define GJFAST_RELEASE_STEP ((size_t)8 << 20)
 
 /* Reads elements of the features array from the start of one (after '['
@@ -1002,7 +1002,7 @@ static bool read_elements(struct part *pt, size_t stop_at, bool *stopped)
         }
         pt->stats.features++;
         if (pt->map && s->pos - pt->released >= GJFAST_RELEASE_STEP) {
-            rfile_map_release_range(pt->map, pt->released, s->pos);
+            rfile_map_release(pt->map, pt->released, s->pos);
             pt->released = s->pos;
         }
         if (!next_item(s, ']', &done) && !done) {

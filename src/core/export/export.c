@@ -499,6 +499,27 @@ static bool build_props(struct export_item *it, const struct export_input *in,
     return text_ok && json_object_size(p) == EXPORT_NFIXED;
 }
 
+/* Adds key (n bytes, borrowed) to m's union unless it is a fixed attribute
+ * or known. False on out of memory. */
+static bool note_extra_key(struct export_merged *m, const char *key, size_t n)
+{
+    for (size_t k = 0; k < EXPORT_NFIXED; k++)
+        if (strncmp(export_fixed_fields[k], key, n) == 0 && export_fixed_fields[k][n] == '\0')
+            return true;
+    for (size_t k = 0; k < m->nextra; k++)
+        if (strncmp(m->extra_keys[k], key, n) == 0 && m->extra_keys[k][n] == '\0')
+            return true;
+    char **grown = realloc(m->extra_keys, (m->nextra + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    m->extra_keys = grown;
+    if (!(grown[m->nextra] = malloc(n + 1)))
+        return false;
+    memcpy(grown[m->nextra], key, n);
+    grown[m->nextra++][n] = '\0';
+    return true;
+}
+
 /* Adds f's extra properties (JSON object text kept by the reader) to its
  * props after the fixed ones, and their names to the union. */
 static bool add_extras(struct export_merged *m, struct export_item *it, const char *path, struct diag *dg)
@@ -522,43 +543,12 @@ static bool add_extras(struct export_merged *m, struct export_item *it, const ch
             continue;
         }
         json_object_set(it->props, key, value);
-        bool known = false;
-        for (size_t k = 0; k < m->nextra && !known; k++)
-            known = strcmp(m->extra_keys[k], key) == 0;
-        if (!known) {
-            char **grown = realloc(m->extra_keys, (m->nextra + 1) * sizeof *grown);
-            if (!grown || !(grown[m->nextra] = strdup(key))) {
-                if (grown)
-                    m->extra_keys = grown;
-                json_decref(extra);
-                return false;
-            }
-            m->extra_keys = grown;
-            m->nextra++;
+        if (!note_extra_key(m, key, strlen(key))) {
+            json_decref(extra);
+            return false;
         }
     }
     json_decref(extra);
-    return true;
-}
-
-/* Adds key (n bytes, borrowed) to m's union unless it is a fixed attribute
- * or known. False on out of memory. */
-static bool note_extra_key(struct export_merged *m, const char *key, size_t n)
-{
-    for (size_t k = 0; k < EXPORT_NFIXED; k++)
-        if (strncmp(export_fixed_fields[k], key, n) == 0 && export_fixed_fields[k][n] == '\0')
-            return true;
-    for (size_t k = 0; k < m->nextra; k++)
-        if (strncmp(m->extra_keys[k], key, n) == 0 && m->extra_keys[k][n] == '\0')
-            return true;
-    char **grown = realloc(m->extra_keys, (m->nextra + 1) * sizeof *grown);
-    if (!grown)
-        return false;
-    m->extra_keys = grown;
-    if (!(grown[m->nextra] = malloc(n + 1)))
-        return false;
-    memcpy(grown[m->nextra], key, n);
-    grown[m->nextra++][n] = '\0';
     return true;
 }
 
@@ -622,22 +612,8 @@ static bool note_extra_keys(struct export_merged *m, const struct annot_feature 
     json_t *value;
     bool ok = true;
     json_object_foreach(extra, key, value) {
-        bool known = false;
-        for (size_t k = 0; k < EXPORT_NFIXED && !known; k++)
-            known = strcmp(export_fixed_fields[k], key) == 0;
-        for (size_t k = 0; k < m->nextra && !known; k++)
-            known = strcmp(m->extra_keys[k], key) == 0;
-        if (known)
-            continue;
-        char **grown = realloc(m->extra_keys, (m->nextra + 1) * sizeof *grown);
-        if (!grown || !(grown[m->nextra] = strdup(key))) {
-            if (grown)
-                m->extra_keys = grown;
-            ok = false;
+        if (!(ok = note_extra_key(m, key, strlen(key))))
             break;
-        }
-        m->extra_keys = grown;
-        m->nextra++;
     }
     json_decref(extra);
     return ok;

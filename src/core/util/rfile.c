@@ -112,7 +112,7 @@ char *rfile_read(const char *path, size_t max_bytes, size_t *len, struct diag *d
 
 bool rfile_map(const char *path, size_t max_bytes, struct rfile_map *m, struct diag *dg)
 {
-    *m = (struct rfile_map){NULL, 0, 0};
+    *m = (struct rfile_map){NULL, 0};
     struct stat st;
     int fd = open_checked(path, false, &st, dg);
     if (fd < 0)
@@ -143,18 +143,10 @@ bool rfile_map(const char *path, size_t max_bytes, struct rfile_map *m, struct d
     return true;
 }
 
-/* Releasing in steps this large keeps the madvise calls rare. */
-#define RFILE_RELEASE_STEP ((size_t)8 << 20)
-
-static size_t page_size(void)
+void rfile_map_release(const struct rfile_map *m, size_t from, size_t to)
 {
     long page = sysconf(_SC_PAGESIZE);
-    return page > 0 ? (size_t)page : 4096;
-}
-
-void rfile_map_release_range(const struct rfile_map *m, size_t from, size_t to)
-{
-    size_t step = page_size();
+    size_t step = page > 0 ? (size_t)page : 4096;
     if (!m->len || to > m->len)
         return;
     size_t first = (from + step - 1) / step * step, end = to / step * step;
@@ -164,20 +156,11 @@ void rfile_map_release_range(const struct rfile_map *m, size_t from, size_t to)
         madvise((char *)m->text + first, end - first, MADV_DONTNEED);
 }
 
-void rfile_map_release(struct rfile_map *m, size_t upto)
-{
-    if (!m->len || upto > m->len || upto < m->released ||
-        upto - m->released < RFILE_RELEASE_STEP)
-        return;
-    rfile_map_release_range(m, m->released, upto);
-    m->released = upto / page_size() * page_size();
-}
-
 void rfile_unmap(struct rfile_map *m)
 {
     if (m->len)
         munmap((void *)m->text, m->len);
-    *m = (struct rfile_map){NULL, 0, 0};
+    *m = (struct rfile_map){NULL, 0};
 }
 
 /* The guard of this thread's rfile_guarded call, NULL outside one. */
