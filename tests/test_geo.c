@@ -131,6 +131,39 @@ static void test_batch_matches_single(void **state)
     geo_ref_free(g);
 }
 
+/* A clone (for another thread) gives the same answers as its original,
+ * bit for bit, and outlives it; a clone of a pixel-space geo_ref stays one. */
+static void test_clone_same_answers(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < 3; k++) {
+        const struct transform_case *c = &cases[k];
+        struct geo_ref *g = geo_ref_new(c->gt, c->crs, "test", NULL);
+        assert_non_null(g);
+        struct geo_ref *copy = geo_ref_clone(g, NULL);
+        assert_non_null(copy);
+        double lon[2], lat[2];
+        assert_true(geo_pixel_to_lonlat(g, c->px, c->py, &lon[0], &lat[0], NULL));
+        geo_ref_free(g); /* the copy owns its own PROJ objects */
+        assert_true(geo_pixel_to_lonlat(copy, c->px, c->py, &lon[1], &lat[1], NULL));
+        assert_true(lon[0] == lon[1] && lat[0] == lat[1]);
+        double px, py;
+        assert_true(geo_lonlat_to_pixel(copy, lon[1], lat[1], &px, &py, NULL));
+        assert_true(fabs(px - c->px) < ROUND_TRIP_PX_TOL && fabs(py - c->py) < ROUND_TRIP_PX_TOL);
+        geo_ref_free(copy);
+    }
+    const double gt[6] = {100.0, 2.0, 0.0, 300.0, 0.0, -2.0};
+    struct geo_ref *plain = geo_ref_new(gt, NULL, "nocrs.tif", NULL);
+    struct geo_ref *copy = geo_ref_clone(plain, NULL);
+    assert_non_null(copy);
+    assert_false(geo_ref_has_crs(copy));
+    double x, y;
+    geo_pixel_to_crs(copy, 10.5, 20.25, &x, &y);
+    assert_true(fabs(x - 121.0) < 1e-12 && fabs(y - 259.5) < 1e-12);
+    geo_ref_free(plain);
+    geo_ref_free(copy);
+}
+
 static void test_no_crs_pixel_only(void **state)
 {
     (void)state;
@@ -402,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_rotated_and_south_up),
         cmocka_unit_test(test_batch_matches_single),
+        cmocka_unit_test(test_clone_same_answers),
         cmocka_unit_test(test_no_crs_pixel_only),
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_bounds_utm),

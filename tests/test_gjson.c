@@ -154,6 +154,34 @@ static void rewinds_rings(void **state)
     diag_free(dg);
 }
 
+/* Generated ids count on past taken ones and past one digit: f-1 .. f-12
+ * without f-3 and f-10, which the file uses. */
+static void generated_ids_skip_taken(void **state)
+{
+    (void)state;
+    struct diag *dg = diag_new();
+    char text[4096] = "{\"type\": \"FeatureCollection\", \"features\": [";
+    for (int i = 0; i < 12; i++) {
+        char one[200];
+        const char *id = i == 4 ? "\"id\": \"f-3\", " : i == 7 ? "\"id\": \"f-10\", " : "";
+        snprintf(one, sizeof one,
+                 "%s{\"type\": \"Feature\", %s\"properties\": {}, \"geometry\": "
+                 "{\"type\": \"Point\", \"coordinates\": [1, 2]}}",
+                 i ? ", " : "", id);
+        strcat(text, one);
+    }
+    strcat(text, "]}");
+    struct annot_set *set = read_ok(text, dg);
+    const char *want[12] = {"f-1", "f-2", "f-4", "f-5", "f-3", "f-6",
+                            "f-7", "f-10", "f-8", "f-9", "f-11", "f-12"};
+    assert_int_equal(annot_count(set), 12);
+    for (size_t i = 0; i < 12; i++)
+        assert_string_equal(annot_get(set, i)->id, want[i]);
+    assert_true(has_warning(dg, "10 features without an id got generated ids"));
+    annot_set_free(set);
+    diag_free(dg);
+}
+
 static void plain_geojson_gets_defaults(void **state)
 {
     (void)state;
@@ -466,6 +494,7 @@ int main(void)
         cmocka_unit_test(round_trip_is_identical),
         cmocka_unit_test(rewinds_rings),
         cmocka_unit_test(plain_geojson_gets_defaults),
+        cmocka_unit_test(generated_ids_skip_taken),
         cmocka_unit_test(errors_name_line_and_column),
         cmocka_unit_test(deep_nesting_fails_cleanly),
         cmocka_unit_test(accepted_with_warnings),

@@ -738,6 +738,98 @@ static void test_dense_class_drawn_as_density(void **state)
     diag_free(dg);
 }
 
+/* Issue 14: the overlay of many marks (its positions projected by two
+ * threads from 16,384 on) puts every position where geo_lonlat_to_pixel puts
+ * it alone; marks that cannot be projected (the far side of an orthographic
+ * image) are left out whole and the marks after them keep their parts. */
+static void test_overlay_matches_point_by_point(void **state)
+{
+    (void)state;
+    char path[300];
+    out_path(path, sizeof path, "many-kinds.geojson");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[");
+    const int n = 6000;
+    size_t far = 0;
+    for (int i = 0; i < n; i++) {
+        double lon = 130.0 + (i % 80) * 2e-4, lat = 42.25 + (i / 80) * 2e-4;
+        fprintf(f, "%s{\"type\":\"Feature\",\"id\":\"m%d\",\"properties\":{\"class\":\"ship\"},"
+                   "\"geometry\":", i ? "," : "", i);
+        if (i % 97 == 5) { /* the other side of the globe */
+            fprintf(f, "{\"type\":\"Point\",\"coordinates\":[-50.0,-42.25]}}");
+            far++;
+        } else if (i % 3 == 0) {
+            fprintf(f, "{\"type\":\"Point\",\"coordinates\":[%.7f,%.7f]}}", lon, lat);
+        } else if (i % 3 == 1) {
+            fprintf(f, "{\"type\":\"LineString\",\"coordinates\":[[%.7f,%.7f],[%.7f,%.7f],"
+                       "[%.7f,%.7f]]}}", lon, lat, lon + 5e-5, lat, lon + 5e-5, lat + 5e-5);
+        } else {
+            fprintf(f, "{\"type\":\"Polygon\",\"coordinates\":[[[%.7f,%.7f],[%.7f,%.7f],"
+                       "[%.7f,%.7f],[%.7f,%.7f],[%.7f,%.7f]]]}}", lon, lat, lon + 5e-5, lat,
+                    lon + 5e-5, lat + 5e-5, lon, lat + 5e-5, lon, lat);
+        }
+    }
+    fprintf(f, "]}");
+    fclose(f);
+    struct diag *dg = diag_new();
+    struct annot_set *set = NULL;
+    if (!gjson_read_file(path, &set, dg))
+        fail_msg("%s", diag_message(dg));
+    const double gt[6] = {-20000, 2.0, 0, 20000, 0, -2.0};
+    struct geo_ref *g = geo_ref_new(
+        gt, "+proj=ortho +lat_0=42.25 +lon_0=130 +datum=WGS84 +units=m +type=crs", "ortho", dg);
+    if (!g)
+        fail_msg("%s", diag_message(dg));
+    const struct annot_set *sets[] = {set};
+    struct diag *odg = diag_new();
+    struct render_overlay *ov = render_overlay_new(g, sets, 1, odg);
+    assert_non_null(ov);
+    assert_int_equal(render_overlay_count(ov), (size_t)n - far);
+    assert_int_equal(diag_warning_count(odg), 1);
+    char want[200];
+    snprintf(want, sizeof want, "%zu mark(s) lie outside the image's projection", far);
+    assert_non_null(strstr(diag_warning(odg, 0), want));
+    assert_non_null(strstr(diag_warning(odg, 0), "(first: m5)"));
+    size_t k = 0, positions = 0;
+    for (size_t i = 0; i < annot_count(set); i++) {
+        const struct annot_feature *af = annot_get(set, i);
+        if (af->geom.parts[0].pts[0].lon < 0)
+            continue; /* left out */
+        assert_true(k < render_overlay_count(ov));
+        assert_string_equal(render_overlay_id(ov, k), af->id);
+        double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
+        for (size_t p = 0; p < af->geom.nparts; p++)
+            for (size_t v = 0; v < af->geom.parts[p].n; v++) {
+                double px, py;
+                assert_true(geo_lonlat_to_pixel(g, af->geom.parts[p].pts[v].lon,
+                                                af->geom.parts[p].pts[v].lat, &px, &py, dg));
+                minx = fmin(minx, px);
+                maxx = fmax(maxx, px);
+                miny = fmin(miny, py);
+                maxy = fmax(maxy, py);
+                positions++;
+            }
+        struct render_rect box;
+        assert_true(render_overlay_bbox(ov, k, &box));
+        /* the same operation on each position: equal, not merely close */
+        assert_true(box.x == minx && box.y == miny);
+        assert_true(box.w == maxx - minx && box.h == maxy - miny);
+        enum render_mark_kind kind = af->geom.type == ANNOT_GEOM_POINT        ? RENDER_MARK_POINT
+                                     : af->geom.type == ANNOT_GEOM_LINESTRING ? RENDER_MARK_LINE
+                                                                              : RENDER_MARK_AREA;
+        assert_int_equal(render_overlay_kind(ov, k), kind);
+        k++;
+    }
+    assert_int_equal(k, render_overlay_count(ov));
+    assert_true(positions >= 16384); /* enough for the two-thread path */
+    render_overlay_free(ov);
+    diag_free(odg);
+    geo_ref_free(g);
+    annot_set_free(set);
+    diag_free(dg);
+}
+
 /* Issue 11: 17 neighbouring marks of one class with one label get one label
  * for the group; two far apart keep theirs. */
 static void test_repeated_labels_grouped(void **state)
@@ -1000,6 +1092,7 @@ int main(void)
         cmocka_unit_test(test_marks_observed_on_other_images),
         cmocka_unit_test(test_repeated_labels_grouped),
         cmocka_unit_test(test_dense_class_drawn_as_density),
+        cmocka_unit_test(test_overlay_matches_point_by_point),
         cmocka_unit_test(test_other_dates_drawn_distinctly),
         cmocka_unit_test(test_bad_inputs_fail_cleanly),
     };

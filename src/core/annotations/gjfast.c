@@ -731,7 +731,16 @@ static bool dump_extras(struct extra *extras, size_t n, char **dst)
 {
     if (n == 0)
         return true;
-    qsort(extras, n, sizeof *extras, compare_extra_keys);
+    if (n <= 8) { /* a feature's few extras: qsort's call costs more than sorting */
+        for (size_t i = 1; i < n; i++)
+            for (size_t k = i; k > 0 && compare_extra_keys(&extras[k - 1], &extras[k]) > 0; k--) {
+                struct extra swap = extras[k];
+                extras[k] = extras[k - 1];
+                extras[k - 1] = swap;
+            }
+    } else {
+        qsort(extras, n, sizeof *extras, compare_extra_keys);
+    }
     size_t cap = 2;
     for (size_t i = 0; i < n; i++)
         cap += extras[i].key.n + 40 +

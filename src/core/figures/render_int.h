@@ -44,8 +44,8 @@ struct ov_part {
 };
 
 struct ov_feature {
-    char *id;    /* owned; the label follows it in the same block */
-    char *label; /* borrowed from id's block */
+    char *id;    /* in the overlay's text blocks; the label follows it there */
+    char *label; /* likewise */
     enum annot_class cls;
     size_t part_start, nparts;
     char **claims;
@@ -60,7 +60,16 @@ struct ov_feature {
     char *dated_label; /* "label (dates)" for other-date marks, else NULL */
 };
 
+/* A block of the overlay's ids and labels, filled in order: a detector's
+ * 100,000 marks in one allocation per 64 KiB rather than one each. */
+struct ov_text {
+    struct ov_text *next;
+    size_t used, cap;
+    char data[];
+};
+
 struct render_overlay {
+    struct ov_text *text; /* owned: every feature's id and label */
     struct ov_feature *features;
     size_t n, cap;
     struct ov_part *parts;

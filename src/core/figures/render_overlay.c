@@ -7,9 +7,18 @@
  * (by length) of its longest line, or the centroid of its largest ring
  * (annot_geometry's ring arithmetic).
  *
+ * Building is three passes: the features' parts are collected with their
+ * lon/lat positions (arrays sized once from the sets), all positions are
+ * projected in one go (by two threads from OV_PARALLEL_MIN positions on,
+ * each with its own copy of the PROJ operation: PROJ objects are not shared
+ * between threads), then each feature gets its box and anchor, and one with
+ * a position that did not project is taken out. The result does not depend
+ * on the number of threads: every position is projected alone, by the same
+ * operation.
+ *
  * Invariants: the overlay owns copies of everything it keeps (ids, labels,
  * claims, dates); it is immutable once returned; a feature that cannot be
- * projected is left out whole (its parts and positions rolled back).
+ * projected is left out whole (its parts and positions removed).
  *
  * Ownership: a pointer passed to a function here is borrowed for the call,
  * and one returned is borrowed from its argument, unless its comment says
@@ -18,15 +27,24 @@
 #include "render_int.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpucount.h"
 #include "geo.h"
 
+/* Positions from which a second thread projects half of them: below, the
+ * thread and the PROJ copy cost more than they save (~0.2 us a position). */
+#define OV_PARALLEL_MIN 16384
+
+/* Bytes of a text block (struct ov_text); a longer text gets its own. */
+#define OV_TEXT_BLOCK ((size_t)64 << 10)
+
+/* Frees what f owns (its id and label belong to the overlay's text). */
 static void free_feature(struct ov_feature *f)
 {
-    free(f->id); /* the label shares its block (ids_and_label) */
     free(f->dates);
     free(f->dated_label);
     for (size_t k = 0; k < f->nclaims; k++)
@@ -41,10 +59,58 @@ void render_overlay_free(struct render_overlay *ov)
         return;
     for (size_t i = 0; i < ov->n; i++)
         free_feature(&ov->features[i]);
+    while (ov->text) {
+        struct ov_text *next = ov->text->next;
+        free(ov->text);
+        ov->text = next;
+    }
     free(ov->features);
     free(ov->parts);
     free(ov->xy);
     free(ov);
+}
+
+/* n bytes of the overlay's text (borrowed from ov); NULL on out of memory. */
+static char *text_alloc(struct render_overlay *ov, size_t n)
+{
+    struct ov_text *b = ov->text;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > OV_TEXT_BLOCK ? n : OV_TEXT_BLOCK;
+        b = malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->next = ov->text;
+        b->used = 0;
+        b->cap = cap;
+        ov->text = b;
+    }
+    char *at = b->data + b->used;
+    b->used += n;
+    return at;
+}
+
+/* Makes room for exactly `need` elements when there is less (the overlay's
+ * arrays are sized once from the sets: no doubling, no slack). */
+static bool reserve(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    void *q = realloc(*p, need * elem);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = need;
+    return true;
+}
+
+/* Parts and positions of g, members included, added to *nparts and *npts. */
+static void count_geometry(const struct annot_geometry *g, size_t *nparts, size_t *npts)
+{
+    *nparts += g->nparts;
+    for (size_t p = 0; p < g->nparts; p++)
+        *npts += g->parts[p].n;
+    for (size_t m = 0; m < g->nmembers; m++)
+        count_geometry(&g->members[m], nparts, npts);
 }
 
 bool render_grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -148,58 +214,126 @@ static void compute_anchor(struct render_overlay *ov, struct ov_feature *f)
     }
 }
 
-/* Projects the parts of the last feature (f) from lon/lat to tile px.
- * Returns false when a position cannot be projected. */
-/* Scratch positions for project_feature, reused from feature to feature. */
-struct project_scratch {
-    double *lonlat; /* 2 * cap */
-    size_t cap;
+/* One thread's share of the positions: projected in place from lon/lat to
+ * tile px, a position that cannot be projected becoming NaN. */
+struct project_job {
+    struct geo_ref *g; /* borrowed; used by this job's thread only */
+    struct annot_xy *xy;
+    size_t n;
+    bool ok; /* false: the transformation is unavailable */
 };
 
-static bool project_feature(struct render_overlay *ov, struct ov_feature *f, struct geo_ref *g,
-                            struct project_scratch *sc)
+static void project_points(struct project_job *j)
 {
-    if (f->nparts == 0)
-        return true;
-    size_t first = ov->parts[f->part_start].start;
-    size_t n = ov->npts - first;
-    /* one buffer for every feature (a detector's 100,000 points: two
-     * allocations each were ~30% of building the overlay) */
-    if (n > sc->cap) {
-        double *grown = realloc(sc->lonlat, 2 * n * sizeof *grown);
-        if (!grown)
-            return false;
-        sc->lonlat = grown;
-        sc->cap = n;
-    }
-    double *lon = sc->lonlat, *lat = sc->lonlat + n;
-    for (size_t i = 0; i < n; i++) {
-        lon[i] = ov->xy[first + i].x;
-        lat[i] = ov->xy[first + i].y;
-    }
-    size_t failed = 0;
-    /* no diag: the only failure it could carry (no CRS) was ruled out by the caller */
-    bool ok = geo_lonlats_to_pixels(g, n, lon, lat, lon, lat, &failed, NULL) && failed == 0;
-    if (ok) {
-        double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
-        for (size_t i = 0; i < n; i++) {
-            ov->xy[first + i] = (struct annot_xy){lon[i], lat[i]};
+    enum { CHUNK = 1024 };
+    double lon[CHUNK], lat[CHUNK];
+    j->ok = true;
+    for (size_t at = 0; at < j->n && j->ok; at += CHUNK) {
+        size_t k = j->n - at < CHUNK ? j->n - at : CHUNK;
+        for (size_t i = 0; i < k; i++) {
+            lon[i] = j->xy[at + i].x;
+            lat[i] = j->xy[at + i].y;
         }
-        render_grow_bounds(n, lon, lat, &minx, &miny, &maxx, &maxy);
-        f->has_bbox = true;
-        f->bbox = (struct render_rect){minx, miny, maxx - minx, maxy - miny};
-        compute_anchor(ov, f);
+        /* no diag: the only failure it could carry (no CRS) was ruled out by the caller */
+        j->ok = geo_lonlats_to_pixels(j->g, k, lon, lat, lon, lat, NULL, NULL);
+        for (size_t i = 0; i < k; i++)
+            j->xy[at + i] = (struct annot_xy){lon[i], lat[i]};
     }
-    return ok;
 }
 
-/* "id\0label\0" in one new block ("" for NULL); free() the result. */
-static char *id_and_label(const char *id, const char *label)
+static void *run_project(void *arg)
+{
+    project_points(arg);
+    return NULL;
+}
+
+/* Projects every position of ov (g borrowed; used on this thread, a copy of
+ * it on the second). False when the transformation is unavailable. */
+static bool project_all(struct render_overlay *ov, struct geo_ref *g)
+{
+    struct project_job here = {g, ov->xy, ov->npts, false}, side = {NULL, NULL, 0, false};
+    struct geo_ref *copy = NULL;
+    pthread_t thread;
+    bool threaded = false;
+    if (ov->npts >= OV_PARALLEL_MIN && cpucount_online() > 1 &&
+        (copy = geo_ref_clone(g, NULL)) != NULL) {
+        size_t half = ov->npts / 2;
+        side = (struct project_job){copy, ov->xy + half, ov->npts - half, false};
+        threaded = pthread_create(&thread, NULL, run_project, &side) == 0;
+        if (threaded)
+            here.n = half;
+    }
+    project_points(&here);
+    if (threaded)
+        pthread_join(thread, NULL);
+    geo_ref_free(copy);
+    return here.ok && (!threaded || side.ok);
+}
+
+/* Gives each feature its box and label anchor, and takes out those with a
+ * position that did not project (their parts and positions too, the rest
+ * moved down in order). Returns how many were taken out; the first one's
+ * id in *first_skipped (borrowed from ov's text). */
+static size_t finish_features(struct render_overlay *ov, const char **first_skipped)
+{
+    size_t kept = 0, nparts = 0, npts = 0, skipped = 0;
+    for (size_t i = 0; i < ov->n; i++) {
+        struct ov_feature *f = &ov->features[i];
+        size_t first = f->nparts ? ov->parts[f->part_start].start : 0, n = 0;
+        if (f->nparts) {
+            const struct ov_part *last = &ov->parts[f->part_start + f->nparts - 1];
+            n = last->start + last->n - first;
+        }
+        bool projected = true;
+        for (size_t k = 0; k < n && projected; k++)
+            projected = isfinite(ov->xy[first + k].x) && isfinite(ov->xy[first + k].y);
+        if (!projected) {
+            if (!skipped++)
+                *first_skipped = f->id;
+            free_feature(f);
+            continue;
+        }
+        if (skipped) { /* move down over what was taken out */
+            for (size_t p = 0; p < f->nparts; p++) {
+                struct ov_part part = ov->parts[f->part_start + p];
+                part.start = part.start - first + npts;
+                ov->parts[nparts + p] = part;
+            }
+            memmove(ov->xy + npts, ov->xy + first, n * sizeof *ov->xy);
+            f->part_start = nparts;
+        }
+        nparts += f->nparts;
+        npts += n;
+        if (f->nparts) {
+            double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
+            const struct annot_xy *xy = ov->xy + (npts - n);
+            for (size_t k = 0; k < n; k++) {
+                minx = fmin(minx, xy[k].x);
+                maxx = fmax(maxx, xy[k].x);
+                miny = fmin(miny, xy[k].y);
+                maxy = fmax(maxy, xy[k].y);
+            }
+            f->has_bbox = true;
+            f->bbox = (struct render_rect){minx, miny, maxx - minx, maxy - miny};
+            compute_anchor(ov, f);
+        }
+        if (kept != i)
+            ov->features[kept] = *f;
+        kept++;
+    }
+    ov->n = kept;
+    ov->nparts = nparts;
+    ov->npts = npts;
+    return skipped;
+}
+
+/* "id\0label\0" in the overlay's text ("" for NULL); NULL on out of memory. */
+static char *id_and_label(struct render_overlay *ov, const char *id, const char *label)
 {
     id = id ? id : "";
     label = label ? label : "";
     size_t ni = strlen(id) + 1, nl = strlen(label) + 1;
-    char *d = malloc(ni + nl);
+    char *d = text_alloc(ov, ni + nl);
     if (d) {
         memcpy(d, id, ni);
         memcpy(d + ni, label, nl);
@@ -282,7 +416,7 @@ static struct render_overlay *overlay_build(struct geo_ref *g,
         diag_error(dg, "render: out of memory");
         return NULL;
     }
-    size_t total = 0;
+    size_t total = 0, total_parts = 0, total_pts = 0;
     for (size_t s = 0; s < nsets; s++)
         total += annot_count(sets[s]);
     if (total == 0)
@@ -291,9 +425,13 @@ static struct render_overlay *overlay_build(struct geo_ref *g,
         diag_warn(dg, "the image has no CRS: %zu mark(s) cannot be placed on it", total);
         return ov;
     }
-    size_t skipped = 0;
-    const char *first_skipped = NULL;
-    struct project_scratch scratch = {NULL, 0};
+    for (size_t s = 0; s < nsets; s++)
+        for (size_t i = 0; i < annot_count(sets[s]); i++)
+            count_geometry(&annot_get(sets[s], i)->geom, &total_parts, &total_pts);
+    if (!reserve((void **)&ov->features, &ov->cap, total, sizeof *ov->features) ||
+        !reserve((void **)&ov->parts, &ov->capparts, total_parts, sizeof *ov->parts) ||
+        !reserve((void **)&ov->xy, &ov->cappts, total_pts, sizeof *ov->xy))
+        goto oom;
     for (size_t s = 0; s < nsets; s++) {
         for (size_t i = 0; i < annot_count(sets[s]); i++) {
             const struct annot_feature *af = annot_get(sets[s], i);
@@ -304,19 +442,16 @@ static struct render_overlay *overlay_build(struct geo_ref *g,
                 if (!keep_other)
                     continue;
             }
-            if (!render_grow((void **)&ov->features, &ov->cap, ov->n + 1, sizeof *ov->features))
-                goto oom;
             struct ov_feature *f = &ov->features[ov->n];
             memset(f, 0, sizeof *f);
             f->cls = af->cls;
             f->rel = rel;
             f->part_start = ov->nparts;
-            if ((f->id = id_and_label(af->id, af->label)))
+            if ((f->id = id_and_label(ov, af->id, af->label)))
                 f->label = f->id + strlen(f->id) + 1;
             f->claims = af->nclaims ? calloc(af->nclaims, sizeof *f->claims) : NULL;
             f->stances = af->nclaims ? calloc(af->nclaims, sizeof *f->stances) : NULL;
-            if (!f->id || !f->label || !set_dates(f, af) ||
-                (af->nclaims && (!f->claims || !f->stances))) {
+            if (!f->id || !set_dates(f, af) || (af->nclaims && (!f->claims || !f->stances))) {
                 free_feature(f);
                 goto oom;
             }
@@ -330,31 +465,26 @@ static struct render_overlay *overlay_build(struct geo_ref *g,
                 }
             }
             f->nclaims = af->nclaims;
-            size_t pts_before = ov->npts;
             if (!add_geometry_parts(ov, &af->geom)) {
                 free_feature(f);
                 goto oom;
             }
             f->nparts = ov->nparts - f->part_start;
-            if (!project_feature(ov, f, g, &scratch)) {
-                if (!first_skipped)
-                    first_skipped = af->id;
-                skipped++;
-                free_feature(f);
-                ov->nparts = f->part_start;
-                ov->npts = pts_before;
-                continue;
-            }
             ov->n++;
         }
     }
-    free(scratch.lonlat);
+    if (!project_all(ov, g)) {
+        diag_error(dg, "render: the marks cannot be projected onto the image");
+        render_overlay_free(ov);
+        return NULL;
+    }
+    const char *first_skipped = NULL;
+    size_t skipped = finish_features(ov, &first_skipped);
     if (skipped)
         diag_warn(dg, "%zu mark(s) lie outside the image's projection and are not drawn "
                       "(first: %s)", skipped, first_skipped);
     return ov;
 oom:
-    free(scratch.lonlat);
     diag_error(dg, "render: out of memory");
     render_overlay_free(ov);
     return NULL;

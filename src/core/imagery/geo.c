@@ -145,6 +145,42 @@ struct geo_ref *geo_ref_from_raster(const struct raster *r, struct diag *dg)
                        georef && info->has_crs ? info->crs_wkt : NULL, info->path, dg);
 }
 
+struct geo_ref *geo_ref_clone(const struct geo_ref *g, struct diag *dg)
+{
+    struct geo_ref *c = calloc(1, sizeof *c);
+    if (!c) {
+        diag_error(dg, "%s: out of memory", label_of(g));
+        return NULL;
+    }
+    *c = *g;
+    c->label = NULL;
+    c->ctx = NULL;
+    c->to_lonlat = NULL;
+    if (g->label && !(c->label = strdup(g->label))) {
+        diag_error(dg, "%s: out of memory", label_of(g));
+        geo_ref_free(c);
+        return NULL;
+    }
+    if (!g->to_lonlat)
+        return c;
+    c->ctx = proj_context_create();
+    if (!c->ctx) {
+        diag_error(dg, "%s: cannot create a PROJ context", label_of(g));
+        geo_ref_free(c);
+        return NULL;
+    }
+    proj_log_level(c->ctx, PJ_LOG_NONE);
+    proj_context_set_enable_network(c->ctx, 0);
+    c->to_lonlat = proj_clone(c->ctx, g->to_lonlat);
+    if (!c->to_lonlat) {
+        diag_error(dg, "%s: cannot copy the transformation to WGS84: %s", label_of(g),
+                   proj_reason(c->ctx));
+        geo_ref_free(c);
+        return NULL;
+    }
+    return c;
+}
+
 void geo_ref_free(struct geo_ref *g)
 {
     if (!g)

@@ -48,6 +48,11 @@ struct geo_ref *geo_ref_new(const double gt[6], const char *crs_def, const char 
  * during the call). A raster without geotransform gives a pixel-space
  * geo_ref. Free with geo_ref_free. */
 struct geo_ref *geo_ref_from_raster(const struct raster *r, struct diag *dg);
+/* A new geo_ref doing exactly what g does (the same PROJ operation, cloned
+ * into a context of its own), for another thread: g is only read, so the
+ * caller must not use g on another thread during the call. NULL with the
+ * reason on dg on failure. Free with geo_ref_free. */
+struct geo_ref *geo_ref_clone(const struct geo_ref *g, struct diag *dg);
 /* Frees g and its PROJ objects; accepts NULL. */
 void geo_ref_free(struct geo_ref *g);
 

@@ -75,11 +75,11 @@ static void place(struct idmap_slot *slots, size_t cap, uint64_t hash, size_t va
     slots[at] = (struct idmap_slot){hash, value + 1};
 }
 
-bool idmap_find(const struct idmap *m, const char *key, size_t *value)
+/* idmap_find with the key's hash already computed. */
+static bool find_hashed(const struct idmap *m, const char *key, uint64_t h, size_t *value)
 {
     if (!m->cap)
         return false;
-    uint64_t h = idmap_hash(key);
     size_t mask = m->cap - 1;
     for (size_t at = (size_t)h & mask; m->slots[at].value_plus1; at = (at + 1) & mask) {
         const struct idmap_slot *s = &m->slots[at];
@@ -92,11 +92,17 @@ bool idmap_find(const struct idmap *m, const char *key, size_t *value)
     return false;
 }
 
+bool idmap_find(const struct idmap *m, const char *key, size_t *value)
+{
+    return find_hashed(m, key, idmap_hash(key), value);
+}
+
 bool idmap_add(struct idmap *m, const char *key, size_t value, bool *added)
 {
     if (added)
         *added = false;
-    if (idmap_find(m, key, NULL))
+    uint64_t h = idmap_hash(key);
+    if (find_hashed(m, key, h, NULL))
         return true;
     if (2 * (m->count + 1) > m->cap) {
         size_t cap = capacity_for(m->count + 1);
@@ -110,7 +116,7 @@ bool idmap_add(struct idmap *m, const char *key, size_t value, bool *added)
         m->slots = slots;
         m->cap = cap;
     }
-    place(m->slots, m->cap, idmap_hash(key), value);
+    place(m->slots, m->cap, h, value);
     m->count++;
     if (added)
         *added = true;
