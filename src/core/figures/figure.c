@@ -195,6 +195,67 @@ static bool finish_hash(struct fig *f, struct diag *dg)
     return f->hash_ok;
 }
 
+/* Whether the marks chosen without the tile's hash could change once it is
+ * known: only an observation naming a SHA-256 can (markdate's rule). */
+static bool marks_depend_on_hash(const struct fig *f)
+{
+    for (size_t i = 0; i < f->nsets; i++)
+        for (size_t k = 0; k < annot_count(f->sets[i]); k++) {
+            const struct annot_feature *af = annot_get(f->sets[i], k);
+            for (size_t o = 0; o < af->nobs; o++)
+                if (af->obs[o].sha256 && af->obs[o].sha256[0])
+                    return true;
+        }
+    return false;
+}
+
+struct set_release {
+    struct annot_set **sets; /* owned, with the sets */
+    size_t n;
+};
+
+static void *release_sets(void *arg)
+{
+    struct set_release *rel = arg;
+    for (size_t i = 0; i < rel->n; i++)
+        annot_set_free(rel->sets[i]);
+    free(rel->sets);
+    free(rel);
+    return NULL;
+}
+
+/* Once the content is settled (overlay, texts, claims), the annotation sets
+ * are needed again only to confirm a speculative choice of marks that the
+ * tile's hash could change, or by the evidence report, which borrows them.
+ * Otherwise they are freed on another thread while the imagery is read and
+ * the marks drawn: a detector's 100,000 marks are ~11 ms of free() that
+ * would end the figure on one core. Nothing happens when a thread cannot be
+ * started (fig_free frees them as before). */
+static void release_sets_early(struct fig *f)
+{
+    if (f->spec->threads == 1 || f->nsets == 0 || f->evidence ||
+        (f->speculative && marks_depend_on_hash(f)))
+        return;
+    struct set_release *rel = malloc(sizeof *rel);
+    struct annot_set **sets = malloc(f->nsets * sizeof *sets);
+    if (!rel || !sets) {
+        free(rel);
+        free(sets);
+        return;
+    }
+    memcpy(sets, f->sets, f->nsets * sizeof *sets);
+    *rel = (struct set_release){sets, f->nsets};
+    if (pthread_create(&f->release_thread, NULL, release_sets, rel) != 0) {
+        free(sets);
+        free(rel);
+        return;
+    }
+    f->releasing = true;
+    f->sets_released = true;
+    for (size_t i = 0; i < f->nsets; i++)
+        f->sets[i] = NULL;
+}
+
 /* An empty figure state: nothing owned yet, text buffers capped. */
 static void fig_init(struct fig *f)
 {
@@ -209,6 +270,8 @@ static void fig_init(struct fig *f)
 static void fig_free(struct fig *f)
 {
     finish_hash(f, NULL);
+    if (f->releasing)
+        pthread_join(f->release_thread, NULL);
     diag_free(f->hash_dg);
     if (f->cr)
         cairo_destroy(f->cr);
@@ -409,7 +472,7 @@ static bool confirm_marks(struct fig *f, struct diag *dg)
 {
     if (!finish_hash(f, dg))
         return false;
-    if (!f->speculative)
+    if (!f->speculative || f->sets_released) /* released: no mark depends on the hash */
         return true;
     const char *image = base_name(f->spec->tile);
     struct markdate_image guess = {image, NULL, f->info->acquired};
@@ -769,6 +832,7 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
     double t0 = now_ms();
     if (!fig_prepare_content(f, dg) || !size_output(f, dg))
         return false;
+    release_sets_early(f);
 
     f->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, f->w, f->h);
     if (cairo_surface_status(f->surface) != CAIRO_STATUS_SUCCESS) {

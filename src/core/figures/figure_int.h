@@ -46,8 +46,14 @@ struct fig {
     struct raster *r;
     const struct raster_info *info;
     struct geo_ref *g;
+    /* nsets stays the number of annotation files; once the figure's content
+     * is settled the sets themselves may be handed to a thread that frees
+     * them (release_sets_early: entries NULL, sets_released) */
     struct annot_set **sets;
     size_t nsets;
+    pthread_t release_thread;
+    bool releasing;     /* release_thread started and not joined yet */
+    bool sets_released; /* f->sets[] entries are NULL from here on */
     struct style *st;
     struct claims_catalog *cat;
     char *catalog_path;

@@ -53,36 +53,41 @@ static void free_feature(struct ov_feature *f)
     free(f->stances);
 }
 
+static void free_text(struct ov_text *list)
+{
+    while (list) {
+        struct ov_text *next = list->next;
+        free(list);
+        list = next;
+    }
+}
+
 void render_overlay_free(struct render_overlay *ov)
 {
     if (!ov)
         return;
     for (size_t i = 0; i < ov->n; i++)
         free_feature(&ov->features[i]);
-    while (ov->text) {
-        struct ov_text *next = ov->text->next;
-        free(ov->text);
-        ov->text = next;
-    }
+    free_text(ov->text);
     free(ov->features);
     free(ov->parts);
     free(ov->xy);
     free(ov);
 }
 
-/* n bytes of the overlay's text (borrowed from ov); NULL on out of memory. */
-static char *text_alloc(struct render_overlay *ov, size_t n)
+/* n bytes in the text blocks *list (borrowed from it); NULL on out of memory. */
+static char *text_alloc(struct ov_text **list, size_t n)
 {
-    struct ov_text *b = ov->text;
+    struct ov_text *b = *list;
     if (!b || b->cap - b->used < n) {
         size_t cap = n > OV_TEXT_BLOCK ? n : OV_TEXT_BLOCK;
         b = malloc(sizeof *b + cap);
         if (!b)
             return NULL;
-        b->next = ov->text;
+        b->next = *list;
         b->used = 0;
         b->cap = cap;
-        ov->text = b;
+        *list = b;
     }
     char *at = b->data + b->used;
     b->used += n;
@@ -128,10 +133,29 @@ bool render_grow(void **p, size_t *cap, size_t need, size_t elem)
     return true;
 }
 
-/* Adds the parts of g (members included) with lon/lat positions; xy gets
- * the lon/lat for now, projected afterwards per feature. */
-static bool add_geometry_parts(struct render_overlay *ov, const struct annot_geometry *g)
+/* Where one thread builds its share of the overlay: features [from, to)
+ * counted across the sets, written into the overlay's arrays (sized for
+ * all) from the slots *_at on, which no other range writes. */
+struct ov_range {
+    struct render_overlay *ov;
+    const struct annot_set *const *sets;
+    size_t nsets, from, to;
+    const struct markdate_image *img;
+    bool keep_other;
+    struct geo_ref *g; /* borrowed; used by this range's thread only */
+    size_t feat_at, part_at, pt_at;
+    /* results */
+    size_t nfeat, nparts, npts; /* slots filled */
+    size_t other_dates, unprojected;
+    struct ov_text *text; /* owned: its ids and labels, until handed to ov */
+    bool oom, no_transform;
+};
+
+/* Adds the parts of g (members included) with their lon/lat positions to
+ * r's slots (projected afterwards). */
+static void add_geometry_parts(struct ov_range *r, const struct annot_geometry *g)
 {
+    struct render_overlay *ov = r->ov;
     for (size_t p = 0; p < g->nparts; p++) {
         const struct annot_part *part = &g->parts[p];
         enum part_kind kind = PART_POINTS;
@@ -139,19 +163,14 @@ static bool add_geometry_parts(struct render_overlay *ov, const struct annot_geo
             kind = PART_LINE;
         else if (g->type == ANNOT_GEOM_POLYGON || g->type == ANNOT_GEOM_MULTIPOLYGON)
             kind = PART_RING;
-        if (!render_grow((void **)&ov->parts, &ov->capparts, ov->nparts + 1, sizeof *ov->parts) ||
-            !render_grow((void **)&ov->xy, &ov->cappts, ov->npts + part->n, sizeof *ov->xy))
-            return false;
-        ov->parts[ov->nparts++] = (struct ov_part){kind, ov->npts, part->n};
-        for (size_t i = 0; i < part->n; i++) {
-            ov->xy[ov->npts] = (struct annot_xy){part->pts[i].lon, part->pts[i].lat};
-            ov->npts++;
-        }
+        size_t at = r->pt_at + r->npts;
+        ov->parts[r->part_at + r->nparts++] = (struct ov_part){kind, at, part->n};
+        for (size_t i = 0; i < part->n; i++)
+            ov->xy[at + i] = (struct annot_xy){part->pts[i].lon, part->pts[i].lat};
+        r->npts += part->n;
     }
     for (size_t m = 0; m < g->nmembers; m++)
-        if (!add_geometry_parts(ov, &g->members[m]))
-            return false;
-    return true;
+        add_geometry_parts(r, &g->members[m]);
 }
 
 /* Label anchor of f in tile px: a point's position, the middle (by length) of
@@ -241,35 +260,6 @@ static void project_points(struct project_job *j)
     }
 }
 
-static void *run_project(void *arg)
-{
-    project_points(arg);
-    return NULL;
-}
-
-/* Projects every position of ov (g borrowed; used on this thread, a copy of
- * it on the second). False when the transformation is unavailable. */
-static bool project_all(struct render_overlay *ov, struct geo_ref *g)
-{
-    struct project_job here = {g, ov->xy, ov->npts, false}, side = {NULL, NULL, 0, false};
-    struct geo_ref *copy = NULL;
-    pthread_t thread;
-    bool threaded = false;
-    if (ov->npts >= OV_PARALLEL_MIN && cpucount_online() > 1 &&
-        (copy = geo_ref_clone(g, NULL)) != NULL) {
-        size_t half = ov->npts / 2;
-        side = (struct project_job){copy, ov->xy + half, ov->npts - half, false};
-        threaded = pthread_create(&thread, NULL, run_project, &side) == 0;
-        if (threaded)
-            here.n = half;
-    }
-    project_points(&here);
-    if (threaded)
-        pthread_join(thread, NULL);
-    geo_ref_free(copy);
-    return here.ok && (!threaded || side.ok);
-}
-
 /* Gives each feature its box and label anchor, and takes out those with a
  * position that did not project (their parts and positions too, the rest
  * moved down in order). Returns how many were taken out; the first one's
@@ -327,13 +317,13 @@ static size_t finish_features(struct render_overlay *ov, const char **first_skip
     return skipped;
 }
 
-/* "id\0label\0" in the overlay's text ("" for NULL); NULL on out of memory. */
-static char *id_and_label(struct render_overlay *ov, const char *id, const char *label)
+/* "id\0label\0" in the text blocks *list ("" for NULL); NULL on out of memory. */
+static char *id_and_label(struct ov_text **list, const char *id, const char *label)
 {
     id = id ? id : "";
     label = label ? label : "";
     size_t ni = strlen(id) + 1, nl = strlen(label) + 1;
-    char *d = text_alloc(ov, ni + nl);
+    char *d = text_alloc(list, ni + nl);
     if (d) {
         memcpy(d, id, ni);
         memcpy(d + ni, label, nl);
@@ -404,6 +394,119 @@ struct render_overlay *render_overlay_new_observed(struct geo_ref *g,
     return overlay_build(g, sets, nsets, match, false, skipped, dg);
 }
 
+/* Builds r's features (those kept), projects their positions and gives
+ * each its box and anchor; a feature with a position that did not project
+ * is counted in r->unprojected (taken out afterwards, finish_features). */
+static void build_range(struct ov_range *r)
+{
+    struct render_overlay *ov = r->ov;
+    size_t base = 0;
+    for (size_t s = 0; s < r->nsets && !r->oom; s++) {
+        size_t count = annot_count(r->sets[s]);
+        size_t lo = r->from > base ? r->from - base : 0;
+        size_t hi = r->to - base < count ? r->to - base : count;
+        for (size_t i = lo; r->to > base && i < hi; i++) {
+            const struct annot_feature *af = annot_get(r->sets[s], i);
+            enum markdate_relation rel = markdate_classify(af, r->img);
+            if (rel == MARKDATE_OTHER_DATES) {
+                r->other_dates++;
+                if (!r->keep_other)
+                    continue;
+            }
+            struct ov_feature *f = &ov->features[r->feat_at + r->nfeat];
+            memset(f, 0, sizeof *f);
+            f->cls = af->cls;
+            f->rel = rel;
+            f->part_start = r->part_at + r->nparts;
+            if ((f->id = id_and_label(&r->text, af->id, af->label)))
+                f->label = f->id + strlen(f->id) + 1;
+            f->claims = af->nclaims ? calloc(af->nclaims, sizeof *f->claims) : NULL;
+            f->stances = af->nclaims ? calloc(af->nclaims, sizeof *f->stances) : NULL;
+            if (!f->id || !set_dates(f, af) || (af->nclaims && (!f->claims || !f->stances))) {
+                free_feature(f);
+                r->oom = true;
+                break;
+            }
+            for (size_t k = 0; k < af->nclaims && !r->oom; k++) {
+                f->claims[k] = dup_str(af->claims[k].claim);
+                f->stances[k] = af->claims[k].stance;
+                if (!f->claims[k]) {
+                    f->nclaims = k;
+                    free_feature(f);
+                    r->oom = true;
+                }
+            }
+            if (r->oom)
+                break;
+            f->nclaims = af->nclaims;
+            add_geometry_parts(r, &af->geom);
+            f->nparts = r->part_at + r->nparts - f->part_start;
+            r->nfeat++;
+        }
+        base += count;
+    }
+    if (r->oom)
+        return;
+    struct project_job job = {r->g, ov->xy + r->pt_at, r->npts, false};
+    project_points(&job);
+    if (!job.ok) {
+        r->no_transform = true;
+        return;
+    }
+    for (size_t i = 0; i < r->nfeat; i++) {
+        struct ov_feature *f = &ov->features[r->feat_at + i];
+        if (!f->nparts)
+            continue;
+        const struct ov_part *last = &ov->parts[f->part_start + f->nparts - 1];
+        size_t first = ov->parts[f->part_start].start, n = last->start + last->n - first;
+        double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
+        bool projected = true;
+        for (size_t k = 0; k < n; k++) {
+            const struct annot_xy *p = &ov->xy[first + k];
+            projected = projected && isfinite(p->x) && isfinite(p->y);
+            minx = fmin(minx, p->x);
+            maxx = fmax(maxx, p->x);
+            miny = fmin(miny, p->y);
+            maxy = fmax(maxy, p->y);
+        }
+        if (!projected) {
+            r->unprojected++;
+            continue;
+        }
+        f->has_bbox = true;
+        f->bbox = (struct render_rect){minx, miny, maxx - minx, maxy - miny};
+        compute_anchor(ov, f);
+    }
+}
+
+static void *run_range(void *arg)
+{
+    build_range(arg);
+    return NULL;
+}
+
+/* The features, parts and positions that features [from, to) (across the
+ * sets) add to the overlay, kept ones only: where the range after them
+ * starts writing. */
+static void count_kept(const struct annot_set *const *sets, size_t nsets, size_t to,
+                       const struct markdate_image *img, bool keep_other, size_t *nfeat,
+                       size_t *nparts, size_t *npts)
+{
+    *nfeat = *nparts = *npts = 0;
+    size_t base = 0;
+    for (size_t s = 0; s < nsets && base < to; s++) {
+        size_t count = annot_count(sets[s]);
+        for (size_t i = 0; i < count && base + i < to; i++) {
+            const struct annot_feature *af = annot_get(sets[s], i);
+            if (!keep_other && markdate_classify(af, img) == MARKDATE_OTHER_DATES)
+                continue;
+            (*nfeat)++;
+            count_geometry(&af->geom, nparts, npts);
+        }
+        base += count;
+    }
+}
+
 static struct render_overlay *overlay_build(struct geo_ref *g,
                                             const struct annot_set *const *sets, size_t nsets,
                                             const struct markdate_image *img, bool keep_other,
@@ -430,64 +533,76 @@ static struct render_overlay *overlay_build(struct geo_ref *g,
             count_geometry(&annot_get(sets[s], i)->geom, &total_parts, &total_pts);
     if (!reserve((void **)&ov->features, &ov->cap, total, sizeof *ov->features) ||
         !reserve((void **)&ov->parts, &ov->capparts, total_parts, sizeof *ov->parts) ||
-        !reserve((void **)&ov->xy, &ov->cappts, total_pts, sizeof *ov->xy))
-        goto oom;
-    for (size_t s = 0; s < nsets; s++) {
-        for (size_t i = 0; i < annot_count(sets[s]); i++) {
-            const struct annot_feature *af = annot_get(sets[s], i);
-            enum markdate_relation rel = markdate_classify(af, img);
-            if (rel == MARKDATE_OTHER_DATES) {
-                if (other_dates)
-                    (*other_dates)++;
-                if (!keep_other)
-                    continue;
-            }
-            struct ov_feature *f = &ov->features[ov->n];
-            memset(f, 0, sizeof *f);
-            f->cls = af->cls;
-            f->rel = rel;
-            f->part_start = ov->nparts;
-            if ((f->id = id_and_label(ov, af->id, af->label)))
-                f->label = f->id + strlen(f->id) + 1;
-            f->claims = af->nclaims ? calloc(af->nclaims, sizeof *f->claims) : NULL;
-            f->stances = af->nclaims ? calloc(af->nclaims, sizeof *f->stances) : NULL;
-            if (!f->id || !set_dates(f, af) || (af->nclaims && (!f->claims || !f->stances))) {
-                free_feature(f);
-                goto oom;
-            }
-            for (size_t k = 0; k < af->nclaims; k++) {
-                f->claims[k] = dup_str(af->claims[k].claim);
-                f->stances[k] = af->claims[k].stance;
-                if (!f->claims[k]) {
-                    f->nclaims = k;
-                    free_feature(f);
-                    goto oom;
-                }
-            }
-            f->nclaims = af->nclaims;
-            if (!add_geometry_parts(ov, &af->geom)) {
-                free_feature(f);
-                goto oom;
-            }
-            f->nparts = ov->nparts - f->part_start;
-            ov->n++;
-        }
-    }
-    if (!project_all(ov, g)) {
-        diag_error(dg, "render: the marks cannot be projected onto the image");
+        !reserve((void **)&ov->xy, &ov->cappts, total_pts, sizeof *ov->xy)) {
+        diag_error(dg, "render: out of memory");
         render_overlay_free(ov);
         return NULL;
     }
-    const char *first_skipped = NULL;
-    size_t skipped = finish_features(ov, &first_skipped);
-    if (skipped)
+    /* two halves by position count would balance better; by feature count
+     * is as good for the common case (a detector's points) and simpler */
+    struct ov_range ranges[2] = {{.ov = ov, .sets = sets, .nsets = nsets, .to = total,
+                                  .img = img, .keep_other = keep_other, .g = g}};
+    size_t nranges = 1;
+    struct geo_ref *copy = NULL;
+    if (total_pts >= OV_PARALLEL_MIN && total >= 2 && cpucount_online() > 1 &&
+        (copy = geo_ref_clone(g, NULL)) != NULL) {
+        size_t half = total / 2, nfeat, nparts, npts;
+        count_kept(sets, nsets, half, img, keep_other, &nfeat, &nparts, &npts);
+        ranges[1] = ranges[0];
+        ranges[0].to = half;
+        ranges[1].from = half;
+        ranges[1].g = copy;
+        ranges[1].feat_at = nfeat;
+        ranges[1].part_at = nparts;
+        ranges[1].pt_at = npts;
+        nranges = 2;
+    }
+    pthread_t thread;
+    bool threaded = nranges == 2 && pthread_create(&thread, NULL, run_range, &ranges[1]) == 0;
+    build_range(&ranges[0]);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else if (nranges == 2)
+        build_range(&ranges[1]); /* no thread: the same work here, with the copy */
+    geo_ref_free(copy);
+    bool oom = false, no_transform = false;
+    size_t unprojected = 0;
+    for (size_t k = 0; k < nranges; k++) {
+        struct ov_range *r = &ranges[k];
+        oom = oom || r->oom;
+        no_transform = no_transform || r->no_transform;
+        unprojected += r->unprojected;
+        if (other_dates)
+            *other_dates += r->other_dates;
+        struct ov_text **tail = &r->text;
+        while (*tail)
+            tail = &(*tail)->next;
+        *tail = ov->text;
+        ov->text = r->text;
+    }
+    /* the first range fills exactly the slots count_kept found for it, so
+     * the second's follow on: the arrays are contiguous */
+    ov->n = ranges[0].nfeat + (nranges == 2 ? ranges[1].nfeat : 0);
+    ov->nparts = ranges[0].nparts + (nranges == 2 ? ranges[1].nparts : 0);
+    ov->npts = ranges[0].npts + (nranges == 2 ? ranges[1].npts : 0);
+    if (oom || no_transform) {
+        if (nranges == 2 && ranges[0].nfeat != ranges[1].feat_at) /* stopped early */
+            for (size_t i = 0; i < ranges[1].nfeat; i++)
+                free_feature(&ov->features[ranges[1].feat_at + i]);
+        if (nranges == 2 && ranges[0].nfeat != ranges[1].feat_at)
+            ov->n = ranges[0].nfeat;
+        diag_error(dg, oom ? "render: out of memory"
+                           : "render: the marks cannot be projected onto the image");
+        render_overlay_free(ov);
+        return NULL;
+    }
+    if (unprojected) {
+        const char *first_skipped = NULL;
+        size_t skipped = finish_features(ov, &first_skipped);
         diag_warn(dg, "%zu mark(s) lie outside the image's projection and are not drawn "
                       "(first: %s)", skipped, first_skipped);
+    }
     return ov;
-oom:
-    diag_error(dg, "render: out of memory");
-    render_overlay_free(ov);
-    return NULL;
 }
 
 size_t render_overlay_count(const struct render_overlay *ov) { return ov ? ov->n : 0; }
