@@ -3,7 +3,6 @@
  * --version), `satmark help COMMAND`, and dispatch to the subcommands.
  * The table below is the one place that lists them.
  */
-#include <malloc.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,15 +140,6 @@ int main(int argc, char **argv)
      * settings live as long as the process (static: no teardown race with a
      * thread still reading them) */
     static struct satmark_settings settings;
-#ifdef M_TOP_PAD
-    /* A large annotation file is millions of small allocations, and glibc
-     * grows the heap 128 KiB at a time by default (a brk, or in a reader
-     * thread's arena an mprotect every few pages: 2,100 calls reading
-     * 100,000 points). 32 MiB at a time takes them away (validate of a
-     * million points 1.9 -> 1.6 s, the same peak memory: pages reserved and
-     * never touched cost nothing). */
-    mallopt(M_TOP_PAD, 32 << 20);
-#endif
     if (!settings_from_env(&settings)) {
         fprintf(stderr, "satmark: error: out of memory\n");
         return CLI_FAILED;

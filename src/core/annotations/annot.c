@@ -487,7 +487,8 @@ static bool id_class_number(const char *id, enum annot_class *cls, unsigned long
         return false;
     size_t plen = (size_t)(dash - id);
     for (int c = 0; c < ANNOT_CLASS_COUNT; c++)
-        if (strncmp(id, class_names[c], plen) == 0 && class_names[c][plen] == '\0') {
+        if (class_names[c][0] == id[0] && strncmp(id, class_names[c], plen) == 0 &&
+            class_names[c][plen] == '\0') {
             char *end;
             unsigned long long value = strtoull(dash + 1, &end, 10);
             if (*end != '\0')

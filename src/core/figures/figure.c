@@ -227,9 +227,9 @@ static void *release_sets(void *arg)
 /* Once the content is settled (overlay, texts, claims), the annotation sets
  * are needed again only to confirm a speculative choice of marks that the
  * tile's hash could change, or by the evidence report, which borrows them.
- * Otherwise they are freed on another thread while the imagery is read and
- * the marks drawn: a detector's 100,000 marks are ~11 ms of free() that
- * would end the figure on one core. Nothing happens when a thread cannot be
+ * Otherwise they are freed on another thread while the marks are drawn (one
+ * core; the imagery before used both): a detector's 100,000 marks are
+ * ~11 ms of free() that would end the figure on one core. Nothing happens when a thread cannot be
  * started (fig_free frees them as before). */
 static void release_sets_early(struct fig *f)
 {
@@ -832,7 +832,6 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
     double t0 = now_ms();
     if (!fig_prepare_content(f, dg) || !size_output(f, dg))
         return false;
-    release_sets_early(f);
 
     f->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, f->w, f->h);
     if (cairo_surface_status(f->surface) != CAIRO_STATUS_SUCCESS) {
@@ -843,9 +842,11 @@ static bool fig_make(struct fig *f, struct figure_result *res, struct diag *dg)
     res->ms_load = t1 - t0;
     if (!read_imagery(f, dg))
         return false;
-    /* hashing now overlaps drawing and compressing, which leave a core free */
+    /* hashing now overlaps drawing and compressing, which leave a core free,
+     * and so does freeing the annotation sets */
     if (f->speculative && !start_hash(f, dg))
         return false;
+    release_sets_early(f);
     double t2 = now_ms();
     res->ms_imagery = t2 - t1;
 

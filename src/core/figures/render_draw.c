@@ -230,6 +230,16 @@ unsigned render_dense_classes(const struct render_overlay *ov, const struct rend
     return dense;
 }
 
+/* The premultiplied ARGB32 pixel of a density cell holding c >= 1 marks,
+ * the fullest holding exp(log_most) - 1. */
+static uint32_t density_pixel(struct style_rgb colour, uint32_t c, double log_most)
+{
+    double a = 0.35 + 0.6 * (log_most > 0 ? log1p((double)c) / log_most : 1.0);
+    unsigned alpha = (unsigned)lround(a * 255);
+    return (uint32_t)alpha << 24 | (uint32_t)lround(colour.r * a) << 16 |
+           (uint32_t)lround(colour.g * a) << 8 | (uint32_t)lround(colour.b * a);
+}
+
 /* The n features feats (one class) as a density layer: each feature's
  * anchor counted in a grid of RENDER_DENSITY_CELL output pixels, each
  * non-empty cell painted in the class colour, more opaque where more marks
@@ -263,19 +273,17 @@ static void draw_density(const struct draw_ctx *d, const size_t *feats, size_t n
     unsigned char *data = cairo_image_surface_get_data(img);
     int stride = cairo_image_surface_get_stride(img);
     double log_most = log1p((double)most);
+    /* a cell's pixel depends on its count only: each count's pixel computed
+     * once (counts are small; a larger one is computed where it occurs) */
+    uint32_t shade[256];
+    for (uint32_t c = 0; c < 256; c++)
+        shade[c] = c ? density_pixel(sc->colour, c, log_most) : 0;
     for (int y = 0; y < rows; y++) {
         uint32_t *row = (uint32_t *)(data + (size_t)y * (size_t)stride);
-        for (int x = 0; x < cols; x++) {
-            uint32_t c = count[(size_t)y * (size_t)cols + (size_t)x];
-            if (!c) {
-                row[x] = 0;
-                continue;
-            }
-            double a = 0.35 + 0.6 * (log_most > 0 ? log1p((double)c) / log_most : 1.0);
-            unsigned alpha = (unsigned)lround(a * 255);
-            row[x] = (uint32_t)alpha << 24 | (uint32_t)lround(sc->colour.r * a) << 16 |
-                     (uint32_t)lround(sc->colour.g * a) << 8 | (uint32_t)lround(sc->colour.b * a);
-        }
+        const uint32_t *counts = count + (size_t)y * (size_t)cols;
+        for (int x = 0; x < cols; x++)
+            row[x] = counts[x] < 256 ? shade[counts[x]]
+                                     : density_pixel(sc->colour, counts[x], log_most);
     }
     cairo_surface_mark_dirty(img);
     free(count);
