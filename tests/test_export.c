@@ -383,11 +383,21 @@ static void attributes_per_feature_read_back(void **state)
     load_observed(set, "det-1", "a.tif", "2024-03-17", "{\"score\":0.765,\"n\":3}");
     load_observed(set, "det-2", "a.tif", "2024-03-17", "{\"score\":0.1,\"tag\":\"x\\\"y\"}");
     load_observed(set, "det-3", "b.tif", "2024-03-18", "{\"we\\\"ird\":true}");
-    load_observed(set, "det-4", "a.tif", "2024-03-17", NULL);
+    load_observed(set, "det-4", "a.tif", "2024-03-17", "{\"sum\":0.30000000000000004}");
     struct diag *dg = diag_new();
     struct export_input in = {.set = set, .path = "det.geojson"};
     struct export_options opts = {0};
     char path[256];
+    /* GeoJSON: the same shortest reals, and one that needs 17 digits keeps them */
+    out_path(path, sizeof path, "det-reals.geojson");
+    if (!export_write(path, &in, 1, &opts, dg))
+        fail_msg("geojson: %s", diag_message(dg));
+    char *text = slurp(path);
+    assert_non_null(strstr(text, "\"score\":0.765,"));
+    assert_non_null(strstr(text, "\"score\":0.1,"));
+    assert_non_null(strstr(text, "\"sum\":0.30000000000000004}"));
+    assert_null(strstr(text, "0.76500000000000001"));
+    free(text);
     out_path(path, sizeof path, "det.fgb");
     if (!export_write(path, &in, 1, &opts, dg))
         fail_msg("fgb: %s", diag_message(dg));

@@ -566,6 +566,13 @@ bool gjwrite_file(const char *path, const struct annot_set *set, struct diag *dg
 /* ---- exports (compact GeoJSON for other tools) ------------------------------------ */
 
 /* value as jansson spells it compactly, appended; fails b when it cannot. */
+/* A key as a JSON string (jansson's keys are valid UTF-8 without NUL). */
+static void out_jansson_string(struct dynbuf *b, const char *key)
+{
+    bool bad_utf8 = false;
+    out_json_string(b, key, &bad_utf8);
+}
+
 static void out_jansson(struct dynbuf *b, json_t *value, size_t flags)
 {
     char *text = value ? json_dumps(value, flags) : NULL;
@@ -575,6 +582,52 @@ static void out_jansson(struct dynbuf *b, json_t *value, size_t flags)
     }
     out_str(b, text);
     free(text);
+}
+
+/* Compact JSON of an export's properties: keys in their order (the
+ * attribute order), no spaces, reals in shortest round-trip form like every
+ * other real satmark writes (jansson's own dump gives 0.20799999999999999
+ * for 0.208). A string with a NUL inside, which jansson can hold, is left
+ * to jansson's writer. */
+static void out_json_compact(struct dynbuf *b, json_t *v)
+{
+    bool bad_utf8 = false;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *member;
+        bool first = true;
+        out_mem(b, "{", 1);
+        json_object_foreach(v, key, member) {
+            if (!first)
+                out_mem(b, ",", 1);
+            first = false;
+            out_jansson_string(b, key);
+            out_mem(b, ":", 1);
+            out_json_compact(b, member);
+        }
+        out_mem(b, "}", 1);
+        return;
+    }
+    case JSON_ARRAY:
+        out_mem(b, "[", 1);
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i)
+                out_mem(b, ",", 1);
+            out_json_compact(b, json_array_get(v, i));
+        }
+        out_mem(b, "]", 1);
+        return;
+    case JSON_STRING:
+        if (strlen(json_string_value(v)) != json_string_length(v))
+            out_jansson(b, v, JSON_ENCODE_ANY);
+        else
+            out_json_string(b, json_string_value(v), &bad_utf8);
+        return;
+    default:
+        out_json_value(b, v, &bad_utf8);
+        return;
+    }
 }
 
 void gjwrite_export_begin(struct dynbuf *out, const char *member, json_t *value)
@@ -596,7 +649,10 @@ void gjwrite_export_feature(struct dynbuf *out, const char *id, const struct ann
     out_str(out, ",\"geometry\":");
     out_geometry(out, g, &EXPORT_STYLE);
     out_str(out, ",\"properties\":");
-    out_jansson(out, props, JSON_COMPACT);
+    if (props)
+        out_json_compact(out, props);
+    else
+        dynbuf_fail(out);
     out_str(out, last ? "}\n" : "},\n");
 }
 
