@@ -227,6 +227,12 @@ static void test_saved_through_safefile(void **state)
  * stream (a bad Adler-32, a band left out, a wrong last block) fails there;
  * a real dependence on the thread count (bands cut or compressed
  * differently, another level) changes the chunk lengths by far more. */
+/* The big-endian length at the start of a PNG chunk. */
+static size_t chunk_length(const unsigned char *p)
+{
+    return (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+}
+
 static void assert_same_png_bytes(const char *a, const char *b)
 {
     size_t na, nb;
@@ -237,8 +243,7 @@ static void assert_same_png_bytes(const char *a, const char *b)
         size_t pa = 8, pb = 8, differing = 0;
         assert_true(na > 8 && nb > 8 && memcmp(ba, bb, 8) == 0);
         while (pa + 12 <= na && pb + 12 <= nb) {
-            size_t la = (size_t)ba[pa] << 24 | (size_t)ba[pa + 1] << 16 | ba[pa + 2] << 8 | ba[pa + 3];
-            size_t lb = (size_t)bb[pb] << 24 | (size_t)bb[pb + 1] << 16 | bb[pb + 2] << 8 | bb[pb + 3];
+            size_t la = chunk_length(ba + pa), lb = chunk_length(bb + pb);
             assert_memory_equal(ba + pa + 4, bb + pb + 4, 4); /* the same chunk type */
             assert_true(pa + 12 + la <= na && pb + 12 + lb <= nb);
             if (la != lb || memcmp(ba + pa + 8, bb + pb + 8, la) != 0) {

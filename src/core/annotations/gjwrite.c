@@ -565,7 +565,6 @@ bool gjwrite_file(const char *path, const struct annot_set *set, struct diag *dg
 
 /* ---- exports (compact GeoJSON for other tools) ------------------------------------ */
 
-/* value as jansson spells it compactly, appended; fails b when it cannot. */
 /* A key as a JSON string (jansson's keys are valid UTF-8 without NUL). */
 static void out_jansson_string(struct dynbuf *b, const char *key)
 {
@@ -573,6 +572,7 @@ static void out_jansson_string(struct dynbuf *b, const char *key)
     out_json_string(b, key, &bad_utf8);
 }
 
+/* value as jansson spells it compactly, appended; fails b when it cannot. */
 static void out_jansson(struct dynbuf *b, json_t *value, size_t flags)
 {
     char *text = value ? json_dumps(value, flags) : NULL;

@@ -229,8 +229,8 @@ static void *release_sets(void *arg)
  * tile's hash could change, or by the evidence report, which borrows them.
  * Otherwise they are freed on another thread while the marks are drawn (one
  * core; the imagery before used both): a detector's 100,000 marks are
- * ~11 ms of free() that would end the figure on one core. Nothing happens when a thread cannot be
- * started (fig_free frees them as before). */
+ * ~11 ms of free() that would end the figure on one core. Nothing happens
+ * when a thread cannot be started (fig_free frees them as before). */
 static void release_sets_early(struct fig *f)
 {
     if (f->spec->threads == 1 || f->nsets == 0 || f->evidence ||
