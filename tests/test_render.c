@@ -234,6 +234,16 @@ static uint8_t *read_png(const char *path, int *w, int *h)
 
 /* ---- view arithmetic ----------------------------------------------------- */
 
+/* The annotation file at path, read; the test fails with the reader's
+ * message when it cannot be. */
+static struct annot_set *read_set(const char *path, struct diag *dg)
+{
+    struct annot_set *set = NULL;
+    if (!gjson_read_file(path, &set, dg))
+        fail_msg("%s", diag_message(dg));
+    return set;
+}
+
 static void test_view_place_and_round_trip(void **state)
 {
     (void)state;
@@ -648,9 +658,7 @@ static void test_labels_avoid_collisions(void **state)
     fprintf(f, "]}");
     fclose(f);
     struct diag *dg = diag_new();
-    struct annot_set *set = NULL;
-    if (!gjson_read_file(path, &set, dg))
-        fail_msg("%s", diag_message(dg));
+    struct annot_set *set = read_set(path, dg);
     struct raster *r = raster_open(tile_path, NULL, dg);
     assert_non_null(r);
     struct geo_ref *g = geo_ref_from_raster(r, dg);
@@ -705,9 +713,7 @@ static void test_dense_class_drawn_as_density(void **state)
                "\"label\":\"Crane\"}}]}");
     fclose(f);
     struct diag *dg = diag_new();
-    struct annot_set *set = NULL;
-    if (!gjson_read_file(path, &set, dg))
-        fail_msg("%s", diag_message(dg));
+    struct annot_set *set = read_set(path, dg);
     struct raster *r = raster_open(tile_path, NULL, dg);
     assert_non_null(r);
     struct geo_ref *g = geo_ref_from_raster(r, dg);
@@ -773,9 +779,7 @@ static void test_overlay_matches_point_by_point(void **state)
     fprintf(f, "]}");
     fclose(f);
     struct diag *dg = diag_new();
-    struct annot_set *set = NULL;
-    if (!gjson_read_file(path, &set, dg))
-        fail_msg("%s", diag_message(dg));
+    struct annot_set *set = read_set(path, dg);
     const double gt[6] = {-20000, 2.0, 0, 20000, 0, -2.0};
     struct geo_ref *g = geo_ref_new(
         gt, "+proj=ortho +lat_0=42.25 +lon_0=130 +datum=WGS84 +units=m +type=crs", "ortho", dg);
@@ -862,9 +866,7 @@ static void test_repeated_labels_grouped(void **state)
     }
     fprintf(f, "]}");
     fclose(f);
-    struct annot_set *set = NULL;
-    if (!gjson_read_file(path, &set, dg))
-        fail_msg("%s", diag_message(dg));
+    struct annot_set *set = read_set(path, dg);
     const struct annot_set *sets[] = {set};
     struct render_overlay *ov = render_overlay_new(g, sets, 1, dg);
     assert_non_null(ov);
@@ -918,9 +920,7 @@ static void test_marks_observed_on_other_images(void **state)
                "\"2023-11-20\"}]}}]}");
     fclose(f);
     struct diag *dg = diag_new();
-    struct annot_set *set = NULL;
-    if (!gjson_read_file(path, &set, dg))
-        fail_msg("%s", diag_message(dg));
+    struct annot_set *set = read_set(path, dg);
     struct raster *r = raster_open(tile_path, NULL, dg);
     struct geo_ref *g = geo_ref_from_raster(r, dg);
     const struct annot_set *sets[] = {set};
@@ -976,9 +976,7 @@ static void test_other_dates_drawn_distinctly(void **state)
                "\"acquired\":\"2023-11-20\"}]}}]}");
     fclose(f);
     struct diag *dg = diag_new();
-    struct annot_set *set = NULL;
-    if (!gjson_read_file(path, &set, dg))
-        fail_msg("%s", diag_message(dg));
+    struct annot_set *set = read_set(path, dg);
     struct raster *r = raster_open(tile_path, NULL, dg);
     struct geo_ref *g = geo_ref_from_raster(r, dg);
     const struct annot_set *sets[] = {set};

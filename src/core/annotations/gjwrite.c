@@ -138,9 +138,10 @@ static int compare_cstr(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The keys of obj (borrowed from it), sorted: new array, free with free();
- * NULL for an empty object or on out of memory (then b fails). */
-static const char **sorted_keys(struct dynbuf *b, json_t *obj)
+/* The keys of obj (borrowed from it), sorted or in the object's order: new
+ * array, free with free(); NULL for an empty object or on out of memory
+ * (then b fails). */
+static const char **object_keys(struct dynbuf *b, json_t *obj, bool sort)
 {
     size_t n = json_object_size(obj);
     const char **keys = n ? malloc(n * sizeof *keys) : NULL;
@@ -153,7 +154,7 @@ static const char **sorted_keys(struct dynbuf *b, json_t *obj)
     const char *key;
     json_t *value;
     json_object_foreach(obj, key, value) keys[k++] = key;
-    if (n > 1)
+    if (sort && n > 1)
         qsort(keys, n, sizeof *keys, compare_cstr);
     return keys;
 }
@@ -168,25 +169,37 @@ char *gjwrite_real(double value, char *out, size_t cap)
     return out;
 }
 
-/* Compact JSON of any value, object keys sorted, reals in shortest
- * round-trip form. Recursion depth is bounded by jansson's parse depth limit
- * (JSON_PARSER_MAX_DEPTH), as every value written here was parsed by it. */
-static void out_json_value(struct dynbuf *b, json_t *v, bool *bad_utf8)
+/* How a JSON value is spelled: the annotation files' way (", " and ": ",
+ * object keys sorted) or the exports' (no spaces, keys in the object's
+ * order, which is the attribute order). Reals are in shortest round-trip
+ * form either way (jansson's own dump gives 0.20799999999999999 for 0.208). */
+struct json_style {
+    const char *comma, *colon;
+    bool sort_keys;
+};
+static const struct json_style ANNOTATION_JSON = {", ", ": ", true};
+static const struct json_style EXPORT_JSON = {",", ":", false};
+
+/* v in style st. Recursion depth is bounded by jansson's parse depth limit
+ * (JSON_PARSER_MAX_DEPTH), as every value written here was parsed by it or
+ * built by satmark. */
+static void out_json_value(struct dynbuf *b, json_t *v, const struct json_style *st,
+                           bool *bad_utf8)
 {
     char num[64];
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
         size_t n = json_object_size(v);
-        const char **keys = sorted_keys(b, v);
+        const char **keys = object_keys(b, v, st->sort_keys);
         if (!keys && n)
             return;
         out_mem(b, "{", 1);
         for (size_t i = 0; i < n; i++) {
             if (i)
-                out_mem(b, ", ", 2);
+                out_str(b, st->comma);
             out_json_string(b, keys[i], bad_utf8);
-            out_mem(b, ": ", 2);
-            out_json_value(b, json_object_get(v, keys[i]), bad_utf8);
+            out_str(b, st->colon);
+            out_json_value(b, json_object_get(v, keys[i]), st, bad_utf8);
         }
         out_mem(b, "}", 1);
         free(keys);
@@ -196,8 +209,8 @@ static void out_json_value(struct dynbuf *b, json_t *v, bool *bad_utf8)
         out_mem(b, "[", 1);
         for (size_t i = 0; i < json_array_size(v); i++) {
             if (i)
-                out_mem(b, ", ", 2);
-            out_json_value(b, json_array_get(v, i), bad_utf8);
+                out_str(b, st->comma);
+            out_json_value(b, json_array_get(v, i), st, bad_utf8);
         }
         out_mem(b, "]", 1);
         return;
@@ -223,7 +236,7 @@ char *gjwrite_json_value(json_t *value)
     struct dynbuf b;
     dynbuf_init(&b, GJSON_MAX_FILE_SIZE);
     bool bad = false;
-    out_json_value(&b, value, &bad);
+    out_json_value(&b, value, &ANNOTATION_JSON, &bad);
     return dynbuf_take(&b, NULL);
 }
 
@@ -376,13 +389,13 @@ static void out_extra_members(struct dynbuf *b, const char *json, const char *in
         return;
     }
     size_t n = json_object_size(obj);
-    const char **keys = sorted_keys(b, obj);
+    const char **keys = object_keys(b, obj, true);
     for (size_t i = 0; keys && i < n; i++) {
         out_str(b, ",\n");
         out_str(b, indent);
         out_json_string(b, keys[i], bad);
         out_str(b, ": ");
-        out_json_value(b, json_object_get(obj, keys[i]), bad);
+        out_json_value(b, json_object_get(obj, keys[i]), &ANNOTATION_JSON, bad);
     }
     free(keys);
     json_decref(obj);
@@ -565,13 +578,6 @@ bool gjwrite_file(const char *path, const struct annot_set *set, struct diag *dg
 
 /* ---- exports (compact GeoJSON for other tools) ------------------------------------ */
 
-/* A key as a JSON string (jansson's keys are valid UTF-8 without NUL). */
-static void out_jansson_string(struct dynbuf *b, const char *key)
-{
-    bool bad_utf8 = false;
-    out_json_string(b, key, &bad_utf8);
-}
-
 /* value as jansson spells it compactly, appended; fails b when it cannot. */
 static void out_jansson(struct dynbuf *b, json_t *value, size_t flags)
 {
@@ -582,52 +588,6 @@ static void out_jansson(struct dynbuf *b, json_t *value, size_t flags)
     }
     out_str(b, text);
     free(text);
-}
-
-/* Compact JSON of an export's properties: keys in their order (the
- * attribute order), no spaces, reals in shortest round-trip form like every
- * other real satmark writes (jansson's own dump gives 0.20799999999999999
- * for 0.208). A string with a NUL inside, which jansson can hold, is left
- * to jansson's writer. */
-static void out_json_compact(struct dynbuf *b, json_t *v)
-{
-    bool bad_utf8 = false;
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: {
-        const char *key;
-        json_t *member;
-        bool first = true;
-        out_mem(b, "{", 1);
-        json_object_foreach(v, key, member) {
-            if (!first)
-                out_mem(b, ",", 1);
-            first = false;
-            out_jansson_string(b, key);
-            out_mem(b, ":", 1);
-            out_json_compact(b, member);
-        }
-        out_mem(b, "}", 1);
-        return;
-    }
-    case JSON_ARRAY:
-        out_mem(b, "[", 1);
-        for (size_t i = 0; i < json_array_size(v); i++) {
-            if (i)
-                out_mem(b, ",", 1);
-            out_json_compact(b, json_array_get(v, i));
-        }
-        out_mem(b, "]", 1);
-        return;
-    case JSON_STRING:
-        if (strlen(json_string_value(v)) != json_string_length(v))
-            out_jansson(b, v, JSON_ENCODE_ANY);
-        else
-            out_json_string(b, json_string_value(v), &bad_utf8);
-        return;
-    default:
-        out_json_value(b, v, &bad_utf8);
-        return;
-    }
 }
 
 void gjwrite_export_begin(struct dynbuf *out, const char *member, json_t *value)
@@ -649,8 +609,9 @@ void gjwrite_export_feature(struct dynbuf *out, const char *id, const struct ann
     out_str(out, ",\"geometry\":");
     out_geometry(out, g, &EXPORT_STYLE);
     out_str(out, ",\"properties\":");
+    bool bad_utf8 = false; /* invalid UTF-8 fails out, as jansson's dump failed */
     if (props)
-        out_json_compact(out, props);
+        out_json_value(out, props, &EXPORT_JSON, &bad_utf8);
     else
         dynbuf_fail(out);
     out_str(out, last ? "}\n" : "},\n");

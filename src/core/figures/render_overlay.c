@@ -260,6 +260,43 @@ static void project_points(struct project_job *j)
     }
 }
 
+/* Where f's positions are in ov->xy: [*first, *first + *n) (its parts are
+ * contiguous; none for a feature without geometry). */
+static void feature_span(const struct render_overlay *ov, const struct ov_feature *f,
+                         size_t *first, size_t *n)
+{
+    *first = *n = 0;
+    if (f->nparts) {
+        const struct ov_part *last = &ov->parts[f->part_start + f->nparts - 1];
+        *first = ov->parts[f->part_start].start;
+        *n = last->start + last->n - *first;
+    }
+}
+
+/* Gives f its box and label anchor from its projected positions; false
+ * (f untouched) when one of them did not project. */
+static bool place_feature(struct render_overlay *ov, struct ov_feature *f)
+{
+    size_t first, n;
+    feature_span(ov, f, &first, &n);
+    double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
+    for (size_t k = 0; k < n; k++) {
+        const struct annot_xy *p = &ov->xy[first + k];
+        if (!isfinite(p->x) || !isfinite(p->y))
+            return false;
+        minx = fmin(minx, p->x);
+        maxx = fmax(maxx, p->x);
+        miny = fmin(miny, p->y);
+        maxy = fmax(maxy, p->y);
+    }
+    if (n) {
+        f->has_bbox = true;
+        f->bbox = (struct render_rect){minx, miny, maxx - minx, maxy - miny};
+        compute_anchor(ov, f);
+    }
+    return true;
+}
+
 /* Gives each feature its box and label anchor, and takes out those with a
  * position that did not project (their parts and positions too, the rest
  * moved down in order). Returns how many were taken out; the first one's
@@ -269,15 +306,9 @@ static size_t finish_features(struct render_overlay *ov, const char **first_skip
     size_t kept = 0, nparts = 0, npts = 0, skipped = 0;
     for (size_t i = 0; i < ov->n; i++) {
         struct ov_feature *f = &ov->features[i];
-        size_t first = f->nparts ? ov->parts[f->part_start].start : 0, n = 0;
-        if (f->nparts) {
-            const struct ov_part *last = &ov->parts[f->part_start + f->nparts - 1];
-            n = last->start + last->n - first;
-        }
-        bool projected = true;
-        for (size_t k = 0; k < n && projected; k++)
-            projected = isfinite(ov->xy[first + k].x) && isfinite(ov->xy[first + k].y);
-        if (!projected) {
+        size_t first, n;
+        feature_span(ov, f, &first, &n);
+        if (!place_feature(ov, f)) {
             if (!skipped++)
                 *first_skipped = f->id;
             free_feature(f);
@@ -294,19 +325,8 @@ static size_t finish_features(struct render_overlay *ov, const char **first_skip
         }
         nparts += f->nparts;
         npts += n;
-        if (f->nparts) {
-            double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
-            const struct annot_xy *xy = ov->xy + (npts - n);
-            for (size_t k = 0; k < n; k++) {
-                minx = fmin(minx, xy[k].x);
-                maxx = fmax(maxx, xy[k].x);
-                miny = fmin(miny, xy[k].y);
-                maxy = fmax(maxy, xy[k].y);
-            }
-            f->has_bbox = true;
-            f->bbox = (struct render_rect){minx, miny, maxx - minx, maxy - miny};
-            compute_anchor(ov, f);
-        }
+        if (skipped) /* box and anchor from the positions where they now lie */
+            place_feature(ov, f);
         if (kept != i)
             ov->features[kept] = *f;
         kept++;
@@ -453,30 +473,8 @@ static void build_range(struct ov_range *r)
         r->no_transform = true;
         return;
     }
-    for (size_t i = 0; i < r->nfeat; i++) {
-        struct ov_feature *f = &ov->features[r->feat_at + i];
-        if (!f->nparts)
-            continue;
-        const struct ov_part *last = &ov->parts[f->part_start + f->nparts - 1];
-        size_t first = ov->parts[f->part_start].start, n = last->start + last->n - first;
-        double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
-        bool projected = true;
-        for (size_t k = 0; k < n; k++) {
-            const struct annot_xy *p = &ov->xy[first + k];
-            projected = projected && isfinite(p->x) && isfinite(p->y);
-            minx = fmin(minx, p->x);
-            maxx = fmax(maxx, p->x);
-            miny = fmin(miny, p->y);
-            maxy = fmax(maxy, p->y);
-        }
-        if (!projected) {
-            r->unprojected++;
-            continue;
-        }
-        f->has_bbox = true;
-        f->bbox = (struct render_rect){minx, miny, maxx - minx, maxy - miny};
-        compute_anchor(ov, f);
-    }
+    for (size_t i = 0; i < r->nfeat; i++)
+        r->unprojected += !place_feature(ov, &ov->features[r->feat_at + i]);
 }
 
 static void *run_range(void *arg)

@@ -63,6 +63,19 @@ static const char *proj_reason(PJ_CONTEXT *ctx)
     return msg ? msg : "unknown PROJ error";
 }
 
+/* g's own PROJ context, quiet and offline; false with the reason on dg. */
+static bool open_context(struct geo_ref *g, struct diag *dg)
+{
+    g->ctx = proj_context_create();
+    if (!g->ctx) {
+        diag_error(dg, "%s: cannot create a PROJ context", label_of(g));
+        return false;
+    }
+    proj_log_level(g->ctx, PJ_LOG_NONE);
+    proj_context_set_enable_network(g->ctx, 0);
+    return true;
+}
+
 struct geo_ref *geo_ref_new(const double gt[6], const char *crs_def, const char *label,
                             struct diag *dg)
 {
@@ -94,14 +107,10 @@ struct geo_ref *geo_ref_new(const double gt[6], const char *crs_def, const char 
     if (!crs_def || !*crs_def)
         return g;
 
-    g->ctx = proj_context_create();
-    if (!g->ctx) {
-        diag_error(dg, "%s: cannot create a PROJ context", label_of(g));
+    if (!open_context(g, dg)) {
         geo_ref_free(g);
         return NULL;
     }
-    proj_log_level(g->ctx, PJ_LOG_NONE);
-    proj_context_set_enable_network(g->ctx, 0);
 
     PJ *src = proj_create(g->ctx, crs_def);
     PJ *dst = src ? proj_create(g->ctx, "EPSG:4326") : NULL;
@@ -163,14 +172,10 @@ struct geo_ref *geo_ref_clone(const struct geo_ref *g, struct diag *dg)
     }
     if (!g->to_lonlat)
         return c;
-    c->ctx = proj_context_create();
-    if (!c->ctx) {
-        diag_error(dg, "%s: cannot create a PROJ context", label_of(g));
+    if (!open_context(c, dg)) {
         geo_ref_free(c);
         return NULL;
     }
-    proj_log_level(c->ctx, PJ_LOG_NONE);
-    proj_context_set_enable_network(c->ctx, 0);
     c->to_lonlat = proj_clone(c->ctx, g->to_lonlat);
     if (!c->to_lonlat) {
         diag_error(dg, "%s: cannot copy the transformation to WGS84: %s", label_of(g),
