@@ -24,6 +24,7 @@
 #include "annot.h"
 #include "claims.h"
 #include "export.h"
+#include "gjson.h"
 #include "imagery.h"
 
 static char tmpdir[64];
@@ -441,6 +442,95 @@ static void attributes_per_feature_read_back(void **state)
     annot_set_free(set);
 }
 
+/* "id" properties are never lost: one the reader took as the id is that
+ * attribute (no clash warning), one that differs from the exported id (the
+ * feature has an id of its own, or it repeats one) is kept as "source_id",
+ * in GeoJSON and in a FlatGeobuf whose schema is fixed before its rows. */
+static void id_properties_kept(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"type\":\"FeatureCollection\",\"features\":["
+        "{\"type\":\"Feature\",\"id\":\"own-1\",\"properties\":{\"id\":\"det-9\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[130.3,42.2]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":\"det-9\",\"score\":0.5},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[130.3,42.2]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":\"own-1\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[130.3,42.2]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":7},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[130.3,42.2]}},"
+        "{\"type\":\"Feature\",\"id\":\"own-2\",\"properties\":{\"id\":5,\"source_id\":\"s\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[130.3,42.2]}}]}";
+    struct diag *dg = diag_new();
+    struct annot_set *set = NULL;
+    if (!gjson_read_buffer("ids.geojson", text, sizeof text - 1, &set, dg))
+        fail_msg("read: %s", diag_message(dg));
+    struct export_input in = {.set = set, .path = "ids.geojson"};
+    struct export_options opts = {0};
+    /* id, source_id (NULL: none) per feature */
+    static const char *const want[5][2] = {
+        {"own-1", "det-9"}, {"det-9", NULL}, {"f-1", "own-1"}, {"7", NULL}, {"own-2", "s"}};
+    char path[256];
+    out_path(path, sizeof path, "ids.geojson");
+    diag_reset(dg);
+    if (!export_write(path, &in, 1, &opts, dg))
+        fail_msg("geojson: %s", diag_message(dg));
+    char *written = slurp(path);
+    json_error_t err;
+    json_t *root = json_loads(written, 0, &err);
+    assert_non_null(root);
+    json_t *features = json_object_get(root, "features");
+    assert_int_equal(json_array_size(features), 5);
+    for (size_t i = 0; i < 5; i++) {
+        json_t *props = json_object_get(json_array_get(features, i), "properties");
+        assert_string_equal(json_string_value(json_object_get(props, "id")), want[i][0]);
+        json_t *source = json_object_get(props, "source_id");
+        if (want[i][1])
+            assert_string_equal(json_string_value(source), want[i][1]);
+        else
+            assert_null(source);
+    }
+    json_decref(root);
+    free(written);
+    /* feature 5's "id" property (5) cannot go to source_id (taken): it clashes */
+    bool apart = false, clash = false;
+    for (size_t i = 0; i < diag_warning_count(dg); i++) {
+        const char *w = diag_warning(dg, i);
+        apart = apart || strstr(w, "2 features have an \"id\" property other than their "
+                                   "exported id: kept as \"source_id\"");
+        clash = clash || strstr(w, "feature \"own-2\": property \"id\" clashes");
+    }
+    assert_true(apart);
+    assert_true(clash);
+    assert_int_equal(diag_warning_count(dg), 2);
+
+    out_path(path, sizeof path, "ids.fgb");
+    diag_reset(dg);
+    if (!export_write(path, &in, 1, &opts, dg))
+        fail_msg("fgb: %s", diag_message(dg));
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+    OGRFeatureH f;
+    size_t n = 0;
+    OGR_L_ResetReading(layer);
+    while ((f = OGR_L_GetNextFeature(layer))) {
+        const char *id = field_of(f, "id");
+        size_t k = 0;
+        while (k < 5 && strcmp(want[k][0], id) != 0)
+            k++;
+        assert_true(k < 5);
+        assert_string_equal(field_of(f, "source_id"), want[k][1] ? want[k][1] : "(null)");
+        OGR_F_Destroy(f);
+        n++;
+    }
+    assert_int_equal(n, 5);
+    GDALClose(ds);
+    diag_free(dg);
+    annot_set_free(set);
+}
+
 static void shared_ids_get_prefixed_or_fail(void **state)
 {
     (void)state;
@@ -608,6 +698,7 @@ int main(void)
         cmocka_unit_test(kml_escapes_and_cites),
         cmocka_unit_test(gpkg_and_fgb_read_back),
         cmocka_unit_test(attributes_per_feature_read_back),
+        cmocka_unit_test(id_properties_kept),
         cmocka_unit_test(shared_ids_get_prefixed_or_fail),
         cmocka_unit_test(unwritable_target_fails_cleanly),
         cmocka_unit_test(without_catalog_links_stay_ids),

@@ -66,15 +66,15 @@ static struct outcome outcome_of(bool ok, struct annot_set *set, struct diag *dg
         for (size_t i = 0; i < annot_count(set); i++) {
             const struct annot_feature *f = annot_get(set, i);
             extra += strlen(f->extra_properties ? f->extra_properties : "-") +
-                     strlen(f->extra_members ? f->extra_members : "-") + 2;
+                     strlen(f->extra_members ? f->extra_members : "-") + 4;
         }
         char *all = malloc(strlen(o.written) + extra + 1), *at = all;
         assert_non_null(all);
         at += sprintf(at, "%s", o.written);
         for (size_t i = 0; i < annot_count(set); i++) {
             const struct annot_feature *f = annot_get(set, i);
-            at += sprintf(at, "%s\n%s\n", f->extra_properties ? f->extra_properties : "-",
-                          f->extra_members ? f->extra_members : "-");
+            at += sprintf(at, "%s\n%s\n%d\n", f->extra_properties ? f->extra_properties : "-",
+                          f->extra_members ? f->extra_members : "-", f->id_from_properties);
         }
         free(o.written);
         o.written = all;
@@ -320,6 +320,49 @@ static void same_as_gjson_under_mutation(void **state)
     assert_true(still_fast > 100); /* the path is exercised, not only its refusals */
 }
 
+/* ---- ids in "id" properties --------------------------------------------------------- */
+
+/* Features whose ids are "id" properties: taken, given way to the features'
+ * own ids and to earlier repeats, or left for a generated id, as gjson does
+ * it (the warnings too), also when the second thread reads part of them. */
+static void same_as_gjson_on_property_ids(void **state)
+{
+    (void)state;
+    static const char mixed[] =
+        "{\"type\":\"FeatureCollection\",\"features\":[\n"
+        "{\"type\":\"Feature\",\"id\":\"own-1\",\"properties\":{\"id\":\"det-9\"},\"geometry\":null},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":\"det-9\",\"class\":\"ship\"},\"geometry\":null},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":\"own-1\"},\"geometry\":null},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":7},\"geometry\":null},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":-12},\"geometry\":null},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":\"f-1\"},\"geometry\":null},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":\"det-9\"},\"id\":null,\"geometry\":null},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":\"\"},\"geometry\":null},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":2.5},\"geometry\":null},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":null},\"geometry\":null},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":\"late\"},\"id\":\"early\",\"geometry\":null}\n"
+        "]}\n";
+    assert_true(check_same("mixed ids", mixed, sizeof mixed - 1));
+    /* many: read by two threads, with repeats in both halves */
+    size_t n = 40000, cap = n * 120 + 64, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)snprintf(text, cap, "{\"type\":\"FeatureCollection\",\"features\":[\n");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                "{\"type\":\"Feature\",\"properties\":{\"id\":\"d%zu\"},"
+                                "\"geometry\":{\"type\":\"Point\",\"coordinates\":[1,2]}}%s\n",
+                                i % 997 == 0 ? i / 2 : i, i + 1 < n ? "," : "");
+    len += (size_t)snprintf(text + len, cap - len, "]}\n");
+    struct gjfast_stats st = {.split_min = 4096};
+    struct outcome slow = read_with(false, text, len, NULL);
+    struct outcome fast = read_with(true, text, len, &st);
+    assert_true(slow.ok);
+    assert_true(st.fast && st.split);
+    check_outcomes("40,000 property ids with repeats", slow, fast);
+    free(text);
+}
+
 /* ---- numbers ------------------------------------------------------------------------ */
 
 /* Extra properties carrying numbers in every form the fast path formats
@@ -502,6 +545,7 @@ int main(void)
         cmocka_unit_test(same_as_gjson_on_generated_shapes),
         cmocka_unit_test(same_as_gjson_under_mutation),
         cmocka_unit_test(same_as_gjson_on_numbers),
+        cmocka_unit_test(same_as_gjson_on_property_ids),
         cmocka_unit_test(same_as_gjson_from_a_file),
         cmocka_unit_test(same_as_gjson_read_by_two_threads),
         cmocka_unit_test(twice_the_features_twice_the_work),

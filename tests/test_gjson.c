@@ -182,6 +182,56 @@ static void generated_ids_skip_taken(void **state)
     diag_free(dg);
 }
 
+/* A detector's or a GIS's file keeps its ids in an "id" property: a feature
+ * without an "id" member takes it (a non-empty string, or an integer as its
+ * decimal text). The features' own ids win over it, the first feature wins
+ * among equal ones; a repeat gets a generated id, the property stays. */
+static void ids_from_properties(void **state)
+{
+    (void)state;
+    struct diag *dg = diag_new();
+    const char *text =
+        "{\"type\": \"FeatureCollection\", \"features\": ["
+        "{\"type\": \"Feature\", \"id\": \"own-1\", \"properties\": {\"id\": \"det-9\"}, "
+        "\"geometry\": null},"
+        "{\"type\": \"Feature\", \"properties\": {\"id\": \"det-9\"}, \"geometry\": null},"
+        "{\"type\": \"Feature\", \"properties\": {\"id\": \"own-1\"}, \"geometry\": null},"
+        "{\"type\": \"Feature\", \"properties\": {\"id\": 7}, \"geometry\": null},"
+        "{\"type\": \"Feature\", \"properties\": {\"id\": \"f-1\"}, \"geometry\": null},"
+        "{\"type\": \"Feature\", \"id\": null, \"properties\": {\"id\": \"det-9\"}, "
+        "\"geometry\": null},"
+        "{\"type\": \"Feature\", \"properties\": {\"id\": \"\"}, \"geometry\": null},"
+        "{\"type\": \"Feature\", \"properties\": {\"id\": 2.5}, \"geometry\": null},"
+        "{\"type\": \"Feature\", \"properties\": {\"id\": \"a\\u0007b\"}, \"geometry\": null},"
+        "{\"type\": \"Feature\", \"properties\": {\"ID\": \"x\"}, \"geometry\": null}]}";
+    struct annot_set *set = read_ok(text, dg);
+    static const char *const want[] = {"own-1", "det-9", "f-2", "7",   "f-1",
+                                       "f-3",   "f-4",   "f-5", "f-6", "f-7"};
+    static const bool taken[] = {false, true, false, true, true, false, false, false, false, false};
+    assert_int_equal(annot_count(set), 10);
+    for (size_t i = 0; i < 10; i++) {
+        const struct annot_feature *f = annot_get(set, i);
+        assert_string_equal(f->id, want[i]);
+        assert_int_equal(f->id_from_properties, taken[i]);
+        assert_non_null(f->extra_properties); /* the property is kept, also when taken */
+    }
+    assert_string_equal(annot_get(set, 1)->extra_properties, "{\"id\": \"det-9\"}");
+    assert_true(has_warning(dg, "mem.geojson: 3 features without an id of their own took their "
+                                "\"id\" property as the id"));
+    assert_true(has_warning(dg, "mem.geojson: 2 features' \"id\" properties repeat an id used "
+                                "before: generated ids given instead (the properties are kept)"));
+    assert_true(has_warning(dg, "mem.geojson: 4 features without an id got generated ids"));
+    annot_set_free(set);
+    diag_free(dg);
+
+    /* two features with the same id of their own are still the file's error */
+    read_fails("{\"type\": \"FeatureCollection\", \"features\": ["
+               "{\"type\": \"Feature\", \"properties\": {\"id\": \"a\"}, \"geometry\": null},"
+               "{\"type\": \"Feature\", \"id\": \"a\", \"properties\": {}, \"geometry\": null},"
+               "{\"type\": \"Feature\", \"id\": \"a\", \"properties\": {}, \"geometry\": null}]}",
+               "mem.geojson:", "duplicate feature id \"a\" (also used by feature 1)");
+}
+
 static void plain_geojson_gets_defaults(void **state)
 {
     (void)state;
@@ -495,6 +545,7 @@ int main(void)
         cmocka_unit_test(rewinds_rings),
         cmocka_unit_test(plain_geojson_gets_defaults),
         cmocka_unit_test(generated_ids_skip_taken),
+        cmocka_unit_test(ids_from_properties),
         cmocka_unit_test(errors_name_line_and_column),
         cmocka_unit_test(deep_nesting_fails_cleanly),
         cmocka_unit_test(accepted_with_warnings),

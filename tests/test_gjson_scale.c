@@ -20,7 +20,7 @@
 #include "annot.h"
 #include "gjson.h"
 
-enum shape { NO_IDS, NUMERIC_IDS, CLOCKWISE };
+enum shape { PROPERTY_IDS, NUMERIC_IDS, CLOCKWISE };
 
 /* A FeatureCollection of n features of the shape, one per line; new string. */
 static char *make_collection(enum shape shape, size_t n)
@@ -33,7 +33,7 @@ static char *make_collection(enum shape shape, size_t n)
         double lon = 130.3 + (double)(i % 1000) * 1e-4, lat = 42.2 + (double)(i / 1000) * 1e-4;
         const char *sep = i + 1 < n ? ",\n" : "\n";
         switch (shape) {
-        case NO_IDS:
+        case PROPERTY_IDS:
             len += (size_t)snprintf(s + len, cap - len,
                                     "{\"type\":\"Feature\",\"properties\":{\"id\":\"d%zu\","
                                     "\"class\":\"ship\"},\"geometry\":{\"type\":\"Point\","
@@ -86,7 +86,7 @@ static size_t read_counting(enum shape shape, size_t n, struct diag *dg)
 static void twice_the_features_twice_the_work(void **state)
 {
     (void)state;
-    for (int shape = NO_IDS; shape <= CLOCKWISE; shape++) {
+    for (int shape = PROPERTY_IDS; shape <= CLOCKWISE; shape++) {
         struct diag *a = diag_new(), *b = diag_new();
         size_t ops1 = read_counting((enum shape)shape, 4000, a);
         size_t ops2 = read_counting((enum shape)shape, 8000, b);
@@ -113,9 +113,10 @@ static void warnings_capped_per_kind_with_a_summary(void **state)
     diag_free(dg);
 
     dg = diag_new();
-    read_counting(NO_IDS, 3000, dg);
+    read_counting(PROPERTY_IDS, 3000, dg);
     assert_int_equal(diag_warning_count(dg), 1);
-    assert_non_null(strstr(diag_warning(dg, 0), "3000 features without an id got generated ids"));
+    assert_non_null(strstr(diag_warning(dg, 0), "3000 features without an id of their own took "
+                                                 "their \"id\" property as the id"));
     diag_free(dg);
 }
 

@@ -33,7 +33,10 @@ cmp -s "$tmp/polys.geojson" "$tmp/polys2.geojson" || fail "tilegen --big is not 
 # validate: every feature read
 "$SATMARK" validate "$tmp/points.geojson" > "$tmp/v.out" 2> "$tmp/v.err" || fail "validate points: $(cat "$tmp/v.err")"
 grep -q "ok ($npoints features" "$tmp/v.out" || fail "validate points: $(cat "$tmp/v.out")"
-grep -q "$npoints features without an id got generated ids" "$tmp/v.err" || fail "no generated-id warning"
+# the detector's ids are properties: they become the marks' ids (one line)
+grep -q "$npoints features without an id of their own took their \"id\" property as the id" "$tmp/v.err" ||
+  fail "no property-id line: $(cat "$tmp/v.err")"
+grep -q "generated ids" "$tmp/v.err" && fail "ids generated although the features have id properties"
 "$SATMARK" validate "$tmp/polys.geojson" > "$tmp/v.out" 2> "$tmp/v.err" || fail "validate polygons"
 grep -q "ok (20000 features, 0 warnings" "$tmp/v.out" || fail "validate polygons: $(cat "$tmp/v.out")"
 
@@ -44,8 +47,8 @@ grep -q "ok (50000 features, 21 warnings" "$tmp/v.out" || fail "qgis: $(cat "$tm
 grep -q "qgis.geojson:2:24: feature 0: numeric feature id 0 is written back" "$tmp/v.err" || fail "qgis: first warning: $(head -1 "$tmp/v.err")"
 grep -q "\.\.\. and 49,980 more warnings like this one" "$tmp/v.err" || fail "qgis: no summary line"
 
-# export, read back by OGR: same count, ids distinct; the "id" property of
-# every point clashes with the export's id attribute: 5 warnings and a count
+# export, read back by OGR: same count, ids distinct; the points' ids are
+# the detector's (their "id" property is that attribute: no clash, no loss)
 count_of() { ogrinfo -ro -so -al "$1" | awk -F': ' '/Feature Count/ { s += $2 } END { print s + 0 }'; }
 distinct_ids() {
   local layer
@@ -56,10 +59,14 @@ for f in points polys; do
   n=$([[ $f == points ]] && echo "$npoints" || echo 20000)
   for ext in geojson fgb; do
     "$SATMARK" export --no-claims "$tmp/$f.geojson" -o "$tmp/out-$f.$ext" 2> "$tmp/e.err" || fail "export $f.$ext: $(cat "$tmp/e.err")"
-    [[ $(grep -c "clashes with an export attribute" "$tmp/e.err") -le 6 ]] ||
-      fail "$f.$ext: clash warnings not capped ($(grep -c clashes "$tmp/e.err") lines)"
+    grep -q "clashes\|source_id" "$tmp/e.err" && fail "$f.$ext: the id property clashes: $(cat "$tmp/e.err")"
     [[ $(count_of "$tmp/out-$f.$ext") == "$n" ]] || fail "$f.$ext: ogrinfo counts $(count_of "$tmp/out-$f.$ext"), not $n"
     [[ $(distinct_ids "$tmp/out-$f.$ext") == "$n" ]] || fail "$f.$ext: $(distinct_ids "$tmp/out-$f.$ext") distinct ids, not $n"
+    if [[ $f == points ]]; then
+      last=$(ogrinfo -ro -q -sql "SELECT id FROM \"$(ogrinfo -ro -q "$tmp/out-$f.$ext" | awk -F'[: ]+' '/^[0-9]+:/ { print $2; exit }')\" WHERE label = 'det $n'" "$tmp/out-$f.$ext" |
+        awk -F'= ' '/ id \(String\)/ { print $2 }')
+      [[ $last == "det-$n" ]] || fail "$f.$ext: the point labelled \"det $n\" has id \"$last\", not det-$n"
+    fi
   done
 done
 

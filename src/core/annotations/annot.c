@@ -244,6 +244,7 @@ bool annot_feature_copy(struct annot_feature *dst, const struct annot_feature *s
 {
     annot_feature_init(dst);
     dst->cls = src->cls;
+    dst->id_from_properties = src->id_from_properties;
     if (!dup_string(&dst->id, src->id, dg) || !dup_string(&dst->label, src->label, dg) ||
         !dup_string(&dst->note, src->note, dg) || !dup_string(&dst->created, src->created, dg) ||
         !dup_string(&dst->modified, src->modified, dg) ||

@@ -76,6 +76,10 @@ struct annot_claim_link {
 struct annot_feature {
     char *id;
     enum annot_class cls;
+    /* The feature had no id of its own (the Feature's "id" member) and the
+     * reader took its "id" property instead, as a detector's or a GIS's
+     * export writes it (issue 14). The property stays in extra_properties. */
+    bool id_from_properties;
     char *label;
     struct annot_geometry geom;
     size_t nobs;

@@ -828,7 +828,8 @@ static bool read_time(struct scan *s, char **dst)
     return v.kind == SCALAR_STRING && is_iso_utc(v.str) && (*dst = copy_span(v.str));
 }
 
-static bool read_properties(struct scan *s, struct annot_feature *f)
+/* *property_id: the "id" property, SCALAR_ABSENT when there is none. */
+static bool read_properties(struct scan *s, struct annot_feature *f, struct scalar *property_id)
 {
     struct keys seen = {.n = 0};
     struct scalar label = {.kind = SCALAR_ABSENT}, name = label, title = label;
@@ -861,7 +862,9 @@ static bool read_properties(struct scan *s, struct annot_feature *f)
             struct extra *e = &extras[nextras++];
             e->key = key;
             ok = read_scalar(s, &e->value);
-            if (is_key(key, "name"))
+            if (is_key(key, "id"))
+                *property_id = e->value;
+            else if (is_key(key, "name"))
                 name = e->value;
             else if (is_key(key, "title"))
                 title = e->value;
@@ -886,10 +889,28 @@ static bool read_properties(struct scan *s, struct annot_feature *f)
 
 /* ---- features and the document -------------------------------------------------- */
 
+/* gjson's take_property_id: a non-empty string or an integer "id" property
+ * becomes the id of a feature without one. */
+static bool take_property_id(const struct scalar *id, struct annot_feature *f)
+{
+    char buf[24];
+    if (id->kind == SCALAR_INTEGER) {
+        int n = snprintf(buf, sizeof buf, "%lld", id->ivalue);
+        f->id = copy_span((struct span){buf, (size_t)n});
+    } else if (id->kind == SCALAR_STRING && id->str.n) {
+        f->id = copy_span(id->str);
+    } else {
+        return true;
+    }
+    f->id_from_properties = true;
+    return f->id && !diag_has_control(f->id);
+}
+
 /* {"type": "Feature", "id": ..., "geometry": ..., "properties": ...} in any
  * order, nothing else. */
 static bool read_feature(struct scan *s, struct annot_feature *f)
 {
+    struct scalar property_id = {.kind = SCALAR_ABSENT};
     if (!expect(s, '{'))
         return false;
     struct keys seen = {.n = 0};
@@ -915,12 +936,12 @@ static bool read_feature(struct scan *s, struct annot_feature *f)
         } else if (is_key(key, "properties")) {
             properties = true;
             ok = peek(s, 'n') ? read_literal(s, "null") && default_properties(f)
-                 : expect(s, '{') && read_properties(s, f);
+                 : expect(s, '{') && read_properties(s, f, &property_id);
         }
         if (!ok || (!next_item(s, '}', &closed) && !closed))
             return false;
     }
-    return type && geometry && properties;
+    return type && geometry && properties && (f->id || take_property_id(&property_id, f));
 }
 
 struct pending {
@@ -1148,13 +1169,11 @@ static bool read_features(struct scan *s, struct pending *p, const struct rfile_
 }
 
 /* gjson's ids (idassign): duplicates are its error (not taken here). */
-static bool assign_ids(struct pending *p, size_t *generated, struct gjfast_stats *stats)
+static bool assign_ids(struct pending *p, struct idassign_result *res, struct gjfast_stats *stats)
 {
-    struct idassign_result res;
-    bool ok = idassign_settle(p->features, p->count, &res);
+    bool ok = idassign_settle(p->features, p->count, res);
     if (stats)
-        stats->ids_tried += res.tried;
-    *generated = res.generated;
+        stats->ids_tried += res->tried;
     return ok;
 }
 
@@ -1246,11 +1265,11 @@ static bool read_fast(const char *name, const char *data, size_t len,
     struct scan s = {data, fs, len};
     struct pending p = {NULL, 0, 0};
     struct annot_set *set = NULL;
-    size_t generated = 0;
+    struct idassign_result ids;
     struct diag *quiet = diag_new();
     bool ok = quiet && read_features(&s, &p, map, split_min, stats) &&
               (set = read_outside(name, data, len, fs, s.pos, map)) != NULL &&
-              assign_ids(&p, &generated, stats);
+              assign_ids(&p, &ids, stats);
     if (ok && pending_fit(&p) && annot_adopt_features(set, p.features, p.count, quiet))
         p = (struct pending){NULL, 0, 0}; /* the set's now */
     else
@@ -1263,9 +1282,7 @@ static bool read_fast(const char *name, const char *data, size_t len,
     }
     annot_clear_history(set);
     annot_mark_saved(set);
-    if (generated)
-        diag_warn(dg, "%s: %zu feature%s without an id got generated ids (f-1, f-2, ...)", name,
-                  generated, generated == 1 ? "" : "s");
+    idassign_warn(dg, name, &ids);
     *out = set;
     return true;
 }

@@ -14,8 +14,9 @@
  * document is handed to gjson_read_buffer, which then gives its errors and
  * warnings exactly as before (nothing of the fast attempt remains on the
  * diag). So every message the user can see comes from gjson; the only one
- * this path writes itself is gjson's own "N features without an id got
- * generated ids" line, with the same text, when it succeeds.
+ * this path writes itself are the id lines of idassign_warn (ids taken from
+ * "id" properties, repeats, generated ids), as gjson writes them, when it
+ * succeeds.
  *
  * A large features array is read by two threads: the second starts at a
  * guessed element boundary past the middle, and its features are used only

@@ -51,7 +51,6 @@
 struct pending {
     struct annot_feature *features;
     size_t count, cap;
-    bool *id_given;
 };
 
 static void pending_free(struct pending *p)
@@ -59,7 +58,6 @@ static void pending_free(struct pending *p)
     for (size_t i = 0; i < p->count; i++)
         annot_feature_clear(&p->features[i]);
     free(p->features);
-    free(p->id_given);
 }
 
 /* Reads obj as feature `index` into a new slot of p; the arrays grow by
@@ -69,22 +67,18 @@ static bool pending_add(struct reader *r, struct pending *p, json_t *obj, size_t
     if (p->count == p->cap) {
         size_t cap = p->cap ? 2 * p->cap : 64;
         struct annot_feature *ff = realloc(p->features, cap * sizeof *ff);
-        if (ff)
-            p->features = ff;
-        bool *given = realloc(p->id_given, cap * sizeof *given);
-        if (given)
-            p->id_given = given;
-        if (!ff || !given) {
+        if (!ff) {
             diag_error(r->dg, "%s: out of memory", r->name);
             return false;
         }
+        p->features = ff;
         p->cap = cap;
         if (r->stats)
             r->stats->allocations++;
     }
     r->in_feature = true;
     r->feature_index = index;
-    bool ok = gjson_read_feature(r, obj, &p->features[p->count], &p->id_given[p->count]);
+    bool ok = gjson_read_feature(r, obj, &p->features[p->count]);
     p->count++; /* also on failure: the partial feature is freed with the rest */
     if (ok)
         r->in_feature = false;
@@ -268,15 +262,11 @@ static bool read_collection(struct reader *r, json_t *root, struct pending *p,
 static bool read_bare_geometry(struct reader *r, json_t *root, struct pending *p)
 {
     struct annot_feature *ff = calloc(1, sizeof *ff);
-    bool *given = calloc(1, sizeof *given);
-    if (!ff || !given) {
-        free(ff);
-        free(given);
+    if (!ff) {
         diag_error(r->dg, "%s: out of memory", r->name);
         return false;
     }
     p->features = ff;
-    p->id_given = given;
     p->count = 1;
     annot_feature_init(ff);
     bool ok = gjson_read_geometry(r, root, &ff->geom, false);
@@ -312,12 +302,7 @@ static bool assign_ids(struct reader *r, struct pending *p, bool collection)
         diag_error(r->dg, "%s: out of memory", r->name);
         return false;
     }
-    size_t generated = 0;
-    for (size_t i = 0; i < p->count; i++)
-        generated += !p->id_given[i];
-    if (generated)
-        diag_warn(r->dg, "%s: %zu feature%s without an id got generated ids (f-1, f-2, ...)",
-                  r->name, generated, generated == 1 ? "" : "s");
+    idassign_warn(r->dg, r->name, &res);
     return true;
 }
 
@@ -345,18 +330,14 @@ static bool read_tree(struct reader *r, json_t *root, struct annot_set **out)
             ok = read_collection(r, root, &p, set);
         } else if (strcmp(t, "Feature") == 0) {
             struct annot_feature *ff = calloc(1, sizeof *ff);
-            bool *given = calloc(1, sizeof *given);
-            if (!ff || !given) {
-                free(ff);
-                free(given);
+            if (!ff) {
                 diag_error(r->dg, "%s: out of memory", r->name);
                 ok = false;
             } else {
                 p.features = ff;
-                p.id_given = given;
                 p.count = 1;
                 r->in_feature = true;
-                ok = gjson_read_feature(r, root, ff, given);
+                ok = gjson_read_feature(r, root, ff);
                 r->in_feature = false;
             }
         } else {

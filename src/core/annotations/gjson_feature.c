@@ -355,10 +355,27 @@ static bool read_id(struct reader *r, json_t *id, struct annot_feature *f, bool 
     return ok;
 }
 
-bool gjson_read_feature(struct reader *r, json_t *obj, struct annot_feature *f, bool *id_given)
+/* A feature without an id of its own takes a non-empty string or an integer
+ * "id" property as its id (idassign gives way to the features' own ids). */
+static bool take_property_id(struct reader *r, json_t *props, struct annot_feature *f)
+{
+    json_t *id = json_object_get(props, "id"); /* NULL when props is not an object */
+    char buf[32];
+    const char *text = NULL;
+    if (json_is_string(id) && *json_string_value(id) && !diag_has_control(json_string_value(id)))
+        text = json_string_value(id);
+    else if (json_is_integer(id))
+        text = (snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(id)), buf);
+    if (!text)
+        return true;
+    f->id_from_properties = true;
+    return gjson_copy_string(r, &f->id, text);
+}
+
+bool gjson_read_feature(struct reader *r, json_t *obj, struct annot_feature *f)
 {
     annot_feature_init(f);
-    *id_given = false;
+    bool id_given = false;
     r->feature_id = NULL;
     r->warned_4d = false;
     r->warned_jump = false;
@@ -384,7 +401,7 @@ bool gjson_read_feature(struct reader *r, json_t *obj, struct annot_feature *f, 
         r->feature_id = json_string_value(id);
     static const char *const forbidden[] = {"coordinates", "geometries", "features", NULL};
     if (!gjson_check_forbidden(r, obj, "Feature", forbidden) || !gjson_check_bbox(r, obj) ||
-        !read_id(r, id, f, id_given))
+        !read_id(r, id, f, &id_given))
         return false;
     json_t *geom = json_object_get(obj, "geometry");
     if (!json_object_get(obj, "geometry") && !json_object_get(obj, "properties"))
@@ -404,7 +421,8 @@ bool gjson_read_feature(struct reader *r, json_t *obj, struct annot_feature *f, 
         if (!ok)
             return false;
     }
-    if (!gjson_read_properties(r, json_object_get(obj, "properties"), f))
+    if (!gjson_read_properties(r, json_object_get(obj, "properties"), f) ||
+        (!id_given && !take_property_id(r, json_object_get(obj, "properties"), f)))
         return false;
     /* Foreign members of the Feature are kept. */
     static const char *const known[] = {"type", "id", "geometry", "properties", "bbox", NULL};

@@ -115,7 +115,8 @@ bool gjson_foreign_members(struct reader *r, json_t *obj, const char *const *kno
 /* Reads a Feature's "properties" (borrowed) into f (caller-owned). */
 bool gjson_read_properties(struct reader *r, json_t *props, struct annot_feature *f);
 /* Reads the Feature object obj (borrowed) into f (the caller owns it and
- * clears it, also on failure); *id_given: the file gave an id. */
-bool gjson_read_feature(struct reader *r, json_t *obj, struct annot_feature *f, bool *id_given);
+ * clears it, also on failure). Without an "id" member, f takes its "id"
+ * property (f->id_from_properties) when that is a usable id. */
+bool gjson_read_feature(struct reader *r, json_t *obj, struct annot_feature *f);
 
 #endif

@@ -47,8 +47,13 @@
 #include "style.h"
 
 /* Clashing extra properties warned one by one; the rest are counted in one
- * line (a detector's file has an "id" property on every feature). */
+ * line. */
 #define EXPORT_CLASH_WARNINGS 5
+
+/* Where an "id" property that is not the exported id goes, so that it is not
+ * lost: a detector's own ids when the file's features have ids of their own,
+ * or ids renamed for a second input. */
+#define EXPORT_SOURCE_ID "source_id"
 
 const char *const export_fixed_fields[EXPORT_NFIXED] = {
     "id",        "class",   "label",  "note",     "observed",    "observations", "claims",
@@ -520,8 +525,32 @@ static bool note_extra_key(struct export_merged *m, const char *key, size_t n)
     return true;
 }
 
+/* Whether an "id" property value (borrowed) says what the exported id says:
+ * the same string, or an integer written as it (the reader took it so). */
+static bool same_id(const json_t *value, const char *id)
+{
+    if (json_is_string(value))
+        return strcmp(json_string_value(value), id) == 0;
+    if (!json_is_integer(value))
+        return false;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(value));
+    return strcmp(buf, id) == 0;
+}
+
+/* Whether the "id" property of the extra properties `extra` (borrowed) is
+ * exported as EXPORT_SOURCE_ID: it differs from the exported id, and the
+ * feature has no property of that name itself. */
+static bool id_to_source_id(const json_t *extra, const char *id)
+{
+    const json_t *value = json_object_get(extra, "id");
+    return value && !same_id(value, id) && !json_object_get(extra, EXPORT_SOURCE_ID);
+}
+
 /* Adds f's extra properties (JSON object text kept by the reader) to its
- * props after the fixed ones, and their names to the union. */
+ * props after the fixed ones, and their names to the union. An "id" property
+ * equal to the exported id is that attribute already; one that differs is
+ * kept as EXPORT_SOURCE_ID. */
 static bool add_extras(struct export_merged *m, struct export_item *it, const char *path, struct diag *dg)
 {
     if (!it->f->extra_properties)
@@ -535,15 +564,24 @@ static bool add_extras(struct export_merged *m, struct export_item *it, const ch
     }
     const char *key;
     json_t *value;
+    bool id_apart = id_to_source_id(extra, it->id);
     json_object_foreach(extra, key, value) {
-        if (json_object_get(it->props, key)) {
+        const char *name = key; /* key itself drives json_object_foreach */
+        bool is_id = strcmp(key, "id") == 0;
+        if (is_id && !id_apart && same_id(value, it->id))
+            continue;
+        if (is_id && id_apart) {
+            m->ids_apart++;
+            name = EXPORT_SOURCE_ID;
+        }
+        if (json_object_get(it->props, name)) {
             if (m->clashes++ < EXPORT_CLASH_WARNINGS)
                 diag_warn(dg, "%s: feature \"%s\": property \"%s\" clashes with an export "
-                              "attribute; dropped", path, it->f->id, key);
+                              "attribute; dropped", path, it->f->id, name);
             continue;
         }
-        json_object_set(it->props, key, value);
-        if (!note_extra_key(m, key, strlen(key))) {
+        json_object_set(it->props, name, value);
+        if (!note_extra_key(m, name, strlen(name))) {
             json_decref(extra);
             return false;
         }
@@ -594,13 +632,33 @@ static bool note_plain_extra_keys(struct export_merged *m, const char *t, bool *
     return true;
 }
 
-/* Adds the names of f's extra properties to m's union, as add_extras would
- * (names of fixed attributes clash and are dropped there), without building
- * the properties. False on out of memory. */
-static bool note_extra_keys(struct export_merged *m, const struct annot_feature *f)
+/* Whether it's "id" property goes to EXPORT_SOURCE_ID (id_to_source_id),
+ * parsing the extra properties only when an "id" key may be there and the
+ * exported id is not the one the reader took from it. */
+static bool item_id_apart(const struct export_item *it)
 {
+    const struct annot_feature *f = it->f;
+    if (!strstr(f->extra_properties, "\"id\"") ||
+        (f->id_from_properties && strcmp(f->id, it->id) == 0))
+        return false;
+    json_error_t err;
+    json_t *extra = json_loads(f->extra_properties, JSON_REJECT_DUPLICATES, &err);
+    bool apart = id_to_source_id(extra, it->id);
+    json_decref(extra);
+    return apart;
+}
+
+/* Adds the names of it's extra properties to m's union, as add_extras would
+ * (names of fixed attributes clash and are dropped there, an "id" property
+ * may be EXPORT_SOURCE_ID), without building the properties. False on out of
+ * memory. */
+static bool note_extra_keys(struct export_merged *m, const struct export_item *it)
+{
+    const struct annot_feature *f = it->f;
     if (!f->extra_properties)
         return true;
+    if (item_id_apart(it) && !note_extra_key(m, EXPORT_SOURCE_ID, strlen(EXPORT_SOURCE_ID)))
+        return false;
     bool taken;
     if (!note_plain_extra_keys(m, f->extra_properties, &taken))
         return false;
@@ -809,7 +867,7 @@ static bool merge(const struct export_input *inputs, size_t ninputs,
                 break;
             }
             if (m->props_mode == EXPORT_PROPS_LATER && m->need_extra_keys &&
-                !note_extra_keys(m, f)) {
+                !note_extra_keys(m, it)) {
                 diag_error(dg, "%s: out of memory", out_path);
                 ok = false;
                 break;
@@ -937,6 +995,11 @@ bool export_write(const char *out_path, const struct export_input *inputs, size_
     if (ok && m.clashes > EXPORT_CLASH_WARNINGS)
         diag_warn(dg, "%s: ... and %zu more properties that clash with an export attribute "
                       "dropped", out_path, m.clashes - EXPORT_CLASH_WARNINGS);
+    if (ok && m.ids_apart)
+        diag_warn(dg, "%s: %zu feature%s an \"id\" property other than %s exported id: kept "
+                      "as \"" EXPORT_SOURCE_ID "\"",
+                  out_path, m.ids_apart, m.ids_apart == 1 ? " has" : "s have",
+                  m.ids_apart == 1 ? "its" : "their");
     if (ok) {
         ok = safefile_commit(sf, NULL, dg);
         sf = NULL;

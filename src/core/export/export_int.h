@@ -66,6 +66,7 @@ struct export_merged {
     enum export_props_mode props_mode;
     bool need_extra_keys; /* with PROPS_LATER: merge collects extra_keys (OGR fields) */
     size_t clashes;       /* extra properties dropped for clashing; the first few warn */
+    size_t ids_apart;     /* "id" properties exported as "source_id" (one summary line) */
     const struct export_input *inputs;      /* borrowed, for building props later */
     const struct claims_catalog *cat;       /* borrowed, may be NULL */
     const struct imagery_register *imagery; /* borrowed, may be NULL */
