@@ -1,24 +1,18 @@
 /*
- * idassign — see idassign.h. The sorted array holds borrowed id pointers and
- * feature indices; ties (equal ids) are ordered by index so the duplicate
- * reported is the later feature, as a reader going through the file finds it.
+ * idassign — see idassign.h. One idmap (id -> feature index) holds the ids
+ * settled so far; the features' own ids go in first, in file order, so the
+ * duplicate reported is the first later feature that repeats an earlier one,
+ * as a reader going through the file finds it. Ids taken from "id"
+ * properties follow, in file order, and a repeat is cleared then; generated
+ * candidates are looked up in the same map. Expected O(n) (was a sort of
+ * every id: a tenth of a 100,000-point figure's reading).
  */
 #include "idassign.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-struct id_ref {
-    const char *id;
-    size_t index;
-};
-
-static int compare_id_ref(const void *a, const void *b)
-{
-    const struct id_ref *x = a, *y = b;
-    int c = strcmp(x->id, y->id);
-    return c ? c : (x->index > y->index) - (x->index < y->index);
-}
+#include "idmap.h"
 
 /* "f-<k>" into out (at least 24 bytes); returns its length. By hand: a
  * detector's million marks without ids spent a tenth of their reading in
@@ -39,105 +33,74 @@ static size_t generated_id(unsigned long long k, char *out)
     return 2 + nd;
 }
 
-static bool id_taken(const struct id_ref *refs, size_t n, const char *id)
+/* idmap's key_of: ctx is the features array, the value an index into it. */
+static const char *feature_id(const void *ctx, size_t value)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(refs[mid].id, id);
-        if (c == 0)
-            return true;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
+    return ((const struct annot_feature *)ctx)[value].id;
 }
 
-/* Finds the first run of equal ids (in sorted order) holding two ids of the
- * features' own: the file's duplicate. False when there is none. */
-static bool find_duplicate(const struct id_ref *refs, size_t n,
-                           const struct annot_feature *features, struct idassign_result *res)
+/* Adds the features' own ids; false on a duplicate (res filled) or out of
+ * memory (*oom set). */
+static bool add_own_ids(struct idmap *ids, const struct annot_feature *features, size_t count,
+                        struct idassign_result *res, bool *oom)
 {
-    for (size_t a = 0; a < n;) {
-        size_t b = a + 1;
-        while (b < n && strcmp(refs[b].id, refs[a].id) == 0)
-            b++;
-        size_t own = 0, first_own = 0;
-        for (size_t i = a; i < b; i++) {
-            if (features[refs[i].index].id_from_properties)
-                continue;
-            if (own++ == 0) {
-                first_own = refs[i].index;
-                continue;
-            }
+    for (size_t i = 0; i < count; i++) {
+        if (!features[i].id || features[i].id_from_properties)
+            continue;
+        bool added = false;
+        if (!idmap_add(ids, features[i].id, i, &added))
+            return !(*oom = true);
+        if (!added) {
+            size_t first = 0;
+            idmap_find(ids, features[i].id, &first);
             res->duplicate = true;
-            res->dup_index = refs[i].index;
-            res->dup_first_index = first_own;
-            res->dup_id = refs[i].id;
-            return true;
+            res->dup_index = i;
+            res->dup_first_index = first;
+            res->dup_id = features[i].id;
+            return false;
         }
-        a = b;
     }
-    return false;
+    return true;
 }
 
-/* In each run of equal ids, keeps the feature's own id if there is one, else
- * the first taken from properties; the other ids taken from properties are
- * cleared and their strings moved to stale (still borrowed by refs, so freed
- * only after the candidates are checked). */
-static void drop_repeats(struct id_ref *refs, size_t n, struct annot_feature *features,
-                         char **stale, struct idassign_result *res)
+/* Adds the ids taken from properties; a repeat is cleared (the feature gets
+ * a generated id). False on out of memory. */
+static bool add_property_ids(struct idmap *ids, struct annot_feature *features, size_t count,
+                             struct idassign_result *res)
 {
-    for (size_t a = 0; a < n;) {
-        size_t b = a + 1;
-        while (b < n && strcmp(refs[b].id, refs[a].id) == 0)
-            b++;
-        size_t keep = a;
-        for (size_t i = a; i < b; i++)
-            if (!features[refs[i].index].id_from_properties) {
-                keep = i;
-                break;
-            }
-        for (size_t i = a; i < b; i++) {
-            struct annot_feature *f = &features[refs[i].index];
-            if (i == keep || !f->id_from_properties)
-                continue;
-            stale[res->repeated++] = f->id;
-            f->id = NULL;
-            f->id_from_properties = false;
+    for (size_t i = 0; i < count; i++) {
+        struct annot_feature *f = &features[i];
+        if (!f->id || !f->id_from_properties)
+            continue;
+        bool added = false;
+        if (!idmap_add(ids, f->id, i, &added))
+            return false;
+        if (added) {
+            res->from_properties++;
+            continue;
         }
-        a = b;
+        free(f->id);
+        f->id = NULL;
+        f->id_from_properties = false;
+        res->repeated++;
     }
+    return true;
 }
 
 bool idassign_settle(struct annot_feature *features, size_t count, struct idassign_result *res)
 {
     *res = (struct idassign_result){0};
-    struct id_ref *refs = malloc((count ? count : 1) * sizeof *refs);
-    if (!refs)
+    struct idmap ids;
+    bool oom = false;
+    if (!idmap_init(&ids, count, feature_id, features))
         return false;
-    size_t n = 0, taken = 0;
-    for (size_t i = 0; i < count; i++)
-        if (features[i].id) {
-            refs[n++] = (struct id_ref){features[i].id, i};
-            taken += features[i].id_from_properties;
-        }
-    if (n > 1)
-        qsort(refs, n, sizeof *refs, compare_id_ref);
-    if (find_duplicate(refs, n, features, res)) {
-        free(refs);
+    if (!add_own_ids(&ids, features, count, res, &oom) ||
+        !add_property_ids(&ids, features, count, res)) {
+        idmap_free(&ids);
         return false;
     }
-    char **stale = NULL;
-    if (taken && !(stale = malloc(taken * sizeof *stale))) {
-        free(refs);
-        return false;
-    }
-    if (taken)
-        drop_repeats(refs, n, features, stale, res);
-    res->from_properties = taken - res->repeated;
+    /* Generated ids count up, so none can equal an earlier one: only the
+     * file's ids need looking up, and the map is not grown. */
     unsigned long long next = 1;
     bool ok = true;
     for (size_t i = 0; ok && i < count; i++) {
@@ -148,16 +111,13 @@ bool idassign_settle(struct annot_feature *features, size_t count, struct idassi
         do {
             res->tried++;
             len = generated_id(next++, id);
-        } while (id_taken(refs, n, id));
+        } while (idmap_find(&ids, id, NULL));
         ok = (features[i].id = malloc(len + 1)) != NULL;
         if (ok)
             memcpy(features[i].id, id, len + 1);
         res->generated += ok;
     }
-    for (size_t i = 0; i < res->repeated; i++)
-        free(stale[i]);
-    free(stale);
-    free(refs);
+    idmap_free(&ids);
     return ok;
 }
 
