@@ -6,7 +6,7 @@
 # (its worker is replaced), and --shard I/N splits the manifest into
 # complementary parts.
 set -euo pipefail
-: "${SATMARK:?}" "${SATMARK_TEST_DATA:?}" "${SATMARK_SRC:?}"
+: "${SATMARK:?}" "${SATMARK_BUILD:?}" "${SATMARK_TEST_DATA:?}" "${SATMARK_SRC:?}"
 export SATMARK_ASSETS="$SATMARK_SRC/assets"
 tmp=$(mktemp -d /tmp/satmark-e2e-batch-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -51,7 +51,7 @@ grep -q $'\r' "$tmp/err" && fail "progress bar printed although stderr is not a 
 
 timeout 120 "$SATMARK" batch "$tmp/m/figs.manifest" -o "$tmp/out2" -j 1 2>/dev/null && fail "-j 1 exit 0"
 for ok in whole ship box; do
-  cmp -s "$tmp/out1/$ok.png" "$tmp/out2/$ok.png" || fail "$ok.png differs between -j 2 and -j 1"
+  "$SATMARK_BUILD/tests/png_same" "$tmp/out1/$ok.png" "$tmp/out2/$ok.png" || fail "$ok.png differs between -j 2 and -j 1"
 done
 
 # shards 0/2 and 1/2: disjoint, together everything

@@ -6,7 +6,7 @@
 # from the parent. Both must draw exactly the marks the hash selects, give the
 # same bytes, and report the left-out marks once.
 set -euo pipefail
-: "${SATMARK:?}" "${SATMARK_SRC:?}"
+: "${SATMARK:?}" "${SATMARK_BUILD:?}" "${SATMARK_SRC:?}"
 export SATMARK_ASSETS="$SATMARK_SRC/assets"
 tmp=$(mktemp -d /tmp/satmark-e2e-choice-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -58,5 +58,5 @@ for f in "$tmp/b1/one.png" "$tmp/b2/one.png" "$tmp/b2/two.png"; do
   d=$(compare -metric AE "$tmp/render.png" "$f" null: 2>&1 || true)
   [[ "$d" == 0 ]] || fail "$(basename "$f") differs from render's figure in $d pixels"
 done
-cmp -s "$tmp/b1/one.png" "$tmp/b2/one.png" || fail "batch -j 1 and -j 2 give different bytes"
+"$SATMARK_BUILD/tests/png_same" "$tmp/b1/one.png" "$tmp/b2/one.png" || fail "batch -j 1 and -j 2 give different bytes"
 echo "render_marks_choice: ok (3 of 6 marks drawn, the same by render and batch)"
