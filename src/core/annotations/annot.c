@@ -755,6 +755,36 @@ bool annot_adopt_features(struct annot_set *set, struct annot_feature *features,
     return true;
 }
 
+bool annot_adopt_features_indexed(struct annot_set *set, struct annot_feature *features,
+                                  size_t count, struct idmap *ids, struct diag *dg)
+{
+    struct idmap given = *ids;
+    *ids = (struct idmap){0};
+    if (set->count != 0 || given.count != count) {
+        idmap_free(&given);
+        return annot_adopt_features(set, features, count, dg);
+    }
+    for (size_t i = 0; i < count; i++)
+        if (!features[i].id || !*features[i].id || !geometry_admissible(&features[i], NULL)) {
+            idmap_free(&given); /* the message, in its order, from the plain path */
+            return annot_adopt_features(set, features, count, dg);
+        }
+    free(set->features);
+    idmap_free(&set->id_index);
+    set->features = features;
+    set->cap = set->count = count;
+    set->id_index = given;
+    set->id_index.key_of = feature_id;
+    set->id_index.ctx = set;
+    set->id_index_ok = true;
+    memset(set->class_max, 0, sizeof set->class_max);
+    for (size_t i = 0; i < count; i++) {
+        class_max_note(set, features[i].id);
+        annot_geometry_normalize_winding(&features[i].geom);
+    }
+    return true;
+}
+
 /* ---- undo log ----------------------------------------------------------------------- */
 
 static uint64_t current_state(const struct annot_set *set)

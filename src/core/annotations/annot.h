@@ -205,6 +205,13 @@ bool annot_adopt_feature(struct annot_set *set, struct annot_feature *f, struct 
  * rings possibly rewound. */
 bool annot_adopt_features(struct annot_set *set, struct annot_feature *features, size_t count,
                           struct diag *dg);
+/* As annot_adopt_features with the id index already built (idassign_settle's
+ * map of every feature's id to its index, ids unique): the set takes the map
+ * over (*ids left empty, also on failure) instead of hashing every id again.
+ * On a failure the exact message comes from annot_adopt_features. */
+struct idmap;
+bool annot_adopt_features_indexed(struct annot_set *set, struct annot_feature *features,
+                                  size_t count, struct idmap *ids, struct diag *dg);
 
 /* ---- edits (each one undoable) --------------------------------------------- */
 

@@ -1169,9 +1169,10 @@ static bool read_features(struct scan *s, struct pending *p, const struct rfile_
 }
 
 /* gjson's ids (idassign): duplicates are its error (not taken here). */
-static bool assign_ids(struct pending *p, struct idassign_result *res, struct gjfast_stats *stats)
+static bool assign_ids(struct pending *p, struct idassign_result *res, struct idmap *index,
+                       struct gjfast_stats *stats)
 {
-    bool ok = idassign_settle(p->features, p->count, res);
+    bool ok = idassign_settle(p->features, p->count, res, index);
     if (stats)
         stats->ids_tried += res->tried;
     return ok;
@@ -1266,15 +1267,17 @@ static bool read_fast(const char *name, const char *data, size_t len,
     struct pending p = {NULL, 0, 0};
     struct annot_set *set = NULL;
     struct idassign_result ids;
+    struct idmap index = {0}; /* every id -> its feature, handed to the set */
     struct diag *quiet = diag_new();
     bool ok = quiet && read_features(&s, &p, map, split_min, stats) &&
               (set = read_outside(name, data, len, fs, s.pos, map)) != NULL &&
-              assign_ids(&p, &ids, stats);
-    if (ok && pending_fit(&p) && annot_adopt_features(set, p.features, p.count, quiet))
+              assign_ids(&p, &ids, &index, stats);
+    if (ok && pending_fit(&p) && annot_adopt_features_indexed(set, p.features, p.count, &index, quiet))
         p = (struct pending){NULL, 0, 0}; /* the set's now */
     else
         ok = false;
     pending_free(&p);
+    idmap_free(&index); /* empty unless adoption was never tried */
     diag_free(quiet);
     if (!ok) {
         annot_set_free(set);

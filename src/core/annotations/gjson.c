@@ -281,7 +281,7 @@ static bool read_bare_geometry(struct reader *r, json_t *root, struct pending *p
 static bool assign_ids(struct reader *r, struct pending *p, bool collection)
 {
     struct idassign_result res;
-    bool ok = idassign_settle(p->features, p->count, &res);
+    bool ok = idassign_settle(p->features, p->count, &res, NULL);
     if (r->stats)
         r->stats->ids_tried += res.tried;
     if (res.duplicate) {

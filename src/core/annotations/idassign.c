@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "idmap.h"
-
 /* "f-<k>" into out (at least 24 bytes); returns its length. By hand: a
  * detector's million marks without ids spent a tenth of their reading in
  * snprintf. */
@@ -87,9 +85,12 @@ static bool add_property_ids(struct idmap *ids, struct annot_feature *features, 
     return true;
 }
 
-bool idassign_settle(struct annot_feature *features, size_t count, struct idassign_result *res)
+bool idassign_settle(struct annot_feature *features, size_t count, struct idassign_result *res,
+                     struct idmap *index)
 {
     *res = (struct idassign_result){0};
+    if (index)
+        *index = (struct idmap){0};
     struct idmap ids;
     bool oom = false;
     if (!idmap_init(&ids, count, feature_id, features))
@@ -100,7 +101,8 @@ bool idassign_settle(struct annot_feature *features, size_t count, struct idassi
         return false;
     }
     /* Generated ids count up, so none can equal an earlier one: only the
-     * file's ids need looking up, and the map is not grown. */
+     * file's ids need looking up. They go into the map only for a caller
+     * that keeps it (the map never holds more than count ids). */
     unsigned long long next = 1;
     bool ok = true;
     for (size_t i = 0; ok && i < count; i++) {
@@ -116,8 +118,13 @@ bool idassign_settle(struct annot_feature *features, size_t count, struct idassi
         if (ok)
             memcpy(features[i].id, id, len + 1);
         res->generated += ok;
+        if (ok && index)
+            ok = idmap_add(&ids, features[i].id, i, NULL);
     }
-    idmap_free(&ids);
+    if (ok && index)
+        *index = ids;
+    else
+        idmap_free(&ids);
     return ok;
 }
 

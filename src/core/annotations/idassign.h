@@ -22,6 +22,7 @@
 
 #include "annot.h"
 #include "diag.h"
+#include "idmap.h"
 
 struct idassign_result {
     bool duplicate;          /* a duplicate id was found (nothing generated) */
@@ -35,8 +36,12 @@ struct idassign_result {
 };
 
 /* Settles the ids of features[0..count). Returns false on a duplicate
- * (res->duplicate set) or when out of memory (res->duplicate false). */
-bool idassign_settle(struct annot_feature *features, size_t count, struct idassign_result *res);
+ * (res->duplicate set) or when out of memory (res->duplicate false). When
+ * index is not NULL and the call succeeds, *index becomes the map of every
+ * feature's id to its index (the caller's: annot_adopt_features_indexed
+ * takes it over, or idmap_free); else it is left empty. */
+bool idassign_settle(struct annot_feature *features, size_t count, struct idassign_result *res,
+                     struct idmap *index);
 
 /* The warnings of a settled file named `name` (both readers give the same):
  * ids taken from properties, dropped as repeats, and generated. */
