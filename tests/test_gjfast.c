@@ -343,6 +343,25 @@ static void same_as_gjson_on_property_ids(void **state)
         "{\"type\":\"Feature\",\"properties\":{\"id\":\"late\"},\"id\":\"early\",\"geometry\":null}\n"
         "]}\n";
     assert_true(check_same("mixed ids", mixed, sizeof mixed - 1));
+    /* the set's id index is the map idassign built (generated ids included):
+     * every id finds its feature, and a taken id cannot be added again */
+    struct diag *dg = diag_new();
+    struct annot_set *set = NULL;
+    assert_true(gjfast_read_buffer_stats("t.geojson", mixed, sizeof mixed - 1, &set, dg, NULL));
+    for (size_t i = 0; i < annot_count(set); i++) {
+        size_t at = SIZE_MAX;
+        assert_true(annot_index_of(set, annot_get(set, i)->id, &at));
+        assert_int_equal(at, i);
+    }
+    assert_false(annot_index_of(set, "det-10", NULL));
+    struct annot_feature again;
+    annot_feature_init(&again);
+    again.id = strdup("f-2"); /* generated for the third feature */
+    assert_false(annot_load_feature(set, &again, dg));
+    assert_non_null(strstr(diag_message(dg), "duplicate id \"f-2\""));
+    annot_feature_clear(&again);
+    annot_set_free(set);
+    diag_free(dg);
     /* many: read by two threads, with repeats in both halves */
     size_t n = 40000, cap = n * 120 + 64, len = 0;
     char *text = malloc(cap);

@@ -40,7 +40,8 @@
  * annot_set_free; on failure *out is NULL and dg holds gjson's error).
  * Memory: the file is mapped (rfile_map), not copied, and what the scan has
  * read is released as it goes, so the peak holds the set and a few MiB of
- * text; the features array becomes the set's own (annot_adopt_features).
+ * text; the features array becomes the set's own, and the map idassign
+ * built of their ids its id index (annot_adopt_features_indexed).
  * When the fast path declines, gjson_read_file reads the file again. */
 bool gjfast_read_file(const char *path, struct annot_set **out, struct diag *dg);
 
