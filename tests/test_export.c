@@ -364,6 +364,17 @@ static void load_observed(struct annot_set *set, const char *id, const char *ima
     diag_free(dg);
 }
 
+/* The first layer of the vector file at path, read-only; its dataset in
+ * *ds (the caller GDALCloses it). */
+static OGRLayerH first_layer(const char *path, GDALDatasetH *ds)
+{
+    GDALAllRegister();
+    *ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!*ds)
+        fail_msg("OGR cannot open %s", path);
+    return GDALDatasetGetLayer(*ds, 0);
+}
+
 static const char *field_of(OGRFeatureH f, const char *name)
 {
     int idx = OGR_FD_GetFieldIndex(OGR_F_GetDefnRef(f), name);
@@ -402,10 +413,8 @@ static void attributes_per_feature_read_back(void **state)
     out_path(path, sizeof path, "det.fgb");
     if (!export_write(path, &in, 1, &opts, dg))
         fail_msg("fgb: %s", diag_message(dg));
-    GDALAllRegister();
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-    assert_non_null(ds);
-    OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+    GDALDatasetH ds;
+    OGRLayerH layer = first_layer(path, &ds);
     static const char *const want[4][6] = {
         /* id, observed, imagery prefix, score, n, tag */
         {"det-1", "a.tif (2024-03-17)", "a.tif: unregistered", "0.765", "3", "(null)"},
@@ -508,10 +517,8 @@ static void id_properties_kept(void **state)
     diag_reset(dg);
     if (!export_write(path, &in, 1, &opts, dg))
         fail_msg("fgb: %s", diag_message(dg));
-    GDALAllRegister();
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-    assert_non_null(ds);
-    OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+    GDALDatasetH ds;
+    OGRLayerH layer = first_layer(path, &ds);
     OGRFeatureH f;
     size_t n = 0;
     OGR_L_ResetReading(layer);
