@@ -77,12 +77,15 @@ struct compose_plan {
 struct compose_marks {
     bool on;
     const uint32_t *pixels; /* premultiplied ARGB, w x h; borrowed from the viewer */
-    const uint8_t *cells;   /* VIEWER_MARKS_CELL cells holding anything; borrowed */
+    const viewer_marks_cell *cells; /* per cell, its rows holding anything; borrowed */
     int w, h, cols;
     int *mx;                /* per window column: result column or -1; owned */
     int *my;                /* per window row: result row or -1; owned */
     int *segs;              /* (x0, x1, cell column or -1) runs of window columns; owned */
     int nsegs;
+    /* SATMARK_VIEW_BLEND_ALL=1: blend every row of every cell, the picture
+     * the skipping of empty cells and rows must give (e2e.viewer_marks_skip) */
+    bool blend_all;
 };
 
 struct compose_band {
@@ -98,6 +101,7 @@ struct compose {
     int w, h;
     bool valid;
     struct compose_key key;
+    bool blend_all; /* SATMARK_VIEW_BLEND_ALL, read once */
     /* the helper thread */
     pthread_t thread;
     bool started;
@@ -143,7 +147,7 @@ static bool same_as_previous_row(const struct compose_plan *p, int y)
 /* m (premultiplied alpha, as Cairo draws) over the opaque d: two channels
  * per multiply. d * (255 - a) / 255 per channel is at most 255 - a and m's
  * channels at most a, so the sums never carry into the next channel. */
-static uint32_t blend(uint32_t m, uint32_t d)
+static inline uint32_t blend(uint32_t m, uint32_t d)
 {
     uint32_t na = 255 - (m >> 24);
     uint32_t rb = (d & 0xFF00FFu) * na;
@@ -153,29 +157,52 @@ static uint32_t blend(uint32_t m, uint32_t d)
     return 0xFF000000u | ((m & 0xFFFFFFu) + rb + g);
 }
 
+/* m over *d: copied when opaque, blended when partly transparent. */
+static inline void blend_pixel(uint32_t m, uint32_t *d)
+{
+    uint32_t a = m >> 24;
+    if (a == 255)
+        *d = m;
+    else if (a)
+        *d = blend(m, *d);
+}
+
 /* Blends the marks result's row for window row y over d (the window row),
- * within window columns [x0, x1). */
+ * within window columns [x0, x1). A segment maps to one cell column of the
+ * result and is skipped unless its cell has something in this very row (the
+ * cells' row masks: most of an occupied cell's rows are empty, and reading
+ * them was most of the blend). Where a segment maps one to one (the marks
+ * drawn for this view, or panned) it is blended from a pointer, four
+ * transparent pixels at a time skipped. */
 static void blend_marks_row(const struct compose_marks *mk, int y, uint32_t *d, int x0, int x1)
 {
     int sy = mk->my[y];
     if (sy < 0)
         return;
-    const uint8_t *cell_row = mk->cells + (size_t)(sy / VIEWER_MARKS_CELL) * mk->cols;
+    const viewer_marks_cell *cell_row = mk->cells + (size_t)(sy / VIEWER_MARKS_CELL) * mk->cols;
+    viewer_marks_cell row_bit = (viewer_marks_cell)(1u << (sy % VIEWER_MARKS_CELL));
     const uint32_t *src = mk->pixels + (size_t)sy * mk->w;
     for (int i = 0; i < mk->nsegs; i++) {
         int a = mk->segs[3 * i], b = mk->segs[3 * i + 1], cell = mk->segs[3 * i + 2];
-        if (cell < 0 || !cell_row[cell] || b <= x0 || a >= x1)
+        if (cell < 0 || (!mk->blend_all && !(cell_row[cell] & row_bit)) || b <= x0 || a >= x1)
             continue;
         a = a > x0 ? a : x0;
         b = b < x1 ? b : x1;
-        for (int x = a; x < b; x++) {
-            uint32_t m = src[mk->mx[x]];
-            uint32_t a = m >> 24;
-            if (a == 255)
-                d[x] = m;
-            else if (a)
-                d[x] = blend(m, d[x]);
+        if (mk->mx[b - 1] - mk->mx[a] == b - 1 - a) { /* mx is non-decreasing */
+            const uint32_t *s = src + mk->mx[a] - a;
+            int x = a;
+            for (; x + 4 <= b; x += 4) {
+                if (!((s[x] | s[x + 1] | s[x + 2] | s[x + 3]) & 0xFF000000u))
+                    continue;
+                for (int k = x; k < x + 4; k++)
+                    blend_pixel(s[k], &d[k]);
+            }
+            for (; x < b; x++)
+                blend_pixel(s[x], &d[x]);
+            continue;
         }
+        for (int x = a; x < b; x++)
+            blend_pixel(src[mk->mx[x]], &d[x]);
     }
 }
 
@@ -298,6 +325,8 @@ struct compose *compose_new(void)
     struct compose *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
+    const char *blend_all = getenv("SATMARK_VIEW_BLEND_ALL");
+    c->blend_all = blend_all && strcmp(blend_all, "1") == 0;
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->cond, NULL);
     if (pthread_create(&c->thread, NULL, helper_main, c) == 0)
@@ -726,6 +755,7 @@ void compose_draw(struct viewer *vw)
         }
         struct compose_marks marks;
         marks_map(vw, &marks);
+        marks.blend_all = c->blend_all;
         uint32_t *px = locked;
         int pitch_px = pitch / 4;
         if (left.w > 0)

@@ -87,9 +87,9 @@ struct marks_layer {
     bool busy;
     struct marks_job current; /* valid while busy */
     /* Result: premultiplied ARGB32 pixels of the last finished job, and
-     * which cells of it hold anything (1) or are fully transparent (0). */
+     * which rows of each cell hold anything (0: fully transparent). */
     uint32_t *result;
-    uint8_t *result_cells;
+    viewer_marks_cell *result_cells;
     int result_w, result_h;
     bool sync;             /* someone waits for the result: no rest */
     double last_render_s;  /* how long the last job took */
@@ -111,17 +111,20 @@ struct marks_layer {
 static int cell_count(int px) { return (px + VIEWER_MARKS_CELL - 1) / VIEWER_MARKS_CELL; }
 
 /* Copies Cairo's premultiplied pixels (stride bytes per row) to out (w per
- * row) and marks the cells that hold anything in cells (cell_count(w) x
- * cell_count(h), cleared here); empty cells are written as zeros. */
+ * row) and records in cells (cell_count(w) x cell_count(h), cleared here)
+ * which rows of each cell hold anything: compose.c then reads only those
+ * rows of the layer (an outline crossing a cell fills one or two of its 16
+ * rows). */
 static void copy_cells(const unsigned char *src, int stride, int w, int h, uint32_t *out,
-                       uint8_t *cells)
+                       viewer_marks_cell *cells)
 {
     int cols = cell_count(w);
-    memset(cells, 0, (size_t)cols * (size_t)cell_count(h));
+    memset(cells, 0, (size_t)cols * (size_t)cell_count(h) * sizeof *cells);
     for (int y = 0; y < h; y++) {
         const uint32_t *s = (const uint32_t *)(const void *)(src + (size_t)y * stride);
         uint32_t *d = out + (size_t)y * w;
-        uint8_t *cell_row = cells + (size_t)(y / VIEWER_MARKS_CELL) * cols;
+        viewer_marks_cell *cell_row = cells + (size_t)(y / VIEWER_MARKS_CELL) * cols;
+        viewer_marks_cell row_bit = (viewer_marks_cell)(1u << (y % VIEWER_MARKS_CELL));
         for (int cx = 0; cx < cols; cx++) {
             int x0 = cx * VIEWER_MARKS_CELL;
             int x1 = x0 + VIEWER_MARKS_CELL < w ? x0 + VIEWER_MARKS_CELL : w;
@@ -129,14 +132,14 @@ static void copy_cells(const unsigned char *src, int stride, int w, int h, uint3
             for (int x = x0; x < x1; x++)
                 any |= s[x];
             if (any)
-                cell_row[cx] = 1;
+                cell_row[cx] |= row_bit;
             memcpy(d + x0, s + x0, (size_t)(x1 - x0) * 4);
         }
     }
 }
 
 static void draw_job(const struct marks_layer *ml, struct marks_job *job,
-                     cairo_surface_t *surface, uint32_t *out, uint8_t *cells)
+                     cairo_surface_t *surface, uint32_t *out, viewer_marks_cell *cells)
 {
     cairo_t *cr = cairo_create(surface);
     cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
@@ -205,7 +208,7 @@ static void *marks_main(void *arg)
     viewer_background_thread();
     cairo_surface_t *surface = NULL;
     uint32_t *back = NULL;
-    uint8_t *back_cells = NULL;
+    viewer_marks_cell *back_cells = NULL;
     int w = 0, h = 0;
     pthread_mutex_lock(&ml->lock);
     for (;;) {
@@ -229,7 +232,7 @@ static void *marks_main(void *arg)
             h = ml->current.out_h;
             surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
             back = malloc((size_t)w * h * 4);
-            back_cells = malloc((size_t)cell_count(w) * (size_t)cell_count(h));
+            back_cells = malloc((size_t)cell_count(w) * (size_t)cell_count(h) * sizeof *back_cells);
         }
         bool ok = back && back_cells && cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS;
         if (ok)
@@ -242,7 +245,7 @@ static void *marks_main(void *arg)
         if (ok) {
             /* Swap buffers: the UI reads `result` only under the lock. */
             uint32_t *old = ml->result;
-            uint8_t *old_cells = ml->result_cells;
+            viewer_marks_cell *old_cells = ml->result_cells;
             bool same_size = ml->result_w == w && ml->result_h == h;
             ml->result = back;
             ml->result_cells = back_cells;
@@ -252,7 +255,7 @@ static void *marks_main(void *arg)
                 free(old);
                 free(old_cells);
                 back = malloc((size_t)w * h * 4);
-                back_cells = malloc((size_t)cell_count(w) * (size_t)cell_count(h));
+                back_cells = malloc((size_t)cell_count(w) * (size_t)cell_count(h) * sizeof *back_cells);
             }
             ml->result_w = w;
             ml->result_h = h;
@@ -592,7 +595,7 @@ void marks_take(struct viewer *vw)
         /* Swap buffers with the thread: it gets the UI's previous result back
          * to draw into (or frees it when the size changed). */
         uint32_t *pixels = vw->frame.marks_pixels;
-        uint8_t *cells = vw->frame.marks_cells;
+        viewer_marks_cell *cells = vw->frame.marks_cells;
         int w = vw->frame.marks_w, h = vw->frame.marks_h;
         vw->frame.marks_pixels = ml->result;
         vw->frame.marks_cells = ml->result_cells;

@@ -58,6 +58,8 @@
 #define VIEWER_TEXT_MAX 512
 #define VIEWER_TILE_BYTES ((size_t)64 * 1024 * 1024)
 #define VIEWER_MARKS_CELL 16 /* marks layer: blended in cells this size (empty ones skipped) */
+/* A cell's rows holding anything, one bit per row (VIEWER_MARKS_CELL bits). */
+typedef uint16_t viewer_marks_cell;
 #define VIEWER_BACKGROUND_NICE 8 /* background threads: CFS weight ~1/6 of the UI's */
 #define VIEWER_LABELS_MAX_VISIBLE 400 /* more marks in view: no labels (unreadable, slow) */
 
@@ -246,12 +248,13 @@ struct viewer_frame {
     /* marks layer (drawn on its own thread, marks.c) */
     struct marks_layer *marks;
     /* The last result taken from the marks thread (straight-alpha ARGB of
-     * marks_w x marks_h, drawn for marks_view), and which VIEWER_MARKS_CELL
-     * cells of it hold anything (1) or are transparent (0); owned, swapped
-     * with the thread's buffers. compose.c blends it over the imagery. */
+     * marks_w x marks_h, drawn for marks_view), and per VIEWER_MARKS_CELL
+     * cell of it which of its rows hold anything (bit r: the cell's row r;
+     * 0: the cell is transparent); owned, swapped with the thread's
+     * buffers. compose.c blends it over the imagery. */
     struct view marks_view;
     uint32_t *marks_pixels;
-    uint8_t *marks_cells;
+    viewer_marks_cell *marks_cells;
     int marks_w, marks_h, marks_cols, marks_rows;
     uint64_t marks_generation; /* counts results taken */
     struct render_marks_stats marks_stats; /* of the result taken (labels placed, grouped) */
