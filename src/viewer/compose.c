@@ -189,16 +189,17 @@ static void blend_marks_row(const struct compose_marks *mk, int y, uint32_t *d, 
         a = a > x0 ? a : x0;
         b = b < x1 ? b : x1;
         if (mk->mx[b - 1] - mk->mx[a] == b - 1 - a) { /* mx is non-decreasing */
-            const uint32_t *s = src + mk->mx[a] - a;
-            int x = a;
-            for (; x + 4 <= b; x += 4) {
-                if (!((s[x] | s[x + 1] | s[x + 2] | s[x + 3]) & 0xFF000000u))
+            const uint32_t *s = src + mk->mx[a]; /* s[i] lands on window column a + i */
+            uint32_t *w = d + a;
+            int n = b - a, i = 0;
+            for (; i + 4 <= n; i += 4) {
+                if (!((s[i] | s[i + 1] | s[i + 2] | s[i + 3]) & 0xFF000000u))
                     continue;
-                for (int k = x; k < x + 4; k++)
-                    blend_pixel(s[k], &d[k]);
+                for (int k = i; k < i + 4; k++)
+                    blend_pixel(s[k], &w[k]);
             }
-            for (; x < b; x++)
-                blend_pixel(s[x], &d[x]);
+            for (; i < n; i++)
+                blend_pixel(s[i], &w[i]);
             continue;
         }
         for (int x = a; x < b; x++)
