@@ -632,9 +632,9 @@ static bool note_plain_extra_keys(struct export_merged *m, const char *t, bool *
     return true;
 }
 
-/* Whether it's "id" property goes to EXPORT_SOURCE_ID (id_to_source_id),
- * parsing the extra properties only when an "id" key may be there and the
- * exported id is not the one the reader took from it. */
+/* Whether the "id" property of the item's feature goes to EXPORT_SOURCE_ID
+ * (id_to_source_id), parsing the extra properties only when an "id" key may
+ * be there and the exported id is not the one the reader took from it. */
 static bool item_id_apart(const struct export_item *it)
 {
     const struct annot_feature *f = it->f;
@@ -648,10 +648,10 @@ static bool item_id_apart(const struct export_item *it)
     return apart;
 }
 
-/* Adds the names of it's extra properties to m's union, as add_extras would
- * (names of fixed attributes clash and are dropped there, an "id" property
- * may be EXPORT_SOURCE_ID), without building the properties. False on out of
- * memory. */
+/* Adds the names of the extra properties of the item's feature to m's
+ * union, as add_extras would (names of fixed attributes clash and are
+ * dropped there, an "id" property may be EXPORT_SOURCE_ID), without building
+ * the properties. False on out of memory. */
 static bool note_extra_keys(struct export_merged *m, const struct export_item *it)
 {
     const struct annot_feature *f = it->f;
