@@ -706,9 +706,15 @@ bool annot_adopt_feature(struct annot_set *set, struct annot_feature *f, struct 
 }
 
 bool annot_adopt_features(struct annot_set *set, struct annot_feature *features, size_t count,
-                          struct diag *dg)
+                          struct idmap *ids, struct diag *dg)
 {
+    struct idmap given = {0};
+    if (ids) {
+        given = *ids;
+        *ids = (struct idmap){0};
+    }
     if (set->count != 0) {
+        idmap_free(&given);
         diag_error(dg, "internal error: annot_adopt_features into a set that has features");
         return false;
     }
@@ -718,13 +724,33 @@ bool annot_adopt_features(struct annot_set *set, struct annot_feature *features,
      * time, so the duplicate-id lookup sees exactly the features before it. */
     set->features = features;
     set->cap = count;
-    id_index_rebuild(set);
-    if (set->id_index_ok) /* sized once: no rehash while growing */
-        set->id_index_ok = idmap_reset(&set->id_index, count);
+    /* A map of every id (idassign's) is the index as it is: each id was
+     * checked and hashed once already. */
+    bool indexed = given.slots && given.count == count;
+    if (indexed) {
+        idmap_free(&set->id_index);
+        set->id_index = given;
+        set->id_index.key_of = feature_id;
+        set->id_index.ctx = set;
+        set->id_index_ok = true;
+        memset(set->class_max, 0, sizeof set->class_max);
+    } else {
+        idmap_free(&given);
+        id_index_rebuild(set);
+        if (set->id_index_ok) /* sized once: no rehash while growing */
+            set->id_index_ok = idmap_reset(&set->id_index, count);
+    }
     for (size_t i = 0; i < count; i++) {
         const struct annot_feature *f = &features[i];
         bool ok;
-        if (set->id_index_ok && f->id && *f->id) {
+        if (indexed && f->id && *f->id && geometry_admissible(f, NULL)) {
+            ok = true;
+        } else if (indexed) {
+            /* the message, in its order: the index also holds the features
+             * after this one, so the duplicate check scans the ones before */
+            set->id_index_ok = false;
+            ok = feature_admissible(set, f, dg);
+        } else if (set->id_index_ok && f->id && *f->id) {
             /* one probe of the index both checks and records the id */
             bool added = false;
             if (!geometry_admissible(f, NULL))
@@ -734,15 +760,16 @@ bool annot_adopt_features(struct annot_set *set, struct annot_feature *features,
                 ok = feature_admissible(set, f, dg); /* no index (a scan), or a duplicate */
             else
                 ok = true;
-            if (ok) {
-                class_max_note(set, f->id);
-                set->count++;
-            }
         } else if ((ok = feature_admissible(set, f, dg))) {
             set->count++;
-            id_index_appended(set);
+            id_index_appended(set); /* notes the class number too */
+            annot_geometry_normalize_winding(&features[i].geom);
+            continue;
         }
-        if (!ok) {
+        if (ok) {
+            class_max_note(set, f->id);
+            set->count++;
+        } else {
             set->features = own;
             set->cap = own_cap;
             set->count = 0;
@@ -752,36 +779,6 @@ bool annot_adopt_features(struct annot_set *set, struct annot_feature *features,
         annot_geometry_normalize_winding(&features[i].geom);
     }
     free(own);
-    return true;
-}
-
-bool annot_adopt_features_indexed(struct annot_set *set, struct annot_feature *features,
-                                  size_t count, struct idmap *ids, struct diag *dg)
-{
-    struct idmap given = *ids;
-    *ids = (struct idmap){0};
-    if (set->count != 0 || given.count != count) {
-        idmap_free(&given);
-        return annot_adopt_features(set, features, count, dg);
-    }
-    for (size_t i = 0; i < count; i++)
-        if (!features[i].id || !*features[i].id || !geometry_admissible(&features[i], NULL)) {
-            idmap_free(&given); /* the message, in its order, from the plain path */
-            return annot_adopt_features(set, features, count, dg);
-        }
-    free(set->features);
-    idmap_free(&set->id_index);
-    set->features = features;
-    set->cap = set->count = count;
-    set->id_index = given;
-    set->id_index.key_of = feature_id;
-    set->id_index.ctx = set;
-    set->id_index_ok = true;
-    memset(set->class_max, 0, sizeof set->class_max);
-    for (size_t i = 0; i < count; i++) {
-        class_max_note(set, features[i].id);
-        annot_geometry_normalize_winding(&features[i].geom);
-    }
     return true;
 }
 

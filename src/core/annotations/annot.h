@@ -202,16 +202,12 @@ bool annot_adopt_feature(struct annot_set *set, struct annot_feature *f, struct 
  * second array exists at any time (a million features: ~150 MB saved at the
  * peak). On failure (the first missing or duplicate id or bad geometry, on
  * dg) nothing is taken: the array and its features remain the caller's, their
- * rings possibly rewound. */
-bool annot_adopt_features(struct annot_set *set, struct annot_feature *features, size_t count,
-                          struct diag *dg);
-/* As annot_adopt_features with the id index already built (idassign_settle's
- * map of every feature's id to its index, ids unique): the set takes the map
- * over (*ids left empty, also on failure) instead of hashing every id again.
- * On a failure the exact message comes from annot_adopt_features. */
+ * rings possibly rewound. ids, when not NULL, is idassign_settle's map of
+ * every feature's id to its index (ids unique): the set takes it over as its
+ * id index instead of hashing every id again; *ids is left empty either way. */
 struct idmap;
-bool annot_adopt_features_indexed(struct annot_set *set, struct annot_feature *features,
-                                  size_t count, struct idmap *ids, struct diag *dg);
+bool annot_adopt_features(struct annot_set *set, struct annot_feature *features, size_t count,
+                          struct idmap *ids, struct diag *dg);
 
 /* ---- edits (each one undoable) --------------------------------------------- */
 

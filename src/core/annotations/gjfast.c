@@ -1272,7 +1272,7 @@ static bool read_fast(const char *name, const char *data, size_t len,
     bool ok = quiet && read_features(&s, &p, map, split_min, stats) &&
               (set = read_outside(name, data, len, fs, s.pos, map)) != NULL &&
               assign_ids(&p, &ids, &index, stats);
-    if (ok && pending_fit(&p) && annot_adopt_features_indexed(set, p.features, p.count, &index, quiet))
+    if (ok && pending_fit(&p) && annot_adopt_features(set, p.features, p.count, &index, quiet))
         p = (struct pending){NULL, 0, 0}; /* the set's now */
     else
         ok = false;

@@ -41,7 +41,7 @@
  * Memory: the file is mapped (rfile_map), not copied, and what the scan has
  * read is released as it goes, so the peak holds the set and a few MiB of
  * text; the features array becomes the set's own, and the map idassign
- * built of their ids its id index (annot_adopt_features_indexed).
+ * built of their ids its id index (annot_adopt_features).
  * When the fast path declines, gjson_read_file reads the file again. */
 bool gjfast_read_file(const char *path, struct annot_set **out, struct diag *dg);
 

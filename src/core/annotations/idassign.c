@@ -37,17 +37,17 @@ static const char *feature_id(const void *ctx, size_t value)
     return ((const struct annot_feature *)ctx)[value].id;
 }
 
-/* Adds the features' own ids; false on a duplicate (res filled) or out of
- * memory (*oom set). */
+/* Adds the features' own ids; false on a duplicate (res->duplicate set) or
+ * out of memory. */
 static bool add_own_ids(struct idmap *ids, const struct annot_feature *features, size_t count,
-                        struct idassign_result *res, bool *oom)
+                        struct idassign_result *res)
 {
     for (size_t i = 0; i < count; i++) {
         if (!features[i].id || features[i].id_from_properties)
             continue;
         bool added = false;
         if (!idmap_add(ids, features[i].id, i, &added))
-            return !(*oom = true);
+            return false;
         if (!added) {
             size_t first = 0;
             idmap_find(ids, features[i].id, &first);
@@ -92,10 +92,9 @@ bool idassign_settle(struct annot_feature *features, size_t count, struct idassi
     if (index)
         *index = (struct idmap){0};
     struct idmap ids;
-    bool oom = false;
     if (!idmap_init(&ids, count, feature_id, features))
         return false;
-    if (!add_own_ids(&ids, features, count, res, &oom) ||
+    if (!add_own_ids(&ids, features, count, res) ||
         !add_property_ids(&ids, features, count, res)) {
         idmap_free(&ids);
         return false;

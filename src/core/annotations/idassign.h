@@ -38,7 +38,7 @@ struct idassign_result {
 /* Settles the ids of features[0..count). Returns false on a duplicate
  * (res->duplicate set) or when out of memory (res->duplicate false). When
  * index is not NULL and the call succeeds, *index becomes the map of every
- * feature's id to its index (the caller's: annot_adopt_features_indexed
+ * feature's id to its index (the caller's: annot_adopt_features
  * takes it over, or idmap_free); else it is left empty. */
 bool idassign_settle(struct annot_feature *features, size_t count, struct idassign_result *res,
                      struct idmap *index);
