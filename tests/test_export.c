@@ -23,9 +23,11 @@
 
 #include "annot.h"
 #include "claims.h"
+#include "dynbuf.h"
 #include "export.h"
 #include "gjson.h"
 #include "imagery.h"
+#include "settings.h"
 
 static char tmpdir[64];
 
@@ -538,6 +540,148 @@ static void id_properties_kept(void **state)
     annot_set_free(set);
 }
 
+/* The OGR formats' attribute texts are made straight from the feature
+ * where it allows (plain extra properties, no claim links) and through the
+ * properties object otherwise, and the features are filled on a second
+ * thread for large exports: all four ways must give the same file and the
+ * same warnings. The values cover every spelling the fast path takes or
+ * declines (reals it keeps or rewrites, integers, literals, strings with
+ * and without escapes, arrays, objects, "id" properties equal to the id,
+ * differing, or beside a "source_id", clashes). 1,500 features: more than
+ * the thread is started for. */
+static void attribute_texts_same_every_way(void **state)
+{
+    (void)state;
+    static const char *const values[] = {
+        "0.765", "1.50", "1e5", "-0.5", "0.00001", "0.0001234", "123456789012345.5",
+        "1234567890123456.5", "0.30000000000000004", "2.0", "12", "-7", "0",
+        "123456789012345678", "true", "false", "null", "\"plain\"", "\"esc\\\"aped\"",
+        "\"uni\\u00e9\"", "\"\"", "[1,2.50]", "{\"a\":1}", "-0.0", "100.25",
+    };
+    static const char *const keys[] = {"score", "n", "tag", "imagery", "we\\\"ird", "citations"};
+    const size_t nvalues = sizeof values / sizeof *values, nkeys = sizeof keys / sizeof *keys;
+    struct dynbuf t;
+    dynbuf_init(&t, (size_t)1 << 26);
+    dynbuf_append_str(&t, "{\"type\":\"FeatureCollection\",\"features\":[\n");
+    unsigned seed = 7;
+    for (size_t i = 0; i < 1500; i++) {
+        dynbuf_printf(&t, "%s{\"type\":\"Feature\",", i ? "," : "");
+        if (i % 7 == 0)
+            dynbuf_printf(&t, "\"id\":\"own-%zu\",", i);
+        dynbuf_printf(&t, "\"properties\":{\"class\":\"container_stack\",\"label\":\"d %zu\"",
+                      i);
+        dynbuf_printf(&t, ",\"observations\":[{\"image\":\"%s\",\"acquired\":\"2024-03-17\"}]",
+                      i % 50 < 45 ? "a.tif" : "b.tif");
+        if (i % 11 == 0)
+            dynbuf_append_str(&t, ",\"claims\":[{\"claim\":\"c-1\",\"stance\":\"supports\"}]");
+        switch (i % 5) { /* the "id" property */
+        case 0: dynbuf_printf(&t, ",\"id\":\"det-%zu\"", i); break;
+        case 1: dynbuf_printf(&t, ",\"id\":%zu", i + 100000); break;
+        case 2: dynbuf_printf(&t, ",\"id\":\"det-%zu\",\"source_id\":\"s%zu\"", i, i); break;
+        default: break;
+        }
+        for (size_t k = 0; k < nkeys; k++) {
+            seed = seed * 1103515245u + 12345u;
+            if ((seed >> 16) % 3 == 0)
+                dynbuf_printf(&t, ",\"%s\":%s", keys[k], values[(seed >> 8) % nvalues]);
+        }
+        dynbuf_printf(&t, "},\"geometry\":{\"type\":\"Point\",\"coordinates\":[130.%04zu,42.2]}}\n",
+                      i);
+    }
+    dynbuf_append_str(&t, "]}\n");
+    assert_false(dynbuf_failed(&t));
+    struct diag *dg = diag_new();
+    struct annot_set *set = NULL;
+    if (!gjson_read_buffer("texts.geojson", dynbuf_str(&t), dynbuf_len(&t), &set, dg))
+        fail_msg("read: %s", diag_message(dg));
+    dynbuf_free(&t);
+    struct export_input in = {.set = set, .path = "texts.geojson"};
+    struct export_options opts = {0};
+    char *first = NULL, *first_warnings = NULL;
+    size_t first_size = 0;
+    /* installed while used (SATMARK_EXPORT_SLOW_TEXTS, SATMARK_EXPORT_ONE_THREAD) */
+    struct satmark_settings settings;
+    for (int way = 0; way < 4; way++) {
+        settings_init(&settings);
+        settings.export_slow_texts = way & 1;
+        settings.export_one_thread = way & 2;
+        settings_install(&settings);
+        char path[256];
+        out_path(path, sizeof path, "texts.fgb"); /* the same in every warning */
+        diag_reset(dg);
+        if (!export_write(path, &in, 1, &opts, dg))
+            fail_msg("way %d: %s", way, diag_message(dg));
+        struct dynbuf w;
+        dynbuf_init(&w, (size_t)1 << 20);
+        for (size_t i = 0; i < diag_warning_count(dg); i++)
+            dynbuf_printf(&w, "%s\n", diag_warning(dg, i));
+        char *warnings = dynbuf_take(&w, NULL);
+        /* the clashes and the ids kept apart are counted the same way */
+        assert_non_null(strstr(warnings, "more properties that clash"));
+        assert_non_null(strstr(warnings, "kept as \"source_id\""));
+        char *bytes = slurp(path);
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        if (way == 0) {
+            first = bytes;
+            first_size = (size_t)st.st_size;
+            first_warnings = warnings;
+            /* the read-back has every feature */
+            GDALDatasetH ds;
+            OGRLayerH layer = first_layer(path, &ds);
+            assert_int_equal(OGR_L_GetFeatureCount(layer, TRUE), 1500);
+            GDALClose(ds);
+            continue;
+        }
+        assert_int_equal(st.st_size, first_size);
+        assert_memory_equal(bytes, first, first_size);
+        assert_string_equal(warnings, first_warnings);
+        free(bytes);
+        free(warnings);
+    }
+    annot_set_free(set);
+    free(first);
+    free(first_warnings);
+    /* Extra-property texts as the reader would not write them (reals in
+     * other spellings), so the check that keeps a real's text as it is gets
+     * spellings it must refuse. */
+    set = annot_set_new();
+    for (size_t v = 0; v < nvalues; v++) {
+        char id[32], extra[160];
+        snprintf(id, sizeof id, "v-%zu", v);
+        snprintf(extra, sizeof extra, "{\"x\": %s, \"y\": %s}", values[v],
+                 values[(v * 7 + 3) % nvalues]);
+        load_observed(set, id, "a.tif", "2024-03-17", extra);
+    }
+    in.set = set;
+    first = NULL;
+    for (int way = 0; way < 2; way++) {
+        settings_init(&settings);
+        settings.export_slow_texts = way;
+        settings_install(&settings);
+        char path[256];
+        out_path(path, sizeof path, "spellings.fgb");
+        diag_reset(dg);
+        if (!export_write(path, &in, 1, &opts, dg))
+            fail_msg("spellings, way %d: %s", way, diag_message(dg));
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        char *bytes = slurp(path);
+        if (way == 0) {
+            first = bytes;
+            first_size = (size_t)st.st_size;
+            continue;
+        }
+        assert_int_equal(st.st_size, first_size);
+        assert_memory_equal(bytes, first, first_size);
+        free(bytes);
+    }
+    settings_install(NULL);
+    free(first);
+    diag_free(dg);
+    annot_set_free(set);
+}
+
 static void shared_ids_get_prefixed_or_fail(void **state)
 {
     (void)state;
@@ -706,6 +850,7 @@ int main(void)
         cmocka_unit_test(gpkg_and_fgb_read_back),
         cmocka_unit_test(attributes_per_feature_read_back),
         cmocka_unit_test(id_properties_kept),
+        cmocka_unit_test(attribute_texts_same_every_way),
         cmocka_unit_test(shared_ids_get_prefixed_or_fail),
         cmocka_unit_test(unwritable_target_fails_cleanly),
         cmocka_unit_test(without_catalog_links_stay_ids),

@@ -19,9 +19,9 @@
 #include "settings.h"
 
 static const char *const variables[] = {
-    "SATMARK_HASH_CACHE", "SATMARK_CACHE_DIR",        "XDG_CACHE_HOME",     "HOME",
-    "SATMARK_ASSETS",     "SATMARK_RASTER_SLOW_PATH", "SATMARK_NO_CUSTODY", "SATMARK_USER",
-    "USER",
+    "SATMARK_HASH_CACHE", "SATMARK_CACHE_DIR", "XDG_CACHE_HOME", "HOME", "SATMARK_ASSETS",
+    "SATMARK_RASTER_SLOW_PATH", "SATMARK_EXPORT_SLOW_TEXTS", "SATMARK_EXPORT_ONE_THREAD",
+    "SATMARK_NO_CUSTODY", "SATMARK_USER", "USER",
 };
 
 static void clear_environment(void)
@@ -40,6 +40,8 @@ static void empty_environment_gives_defaults(void **state)
     assert_null(s.cache_dir);
     assert_null(s.assets_dir);
     assert_false(s.raster_slow_path);
+    assert_false(s.export_slow_texts);
+    assert_false(s.export_one_thread);
     assert_true(s.custody_records);
     assert_null(s.user);
     assert_null(s.login_env);
@@ -93,6 +95,8 @@ static void other_variables(void **state)
     clear_environment();
     setenv("SATMARK_ASSETS", "/assets", 1);
     setenv("SATMARK_RASTER_SLOW_PATH", "1", 1);
+    setenv("SATMARK_EXPORT_SLOW_TEXTS", "1", 1);
+    setenv("SATMARK_EXPORT_ONE_THREAD", "1", 1);
     setenv("SATMARK_NO_CUSTODY", "1", 1);
     setenv("SATMARK_USER", "analyst-7", 1);
     setenv("USER", "login", 1);
@@ -100,6 +104,8 @@ static void other_variables(void **state)
     assert_true(settings_from_env(&s));
     assert_string_equal(s.assets_dir, "/assets");
     assert_true(s.raster_slow_path);
+    assert_true(s.export_slow_texts);
+    assert_true(s.export_one_thread);
     assert_false(s.custody_records);
     assert_string_equal(s.user, "analyst-7");
     assert_string_equal(s.login_env, "login");
@@ -109,10 +115,12 @@ static void other_variables(void **state)
     settings_clear(&s);
     /* only "1" forces the slow path; an empty SATMARK_NO_CUSTODY records */
     setenv("SATMARK_RASTER_SLOW_PATH", "yes", 1);
+    setenv("SATMARK_EXPORT_ONE_THREAD", "yes", 1);
     setenv("SATMARK_NO_CUSTODY", "", 1);
     setenv("SATMARK_ASSETS", "", 1);
     assert_true(settings_from_env(&s));
     assert_false(s.raster_slow_path);
+    assert_false(s.export_one_thread);
     assert_true(s.custody_records);
     assert_null(s.assets_dir);
     settings_clear(&s);

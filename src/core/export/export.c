@@ -29,6 +29,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,16 +45,8 @@
 #include "imagery.h"
 #include "jsontext.h"
 #include "safefile.h"
+#include "settings.h"
 #include "style.h"
-
-/* Clashing extra properties warned one by one; the rest are counted in one
- * line. */
-#define EXPORT_CLASH_WARNINGS 5
-
-/* Where an "id" property that is not the exported id goes, so that it is not
- * lost: a detector's own ids when the file's features have ids of their own,
- * or ids renamed for a second input. */
-#define EXPORT_SOURCE_ID "source_id"
 
 const char *const export_fixed_fields[EXPORT_NFIXED] = {
     "id",        "class",   "label",  "note",     "observed",    "observations", "claims",
@@ -110,6 +103,7 @@ static void obs_cache_clear(struct export_obs_cache *c)
         free(c->obs[i].acquired);
     }
     free(c->obs);
+    free(c->observations_text);
     json_decref(c->observed);
     json_decref(c->observations);
     json_decref(c->imagery);
@@ -166,7 +160,7 @@ static void merged_free(struct export_merged *m)
     evidence_report_free(m->evidence);
     free(m->tiles);
     for (size_t i = 0; i < m->n; i++) {
-        free(m->items[i].id);
+        free(m->items[i].owned_id);
         json_decref(m->items[i].props);
     }
     free(m->items);
@@ -809,15 +803,19 @@ static bool merge(const struct export_input *inputs, size_t ninputs,
         return false;
     struct id_keys k;
     struct idmap shared = {0}, used = {0};
+    /* One input's ids are unique already (a set's invariant) and none is
+     * renamed, so the maps of shared and used ids stay empty (issue 14: two
+     * maps of a million ids were a tenth of an export). */
+    bool several = ninputs > 1;
     bool ok = id_keys_init(&k, inputs, ninputs) &&
               (m->items = calloc(k.total + 1, sizeof *m->items)) &&
               idmap_init(&shared, 0, idmap_key_in_array, k.keys) &&
-              idmap_init(&used, k.total, idmap_key_in_array, k.keys);
+              idmap_init(&used, several ? k.total : 0, idmap_key_in_array, k.keys);
     if (!ok)
         diag_error(dg, "%s: out of memory", out_path);
-    ok = ok && find_shared_ids(inputs, &k, opts, &shared, out_path, dg);
+    ok = ok && (!several || find_shared_ids(inputs, &k, opts, &shared, out_path, dg));
     /* Ids kept as they are are taken first, so a prefixed id cannot take one. */
-    for (size_t g = 0; ok && g < k.total; g++)
+    for (size_t g = 0; ok && several && g < k.total; g++)
         if (!idmap_find(&shared, k.keys[g], NULL))
             ok = idmap_add(&used, k.keys[g], g, NULL);
     for (size_t in = 0; ok && in < ninputs; in++) {
@@ -842,7 +840,10 @@ static bool merge(const struct export_input *inputs, size_t ninputs,
                     strcat(examples, id);
                 }
             }
-            it->id = strdup(id);
+            /* an id kept as it is stays the set's (a million copies were
+             * 1M allocations and 30 MB) */
+            bool own = strcmp(id, f->id) != 0;
+            it->id = own ? (it->owned_id = strdup(id)) : f->id;
             m->n++;
             if (!it->id) {
                 diag_error(dg, "%s: out of memory", out_path);
@@ -907,6 +908,28 @@ void export_item_props_done(const struct export_merged *m, struct export_item *i
     it->props = NULL;
 }
 
+bool export_obs_texts(struct export_merged *m, const struct annot_feature *f,
+                      const char **observed, const char **observations, const char **imagery)
+{
+    struct export_obs_cache *c = &m->obs_cache;
+    if (!obs_cache_matches(c, f)) {
+        json_t *o1, *o2, *o3;
+        build_obs_values(f, m->imagery, &o1, &o2, &o3);
+        obs_cache_store(c, f, o1, o2, o3);
+        json_decref(o1);
+        json_decref(o2);
+        json_decref(o3);
+        if (!obs_cache_matches(c, f))
+            return false;
+    }
+    if (!c->observations_text)
+        c->observations_text = json_dumps(c->observations, JSON_COMPACT | JSON_ENCODE_ANY);
+    *observed = json_string_value(c->observed);
+    *observations = c->observations_text;
+    *imagery = json_string_value(c->imagery);
+    return *observed && *observations && *imagery;
+}
+
 /* ---- shared with the backends (export_int.h) ------------------------------ */
 
 const struct annot_geometry *export_geometry(const struct annot_feature *f)
@@ -967,6 +990,7 @@ bool export_write(const char *out_path, const struct export_input *inputs, size_
     m.cat = opts->catalog;
     m.props_mode = format == EXPORT_KML ? EXPORT_PROPS_KEEP : EXPORT_PROPS_LATER;
     m.need_extra_keys = format == EXPORT_GPKG || format == EXPORT_FGB;
+    m.texts_from_props = settings_get()->export_slow_texts;
     m.imagery = opts->imagery;
     struct export_provenance pv = {0};
     bool ok = merge(inputs, ninputs, opts, out_path, &m, dg);

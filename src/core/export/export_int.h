@@ -9,6 +9,7 @@
  *   export_geojson.c  GeoJSON, through gjwrite's export writer
  *   export_kml.c      KML (with HTML balloons)
  *   export_ogr.c      GeoPackage and FlatGeobuf, through OGR
+ * and export_texts.c makes the attribute texts of the OGR formats.
  * A backend borrows everything it is given and owns nothing past its call.
  */
 #ifndef SATMARK_EXPORT_INT_H
@@ -27,6 +28,15 @@
 #include "imagery.h"
 #include "style.h"
 
+/* Clashing extra properties warned one by one; the rest are counted in one
+ * line. */
+#define EXPORT_CLASH_WARNINGS 5
+
+/* Where an "id" property that is not the exported id goes, so that it is not
+ * lost: a detector's own ids when the file's features have ids of their own,
+ * or ids renamed for a second input. */
+#define EXPORT_SOURCE_ID "source_id"
+
 /* Text outputs larger than this are refused rather than exhausting memory. */
 #define EXPORT_MAX_TEXT ((size_t)1 << 30)
 
@@ -37,7 +47,8 @@ extern const char *const export_fixed_fields[];
 struct export_item {
     const struct annot_feature *f;
     size_t input;
-    char *id;      /* export id (new) */
+    const char *id; /* export id: owned_id, or the feature's own (borrowed) */
+    char *owned_id; /* an id given for the export (new), or NULL */
     json_t *props; /* properties in fixed order (new reference) */
 };
 
@@ -58,6 +69,7 @@ struct export_obs_cache {
     struct annot_observation *obs; /* copies of the texts (new) */
     size_t nobs;
     json_t *observed, *observations, *imagery; /* new references, NULL: empty */
+    char *observations_text; /* observations as compact JSON (new), made on first use */
 };
 
 struct export_merged {
@@ -65,6 +77,7 @@ struct export_merged {
     size_t n;
     enum export_props_mode props_mode;
     bool need_extra_keys; /* with PROPS_LATER: merge collects extra_keys (OGR fields) */
+    bool texts_from_props; /* settings' export_slow_texts: always the properties object */
     size_t clashes;       /* extra properties dropped for clashing; the first few warn */
     size_t ids_apart;     /* "id" properties exported as "source_id" (one summary line) */
     const struct export_input *inputs;      /* borrowed, for building props later */
@@ -95,6 +108,40 @@ struct export_provenance {
  * export_item_props_done. */
 bool export_item_props(struct export_merged *m, struct export_item *it, struct diag *dg);
 void export_item_props_done(const struct export_merged *m, struct export_item *it);
+
+/* The attribute texts of one item for a writer of string fields (the OGR
+ * formats): text[k] for attribute k (the fixed ones, then m->extra_keys) as
+ * export_value_text gives it, NULL for null or absent. Valid until the next
+ * export_item_texts or export_item_texts_done on the same struct. */
+struct export_texts {
+    const char **text; /* EXPORT_NFIXED + nextra entries (owned) */
+    size_t *at;        /* where in scratch each text is, or EXPORT_TEXT_BORROWED (owned) */
+    size_t n;
+    struct dynbuf scratch; /* texts made for this item: numbers, unescaped copies */
+    size_t fast, slow;     /* items built without and with a properties object */
+};
+#define EXPORT_TEXT_BORROWED ((size_t)-1)
+
+/* Sets t up for m's attributes. False on out of memory. */
+bool export_texts_init(struct export_texts *t, const struct export_merged *m);
+void export_texts_free(struct export_texts *t);
+
+/* Fills t with the texts of item it: straight from the feature (issue 14:
+ * a jansson object per feature, then its extra properties parsed by
+ * jansson, was a fifth of a FlatGeobuf export), or, for a feature with
+ * claim links or extra properties beyond plain scalars, through its
+ * properties object as export_item_props builds it. The same texts,
+ * warnings and counts either way. False with the error on dg; call
+ * export_item_texts_done after either. */
+bool export_item_texts(struct export_merged *m, struct export_item *it, struct export_texts *t,
+                       struct diag *dg);
+void export_item_texts_done(struct export_merged *m, struct export_item *it);
+
+/* export_texts.c's use of export.c: the "observed", "observations" (as
+ * compact JSON) and "imagery" texts of f, borrowed from m's cache of the
+ * last observations (rebuilt when f's differ). False on out of memory. */
+bool export_obs_texts(struct export_merged *m, const struct annot_feature *f,
+                      const char **observed, const char **observations, const char **imagery);
 
 /* The geometry to write for f (borrowed from f): a GeometryCollection of one
  * member is written as that member, since RFC 7946 §3.1.8 asks writers to

@@ -7,6 +7,7 @@
  * JSON subtype), features in one transaction. GDAL's errors are captured by
  * gdalguard onto our diag, with GDAL's own words as the reason.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,11 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
+#include "cpucount.h"
 #include "export_int.h"
 #include "gdalguard.h"
 #include "raster.h"
+#include "settings.h"
 
 static OGRGeometryH ogr_ring_or_line(const struct annot_part *part, OGRwkbGeometryType type)
 {
@@ -147,110 +150,237 @@ static bool ogr_create_fields(OGRLayerH layer, const struct export_merged *m)
     return true;
 }
 
-/* Per attribute: the layer's field index, and the last non-string value
- * written with its text (a reference is held, so the same pointer is the
- * same value: features share their observations array, export.c). */
-struct ogr_field {
-    int index;
-    json_t *last;
-    char *last_text;
+/* The item's attributes and geometry into feat (its FID cleared for the
+ * driver to set); fields[k] is attribute k's field index (negative: the
+ * driver renamed it, and already warned). False with the error on dg. */
+static bool ogr_fill_feature(OGRFeatureH feat, struct export_merged *m, struct export_item *it,
+                             const int *fields, struct export_texts *t, const char *path,
+                             struct diag *dg)
+{
+    if (!export_item_texts(m, it, t, dg)) {
+        export_item_texts_done(m, it);
+        return false;
+    }
+    for (size_t k = 0; k < t->n; k++) {
+        if (fields[k] < 0)
+            continue;
+        if (t->text[k])
+            OGR_F_SetFieldString(feat, fields[k], t->text[k]); /* OGR copies it */
+        else
+            OGR_F_SetFieldNull(feat, fields[k]);
+    }
+    export_item_texts_done(m, it);
+    bool geom_ok;
+    OGRGeometryH geom = ogr_geometry(export_geometry(it->f), &geom_ok);
+    if (!geom_ok) {
+        diag_error(dg, "%s: feature \"%s\": cannot build its geometry", path, it->id);
+        return false;
+    }
+    OGR_F_SetGeometryDirectly(feat, geom); /* NULL for a null geometry */
+    OGR_F_SetFID(feat, OGRNullFID);
+    return true;
+}
+
+/* Writes feat (item it) into layer; false with the error on dg. */
+static bool ogr_create(OGRLayerH layer, OGRFeatureH feat, const struct export_item *it,
+                       const struct gdalguard *g, struct diag *dg)
+{
+    if (OGR_L_CreateFeature(layer, feat) == OGRERR_NONE && g->errors == 0)
+        return true;
+    diag_error(dg, "%s: feature \"%s\": %s", g->path, it->id,
+               gdalguard_reason(g, "the driver refused it"));
+    return false;
+}
+
+/* Making an item's OGR feature (texts, fields, geometry) and the driver's
+ * writing it cost about the same, so with a second CPU a filler thread
+ * fills features into a ring of OGR_SLOTS while this thread writes them in
+ * item order (issue 14: a FlatGeobuf export of a million points). The
+ * filler owns m (its caches and counts), its texts and its own diag until
+ * it is joined; the writer owns layer and dg. Synchronised by one mutex and
+ * one condition: filled and written only grow, slot i % OGR_SLOTS is the
+ * filler's while i - written < OGR_SLOTS and the writer's once filled > i.
+ * A side that waits is woken only when OGR_BATCH items are ready for it
+ * (or the end or an error came), so the threads do not wake each other for
+ * every feature. */
+#define OGR_SLOTS 256
+#define OGR_BATCH 64
+
+struct ogr_ring {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    OGRFeatureH slot[OGR_SLOTS];
+    /* under lock */
+    size_t filled, written; /* items */
+    bool filler_waiting, writer_waiting;
+    bool filler_failed, stop;
+    /* the filler's */
+    struct export_merged *m;
+    const int *fields;
+    struct export_texts texts;
+    const char *path;
+    struct diag *dg; /* its own: dg is the writer's meanwhile */
 };
 
-static bool ogr_write_feature(OGRLayerH layer, OGRFeatureDefnH defn, struct export_merged *m,
-                              struct export_item *it, struct ogr_field *fields,
-                              const struct gdalguard *g, struct diag *dg);
+/* Under lock: wakes the writer when it waits and a batch (or the rest) is
+ * filled, or the filler failed. */
+static void wake_writer(struct ogr_ring *r)
+{
+    if (r->writer_waiting &&
+        (r->filled - r->written >= OGR_BATCH || r->filled == r->m->n || r->filler_failed))
+        pthread_cond_signal(&r->changed);
+}
 
-/* Writes m's features into layer; stops at the first GDAL error g saw. */
+/* Under lock: wakes the filler when it waits and a batch of slots is free,
+ * or the writer stopped. */
+static void wake_filler(struct ogr_ring *r)
+{
+    if (r->filler_waiting && (r->filled - r->written <= OGR_SLOTS - OGR_BATCH || r->stop))
+        pthread_cond_signal(&r->changed);
+}
+
+static void *ogr_filler(void *arg)
+{
+    struct ogr_ring *r = arg;
+    /* GDAL errors of this thread (there should be none) are kept, not printed */
+    struct gdalguard g;
+    gdalguard_begin(&g, r->path, false, r->dg);
+    for (size_t i = 0; i < r->m->n; i++) {
+        pthread_mutex_lock(&r->lock);
+        if (i - r->written >= OGR_SLOTS) {
+            r->filler_waiting = true;
+            while (i - r->written > OGR_SLOTS - OGR_BATCH && !r->stop)
+                pthread_cond_wait(&r->changed, &r->lock);
+            r->filler_waiting = false;
+        }
+        bool stop = r->stop;
+        pthread_mutex_unlock(&r->lock);
+        if (stop)
+            break;
+        bool ok = ogr_fill_feature(r->slot[i % OGR_SLOTS], r->m, &r->m->items[i], r->fields,
+                                   &r->texts, r->path, r->dg);
+        if (ok && g.errors) {
+            diag_error(r->dg, "%s: feature \"%s\": %s", r->path, r->m->items[i].id,
+                       g.first_error);
+            ok = false;
+        }
+        pthread_mutex_lock(&r->lock);
+        if (ok)
+            r->filled = i + 1;
+        else
+            r->filler_failed = true;
+        wake_writer(r);
+        pthread_mutex_unlock(&r->lock);
+        if (!ok)
+            break;
+    }
+    gdalguard_end(&g);
+    return NULL;
+}
+
+/* The filler's warnings (and error) onto dg, after it was joined. */
+static void ogr_take_filler_diag(struct diag *from, struct diag *dg)
+{
+    for (size_t i = 0; i < diag_warning_count(from); i++)
+        diag_warn(dg, "%s", diag_warning(from, i));
+    if (diag_failed(from))
+        diag_error(dg, "%s", diag_message(from));
+}
+
+/* ogr_write_features with the ring; false when no thread could be started
+ * (*started false then, and nothing was written). */
+static bool ogr_write_ring(OGRLayerH layer, OGRFeatureDefnH defn, struct export_merged *m,
+                           const int *fields, const struct gdalguard *g, struct diag *dg,
+                           bool *started)
+{
+    struct ogr_ring r = {.m = m, .fields = fields, .path = g->path};
+    *started = false;
+    bool ok = export_texts_init(&r.texts, m) && (r.dg = diag_new());
+    size_t made = 0;
+    for (; ok && made < OGR_SLOTS; made++)
+        ok = (r.slot[made] = OGR_F_Create(defn)) != NULL;
+    pthread_t filler;
+    if (ok && pthread_mutex_init(&r.lock, NULL) == 0) {
+        if (pthread_cond_init(&r.changed, NULL) == 0) {
+            *started = pthread_create(&filler, NULL, ogr_filler, &r) == 0;
+            if (!*started)
+                pthread_cond_destroy(&r.changed);
+        }
+        if (!*started)
+            pthread_mutex_destroy(&r.lock);
+    }
+    ok = *started;
+    bool wrote_all = ok;
+    for (size_t i = 0; ok && i < m->n; i++) {
+        pthread_mutex_lock(&r.lock);
+        if (r.filled <= i) {
+            r.writer_waiting = true;
+            size_t want = m->n - i < OGR_BATCH ? m->n : i + OGR_BATCH;
+            while (r.filled < want && !r.filler_failed)
+                pthread_cond_wait(&r.changed, &r.lock);
+            r.writer_waiting = false;
+        }
+        bool ready = r.filled > i;
+        pthread_mutex_unlock(&r.lock);
+        if (!ready) {
+            wrote_all = false; /* the filler failed: its diag says why */
+            break;
+        }
+        /* dg is the writer's: the filler writes only its own diag */
+        ok = ogr_create(layer, r.slot[i % OGR_SLOTS], &m->items[i], g, dg);
+        wrote_all = ok;
+        pthread_mutex_lock(&r.lock);
+        r.written = i + 1;
+        r.stop = !ok;
+        wake_filler(&r);
+        pthread_mutex_unlock(&r.lock);
+    }
+    if (*started) {
+        pthread_join(filler, NULL);
+        pthread_cond_destroy(&r.changed);
+        pthread_mutex_destroy(&r.lock);
+        ogr_take_filler_diag(r.dg, dg);
+        wrote_all = wrote_all && !diag_failed(r.dg);
+    }
+    for (size_t k = 0; k < made; k++)
+        if (r.slot[k])
+            OGR_F_Destroy(r.slot[k]);
+    diag_free(r.dg);
+    export_texts_free(&r.texts);
+    return wrote_all;
+}
+
+/* Writes m's features into layer in item order; stops at the first error. */
 static bool ogr_write_features(OGRLayerH layer, struct export_merged *m, const struct gdalguard *g,
                                struct diag *dg)
 {
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-    size_t total = EXPORT_NFIXED + m->nextra;
-    struct ogr_field *fields = calloc(total, sizeof *fields); /* looked up once */
-    if (!fields)
+    int *fields = calloc(EXPORT_NFIXED + m->nextra, sizeof *fields); /* looked up once */
+    if (!fields) {
+        diag_error(dg, "%s: out of memory", g->path);
         return false;
-    for (size_t k = 0; k < total; k++)
-        fields[k].index =
+    }
+    for (size_t k = 0; k < EXPORT_NFIXED + m->nextra; k++)
+        fields[k] =
             OGR_FD_GetFieldIndex(defn, k < EXPORT_NFIXED ? export_fixed_fields[k] : m->extra_keys[k - EXPORT_NFIXED]);
-    bool ok = true;
-    for (size_t i = 0; ok && i < m->n && g->errors == 0; i++)
-        ok = ogr_write_feature(layer, defn, m, &m->items[i], fields, g, dg);
-    for (size_t k = 0; k < total; k++) {
-        json_decref(fields[k].last);
-        free(fields[k].last_text);
+    bool started = false, ok = false;
+    if (m->n >= 4 * OGR_SLOTS && cpucount_online() > 1 && !settings_get()->export_one_thread)
+        ok = ogr_write_ring(layer, defn, m, fields, g, dg, &started);
+    if (!started) { /* on this thread: one feature filled again for each item */
+        struct export_texts t;
+        OGRFeatureH feat = OGR_F_Create(defn);
+        ok = export_texts_init(&t, m) && feat;
+        if (!ok)
+            diag_error(dg, "%s: out of memory", g->path);
+        for (size_t i = 0; ok && i < m->n; i++)
+            ok = ogr_fill_feature(feat, m, &m->items[i], fields, &t, g->path, dg) &&
+                 ogr_create(layer, feat, &m->items[i], g, dg);
+        if (feat)
+            OGR_F_Destroy(feat);
+        export_texts_free(&t);
     }
     free(fields);
     return ok && g->errors == 0;
-}
-
-/* v's text for field fl (export_value_text), borrowed until the next call
- * for fl; NULL for null or on out of memory (*failed set then). */
-static const char *field_text(struct ogr_field *fl, json_t *v, bool *failed)
-{
-    *failed = false;
-    if (!v || json_is_null(v))
-        return NULL;
-    if (json_is_string(v))
-        return json_string_value(v); /* OGR copies it */
-    if (json_is_array(v) && json_array_size(v) == 0)
-        return "[]"; /* no claim links: a new empty array per feature */
-    if (v != fl->last) {
-        json_decref(fl->last);
-        free(fl->last_text);
-        fl->last = json_incref(v);
-        fl->last_text = export_value_text(v);
-    }
-    *failed = fl->last_text == NULL;
-    return fl->last_text;
-}
-
-/* One item into layer; fields[k] is attribute k's (see struct ogr_field). */
-static bool ogr_write_feature(OGRLayerH layer, OGRFeatureDefnH defn, struct export_merged *m,
-                              struct export_item *it, struct ogr_field *fields,
-                              const struct gdalguard *g, struct diag *dg)
-{
-    if (!export_item_props(m, it, dg))
-        return false;
-    OGRFeatureH feat = OGR_F_Create(defn);
-    if (!feat) {
-        export_item_props_done(m, it);
-        return false;
-    }
-    size_t total = EXPORT_NFIXED + m->nextra;
-    bool failed = false;
-    for (size_t k = 0; k < total && !failed; k++) {
-        const char *name = k < EXPORT_NFIXED ? export_fixed_fields[k] : m->extra_keys[k - EXPORT_NFIXED];
-        if (fields[k].index < 0)
-            continue; /* the driver renamed it; it already warned */
-        const char *v = field_text(&fields[k], json_object_get(it->props, name), &failed);
-        if (v)
-            OGR_F_SetFieldString(feat, fields[k].index, v);
-        else if (!failed)
-            OGR_F_SetFieldNull(feat, fields[k].index);
-    }
-    export_item_props_done(m, it);
-    if (failed) {
-        OGR_F_Destroy(feat);
-        diag_error(dg, "%s: feature \"%s\": out of memory", g->path, it->id);
-        return false;
-    }
-    bool geom_ok;
-    OGRGeometryH geom = ogr_geometry(export_geometry(it->f), &geom_ok);
-    if (!geom_ok) {
-        OGR_F_Destroy(feat);
-        diag_error(dg, "%s: feature \"%s\": cannot build its geometry", g->path, it->id);
-        return false;
-    }
-    if (geom)
-        OGR_F_SetGeometryDirectly(feat, geom);
-    OGRErr err = OGR_L_CreateFeature(layer, feat);
-    OGR_F_Destroy(feat);
-    if (err != OGRERR_NONE) {
-        diag_error(dg, "%s: feature \"%s\": %s", g->path, it->id,
-                   gdalguard_reason(g, "the driver refused it"));
-        return false;
-    }
-    return true;
 }
 
 /* Writes m with OGR's driver into tmp_path (a fresh path). */

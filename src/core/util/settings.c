@@ -52,6 +52,10 @@ bool settings_from_env(struct satmark_settings *s)
         ok = copy_joined(&s->assets_dir, assets, "");
     const char *slow = getenv("SATMARK_RASTER_SLOW_PATH");
     s->raster_slow_path = slow && strcmp(slow, "1") == 0;
+    const char *slow_texts = getenv("SATMARK_EXPORT_SLOW_TEXTS");
+    s->export_slow_texts = slow_texts && strcmp(slow_texts, "1") == 0;
+    const char *one_thread = getenv("SATMARK_EXPORT_ONE_THREAD");
+    s->export_one_thread = one_thread && strcmp(one_thread, "1") == 0;
     s->custody_records = !set(getenv("SATMARK_NO_CUSTODY"));
     const char *user = getenv("SATMARK_USER"), *login = getenv("USER");
     if (ok && set(user))

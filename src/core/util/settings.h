@@ -42,6 +42,12 @@ struct satmark_settings {
     /* raster: every read through GDAL's general path
      * (SATMARK_RASTER_SLOW_PATH=1; the tests compare both paths). */
     bool raster_slow_path;
+    /* export: the OGR formats' attribute texts always through each
+     * feature's properties object (SATMARK_EXPORT_SLOW_TEXTS=1), and their
+     * features filled on the writing thread (SATMARK_EXPORT_ONE_THREAD=1);
+     * the tests compare each with the default way. */
+    bool export_slow_texts;
+    bool export_one_thread;
     /* custody: false when SATMARK_NO_CUSTODY is set and not empty. */
     bool custody_records;
     /* custody: who the user is: $SATMARK_USER (user), else the login name,
