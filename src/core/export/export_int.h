@@ -117,8 +117,7 @@ struct export_texts {
     const char **text; /* EXPORT_NFIXED + nextra entries (owned) */
     size_t *at;        /* where in scratch each text is, or EXPORT_TEXT_BORROWED (owned) */
     size_t n;
-    struct dynbuf scratch; /* texts made for this item: numbers, unescaped copies */
-    size_t fast, slow;     /* items built without and with a properties object */
+    struct dynbuf scratch; /* texts made for this item: numbers, copies of spans */
 };
 #define EXPORT_TEXT_BORROWED ((size_t)-1)
 

@@ -302,13 +302,11 @@ bool export_item_texts(struct export_merged *m, struct export_item *it, struct e
 {
     bool failed;
     if (texts_from_feature(m, it, t, dg, &failed)) {
-        t->fast++;
         if (failed)
             diag_error(dg, "%s: feature \"%s\": out of memory", m->inputs[it->input].path,
                        it->f->id);
         return !failed;
     }
-    t->slow++;
     if (!export_item_props(m, it, dg))
         return false;
     texts_clear(t);
