@@ -15,6 +15,7 @@
 #include "annot.h"
 #include "gjson.h"
 #include "gjwrite.h"
+#include "idmap.h"
 
 /* A deterministic clock: 2026-01-01T00:00:SSZ, one second later each call. */
 static void test_clock(char out[21], void *ctx)
@@ -696,6 +697,82 @@ static void id_lookup_follows_every_change(void **state)
     annot_set_free(set);
 }
 
+/* annot_adopt_features given a map of the ids (idassign's, as the fast
+ * reader hands it over): the map becomes the set's id index (lookups, a
+ * duplicate refused, new ids after the largest number), and *ids is left
+ * empty. A bad feature anywhere in the array (a missing id, a LineString of
+ * one position) fails with the message a scan gives, leaves the array the
+ * caller's and the set empty and usable. */
+static void adopt_features_with_map(void **state)
+{
+    (void)state;
+    static const char *const ids[] = {"ship-1", "ship-7", "pier-2", "x"};
+    enum { N = 4 };
+    for (int bad = -1; bad < 2 * N; bad++) { /* -1: none; N..2N-1: a missing id */
+        struct diag *dg = diag_new();
+        struct annot_feature *fs = calloc(N, sizeof *fs);
+        const char *keys[N];
+        assert_non_null(fs);
+        for (int i = 0; i < N; i++) {
+            annot_feature_init(&fs[i]);
+            fs[i].id = strdup(ids[i]);
+            assert_true(annot_geometry_from_points(&fs[i].geom, ANNOT_GEOM_POINT, one_point, 1, dg));
+            keys[i] = fs[i].id;
+        }
+        struct idmap map;
+        assert_true(idmap_init(&map, N, idmap_key_in_array, keys));
+        for (int i = 0; i < N; i++)
+            assert_true(idmap_add(&map, keys[i], (size_t)i, NULL));
+        if (bad >= 0 && bad < N)
+            fs[bad].geom.type = ANNOT_GEOM_LINESTRING; /* of one position */
+        if (bad >= N)
+            fs[bad - N].id[0] = '\0';
+        struct annot_set *set = new_set();
+        bool ok = annot_adopt_features(set, fs, N, &map, dg);
+        assert_null(map.slots); /* taken over or freed either way */
+        if (bad < 0) {
+            assert_true(ok);
+            assert_int_equal(annot_count(set), N);
+            assert_lookups_match(set, "ship-2");
+            struct annot_feature dup;
+            annot_feature_init(&dup);
+            dup.id = "pier-2";
+            assert_true(annot_geometry_from_points(&dup.geom, ANNOT_GEOM_POINT, one_point, 1, dg));
+            assert_false(annot_load_feature(set, &dup, dg));
+            assert_non_null(strstr(diag_message(dg), "duplicate id \"pier-2\""));
+            annot_geometry_clear(&dup.geom);
+            char fresh[32];
+            assert_true(annot_new_id(set, ANNOT_CLASS_SHIP, fresh, sizeof fresh, dg));
+            assert_string_equal(fresh, "ship-8");
+        } else {
+            assert_false(ok);
+            char want[64];
+            if (bad >= N)
+                snprintf(want, sizeof want, "feature %d: missing id", bad - N);
+            else
+                snprintf(want, sizeof want, "%s", ids[bad]);
+            if (!strstr(diag_message(dg), want))
+                fail_msg("bad %d: \"%s\" does not name \"%s\"", bad, diag_message(dg), want);
+            /* the index holds the features after the bad one too: not a duplicate */
+            assert_null(strstr(diag_message(dg), "duplicate"));
+            assert_int_equal(annot_count(set), 0);
+            assert_null(annot_find(set, "ship-1"));
+            for (int i = 0; i < N; i++)
+                annot_feature_clear(&fs[i]);
+            free(fs);
+            struct annot_feature again;
+            annot_feature_init(&again);
+            again.id = "ship-1";
+            assert_true(annot_geometry_from_points(&again.geom, ANNOT_GEOM_POINT, one_point, 1, dg));
+            assert_true(annot_load_feature(set, &again, dg));
+            assert_lookups_match(set, "ship-7");
+            annot_geometry_clear(&again.geom);
+        }
+        annot_set_free(set);
+        diag_free(dg);
+    }
+}
+
 /* ---- planar rings (annot_geometry) -------------------------------------- */
 
 static void ring_area_sign_follows_winding(void **state)
@@ -775,6 +852,7 @@ int main(void)
         cmocka_unit_test(dirty_follows_saved_state),
         cmocka_unit_test(load_feature_rejects_duplicates),
         cmocka_unit_test(id_lookup_follows_every_change),
+        cmocka_unit_test(adopt_features_with_map),
         cmocka_unit_test(ring_area_sign_follows_winding),
         cmocka_unit_test(ring_centroid_of_square_and_l_shape),
         cmocka_unit_test(ring_contains_concave_and_holes),
