@@ -9,8 +9,10 @@
  * so every call from the core's objects goes through the __wrap_ functions
  * here; libraries other than jansson are not affected.
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,7 +29,9 @@
 #include "claims.h"
 #include "custody.h"
 #include "diag.h"
+#include "dynbuf.h"
 #include "evidence.h"
+#include "export.h"
 #include "gjson.h"
 #include "gjwrite.h"
 #include "imagery.h"
@@ -43,9 +47,9 @@ char *__wrap_strdup(const char *s);
 
 /* 0: no injection. Otherwise the allocation numbered fail_at (1-based,
  * counted since arming) fails, and only that one. */
-static unsigned long fail_at;
-static unsigned long allocations;
-static int injected;
+static atomic_ulong fail_at;
+static atomic_ulong allocations;
+static atomic_int injected; /* atomic: an export fills its rows on a second thread */
 /* Whether jansson's allocations are counted too. Off for the catalog path:
  * jansson 2.14's string lexer asserts (load.c lex_scan_string) when its own
  * buffer allocation failed earlier, which is jansson's bug, not ours. */
@@ -55,7 +59,7 @@ static int should_fail(void)
 {
     if (!fail_at)
         return 0;
-    if (++allocations == fail_at) {
+    if (atomic_fetch_add(&allocations, 1) + 1 == fail_at) {
         injected = 1;
         return 1;
     }
@@ -144,6 +148,32 @@ static unsigned long every_failure(bool (*path)(void *ctx, struct diag *dg), voi
     }
     assert_true(n > 2); /* the path did allocate: the wrapping is in effect */
     return n;
+}
+
+/* every_failure for paths that make many thousand allocations: the
+ * allocations numbered 1, 1 + stride, 1 + 2 * stride, ... fail, until a run
+ * makes fewer. Returns the number of runs. */
+static unsigned long sampled_failures(bool (*path)(void *ctx, struct diag *dg), void *ctx,
+                                      unsigned long stride)
+{
+    unsigned long runs = 0;
+    for (unsigned long n = 1;; n += stride, runs++) {
+        struct diag *dg = diag_new();
+        assert_non_null(dg);
+        arm(n);
+        bool ok = path(ctx, dg);
+        int reached = injected;
+        disarm();
+        if (!ok) {
+            assert_true(reached);
+            assert_true(diag_failed(dg));
+            assert_true(strlen(diag_message(dg)) > 0);
+        }
+        diag_free(dg);
+        if (!reached)
+            break;
+    }
+    return runs;
 }
 
 /* ---- paths ----------------------------------------------------------------- */
@@ -311,6 +341,34 @@ static bool append_custody(void *ctx, struct diag *dg)
     return ok;
 }
 
+/* A FlatGeobuf export of a set read before the injection is armed: large
+ * enough that its rows are filled on a second thread, with claim links on
+ * some rows (their texts go through the properties object, which
+ * allocates). A failure leaves no file and nothing temporary beside it. */
+struct export_input_ctx {
+    char dir[64];
+    char path[128];
+    const struct annot_set *set;
+};
+
+static bool export_flatgeobuf(void *ctx, struct diag *dg)
+{
+    struct export_input_ctx *in = ctx;
+    struct export_input input = {.set = in->set, .path = "rows.geojson"};
+    struct export_options opts = {0};
+    bool ok = export_write(in->path, &input, 1, &opts, dg);
+    fail_at = 0; /* the checks below allocate */
+    struct stat st;
+    if (ok) {
+        assert_int_equal(stat(in->path, &st), 0);
+        assert_int_equal(unlink(in->path), 0);
+    } else {
+        assert_int_not_equal(stat(in->path, &st), 0);
+    }
+    assert_int_equal(entries_in(in->dir), 0);
+    return ok;
+}
+
 /* ---- tests ----------------------------------------------------------------- */
 
 static void annotation_reader(void **state)
@@ -421,6 +479,51 @@ static void custody_appender(void **state)
     diag_free(dg);
 }
 
+static void flatgeobuf_export(void **state)
+{
+    (void)state;
+    struct dynbuf t;
+    dynbuf_init(&t, (size_t)1 << 24);
+    dynbuf_append_str(&t, "{\"type\":\"FeatureCollection\",\"features\":[\n");
+    for (int i = 0; i < 1500; i++)
+        dynbuf_printf(&t,
+                      "%s{\"type\":\"Feature\",\"id\":\"c-%d\",\"properties\":{\"class\":"
+                      "\"container_stack\",\"score\":%d.25,\"observations\":[{\"image\":"
+                      "\"%s\",\"acquired\":\"2024-03-17\"}]%s},\"geometry\":{\"type\":"
+                      "\"Point\",\"coordinates\":[130.%04d,42.2]}}\n",
+                      i ? "," : "", i, i % 7, i % 100 < 90 ? "a.tif" : "b.tif",
+                      i % 9 == 0 ? ",\"claims\":[{\"claim\":\"x\",\"stance\":\"supports\"}],"
+                                   "\"tags\":[\"a\"]"
+                                 : "",
+                      i);
+    dynbuf_append_str(&t, "]}\n");
+    assert_false(dynbuf_failed(&t));
+    struct diag *dg = diag_new();
+    struct export_input_ctx in;
+    snprintf(in.dir, sizeof in.dir, "/tmp/satmark-allocfail-XXXXXX");
+    assert_non_null(mkdtemp(in.dir));
+    snprintf(in.path, sizeof in.path, "%s/rows.fgb", in.dir);
+    struct annot_set *set = NULL;
+    assert_true(gjson_read_buffer("rows.geojson", dynbuf_str(&t), dynbuf_len(&t), &set, dg));
+    dynbuf_free(&t);
+    in.set = set;
+    /* jansson's lexer asserts after a failed allocation of its own (see
+     * inject_into_jansson): only satmark's allocations fail here */
+    inject_into_jansson = false;
+    arm(ULONG_MAX); /* counts a whole export's allocations */
+    assert_true(export_flatgeobuf(&in, dg));
+    unsigned long total = allocations;
+    disarm();
+    unsigned long runs = sampled_failures(export_flatgeobuf, &in, total / 120 + 1);
+    inject_into_jansson = true;
+    print_message("FlatGeobuf export: %lu of %lu allocations failed in turn, each survived\n",
+                  runs, total);
+    assert_true(runs >= 100);
+    assert_int_equal(rmdir(in.dir), 0);
+    annot_set_free(set);
+    diag_free(dg);
+}
+
 int main(void)
 {
     json_set_alloc_funcs(jansson_malloc, free);
@@ -431,6 +534,7 @@ int main(void)
         cmocka_unit_test(atomic_save),
         cmocka_unit_test(register_reader),
         cmocka_unit_test(custody_appender),
+        cmocka_unit_test(flatgeobuf_export),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
