@@ -497,16 +497,23 @@ static bool build_props(struct export_item *it, const struct export_input *in,
     return text_ok && json_object_size(p) == EXPORT_NFIXED;
 }
 
+size_t export_attribute_index(const struct export_merged *m, const char *key, size_t n)
+{
+    for (size_t k = 0; k < EXPORT_NFIXED; k++)
+        if (strncmp(export_fixed_fields[k], key, n) == 0 && export_fixed_fields[k][n] == '\0')
+            return k;
+    for (size_t k = 0; k < m->nextra; k++)
+        if (strncmp(m->extra_keys[k], key, n) == 0 && m->extra_keys[k][n] == '\0')
+            return EXPORT_NFIXED + k;
+    return EXPORT_NFIXED + m->nextra;
+}
+
 /* Adds key (n bytes, borrowed) to m's union unless it is a fixed attribute
  * or known. False on out of memory. */
 static bool note_extra_key(struct export_merged *m, const char *key, size_t n)
 {
-    for (size_t k = 0; k < EXPORT_NFIXED; k++)
-        if (strncmp(export_fixed_fields[k], key, n) == 0 && export_fixed_fields[k][n] == '\0')
-            return true;
-    for (size_t k = 0; k < m->nextra; k++)
-        if (strncmp(m->extra_keys[k], key, n) == 0 && m->extra_keys[k][n] == '\0')
-            return true;
+    if (export_attribute_index(m, key, n) < EXPORT_NFIXED + m->nextra)
+        return true;
     char **grown = realloc(m->extra_keys, (m->nextra + 1) * sizeof *grown);
     if (!grown)
         return false;
@@ -589,38 +596,17 @@ static bool add_extras(struct export_merged *m, struct export_item *it, const ch
  * nothing was added). False on out of memory. */
 static bool note_plain_extra_keys(struct export_merged *m, const char *t, bool *taken)
 {
-    size_t len = strlen(t), pos = jsontext_skip_ws(t, len, 0);
+    size_t len = strlen(t), at = 0;
+    struct export_member mb;
+    int r;
     *taken = false;
-    /* first pass: the form; second: the keys */
-    for (int pass = 0; pass < 2; pass++) {
-        size_t at = pos;
-        if (at >= len || t[at] != '{')
-            return true;
-        at = jsontext_skip_ws(t, len, at + 1);
-        bool first = true;
-        while (at < len && t[at] != '}') {
-            if (!first) {
-                if (t[at] != ',')
-                    return true;
-                at = jsontext_skip_ws(t, len, at + 1);
-            }
-            first = false;
-            if (at >= len || t[at] != '"')
-                return true;
-            const char *key = t + at + 1, *close = strchr(key, '"');
-            if (!close || memchr(key, '\\', (size_t)(close - key)))
-                return true;
-            if (pass == 1 && !note_extra_key(m, key, (size_t)(close - key)))
-                return false;
-            at = jsontext_skip_ws(t, len, (size_t)(close - t) + 1);
-            if (at >= len || t[at] != ':')
-                return true;
-            at = jsontext_skip_value(t, len, jsontext_skip_ws(t, len, at + 1));
-            at = jsontext_skip_ws(t, len, at);
-        }
-        if (at >= len)
-            return true;
-    }
+    while ((r = export_next_member(t, len, &at, &mb)) > 0) {
+    } /* first the form, so that nothing is added from a text declined */
+    if (r < 0)
+        return true;
+    for (at = 0; export_next_member(t, len, &at, &mb) > 0;)
+        if (!note_extra_key(m, mb.key, mb.key_n))
+            return false;
     *taken = true;
     return true;
 }

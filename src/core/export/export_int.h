@@ -136,6 +136,31 @@ bool export_item_texts(struct export_merged *m, struct export_item *it, struct e
                        struct diag *dg);
 void export_item_texts_done(struct export_merged *m, struct export_item *it);
 
+/* The index of attribute `key` (n bytes): a fixed one (< EXPORT_NFIXED),
+ * then m's extra keys; EXPORT_NFIXED + m->nextra when it is neither. */
+size_t export_attribute_index(const struct export_merged *m, const char *key, size_t n);
+
+/* One member of an extra-properties text (a JSON object as the readers
+ * keep it), read without jansson. */
+enum export_value_kind {
+    EXPORT_VALUE_STRING,  /* without escapes; value is between the quotes */
+    EXPORT_VALUE_INTEGER, /* as jansson reads it: no leading zeros, no "-0", <= 18 digits */
+    EXPORT_VALUE_REAL,    /* a number with a fraction or an exponent */
+    EXPORT_VALUE_LITERAL, /* true, false */
+    EXPORT_VALUE_NULL,
+    EXPORT_VALUE_OTHER,   /* an array, an object, an escaped string, another number */
+};
+struct export_member {
+    const char *key, *value; /* into the text */
+    size_t key_n, value_n;
+    enum export_value_kind kind;
+};
+
+/* The next member of the object text t (len bytes); *at is 0 before the
+ * first. 1: a member in *mb; 0: the object's end; -1: the text is not an
+ * object whose keys are without escapes (nothing more can be read). */
+int export_next_member(const char *t, size_t len, size_t *at, struct export_member *mb);
+
 /* export_texts.c's use of export.c: the "observed", "observations" (as
  * compact JSON) and "imagery" texts of f, borrowed from m's cache of the
  * last observations (rebuilt when f's differ). False on out of memory. */

@@ -75,98 +75,83 @@ static bool texts_settle(struct export_texts *t)
     return true;
 }
 
-/* The attribute index of extra property `key` (n bytes), or t->n when the
- * merge did not note it. */
-static size_t extra_index(const struct export_merged *m, const char *key, size_t n)
+/* What kind of value the text [v, v + n) is (export_value_kind). */
+static enum export_value_kind value_kind(const char *v, size_t n)
 {
-    for (size_t j = 0; j < m->nextra; j++)
-        if (strncmp(m->extra_keys[j], key, n) == 0 && m->extra_keys[j][n] == '\0')
-            return EXPORT_NFIXED + j;
-    return EXPORT_NFIXED + m->nextra;
+    char c = v[0];
+    if (c == '"')
+        return n >= 2 && v[n - 1] == '"' && !memchr(v + 1, '\\', n - 2) ? EXPORT_VALUE_STRING
+                                                                      : EXPORT_VALUE_OTHER;
+    if (c == '-' || (c >= '0' && c <= '9')) {
+        /* jansson: an integer unless there is a fraction or an exponent;
+         * digits as the readers write them, few enough for json_int_t */
+        if (memchr(v, '.', n) || memchr(v, 'e', n) || memchr(v, 'E', n))
+            return EXPORT_VALUE_REAL;
+        const char *digits = v + (c == '-');
+        size_t ndigits = n - (size_t)(c == '-');
+        bool canonical = ndigits > 0 && ndigits <= 18 &&
+                         !(digits[0] == '0' && (ndigits > 1 || c == '-'));
+        return canonical ? EXPORT_VALUE_INTEGER : EXPORT_VALUE_OTHER;
+    }
+    if ((n == 4 && memcmp(v, "true", 4) == 0) || (n == 5 && memcmp(v, "false", 5) == 0))
+        return EXPORT_VALUE_LITERAL;
+    if (n == 4 && memcmp(v, "null", 4) == 0)
+        return EXPORT_VALUE_NULL;
+    return EXPORT_VALUE_OTHER;
 }
 
-static bool is_fixed_field(const char *key, size_t n)
+int export_next_member(const char *t, size_t len, size_t *at, struct export_member *mb)
 {
-    for (size_t k = 0; k < EXPORT_NFIXED; k++)
-        if (strncmp(export_fixed_fields[k], key, n) == 0 && export_fixed_fields[k][n] == '\0')
-            return true;
-    return false;
-}
-
-/* One member of an extra-properties text in the plain form the fast path
- * takes: a key without escapes, and a scalar value whose text is known
- * without jansson. */
-struct plain_member {
-    const char *key, *value; /* into the text */
-    size_t key_n, value_n;
-    enum { PLAIN_STRING, PLAIN_INTEGER, PLAIN_REAL, PLAIN_LITERAL, PLAIN_NULL } kind;
-    double real; /* PLAIN_REAL's value */
-};
-
-/* Reads the member at *at of object text t (len bytes) into mb and moves
- * *at past it and its comma. False when it is not of the plain form. */
-static bool plain_member(const char *t, size_t len, size_t *at, struct plain_member *mb)
-{
-    size_t p = jsontext_skip_ws(t, len, *at);
+    size_t p = *at;
+    if (p == 0) { /* the object's start */
+        p = jsontext_skip_ws(t, len, 0);
+        if (p >= len || t[p] != '{')
+            return -1;
+        p = jsontext_skip_ws(t, len, p + 1);
+        if (p < len && t[p] == '}') {
+            *at = p;
+            return 0;
+        }
+    } else if (p < len && t[p] == '}') {
+        return 0;
+    } else if (p < len && t[p] == ',') {
+        p = jsontext_skip_ws(t, len, p + 1);
+    } else {
+        return -1;
+    }
     if (p >= len || t[p] != '"')
-        return false;
+        return -1;
     mb->key = t + p + 1;
     const char *close = memchr(mb->key, '"', len - p - 1);
     if (!close || memchr(mb->key, '\\', (size_t)(close - mb->key)))
-        return false;
+        return -1;
     mb->key_n = (size_t)(close - mb->key);
     p = jsontext_skip_ws(t, len, (size_t)(close - t) + 1);
     if (p >= len || t[p] != ':')
-        return false;
+        return -1;
     p = jsontext_skip_ws(t, len, p + 1);
     size_t end = jsontext_skip_value(t, len, p);
     if (p >= len || end <= p || end > len)
+        return -1;
+    mb->kind = value_kind(t + p, end - p);
+    bool string = mb->kind == EXPORT_VALUE_STRING;
+    mb->value = t + p + string;
+    mb->value_n = end - p - 2 * (size_t)string;
+    *at = jsontext_skip_ws(t, len, end);
+    return *at < len ? 1 : -1;
+}
+
+/* The value of a real member, false when jansson would refuse it (an
+ * overflow) or its text is longer than any the readers write. */
+static bool member_real(const struct export_member *mb, double *out)
+{
+    char text[64]; /* strtod wants the number's end */
+    if (mb->value_n >= sizeof text)
         return false;
-    mb->value = t + p;
-    mb->value_n = end - p;
-    char c = t[p];
-    if (c == '"') {
-        mb->value++;
-        mb->value_n -= 2;
-        if (end - p < 2 || t[end - 1] != '"' || memchr(mb->value, '\\', mb->value_n))
-            return false;
-        mb->kind = PLAIN_STRING;
-    } else if (c == '-' || (c >= '0' && c <= '9')) {
-        /* jansson: an integer unless there is a fraction or an exponent;
-         * digits the reader wrote (no leading zeros, no "-0") and few
-         * enough that no json_int_t overflows */
-        bool real = memchr(mb->value, '.', mb->value_n) || memchr(mb->value, 'e', mb->value_n) ||
-                    memchr(mb->value, 'E', mb->value_n);
-        const char *digits = mb->value + (c == '-');
-        size_t ndigits = mb->value_n - (size_t)(c == '-');
-        if (!real && (ndigits == 0 || ndigits > 18 || (digits[0] == '0' && (ndigits > 1 || c == '-'))))
-            return false;
-        char text[64]; /* strtod wants the number's end */
-        if (real) {
-            if (mb->value_n >= sizeof text)
-                return false;
-            memcpy(text, mb->value, mb->value_n);
-            text[mb->value_n] = '\0';
-            mb->real = strtod(text, NULL);
-            if (!isfinite(mb->real))
-                return false; /* jansson refuses it: the slow path warns */
-        }
-        mb->kind = real ? PLAIN_REAL : PLAIN_INTEGER;
-    } else if ((mb->value_n == 4 && memcmp(mb->value, "true", 4) == 0) ||
-               (mb->value_n == 5 && memcmp(mb->value, "false", 5) == 0)) {
-        mb->kind = PLAIN_LITERAL;
-    } else if (mb->value_n == 4 && memcmp(mb->value, "null", 4) == 0) {
-        mb->kind = PLAIN_NULL;
-    } else {
-        return false; /* an array or an object: jansson's compact text */
-    }
-    p = jsontext_skip_ws(t, len, end);
-    if (p < len && t[p] == ',')
-        p++;
-    else if (p >= len || t[p] != '}')
-        return false;
-    *at = p;
-    return true;
+    memcpy(text, mb->value, mb->value_n);
+    text[mb->value_n] = '\0';
+    *out = strtod(text, NULL);
+    return isfinite(*out);
 }
 
 /* Whether gjwrite_real would write the real number text s (n bytes) as it
@@ -201,63 +186,65 @@ static bool real_text_is_shortest(const char *s, size_t n)
     return significant <= 15;
 }
 
-/* same_id on a plain member. */
-static bool plain_same_id(const struct plain_member *mb, const char *id)
+/* same_id on a member. */
+static bool member_same_id(const struct export_member *mb, const char *id)
 {
-    return (mb->kind == PLAIN_STRING || mb->kind == PLAIN_INTEGER) &&
+    return (mb->kind == EXPORT_VALUE_STRING || mb->kind == EXPORT_VALUE_INTEGER) &&
            strlen(id) == mb->value_n && memcmp(mb->value, id, mb->value_n) == 0;
 }
 
 /* The extra properties of the item's feature into t as add_extras would put
  * them into its properties. False (nothing counted or warned) when the text
- * is not of the plain form. */
+ * is not of the plain form: every value a string without escapes, a number
+ * jansson reads, true, false or null. */
 static bool plain_extras(struct export_merged *m, const struct export_item *it,
                          struct export_texts *t, struct diag *dg)
 {
     const char *s = it->f->extra_properties;
     if (!s)
         return true;
-    size_t len = strlen(s), start = jsontext_skip_ws(s, len, 0);
-    if (start >= len || s[start] != '{')
-        return false;
-    start = jsontext_skip_ws(s, len, start + 1);
+    size_t len = strlen(s), at = 0;
+    struct export_member mb;
+    int r;
+    double real = 0;
     /* first pass: the form, and what id_to_source_id decides */
-    struct plain_member mb;
     bool id_differs = false, has_source_id = false;
-    for (size_t at = start; at < len && s[at] != '}';) {
-        if (!plain_member(s, len, &at, &mb))
+    while ((r = export_next_member(s, len, &at, &mb)) > 0) {
+        if (mb.kind == EXPORT_VALUE_OTHER || (mb.kind == EXPORT_VALUE_REAL && !member_real(&mb, &real)))
             return false;
         if (mb.key_n == 2 && memcmp(mb.key, "id", 2) == 0)
-            id_differs = !plain_same_id(&mb, it->id);
+            id_differs = !member_same_id(&mb, it->id);
         has_source_id = has_source_id || (mb.key_n == strlen(EXPORT_SOURCE_ID) &&
                                           memcmp(mb.key, EXPORT_SOURCE_ID, mb.key_n) == 0);
     }
+    if (r < 0)
+        return false;
     bool id_apart = id_differs && !has_source_id;
-    for (size_t at = start; at < len && s[at] != '}';) {
-        plain_member(s, len, &at, &mb);
+    for (at = 0; export_next_member(s, len, &at, &mb) > 0;) {
         const char *name = mb.key;
         size_t name_n = mb.key_n;
         bool is_id = name_n == 2 && memcmp(name, "id", 2) == 0;
-        if (is_id && !id_apart && plain_same_id(&mb, it->id))
+        if (is_id && !id_apart && member_same_id(&mb, it->id))
             continue;
         if (is_id && id_apart) {
             m->ids_apart++;
             name = EXPORT_SOURCE_ID;
             name_n = strlen(EXPORT_SOURCE_ID);
         }
-        if (is_fixed_field(name, name_n)) {
+        size_t k = export_attribute_index(m, name, name_n);
+        if (k < EXPORT_NFIXED) {
             if (m->clashes++ < EXPORT_CLASH_WARNINGS)
                 diag_warn(dg, "%s: feature \"%s\": property \"%.*s\" clashes with an export "
                               "attribute; dropped",
                           m->inputs[it->input].path, it->f->id, (int)name_n, name);
             continue;
         }
-        size_t k = extra_index(m, name, name_n);
-        if (k >= t->n || mb.kind == PLAIN_NULL)
+        if (k >= t->n || mb.kind == EXPORT_VALUE_NULL)
             continue; /* not noted: cannot happen after merge */
-        if (mb.kind == PLAIN_REAL && !real_text_is_shortest(mb.value, mb.value_n)) {
+        if (mb.kind == EXPORT_VALUE_REAL && !real_text_is_shortest(mb.value, mb.value_n)) {
             char num[32]; /* as export_value_text writes a real */
-            const char *text = gjwrite_real(mb.real, num, sizeof num);
+            member_real(&mb, &real);
+            const char *text = gjwrite_real(real, num, sizeof num);
             texts_keep(t, k, text, strlen(text));
         } else {
             texts_keep(t, k, mb.value, mb.value_n);
