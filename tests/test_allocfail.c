@@ -4,10 +4,13 @@
  * must end in success or in a clean failure with a message: no crash, no
  * leak (the sanitizer build's LeakSanitizer checks at exit), and for a save
  * no half-written file (the old file intact, no temporary left beside it).
+ * The same for an OGR driver that refuses the N-th row of an export (the
+ * writer's side of export_ogr.c's ring, where the filler thread is ahead).
  *
- * How: this binary is linked with -Wl,--wrap=malloc,... (tests/CMakeLists.txt),
- * so every call from the core's objects goes through the __wrap_ functions
- * here; libraries other than jansson are not affected.
+ * How: this binary is linked with -Wl,--wrap=malloc,... and
+ * --wrap=OGR_L_CreateFeature (tests/CMakeLists.txt), so every call from the
+ * core's objects goes through the __wrap_ functions here; libraries other
+ * than jansson are not affected.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -20,6 +23,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <ogr_api.h>
 #include <dirent.h>
 #include <jansson.h>
 #include <sys/stat.h>
@@ -35,6 +39,7 @@
 #include "gjson.h"
 #include "gjwrite.h"
 #include "imagery.h"
+#include "settings.h"
 
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t n, size_t size);
@@ -44,6 +49,8 @@ void *__wrap_malloc(size_t size);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *p, size_t size);
 char *__wrap_strdup(const char *s);
+OGRErr __real_OGR_L_CreateFeature(OGRLayerH layer, OGRFeatureH feature);
+OGRErr __wrap_OGR_L_CreateFeature(OGRLayerH layer, OGRFeatureH feature);
 
 /* 0: no injection. Otherwise the allocation numbered fail_at (1-based,
  * counted since arming) fails, and only that one. */
@@ -84,6 +91,19 @@ void *__wrap_realloc(void *p, size_t size)
 char *__wrap_strdup(const char *s)
 {
     return should_fail() ? NULL : __real_strdup(s);
+}
+
+/* 0: the driver takes every row. Otherwise the row numbered refuse_row
+ * (1-based, counted since rows_written was reset) is refused, as a driver
+ * does when its disk is full; called by the export's writer thread only. */
+static unsigned long refuse_row;
+static unsigned long rows_written;
+
+OGRErr __wrap_OGR_L_CreateFeature(OGRLayerH layer, OGRFeatureH feature)
+{
+    if (refuse_row && ++rows_written == refuse_row)
+        return OGRERR_FAILURE;
+    return __real_OGR_L_CreateFeature(layer, feature);
 }
 
 static void *jansson_malloc(size_t size)
@@ -464,14 +484,14 @@ static void custody_appender(void **state)
     diag_free(dg);
 }
 
-static void flatgeobuf_export(void **state)
+/* n detector-like points ("c-0" ...) as a GeoJSON text into t: one
+ * observation each on one of two images, every 9th with a claim link. */
+static void detector_points(struct dynbuf *t, int n)
 {
-    (void)state;
-    struct dynbuf t;
-    dynbuf_init(&t, (size_t)1 << 24);
-    dynbuf_append_str(&t, "{\"type\":\"FeatureCollection\",\"features\":[\n");
-    for (int i = 0; i < 1500; i++)
-        dynbuf_printf(&t,
+    dynbuf_init(t, (size_t)1 << 24);
+    dynbuf_append_str(t, "{\"type\":\"FeatureCollection\",\"features\":[\n");
+    for (int i = 0; i < n; i++)
+        dynbuf_printf(t,
                       "%s{\"type\":\"Feature\",\"id\":\"c-%d\",\"properties\":{\"class\":"
                       "\"container_stack\",\"score\":%d.25,\"observations\":[{\"image\":"
                       "\"%s\",\"acquired\":\"2024-03-17\"}]%s},\"geometry\":{\"type\":"
@@ -481,8 +501,15 @@ static void flatgeobuf_export(void **state)
                                    "\"tags\":[\"a\"]"
                                  : "",
                       i);
-    dynbuf_append_str(&t, "]}\n");
-    assert_false(dynbuf_failed(&t));
+    dynbuf_append_str(t, "]}\n");
+    assert_false(dynbuf_failed(t));
+}
+
+static void flatgeobuf_export(void **state)
+{
+    (void)state;
+    struct dynbuf t;
+    detector_points(&t, 1500);
     struct diag *dg = diag_new();
     struct export_input_ctx in;
     snprintf(in.dir, sizeof in.dir, "/tmp/satmark-allocfail-XXXXXX");
@@ -509,6 +536,87 @@ static void flatgeobuf_export(void **state)
     diag_free(dg);
 }
 
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* An OGR driver that refuses a row (a full disk, a constraint): the export
+ * stops there with the driver's refusal and the feature's id on its
+ * message, the file it would replace is left as it was, nothing else is
+ * left beside it, and the filler thread (ahead of the writer by up to a
+ * ring of rows) is stopped and joined without a leak. Rows before, at and
+ * after a lap of the ring (256), and the last one; on the ring and on one
+ * thread; FlatGeobuf and GeoPackage. */
+static void driver_refuses_a_row(void **state)
+{
+    (void)state;
+    enum { ROWS = 1500 };
+    struct dynbuf t;
+    detector_points(&t, ROWS);
+    struct diag *dg = diag_new();
+    struct annot_set *set = NULL;
+    assert_true(gjson_read_buffer("rows.geojson", dynbuf_str(&t), dynbuf_len(&t), &set, dg));
+    dynbuf_free(&t);
+    diag_free(dg);
+    char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/satmark-refuse-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    const char *formats[] = {"fgb", "gpkg"};
+    const unsigned long refused[] = {1, 2, 256, 257, 700, ROWS};
+    struct export_input input = {.set = set, .path = "rows.geojson"};
+    struct export_options opts = {0};
+    struct satmark_settings settings;
+    for (int one_thread = 0; one_thread < 2; one_thread++) {
+        settings_init(&settings);
+        settings.export_one_thread = one_thread;
+        settings_install(&settings);
+        for (size_t f = 0; f < sizeof formats / sizeof *formats; f++) {
+            char path[128];
+            snprintf(path, sizeof path, "%s/rows.%s", dir, formats[f]);
+            for (size_t r = 0; r < sizeof refused / sizeof *refused; r++) {
+                write_text(path, "the export before\n");
+                dg = diag_new();
+                rows_written = 0;
+                refuse_row = refused[r];
+                bool ok = export_write(path, &input, 1, &opts, dg);
+                refuse_row = 0;
+                assert_false(ok);
+                /* the row refused is the writer's row refused[r]: item refused[r] - 1 */
+                char expected[320];
+                snprintf(expected, sizeof expected, "%s: feature \"c-%lu\": the driver refused it",
+                         path, refused[r] - 1);
+                if (strcmp(diag_message(dg), expected) != 0)
+                    fail_msg("%s, %s: \"%s\", expected \"%s\"", formats[f],
+                             one_thread ? "one thread" : "ring", diag_message(dg), expected);
+                assert_int_equal(rows_written, refused[r]); /* none written after it */
+                diag_free(dg);
+                char *kept = slurp(path, NULL);
+                assert_string_equal(kept, "the export before\n");
+                free(kept);
+                assert_int_equal(entries_in(dir), 1);
+            }
+            /* the injection is live: with no refusal every row reaches the driver */
+            dg = diag_new();
+            rows_written = 0;
+            refuse_row = ROWS + 1;
+            bool ok = export_write(path, &input, 1, &opts, dg);
+            refuse_row = 0;
+            assert_true(ok);
+            assert_int_equal(rows_written, ROWS);
+            diag_free(dg);
+            assert_int_equal(unlink(path), 0);
+            assert_int_equal(entries_in(dir), 0);
+        }
+    }
+    settings_install(NULL);
+    assert_int_equal(rmdir(dir), 0);
+    annot_set_free(set);
+}
+
 int main(void)
 {
     json_set_alloc_funcs(jansson_malloc, free);
@@ -520,6 +628,7 @@ int main(void)
         cmocka_unit_test(register_reader),
         cmocka_unit_test(custody_appender),
         cmocka_unit_test(flatgeobuf_export),
+        cmocka_unit_test(driver_refuses_a_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
