@@ -16,6 +16,7 @@
  * derived_from resolving without a cycle) are the reader's; a "supports" or
  * "contradicts" link to a claim imagery cannot show is a warning.
  */
+#define _GNU_SOURCE /* memmem */
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -59,32 +60,44 @@ static const char usage[] =
     "2 bad usage\n";
 
 /* Cheap first look: does the text contain the key at all? Annotation files
- * are large, so they are not parsed twice. */
+ * are large (a detector's million points: 250 MB), so they are not parsed
+ * twice: the file is mapped (no copy out of the page cache) and searched
+ * with memmem in windows whose pages are released behind the search, so the
+ * look costs neither a read of the file nor its size in memory. */
+#define CATALOG_KEY "\"satmark_claims\""
+#define CATALOG_LOOK_WINDOW ((size_t)8 << 20)
+
+struct key_look {
+    const struct rfile_map *map;
+    bool found;
+};
+
+static bool look_for_key(void *arg)
+{
+    struct key_look *look = arg;
+    const struct rfile_map *m = look->map;
+    const size_t key_len = sizeof CATALOG_KEY - 1;
+    for (size_t at = 0; at < m->len && !look->found;) {
+        size_t end = m->len - at > CATALOG_LOOK_WINDOW ? at + CATALOG_LOOK_WINDOW : m->len;
+        /* a key across the window's end is found from the next window on */
+        look->found = memmem(m->text + at, end - at, CATALOG_KEY, key_len) != NULL;
+        size_t next = end == m->len ? end : end - (key_len - 1);
+        rfile_map_release(m, at, next);
+        at = next;
+    }
+    return true;
+}
+
 static bool mentions_catalog_key(const char *path)
 {
-    static const char key[] = "\"satmark_claims\"";
-    FILE *fp = rfile_open(path, 0, NULL, NULL); /* a FIFO or device: not a catalog */
-    if (!fp)
+    struct rfile_map m;
+    if (!rfile_map(path, 0, &m, NULL)) /* a FIFO or device: not a catalog */
         return false;
-    char buf[65536 + sizeof key];
-    size_t keep = 0;
-    bool found = false;
-    for (;;) {
-        size_t n = fread(buf + keep, 1, sizeof buf - keep - 1, fp);
-        if (n == 0)
-            break;
-        n += keep;
-        buf[n] = '\0';
-        /* The text may contain NUL bytes; search each NUL-free stretch. */
-        for (size_t at = 0; at < n && !found; at += strlen(buf + at) + 1)
-            found = strstr(buf + at, key) != NULL;
-        if (found)
-            break;
-        keep = n < sizeof key - 1 ? n : sizeof key - 1;
-        memmove(buf, buf + n - keep, keep);
-    }
-    fclose(fp);
-    return found;
+    struct key_look look = {&m, false};
+    bool faulted; /* a file cut short while searched: read it as annotations */
+    bool done = rfile_guarded(look_for_key, &look, &faulted);
+    rfile_unmap(&m);
+    return done && look.found;
 }
 
 static bool is_catalog(const char *path)
@@ -251,18 +264,24 @@ static int run(int argc, char **argv)
     }
     if (first >= argc)
         return cli_usage_error("validate", "no file given");
-    if (!catalog)
-        for (int i = first; i < argc; i++)
-            if (is_catalog(argv[i])) {
-                catalog = argv[i];
-                break;
-            }
+    /* each file is looked at once: the first catalog links the others */
+    bool *catalog_arg = calloc((size_t)argc, sizeof *catalog_arg);
+    if (!catalog_arg) {
+        fprintf(stderr, "satmark: error: out of memory\n");
+        return CLI_FAILED;
+    }
+    for (int i = first; i < argc; i++) {
+        catalog_arg[i] = is_catalog(argv[i]);
+        if (catalog_arg[i] && !catalog)
+            catalog = argv[i];
+    }
     bool all_ok = true;
     for (int i = first; i < argc; i++) {
-        bool ok = is_catalog(argv[i]) ? validate_catalog(argv[i], quiet)
-                                      : validate_annotations(argv[i], catalog, quiet, verbose);
+        bool ok = catalog_arg[i] ? validate_catalog(argv[i], quiet)
+                                 : validate_annotations(argv[i], catalog, quiet, verbose);
         all_ok = all_ok && ok;
     }
+    free(catalog_arg);
     return all_ok ? CLI_OK : CLI_FAILED;
 }
 
