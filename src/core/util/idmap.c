@@ -1,7 +1,7 @@
 /*
- * idmap — see idmap.h. place() is the only probe loop that writes and
- * idmap_find the only one that reads, so the probing rule lives in two
- * short functions.
+ * idmap — see idmap.h. The probing rule (linear, from hash & mask, to the
+ * first empty slot) is written out twice: place() for rehashing, walk()
+ * for lookups and for adding, which looks and finds the free slot at once.
  */
 #include "idmap.h"
 
@@ -75,21 +75,29 @@ static void place(struct idmap_slot *slots, size_t cap, uint64_t hash, size_t va
     slots[at] = (struct idmap_slot){hash, value + 1};
 }
 
+/* Walks the cluster of key (hash h; m->cap > 0): true with *at on key's
+ * slot when it is present, false with *at on the empty slot ending the
+ * cluster (where place() would put it). */
+static bool walk(const struct idmap *m, const char *key, uint64_t h, size_t *at)
+{
+    size_t mask = m->cap - 1;
+    for (*at = (size_t)h & mask; m->slots[*at].value_plus1; *at = (*at + 1) & mask) {
+        const struct idmap_slot *s = &m->slots[*at];
+        if (s->hash == h && strcmp(m->key_of(m->ctx, s->value_plus1 - 1), key) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* idmap_find with the key's hash already computed. */
 static bool find_hashed(const struct idmap *m, const char *key, uint64_t h, size_t *value)
 {
-    if (!m->cap)
+    size_t at;
+    if (!m->cap || !walk(m, key, h, &at))
         return false;
-    size_t mask = m->cap - 1;
-    for (size_t at = (size_t)h & mask; m->slots[at].value_plus1; at = (at + 1) & mask) {
-        const struct idmap_slot *s = &m->slots[at];
-        if (s->hash == h && strcmp(m->key_of(m->ctx, s->value_plus1 - 1), key) == 0) {
-            if (value)
-                *value = s->value_plus1 - 1;
-            return true;
-        }
-    }
-    return false;
+    if (value)
+        *value = m->slots[at].value_plus1 - 1;
+    return true;
 }
 
 bool idmap_find(const struct idmap *m, const char *key, size_t *value)
@@ -97,28 +105,53 @@ bool idmap_find(const struct idmap *m, const char *key, size_t *value)
     return find_hashed(m, key, idmap_hash(key), value);
 }
 
-bool idmap_add(struct idmap *m, const char *key, size_t value, bool *added)
+/* Doubles the table for one more entry. False on out of memory (m
+ * unchanged). */
+static bool make_room(struct idmap *m)
+{
+    size_t cap = capacity_for(m->count + 1);
+    struct idmap_slot *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return false;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].value_plus1)
+            place(slots, cap, m->slots[i].hash, m->slots[i].value_plus1 - 1);
+    free(m->slots);
+    m->slots = slots;
+    m->cap = cap;
+    return true;
+}
+
+bool idmap_add_hashed(struct idmap *m, const char *key, uint64_t hash, size_t value,
+                      bool *added)
 {
     if (added)
         *added = false;
-    uint64_t h = idmap_hash(key);
-    if (find_hashed(m, key, h, NULL))
+    /* one walk: a key not found ends it on the empty slot that takes it,
+     * unless the table must grow first */
+    size_t at = 0;
+    if (m->cap && walk(m, key, hash, &at))
         return true;
-    if (2 * (m->count + 1) > m->cap) {
-        size_t cap = capacity_for(m->count + 1);
-        struct idmap_slot *slots = calloc(cap, sizeof *slots);
-        if (!slots)
+    if (m->cap && 2 * (m->count + 1) <= m->cap) {
+        m->slots[at] = (struct idmap_slot){hash, value + 1};
+    } else {
+        if (!make_room(m))
             return false;
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->slots[i].value_plus1)
-                place(slots, cap, m->slots[i].hash, m->slots[i].value_plus1 - 1);
-        free(m->slots);
-        m->slots = slots;
-        m->cap = cap;
+        place(m->slots, m->cap, hash, value);
     }
-    place(m->slots, m->cap, h, value);
     m->count++;
     if (added)
         *added = true;
     return true;
+}
+
+bool idmap_add(struct idmap *m, const char *key, size_t value, bool *added)
+{
+    return idmap_add_hashed(m, key, idmap_hash(key), value, added);
+}
+
+void idmap_prefetch(const struct idmap *m, uint64_t hash)
+{
+    if (m->cap)
+        __builtin_prefetch(&m->slots[(size_t)hash & (m->cap - 1)]);
 }

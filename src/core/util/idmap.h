@@ -54,6 +54,16 @@ bool idmap_find(const struct idmap *m, const char *key, size_t *value);
  * memory (growing); m is unchanged then. */
 bool idmap_add(struct idmap *m, const char *key, size_t value, bool *added);
 
+/* idmap_add with the key's hash (idmap_hash(key)) already computed. */
+bool idmap_add_hashed(struct idmap *m, const char *key, uint64_t hash, size_t value,
+                      bool *added);
+
+/* Hints the first slot a key of this hash is looked for in into the cache.
+ * For batches: in a table of a million ids every lookup is a cache miss,
+ * so a caller hashes a few keys ahead and hints their slots (idassign). A
+ * hint never changes a result; a table that grows in between only wastes it. */
+void idmap_prefetch(const struct idmap *m, uint64_t hash);
+
 /* A key_of for callers whose keys are an array of strings: ctx is
  * `const char *const *`, the value an index into it. */
 const char *idmap_key_in_array(const void *ctx, size_t value);
