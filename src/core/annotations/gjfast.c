@@ -86,8 +86,18 @@ static bool next_item(struct scan *s, char close, bool *done)
 
 static bool is_key(struct span k, const char *name)
 {
-    size_t n = strlen(name);
+    size_t n = strlen(name); /* folded: name is a literal */
     return k.n == n && memcmp(k.s, name, n) == 0;
+}
+
+/* is_key for a name known only at run time (a class name): no strlen of
+ * it, and most names differ at their first byte. A span never holds a NUL
+ * (read_string refuses control characters), so strncmp stops within k. */
+static bool is_name(struct span k, const char *name)
+{
+    if (k.n == 0)
+        return name[0] == '\0';
+    return name[0] == k.s[0] && strncmp(k.s, name, k.n) == 0 && name[k.n] == '\0';
 }
 
 /* Bytes of the valid UTF-8 sequence of 2-4 bytes at p (avail bytes there),
@@ -806,7 +816,7 @@ static bool read_class(struct scan *s, struct annot_feature *f)
     if (v.kind == SCALAR_NULL)
         return true;
     for (int c = 0; c < ANNOT_CLASS_COUNT; c++)
-        if (is_key(v.str, annot_class_name((enum annot_class)c))) {
+        if (is_name(v.str, annot_class_name((enum annot_class)c))) {
             f->cls = (enum annot_class)c; /* the canonical name: nothing to keep */
             return true;
         }
