@@ -597,7 +597,7 @@ done:
     evidence_report_free(rep);
     evidence_tiles_free(tiles);
     for (size_t i = 0; sets && i < a.nfiles; i++)
-        annot_set_free(sets[i]);
+        cli_free_set_at_exit(sets[i]);
     free(sets);
     claims_catalog_free(cat);
     diag_free(dg);

@@ -231,7 +231,7 @@ done:
     if (rc != CLI_OK)
         cli_report(dg);
     for (size_t i = 0; sets && i < a.nfiles; i++)
-        annot_set_free(sets[i]);
+        cli_free_set_at_exit(sets[i]);
     free(sets);
     free(inputs);
     style_free(st);

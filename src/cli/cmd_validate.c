@@ -188,8 +188,9 @@ static void check_imagery(const char *path, const struct annot_set *set, struct 
     imagery_register_free(reg);
 }
 
+/* last: no file is validated after this one (its set is left to the exit). */
 static bool validate_annotations(const char *path, const char *catalog_path, bool quiet,
-                                 bool verbose)
+                                 bool verbose, bool last)
 {
     struct diag *dg = diag_new();
     struct annot_set *set = NULL;
@@ -230,7 +231,10 @@ static bool validate_annotations(const char *path, const char *catalog_path, boo
                diag_warning_count(dg) == 1 ? "" : "s",
                link_catalog ? ", claim links checked against " : ", claim links not checked",
                link_catalog ? link_catalog : "");
-    annot_set_free(set);
+    if (last)
+        cli_free_set_at_exit(set);
+    else
+        annot_set_free(set);
     diag_free(dg);
     return ok;
 }
@@ -278,7 +282,8 @@ static int run(int argc, char **argv)
     bool all_ok = true;
     for (int i = first; i < argc; i++) {
         bool ok = catalog_arg[i] ? validate_catalog(argv[i], quiet)
-                                 : validate_annotations(argv[i], catalog, quiet, verbose);
+                                 : validate_annotations(argv[i], catalog, quiet, verbose,
+                                                        i == argc - 1);
         all_ok = all_ok && ok;
     }
     free(catalog_arg);
