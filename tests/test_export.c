@@ -177,6 +177,43 @@ static void format_from_extension(void **state)
 }
 
 /* Twice the signed area of a JSON ring. */
+/* The port fixture (make_set("")) and its claims catalog, exported as
+ * "port.geojson" with the catalog; port_done checks that no temporary was
+ * left and frees it. */
+struct port {
+    struct annot_set *set;
+    struct claims_catalog *cat;
+    struct diag *dg;
+    struct export_input in;
+    struct export_options opts;
+};
+
+static void port_init(struct port *p)
+{
+    p->set = make_set("");
+    p->cat = fixture_catalog();
+    p->dg = diag_new();
+    p->in = (struct export_input){.set = p->set, .path = "port.geojson"};
+    p->opts = (struct export_options){.catalog = p->cat};
+}
+
+/* Exports the port to `name` in the test directory (its path into path,
+ * cap bytes); fails the test with the export's message when it fails. */
+static void port_export(struct port *p, const char *name, char *path, size_t cap)
+{
+    out_path(path, cap, name);
+    if (!export_write(path, &p->in, 1, &p->opts, p->dg))
+        fail_msg("%s: %s", name, diag_message(p->dg));
+}
+
+static void port_done(struct port *p)
+{
+    assert_int_equal(leftover_temporaries(), 0);
+    diag_free(p->dg);
+    claims_catalog_free(p->cat);
+    annot_set_free(p->set);
+}
+
 static double json_ring_area(json_t *ring)
 {
     double a = 0;
@@ -192,17 +229,13 @@ static double json_ring_area(json_t *ring)
 static void geojson_follows_rfc7946_and_cites(void **state)
 {
     (void)state;
-    struct annot_set *set = make_set("");
-    struct claims_catalog *cat = fixture_catalog();
-    struct diag *dg = diag_new();
+    struct port port;
+    port_init(&port);
     char path[256];
-    out_path(path, sizeof path, "out.geojson");
-    struct export_input in = {.set = set, .path = "port.geojson"};
-    struct export_options opts = {.catalog = cat};
-    assert_true(export_write(path, &in, 1, &opts, dg));
+    port_export(&port, "out.geojson", path, sizeof path);
     /* The unknown claim is a warning naming the file and the feature. */
-    assert_int_equal(diag_warning_count(dg), 1);
-    assert_non_null(strstr(diag_warning(dg, 0), "port.geojson: feature \"pier-1\""));
+    assert_int_equal(diag_warning_count(port.dg), 1);
+    assert_non_null(strstr(diag_warning(port.dg, 0), "port.geojson: feature \"pier-1\""));
 
     char *text = slurp(path);
     assert_non_null(text);
@@ -251,23 +284,16 @@ static void geojson_follows_rfc7946_and_cites(void **state)
 
     json_decref(root);
     free(text);
-    assert_int_equal(leftover_temporaries(), 0);
-    diag_free(dg);
-    claims_catalog_free(cat);
-    annot_set_free(set);
+    port_done(&port);
 }
 
 static void kml_escapes_and_cites(void **state)
 {
     (void)state;
-    struct annot_set *set = make_set("");
-    struct claims_catalog *cat = fixture_catalog();
-    struct diag *dg = diag_new();
+    struct port port;
+    port_init(&port);
     char path[256];
-    out_path(path, sizeof path, "out.kml");
-    struct export_input in = {.set = set, .path = "port.geojson"};
-    struct export_options opts = {.catalog = cat};
-    assert_true(export_write(path, &in, 1, &opts, dg));
+    port_export(&port, "out.kml", path, sizeof path);
     char *text = slurp(path);
     assert_non_null(text);
     assert_non_null(strstr(text, "<name>Ship &lt;Maia&gt; &amp; &quot;Angara&quot;</name>"));
@@ -279,9 +305,7 @@ static void kml_escapes_and_cites(void **state)
     assert_non_null(strstr(text, "<innerBoundaryIs>"));
     assert_non_null(strstr(text, "<Data name=\"claim_ids\"><value>fixture-ships-at-least-2"));
     free(text);
-    diag_free(dg);
-    claims_catalog_free(cat);
-    annot_set_free(set);
+    port_done(&port);
 }
 
 /* Opens path with OGR and checks the feature count and that every export
@@ -320,27 +344,17 @@ static void check_ogr_readback(const char *path, long expected)
 static void gpkg_and_fgb_read_back(void **state)
 {
     (void)state;
-    struct annot_set *set = make_set("");
-    struct claims_catalog *cat = fixture_catalog();
-    struct diag *dg = diag_new();
-    struct export_input in = {.set = set, .path = "port.geojson"};
-    struct export_options opts = {.catalog = cat};
+    struct port port;
+    port_init(&port);
     char path[256];
-    out_path(path, sizeof path, "out.gpkg");
-    if (!export_write(path, &in, 1, &opts, dg))
-        fail_msg("gpkg: %s", diag_message(dg));
+    port_export(&port, "out.gpkg", path, sizeof path);
     check_ogr_readback(path, 3);
     /* Writing again replaces the file rather than appending to it. */
-    assert_true(export_write(path, &in, 1, &opts, dg));
+    port_export(&port, "out.gpkg", path, sizeof path);
     check_ogr_readback(path, 3);
-    out_path(path, sizeof path, "out.fgb");
-    if (!export_write(path, &in, 1, &opts, dg))
-        fail_msg("fgb: %s", diag_message(dg));
+    port_export(&port, "out.fgb", path, sizeof path);
     check_ogr_readback(path, 3);
-    assert_int_equal(leftover_temporaries(), 0);
-    diag_free(dg);
-    claims_catalog_free(cat);
-    annot_set_free(set);
+    port_done(&port);
 }
 
 /* One point feature with its own observation and extra properties. */
