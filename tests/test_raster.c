@@ -24,6 +24,7 @@
 #include <cpl_string.h>
 
 #include "raster.h"
+#include "viewread.h"
 #include "settings.h"
 
 #define DATA(name) SATMARK_TEST_DATA "/" name
@@ -732,6 +733,69 @@ static void write_pattern_tiff(const char *path, int w, int h, int bands, int al
     GDALClose(ds);
 }
 
+/* The imagery of a figure read by 1 to 4 threads (each extra thread on a
+ * second handle, raster_open_sibling) is the same, byte for byte: for a
+ * projected tile, whose second handles skip the look at the CRS, and for a
+ * tile in degrees at 60 N, which the first handle shows through a
+ * conformal (UTM) view and every second handle must show the same way. */
+static void test_sibling_reads_like_first(void **state)
+{
+    (void)state;
+    enum { W = 700, H = 600 };
+    const char *utm = tmp_path("sibling-utm.tif"), *deg = tmp_path("sibling-deg.tif");
+    write_pattern_tiff(utm, W, H, 3, 0, false, false);
+    {
+        GDALDatasetH ds = GDALOpen(utm, GA_Update);
+        assert_non_null(ds);
+        OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+        OSRImportFromEPSG(srs, 32652);
+        GDALSetSpatialRef(ds, srs);
+        OSRDestroySpatialReference(srs);
+        GDALClose(ds);
+    }
+    write_pattern_tiff(deg, W, H, 3, 0, false, false);
+    {
+        GDALDatasetH ds = GDALOpen(deg, GA_Update);
+        assert_non_null(ds);
+        const double gt[6] = {10.0, 0.0002, 0, 60.1, 0, -0.0002};
+        GDALSetGeoTransform(ds, (double *)gt);
+        OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+        OSRImportFromEPSG(srs, 4326);
+        GDALSetSpatialRef(ds, srs);
+        OSRDestroySpatialReference(srs);
+        GDALClose(ds);
+    }
+    const char *paths[] = {utm, deg};
+    for (int k = 0; k < 2; k++) {
+        struct raster *r = open_ok(paths[k], NULL);
+        const struct raster_info *info = raster_get_info(r);
+        /* the degrees tile really is reprojected, the UTM one is not */
+        assert_int_equal(info->reprojected_from != NULL && *info->reprojected_from, k == 1);
+        struct render_view view = {0, 0, info->width, info->height, 640, 560};
+        size_t bytes = (size_t)view.out_w * view.out_h * 4;
+        uint8_t *one = malloc(bytes), *many = malloc(bytes);
+        assert_non_null(one);
+        assert_non_null(many);
+        struct style_rgb bg = {38, 40, 44};
+        struct diag *dg = diag_new();
+        assert_true(viewread_argb(r, &view, view.out_w, view.out_h, 1, one, view.out_w * 4, bg, dg));
+        for (int threads = 2; threads <= VIEWREAD_MAX_THREADS; threads++) {
+            memset(many, 0x5a, bytes);
+            if (!viewread_argb(r, &view, view.out_w, view.out_h, threads, many, view.out_w * 4, bg,
+                               dg))
+                fail_msg("%s, %d threads: %s", paths[k], threads, diag_message(dg));
+            if (memcmp(one, many, bytes) != 0)
+                fail_msg("%s: %d threads read other pixels than one", paths[k], threads);
+        }
+        diag_free(dg);
+        free(one);
+        free(many);
+        raster_close(r);
+    }
+    unlink(utm);
+    unlink(deg);
+}
+
 static void test_fast_path_matches_slow(void **state)
 {
     (void)state;
@@ -793,6 +857,7 @@ int main(void)
         cmocka_unit_test(test_sha256_cached),
         cmocka_unit_test(test_read_every_file),
         cmocka_unit_test(test_fast_path_matches_slow),
+        cmocka_unit_test(test_sibling_reads_like_first),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();
