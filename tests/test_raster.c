@@ -39,6 +39,15 @@ static const char *tmp_path(const char *name)
     return p;
 }
 
+/* Sets ds's CRS to EPSG:epsg. */
+static void set_epsg(GDALDatasetH ds, int epsg)
+{
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    assert_int_equal(OSRImportFromEPSG(srs, epsg), OGRERR_NONE);
+    GDALSetSpatialRef(ds, srs);
+    OSRDestroySpatialReference(srs);
+}
+
 static GDALDatasetH create_tiff(const char *path, int w, int h, int bands, GDALDataType type)
 {
     GDALAllRegister();
@@ -48,10 +57,7 @@ static GDALDatasetH create_tiff(const char *path, int w, int h, int bands, GDALD
     assert_non_null(ds);
     const double gt[6] = {606000.0, 0.5, 0, 4679000.0, 0, -0.5};
     GDALSetGeoTransform(ds, (double *)gt);
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    OSRImportFromEPSG(srs, 32652);
-    GDALSetSpatialRef(ds, srs);
-    OSRDestroySpatialReference(srs);
+    set_epsg(ds, 32652);
     return ds;
 }
 
@@ -744,25 +750,14 @@ static void test_sibling_reads_like_first(void **state)
     enum { W = 700, H = 600 };
     const char *utm = tmp_path("sibling-utm.tif"), *deg = tmp_path("sibling-deg.tif");
     write_pattern_tiff(utm, W, H, 3, 0, false, false);
-    {
-        GDALDatasetH ds = GDALOpen(utm, GA_Update);
-        assert_non_null(ds);
-        OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-        OSRImportFromEPSG(srs, 32652);
-        GDALSetSpatialRef(ds, srs);
-        OSRDestroySpatialReference(srs);
-        GDALClose(ds);
-    }
     write_pattern_tiff(deg, W, H, 3, 0, false, false);
-    {
-        GDALDatasetH ds = GDALOpen(deg, GA_Update);
+    const double degrees_gt[6] = {10.0, 0.0002, 0, 60.1, 0, -0.0002};
+    for (int k = 0; k < 2; k++) { /* UTM as written; the other one in degrees */
+        GDALDatasetH ds = GDALOpen(k ? deg : utm, GA_Update);
         assert_non_null(ds);
-        const double gt[6] = {10.0, 0.0002, 0, 60.1, 0, -0.0002};
-        GDALSetGeoTransform(ds, (double *)gt);
-        OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-        OSRImportFromEPSG(srs, 4326);
-        GDALSetSpatialRef(ds, srs);
-        OSRDestroySpatialReference(srs);
+        if (k)
+            GDALSetGeoTransform(ds, (double *)degrees_gt);
+        set_epsg(ds, k ? 4326 : 32652);
         GDALClose(ds);
     }
     const char *paths[] = {utm, deg};
